@@ -1,0 +1,2 @@
+/** The referee. */
+package io.patchwork.ca;

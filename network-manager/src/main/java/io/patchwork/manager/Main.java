@@ -1,0 +1,5 @@
+package io.patchwork.manager;
+
+public final class Main {
+  public static void main(String[] args) {}
+}

@@ -1,0 +1,2 @@
+/** Runnable consortium scenarios that use only public interfaces. Arrive with issue #6. */
+package io.patchwork.samples;
