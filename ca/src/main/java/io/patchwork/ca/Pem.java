@@ -1,0 +1,84 @@
+package io.patchwork.ca;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+/** PEM text for certificates, CRLs and private keys, as Fabric and openssl read them. */
+public final class Pem {
+  private Pem() {}
+
+  /** One {@code CERTIFICATE} block per certificate, in order: a bundle. */
+  public static String certificates(List<X509Certificate> certificates) {
+    return write(certificates.toArray());
+  }
+
+  /** One {@code CERTIFICATE} block. */
+  public static String certificate(X509Certificate certificate) {
+    return write(certificate);
+  }
+
+  /** One {@code X509 CRL} block. */
+  public static String crl(X509CRL crl) {
+    return write(crl);
+  }
+
+  /**
+   * An unencrypted PKCS#8 {@code PRIVATE KEY} block, the form Fabric keeps in {@code keystore/}.
+   * Write it only to a file of mode 0600.
+   */
+  public static String privateKey(PrivateKey key) {
+    try {
+      return write(new JcaPKCS8Generator(key, null).generate());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the private key cannot be encoded as PKCS#8", e);
+    }
+  }
+
+  /**
+   * The certificates of a PEM bundle.
+   *
+   * @throws CertificateException if the text holds no certificate or a damaged one
+   */
+  public static List<X509Certificate> readCertificates(String pem) throws CertificateException {
+    List<X509Certificate> certificates =
+        CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+            .stream()
+            .map(X509Certificate.class::cast)
+            .toList();
+    if (certificates.isEmpty()) {
+      throw new CertificateException("the PEM text holds no certificate");
+    }
+    return certificates;
+  }
+
+  /** The CRL of a PEM block. */
+  public static X509CRL readCrl(String pem) throws CertificateException, CRLException {
+    return (X509CRL)
+        CertificateFactory.getInstance("X.509")
+            .generateCRL(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private static String write(Object... objects) {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+      for (Object object : objects) {
+        writer.writeObject(object);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot encode as PEM: " + e.getMessage(), e);
+    }
+    return text.toString();
+  }
+}
