@@ -8,7 +8,7 @@ import javax.sql.DataSource;
 /** One state store and key directory, with a hand-moved clock; a test's authorities live here. */
 final class CaFixture {
   static final String PASSPHRASE = "correct horse battery staple";
-  static final Instant START = Instant.parse("2026-11-24T10:00:00Z");
+  static final Instant START = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
   final Path keyDirectory;
   final DataSource dataSource;

@@ -1,0 +1,199 @@
+package io.patchwork.ca;
+
+import static io.patchwork.ca.CertificateAuthorityContract.assertRefused;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.EncryptionScheme;
+import org.bouncycastle.asn1.pkcs.PBES2Parameters;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.pkcs.PKCS12PfxPdu;
+import org.bouncycastle.pkcs.PKCS12SafeBag;
+import org.bouncycastle.pkcs.PKCS12SafeBagFactory;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The authorities' private keys: encrypted PKCS#12 files only their owner can read. */
+class KeyStoreTest {
+  @TempDir Path directory;
+
+  @Test
+  void the_authority_key_is_stored_in_an_owner_only_pkcs12_file_encrypted_with_aes_256()
+      throws Exception {
+    CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
+    fixture.root("keys");
+    Path file = fixture.keyDirectory.resolve("keys.p12");
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.keyDirectory)))
+        .isEqualTo("rwx------");
+    PKCS12PfxPdu pfx = new PKCS12PfxPdu(Files.readAllBytes(file));
+    PKCS8EncryptedPrivateKeyInfo shrouded = null;
+    for (var contentInfo : pfx.getContentInfos()) {
+      if (!contentInfo.getContentType().equals(PKCSObjectIdentifiers.data)) {
+        continue;
+      }
+      for (PKCS12SafeBag bag : new PKCS12SafeBagFactory(contentInfo).getSafeBags()) {
+        if (bag.getBagValue() instanceof PKCS8EncryptedPrivateKeyInfo info) {
+          shrouded = info;
+        }
+      }
+    }
+    assertThat(shrouded).as("a shrouded key bag").isNotNull();
+    var algorithm = shrouded.getEncryptionAlgorithm();
+    assertThat(algorithm.getAlgorithm()).isEqualTo(PKCSObjectIdentifiers.id_PBES2);
+    EncryptionScheme scheme =
+        PBES2Parameters.getInstance(algorithm.getParameters()).getEncryptionScheme();
+    assertThat(scheme.getAlgorithm()).isEqualTo(NISTObjectIdentifiers.id_aes256_CBC);
+  }
+
+  @Test
+  void a_wrong_passphrase_cannot_open_the_authority_and_is_never_echoed() throws Exception {
+    CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
+    fixture.root("keys");
+    String wrong = "a wrong passphrase of length";
+
+    CaException refused =
+        assertRefused(
+            () ->
+                CertificateAuthorities.builder()
+                    .dataSource(fixture.dataSource)
+                    .keyDirectory(fixture.keyDirectory)
+                    .passphrase(Passphrase.of(wrong.toCharArray()))
+                    .build()
+                    .open("keys"),
+            CaError.KEYSTORE_UNREADABLE);
+
+    assertThat(refused.getMessage()).doesNotContain(wrong).doesNotContain(CaFixture.PASSPHRASE);
+  }
+
+  @Test
+  void a_key_store_readable_by_others_is_refused() throws Exception {
+    CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
+    fixture.root("keys");
+    Files.setPosixFilePermissions(
+        fixture.keyDirectory.resolve("keys.p12"), PosixFilePermissions.fromString("rw-r--r--"));
+
+    CaException refused =
+        assertRefused(() -> fixture.authorities().open("keys"), CaError.KEYSTORE_UNREADABLE);
+    assertThat(refused).hasMessageContaining("chmod 600");
+  }
+
+  @Test
+  void a_creation_that_fails_to_record_the_authority_leaves_no_key_file() throws Exception {
+    FailingDataSource failing = new FailingDataSource(Databases.h2(directory));
+    CaFixture fixture = new CaFixture(directory, failing);
+    CertificateAuthorities authorities = fixture.authorities();
+    failing.failAfter(1);
+
+    assertRefused(
+        () -> authorities.createRoot(AuthoritySpec.of("keys", "Operator")),
+        CaError.STORAGE_FAILURE);
+
+    failing.heal();
+    assertThat(authorities.ledgerIds()).isEmpty();
+    try (var files = Files.list(fixture.keyDirectory)) {
+      assertThat(files).isEmpty();
+    }
+    assertThat(authorities.createRoot(AuthoritySpec.of("keys", "Operator"))).isNotNull();
+  }
+
+  @Test
+  void a_passphrase_comes_from_an_environment_variable_and_never_prints() throws Exception {
+    Passphrase passphrase =
+        Passphrase.fromEnvironment("CA_PASS", Map.of("CA_PASS", "twelve chars!"));
+    assertThat(passphrase.toString()).isEqualTo("Passphrase[redacted]");
+
+    CaException missing =
+        assertRefused(
+            () -> Passphrase.fromEnvironment("CA_PASS", Map.of()), CaError.PASSPHRASE_INVALID);
+    assertThat(missing).hasMessageContaining("CA_PASS");
+    CaException tooShort =
+        assertRefused(
+            () -> Passphrase.fromEnvironment("CA_PASS", Map.of("CA_PASS", "tiny-secret")),
+            CaError.PASSPHRASE_INVALID);
+    assertThat(tooShort.getMessage()).doesNotContain("tiny-secret").contains("shorter than 12");
+    assertRefused(() -> Passphrase.of("short".toCharArray()), CaError.PASSPHRASE_INVALID);
+  }
+
+  /** Fails every connection after a number of successful ones, until healed. */
+  static final class FailingDataSource implements DataSource {
+    private final DataSource delegate;
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private int remaining;
+
+    FailingDataSource(DataSource delegate) {
+      this.delegate = delegate;
+    }
+
+    synchronized void failAfter(int connections) {
+      remaining = connections;
+      armed.set(true);
+    }
+
+    synchronized void heal() {
+      armed.set(false);
+    }
+
+    @Override
+    public synchronized Connection getConnection() throws SQLException {
+      if (armed.get() && remaining-- <= 0) {
+        throw new SQLException("injected failure", "08006");
+      }
+      return delegate.getConnection();
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+      return getConnection();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+      return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+      delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+      delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+      return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+      return delegate.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+      return delegate.isWrapperFor(type);
+    }
+  }
+}
