@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,9 +191,9 @@ final class Authority implements CertificateAuthority {
     }
     List<BigInteger> distinct = List.copyOf(new LinkedHashSet<>(serials));
     Instant now = now();
+    AtomicReference<X509CRL> signed = new AtomicReference<>();
     List<IssuedCertificate> revoked =
-        store.revoke(
-            ledgerId, distinct, reason, now, (number, entries) -> signCrl(number, entries, now));
+        store.revoke(ledgerId, distinct, reason, now, crlSigner(now, signed));
     for (IssuedCertificate certificate : revoked) {
       LOG.atInfo()
           .setMessage("certificate revoked; a new CRL was signed")
@@ -203,30 +204,42 @@ final class Authority implements CertificateAuthority {
           .addKeyValue("reason", reason)
           .log();
     }
+    logCrlSigned(signed.get());
     return revoked;
   }
 
   @Override
   public X509CRL crl() throws CaException {
     Instant now = now();
-    return store.refreshCrl(
-        ledgerId,
-        now.minus(crlValidity.dividedBy(2)),
-        (number, entries) -> signCrl(number, entries, now));
+    AtomicReference<X509CRL> signed = new AtomicReference<>();
+    X509CRL crl =
+        store.refreshCrl(ledgerId, now.minus(crlValidity.dividedBy(2)), crlSigner(now, signed));
+    logCrlSigned(signed.get());
+    return crl;
   }
 
-  private X509CRL signCrl(BigInteger number, List<X509Factory.RevokedEntry> entries, Instant now)
-      throws CaException {
-    X509CRL crl = factory.crl(key, certificate(), number, now, now.plus(crlValidity), entries);
+  /** Signs CRLs inside the store's transaction; remembers what it signed, to log after commit. */
+  private CaStore.CrlSigner crlSigner(Instant now, AtomicReference<X509CRL> signed) {
+    return (number, entries) -> {
+      X509CRL crl = factory.crl(key, certificate(), number, now, now.plus(crlValidity), entries);
+      signed.set(crl);
+      return crl;
+    };
+  }
+
+  private void logCrlSigned(X509CRL crl) {
+    if (crl == null) {
+      return;
+    }
     LOG.atInfo()
         .setMessage("CRL signed")
         .addKeyValue("event", "ca.crl.signed")
         .addKeyValue("ledger", ledgerId)
-        .addKeyValue("crlNumber", number)
-        .addKeyValue("entries", entries.size())
+        .addKeyValue(
+            "entries",
+            crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())
         .addKeyValue("nextUpdate", crl.getNextUpdate().toInstant())
         .log();
-    return crl;
   }
 
   // ---------------------------------------------------------------- inventory
