@@ -1,5 +1,194 @@
 package io.patchwork.manager;
 
+import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateProfile;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.Csr;
+import io.patchwork.ca.CsrSubmission;
+import io.patchwork.ca.InviteScope;
+import io.patchwork.ca.IssuedCertificate;
+import io.patchwork.ca.MspBundle;
+import io.patchwork.ca.NewInvite;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Redemption;
+import io.patchwork.ca.Role;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * The {@code patchwork} command on embedded defaults. Until the network-manager service lands
+ * (issue #5) it shows the referee at work: it keeps a demo ledger authority under the data
+ * directory and, on each run, invites one more member, redeems the invite with CSRs made on the
+ * member's side, and writes the member's Fabric MSP folder.
+ */
 public final class Main {
-  public static void main(String[] args) {}
+  static final String DATA_DIRECTORY_VARIABLE = "PATCHWORK_DATA_DIR";
+  static final String PASSPHRASE_VARIABLE = "PATCHWORK_CA_PASSPHRASE";
+  private static final String LEDGER = "demo";
+
+  private final Path data;
+  private final PrintStream out;
+
+  Main(Path data, PrintStream out) {
+    this.data = data.toAbsolutePath().normalize();
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
+    try {
+      new Main(data, System.out).run();
+    } catch (CaException e) {
+      System.err.println("patchwork: " + e.error() + ": " + e.getMessage());
+      System.exit(1);
+    } catch (IOException | GeneralSecurityException e) {
+      System.err.println("patchwork: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  void run() throws CaException, IOException, GeneralSecurityException {
+    out.println("Patchwork: consortium ledgers, governed by their members.");
+    out.println(
+        "The network-manager service (REST API, ledgers, nodes) arrives with issue #5;"
+            + " until then this command shows the referee, the embedded certificate authority.");
+    out.println();
+    Files.createDirectories(data);
+    JdbcDataSource dataSource = new JdbcDataSource();
+    dataSource.setURL("jdbc:h2:file:" + data.resolve("registry/patchwork"));
+    dataSource.setUser("sa");
+    CertificateAuthorities authorities =
+        CertificateAuthorities.builder()
+            .dataSource(dataSource)
+            .keyDirectory(data.resolve("ca-keys"))
+            .passphrase(passphrase())
+            .build();
+
+    boolean exists = authorities.ledgerIds().contains(LEDGER);
+    CertificateAuthority ca =
+        exists
+            ? authorities.open(LEDGER)
+            : authorities.createRoot(AuthoritySpec.of(LEDGER, "Patchwork Operator"));
+    out.printf(
+        "data directory   %s%nledger authority %s (%s), valid until %s%n",
+        data,
+        ca.certificate().getSubjectX500Principal().getName(),
+        exists ? "opened" : "created",
+        ca.certificate().getNotAfter().toInstant());
+
+    int number = (int) ca.invites().size() + 1;
+    String organisation = "Bank " + number;
+    String mspId = "Bank" + number + "MSP";
+    NewInvite invite =
+        ca.invite(
+            new InviteScope(
+                organisation, mspId, Set.of(Role.ADMIN, Role.PEER), 1, Duration.ofDays(7)));
+    out.printf(
+        "invite           %s for %s (%s): admin + 1 peer, expires %s%n",
+        invite.invite().id(), organisation, mspId, invite.invite().expiresAt());
+
+    // The member's side: its keys never leave it; only CSRs travel with the invite token.
+    KeyPair admin = newKey();
+    KeyPair peer = newKey();
+    KeyPair peerTls = newKey();
+    String host = "peer0." + mspId.toLowerCase() + ".localhost";
+    Redemption redemption =
+        ca.redeem(
+            invite.token(),
+            List.of(
+                new CsrSubmission(
+                    CertificateProfile.SIGNING,
+                    Csr.create(
+                        admin,
+                        CertificateRequest.signing("admin", Role.ADMIN, organisation, mspId))),
+                new CsrSubmission(
+                    CertificateProfile.SIGNING,
+                    Csr.create(
+                        peer, CertificateRequest.signing("peer0", Role.PEER, organisation, mspId))),
+                new CsrSubmission(
+                    CertificateProfile.TLS,
+                    Csr.create(
+                        peerTls,
+                        CertificateRequest.tls(
+                            "peer0", Role.PEER, organisation, mspId, List.of(host), List.of())))));
+    out.printf("redeemed         %d certificates:%n", redemption.certificates().size());
+    for (IssuedCertificate issued : redemption.certificates()) {
+      out.printf(
+          "                 serial %s  %s %s%n",
+          issued.serialHex(), issued.role(), issued.profile());
+    }
+
+    X509CRL crl = ca.crl();
+    Path ledgerDirectory = data.resolve(LEDGER);
+    Files.createDirectories(ledgerDirectory);
+    Files.writeString(ledgerDirectory.resolve("ca.pem"), Pem.certificate(ca.certificate()));
+    Files.writeString(ledgerDirectory.resolve("crl.pem"), Pem.crl(crl));
+    Path msp =
+        new MspBundle(
+                ca.chain(),
+                redemption.certificates().get(0).certificate(),
+                Optional.of(admin.getPrivate()),
+                Optional.of(crl))
+            .writeTo(ledgerDirectory.resolve("members/" + mspId + "/admin/msp"));
+    out.printf("admin MSP folder %s%n", data.getParent().relativize(msp));
+    out.printf(
+        "inventory        %d certificates issued by this authority%n%n", ca.inventory().size());
+    out.println("Check the certificate with a tool that shares no code with Patchwork:");
+    out.printf(
+        "  openssl verify -crl_check -CAfile %1$s/ca.pem -CRLfile %1$s/crl.pem %2$s/signcerts/cert.pem%n",
+        data.getParent().relativize(ledgerDirectory), data.getParent().relativize(msp));
+    out.println("Run again to invite the next member; delete the data directory to start over.");
+  }
+
+  /**
+   * The key store passphrase: from {@value #PASSPHRASE_VARIABLE}, or for this local demo a random
+   * one kept in an owner-only file under the data directory.
+   */
+  private Passphrase passphrase() throws CaException, IOException {
+    if (System.getenv(PASSPHRASE_VARIABLE) != null) {
+      return Passphrase.fromEnvironment(PASSPHRASE_VARIABLE);
+    }
+    Path file = data.resolve("ca-passphrase");
+    if (!Files.exists(file)) {
+      byte[] secret = new byte[24];
+      new SecureRandom().nextBytes(secret);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(
+          file,
+          Base64.getUrlEncoder().withoutPadding().encodeToString(secret),
+          StandardCharsets.US_ASCII);
+      out.printf(
+          "note: generated a key store passphrase in %s for this local run;"
+              + " set %s in production.%n%n",
+          file, PASSPHRASE_VARIABLE);
+    }
+    return Passphrase.of(Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray());
+  }
+
+  private static KeyPair newKey() throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    return generator.generateKeyPair();
+  }
 }
