@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +123,8 @@ final class Authorities implements CertificateAuthorities {
             now,
             now.plus(spec.crlValidity()),
             List.of());
-    Path keyFile = keys.create(spec.ledgerId(), key, chain, random);
+    Path keyFile = keys.fileFor(spec.ledgerId());
+    AtomicBoolean written = new AtomicBoolean();
     try {
       store.insertAuthority(
           new CaStore.AuthorityRow(
@@ -133,9 +135,15 @@ final class Authorities implements CertificateAuthorities {
               spec.leafLifetime(),
               spec.crlValidity(),
               now),
-          firstCrl);
+          firstCrl,
+          () -> {
+            keys.create(spec.ledgerId(), key, chain, random);
+            written.set(true);
+          });
     } catch (CaException e) {
-      keys.delete(keyFile);
+      if (written.get()) {
+        keys.delete(keyFile);
+      }
       throw e;
     }
     LOG.atInfo()

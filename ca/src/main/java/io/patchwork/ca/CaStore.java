@@ -72,6 +72,12 @@ final class CaStore {
       Duration crlValidity,
       Instant createdAt) {}
 
+  /** Writes an authority's key store inside the transaction that records the authority. */
+  @FunctionalInterface
+  interface KeyWriter {
+    void write() throws CaException;
+  }
+
   /** Signs a CRL for the given number and entries, inside the store's transaction. */
   @FunctionalInterface
   interface CrlSigner {
@@ -80,7 +86,13 @@ final class CaStore {
 
   // ---------------------------------------------------------------- authorities
 
-  void insertAuthority(AuthorityRow row, X509CRL firstCrl) throws CaException {
+  /**
+   * Records a new authority and, while its row is locked by the still open transaction, runs the
+   * key writer; commits only if both succeed. A concurrent creation of the same ledger waits on the
+   * row lock and then fails with {@link CaError#AUTHORITY_EXISTS}, so it never sees the key file of
+   * a creation in progress.
+   */
+  void insertAuthority(AuthorityRow row, X509CRL firstCrl, KeyWriter keyWriter) throws CaException {
     transaction(
         connection -> {
           try (PreparedStatement insert =
@@ -98,6 +110,7 @@ final class CaStore {
             insert.setBytes(8, der(firstCrl));
             insert.setLong(9, row.createdAt().toEpochMilli());
             insert.executeUpdate();
+            keyWriter.write();
           } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
               throw new CaException(

@@ -24,6 +24,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import javax.crypto.spec.PBEParameterSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The authorities' private keys, one encrypted PKCS#12 file per ledger, mode 0600, in a directory
@@ -31,6 +33,7 @@ import javax.crypto.spec.PBEParameterSpec;
  * leaves a partial key store under the real name.
  */
 final class KeyStoreDirectory {
+  private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
   private static final String ALIAS = "authority";
   private static final String KEY_PROTECTION = "PBEWithHmacSHA256AndAES_256";
   private static final int PBKDF2_ITERATIONS = 100_000;
@@ -61,7 +64,8 @@ final class KeyStoreDirectory {
   }
 
   /**
-   * Writes a new key store; refuses to replace an existing one.
+   * Writes a new key store. Call it only while holding the authority's row lock (see {@link
+   * CaStore#insertAuthority}); an existing file is then an orphan and is moved aside.
    *
    * @return the file written
    */
@@ -74,9 +78,7 @@ final class KeyStoreDirectory {
     try {
       ensureDirectory();
       if (Files.exists(target)) {
-        throw new CaException(
-            CaError.AUTHORITY_EXISTS,
-            "a key store for ledger " + ledgerId + " exists at " + target);
+        setAsideOrphan(ledgerId, target);
       }
       Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
@@ -100,6 +102,23 @@ final class KeyStoreDirectory {
     } finally {
       deleteQuietly(temporary);
     }
+  }
+
+  /**
+   * Moves away a key store that no authority records: the leftover of a creation that crashed after
+   * writing its key store and before committing. The caller holds the authority's row lock, so no
+   * creation in progress can own it. The file is kept, renamed, for the operator to inspect.
+   */
+  private void setAsideOrphan(String ledgerId, Path target) throws IOException {
+    Path aside = directory.resolve(ledgerId + ".p12.orphaned-" + System.currentTimeMillis());
+    Files.move(target, aside);
+    LOG.atWarn()
+        .setMessage(
+            "an unrecorded key store was left by an interrupted creation; moved aside, not used")
+        .addKeyValue("event", "ca.keystore.orphan")
+        .addKeyValue("ledger", ledgerId)
+        .addKeyValue("movedTo", aside)
+        .log();
   }
 
   /** Reads a ledger's key store. */

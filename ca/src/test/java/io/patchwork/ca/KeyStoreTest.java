@@ -4,6 +4,8 @@ import static io.patchwork.ca.CertificateAuthorityContract.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,7 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -93,22 +95,41 @@ class KeyStoreTest {
   }
 
   @Test
-  void a_creation_that_fails_to_record_the_authority_leaves_no_key_file() throws Exception {
+  void a_creation_whose_commit_fails_after_writing_the_key_store_leaves_no_key_file()
+      throws Exception {
     FailingDataSource failing = new FailingDataSource(Databases.h2(directory));
     CaFixture fixture = new CaFixture(directory, failing);
     CertificateAuthorities authorities = fixture.authorities();
-    failing.failAfter(1);
+    failing.failCommitNumber(2); // the first commit only reads; the second records the authority
 
     assertRefused(
         () -> authorities.createRoot(AuthoritySpec.of("keys", "Operator")),
         CaError.STORAGE_FAILURE);
 
-    failing.heal();
+    failing.failCommitNumber(0);
+    assertThat(failing.failedCommits()).isEqualTo(1);
     assertThat(authorities.ledgerIds()).isEmpty();
     try (var files = Files.list(fixture.keyDirectory)) {
       assertThat(files).isEmpty();
     }
     assertThat(authorities.createRoot(AuthoritySpec.of("keys", "Operator"))).isNotNull();
+  }
+
+  @Test
+  void a_key_store_left_by_an_interrupted_creation_is_set_aside_not_used() throws Exception {
+    CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
+    Files.createDirectories(fixture.keyDirectory);
+    Files.writeString(fixture.keyDirectory.resolve("keys.p12"), "left by a crash");
+
+    CertificateAuthority ca = fixture.root("keys");
+
+    assertThat(fixture.authorities().open("keys").certificate()).isEqualTo(ca.certificate());
+    try (var files = Files.list(fixture.keyDirectory)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .hasSize(2)
+          .contains("keys.p12")
+          .anyMatch(name -> name.startsWith("keys.p12.orphaned-"));
+    }
   }
 
   @Test
@@ -129,31 +150,45 @@ class KeyStoreTest {
     assertRefused(() -> Passphrase.of("short".toCharArray()), CaError.PASSPHRASE_INVALID);
   }
 
-  /** Fails every connection after a number of successful ones, until healed. */
+  /** Hands out connections one of whose commits fails, as a database that dies would. */
   static final class FailingDataSource implements DataSource {
     private final DataSource delegate;
-    private final AtomicBoolean armed = new AtomicBoolean();
-    private int remaining;
+    private final AtomicInteger commitsUntilFailure = new AtomicInteger();
+    private final AtomicInteger failedCommits = new AtomicInteger();
 
     FailingDataSource(DataSource delegate) {
       this.delegate = delegate;
     }
 
-    synchronized void failAfter(int connections) {
-      remaining = connections;
-      armed.set(true);
+    /** Fails the n-th commit from now (1 = the next); 0 disarms. */
+    void failCommitNumber(int n) {
+      commitsUntilFailure.set(n);
     }
 
-    synchronized void heal() {
-      armed.set(false);
+    int failedCommits() {
+      return failedCommits.get();
     }
 
     @Override
-    public synchronized Connection getConnection() throws SQLException {
-      if (armed.get() && remaining-- <= 0) {
-        throw new SQLException("injected failure", "08006");
-      }
-      return delegate.getConnection();
+    public Connection getConnection() throws SQLException {
+      Connection connection = delegate.getConnection();
+      return (Connection)
+          Proxy.newProxyInstance(
+              Connection.class.getClassLoader(),
+              new Class<?>[] {Connection.class},
+              (proxy, method, arguments) -> {
+                if (method.getName().equals("commit")
+                    && commitsUntilFailure.get() > 0
+                    && commitsUntilFailure.decrementAndGet() == 0) {
+                  failedCommits.incrementAndGet();
+                  throw new SQLException("injected commit failure", "08006");
+                }
+                try {
+                  return method.invoke(connection, arguments);
+                } catch (InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
     }
 
     @Override
