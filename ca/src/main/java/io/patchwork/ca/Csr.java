@@ -1,16 +1,11 @@
 package io.patchwork.ca;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.security.KeyPair;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -43,17 +38,10 @@ public final class Csr {
     PKCS10CertificationRequestBuilder builder =
         new JcaPKCS10CertificationRequestBuilder(Subjects.leaf(request), keyPair.getPublic());
     try {
-      List<GeneralName> names = new ArrayList<>();
-      request.dnsNames().forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
-      for (InetAddress address : request.ipAddresses()) {
-        names.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress())));
-      }
-      if (!names.isEmpty()) {
+      GeneralNames names = X509Factory.subjectAlternativeNames(request);
+      if (names != null) {
         ExtensionsGenerator extensions = new ExtensionsGenerator();
-        extensions.addExtension(
-            Extension.subjectAlternativeName,
-            false,
-            new GeneralNames(names.toArray(new GeneralName[0])));
+        extensions.addExtension(Extension.subjectAlternativeName, false, names);
         builder.addAttribute(
             PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
       }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -72,23 +73,18 @@ final class X509Factory {
   X509Certificate root(
       PublicKey publicKey, PrivateKey privateKey, X500Name subject, Instant from, Instant until)
       throws CaException {
-    X509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            subject, newSerial(), Date.from(from), Date.from(until), subject, publicKey);
-    try {
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(
-          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      SubjectKeyIdentifier keyId = extensionUtils.createSubjectKeyIdentifier(publicKey);
-      builder.addExtension(Extension.subjectKeyIdentifier, false, keyId);
-      builder.addExtension(
-          Extension.authorityKeyIdentifier,
-          false,
-          new AuthorityKeyIdentifier(keyId.getKeyIdentifier()));
-    } catch (IOException e) {
-      throw encodingFailure(e);
-    }
-    return sign(builder, privateKey);
+    AuthorityKeyIdentifier selfIssued =
+        new AuthorityKeyIdentifier(
+            extensionUtils.createSubjectKeyIdentifier(publicKey).getKeyIdentifier());
+    return authority(
+        publicKey,
+        subject,
+        subject,
+        selfIssued,
+        new BasicConstraints(true),
+        privateKey,
+        from,
+        until);
   }
 
   /** An intermediate under the given issuer: CA with path length 0, keyCertSign and cRLSign. */
@@ -100,22 +96,43 @@ final class X509Factory {
       Instant from,
       Instant until)
       throws CaException {
+    return authority(
+        publicKey,
+        subject,
+        X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+        authorityKeyId(issuer),
+        new BasicConstraints(0),
+        issuerKey,
+        from,
+        until);
+  }
+
+  private X509Certificate authority(
+      PublicKey publicKey,
+      X500Name subject,
+      X500Name issuer,
+      AuthorityKeyIdentifier issuerKeyId,
+      BasicConstraints constraints,
+      PrivateKey signingKey,
+      Instant from,
+      Instant until)
+      throws CaException {
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
             issuer, newSerial(), Date.from(from), Date.from(until), subject, publicKey);
     try {
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      builder.addExtension(Extension.basicConstraints, true, constraints);
       builder.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       builder.addExtension(
           Extension.subjectKeyIdentifier,
           false,
           extensionUtils.createSubjectKeyIdentifier(publicKey));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(issuer));
+      builder.addExtension(Extension.authorityKeyIdentifier, false, issuerKeyId);
     } catch (IOException e) {
       throw encodingFailure(e);
     }
-    return sign(builder, issuerKey);
+    return sign(builder, signingKey);
   }
 
   /** A member's leaf certificate with the extensions of its profile and role. */
@@ -239,16 +256,14 @@ final class X509Factory {
     return new KeyUsage(KeyUsage.digitalSignature);
   }
 
-  private static GeneralNames subjectAlternativeNames(CertificateRequest request) {
+  /** The request's DNS names and IP addresses, or null if it names none. */
+  static GeneralNames subjectAlternativeNames(CertificateRequest request) {
     List<GeneralName> names = new ArrayList<>();
     for (String dns : request.dnsNames()) {
       names.add(new GeneralName(GeneralName.dNSName, dns));
     }
     for (InetAddress address : request.ipAddresses()) {
-      names.add(
-          new GeneralName(
-              GeneralName.iPAddress,
-              new org.bouncycastle.asn1.DEROctetString(address.getAddress())));
+      names.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress())));
     }
     return names.isEmpty() ? null : new GeneralNames(names.toArray(new GeneralName[0]));
   }
