@@ -37,6 +37,9 @@ final class Authority implements CertificateAuthority {
   /** Issued certificates start this long before issuance, to tolerate clock skew (as Fabric CA). */
   static final Duration BACKDATE = Duration.ofMinutes(5);
 
+  /** The most certificates one call issues: a 100-node ledger needs about 200. */
+  static final int MAX_BATCH = 1000;
+
   private static final Duration MAX_EXPIRY_WINDOW = Duration.ofDays(10 * 366);
 
   private final String ledgerId;
@@ -110,6 +113,9 @@ final class Authority implements CertificateAuthority {
   public List<IssuedCredential> issueWithNewKeys(List<CertificateRequest> requests)
       throws CaException {
     Objects.requireNonNull(requests, "requests");
+    if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+      throw Subjects.invalid("issue between 1 and " + MAX_BATCH + " certificates at once");
+    }
     for (CertificateRequest request : requests) {
       Subjects.checkRequest(Objects.requireNonNull(request, "request"));
     }

@@ -53,7 +53,10 @@ public interface CertificateAuthority {
    */
   IssuedCredential issueWithNewKey(CertificateRequest request) throws CaException;
 
-  /** Generates and certifies keys for all requests in one atomic step: all are issued, or none. */
+  /**
+   * Generates and certifies keys for 1 to 1,000 requests in one atomic step: all are issued, or
+   * none.
+   */
   List<IssuedCredential> issueWithNewKeys(List<CertificateRequest> requests) throws CaException;
 
   /**
