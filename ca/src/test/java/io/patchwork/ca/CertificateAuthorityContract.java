@@ -168,6 +168,7 @@ abstract class CertificateAuthorityContract {
             CertificateRequest.signing("peer1", Role.PEER, ORG, "not a valid msp id"));
 
     assertRefused(() -> ca.issueWithNewKeys(requests), CaError.INVALID_ARGUMENT);
+    assertRefused(() -> ca.issueWithNewKeys(List.of()), CaError.INVALID_ARGUMENT);
     assertThat(ca.inventory()).isEmpty();
 
     List<IssuedCredential> issued = ca.issueWithNewKeys(requests.subList(0, 1));
