@@ -65,8 +65,9 @@ final class CsrInspector {
       List.of(BCStyle.CN, BCStyle.OU, BCStyle.O, BCStyle.ORGANIZATION_IDENTIFIER);
 
   private final JcaContentVerifierProviderBuilder verifiers =
-      new JcaContentVerifierProviderBuilder();
-  private final JcaPEMKeyConverter keyConverter = new JcaPEMKeyConverter();
+      new JcaContentVerifierProviderBuilder().setProvider(Crypto.PROVIDER);
+  private final JcaPEMKeyConverter keyConverter =
+      new JcaPEMKeyConverter().setProvider(Crypto.PROVIDER);
 
   /**
    * What a well-formed CSR asks for. Absent subject attributes are empty.

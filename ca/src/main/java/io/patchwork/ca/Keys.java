@@ -9,14 +9,14 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 
-/** Key generation and key checks, with the JDK's providers. */
+/** Key generation and key checks. */
 final class Keys {
   private Keys() {}
 
   /** A new ECDSA P-256 key pair. */
   static KeyPair newP256(SecureRandom random) {
     try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", Crypto.PROVIDER);
       generator.initialize(new ECGenParameterSpec("secp256r1"), random);
       return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
@@ -33,11 +33,11 @@ final class Keys {
       String algorithm = X509Factory.signatureAlgorithm(privateKey);
       byte[] challenge = new byte[32];
       random.nextBytes(challenge);
-      Signature signer = Signature.getInstance(algorithm);
+      Signature signer = Signature.getInstance(algorithm, Crypto.PROVIDER);
       signer.initSign(privateKey, random);
       signer.update(challenge);
       byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
+      Signature verifier = Signature.getInstance(algorithm, Crypto.PROVIDER);
       verifier.initVerify(publicKey);
       verifier.update(challenge);
       return verifier.verify(signature);

@@ -220,6 +220,7 @@ final class X509Factory {
   private ContentSigner signer(PrivateKey key) throws CaException {
     try {
       return new JcaContentSignerBuilder(signatureAlgorithm(key))
+          .setProvider(Crypto.PROVIDER)
           .setSecureRandom(random)
           .build(key);
     } catch (OperatorCreationException e) {

@@ -1,2 +1,0 @@
-/** Benchmarks. */
-package io.patchwork.benchmarks;
