@@ -9,7 +9,7 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.h2.jdbcx.JdbcDataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * An authority on the embedded default store (H2 file database, PKCS#12 key store) in a temporary
@@ -24,9 +24,9 @@ final class BenchAuthority implements AutoCloseable {
 
   BenchAuthority(String ledgerId) throws Exception {
     directory = Files.createTempDirectory("patchwork-bench-");
-    JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL("jdbc:h2:file:" + directory.resolve("ca") + ";DB_CLOSE_DELAY=-1");
-    dataSource.setUser("sa");
+    JdbcConnectionPool dataSource =
+        JdbcConnectionPool.create(
+            System.getProperty("bench.url", "jdbc:h2:file:" + directory.resolve("ca")), "sa", "");
     ca =
         CertificateAuthorities.builder()
             .dataSource(dataSource)
