@@ -9,11 +9,10 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * An authority on the embedded default store (H2 file database, PKCS#12 key store) in a temporary
- * directory, as the {@code patchwork} command runs it.
+ * An authority on the embedded default store ({@link EmbeddedDatabase}, PKCS#12 key store) in a
+ * temporary directory, as the {@code patchwork} command runs it.
  *
  * <p>The benchmarks live in package {@code io.patchwork.ca} so they can also time the
  * package-private CRL builder on its own.
@@ -21,15 +20,14 @@ import org.h2.jdbcx.JdbcConnectionPool;
 final class BenchAuthority implements AutoCloseable {
   final Path directory;
   final CertificateAuthority ca;
+  private final EmbeddedDatabase database;
 
   BenchAuthority(String ledgerId) throws Exception {
     directory = Files.createTempDirectory("patchwork-bench-");
-    JdbcConnectionPool dataSource =
-        JdbcConnectionPool.create(
-            System.getProperty("bench.url", "jdbc:h2:file:" + directory.resolve("ca")), "sa", "");
+    database = EmbeddedDatabase.open(directory.resolve("ca"));
     ca =
         CertificateAuthorities.builder()
-            .dataSource(dataSource)
+            .dataSource(database.dataSource())
             .keyDirectory(directory.resolve("keys"))
             .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
             .build()
@@ -44,6 +42,7 @@ final class BenchAuthority implements AutoCloseable {
 
   @Override
   public void close() {
+    database.close();
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);

@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The databases the tests run against: embedded H2 always, PostgreSQL when one is reachable. */
@@ -20,12 +19,9 @@ final class Databases {
 
   private Databases() {}
 
-  /** A file-backed H2 database in the directory, as the embedded default uses. */
+  /** The embedded default store in the directory, as the {@code patchwork} command runs it. */
   static DataSource h2(Path directory) {
-    JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL("jdbc:h2:file:" + directory.resolve("ca").toAbsolutePath());
-    dataSource.setUser("sa");
-    return dataSource;
+    return EmbeddedDatabase.open(directory.resolve("ca")).dataSource();
   }
 
   /** A PostgreSQL schema of its own, or empty if no server answers. Drop it with {@link #drop}. */

@@ -8,6 +8,7 @@ import io.patchwork.ca.CertificateProfile;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.Csr;
 import io.patchwork.ca.CsrSubmission;
+import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.InviteScope;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.MspBundle;
@@ -33,7 +34,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.h2.jdbcx.JdbcDataSource;
+import javax.sql.DataSource;
 
 /**
  * The {@code patchwork} command on embedded defaults. Until the network-manager service lands
@@ -74,9 +75,13 @@ public final class Main {
             + " until then this command shows the referee, the embedded certificate authority.");
     out.println();
     Files.createDirectories(data);
-    JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL("jdbc:h2:file:" + data.resolve("registry/patchwork"));
-    dataSource.setUser("sa");
+    try (EmbeddedDatabase database = EmbeddedDatabase.open(data.resolve("registry/patchwork"))) {
+      demonstrate(database.dataSource());
+    }
+  }
+
+  private void demonstrate(DataSource dataSource)
+      throws CaException, IOException, GeneralSecurityException {
     CertificateAuthorities authorities =
         CertificateAuthorities.builder()
             .dataSource(dataSource)
