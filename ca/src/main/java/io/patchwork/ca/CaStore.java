@@ -245,7 +245,7 @@ final class CaStore {
       throws CaException {
     return transaction(
         connection -> {
-          long number = lockCrlNumber(connection, ledgerId);
+          long number = lockCrl(connection, ledgerId).number();
           List<IssuedCertificate> revoked = new ArrayList<>();
           try (PreparedStatement update =
               connection.prepareStatement(
@@ -278,12 +278,12 @@ final class CaStore {
   X509CRL refreshCrl(String ledgerId, Instant staleBefore, CrlSigner signer) throws CaException {
     return transaction(
         connection -> {
-          long number = lockCrlNumber(connection, ledgerId);
-          X509CRL current = crlLocked(connection, ledgerId);
+          LockedCrl locked = lockCrl(connection, ledgerId);
+          X509CRL current = crl(locked.der());
           if (!current.getThisUpdate().toInstant().isBefore(staleBefore)) {
             return current;
           }
-          return storeCrl(connection, ledgerId, number + 1, signer);
+          return storeCrl(connection, ledgerId, locked.number() + 1, signer);
         });
   }
 
@@ -503,30 +503,21 @@ final class CaStore {
         revocation);
   }
 
-  private static long lockCrlNumber(Connection connection, String ledgerId)
+  /** The authority's CRL number and CRL, with its row locked until the transaction ends. */
+  private record LockedCrl(long number, byte[] der) {}
+
+  private static LockedCrl lockCrl(Connection connection, String ledgerId)
       throws SQLException, CaException {
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT crl_number FROM ca_authority WHERE ledger_id = ? FOR UPDATE")) {
+            "SELECT crl_number, crl_der FROM ca_authority WHERE ledger_id = ? FOR UPDATE")) {
       query.setString(1, ledgerId);
       try (ResultSet rows = query.executeQuery()) {
         if (!rows.next()) {
           throw new CaException(
               CaError.AUTHORITY_NOT_FOUND, "ledger " + ledgerId + " has no authority");
         }
-        return rows.getLong(1);
-      }
-    }
-  }
-
-  private static X509CRL crlLocked(Connection connection, String ledgerId)
-      throws SQLException, CaException {
-    try (PreparedStatement query =
-        connection.prepareStatement("SELECT crl_der FROM ca_authority WHERE ledger_id = ?")) {
-      query.setString(1, ledgerId);
-      try (ResultSet rows = query.executeQuery()) {
-        rows.next();
-        return crl(rows.getBytes(1));
+        return new LockedCrl(rows.getLong(1), rows.getBytes(2));
       }
     }
   }
