@@ -30,6 +30,14 @@ final class CaFixture {
         .build();
   }
 
+  CertificateAuthority intermediate(String ledgerId, OperatorRoot operator) throws CaException {
+    return authorities()
+        .createIntermediate(
+            AuthoritySpec.of(ledgerId, "Patchwork Operator"),
+            operator.keyPair().getPrivate(),
+            java.util.List.of(operator.certificate()));
+  }
+
   CertificateAuthority root(String ledgerId) throws CaException {
     return authorities().createRoot(AuthoritySpec.of(ledgerId, "Patchwork Operator"));
   }

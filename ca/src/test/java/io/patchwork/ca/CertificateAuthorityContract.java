@@ -352,13 +352,7 @@ abstract class CertificateAuthorityContract {
 
     CaException refused =
         assertRefused(
-            () ->
-                ca.redeem(
-                    invite.token(),
-                    List.of(
-                        new CsrSubmission(
-                            CertificateProfile.SIGNING,
-                            Csrs.der("CN=admin,OU=admin,O=Bank B", Csrs.p256())))),
+            () -> ca.redeem(invite.token(), List.of(signingCsr("CN=admin,OU=admin,O=Bank B"))),
             CaError.SUBJECT_MISMATCH);
 
     assertThat(refused).hasMessageContaining("CSR #1").hasMessageContaining("O=Bank A");
@@ -376,10 +370,7 @@ abstract class CertificateAuthorityContract {
         () ->
             ca.redeem(
                 invite.token(),
-                List.of(
-                    new CsrSubmission(
-                        CertificateProfile.SIGNING,
-                        Csrs.der("CN=admin,OU=admin,O=Bank A,2.5.4.97=BankBMSP", Csrs.p256())))),
+                List.of(signingCsr("CN=admin,OU=admin,O=Bank A,2.5.4.97=BankBMSP"))),
         CaError.SUBJECT_MISMATCH);
     assertThat(ca.inventory()).isEmpty();
   }
@@ -391,13 +382,7 @@ abstract class CertificateAuthorityContract {
 
     assertRefused(() -> ca.redeem(invite.token(), List.of(adminCsr())), CaError.ROLE_NOT_ALLOWED);
     assertRefused(
-        () ->
-            ca.redeem(
-                invite.token(),
-                List.of(
-                    new CsrSubmission(
-                        CertificateProfile.SIGNING,
-                        Csrs.der("CN=x,OU=superuser,O=Bank A", Csrs.p256())))),
+        () -> ca.redeem(invite.token(), List.of(signingCsr("CN=x,OU=superuser,O=Bank A"))),
         CaError.ROLE_NOT_ALLOWED);
     assertThat(ca.inventory()).isEmpty();
   }
@@ -412,12 +397,8 @@ abstract class CertificateAuthorityContract {
             ca.redeem(
                 invite.token(),
                 List.of(
-                    new CsrSubmission(
-                        CertificateProfile.SIGNING,
-                        Csrs.der("CN=peer0,OU=peer,O=Bank A", Csrs.p256())),
-                    new CsrSubmission(
-                        CertificateProfile.SIGNING,
-                        Csrs.der("CN=peer1,OU=peer,O=Bank A", Csrs.p256())))),
+                    signingCsr("CN=peer0,OU=peer,O=Bank A"),
+                    signingCsr("CN=peer1,OU=peer,O=Bank A"))),
         CaError.NODE_QUOTA_EXCEEDED);
     assertThat(ca.inventory()).isEmpty();
     assertThat(ca.invites()).singleElement().satisfies(i -> assertThat(i.redeemedAt()).isEmpty());
@@ -679,9 +660,13 @@ abstract class CertificateAuthorityContract {
     return new InviteScope(ORG, MSP, roles, maxNodes, Duration.ofDays(7));
   }
 
+  /** A member-made CSR for a signing certificate, with a fresh P-256 key. */
+  static CsrSubmission signingCsr(String subject) {
+    return new CsrSubmission(CertificateProfile.SIGNING, Csrs.der(subject, Csrs.p256()));
+  }
+
   static CsrSubmission adminCsr() {
-    return new CsrSubmission(
-        CertificateProfile.SIGNING, Csrs.der("CN=admin,OU=admin,O=Bank A", Csrs.p256()));
+    return signingCsr("CN=admin,OU=admin,O=Bank A");
   }
 
   static IssuedCertificate issueFor(CertificateAuthority ca, String name, Duration lifetime)

@@ -20,13 +20,7 @@ class IntermediateAuthorityTest {
     CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
     OperatorRoot operator = OperatorRoot.create("CN=Operator Root,O=Operator", true);
 
-    CertificateAuthority ca =
-        fixture
-            .authorities()
-            .createIntermediate(
-                AuthoritySpec.of("inter", "Operator"),
-                operator.keyPair().getPrivate(),
-                List.of(operator.certificate()));
+    CertificateAuthority ca = fixture.intermediate("inter", operator);
     IssuedCredential alice =
         ca.issueWithNewKey(CertificateRequest.signing("alice", Role.CLIENT, ORG, MSP));
 

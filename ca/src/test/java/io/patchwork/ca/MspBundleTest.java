@@ -63,12 +63,7 @@ class MspBundleTest {
       throws Exception {
     OperatorRoot operator = OperatorRoot.create("CN=Operator Root", true);
     CertificateAuthority ca =
-        new CaFixture(directory, Databases.h2(directory))
-            .authorities()
-            .createIntermediate(
-                AuthoritySpec.of("msp", "Operator"),
-                operator.keyPair().getPrivate(),
-                List.of(operator.certificate()));
+        new CaFixture(directory, Databases.h2(directory)).intermediate("msp", operator);
     IssuedCertificate issued =
         ca.issue(
             Csrs.der("CN=alice", Csrs.p256()),

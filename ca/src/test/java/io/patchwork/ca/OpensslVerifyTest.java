@@ -75,13 +75,7 @@ class OpensslVerifyTest {
   void an_intermediate_chain_verifies_up_to_the_operator_root() throws Exception {
     CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
     OperatorRoot operator = OperatorRoot.create("CN=Operator Root,O=Operator", true);
-    CertificateAuthority ca =
-        fixture
-            .authorities()
-            .createIntermediate(
-                AuthoritySpec.of("openssl", "Operator"),
-                operator.keyPair().getPrivate(),
-                List.of(operator.certificate()));
+    CertificateAuthority ca = fixture.intermediate("openssl", operator);
     IssuedCredential alice =
         ca.issueWithNewKey(CertificateRequest.signing("alice", Role.CLIENT, ORG, MSP));
 
