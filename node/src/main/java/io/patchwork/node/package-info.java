@@ -1,5 +1,5 @@
 /**
- * One ledger node (orderer or peer) speaking Hyperledger Fabric's Gateway protocol. Arrives with
- * issue #3.
+ * One ledger node (orderer or peer) speaking Hyperledger Fabric's Gateway protocol; being built for
+ * issue #3. So far: {@link io.patchwork.node.block} (Fabric block hashing and chain checks).
  */
 package io.patchwork.node;

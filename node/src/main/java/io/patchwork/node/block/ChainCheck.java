@@ -1,0 +1,46 @@
+package io.patchwork.node.block;
+
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
+import java.util.Optional;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * Whether a block may follow another: the check a peer makes before anything else about a block it
+ * receives. Expected outcomes are values, not exceptions.
+ */
+public final class ChainCheck {
+  private ChainCheck() {}
+
+  /** Why a block does not follow its predecessor. */
+  public enum Problem {
+    /** The block has no header or no data. */
+    INCOMPLETE,
+    /** Its number is not the predecessor's plus one. */
+    WRONG_NUMBER,
+    /** Its previous hash is not the predecessor's header hash. */
+    BROKEN_HASH_CHAIN,
+    /** Its data hash does not match its data. */
+    WRONG_DATA_HASH
+  }
+
+  /** The problem with {@code next} following {@code previous}, or empty if it follows. */
+  public static Optional<Problem> follows(Block previous, Block next) {
+    if (!next.hasHeader() || !next.hasData()) {
+      return Optional.of(Problem.INCOMPLETE);
+    }
+    if (next.getHeader().getNumber() != previous.getHeader().getNumber() + 1) {
+      return Optional.of(Problem.WRONG_NUMBER);
+    }
+    if (!next.getHeader()
+        .getPreviousHash()
+        .equals(ByteString.copyFrom(BlockHashes.headerHash(previous.getHeader())))) {
+      return Optional.of(Problem.BROKEN_HASH_CHAIN);
+    }
+    if (!Arrays.equals(
+        next.getHeader().getDataHash().toByteArray(), BlockHashes.dataHash(next.getData()))) {
+      return Optional.of(Problem.WRONG_DATA_HASH);
+    }
+    return Optional.empty();
+  }
+}
