@@ -26,15 +26,25 @@ public final class ChainCheck {
 
   /** The problem with {@code next} following {@code previous}, or empty if it follows. */
   public static Optional<Problem> follows(Block previous, Block next) {
+    return check(
+        next,
+        previous.getHeader().getNumber() + 1,
+        ByteString.copyFrom(BlockHashes.headerHash(previous.getHeader())));
+  }
+
+  /** The problem with {@code block} being a chain's block 0, or empty if it can be. */
+  public static Optional<Problem> first(Block block) {
+    return check(block, 0, ByteString.EMPTY);
+  }
+
+  private static Optional<Problem> check(Block next, long number, ByteString previousHash) {
     if (!next.hasHeader() || !next.hasData()) {
       return Optional.of(Problem.INCOMPLETE);
     }
-    if (next.getHeader().getNumber() != previous.getHeader().getNumber() + 1) {
+    if (next.getHeader().getNumber() != number) {
       return Optional.of(Problem.WRONG_NUMBER);
     }
-    if (!next.getHeader()
-        .getPreviousHash()
-        .equals(ByteString.copyFrom(BlockHashes.headerHash(previous.getHeader())))) {
+    if (!next.getHeader().getPreviousHash().equals(previousHash)) {
       return Optional.of(Problem.BROKEN_HASH_CHAIN);
     }
     if (!Arrays.equals(

@@ -1,0 +1,218 @@
+package io.patchwork.node.store;
+
+import io.patchwork.node.block.ChainCheck;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+import org.hyperledger.fabric.protos.common.Block;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The version 1 block file described in the package documentation. */
+final class FileBlockStore implements BlockStore {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
+  static final String FILE_NAME = "blocks.v1";
+  static final int RECORD_HEADER_BYTES = 8;
+  static final int MAX_BLOCK_BYTES = 256 * 1024 * 1024;
+
+  private final Path file;
+  private final FileChannel channel;
+  private long[] offsets;
+  private long height;
+  private long end;
+  private Block last;
+
+  private FileBlockStore(Path file, FileChannel channel) {
+    this.file = file;
+    this.channel = channel;
+    this.offsets = new long[1024];
+  }
+
+  static FileBlockStore open(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    Path file = directory.resolve(FILE_NAME);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileBlockStore store = new FileBlockStore(file, channel);
+    try {
+      store.recover();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** Reads every record, checks the chain, and cuts off a torn last record. */
+  private void recover() throws IOException {
+    long size = channel.size();
+    long position = 0;
+    while (position < size) {
+      Optional<Record> record = readRecord(position, size);
+      if (record.isEmpty()) {
+        break;
+      }
+      Block block = record.get().block();
+      Optional<ChainCheck.Problem> problem =
+          last == null ? ChainCheck.first(block) : ChainCheck.follows(last, block);
+      if (problem.isPresent()) {
+        throw new BlockStore.CorruptBlockStoreException(
+            file + ": block at byte " + position + " does not chain: " + problem.get());
+      }
+      remember(position, block);
+      position = record.get().next();
+    }
+    end = position;
+    if (position < size) {
+      LOG.atWarn()
+          .setMessage("cut off an incomplete block record left by a crash during an append")
+          .addKeyValue("event", "node.blockstore.truncated")
+          .addKeyValue("file", file)
+          .addKeyValue("height", height)
+          .addKeyValue("bytesCut", size - position)
+          .log();
+      channel.truncate(position);
+      channel.force(true);
+    }
+  }
+
+  private record Record(Block block, long next) {}
+
+  /**
+   * The record at the position; empty if it is the torn tail of the file: cut short, a bad checksum
+   * with nothing after it, or zeros to the end (what some file systems show of a write that
+   * extended the file when the machine stopped).
+   */
+  private Optional<Record> readRecord(long position, long size) throws IOException {
+    if (size - position < RECORD_HEADER_BYTES) {
+      return Optional.empty();
+    }
+    ByteBuffer header = readFully(position, RECORD_HEADER_BYTES);
+    int length = header.getInt();
+    int checksum = header.getInt();
+    if (length == 0 && zerosToEnd(position, size)) {
+      return Optional.empty();
+    }
+    if (length <= 0 || length > MAX_BLOCK_BYTES) {
+      throw corrupt(position, size, "an impossible record length " + length);
+    }
+    long next = position + RECORD_HEADER_BYTES + (long) length;
+    if (next > size) {
+      return Optional.empty();
+    }
+    ByteBuffer body = readFully(position + RECORD_HEADER_BYTES, length);
+    CRC32C crc = new CRC32C();
+    crc.update(body.duplicate());
+    if ((int) crc.getValue() != checksum) {
+      if (zerosToEnd(next, size)) {
+        return Optional.empty();
+      }
+      throw corrupt(position, size, "a record whose checksum does not match");
+    }
+    return Optional.of(new Record(Block.parseFrom(body), next));
+  }
+
+  private boolean zerosToEnd(long position, long size) throws IOException {
+    for (long at = position; at < size; at += 64 * 1024) {
+      ByteBuffer chunk = readFully(at, (int) Math.min(64 * 1024, size - at));
+      while (chunk.hasRemaining()) {
+        if (chunk.get() != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private BlockStore.CorruptBlockStoreException corrupt(long position, long size, String what) {
+    return new BlockStore.CorruptBlockStoreException(
+        file + ": " + what + " at byte " + position + " of " + size + "; the file is damaged");
+  }
+
+  @Override
+  public synchronized long height() {
+    return height;
+  }
+
+  @Override
+  public synchronized Optional<Block> last() {
+    return Optional.ofNullable(last);
+  }
+
+  @Override
+  public Optional<Block> get(long number) throws IOException {
+    long position;
+    synchronized (this) {
+      if (number < 0 || number >= height) {
+        return Optional.empty();
+      }
+      position = offsets[(int) number];
+    }
+    ByteBuffer header = readFully(position, RECORD_HEADER_BYTES);
+    int length = header.getInt();
+    return Optional.of(Block.parseFrom(readFully(position + RECORD_HEADER_BYTES, length)));
+  }
+
+  @Override
+  public synchronized void append(Block block) throws IOException {
+    Optional<ChainCheck.Problem> problem =
+        last == null ? ChainCheck.first(block) : ChainCheck.follows(last, block);
+    if (problem.isPresent()) {
+      throw new BlockStore.BlockRejectedException(
+          problem.get(),
+          "block "
+              + block.getHeader().getNumber()
+              + " cannot follow height "
+              + height
+              + ": "
+              + problem.get());
+    }
+    byte[] body = block.toByteArray();
+    CRC32C crc = new CRC32C();
+    crc.update(body);
+    ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length);
+    record.putInt(body.length).putInt((int) crc.getValue()).put(body).flip();
+    long position = end;
+    while (record.hasRemaining()) {
+      position += channel.write(record, position);
+    }
+    channel.force(false);
+    remember(end, block);
+    end = position;
+  }
+
+  private void remember(long position, Block block) {
+    if (height == offsets.length) {
+      offsets = Arrays.copyOf(offsets, offsets.length * 2);
+    }
+    offsets[(int) height] = position;
+    height++;
+    last = block;
+  }
+
+  private ByteBuffer readFully(long position, int length) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    long at = position;
+    while (buffer.hasRemaining()) {
+      int read = channel.read(buffer, at);
+      if (read < 0) {
+        throw new BlockStore.CorruptBlockStoreException(
+            file + ": unexpected end of file at byte " + at);
+      }
+      at += read;
+    }
+    return buffer.flip();
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    channel.close();
+  }
+}

@@ -1,0 +1,127 @@
+package io.patchwork.node.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.node.block.Blocks;
+import io.patchwork.node.block.ChainCheck;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.hyperledger.fabric.protos.common.Block;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileBlockStoreTest {
+  @TempDir Path directory;
+
+  private Path file() {
+    return directory.resolve(FileBlockStore.FILE_NAME);
+  }
+
+  private List<Block> appendChain(BlockStore store, int count) throws Exception {
+    List<Block> blocks = new ArrayList<>();
+    Block block = Blocks.genesis(List.of(bytes("genesis config")));
+    for (int i = 0; i < count; i++) {
+      store.append(block);
+      blocks.add(block);
+      block = Blocks.next(block, List.of(bytes("tx-" + i + "-a"), bytes("tx-" + i + "-b")));
+    }
+    return blocks;
+  }
+
+  @Test
+  void appended_blocks_are_read_back_after_reopening() throws Exception {
+    List<Block> blocks;
+    try (BlockStore store = BlockStore.open(directory)) {
+      blocks = appendChain(store, 5);
+    }
+
+    try (BlockStore store = BlockStore.open(directory)) {
+      assertThat(store.height()).isEqualTo(5);
+      assertThat(store.last()).contains(blocks.get(4));
+      for (int i = 0; i < 5; i++) {
+        assertThat(store.get(i)).contains(blocks.get(i));
+      }
+      assertThat(store.get(5)).isEmpty();
+      assertThat(store.get(-1)).isEmpty();
+    }
+  }
+
+  @Test
+  void a_block_that_does_not_follow_is_rejected_and_nothing_is_written() throws Exception {
+    try (BlockStore store = BlockStore.open(directory)) {
+      Block genesis = Blocks.genesis(List.of(bytes("config")));
+      assertThatThrownBy(() -> store.append(Blocks.next(genesis, List.of())))
+          .isInstanceOfSatisfying(
+              BlockStore.BlockRejectedException.class,
+              e -> assertThat(e.problem()).isEqualTo(ChainCheck.Problem.WRONG_NUMBER));
+      store.append(genesis);
+      long size = Files.size(file());
+
+      Block stranger = Blocks.next(Blocks.genesis(List.of(bytes("other"))), List.of());
+      assertThatThrownBy(() -> store.append(stranger))
+          .isInstanceOfSatisfying(
+              BlockStore.BlockRejectedException.class,
+              e -> assertThat(e.problem()).isEqualTo(ChainCheck.Problem.BROKEN_HASH_CHAIN));
+      assertThat(Files.size(file())).isEqualTo(size);
+      assertThat(store.height()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void a_record_torn_by_a_crash_is_cut_off_and_the_chain_goes_on() throws Exception {
+    List<Block> blocks;
+    try (BlockStore store = BlockStore.open(directory)) {
+      blocks = appendChain(store, 3);
+    }
+    long intact = Files.size(file());
+    byte[] torn = new byte[20];
+    torn[3] = 100; // a length of 100 with only 12 bytes of body
+    Files.write(file(), torn, StandardOpenOption.APPEND);
+
+    try (BlockStore store = BlockStore.open(directory)) {
+      assertThat(store.height()).isEqualTo(3);
+      assertThat(Files.size(file())).isEqualTo(intact);
+      store.append(Blocks.next(blocks.get(2), List.of(bytes("after the crash"))));
+      assertThat(store.height()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void a_last_record_with_a_bad_checksum_or_zeros_at_the_end_is_cut_off() throws Exception {
+    try (BlockStore store = BlockStore.open(directory)) {
+      appendChain(store, 3);
+    }
+    byte[] content = Files.readAllBytes(file());
+    content[content.length - 1] ^= 0x01;
+    Files.write(file(), content);
+    Files.write(file(), new byte[4096], StandardOpenOption.APPEND);
+
+    try (BlockStore store = BlockStore.open(directory)) {
+      assertThat(store.height()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void damage_before_the_end_refuses_to_open() throws Exception {
+    try (BlockStore store = BlockStore.open(directory)) {
+      appendChain(store, 3);
+    }
+    byte[] content = Files.readAllBytes(file());
+    content[FileBlockStore.RECORD_HEADER_BYTES + 5] ^= 0x01;
+    Files.write(file(), content);
+
+    assertThatThrownBy(() -> BlockStore.open(directory))
+        .isInstanceOf(BlockStore.CorruptBlockStoreException.class)
+        .hasMessageContaining("checksum");
+  }
+
+  private static ByteString bytes(String text) {
+    return ByteString.copyFrom(text, StandardCharsets.UTF_8);
+  }
+}
