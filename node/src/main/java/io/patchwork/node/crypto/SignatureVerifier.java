@@ -1,0 +1,149 @@
+package io.patchwork.node.crypto;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.util.PublicKeyFactory;
+
+/**
+ * Verifies ECDSA signatures over SHA-256 the way Fabric's peers do: DER-encoded {@code (r, s)},
+ * both in range, and {@code s} in the lower half of the curve order (Fabric refuses high-S
+ * signatures, which would make a second valid encoding of the same signature).
+ *
+ * <p>Nodes in one JVM check the same signatures many times (every peer validates every
+ * transaction), so successful verifications are remembered, as Bitcoin Core's signature cache does.
+ * An entry is the SHA-256 of the public key, the message and the signature together; only valid
+ * signatures are cached, and a lookup matches only the exact triple verified before, so the cache
+ * can never turn an invalid signature valid or the other way round. It holds at most {@code
+ * capacity} entries, evicting the least recently used.
+ *
+ * <p>Thread-safe.
+ */
+public final class SignatureVerifier {
+  private final Set<Entry> verified;
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+
+  /** A verifier whose cache holds up to {@code capacity} verified signatures (0: no cache). */
+  public SignatureVerifier(int capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("capacity must not be negative");
+    }
+    this.verified =
+        Collections.synchronizedSet(
+            Collections.newSetFromMap(
+                new LinkedHashMap<Entry, Boolean>(16, 0.75f, true) {
+                  private static final long serialVersionUID = 1L;
+
+                  @Override
+                  protected boolean removeEldestEntry(Map.Entry<Entry, Boolean> eldest) {
+                    return size() > capacity;
+                  }
+                }));
+  }
+
+  /**
+   * Whether {@code signature} is a valid low-S ECDSA signature by {@code key} over SHA-256 of
+   * {@code message}.
+   */
+  public boolean verify(PublicKey key, byte[] message, byte[] signature) {
+    Entry entry = Entry.of(key.getEncoded(), message, signature);
+    if (verified.contains(entry)) {
+      hits.incrementAndGet();
+      return true;
+    }
+    misses.incrementAndGet();
+    boolean valid = verifyUncached(key, message, signature);
+    if (valid) {
+      verified.add(entry);
+    }
+    return valid;
+  }
+
+  /** How many verifications the cache answered. */
+  public long cacheHits() {
+    return hits.get();
+  }
+
+  /** How many verifications were computed. */
+  public long cacheMisses() {
+    return misses.get();
+  }
+
+  static boolean verifyUncached(PublicKey key, byte[] message, byte[] signature) {
+    ECPublicKeyParameters publicKey;
+    BigInteger r;
+    BigInteger s;
+    try {
+      AsymmetricKeyParameter parameters =
+          PublicKeyFactory.createKey(SubjectPublicKeyInfo.getInstance(key.getEncoded()));
+      if (!(parameters instanceof ECPublicKeyParameters ec)) {
+        return false;
+      }
+      publicKey = ec;
+      ASN1Sequence sequence = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(signature));
+      if (sequence.size() != 2) {
+        return false;
+      }
+      r = ASN1Integer.getInstance(sequence.getObjectAt(0)).getValue();
+      s = ASN1Integer.getInstance(sequence.getObjectAt(1)).getValue();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    BigInteger order = publicKey.getParameters().getN();
+    if (r.signum() <= 0
+        || s.signum() <= 0
+        || r.compareTo(order) >= 0
+        || s.compareTo(order.shiftRight(1)) > 0) {
+      return false;
+    }
+    ECDSASigner verifier = new ECDSASigner();
+    verifier.init(false, publicKey);
+    return verifier.verifySignature(sha256().digest(message), r, s);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  /** The hash of one (key, message, signature) triple, length-prefixed so parts cannot shift. */
+  private record Entry(byte[] digest) {
+    static Entry of(byte[] key, byte[] message, byte[] signature) {
+      MessageDigest digest = sha256();
+      for (byte[] part : new byte[][] {key, message, signature}) {
+        digest.update(java.nio.ByteBuffer.allocate(4).putInt(part.length).array());
+        digest.update(part);
+      }
+      return new Entry(digest.digest());
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Entry that && Arrays.equals(digest, that.digest);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(digest);
+    }
+  }
+}
