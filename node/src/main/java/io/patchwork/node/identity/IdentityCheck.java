@@ -1,0 +1,213 @@
+package io.patchwork.node.identity;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXRevocationChecker;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+
+/**
+ * Checks the creator of a proposal, transaction or ballot as a peer must: the {@code
+ * SerializedIdentity} holds one PEM certificate that chains to one of the ledger's trust roots, is
+ * valid and not revoked at the given instant (a block's time, so every peer reaches the same
+ * answer), and whose subject carries the MSP id the identity claims (Patchwork certificates carry
+ * it in organizationIdentifier) and a role OU. Immutable and thread-safe.
+ */
+public final class IdentityCheck {
+  private final Set<TrustAnchor> anchors;
+  private final List<X509Certificate> intermediates;
+  private final List<X509CRL> crls;
+
+  /**
+   * @param trustRoots the ledger's self-signed roots
+   * @param intermediates authority certificates between roots and members
+   * @param crls the CRLs in force
+   */
+  public IdentityCheck(
+      List<X509Certificate> trustRoots, List<X509Certificate> intermediates, List<X509CRL> crls) {
+    Set<TrustAnchor> roots = new HashSet<>();
+    for (X509Certificate root : Objects.requireNonNull(trustRoots, "trustRoots")) {
+      roots.add(new TrustAnchor(root, null));
+    }
+    if (roots.isEmpty()) {
+      throw new IllegalArgumentException("a ledger needs at least one trust root");
+    }
+    this.anchors = Set.copyOf(roots);
+    this.intermediates = List.copyOf(intermediates);
+    this.crls = List.copyOf(crls);
+  }
+
+  /** Why an identity was refused. */
+  public enum Refusal {
+    /** Not a SerializedIdentity holding one PEM certificate. */
+    MALFORMED,
+    /** The certificate does not chain to a trust root of the ledger. */
+    UNTRUSTED,
+    /** The certificate, or one above it, is revoked. */
+    REVOKED,
+    /** The certificate is not valid at the instant: expired or not yet valid. */
+    NOT_VALID_NOW,
+    /** The MSP id claimed is not the one in the certificate's subject. */
+    MSP_MISMATCH,
+    /** The subject names no Fabric role OU. */
+    NO_ROLE
+  }
+
+  /** The outcome: a checked identity, or a refusal with its reason. */
+  public record Outcome(Optional<Identity> identity, Optional<Refusal> refusal, String detail) {
+    static Outcome refused(Refusal refusal, String detail) {
+      return new Outcome(Optional.empty(), Optional.of(refusal), detail);
+    }
+  }
+
+  /** A checked identity. */
+  public record Identity(String mspId, Role role, X509Certificate certificate) {}
+
+  /** Checks serialized identity bytes at the instant. */
+  public Outcome check(ByteString serializedIdentity, Instant at) {
+    SerializedIdentity identity;
+    X509Certificate certificate;
+    try {
+      identity = SerializedIdentity.parseFrom(serializedIdentity);
+      List<X509Certificate> certificates =
+          Pem.readCertificates(identity.getIdBytes().toStringUtf8());
+      if (certificates.size() != 1) {
+        return Outcome.refused(Refusal.MALFORMED, "the identity must hold exactly one certificate");
+      }
+      certificate = certificates.get(0);
+    } catch (InvalidProtocolBufferException | CertificateException | RuntimeException e) {
+      return Outcome.refused(Refusal.MALFORMED, "not a serialized X.509 identity");
+    }
+    if (certificate.getNotAfter().toInstant().isBefore(at)
+        || certificate.getNotBefore().toInstant().isAfter(at)) {
+      return Outcome.refused(
+          Refusal.NOT_VALID_NOW,
+          "the certificate is valid from "
+              + certificate.getNotBefore().toInstant()
+              + " to "
+              + certificate.getNotAfter().toInstant());
+    }
+    Optional<Outcome> chain = validateChain(certificate, at);
+    if (chain.isPresent()) {
+      return chain.get();
+    }
+    Optional<String> mspId = subjectAttribute(certificate, BCStyle.ORGANIZATION_IDENTIFIER);
+    if (mspId.isEmpty() || !mspId.get().equals(identity.getMspid())) {
+      return Outcome.refused(
+          Refusal.MSP_MISMATCH,
+          "the identity claims MSP "
+              + identity.getMspid()
+              + "; its certificate says "
+              + mspId.orElse("none"));
+    }
+    Optional<Role> role =
+        subjectAttributes(certificate, BCStyle.OU).stream()
+            .map(Role::fromOrganizationalUnit)
+            .flatMap(Optional::stream)
+            .findFirst();
+    if (role.isEmpty()) {
+      return Outcome.refused(
+          Refusal.NO_ROLE, "the certificate names no client, peer, orderer or admin OU");
+    }
+    return new Outcome(
+        Optional.of(new Identity(mspId.get(), role.get(), certificate)), Optional.empty(), "");
+  }
+
+  private Optional<Outcome> validateChain(X509Certificate certificate, Instant at) {
+    try {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      PKIXParameters parameters = new PKIXParameters(anchors);
+      parameters.setDate(Date.from(at));
+      List<Object> material = new ArrayList<>(crls);
+      material.addAll(intermediates);
+      parameters.addCertStore(
+          CertStore.getInstance("Collection", new CollectionCertStoreParameters(material)));
+      CertPathValidator validator = CertPathValidator.getInstance("PKIX");
+      PKIXRevocationChecker revocation = (PKIXRevocationChecker) validator.getRevocationChecker();
+      revocation.setOptions(
+          EnumSet.of(
+              PKIXRevocationChecker.Option.PREFER_CRLS,
+              PKIXRevocationChecker.Option.NO_FALLBACK,
+              PKIXRevocationChecker.Option.ONLY_END_ENTITY));
+      parameters.setRevocationEnabled(true);
+      parameters.addCertPathChecker(revocation);
+      validator.validate(factory.generateCertPath(chainFor(certificate)), parameters);
+      return Optional.empty();
+    } catch (CertPathValidatorException e) {
+      if (e.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
+        return Optional.of(Outcome.refused(Refusal.REVOKED, "the certificate is revoked"));
+      }
+      return Optional.of(
+          Outcome.refused(
+              Refusal.UNTRUSTED, "the certificate does not chain to the ledger's trust roots"));
+    } catch (GeneralSecurityException e) {
+      return Optional.of(
+          Outcome.refused(Refusal.UNTRUSTED, "the certificate path cannot be checked"));
+    }
+  }
+
+  /** The path from the certificate up to (not including) a root, through known intermediates. */
+  private List<X509Certificate> chainFor(X509Certificate certificate) {
+    List<X509Certificate> path = new ArrayList<>();
+    path.add(certificate);
+    X509Certificate current = certificate;
+    for (int depth = 0; depth < 8; depth++) {
+      X509Certificate issuer = null;
+      for (X509Certificate candidate : intermediates) {
+        if (candidate.getSubjectX500Principal().equals(current.getIssuerX500Principal())
+            && !candidate.equals(current)) {
+          issuer = candidate;
+        }
+      }
+      if (issuer == null) {
+        break;
+      }
+      path.add(issuer);
+      current = issuer;
+    }
+    return path;
+  }
+
+  private static Optional<String> subjectAttribute(
+      X509Certificate certificate, ASN1ObjectIdentifier type) {
+    return subjectAttributes(certificate, type).stream().findFirst();
+  }
+
+  private static List<String> subjectAttributes(
+      X509Certificate certificate, ASN1ObjectIdentifier type) {
+    X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+    List<String> values = new ArrayList<>();
+    for (RDN rdn : subject.getRDNs(type)) {
+      if (rdn.getFirst().getValue() instanceof ASN1String text) {
+        values.add(text.getString());
+      }
+    }
+    return values;
+  }
+}

@@ -1,0 +1,2 @@
+/** Who signed: Fabric serialized identities checked against a ledger's trust roots and CRLs. */
+package io.patchwork.node.identity;

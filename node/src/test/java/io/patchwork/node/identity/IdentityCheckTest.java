@@ -1,0 +1,130 @@
+package io.patchwork.node.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.RevocationReason;
+import io.patchwork.ca.Role;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdentityCheckTest {
+  @TempDir Path directory;
+  private EmbeddedDatabase database;
+  private CertificateAuthorities authorities;
+  private CertificateAuthority ca;
+  private final Instant now = Instant.now().plusSeconds(1);
+
+  @BeforeEach
+  void createLedgerAuthority() throws Exception {
+    database = EmbeddedDatabase.open(directory.resolve("db"));
+    authorities =
+        CertificateAuthorities.builder()
+            .dataSource(database.dataSource())
+            .keyDirectory(directory.resolve("keys"))
+            .passphrase(Passphrase.of("identity check tests".toCharArray()))
+            .build();
+    ca = authorities.createRoot(AuthoritySpec.of("ledger", "Operator"));
+  }
+
+  @AfterEach
+  void close() {
+    database.close();
+  }
+
+  private IdentityCheck check() throws Exception {
+    return new IdentityCheck(List.of(ca.certificate()), List.of(), List.of(ca.crl()));
+  }
+
+  private IssuedCredential member(Role role) throws Exception {
+    return ca.issueWithNewKey(CertificateRequest.signing("alice", role, "Bank A", "BankAMSP"));
+  }
+
+  private static ByteString serialized(String mspId, IssuedCredential credential) {
+    return SerializedIdentity.newBuilder()
+        .setMspid(mspId)
+        .setIdBytes(
+            ByteString.copyFromUtf8(Pem.certificate(credential.certificate().certificate())))
+        .build()
+        .toByteString();
+  }
+
+  @Test
+  void a_member_of_the_ledger_is_accepted_with_its_msp_id_and_role() throws Exception {
+    IdentityCheck.Outcome outcome = check().check(serialized("BankAMSP", member(Role.ADMIN)), now);
+
+    assertThat(outcome.refusal()).isEmpty();
+    assertThat(outcome.identity())
+        .hasValueSatisfying(
+            identity -> {
+              assertThat(identity.mspId()).isEqualTo("BankAMSP");
+              assertThat(identity.role()).isEqualTo(Role.ADMIN);
+            });
+  }
+
+  @Test
+  void a_revoked_member_is_refused() throws Exception {
+    IssuedCredential alice = member(Role.CLIENT);
+    ca.revoke(alice.certificate().serial(), RevocationReason.PRIVILEGE_WITHDRAWN);
+
+    assertThat(check().check(serialized("BankAMSP", alice), now).refusal())
+        .contains(IdentityCheck.Refusal.REVOKED);
+  }
+
+  @Test
+  void a_certificate_from_another_authority_is_untrusted() throws Exception {
+    CertificateAuthority other = authorities.createRoot(AuthoritySpec.of("other", "Operator"));
+    IssuedCredential stranger =
+        other.issueWithNewKey(CertificateRequest.signing("eve", Role.CLIENT, "Bank A", "BankAMSP"));
+
+    assertThat(check().check(serialized("BankAMSP", stranger), now).refusal())
+        .contains(IdentityCheck.Refusal.UNTRUSTED);
+  }
+
+  @Test
+  void claiming_another_msp_id_is_refused() throws Exception {
+    assertThat(check().check(serialized("BankBMSP", member(Role.CLIENT)), now).refusal())
+        .contains(IdentityCheck.Refusal.MSP_MISMATCH);
+  }
+
+  @Test
+  void an_expired_certificate_is_refused_at_a_later_block_time() throws Exception {
+    assertThat(
+            check()
+                .check(serialized("BankAMSP", member(Role.CLIENT)), now.plus(Duration.ofDays(400)))
+                .refusal())
+        .contains(IdentityCheck.Refusal.NOT_VALID_NOW);
+  }
+
+  @Test
+  void bytes_that_are_not_an_identity_are_malformed() throws Exception {
+    assertThat(check().check(ByteString.copyFromUtf8("garbage"), now).refusal())
+        .contains(IdentityCheck.Refusal.MALFORMED);
+    assertThat(
+            check()
+                .check(
+                    SerializedIdentity.newBuilder()
+                        .setMspid("BankAMSP")
+                        .setIdBytes(ByteString.copyFromUtf8("not a pem"))
+                        .build()
+                        .toByteString(),
+                    now)
+                .refusal())
+        .contains(IdentityCheck.Refusal.MALFORMED);
+  }
+}
