@@ -1,0 +1,27 @@
+package io.patchwork.node.tx;
+
+import com.google.protobuf.ByteString;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Fabric transaction ids: lower-case hex of SHA-256 over the signature header's nonce followed by
+ * its creator (the serialized identity). A peer recomputes the id of every proposal it receives and
+ * refuses one whose channel header claims another, so ids cannot be chosen to collide.
+ */
+public final class TransactionIds {
+  private TransactionIds() {}
+
+  /** The id Fabric derives from a nonce and a creator. */
+  public static String compute(ByteString nonce, ByteString creator) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(nonce.asReadOnlyByteBuffer());
+      digest.update(creator.asReadOnlyByteBuffer());
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+}
