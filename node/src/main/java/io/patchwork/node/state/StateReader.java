@@ -1,5 +1,6 @@
 package io.patchwork.node.state;
 
+import com.google.protobuf.ByteString;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,7 +15,7 @@ import java.util.Optional;
 public interface StateReader {
 
   /** The value of {@code key} in {@code namespace}, if present. */
-  java.util.Optional<VersionedValue> get(String namespace, String key);
+  Optional<VersionedValue> get(String namespace, String key);
 
   /**
    * Up to {@code limit} entries of {@code namespace} with {@code startKey <= key < endKey}, in key
@@ -26,7 +27,7 @@ public interface StateReader {
   long height();
 
   /** Convenience for callers that only need the bytes. */
-  default Optional<com.google.protobuf.ByteString> value(String namespace, String key) {
+  default Optional<ByteString> value(String namespace, String key) {
     return get(namespace, key).map(VersionedValue::value);
   }
 }
