@@ -22,9 +22,11 @@ import java.util.Date;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
@@ -43,6 +45,8 @@ public final class IdentityCheck {
   private final Set<TrustAnchor> anchors;
   private final List<X509Certificate> intermediates;
   private final List<X509CRL> crls;
+  private static final int CACHE_LIMIT = 10_000;
+  private final Map<ByteString, Identity> passed = new ConcurrentHashMap<>();
 
   /**
    * @param trustRoots the ledger's self-signed roots
@@ -89,8 +93,47 @@ public final class IdentityCheck {
   /** A checked identity. */
   public record Identity(String mspId, Role role, X509Certificate certificate) {}
 
-  /** Checks serialized identity bytes at the instant. */
+  /**
+   * Checks serialized identity bytes at the instant.
+   *
+   * <p>Identities that passed are remembered (up to {@value #CACHE_LIMIT}): the chain, CRL, MSP id
+   * and role checks depend only on the bytes and this check's fixed roots and CRLs, so a repeat
+   * only re-checks the validity period against {@code at}.
+   */
   public Outcome check(ByteString serializedIdentity, Instant at) {
+    Identity known = passed.get(serializedIdentity);
+    if (known != null) {
+      return withinValidity(known.certificate(), at)
+          .orElseGet(() -> new Outcome(Optional.of(known), Optional.empty(), ""));
+    }
+    Outcome outcome = checkUncached(serializedIdentity, at);
+    outcome
+        .identity()
+        .ifPresent(
+            identity -> {
+              if (passed.size() >= CACHE_LIMIT) {
+                passed.clear();
+              }
+              passed.put(serializedIdentity, identity);
+            });
+    return outcome;
+  }
+
+  private static Optional<Outcome> withinValidity(X509Certificate certificate, Instant at) {
+    if (certificate.getNotAfter().toInstant().isBefore(at)
+        || certificate.getNotBefore().toInstant().isAfter(at)) {
+      return Optional.of(
+          Outcome.refused(
+              Refusal.NOT_VALID_NOW,
+              "the certificate is valid from "
+                  + certificate.getNotBefore().toInstant()
+                  + " to "
+                  + certificate.getNotAfter().toInstant()));
+    }
+    return Optional.empty();
+  }
+
+  private Outcome checkUncached(ByteString serializedIdentity, Instant at) {
     SerializedIdentity identity;
     X509Certificate certificate;
     try {
@@ -104,14 +147,9 @@ public final class IdentityCheck {
     } catch (InvalidProtocolBufferException | CertificateException | RuntimeException e) {
       return Outcome.refused(Refusal.MALFORMED, "not a serialized X.509 identity");
     }
-    if (certificate.getNotAfter().toInstant().isBefore(at)
-        || certificate.getNotBefore().toInstant().isAfter(at)) {
-      return Outcome.refused(
-          Refusal.NOT_VALID_NOW,
-          "the certificate is valid from "
-              + certificate.getNotBefore().toInstant()
-              + " to "
-              + certificate.getNotAfter().toInstant());
+    Optional<Outcome> validity = withinValidity(certificate, at);
+    if (validity.isPresent()) {
+      return validity.get();
     }
     Optional<Outcome> chain = validateChain(certificate, at);
     if (chain.isPresent()) {

@@ -112,6 +112,18 @@ class IdentityCheckTest {
   }
 
   @Test
+  void an_identity_that_passed_once_is_still_refused_after_its_certificate_expires()
+      throws Exception {
+    IdentityCheck check = check();
+    ByteString alice = serialized("BankAMSP", member(Role.CLIENT));
+    assertThat(check.check(alice, now).identity()).isPresent();
+
+    assertThat(check.check(alice, now.plus(Duration.ofDays(3650))).refusal())
+        .contains(IdentityCheck.Refusal.NOT_VALID_NOW);
+    assertThat(check.check(alice, now).identity()).isPresent();
+  }
+
+  @Test
   void bytes_that_are_not_an_identity_are_malformed() throws Exception {
     assertThat(check().check(ByteString.copyFromUtf8("garbage"), now).refusal())
         .contains(IdentityCheck.Refusal.MALFORMED);
