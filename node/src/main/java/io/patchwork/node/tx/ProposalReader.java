@@ -25,7 +25,9 @@ public final class ProposalReader {
       ByteString creator,
       ByteString signedBytes,
       ByteString signature,
-      Proposal proposal) {}
+      Proposal proposal,
+      Header header,
+      ChannelHeader channelHeader) {}
 
   /** Why a proposal was refused before any signature check. */
   public enum Problem {
@@ -70,7 +72,9 @@ public final class ProposalReader {
                   signature.getCreator(),
                   signed.getProposalBytes(),
                   signed.getSignature(),
-                  proposal)),
+                  proposal,
+                  header,
+                  channel)),
           Optional.empty());
     } catch (InvalidProtocolBufferException e) {
       return Outcome.problem(Problem.MALFORMED);

@@ -1,0 +1,37 @@
+package io.patchwork.node.config;
+
+/** A ledger config that cannot be used, with a stable code and a message naming the problem. */
+public final class ConfigException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /** Stable codes. */
+  public enum Code {
+    MALFORMED,
+    UNKNOWN_FORMAT_VERSION,
+    INVALID_LEDGER_ID,
+    NO_MEMBERS,
+    DUPLICATE_MEMBER,
+    INVALID_MEMBER,
+    INVALID_ORDERERS,
+    INVALID_POLICY,
+    INVALID_BLOCK_CUTTING,
+    INVALID_CONTRACT,
+    NOT_A_CONFIG_BLOCK
+  }
+
+  private final Code code;
+
+  public ConfigException(Code code, String message) {
+    super(message);
+    this.code = code;
+  }
+
+  public ConfigException(Code code, String message, Throwable cause) {
+    super(message, cause);
+    this.code = code;
+  }
+
+  public Code code() {
+    return code;
+  }
+}

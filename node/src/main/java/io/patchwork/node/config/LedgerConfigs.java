@@ -1,0 +1,112 @@
+package io.patchwork.node.config;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import io.patchwork.node.block.Blocks;
+import io.patchwork.node.config.ConfigException.Code;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.LedgerConfig;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Header;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+
+/**
+ * Config transactions and the genesis block.
+ *
+ * <p>A config transaction is a Fabric envelope whose channel header has type {@code CONFIG} and
+ * whose payload data is a {@link ConfigUpdate}: the whole new config plus member admins'
+ * signatures. The genesis block holds exactly one, with sequence 0 and no signatures.
+ */
+public final class LedgerConfigs {
+  private LedgerConfigs() {}
+
+  /**
+   * The genesis block of a ledger with this config.
+   *
+   * @throws ConfigException if the config is not usable or its sequence is not 0
+   */
+  public static Block genesisBlock(LedgerConfig config, Instant createdAt) throws ConfigException {
+    LedgerRules.of(config);
+    if (config.getSequence() != 0) {
+      throw new ConfigException(Code.MALFORMED, "a genesis config has sequence 0");
+    }
+    ChannelHeader channelHeader =
+        ChannelHeader.newBuilder()
+            .setType(HeaderType.CONFIG_VALUE)
+            .setChannelId(config.getLedgerId())
+            .setTimestamp(
+                Timestamp.newBuilder()
+                    .setSeconds(createdAt.getEpochSecond())
+                    .setNanos(createdAt.getNano()))
+            .build();
+    Payload payload =
+        Payload.newBuilder()
+            .setHeader(Header.newBuilder().setChannelHeader(channelHeader.toByteString()))
+            .setData(ConfigUpdate.newBuilder().setConfig(config).build().toByteString())
+            .build();
+    Envelope envelope = Envelope.newBuilder().setPayload(payload.toByteString()).build();
+    return Blocks.genesis(List.of(envelope.toByteString()));
+  }
+
+  /**
+   * The config update a CONFIG envelope carries, or empty if the envelope is not a config
+   * transaction.
+   *
+   * @throws ConfigException if it claims to be one but cannot be decoded
+   */
+  public static Optional<ConfigUpdate> configUpdate(Envelope envelope) throws ConfigException {
+    try {
+      Payload payload = Payload.parseFrom(envelope.getPayload());
+      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      if (header.getType() != HeaderType.CONFIG_VALUE) {
+        return Optional.empty();
+      }
+      return Optional.of(ConfigUpdate.parseFrom(payload.getData()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new ConfigException(Code.MALFORMED, "config transaction cannot be decoded", e);
+    }
+  }
+
+  /**
+   * The config of a genesis block.
+   *
+   * @throws ConfigException if block 0 does not hold exactly one valid config transaction
+   */
+  public static LedgerRules fromGenesis(Block genesis) throws ConfigException {
+    if (genesis.getHeader().getNumber() != 0 || genesis.getData().getDataCount() != 1) {
+      throw new ConfigException(
+          Code.NOT_A_CONFIG_BLOCK, "a genesis block is block 0 with one config transaction");
+    }
+    try {
+      Envelope envelope = Envelope.parseFrom(genesis.getData().getData(0));
+      ConfigUpdate update =
+          configUpdate(envelope)
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          Code.NOT_A_CONFIG_BLOCK, "block 0 holds no config transaction"));
+      return LedgerRules.of(update.getConfig());
+    } catch (InvalidProtocolBufferException e) {
+      throw new ConfigException(Code.MALFORMED, "genesis block cannot be decoded", e);
+    }
+  }
+
+  /** Whether an envelope's channel header says CONFIG (without decoding the update). */
+  public static boolean isConfig(ByteString envelopeBytes) {
+    try {
+      Envelope envelope = Envelope.parseFrom(envelopeBytes);
+      Payload payload = Payload.parseFrom(envelope.getPayload());
+      return ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getType()
+          == HeaderType.CONFIG_VALUE;
+    } catch (InvalidProtocolBufferException e) {
+      return false;
+    }
+  }
+}
