@@ -26,7 +26,19 @@ public interface BlockStore extends AutoCloseable {
     return FileBlockStore.open(directory);
   }
 
-  /** How many blocks are stored; the next block's number. */
+  /**
+   * Opens a store that starts at {@code anchor} rather than at block 0: a peer that joined from a
+   * state snapshot holds the snapshot's last block and everything after it. An empty directory is
+   * started with the anchor; an existing store must hold it.
+   */
+  static BlockStore openFrom(Path directory, Block anchor) throws IOException {
+    return FileBlockStore.open(directory, Optional.of(anchor));
+  }
+
+  /** Number of the first block held: 0, or the anchor of a store started from a snapshot. */
+  long first();
+
+  /** The next block's number: one more than the last block held (0 when empty). */
   long height();
 
   /** The last block, if any. */

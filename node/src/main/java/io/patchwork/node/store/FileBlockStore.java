@@ -4,8 +4,10 @@ import io.patchwork.node.block.ChainCheck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
@@ -18,12 +20,17 @@ import org.slf4j.LoggerFactory;
 final class FileBlockStore implements BlockStore {
   private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
   static final String FILE_NAME = "blocks.v1";
+
+  /** Present when the store starts above block 0: the number of its first block, in decimal. */
+  static final String BASE_FILE_NAME = "base.v1";
+
   static final int RECORD_HEADER_BYTES = 8;
   static final int MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 
   private final Path file;
   private final FileChannel channel;
   private long[] offsets;
+  private long base;
   private long height;
   private long end;
   private Block last;
@@ -35,19 +42,84 @@ final class FileBlockStore implements BlockStore {
   }
 
   static FileBlockStore open(Path directory) throws IOException {
+    return open(directory, Optional.empty());
+  }
+
+  static FileBlockStore open(Path directory, Optional<Block> anchor) throws IOException {
     Files.createDirectories(directory);
     Path file = directory.resolve(FILE_NAME);
+    Path baseFile = directory.resolve(BASE_FILE_NAME);
+    if (anchor.isPresent()
+        && anchor.get().getHeader().getNumber() > 0
+        && !Files.exists(baseFile)
+        && (!Files.exists(file) || Files.size(file) == 0)) {
+      writeBase(baseFile, anchor.get().getHeader().getNumber());
+    }
     FileChannel channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileBlockStore store = new FileBlockStore(file, channel);
     try {
+      store.base = readBase(baseFile);
+      store.height = store.base;
       store.recover();
+      if (anchor.isPresent()) {
+        store.anchor(anchor.get());
+      }
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
     }
     return store;
+  }
+
+  private static void writeBase(Path baseFile, long number) throws IOException {
+    Path temporary = baseFile.resolveSibling(BASE_FILE_NAME + ".tmp");
+    try (FileChannel out =
+        FileChannel.open(
+            temporary,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      out.write(ByteBuffer.wrap(Long.toString(number).getBytes(StandardCharsets.US_ASCII)));
+      out.force(true);
+    }
+    Files.move(temporary, baseFile, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static long readBase(Path baseFile) throws IOException {
+    if (!Files.exists(baseFile)) {
+      return 0;
+    }
+    String text = Files.readString(baseFile, StandardCharsets.US_ASCII).trim();
+    try {
+      long number = Long.parseLong(text);
+      if (number < 0) {
+        throw new NumberFormatException(text);
+      }
+      return number;
+    } catch (NumberFormatException e) {
+      throw new BlockStore.CorruptBlockStoreException(
+          baseFile + ": holds '" + text + "', not the number of the store's first block");
+    }
+  }
+
+  /** Starts an empty store at the anchor block, or checks a started one holds it. */
+  private synchronized void anchor(Block anchor) throws IOException {
+    long number = anchor.getHeader().getNumber();
+    if (last == null) {
+      if (number != base) {
+        throw new BlockStore.CorruptBlockStoreException(
+            file + ": the store starts at block " + base + ", not at the anchor " + number);
+      }
+      write(anchor);
+      return;
+    }
+    Optional<Block> held = get(number);
+    if (held.isEmpty() || !held.get().getHeader().equals(anchor.getHeader())) {
+      throw new BlockStore.CorruptBlockStoreException(
+          file + ": the store does not hold the anchor block " + number + " it was started from");
+    }
   }
 
   /** Reads every record, checks the chain, and cuts off a torn last record. */
@@ -60,8 +132,7 @@ final class FileBlockStore implements BlockStore {
         break;
       }
       Block block = record.get().block();
-      Optional<ChainCheck.Problem> problem =
-          last == null ? ChainCheck.first(block) : ChainCheck.follows(last, block);
+      Optional<ChainCheck.Problem> problem = firstOrNext(block);
       if (problem.isPresent()) {
         throw new BlockStore.CorruptBlockStoreException(
             file + ": block at byte " + position + " does not chain: " + problem.get());
@@ -136,6 +207,27 @@ final class FileBlockStore implements BlockStore {
         file + ": " + what + " at byte " + position + " of " + size + "; the file is damaged");
   }
 
+  /**
+   * Block 0 starts a store from genesis; a store started from a snapshot's anchor takes that block
+   * as given (the snapshot was checked) and chains from it.
+   */
+  private Optional<ChainCheck.Problem> firstOrNext(Block block) {
+    if (last != null) {
+      return ChainCheck.follows(last, block);
+    }
+    if (base == 0) {
+      return ChainCheck.first(block);
+    }
+    return block.getHeader().getNumber() == base
+        ? Optional.empty()
+        : Optional.of(ChainCheck.Problem.WRONG_NUMBER);
+  }
+
+  @Override
+  public synchronized long first() {
+    return base;
+  }
+
   @Override
   public synchronized long height() {
     return height;
@@ -150,10 +242,10 @@ final class FileBlockStore implements BlockStore {
   public Optional<Block> get(long number) throws IOException {
     long position;
     synchronized (this) {
-      if (number < 0 || number >= height) {
+      if (number < base || number >= height) {
         return Optional.empty();
       }
-      position = offsets[(int) number];
+      position = offsets[(int) (number - base)];
     }
     ByteBuffer header = readFully(position, RECORD_HEADER_BYTES);
     int length = header.getInt();
@@ -162,8 +254,11 @@ final class FileBlockStore implements BlockStore {
 
   @Override
   public synchronized void append(Block block) throws IOException {
+    // A store waiting for its snapshot anchor takes it only through open, never through append.
     Optional<ChainCheck.Problem> problem =
-        last == null ? ChainCheck.first(block) : ChainCheck.follows(last, block);
+        last == null && base > 0
+            ? Optional.of(ChainCheck.Problem.WRONG_NUMBER)
+            : firstOrNext(block);
     if (problem.isPresent()) {
       throw new BlockStore.BlockRejectedException(
           problem.get(),
@@ -174,6 +269,10 @@ final class FileBlockStore implements BlockStore {
               + ": "
               + problem.get());
     }
+    write(block);
+  }
+
+  private void write(Block block) throws IOException {
     byte[] body = block.toByteArray();
     CRC32C crc = new CRC32C();
     crc.update(body);
@@ -189,10 +288,10 @@ final class FileBlockStore implements BlockStore {
   }
 
   private void remember(long position, Block block) {
-    if (height == offsets.length) {
+    if (height - base == offsets.length) {
       offsets = Arrays.copyOf(offsets, offsets.length * 2);
     }
-    offsets[(int) height] = position;
+    offsets[(int) (height - base)] = position;
     height++;
     last = block;
   }

@@ -53,6 +53,60 @@ class FileBlockStoreTest {
   }
 
   @Test
+  void a_store_started_from_an_anchor_holds_it_and_chains_on_from_it_after_reopening()
+      throws Exception {
+    List<Block> chain;
+    try (BlockStore full = BlockStore.open(directory.resolve("full"))) {
+      chain = appendChain(full, 6);
+    }
+    Path anchored = directory.resolve("anchored");
+    try (BlockStore store = BlockStore.openFrom(anchored, chain.get(3))) {
+      assertThat(store.first()).isEqualTo(3);
+      assertThat(store.height()).isEqualTo(4);
+      assertThat(store.get(2)).isEmpty();
+      store.append(chain.get(4));
+    }
+
+    try (BlockStore store = BlockStore.openFrom(anchored, chain.get(3))) {
+      store.append(chain.get(5));
+      assertThat(store.height()).isEqualTo(6);
+      assertThat(store.get(3)).contains(chain.get(3));
+      assertThat(store.get(5)).contains(chain.get(5));
+    }
+    try (BlockStore store = BlockStore.open(anchored)) {
+      assertThat(store.first()).isEqualTo(3);
+      assertThat(store.last()).contains(chain.get(5));
+    }
+  }
+
+  @Test
+  void an_anchored_store_refuses_a_block_that_does_not_follow_its_anchor() throws Exception {
+    List<Block> chain;
+    try (BlockStore full = BlockStore.open(directory.resolve("full"))) {
+      chain = appendChain(full, 5);
+    }
+    try (BlockStore store = BlockStore.openFrom(directory.resolve("anchored"), chain.get(2))) {
+      assertThatThrownBy(() -> store.append(chain.get(4)))
+          .isInstanceOf(BlockStore.BlockRejectedException.class);
+      assertThat(store.height()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void reopening_an_anchored_store_with_another_anchor_is_refused() throws Exception {
+    List<Block> chain;
+    try (BlockStore full = BlockStore.open(directory.resolve("full"))) {
+      chain = appendChain(full, 5);
+    }
+    try (BlockStore store = BlockStore.openFrom(directory.resolve("anchored"), chain.get(2))) {
+      store.append(chain.get(3));
+    }
+
+    assertThatThrownBy(() -> BlockStore.openFrom(directory.resolve("anchored"), chain.get(1)))
+        .isInstanceOf(BlockStore.CorruptBlockStoreException.class);
+  }
+
+  @Test
   void a_block_that_does_not_follow_is_rejected_and_nothing_is_written() throws Exception {
     try (BlockStore store = BlockStore.open(directory)) {
       Block genesis = Blocks.genesis(List.of(bytes("config")));
