@@ -16,7 +16,9 @@ public final class ConfigException extends Exception {
     INVALID_POLICY,
     INVALID_BLOCK_CUTTING,
     INVALID_CONTRACT,
-    NOT_A_CONFIG_BLOCK
+    NOT_A_CONFIG_BLOCK,
+    /** A node id the config does not list, or listed under another organisation. */
+    UNKNOWN_NODE
   }
 
   private final Code code;

@@ -12,6 +12,7 @@ import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.net.LedgerTrust;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 
 /**
@@ -134,6 +136,27 @@ public final class LedgerRules {
     }
     return new LedgerRules(
         config, Map.copyOf(members), Map.copyOf(orderers), Map.copyOf(contracts), identities);
+  }
+
+  /**
+   * A TLS trust manager for this config: the members' roots and intermediates, checked against
+   * their CRLs. A node built from a config (rather than from its authority) trusts what it says.
+   */
+  public X509TrustManager tlsTrust() {
+    List<X509Certificate> roots = new ArrayList<>();
+    List<X509Certificate> intermediates = new ArrayList<>();
+    List<X509CRL> crls = new ArrayList<>();
+    try {
+      for (Member member : config.getMembersList()) {
+        roots.addAll(certificates(member.getMspId(), member.getRootCertificatesList()));
+        intermediates.addAll(
+            certificates(member.getMspId(), member.getIntermediateCertificatesList()));
+        crls.addAll(crls(member.getMspId(), member.getCrlsList()));
+      }
+    } catch (ConfigException e) {
+      throw new IllegalStateException("a config that passed its checks cannot fail them now", e);
+    }
+    return LedgerTrust.trustManager(dedupe(roots), intermediates, crls);
   }
 
   public LedgerConfig config() {

@@ -71,7 +71,7 @@ public final class NodeTransport implements AutoCloseable {
     }
 
     /** A key manager presenting this identity, built once per server or channel. */
-    KeyManager keyManager() {
+    public KeyManager keyManager() {
       try {
         char[] password = new char[0];
         KeyStore store = KeyStore.getInstance("PKCS12");

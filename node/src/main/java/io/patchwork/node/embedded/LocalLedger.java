@@ -1,0 +1,504 @@
+package io.patchwork.node.embedded;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.config.proto.ModificationPolicy;
+import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.config.proto.PinnedContract;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.launch.NodeLauncher;
+import io.patchwork.node.net.LedgerTrust;
+import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.order.OrdererNode;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.StateResources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.CRLException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.X509TrustManager;
+import org.hyperledger.fabric.protos.common.Block;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole ledger in this JVM: orderers and peers of several member organisations, each a real node
+ * with its own data directory, gRPC server on loopback with mutual TLS, and certificates from the
+ * ledger's authority. Nodes share one transport, one RocksDB cache and one signature cache, so a
+ * hundred of them fit on a small machine.
+ *
+ * <p>Nodes can be stopped and started again on their data (as after a crash) by node id. Not
+ * thread-safe for lifecycle calls; the nodes themselves are.
+ */
+public final class LocalLedger implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalLedger.class);
+
+  /** A member organisation. */
+  public record Organization(String name, String mspId) {}
+
+  /** A node's identities, as issued for it. */
+  public record NodeCredentials(
+      String nodeId, String mspId, NodeSigner signer, NodeTransport.TlsIdentity tls) {}
+
+  private final LedgerConfig config;
+  private final Block genesis;
+  private final Path dataDirectory;
+  private final String host;
+  private final NodeLauncher.Shared shared;
+  private final Map<String, NodeCredentials> credentials;
+  private final Map<String, Orderer> ordererConfigs;
+  private final Map<String, Peer> peerConfigs;
+  private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
+  private final Map<String, PeerNode> peers = new LinkedHashMap<>();
+  private final X509TrustManager trust;
+
+  private LocalLedger(
+      Builder b,
+      LedgerConfig config,
+      Block genesis,
+      Map<String, NodeCredentials> credentials,
+      X509TrustManager trust) {
+    this.config = config;
+    this.genesis = genesis;
+    this.dataDirectory = b.dataDirectory;
+    this.host = b.host;
+    ScheduledExecutorService scheduler =
+        Executors.newScheduledThreadPool(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "patchwork-ledger-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.shared =
+        new NodeLauncher.Shared(
+            NodeTransport.create(),
+            new SignatureVerifier(b.signatureCacheEntries),
+            StateResources.create(b.stateCacheBytes),
+            scheduler,
+            b.contracts,
+            b.clock);
+    this.credentials = credentials;
+    this.trust = trust;
+    this.ordererConfigs = new LinkedHashMap<>();
+    for (Orderer orderer : config.getOrderersList()) {
+      ordererConfigs.put(orderer.getNodeId(), orderer);
+    }
+    this.peerConfigs = new LinkedHashMap<>();
+    for (Peer peer : config.getPeersList()) {
+      peerConfigs.put(peer.getNodeId(), peer);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String ledgerId() {
+    return config.getLedgerId();
+  }
+
+  public Block genesis() {
+    return genesis;
+  }
+
+  public LedgerConfig config() {
+    return config;
+  }
+
+  /** Trust manager for the ledger's roots, for clients connecting to its nodes. */
+  public X509TrustManager trust() {
+    return trust;
+  }
+
+  public List<String> ordererIds() {
+    return List.copyOf(ordererConfigs.keySet());
+  }
+
+  public List<String> peerIds() {
+    return List.copyOf(peerConfigs.keySet());
+  }
+
+  /** Running peers, in config order. */
+  public List<PeerNode> peers() {
+    return List.copyOf(peers.values());
+  }
+
+  public PeerNode peer(String nodeId) {
+    PeerNode peer = peers.get(nodeId);
+    if (peer == null) {
+      throw new IllegalArgumentException("peer " + nodeId + " is not running");
+    }
+    return peer;
+  }
+
+  /** Running orderers. */
+  public List<OrdererNode> orderers() {
+    return orderers.values().stream().map(NodeLauncher.RunningOrderer::node).toList();
+  }
+
+  public Peer peerConfig(String nodeId) {
+    return Objects.requireNonNull(peerConfigs.get(nodeId), "no such peer " + nodeId);
+  }
+
+  public Orderer ordererConfig(String nodeId) {
+    return Objects.requireNonNull(ordererConfigs.get(nodeId), "no such orderer " + nodeId);
+  }
+
+  public NodeTransport transport() {
+    return shared.transport();
+  }
+
+  public SignatureVerifier verifier() {
+    return shared.verifier();
+  }
+
+  /** Starts every node. */
+  LocalLedger startAll() throws IOException, ConfigException {
+    for (String id : ordererConfigs.keySet()) {
+      startOrderer(id);
+    }
+    for (String id : peerConfigs.keySet()) {
+      startPeer(id);
+    }
+    log.info(
+        "ledger.started ledger={} orderers={} peers={}", ledgerId(), orderers.size(), peers.size());
+    return this;
+  }
+
+  /** Starts (or starts again, on its data) an orderer. */
+  public OrdererNode startOrderer(String nodeId) throws IOException {
+    if (orderers.containsKey(nodeId)) {
+      throw new IllegalStateException("orderer " + nodeId + " is running");
+    }
+    try {
+      NodeLauncher.RunningOrderer running =
+          NodeLauncher.startOrderer(
+              genesis, identity(nodeId), dataDirectory.resolve(nodeId), host, shared);
+      orderers.put(nodeId, running);
+      return running.node();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the ledger's own config was checked when it was built", e);
+    }
+  }
+
+  /** Stops an orderer as a crash would: its Raft server and gRPC server go away at once. */
+  public void stopOrderer(String nodeId) {
+    NodeLauncher.RunningOrderer running = orderers.remove(nodeId);
+    if (running == null) {
+      throw new IllegalArgumentException("orderer " + nodeId + " is not running");
+    }
+    running.close();
+  }
+
+  /** Starts (or starts again, on its data) a peer. */
+  public PeerNode startPeer(String nodeId) throws IOException, ConfigException {
+    return startPeer(nodeId, Optional.empty());
+  }
+
+  /**
+   * Starts a peer whose data directory is empty from a snapshot another peer exported, instead of
+   * replaying the ledger from its genesis.
+   */
+  public PeerNode startPeerFromSnapshot(String nodeId, Path snapshot)
+      throws IOException, ConfigException {
+    return startPeer(nodeId, Optional.of(snapshot));
+  }
+
+  private PeerNode startPeer(String nodeId, Optional<Path> snapshot)
+      throws IOException, ConfigException {
+    if (peers.containsKey(nodeId)) {
+      throw new IllegalStateException("peer " + nodeId + " is running");
+    }
+    PeerNode node =
+        NodeLauncher.startPeer(
+            genesis, identity(nodeId), dataDirectory.resolve(nodeId), host, snapshot, shared);
+    peers.put(nodeId, node);
+    return node;
+  }
+
+  private NodeLauncher.NodeIdentity identity(String nodeId) {
+    NodeCredentials credential = credentials.get(nodeId);
+    if (credential == null) {
+      throw new IllegalArgumentException("ledger " + ledgerId() + " has no node " + nodeId);
+    }
+    return new NodeLauncher.NodeIdentity(nodeId, credential.signer(), credential.tls());
+  }
+
+  public void stopPeer(String nodeId) throws IOException {
+    PeerNode peer = peers.remove(nodeId);
+    if (peer == null) {
+      throw new IllegalArgumentException("peer " + nodeId + " is not running");
+    }
+    peer.close();
+  }
+
+  @Override
+  public void close() {
+    for (String id : List.copyOf(peers.keySet())) {
+      try {
+        stopPeer(id);
+      } catch (IOException | RuntimeException e) {
+        log.warn("ledger.stop_failed node={}", id, e);
+      }
+    }
+    for (String id : List.copyOf(orderers.keySet())) {
+      try {
+        stopOrderer(id);
+      } catch (RuntimeException e) {
+        log.warn("ledger.stop_failed node={}", id, e);
+      }
+    }
+    shared.scheduler().shutdownNow();
+    shared.transport().close();
+    shared.stateResources().close();
+    log.info("ledger.stopped ledger={}", ledgerId());
+  }
+
+  /** Builds a ledger's config and node identities, then starts it. */
+  public static final class Builder {
+    private String ledgerId;
+    private CertificateAuthority authority;
+    private final List<Organization> organizations = new ArrayList<>();
+    private int orderers = 1;
+    private int peersPerOrganization = 1;
+    private EndorsementPolicy policy =
+        EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.MAJORITY).build();
+    private BlockCutting cutting =
+        BlockCutting.newBuilder()
+            .setMaxTransactions(500)
+            .setMaxBytes(8 * 1024 * 1024)
+            .setTimeoutMillis(100)
+            .build();
+    private ContractRegistry contracts = ContractRegistry.builtIns();
+    private List<String> pinned;
+    private Path dataDirectory;
+    private String host = "127.0.0.1";
+    private long stateCacheBytes = 64L * 1024 * 1024;
+    private int signatureCacheEntries = 1_000_000;
+    private Clock clock = Clock.systemUTC();
+
+    public Builder ledgerId(String ledgerId) {
+      this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
+      return this;
+    }
+
+    /** The ledger's certificate authority; it issues every node's certificates. */
+    public Builder authority(CertificateAuthority authority) {
+      this.authority = Objects.requireNonNull(authority, "authority");
+      return this;
+    }
+
+    public Builder member(String organization, String mspId) {
+      organizations.add(new Organization(organization, mspId));
+      return this;
+    }
+
+    /** Number of orderers (1, 3, 5 or 7), spread over the members in turn. */
+    public Builder orderers(int count) {
+      this.orderers = count;
+      return this;
+    }
+
+    public Builder peersPerOrganization(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("every member runs at least one peer");
+      }
+      this.peersPerOrganization = count;
+      return this;
+    }
+
+    public Builder endorsement(EndorsementPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    public Builder blockCutting(int maxTransactions, int maxBytes, Duration timeout) {
+      this.cutting =
+          BlockCutting.newBuilder()
+              .setMaxTransactions(maxTransactions)
+              .setMaxBytes(maxBytes)
+              .setTimeoutMillis((int) timeout.toMillis())
+              .build();
+      return this;
+    }
+
+    /** The contracts nodes can run, and which of them this ledger pins (default: all). */
+    public Builder contracts(ContractRegistry contracts, List<String> pinned) {
+      this.contracts = Objects.requireNonNull(contracts, "contracts");
+      this.pinned = List.copyOf(pinned);
+      return this;
+    }
+
+    public Builder dataDirectory(Path dataDirectory) {
+      this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Issues the nodes' certificates, writes the genesis config and starts every node; returns once
+     * all gRPC servers are bound.
+     */
+    public LocalLedger start() throws IOException, ConfigException, CaException {
+      Objects.requireNonNull(ledgerId, "ledgerId");
+      Objects.requireNonNull(authority, "authority");
+      Objects.requireNonNull(dataDirectory, "dataDirectory");
+      if (organizations.isEmpty()) {
+        throw new IllegalStateException("a ledger needs at least one member");
+      }
+      X509Certificate root = authority.trustRoot();
+      List<X509Certificate> intermediates =
+          authority.chain().subList(0, authority.chain().size() - 1);
+      ByteString crl;
+      try {
+        crl = ByteString.copyFrom(authority.crl().getEncoded());
+      } catch (CRLException e) {
+        throw new IllegalStateException("the authority's CRL cannot be encoded", e);
+      }
+      X509TrustManager trust =
+          LedgerTrust.trustManager(List.of(root), intermediates, List.of(authority.crl()));
+      LedgerConfig.Builder config =
+          LedgerConfig.newBuilder()
+              .setFormatVersion(LedgerRules.FORMAT_VERSION)
+              .setLedgerId(ledgerId)
+              .setSequence(0)
+              .setEndorsementPolicy(policy)
+              .setBlockCutting(cutting)
+              .setStatus(LedgerStatus.OPEN)
+              .setModificationPolicy(
+                  ModificationPolicy.newBuilder()
+                      .setAdminOrganizations(organizations.size() / 2 + 1));
+      for (Organization organization : organizations) {
+        Member.Builder member =
+            Member.newBuilder()
+                .setOrganization(organization.name())
+                .setMspId(organization.mspId())
+                .addRootCertificates(pem(root))
+                .addCrls(crl);
+        intermediates.forEach(i -> member.addIntermediateCertificates(pem(i)));
+        config.addMembers(member);
+      }
+      for (String name : pinned == null ? List.copyOf(contracts.names()) : pinned) {
+        config.addContracts(
+            PinnedContract.newBuilder().setName(name).setCodeHash(contracts.codeHash(name)));
+      }
+      Map<String, NodeCredentials> credentials = new LinkedHashMap<>();
+      for (int i = 0; i < orderers; i++) {
+        Organization owner = organizations.get(i % organizations.size());
+        String nodeId = "orderer" + i;
+        NodeCredentials identity = issue(nodeId, owner, Role.ORDERER, root, intermediates, trust);
+        credentials.put(nodeId, identity);
+        config.addOrderers(
+            Orderer.newBuilder()
+                .setNodeId(nodeId)
+                .setMspId(owner.mspId())
+                .setHost(host)
+                .setPort(freePort())
+                .setRaftPort(freePort())
+                .setSigningCertificate(pem(identity.signer().certificate()))
+                .setTlsCertificate(pem(identity.tls().certificate())));
+      }
+      int index = 0;
+      for (int p = 0; p < peersPerOrganization; p++) {
+        for (Organization organization : organizations) {
+          String nodeId = "peer" + index++;
+          credentials.put(
+              nodeId, issue(nodeId, organization, Role.PEER, root, intermediates, trust));
+          config.addPeers(
+              Peer.newBuilder()
+                  .setNodeId(nodeId)
+                  .setMspId(organization.mspId())
+                  .setHost(host)
+                  .setPort(freePort()));
+        }
+      }
+      LedgerConfig built = config.build();
+      Block genesis = LedgerConfigs.genesisBlock(built, clock.instant());
+      LocalLedger ledger = new LocalLedger(this, built, genesis, Map.copyOf(credentials), trust);
+      try {
+        return ledger.startAll();
+      } catch (IOException | ConfigException | RuntimeException e) {
+        ledger.close();
+        throw e;
+      }
+    }
+
+    private NodeCredentials issue(
+        String nodeId,
+        Organization organization,
+        Role role,
+        X509Certificate root,
+        List<X509Certificate> intermediates,
+        X509TrustManager trust)
+        throws CaException {
+      IssuedCredential signing =
+          authority.issueWithNewKey(
+              CertificateRequest.signing(nodeId, role, organization.name(), organization.mspId()));
+      IssuedCredential tls =
+          authority.issueWithNewKey(
+              CertificateRequest.tls(
+                  nodeId,
+                  role,
+                  organization.name(),
+                  organization.mspId(),
+                  List.of("localhost"),
+                  List.of(InetAddress.getLoopbackAddress())));
+      return new NodeCredentials(
+          nodeId,
+          organization.mspId(),
+          NodeSigner.of(
+              organization.mspId(), signing.certificate().certificate(), signing.privateKey()),
+          new NodeTransport.TlsIdentity(
+              tls.certificate().certificate(), intermediates, tls.privateKey(), trust));
+    }
+  }
+
+  static ByteString pem(X509Certificate certificate) {
+    return ByteString.copyFrom(Pem.certificate(certificate), StandardCharsets.US_ASCII);
+  }
+
+  /** A free TCP port on loopback, for a node to bind a moment later. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on loopback", e);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.patchwork.node.launch;
+
+import io.patchwork.ca.Pem;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.peer.PeerLedger;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.SnapshotInfo;
+import io.patchwork.node.state.StateResources;
+import io.patchwork.node.state.WorldState;
+import io.patchwork.node.store.BlockStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.hyperledger.fabric.protos.common.Block;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchwork node}: runs one ledger node as its own process, for a member that runs its own
+ * node rather than having it hosted; and exports a stopped peer's state snapshot.
+ *
+ * <pre>
+ * patchwork node run --genesis trade.genesis --node-id peer7 --msp msp/ --tls tls/ --data-dir data/peer7
+ * patchwork node snapshot --genesis trade.genesis --data-dir data/peer7 --out peer7.snapshot
+ * </pre>
+ *
+ * <p>The node's role, organisation and ports come from the genesis config; its identity from a
+ * Fabric MSP folder ({@code signcerts/cert.pem}, {@code keystore/priv_sk}) and a TLS folder ({@code
+ * cert.pem}, {@code key.pem}) as the authority's invites hand them out.
+ */
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description = "Run one Patchwork ledger node (orderer or peer) in this process.",
+    subcommands = {NodeCommand.Run.class, NodeCommand.Snapshot.class})
+public final class NodeCommand implements Runnable {
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  /** Runs the command line; returns the process exit code. */
+  public static int execute(String... args) {
+    return new CommandLine(new NodeCommand()).execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "run", description = "Start the node and run until stopped (SIGTERM, Ctrl-C).")
+  static final class Run implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--genesis", required = true, description = "The ledger's genesis block file.")
+    Path genesis;
+
+    @Option(names = "--node-id", required = true, description = "This node's id in the config.")
+    String nodeId;
+
+    @Option(
+        names = "--msp",
+        required = true,
+        description = "MSP folder with signcerts/cert.pem and keystore/priv_sk.")
+    Path msp;
+
+    @Option(names = "--tls", required = true, description = "Folder with cert.pem and key.pem.")
+    Path tls;
+
+    @Option(names = "--data-dir", required = true, description = "Where the node keeps its data.")
+    Path dataDirectory;
+
+    @Option(
+        names = "--bind",
+        defaultValue = "0.0.0.0",
+        description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(
+        names = "--snapshot",
+        description = "A peer with an empty data directory starts from this state snapshot.")
+    Optional<Path> snapshot;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      Block genesisBlock = readGenesis(genesis);
+      String id = nodeId;
+      NodeLauncher.Kind kind = NodeLauncher.kindOf(genesisBlock, id);
+      NodeLauncher.NodeIdentity identity = readIdentity(id, genesisBlock, msp, tls);
+      ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+      NodeLauncher.Shared shared =
+          new NodeLauncher.Shared(
+              NodeTransport.create(),
+              new SignatureVerifier(200_000),
+              StateResources.create(64L << 20),
+              scheduler,
+              ContractRegistry.builtIns(),
+              Clock.systemUTC());
+      CountDownLatch stopped = new CountDownLatch(1);
+      AutoCloseable node;
+      try {
+        if (kind == NodeLauncher.Kind.ORDERER) {
+          node = NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
+        } else {
+          PeerNode peer =
+              NodeLauncher.startPeer(genesisBlock, identity, dataDirectory, bind, snapshot, shared);
+          node = peer;
+        }
+      } catch (IOException | ConfigException | RuntimeException e) {
+        closeShared(shared);
+        throw e;
+      }
+      out.printf(
+          "node %s (%s of ledger %s) is running; data in %s%n",
+          id,
+          kind.name().toLowerCase(java.util.Locale.ROOT),
+          ledgerId(genesisBlock),
+          dataDirectory);
+      out.flush();
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      node.close();
+                    } catch (Exception e) {
+                      System.err.println("node " + id + " did not stop cleanly: " + e.getMessage());
+                    } finally {
+                      closeShared(shared);
+                      stopped.countDown();
+                    }
+                  },
+                  "patchwork-node-shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "snapshot",
+      description = "Write a stopped peer's state snapshot for a new peer to start from.")
+  static final class Snapshot implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--genesis", required = true, description = "The ledger's genesis block file.")
+    Path genesis;
+
+    @Option(names = "--data-dir", required = true, description = "The stopped peer's data.")
+    Path dataDirectory;
+
+    @Option(names = "--out", required = true, description = "The snapshot file to write.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Block genesisBlock = readGenesis(genesis);
+      if (!Files.isDirectory(dataDirectory.resolve("state"))) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), dataDirectory + " holds no peer state");
+      }
+      try (StateResources resources = StateResources.create(64L << 20);
+          BlockStore blocks = BlockStore.open(dataDirectory.resolve("blocks"));
+          WorldState state = WorldState.open(dataDirectory.resolve("state"), resources);
+          PeerLedger ledger =
+              PeerLedger.open(
+                  blocks,
+                  state,
+                  genesisBlock,
+                  ContractRegistry.builtIns(),
+                  new SignatureVerifier(1_000))) {
+        SnapshotInfo info = ledger.exportSnapshot(out);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "wrote %s: height %d, %d entries, state hash %s%n",
+                out,
+                info.height(),
+                info.entries(),
+                java.util.HexFormat.of().formatHex(info.stateHash().toByteArray()));
+      }
+      return 0;
+    }
+  }
+
+  static Block readGenesis(Path file) throws IOException, ConfigException {
+    Block block = Block.parseFrom(Files.readAllBytes(file));
+    LedgerConfigs.fromGenesis(block);
+    return block;
+  }
+
+  private static String ledgerId(Block genesis) throws ConfigException {
+    return LedgerConfigs.fromGenesis(genesis).ledgerId();
+  }
+
+  /** The node's signing identity from its MSP folder and TLS identity from its TLS folder. */
+  static NodeLauncher.NodeIdentity readIdentity(
+      String nodeId, Block genesis, Path msp, Path tlsFolder)
+      throws IOException, GeneralSecurityException, ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    X509Certificate signingCertificate = certificate(msp.resolve("signcerts/cert.pem"));
+    PrivateKey signingKey = privateKey(msp.resolve("keystore/priv_sk"));
+    List<X509Certificate> tlsChain = certificates(tlsFolder.resolve("cert.pem"));
+    PrivateKey tlsKey = privateKey(tlsFolder.resolve("key.pem"));
+    String mspId = mspIdOf(rules, nodeId);
+    NodeSigner signer = NodeSigner.of(mspId, signingCertificate, signingKey);
+    return new NodeLauncher.NodeIdentity(
+        nodeId,
+        signer,
+        new NodeTransport.TlsIdentity(
+            tlsChain.get(0), tlsChain.subList(1, tlsChain.size()), tlsKey, rules.tlsTrust()));
+  }
+
+  private static String mspIdOf(LedgerRules rules, String nodeId) throws ConfigException {
+    return rules.orderers().stream()
+        .filter(o -> o.getNodeId().equals(nodeId))
+        .map(o -> o.getMspId())
+        .findFirst()
+        .or(
+            () ->
+                rules.config().getPeersList().stream()
+                    .filter(p -> p.getNodeId().equals(nodeId))
+                    .map(p -> p.getMspId())
+                    .findFirst())
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    ConfigException.Code.UNKNOWN_NODE,
+                    "node " + nodeId + " is not in ledger " + rules.ledgerId()));
+  }
+
+  private static X509Certificate certificate(Path file) throws IOException, CertificateException {
+    return certificates(file).get(0);
+  }
+
+  private static List<X509Certificate> certificates(Path file)
+      throws IOException, CertificateException {
+    List<X509Certificate> certificates =
+        Pem.readCertificates(Files.readString(file, StandardCharsets.US_ASCII));
+    if (certificates.isEmpty()) {
+      throw new CertificateException(file + " holds no certificate");
+    }
+    return certificates;
+  }
+
+  /** An unencrypted PKCS#8 EC key, the form Fabric MSP folders keep in keystore/. */
+  private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
+    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = pem.indexOf("-----END PRIVATE KEY-----");
+    if (begin < 0 || end < begin) {
+      throw new GeneralSecurityException(file + " holds no unencrypted PKCS#8 private key");
+    }
+    String body = pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end);
+    byte[] der = Base64.getMimeDecoder().decode(body);
+    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+  }
+
+  private static void closeShared(NodeLauncher.Shared shared) {
+    shared.scheduler().shutdownNow();
+    shared.transport().close();
+    shared.stateResources().close();
+  }
+}

@@ -1,0 +1,209 @@
+package io.patchwork.node.launch;
+
+import io.grpc.Server;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.order.BlockCutting;
+import io.patchwork.node.order.OrdererConfig;
+import io.patchwork.node.order.OrdererNode;
+import io.patchwork.node.order.OrdererSpec;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.StateResources;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * Starts one node of a ledger from its genesis block and its identity: the same path for a node
+ * embedded with many others in one process and for a node a member runs on its own machine. The
+ * node finds its role, organisation and addresses in the genesis config by its node id.
+ */
+public final class NodeLauncher {
+  /** Largest transaction envelope orderers accept. */
+  public static final int MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
+
+  private NodeLauncher() {}
+
+  /** What the nodes of one process share: event loops, caches, timers, contracts, clock. */
+  public record Shared(
+      NodeTransport transport,
+      SignatureVerifier verifier,
+      StateResources stateResources,
+      ScheduledExecutorService scheduler,
+      ContractRegistry contracts,
+      Clock clock) {
+    public Shared {
+      Objects.requireNonNull(transport, "transport");
+      Objects.requireNonNull(verifier, "verifier");
+      Objects.requireNonNull(stateResources, "stateResources");
+      Objects.requireNonNull(scheduler, "scheduler");
+      Objects.requireNonNull(contracts, "contracts");
+      Objects.requireNonNull(clock, "clock");
+    }
+  }
+
+  /** A node's identities: its signing key and certificate, and its TLS key and certificate. */
+  public record NodeIdentity(String nodeId, NodeSigner signer, NodeTransport.TlsIdentity tls) {
+    public NodeIdentity {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(signer, "signer");
+      Objects.requireNonNull(tls, "tls");
+    }
+  }
+
+  /** A running orderer and the gRPC server that serves its Broadcast and Deliver. */
+  public record RunningOrderer(OrdererNode node, Server server) implements AutoCloseable {
+    /** Stops both at once, as a crash would look to the others. */
+    @Override
+    public void close() {
+      server.shutdownNow();
+      node.close();
+    }
+  }
+
+  /** Which kind of node an id names in a ledger's config. */
+  public enum Kind {
+    ORDERER,
+    PEER
+  }
+
+  /**
+   * The kind of node {@code nodeId} is in the genesis config.
+   *
+   * @throws ConfigException if the genesis is not usable or does not list the node
+   */
+  public static Kind kindOf(Block genesis, String nodeId) throws ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    if (ordererEntry(rules, nodeId).isPresent()) {
+      return Kind.ORDERER;
+    }
+    if (peerEntry(rules, nodeId).isPresent()) {
+      return Kind.PEER;
+    }
+    throw new ConfigException(
+        ConfigException.Code.UNKNOWN_NODE,
+        "node " + nodeId + " is neither an orderer nor a peer of ledger " + rules.ledgerId());
+  }
+
+  /** Starts an orderer on its data directory (recovering what it had) and binds its server. */
+  public static RunningOrderer startOrderer(
+      Block genesis, NodeIdentity identity, Path dataDirectory, String bindHost, Shared shared)
+      throws IOException, ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    Orderer self =
+        ordererEntry(rules, identity.nodeId())
+            .orElseThrow(() -> notListed(rules, identity.nodeId(), "an orderer"));
+    checkIdentity(rules, identity, self.getMspId());
+    List<OrdererSpec> group =
+        rules.orderers().stream()
+            .map(o -> new OrdererSpec(o.getNodeId(), o.getHost(), o.getRaftPort()))
+            .toList();
+    var cutting = rules.blockCutting();
+    OrdererNode node =
+        OrdererNode.start(
+            new OrdererConfig(
+                rules.ledgerId(),
+                new OrdererSpec(self.getNodeId(), self.getHost(), self.getRaftPort()),
+                group,
+                dataDirectory,
+                genesis,
+                new BlockCutting(
+                    cutting.getMaxTransactions(),
+                    cutting.getMaxBytes(),
+                    Duration.ofMillis(cutting.getTimeoutMillis())),
+                identity.signer(),
+                new SignedEnvelopeCheck(() -> rules, shared.verifier(), shared.clock()),
+                MAX_ENVELOPE_BYTES,
+                identity.tls()));
+    try {
+      Server server =
+          shared
+              .transport()
+              .startServer(
+                  bindHost, self.getPort(), identity.tls(), List.of(node.atomicBroadcast()));
+      return new RunningOrderer(node, server);
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a peer on its data directory, recovering after a crash; a peer with an empty data
+   * directory and a snapshot starts from the snapshot.
+   */
+  public static PeerNode startPeer(
+      Block genesis,
+      NodeIdentity identity,
+      Path dataDirectory,
+      String bindHost,
+      Optional<Path> snapshot,
+      Shared shared)
+      throws IOException, ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    Peer self =
+        peerEntry(rules, identity.nodeId())
+            .orElseThrow(() -> notListed(rules, identity.nodeId(), "a peer"));
+    checkIdentity(rules, identity, self.getMspId());
+    return PeerNode.start(
+        new PeerNode.Config(
+            self.getNodeId(),
+            self.getMspId(),
+            bindHost,
+            self.getPort(),
+            dataDirectory,
+            genesis,
+            identity.signer(),
+            identity.tls(),
+            shared.contracts(),
+            shared.verifier(),
+            shared.stateResources(),
+            shared.scheduler(),
+            shared.clock(),
+            snapshot),
+        shared.transport());
+  }
+
+  private static void checkIdentity(LedgerRules rules, NodeIdentity identity, String mspId)
+      throws ConfigException {
+    if (!identity.signer().mspId().equals(mspId)) {
+      throw new ConfigException(
+          ConfigException.Code.UNKNOWN_NODE,
+          "node "
+              + identity.nodeId()
+              + " belongs to "
+              + mspId
+              + " in the ledger's config, but its certificate is for "
+              + identity.signer().mspId());
+    }
+  }
+
+  private static Optional<Orderer> ordererEntry(LedgerRules rules, String nodeId) {
+    return rules.orderers().stream().filter(o -> o.getNodeId().equals(nodeId)).findFirst();
+  }
+
+  private static Optional<Peer> peerEntry(LedgerRules rules, String nodeId) {
+    return rules.config().getPeersList().stream()
+        .filter(p -> p.getNodeId().equals(nodeId))
+        .findFirst();
+  }
+
+  private static ConfigException notListed(LedgerRules rules, String nodeId, String what) {
+    return new ConfigException(
+        ConfigException.Code.UNKNOWN_NODE,
+        "node " + nodeId + " is not " + what + " of ledger " + rules.ledgerId());
+  }
+}

@@ -1,0 +1,58 @@
+package io.patchwork.node.launch;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.order.EnvelopeCheck;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+
+/**
+ * An orderer's admission check: the envelope's creator is a member of the ledger with a valid
+ * certificate and signed the payload. Peers check again at validation; this keeps strangers' junk
+ * out of the ordered log. Thread-safe.
+ */
+final class SignedEnvelopeCheck implements EnvelopeCheck {
+  private final Supplier<LedgerRules> rules;
+  private final SignatureVerifier verifier;
+  private final Clock clock;
+
+  SignedEnvelopeCheck(Supplier<LedgerRules> rules, SignatureVerifier verifier, Clock clock) {
+    this.rules = rules;
+    this.verifier = verifier;
+    this.clock = clock;
+  }
+
+  @Override
+  public Optional<String> refuse(Envelope envelope) {
+    SignatureHeader header;
+    try {
+      header =
+          SignatureHeader.parseFrom(
+              Payload.parseFrom(envelope.getPayload()).getHeader().getSignatureHeader());
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.of("the envelope's signature header cannot be decoded");
+    }
+    LedgerRules current = rules.get();
+    IdentityCheck.Outcome creator =
+        current.identities().check(header.getCreator(), clock.instant());
+    if (creator.identity().isEmpty()) {
+      return Optional.of("creator refused: " + creator.refusal().orElseThrow());
+    }
+    if (!current.isMember(creator.identity().get().mspId())) {
+      return Optional.of("creator's MSP is not a member of the ledger");
+    }
+    if (!verifier.verify(
+        creator.identity().get().certificate().getPublicKey(),
+        envelope.getPayload().toByteArray(),
+        envelope.getSignature().toByteArray())) {
+      return Optional.of("envelope signature does not verify");
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,216 @@
+package io.patchwork.node.order;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.block.Blocks;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.order.proto.OrdererPosition;
+import io.patchwork.node.order.proto.OrderingEntry;
+import io.patchwork.node.store.BlockStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.hyperledger.fabric.protos.common.Block;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orderer's Raft state machine: turns the log into blocks, the same way on every orderer.
+ *
+ * <p>Envelopes join a pending list in log order. A config envelope first cuts whatever is pending,
+ * then is cut alone; otherwise a block is cut when it reaches the transaction count, or before an
+ * envelope would take it past the byte limit (an envelope over the limit goes alone). A {@code Cut}
+ * entry — the leader's batch timeout — cuts the pending envelopes if the block it names is the next
+ * one. Only the log decides, so every orderer cuts identical blocks; each signs its own copy.
+ *
+ * <p>Each block records the log position after its last envelope. Ratis replays the log from the
+ * start when the orderer restarts (no Raft snapshots are taken); everything before the position in
+ * the last stored block is skipped, which rebuilds exactly the pending list it had.
+ *
+ * <p>Threading: Ratis calls {@link #applyTransaction} one entry at a time, in log order; {@link
+ * #pendingSince()} and {@link #nextBlockNumber()} may be read from any thread.
+ */
+final class BlockCutter extends BaseStateMachine {
+  private static final Logger log = LoggerFactory.getLogger(BlockCutter.class);
+  private static final int POSITION_FORMAT = 1;
+
+  private final BlockStore blocks;
+  private final NodeSigner signer;
+  private final BlockCutting cutting;
+  private final String nodeId;
+  private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
+  private final List<ByteString> pending = new ArrayList<>();
+  private long pendingBytes;
+  private volatile long pendingSince;
+  private volatile long nextBlockNumber;
+  private long resumeIndex;
+  private int resumeOffset;
+  private long lastConfigIndex;
+
+  BlockCutter(String nodeId, BlockStore blocks, NodeSigner signer, BlockCutting cutting) {
+    this.nodeId = nodeId;
+    this.blocks = blocks;
+    this.signer = signer;
+    this.cutting = cutting;
+    Block last = blocks.last().orElseThrow(() -> new IllegalStateException("no genesis block"));
+    this.nextBlockNumber = last.getHeader().getNumber() + 1;
+    BlockSignatures.ordererMetadata(last)
+        .ifPresent(
+            metadata -> {
+              lastConfigIndex = metadata.getLastConfig().getIndex();
+              try {
+                OrdererPosition position =
+                    OrdererPosition.parseFrom(metadata.getConsenterMetadata());
+                resumeIndex = position.getLogIndex();
+                resumeOffset = position.getEnvelopeOffset();
+              } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException(
+                    "block " + last.getHeader().getNumber() + " holds no readable log position", e);
+              }
+            });
+  }
+
+  @Override
+  public void initialize(
+      RaftServer server, org.apache.ratis.protocol.RaftGroupId groupId, RaftStorage storage)
+      throws IOException {
+    super.initialize(server, groupId, storage);
+    if (resumeIndex > 0) {
+      log.info(
+          "order.resuming node={} nextBlock={} logIndex={} offset={}",
+          nodeId,
+          nextBlockNumber,
+          resumeIndex,
+          resumeOffset);
+    }
+  }
+
+  void onBlock(Runnable listener) {
+    blockListeners.add(listener);
+  }
+
+  void removeBlockListener(Runnable listener) {
+    blockListeners.remove(listener);
+  }
+
+  /** When the oldest pending envelope arrived here ({@link System#nanoTime}), or 0 if none. */
+  long pendingSince() {
+    return pendingSince;
+  }
+
+  long nextBlockNumber() {
+    return nextBlockNumber;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext transaction) {
+    LogEntryProto entry = transaction.getLogEntry();
+    long index = entry.getIndex();
+    try {
+      synchronized (this) {
+        if (index >= resumeIndex) {
+          OrderingEntry ordering =
+              OrderingEntry.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
+          apply(index, ordering);
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+      }
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    } catch (InvalidProtocolBufferException e) {
+      // Only this orderer's own Broadcast writes entries, so this is a bug or damage: stop here
+      // rather than cut blocks that differ from the other orderers'.
+      log.error("order.entry_unreadable node={} index={}", nodeId, index, e);
+      return CompletableFuture.failedFuture(e);
+    } catch (IOException | UncheckedIOException e) {
+      log.error("order.block_store_failed node={} index={}", nodeId, index, e);
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void apply(long index, OrderingEntry ordering) throws IOException {
+    switch (ordering.getKindCase()) {
+      case BATCH -> {
+        List<ByteString> envelopes = ordering.getBatch().getEnvelopesList();
+        int first = index == resumeIndex ? resumeOffset : 0;
+        for (int i = first; i < envelopes.size(); i++) {
+          add(envelopes.get(i), index, i);
+        }
+      }
+      case CUT -> {
+        if (!pending.isEmpty() && ordering.getCut().getBlockNumber() == nextBlockNumber) {
+          cut(index + 1, 0, "timeout");
+        }
+      }
+      default -> log.warn("order.entry_ignored node={} index={}", nodeId, index);
+    }
+  }
+
+  private void add(ByteString envelope, long index, int offset) throws IOException {
+    if (LedgerConfigs.isConfig(envelope)) {
+      if (!pending.isEmpty()) {
+        cut(index, offset, "config");
+      }
+      append(envelope);
+      cut(index, offset + 1, "config");
+      return;
+    }
+    if (!pending.isEmpty() && pendingBytes + envelope.size() > cutting.maxBytes()) {
+      cut(index, offset, "bytes");
+    }
+    append(envelope);
+    if (pending.size() >= cutting.maxTransactions()) {
+      cut(index, offset + 1, "count");
+    } else if (pendingBytes >= cutting.maxBytes()) {
+      cut(index, offset + 1, "bytes");
+    }
+  }
+
+  private void append(ByteString envelope) {
+    if (pending.isEmpty()) {
+      pendingSince = System.nanoTime();
+    }
+    pending.add(envelope);
+    pendingBytes += envelope.size();
+  }
+
+  private void cut(long nextIndex, int nextOffset, String reason) throws IOException {
+    Block last = blocks.last().orElseThrow();
+    Block block = Blocks.next(last, List.copyOf(pending));
+    long number = block.getHeader().getNumber();
+    boolean config = pending.size() == 1 && LedgerConfigs.isConfig(pending.get(0));
+    if (config) {
+      lastConfigIndex = number;
+    }
+    ByteString position =
+        OrdererPosition.newBuilder()
+            .setFormatVersion(POSITION_FORMAT)
+            .setLogIndex(nextIndex)
+            .setEnvelopeOffset(nextOffset)
+            .build()
+            .toByteString();
+    blocks.append(BlockSignatures.sign(block, signer, lastConfigIndex, position));
+    log.debug(
+        "order.block_cut node={} number={} transactions={} bytes={} reason={}",
+        nodeId,
+        number,
+        pending.size(),
+        pendingBytes,
+        reason);
+    pending.clear();
+    pendingBytes = 0;
+    pendingSince = 0;
+    nextBlockNumber = number + 1;
+    blockListeners.forEach(Runnable::run);
+  }
+}

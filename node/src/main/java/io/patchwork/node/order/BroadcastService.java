@@ -1,0 +1,454 @@
+package io.patchwork.node.order;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
+import org.hyperledger.fabric.protos.orderer.DeliverResponse;
+import org.hyperledger.fabric.protos.orderer.SeekInfo;
+import org.hyperledger.fabric.protos.orderer.SeekPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fabric's AtomicBroadcast on one orderer. Broadcast admits envelopes (size, then the ledger's
+ * admission check), batches those from every stream into Raft entries, and answers each stream in
+ * request order once its envelopes are committed. Deliver streams stored blocks and follows new
+ * ones, respecting flow control. No gRPC thread waits for Raft or for blocks.
+ */
+final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase {
+  private static final Logger log = LoggerFactory.getLogger(BroadcastService.class);
+  private static final int MAX_BATCH_ENVELOPES = 2_000;
+  static final long MAX_BATCH_BYTES = 2L << 20;
+  private static final int MAX_IN_FLIGHT = 2;
+
+  private final OrdererConfig config;
+  private final RaftOrderer orderer;
+  private final BlockCutter cutter;
+  private final Executor executor;
+  private final Set<DeliverStream> deliveries = ConcurrentHashMap.newKeySet();
+  private final Object batchLock = new Object();
+  private List<Admitted> batch = new ArrayList<>();
+  private long batchBytes;
+  private int inFlight;
+  private volatile boolean closed;
+
+  private record Admitted(ByteString envelope, CompletableFuture<BroadcastResponse> answer) {}
+
+  BroadcastService(
+      OrdererConfig config, RaftOrderer orderer, BlockCutter cutter, Executor executor) {
+    this.config = config;
+    this.orderer = orderer;
+    this.cutter = cutter;
+    this.executor = executor;
+  }
+
+  // ---- Broadcast ----
+
+  @Override
+  public StreamObserver<Envelope> broadcast(StreamObserver<BroadcastResponse> responses) {
+    return new BroadcastStream(responses);
+  }
+
+  /** One client's Broadcast stream: answers go out in the order its envelopes came in. */
+  private final class BroadcastStream implements StreamObserver<Envelope> {
+    private final StreamObserver<BroadcastResponse> responses;
+    private final ArrayDeque<CompletableFuture<BroadcastResponse>> answers = new ArrayDeque<>();
+    private boolean halfClosed;
+    private boolean finished;
+
+    BroadcastStream(StreamObserver<BroadcastResponse> responses) {
+      this.responses = responses;
+    }
+
+    @Override
+    public void onNext(Envelope envelope) {
+      CompletableFuture<BroadcastResponse> answer = admit(envelope);
+      synchronized (this) {
+        answers.add(answer);
+      }
+      answer.whenComplete((response, failure) -> drain());
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      synchronized (this) {
+        finished = true;
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (this) {
+        halfClosed = true;
+      }
+      drain();
+    }
+
+    private synchronized void drain() {
+      if (finished) {
+        return;
+      }
+      while (!answers.isEmpty() && answers.peek().isDone()) {
+        responses.onNext(answers.poll().join());
+      }
+      if (halfClosed && answers.isEmpty()) {
+        finished = true;
+        responses.onCompleted();
+      }
+    }
+  }
+
+  private CompletableFuture<BroadcastResponse> admit(Envelope envelope) {
+    if (closed) {
+      return CompletableFuture.completedFuture(
+          response(Status.SERVICE_UNAVAILABLE, "orderer " + orderer.nodeId() + " is stopping"));
+    }
+    int size = envelope.getSerializedSize();
+    if (size > config.maxEnvelopeBytes()) {
+      return refused(
+          "envelope of " + size + " bytes exceeds the limit of " + config.maxEnvelopeBytes());
+    }
+    Optional<String> malformed = malformed(envelope);
+    if (malformed.isPresent()) {
+      return refused(malformed.get());
+    }
+    Optional<String> refusal = config.check().refuse(envelope);
+    if (refusal.isPresent()) {
+      return refused(refusal.get());
+    }
+    CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
+    enqueue(new Admitted(envelope.toByteString(), answer));
+    return answer;
+  }
+
+  private Optional<String> malformed(Envelope envelope) {
+    try {
+      Payload payload = Payload.parseFrom(envelope.getPayload());
+      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      if (!config.ledgerId().equals(header.getChannelId())) {
+        return Optional.of(
+            "envelope is for ledger '" + header.getChannelId() + "', not " + config.ledgerId());
+      }
+      if (header.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE
+          && header.getType() != HeaderType.CONFIG_VALUE) {
+        return Optional.of("envelope type " + header.getType() + " is not ordered here");
+      }
+      return Optional.empty();
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.of("envelope cannot be decoded");
+    }
+  }
+
+  private static CompletableFuture<BroadcastResponse> refused(String reason) {
+    log.debug("order.broadcast_refused reason=\"{}\"", reason);
+    return CompletableFuture.completedFuture(response(Status.BAD_REQUEST, reason));
+  }
+
+  private static BroadcastResponse response(Status status, String info) {
+    return BroadcastResponse.newBuilder().setStatus(status).setInfo(info).build();
+  }
+
+  /**
+   * Adds an admitted envelope to the next Raft entry. An entry is sent at once when fewer than
+   * {@link #MAX_IN_FLIGHT} are in flight; otherwise envelopes gather until one returns — so light
+   * load gets low latency and heavy load gets large entries.
+   */
+  private void enqueue(Admitted admitted) {
+    List<Admitted> ready = null;
+    synchronized (batchLock) {
+      batch.add(admitted);
+      batchBytes += admitted.envelope().size();
+      if (inFlight < MAX_IN_FLIGHT
+          || batch.size() >= MAX_BATCH_ENVELOPES
+          || batchBytes >= MAX_BATCH_BYTES) {
+        ready = takeBatch();
+      }
+    }
+    if (ready != null) {
+      send(ready);
+    }
+  }
+
+  private List<Admitted> takeBatch() {
+    List<Admitted> ready = batch;
+    batch = new ArrayList<>();
+    batchBytes = 0;
+    inFlight++;
+    return ready;
+  }
+
+  private void send(List<Admitted> envelopes) {
+    List<ByteString> bytes = new ArrayList<>(envelopes.size());
+    envelopes.forEach(a -> bytes.add(a.envelope()));
+    orderer
+        .submit(RaftOrderer.batch(bytes))
+        .whenComplete(
+            (reply, failure) -> {
+              BroadcastResponse response;
+              if (failure == null && reply.isSuccess()) {
+                response = response(Status.SUCCESS, "");
+              } else {
+                String why =
+                    failure != null
+                        ? failure.getClass().getSimpleName()
+                        : String.valueOf(reply.getException());
+                log.warn(
+                    "order.broadcast_failed node={} envelopes={} reason=\"{}\"",
+                    orderer.nodeId(),
+                    envelopes.size(),
+                    why);
+                response =
+                    response(
+                        Status.SERVICE_UNAVAILABLE,
+                        "the ordering service could not commit the transaction (no Raft quorum?): "
+                            + why);
+              }
+              envelopes.forEach(a -> a.answer().complete(response));
+              List<Admitted> next = null;
+              synchronized (batchLock) {
+                inFlight--;
+                if (!batch.isEmpty()) {
+                  next = takeBatch();
+                }
+              }
+              if (next != null) {
+                send(next);
+              }
+            });
+  }
+
+  // ---- Deliver ----
+
+  @Override
+  public StreamObserver<Envelope> deliver(StreamObserver<DeliverResponse> responses) {
+    ServerCallStreamObserver<DeliverResponse> stream =
+        (ServerCallStreamObserver<DeliverResponse>) responses;
+    // gRPC takes these handlers only before this method returns; they reach whichever delivery
+    // the stream's latest request started.
+    java.util.concurrent.atomic.AtomicReference<DeliverStream> active =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    stream.setOnReadyHandler(
+        () -> {
+          DeliverStream delivery = active.get();
+          if (delivery != null) {
+            delivery.wake();
+          }
+        });
+    stream.setOnCancelHandler(
+        () -> {
+          DeliverStream delivery = active.getAndSet(null);
+          if (delivery != null) {
+            delivery.close();
+          }
+        });
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(Envelope envelope) {
+        DeliverStream previous = active.getAndSet(null);
+        if (previous != null) {
+          previous.close();
+        }
+        DeliverStream started = startDelivery(envelope, stream);
+        if (started != null) {
+          active.set(started);
+          started.wake();
+        }
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        DeliverStream delivery = active.getAndSet(null);
+        if (delivery != null) {
+          delivery.close();
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        // The client may half-close after its request; the delivery goes on until its stop.
+      }
+    };
+  }
+
+  private DeliverStream startDelivery(
+      Envelope envelope, ServerCallStreamObserver<DeliverResponse> stream) {
+    SeekInfo seek;
+    try {
+      Payload payload = Payload.parseFrom(envelope.getPayload());
+      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      if (!config.ledgerId().equals(header.getChannelId())) {
+        finish(stream, Status.NOT_FOUND);
+        return null;
+      }
+      seek = SeekInfo.parseFrom(payload.getData());
+    } catch (InvalidProtocolBufferException e) {
+      finish(stream, Status.BAD_REQUEST);
+      return null;
+    }
+    Optional<String> refusal = config.check().refuse(envelope);
+    if (refusal.isPresent()) {
+      log.debug("order.deliver_refused reason=\"{}\"", refusal.get());
+      finish(stream, Status.FORBIDDEN);
+      return null;
+    }
+    long height = orderer.blocks().height();
+    long start = position(seek.getStart(), height, 0);
+    long stop = position(seek.getStop(), height, Long.MAX_VALUE);
+    if (start > stop
+        || (seek.getBehavior() == SeekInfo.SeekBehavior.FAIL_IF_NOT_READY && stop >= height)) {
+      finish(stream, Status.NOT_FOUND);
+      return null;
+    }
+    DeliverStream delivery = new DeliverStream(stream, start, stop);
+    deliveries.add(delivery);
+    cutter.onBlock(delivery.listener);
+    return delivery;
+  }
+
+  private static long position(SeekPosition position, long height, long unset) {
+    return switch (position.getTypeCase()) {
+      case OLDEST -> 0;
+      case NEWEST -> Math.max(0, height - 1);
+      case NEXT_COMMIT -> height;
+      // uint64 on the wire: "no stop" is the largest unsigned value.
+      case SPECIFIED ->
+          position.getSpecified().getNumber() < 0
+              ? Long.MAX_VALUE
+              : position.getSpecified().getNumber();
+      default -> unset;
+    };
+  }
+
+  private static void finish(StreamObserver<DeliverResponse> stream, Status status) {
+    stream.onNext(DeliverResponse.newBuilder().setStatus(status).build());
+    stream.onCompleted();
+  }
+
+  /** One Deliver stream: sends stored blocks from {@code next} to {@code stop}, then follows. */
+  private final class DeliverStream {
+    private final ServerCallStreamObserver<DeliverResponse> stream;
+    private final long stop;
+    private final Object lock = new Object();
+    private final Runnable listener = this::wake;
+    private long next;
+    private boolean running;
+    private boolean again;
+    private boolean done;
+
+    DeliverStream(ServerCallStreamObserver<DeliverResponse> stream, long start, long stop) {
+      this.stream = stream;
+      this.next = start;
+      this.stop = stop;
+    }
+
+    void wake() {
+      synchronized (lock) {
+        if (done) {
+          return;
+        }
+        if (running) {
+          again = true;
+          return;
+        }
+        running = true;
+      }
+      executor.execute(this::drain);
+    }
+
+    private void drain() {
+      while (true) {
+        try {
+          while (!isDone()
+              && next <= stop
+              && next < orderer.blocks().height()
+              && stream.isReady()) {
+            var block = orderer.blocks().get(next);
+            if (block.isEmpty()) {
+              break;
+            }
+            stream.onNext(DeliverResponse.newBuilder().setBlock(block.get()).build());
+            next++;
+          }
+          if (!isDone() && next > stop) {
+            finish(stream, Status.SUCCESS);
+            close();
+          }
+        } catch (Exception e) {
+          log.debug("order.deliver_ended node={} reason=\"{}\"", orderer.nodeId(), e.toString());
+          close();
+        }
+        synchronized (lock) {
+          if (!again || done) {
+            running = false;
+            return;
+          }
+          again = false;
+        }
+      }
+    }
+
+    private boolean isDone() {
+      synchronized (lock) {
+        return done;
+      }
+    }
+
+    void close() {
+      synchronized (lock) {
+        if (done) {
+          return;
+        }
+        done = true;
+      }
+      deliveries.remove(this);
+      cutter.removeBlockListener(listener);
+    }
+
+    void abort() {
+      close();
+      try {
+        stream.onError(
+            io.grpc.Status.UNAVAILABLE
+                .withDescription("orderer " + orderer.nodeId() + " is stopping")
+                .asRuntimeException());
+      } catch (RuntimeException e) {
+        // The stream is already gone.
+      }
+    }
+  }
+
+  void close() {
+    closed = true;
+    for (DeliverStream delivery : List.copyOf(deliveries)) {
+      delivery.abort();
+    }
+    List<Admitted> waiting;
+    synchronized (batchLock) {
+      waiting = batch;
+      batch = new ArrayList<>();
+    }
+    waiting.forEach(
+        a ->
+            a.answer()
+                .complete(
+                    response(
+                        Status.SERVICE_UNAVAILABLE,
+                        "orderer " + orderer.nodeId() + " is stopping")));
+  }
+}

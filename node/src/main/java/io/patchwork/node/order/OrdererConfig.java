@@ -1,0 +1,43 @@
+package io.patchwork.node.order;
+
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.net.NodeTransport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * What an orderer needs to start: its ledger and place in the Raft group, where it keeps its Raft
+ * log and blocks, the genesis block, block cutting, its signing key, its admission check, the
+ * largest envelope it takes and its TLS identity for Raft traffic.
+ */
+public record OrdererConfig(
+    String ledgerId,
+    OrdererSpec self,
+    List<OrdererSpec> group,
+    Path dataDirectory,
+    Block genesis,
+    BlockCutting cutting,
+    NodeSigner signer,
+    EnvelopeCheck check,
+    int maxEnvelopeBytes,
+    NodeTransport.TlsIdentity tls) {
+  public OrdererConfig {
+    Objects.requireNonNull(ledgerId, "ledgerId");
+    Objects.requireNonNull(self, "self");
+    group = List.copyOf(group);
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    Objects.requireNonNull(genesis, "genesis");
+    Objects.requireNonNull(cutting, "cutting");
+    Objects.requireNonNull(signer, "signer");
+    Objects.requireNonNull(check, "check");
+    Objects.requireNonNull(tls, "tls");
+    if (group.stream().noneMatch(o -> o.nodeId().equals(self.nodeId()))) {
+      throw new IllegalArgumentException("orderer " + self.nodeId() + " is not in its own group");
+    }
+    if (maxEnvelopeBytes < 1) {
+      throw new IllegalArgumentException("the envelope size limit is positive");
+    }
+  }
+}

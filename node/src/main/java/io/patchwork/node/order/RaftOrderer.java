@@ -1,0 +1,320 @@
+package io.patchwork.node.order;
+
+import io.grpc.BindableService;
+import io.patchwork.node.order.proto.Cut;
+import io.patchwork.node.order.proto.EnvelopeBatch;
+import io.patchwork.node.order.proto.OrderingEntry;
+import io.patchwork.node.store.BlockStore;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An orderer on Apache Ratis: a Raft server with the {@link BlockCutter} as state machine. */
+final class RaftOrderer implements OrdererNode {
+  private static final Logger log = LoggerFactory.getLogger(RaftOrderer.class);
+
+  private final OrdererConfig config;
+  private final BlockStore blocks;
+  private final BlockCutter cutter;
+  private final RaftServer server;
+  private final RaftGroupId groupId;
+  private final RaftClient client;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService deliveries;
+  private final AtomicLong cutRequestedFor = new AtomicLong(-1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final BroadcastService broadcast;
+  private volatile boolean wasLeader;
+
+  private RaftOrderer(
+      OrdererConfig config,
+      BlockStore blocks,
+      BlockCutter cutter,
+      RaftServer server,
+      RaftGroupId groupId,
+      RaftClient client,
+      ScheduledExecutorService timer) {
+    this.config = config;
+    this.blocks = blocks;
+    this.cutter = cutter;
+    this.server = server;
+    this.groupId = groupId;
+    this.client = client;
+    this.timer = timer;
+    this.deliveries =
+        Executors.newFixedThreadPool(
+            2,
+            runnable -> {
+              Thread thread = new Thread(runnable, "orderer-deliver-" + config.self().nodeId());
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.broadcast = new BroadcastService(config, this, cutter, deliveries);
+  }
+
+  static RaftOrderer start(OrdererConfig config) throws IOException {
+    Path raftDirectory = config.dataDirectory().resolve("raft");
+    Files.createDirectories(raftDirectory);
+    BlockStore blocks = BlockStore.open(config.dataDirectory().resolve("blocks"));
+    RaftServer server = null;
+    RaftClient client = null;
+    ScheduledExecutorService timer = null;
+    try {
+      if (blocks.height() == 0) {
+        blocks.append(config.genesis());
+      } else if (!blocks.get(0).orElseThrow().getHeader().equals(config.genesis().getHeader())) {
+        throw new IOException(
+            config.dataDirectory() + " holds another ledger's blocks, not " + config.ledgerId());
+      }
+      RaftGroupId groupId =
+          RaftGroupId.valueOf(
+              UUID.nameUUIDFromBytes(config.ledgerId().getBytes(StandardCharsets.UTF_8)));
+      RaftGroup group =
+          RaftGroup.valueOf(
+              groupId,
+              config.group().stream()
+                  .map(
+                      o ->
+                          RaftPeer.newBuilder()
+                              .setId(RaftPeerId.valueOf(o.nodeId()))
+                              .setAddress(o.address())
+                              .build())
+                  .toList());
+      RaftProperties properties = properties(config, raftDirectory);
+      Parameters parameters = new Parameters();
+      GrpcTlsConfig tls = new GrpcTlsConfig(config.tls().keyManager(), config.tls().trust(), true);
+      GrpcConfigKeys.Server.setTlsConf(parameters, tls);
+      GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
+      GrpcConfigKeys.Client.setTlsConf(parameters, tls);
+      BlockCutter cutter =
+          new BlockCutter(config.self().nodeId(), blocks, config.signer(), config.cutting());
+      boolean existing = Files.exists(raftDirectory.resolve(groupId.getUuid().toString()));
+      server =
+          RaftServer.newBuilder()
+              .setServerId(RaftPeerId.valueOf(config.self().nodeId()))
+              .setGroup(group)
+              .setStateMachine(cutter)
+              .setProperties(properties)
+              .setParameters(parameters)
+              .setOption(
+                  existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+              .build();
+      server.start();
+      client =
+          RaftClient.newBuilder()
+              .setClientId(ClientId.randomId())
+              .setRaftGroup(group)
+              .setProperties(properties)
+              .setParameters(parameters)
+              .setRetryPolicy(
+                  RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                      60, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+              .build();
+      timer =
+          Executors.newScheduledThreadPool(
+              1,
+              runnable -> {
+                Thread thread = new Thread(runnable, "orderer-" + config.self().nodeId());
+                thread.setDaemon(true);
+                return thread;
+              });
+      RaftOrderer orderer = new RaftOrderer(config, blocks, cutter, server, groupId, client, timer);
+      long tick = Math.max(5, config.cutting().timeout().toMillis() / 4);
+      timer.scheduleWithFixedDelay(orderer::tick, tick, tick, TimeUnit.MILLISECONDS);
+      log.info(
+          "order.started node={} ledger={} group={} height={} recovered={}",
+          config.self().nodeId(),
+          config.ledgerId(),
+          config.group().size(),
+          blocks.height(),
+          existing);
+      return orderer;
+    } catch (IOException | RuntimeException e) {
+      if (timer != null) {
+        timer.shutdownNow();
+      }
+      closeQuietly(client);
+      closeQuietly(server);
+      blocks.close();
+      throw e;
+    }
+  }
+
+  private static RaftProperties properties(OrdererConfig config, Path raftDirectory) {
+    RaftProperties properties = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(properties, List.of(new File(raftDirectory.toString())));
+    GrpcConfigKeys.Server.setHost(properties, config.self().host());
+    GrpcConfigKeys.Server.setPort(properties, config.self().raftPort());
+    // Loopback and LAN: fail over within a couple of seconds.
+    RaftServerConfigKeys.Rpc.setTimeoutMin(
+        properties, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(
+        properties, TimeDuration.valueOf(1600, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(
+        properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(
+        properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    // Entries are batches of envelopes; leave room for a batch holding the largest envelope.
+    SizeInBytes entryRoom =
+        SizeInBytes.valueOf(
+            config.maxEnvelopeBytes() + BroadcastService.MAX_BATCH_BYTES + (1 << 20));
+    RaftServerConfigKeys.Log.setWriteBufferSize(
+        properties, SizeInBytes.valueOf(entryRoom.getSize() + (1 << 20)));
+    GrpcConfigKeys.setMessageSizeMax(
+        properties, SizeInBytes.valueOf(entryRoom.getSize() + (2 << 20)));
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, entryRoom);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(64L << 20));
+    RaftServerConfigKeys.Write.setByteLimit(properties, SizeInBytes.valueOf(256L << 20));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+    return properties;
+  }
+
+  /** Sends an entry through Raft; completes once it is committed and applied. */
+  CompletableFuture<RaftClientReply> submit(OrderingEntry entry) {
+    return client
+        .async()
+        .send(
+            Message.valueOf(
+                org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
+                    entry.toByteArray())));
+  }
+
+  /** The batch timeout: the leader asks Raft to cut what has waited long enough. */
+  private void tick() {
+    try {
+      boolean leader = isLeader();
+      if (leader != wasLeader) {
+        wasLeader = leader;
+        if (leader) {
+          log.info("order.leader_elected node={} term={}", nodeId(), term());
+        }
+      }
+      long since = cutter.pendingSince();
+      if (!leader || since == 0) {
+        return;
+      }
+      long next = cutter.nextBlockNumber();
+      if (System.nanoTime() - since < config.cutting().timeout().toNanos()
+          || cutRequestedFor.get() == next) {
+        return;
+      }
+      cutRequestedFor.set(next);
+      submit(OrderingEntry.newBuilder().setCut(Cut.newBuilder().setBlockNumber(next)).build())
+          .whenComplete(
+              (reply, failure) -> {
+                if (failure != null || !reply.isSuccess()) {
+                  cutRequestedFor.compareAndSet(next, -1);
+                }
+              });
+    } catch (RuntimeException e) {
+      log.warn("order.timer_failed node={}", nodeId(), e);
+    }
+  }
+
+  static OrderingEntry batch(List<com.google.protobuf.ByteString> envelopes) {
+    return OrderingEntry.newBuilder()
+        .setBatch(EnvelopeBatch.newBuilder().addAllEnvelopes(envelopes))
+        .build();
+  }
+
+  @Override
+  public BindableService atomicBroadcast() {
+    return broadcast;
+  }
+
+  @Override
+  public BlockStore blocks() {
+    return blocks;
+  }
+
+  private Optional<DivisionInfo> division() {
+    try {
+      return Optional.of(server.getDivision(groupId).getInfo());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean isLeader() {
+    return !closed.get() && division().map(DivisionInfo::isLeader).orElse(false);
+  }
+
+  @Override
+  public Optional<String> leaderId() {
+    return division().map(DivisionInfo::getLeaderId).map(RaftPeerId::toString);
+  }
+
+  @Override
+  public long term() {
+    return division().map(DivisionInfo::getCurrentTerm).orElse(0L);
+  }
+
+  @Override
+  public String nodeId() {
+    return config.self().nodeId();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    timer.shutdownNow();
+    broadcast.close();
+    deliveries.shutdownNow();
+    closeQuietly(client);
+    closeQuietly(server);
+    try {
+      blocks.close();
+    } catch (IOException e) {
+      log.warn("order.close_failed node={}", nodeId(), e);
+    }
+    log.info("order.stopped node={}", nodeId());
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.debug("order.close_failed", e);
+    }
+  }
+}

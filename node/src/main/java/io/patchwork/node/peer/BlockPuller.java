@@ -1,0 +1,190 @@
+package io.patchwork.node.peer;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.patchwork.node.crypto.NodeSigner;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Header;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
+import org.hyperledger.fabric.protos.orderer.DeliverResponse;
+import org.hyperledger.fabric.protos.orderer.SeekInfo;
+import org.hyperledger.fabric.protos.orderer.SeekPosition;
+import org.hyperledger.fabric.protos.orderer.SeekSpecified;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a peer's ledger up with the orderers: streams blocks from one orderer's Deliver service
+ * starting at the peer's height and commits them; when the stream fails or the orderer sends a
+ * block the peer refuses, it moves to the next orderer after a short pause.
+ *
+ * <p>One stream at a time; gRPC calls back one message at a time per stream, so commits are in
+ * order.
+ */
+final class BlockPuller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BlockPuller.class);
+  private static final long RETRY_MILLIS = 200;
+
+  private final String nodeId;
+  private final PeerLedger ledger;
+  private final List<OrdererClient.Endpoint> orderers;
+  private final NodeSigner signer;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private int current;
+  private ClientCallStreamObserver<Envelope> call;
+  private boolean closed;
+
+  BlockPuller(
+      String nodeId,
+      PeerLedger ledger,
+      List<OrdererClient.Endpoint> orderers,
+      NodeSigner signer,
+      ScheduledExecutorService scheduler,
+      Clock clock) {
+    this.nodeId = nodeId;
+    this.ledger = ledger;
+    this.orderers = List.copyOf(orderers);
+    this.signer = signer;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.current = Math.floorMod(nodeId.hashCode(), orderers.size());
+  }
+
+  synchronized void start() {
+    if (closed) {
+      return;
+    }
+    OrdererClient.Endpoint orderer = orderers.get(current);
+    AtomicBroadcastGrpc.AtomicBroadcastStub stub = orderer.stub();
+    long from = ledger.height();
+    stub.deliver(
+        new ClientResponseObserver<Envelope, DeliverResponse>() {
+          private ClientCallStreamObserver<Envelope> requests;
+          private boolean failed;
+
+          @Override
+          public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
+            requests = requestStream;
+            synchronized (BlockPuller.this) {
+              call = requestStream;
+            }
+          }
+
+          @Override
+          public void onNext(DeliverResponse response) {
+            if (failed || !response.hasBlock()) {
+              return;
+            }
+            long number = response.getBlock().getHeader().getNumber();
+            if (number < ledger.height()) {
+              return;
+            }
+            try {
+              ledger.commit(response.getBlock());
+            } catch (PeerLedger.BlockRefusedException | IOException | RuntimeException e) {
+              failed = true;
+              log.warn(
+                  "peer.pull_failed node={} orderer={} block={} reason=\"{}\"",
+                  nodeId,
+                  orderer.address(),
+                  number,
+                  e.getMessage());
+              requests.cancel("block refused", null);
+              retry(true);
+            }
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            if (!failed) {
+              log.info(
+                  "peer.orderer_stream_ended node={} orderer={} reason=\"{}\"",
+                  nodeId,
+                  orderer.address(),
+                  failure.getMessage());
+              retry(true);
+            }
+          }
+
+          @Override
+          public void onCompleted() {
+            retry(true);
+          }
+        });
+    call.onNext(seekEnvelope(from));
+    call.onCompleted();
+  }
+
+  private synchronized void retry(boolean nextOrderer) {
+    if (closed) {
+      return;
+    }
+    if (nextOrderer) {
+      current = (current + 1) % orderers.size();
+    }
+    scheduler.schedule(this::start, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private Envelope seekEnvelope(long from) {
+    byte[] nonce = new byte[24];
+    random.nextBytes(nonce);
+    Instant now = clock.instant();
+    ChannelHeader channel =
+        ChannelHeader.newBuilder()
+            .setType(HeaderType.DELIVER_SEEK_INFO_VALUE)
+            .setChannelId(ledger.rules().ledgerId())
+            .setTimestamp(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .build();
+    SignatureHeader signature =
+        SignatureHeader.newBuilder()
+            .setCreator(signer.serializedIdentity())
+            .setNonce(ByteString.copyFrom(nonce))
+            .build();
+    SeekInfo seek =
+        SeekInfo.newBuilder()
+            .setStart(
+                SeekPosition.newBuilder().setSpecified(SeekSpecified.newBuilder().setNumber(from)))
+            .setStop(
+                SeekPosition.newBuilder()
+                    .setSpecified(SeekSpecified.newBuilder().setNumber(Long.MAX_VALUE)))
+            .setBehavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY)
+            .build();
+    Payload payload =
+        Payload.newBuilder()
+            .setHeader(
+                Header.newBuilder()
+                    .setChannelHeader(channel.toByteString())
+                    .setSignatureHeader(signature.toByteString()))
+            .setData(seek.toByteString())
+            .build();
+    ByteString bytes = payload.toByteString();
+    return Envelope.newBuilder()
+        .setPayload(bytes)
+        .setSignature(ByteString.copyFrom(signer.sign(bytes.toByteArray())))
+        .build();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (call != null) {
+      call.cancel("peer closing", null);
+    }
+  }
+}

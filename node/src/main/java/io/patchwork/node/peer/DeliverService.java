@@ -1,0 +1,229 @@
+package io.patchwork.node.peer;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.orderer.SeekInfo;
+import org.hyperledger.fabric.protos.orderer.SeekPosition;
+import org.hyperledger.fabric.protos.peer.ChaincodeAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
+import org.hyperledger.fabric.protos.peer.DeliverGrpc;
+import org.hyperledger.fabric.protos.peer.DeliverResponse;
+import org.hyperledger.fabric.protos.peer.FilteredBlock;
+import org.hyperledger.fabric.protos.peer.FilteredChaincodeAction;
+import org.hyperledger.fabric.protos.peer.FilteredTransaction;
+import org.hyperledger.fabric.protos.peer.FilteredTransactionActions;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+
+/**
+ * Fabric's peer Deliver service: committed blocks (with their validation codes) or filtered blocks,
+ * from a seek position, following new commits until the stop position or cancellation. The request
+ * envelope must be signed by a member of the ledger.
+ */
+final class DeliverService extends DeliverGrpc.DeliverImplBase {
+  private final PeerLedger ledger;
+  private final SignedRequests requests;
+  private final Executor executor;
+
+  DeliverService(PeerLedger ledger, SignedRequests requests, Executor executor) {
+    this.ledger = ledger;
+    this.requests = requests;
+    this.executor = executor;
+  }
+
+  @Override
+  public StreamObserver<Envelope> deliver(StreamObserver<DeliverResponse> responses) {
+    return requests(responses, block -> DeliverResponse.newBuilder().setBlock(block).build());
+  }
+
+  @Override
+  public StreamObserver<Envelope> deliverFiltered(StreamObserver<DeliverResponse> responses) {
+    return requests(
+        responses, block -> DeliverResponse.newBuilder().setFilteredBlock(filtered(block)).build());
+  }
+
+  private StreamObserver<Envelope> requests(
+      StreamObserver<DeliverResponse> responses, Function<Block, DeliverResponse> shape) {
+    ServerCallStreamObserver<DeliverResponse> stream =
+        (ServerCallStreamObserver<DeliverResponse>) responses;
+    // gRPC takes the cancel handler only before this method returns.
+    AtomicReference<BlockFeed> feed = new AtomicReference<>();
+    stream.setOnCancelHandler(
+        () -> {
+          BlockFeed running = feed.getAndSet(null);
+          if (running != null) {
+            running.close();
+          }
+        });
+    return new StreamObserver<>() {
+      private boolean started;
+
+      @Override
+      public void onNext(Envelope envelope) {
+        if (started) {
+          return;
+        }
+        started = true;
+        feed.set(start(envelope, stream, shape));
+        if (stream.isCancelled()) {
+          BlockFeed running = feed.getAndSet(null);
+          if (running != null) {
+            running.close();
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        BlockFeed running = feed.getAndSet(null);
+        if (running != null) {
+          running.close();
+        }
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  /** Starts the delivery a request asks for; null if it was answered at once with a status. */
+  private BlockFeed start(
+      Envelope envelope,
+      ServerCallStreamObserver<DeliverResponse> stream,
+      Function<Block, DeliverResponse> shape) {
+    SeekInfo seek;
+    ChannelHeader channel;
+    SignatureHeader signer;
+    try {
+      Payload payload = Payload.parseFrom(envelope.getPayload());
+      channel = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      signer = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
+      seek = SeekInfo.parseFrom(payload.getData());
+    } catch (InvalidProtocolBufferException e) {
+      finish(stream, org.hyperledger.fabric.protos.common.Status.BAD_REQUEST);
+      return null;
+    }
+    if (!ledger.rules().ledgerId().equals(channel.getChannelId())) {
+      finish(stream, org.hyperledger.fabric.protos.common.Status.NOT_FOUND);
+      return null;
+    }
+    Optional<StatusRuntimeException> denied =
+        requests.refusal(signer.getCreator(), envelope.getPayload(), envelope.getSignature());
+    if (denied.isPresent()) {
+      finish(stream, org.hyperledger.fabric.protos.common.Status.FORBIDDEN);
+      return null;
+    }
+    long height = ledger.height();
+    // A peer that joined from a snapshot holds blocks from the snapshot's anchor on.
+    long first = ledger.blocks().first();
+    long start = position(seek.getStart(), first, height, first);
+    long stop = position(seek.getStop(), first, height, Long.MAX_VALUE);
+    if (start < first
+        || start > stop
+        || (seek.getBehavior() == SeekInfo.SeekBehavior.FAIL_IF_NOT_READY && stop >= height)) {
+      finish(stream, org.hyperledger.fabric.protos.common.Status.NOT_FOUND);
+      return null;
+    }
+    BlockFeed feed =
+        BlockFeed.start(
+            ledger,
+            executor,
+            start,
+            stop,
+            new BlockFeed.Subscriber() {
+              @Override
+              public boolean accept(Block block) {
+                if (stream.isCancelled()) {
+                  return false;
+                }
+                stream.onNext(shape.apply(block));
+                return true;
+              }
+
+              @Override
+              public void ended(Throwable failure) {
+                if (stream.isCancelled()) {
+                  return;
+                }
+                if (failure != null) {
+                  stream.onError(
+                      Status.INTERNAL
+                          .withDescription("block delivery failed")
+                          .asRuntimeException());
+                } else {
+                  finish(stream, org.hyperledger.fabric.protos.common.Status.SUCCESS);
+                }
+              }
+            });
+    return feed;
+  }
+
+  private static long position(SeekPosition position, long first, long height, long unset) {
+    return switch (position.getTypeCase()) {
+      case OLDEST -> first;
+      case NEWEST -> Math.max(0, height - 1);
+      case NEXT_COMMIT -> height;
+      // uint64 on the wire: the client's "no stop" is the largest unsigned value.
+      case SPECIFIED ->
+          position.getSpecified().getNumber() < 0
+              ? Long.MAX_VALUE
+              : position.getSpecified().getNumber();
+      default -> unset;
+    };
+  }
+
+  private static void finish(
+      StreamObserver<DeliverResponse> stream, org.hyperledger.fabric.protos.common.Status status) {
+    stream.onNext(DeliverResponse.newBuilder().setStatus(status).build());
+    stream.onCompleted();
+  }
+
+  static FilteredBlock filtered(Block block) {
+    FilteredBlock.Builder filtered =
+        FilteredBlock.newBuilder().setNumber(block.getHeader().getNumber());
+    var filter = block.getMetadata().getMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE);
+    for (int i = 0; i < block.getData().getDataCount(); i++) {
+      try {
+        Payload payload =
+            Payload.parseFrom(Envelope.parseFrom(block.getData().getData(i)).getPayload());
+        ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+        filtered.setChannelId(header.getChannelId());
+        FilteredTransaction.Builder tx =
+            FilteredTransaction.newBuilder()
+                .setTxid(header.getTxId())
+                .setTypeValue(header.getType())
+                .setTxValidationCodeValue(
+                    i < filter.size()
+                        ? filter.byteAt(i) & 0xff
+                        : TxValidationCode.NOT_VALIDATED_VALUE);
+        if (header.getType() == HeaderType.ENDORSER_TRANSACTION_VALUE) {
+          ChaincodeAction action = PeerLedger.chaincodeAction(payload);
+          FilteredChaincodeAction.Builder chaincode = FilteredChaincodeAction.newBuilder();
+          if (!action.getEvents().isEmpty()) {
+            ChaincodeEvent event = ChaincodeEvent.parseFrom(action.getEvents());
+            chaincode.setChaincodeEvent(event.toBuilder().clearPayload());
+          }
+          tx.setTransactionActions(
+              FilteredTransactionActions.newBuilder().addChaincodeActions(chaincode));
+        }
+        filtered.addFilteredTransactions(tx);
+      } catch (InvalidProtocolBufferException e) {
+        // An undecodable transaction has no id or type to show; it is left out.
+      }
+    }
+    return filtered.build();
+  }
+}

@@ -1,0 +1,531 @@
+package io.patchwork.node.peer;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.state.TxRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.gateway.ChaincodeEventsRequest;
+import org.hyperledger.fabric.protos.gateway.ChaincodeEventsResponse;
+import org.hyperledger.fabric.protos.gateway.CommitStatusRequest;
+import org.hyperledger.fabric.protos.gateway.CommitStatusResponse;
+import org.hyperledger.fabric.protos.gateway.EndorseRequest;
+import org.hyperledger.fabric.protos.gateway.EndorseResponse;
+import org.hyperledger.fabric.protos.gateway.ErrorDetail;
+import org.hyperledger.fabric.protos.gateway.EvaluateRequest;
+import org.hyperledger.fabric.protos.gateway.EvaluateResponse;
+import org.hyperledger.fabric.protos.gateway.GatewayGrpc;
+import org.hyperledger.fabric.protos.gateway.SignedChaincodeEventsRequest;
+import org.hyperledger.fabric.protos.gateway.SignedCommitStatusRequest;
+import org.hyperledger.fabric.protos.gateway.SubmitRequest;
+import org.hyperledger.fabric.protos.gateway.SubmitResponse;
+import org.hyperledger.fabric.protos.orderer.SeekPosition;
+import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
+import org.hyperledger.fabric.protos.peer.ChaincodeEndorsedAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
+import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
+import org.hyperledger.fabric.protos.peer.Endorsement;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
+import org.hyperledger.fabric.protos.peer.Transaction;
+import org.hyperledger.fabric.protos.peer.TransactionAction;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fabric's Gateway service on a peer: Endorse (here and on peers of other organisations until the
+ * endorsement policy is met), Submit (to the orderers), CommitStatus, Evaluate and ChaincodeEvents.
+ * Failures reach the client as gRPC status with {@link ErrorDetail}s naming the node and what went
+ * wrong.
+ *
+ * <p>Thread-safe; calls run on the transport's executor and never wait on an event loop.
+ */
+final class GatewayService extends GatewayGrpc.GatewayImplBase {
+  private static final Logger log = LoggerFactory.getLogger(GatewayService.class);
+
+  private final String address;
+  private final String mspId;
+  private final PeerLedger ledger;
+  private final Endorser endorser;
+  private final RemoteEndorsers remotes;
+  private final OrdererClient orderers;
+  private final CommitWaits commits;
+  private final SignedRequests requests;
+  private final Executor executor;
+  private final AtomicInteger rotation = new AtomicInteger();
+
+  GatewayService(
+      String address,
+      String mspId,
+      PeerLedger ledger,
+      Endorser endorser,
+      RemoteEndorsers remotes,
+      OrdererClient orderers,
+      CommitWaits commits,
+      SignedRequests requests,
+      Executor executor) {
+    this.address = address;
+    this.mspId = mspId;
+    this.ledger = ledger;
+    this.endorser = endorser;
+    this.remotes = remotes;
+    this.orderers = orderers;
+    this.commits = commits;
+    this.requests = requests;
+    this.executor = executor;
+  }
+
+  @Override
+  public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> responses) {
+    Endorser.Outcome outcome = endorser.evaluate(request.getProposedTransaction());
+    if (!outcome.ok()) {
+      responses.onError(refusal("evaluate call to endorser returned an error", outcome));
+      return;
+    }
+    responses.onNext(
+        EvaluateResponse.newBuilder().setResult(outcome.response().getResponse()).build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void endorse(EndorseRequest request, StreamObserver<EndorseResponse> responses) {
+    SignedProposal signed = request.getProposedTransaction();
+    Endorser.Outcome local = endorser.endorse(signed);
+    if (!local.ok()) {
+      responses.onError(refusal("failed to endorse transaction", local));
+      return;
+    }
+    LedgerRules rules = ledger.rules();
+    List<String> candidates = otherOrganizations(rules, request.getEndorsingOrganizationsList());
+    gather(signed, local, rules, candidates)
+        .whenComplete(
+            (endorsements, failure) -> {
+              if (failure != null) {
+                responses.onError(asStatus(failure));
+                return;
+              }
+              try {
+                responses.onNext(
+                    EndorseResponse.newBuilder()
+                        .setPreparedTransaction(prepare(local, signed, endorsements))
+                        .build());
+                responses.onCompleted();
+              } catch (InvalidProtocolBufferException e) {
+                responses.onError(
+                    Status.INVALID_ARGUMENT
+                        .withDescription("proposal cannot be turned into a transaction")
+                        .asRuntimeException());
+              }
+            });
+  }
+
+  @Override
+  public void submit(SubmitRequest request, StreamObserver<SubmitResponse> responses) {
+    Envelope envelope = request.getPreparedTransaction();
+    String txId;
+    try {
+      Payload payload = Payload.parseFrom(envelope.getPayload());
+      txId =
+          org.hyperledger.fabric.protos.common.ChannelHeader.parseFrom(
+                  payload.getHeader().getChannelHeader())
+              .getTxId();
+    } catch (InvalidProtocolBufferException e) {
+      responses.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("prepared transaction cannot be decoded")
+              .asRuntimeException());
+      return;
+    }
+    if (!txId.equals(request.getTransactionId()) || envelope.getSignature().isEmpty()) {
+      responses.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  "prepared transaction is unsigned or not transaction "
+                      + request.getTransactionId())
+              .asRuntimeException());
+      return;
+    }
+    orderers
+        .broadcast(envelope)
+        .whenComplete(
+            (answer, failure) -> {
+              if (failure != null) {
+                responses.onError(
+                    withDetails(
+                        Status.UNAVAILABLE,
+                        "failed to send transaction to the orderers",
+                        List.of(detail("orderers", "", failure.getMessage()))));
+              } else if (answer.getStatus()
+                  != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+                responses.onError(
+                    withDetails(
+                        Status.ABORTED,
+                        "the orderer refused the transaction",
+                        List.of(
+                            detail("orderer", "", answer.getStatus() + ": " + answer.getInfo()))));
+              } else {
+                responses.onNext(SubmitResponse.getDefaultInstance());
+                responses.onCompleted();
+              }
+            });
+  }
+
+  @Override
+  public void commitStatus(
+      SignedCommitStatusRequest signed, StreamObserver<CommitStatusResponse> responses) {
+    CommitStatusRequest request;
+    try {
+      request = CommitStatusRequest.parseFrom(signed.getRequest());
+    } catch (InvalidProtocolBufferException e) {
+      responses.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("request cannot be decoded")
+              .asRuntimeException());
+      return;
+    }
+    Optional<StatusRuntimeException> denied =
+        requests.refusal(request.getIdentity(), signed.getRequest(), signed.getSignature());
+    if (denied.isPresent()) {
+      responses.onError(denied.get());
+      return;
+    }
+    if (!ledger.rules().ledgerId().equals(request.getChannelId())) {
+      responses.onError(
+          Status.NOT_FOUND
+              .withDescription("this peer does not serve ledger " + request.getChannelId())
+              .asRuntimeException());
+      return;
+    }
+    CompletableFuture<TxRecord> wait = commits.await(request.getTransactionId());
+    Context.current().addListener(context -> wait.cancel(false), executor);
+    wait.whenComplete(
+        (record, failure) -> {
+          if (failure != null) {
+            return;
+          }
+          responses.onNext(
+              CommitStatusResponse.newBuilder()
+                  .setResultValue(record.validationCode())
+                  .setBlockNumber(record.blockNumber())
+                  .build());
+          responses.onCompleted();
+        });
+  }
+
+  @Override
+  public void chaincodeEvents(
+      SignedChaincodeEventsRequest signed, StreamObserver<ChaincodeEventsResponse> responses) {
+    ChaincodeEventsRequest request;
+    try {
+      request = ChaincodeEventsRequest.parseFrom(signed.getRequest());
+    } catch (InvalidProtocolBufferException e) {
+      responses.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("request cannot be decoded")
+              .asRuntimeException());
+      return;
+    }
+    Optional<StatusRuntimeException> denied =
+        requests.refusal(request.getIdentity(), signed.getRequest(), signed.getSignature());
+    if (denied.isPresent()) {
+      responses.onError(denied.get());
+      return;
+    }
+    long start = startBlock(request.getStartPosition());
+    String contract = request.getChaincodeId();
+    String after = request.getAfterTransactionId();
+    ServerCallStreamObserver<ChaincodeEventsResponse> stream =
+        (ServerCallStreamObserver<ChaincodeEventsResponse>) responses;
+    BlockFeed feed =
+        BlockFeed.start(
+            ledger,
+            executor,
+            start,
+            Long.MAX_VALUE,
+            new BlockFeed.Subscriber() {
+              private boolean skipping = !after.isEmpty();
+
+              @Override
+              public boolean accept(Block block) {
+                if (stream.isCancelled()) {
+                  return false;
+                }
+                List<ChaincodeEvent> events = new ArrayList<>();
+                for (ChaincodeEvent event : Events.of(block)) {
+                  if (skipping) {
+                    skipping = !event.getTxId().equals(after);
+                    continue;
+                  }
+                  if (event.getChaincodeId().equals(contract)) {
+                    events.add(event);
+                  }
+                }
+                if (!events.isEmpty()) {
+                  stream.onNext(
+                      ChaincodeEventsResponse.newBuilder()
+                          .setBlockNumber(block.getHeader().getNumber())
+                          .addAllEvents(events)
+                          .build());
+                }
+                return true;
+              }
+
+              @Override
+              public void ended(Throwable failure) {
+                if (failure != null && !stream.isCancelled()) {
+                  log.warn("gateway.events_failed", failure);
+                  stream.onError(
+                      Status.INTERNAL.withDescription("event stream failed").asRuntimeException());
+                }
+              }
+            });
+    stream.setOnCancelHandler(feed::close);
+  }
+
+  private long startBlock(SeekPosition position) {
+    return switch (position.getTypeCase()) {
+      case OLDEST -> 0;
+      case SPECIFIED -> position.getSpecified().getNumber();
+      case NEWEST -> Math.max(0, ledger.height() - 1);
+      default -> ledger.height();
+    };
+  }
+
+  /** Member organisations to ask besides this one, rotated so load spreads over them. */
+  private List<String> otherOrganizations(LedgerRules rules, List<String> requested) {
+    List<String> all = new ArrayList<>(requested.isEmpty() ? rules.memberMspIds() : requested);
+    all.remove(mspId);
+    all.removeIf(org -> !remotes.hasPeers(org));
+    if (all.isEmpty()) {
+      return all;
+    }
+    int offset = Math.floorMod(rotation.getAndIncrement(), all.size());
+    List<String> rotated = new ArrayList<>(all.subList(offset, all.size()));
+    rotated.addAll(all.subList(0, offset));
+    return rotated;
+  }
+
+  /**
+   * Asks organisations in turn, as many at once as are still needed, until the policy is met; every
+   * endorsement must sign the same result as this peer's.
+   */
+  private CompletableFuture<List<Endorsement>> gather(
+      SignedProposal signed, Endorser.Outcome local, LedgerRules rules, List<String> candidates) {
+    List<Endorsement> endorsements = new ArrayList<>();
+    endorsements.add(local.response().getEndorsement());
+    Set<String> organizations = new LinkedHashSet<>();
+    organizations.add(mspId);
+    return round(
+        signed, local, rules, candidates, 0, endorsements, organizations, new ArrayList<>());
+  }
+
+  private CompletableFuture<List<Endorsement>> round(
+      SignedProposal signed,
+      Endorser.Outcome local,
+      LedgerRules rules,
+      List<String> candidates,
+      int nextCandidate,
+      List<Endorsement> endorsements,
+      Set<String> organizations,
+      List<ErrorDetail> problems) {
+    if (rules.endorsementSatisfied(organizations)) {
+      return CompletableFuture.completedFuture(endorsements);
+    }
+    int needed = rules.endorsingOrganizationsRequired() - organizations.size();
+    if (nextCandidate >= candidates.size()) {
+      return CompletableFuture.failedFuture(
+          withDetails(
+              Status.ABORTED,
+              "failed to collect enough endorsements: the policy needs "
+                  + rules.endorsingOrganizationsRequired()
+                  + " organisations, "
+                  + organizations.size()
+                  + " endorsed",
+              problems));
+    }
+    List<String> wave =
+        candidates.subList(nextCandidate, Math.min(candidates.size(), nextCandidate + needed));
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    for (String organization : wave) {
+      calls.add(
+          remotes
+              .endorse(organization, signed)
+              .handle(
+                  (answer, failure) -> {
+                    synchronized (endorsements) {
+                      record(
+                          organization,
+                          local,
+                          answer,
+                          failure,
+                          endorsements,
+                          organizations,
+                          problems);
+                    }
+                    return null;
+                  }));
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+        .thenCompose(
+            done ->
+                round(
+                    signed,
+                    local,
+                    rules,
+                    candidates,
+                    nextCandidate + wave.size(),
+                    endorsements,
+                    organizations,
+                    problems));
+  }
+
+  private static void record(
+      String organization,
+      Endorser.Outcome local,
+      RemoteEndorsers.Answer answer,
+      Throwable failure,
+      List<Endorsement> endorsements,
+      Set<String> organizations,
+      List<ErrorDetail> problems) {
+    if (failure != null) {
+      problems.add(detail("", organization, "endorsement call failed: " + failure.getMessage()));
+      return;
+    }
+    ProposalResponse response = answer.response();
+    if (response.getResponse().getStatus() != 200) {
+      problems.add(
+          detail(
+              answer.address(),
+              organization,
+              "chaincode response "
+                  + response.getResponse().getStatus()
+                  + ", "
+                  + response.getResponse().getMessage()));
+    } else if (!response.getPayload().equals(local.response().getPayload())) {
+      problems.add(
+          detail(
+              answer.address(),
+              organization,
+              "endorsement result differs from this gateway's: the peers' states disagree"));
+    } else {
+      endorsements.add(response.getEndorsement());
+      organizations.add(organization);
+    }
+  }
+
+  /** The transaction envelope (unsigned) the client signs and submits. */
+  private static Envelope prepare(
+      Endorser.Outcome local, SignedProposal signed, List<Endorsement> endorsements)
+      throws InvalidProtocolBufferException {
+    org.hyperledger.fabric.protos.peer.Proposal proposal =
+        org.hyperledger.fabric.protos.peer.Proposal.parseFrom(signed.getProposalBytes());
+    org.hyperledger.fabric.protos.common.Header header =
+        org.hyperledger.fabric.protos.common.Header.parseFrom(proposal.getHeader());
+    ChaincodeActionPayload actionPayload =
+        ChaincodeActionPayload.newBuilder()
+            .setChaincodeProposalPayload(
+                Transactions.withoutTransient(
+                    ChaincodeProposalPayload.parseFrom(proposal.getPayload())))
+            .setAction(
+                ChaincodeEndorsedAction.newBuilder()
+                    .setProposalResponsePayload(local.response().getPayload())
+                    .addAllEndorsements(endorsements))
+            .build();
+    Transaction transaction =
+        Transaction.newBuilder()
+            .addActions(
+                TransactionAction.newBuilder()
+                    .setHeader(header.getSignatureHeader())
+                    .setPayload(actionPayload.toByteString()))
+            .build();
+    Payload payload =
+        Payload.newBuilder().setHeader(header).setData(transaction.toByteString()).build();
+    return Envelope.newBuilder().setPayload(payload.toByteString()).build();
+  }
+
+  private StatusRuntimeException refusal(String summary, Endorser.Outcome outcome) {
+    Status status =
+        switch (outcome.refusal().orElseThrow()) {
+          case MALFORMED, WRONG_LEDGER, TIMESTAMP_OUT_OF_RANGE -> Status.INVALID_ARGUMENT;
+          case IDENTITY_REFUSED, NOT_A_MEMBER, BAD_SIGNATURE -> Status.PERMISSION_DENIED;
+          case DUPLICATE_TRANSACTION -> Status.ALREADY_EXISTS;
+          case LEDGER_NOT_OPEN -> Status.FAILED_PRECONDITION;
+          case CONTRACT_NOT_AVAILABLE -> Status.NOT_FOUND;
+          case CONTRACT_FAILED -> Status.ABORTED;
+        };
+    int code = outcome.response().getResponse().getStatus();
+    String message =
+        outcome.refusal().get() == Endorser.Refusal.CONTRACT_FAILED
+            ? "chaincode response " + code + ", " + outcome.message()
+            : outcome.message();
+    return withDetails(
+        status,
+        summary + ", see attached details for more info",
+        List.of(detail(address, mspId, message)));
+  }
+
+  private static ErrorDetail detail(String address, String mspId, String message) {
+    return ErrorDetail.newBuilder()
+        .setAddress(address)
+        .setMspId(mspId)
+        .setMessage(message == null ? "" : message)
+        .build();
+  }
+
+  private static StatusRuntimeException withDetails(
+      Status status, String message, List<ErrorDetail> details) {
+    com.google.rpc.Status.Builder rpc =
+        com.google.rpc.Status.newBuilder().setCode(status.getCode().value()).setMessage(message);
+    details.forEach(d -> rpc.addDetails(Any.pack(d)));
+    return StatusProto.toStatusRuntimeException(rpc.build());
+  }
+
+  private static StatusRuntimeException asStatus(Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+    if (cause instanceof StatusRuntimeException status) {
+      return status;
+    }
+    log.warn("gateway.internal_error", cause);
+    return Status.INTERNAL.withDescription("the gateway failed").asRuntimeException();
+  }
+
+  /** Chaincode events of a committed block's valid transactions. */
+  static final class Events {
+    private Events() {}
+
+    static List<ChaincodeEvent> of(Block block) {
+      List<ChaincodeEvent> events = new ArrayList<>();
+      ByteString filter =
+          block.getMetadata().getMetadataCount() > BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE
+              ? block.getMetadata().getMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE)
+              : ByteString.EMPTY;
+      for (int i = 0; i < block.getData().getDataCount(); i++) {
+        if (i >= filter.size() || filter.byteAt(i) != TxValidationCode.VALID_VALUE) {
+          continue;
+        }
+        PeerLedger.eventOf(block.getData().getData(i)).ifPresent(events::add);
+      }
+      return events;
+    }
+  }
+}

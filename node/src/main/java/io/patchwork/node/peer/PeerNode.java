@@ -1,0 +1,235 @@
+package io.patchwork.node.peer;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.state.StateResources;
+import io.patchwork.node.state.WorldState;
+import io.patchwork.node.store.BlockStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
+import org.hyperledger.fabric.protos.peer.EndorserGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running peer: its ledger (block store and world state under its data directory), a gRPC server
+ * with Fabric's Gateway, Endorser and Deliver services, and a puller that keeps it up with the
+ * orderers.
+ */
+public final class PeerNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerNode.class);
+
+  /** What a peer needs to start. */
+  public record Config(
+      String nodeId,
+      String mspId,
+      String host,
+      int port,
+      Path dataDirectory,
+      Block genesis,
+      NodeSigner signer,
+      NodeTransport.TlsIdentity tls,
+      ContractRegistry contracts,
+      SignatureVerifier verifier,
+      StateResources stateResources,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      Optional<Path> snapshot) {
+    public Config {
+      Objects.requireNonNull(snapshot, "snapshot");
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(mspId, "mspId");
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(dataDirectory, "dataDirectory");
+      Objects.requireNonNull(genesis, "genesis");
+      Objects.requireNonNull(signer, "signer");
+      Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(contracts, "contracts");
+      Objects.requireNonNull(verifier, "verifier");
+      Objects.requireNonNull(stateResources, "stateResources");
+      Objects.requireNonNull(scheduler, "scheduler");
+      Objects.requireNonNull(clock, "clock");
+    }
+  }
+
+  private final Config config;
+  private final PeerLedger ledger;
+  private final Server server;
+  private final BlockPuller puller;
+  private final Channels channels;
+
+  private PeerNode(
+      Config config, PeerLedger ledger, Server server, BlockPuller puller, Channels channels) {
+    this.config = config;
+    this.ledger = ledger;
+    this.server = server;
+    this.puller = puller;
+    this.channels = channels;
+  }
+
+  /**
+   * Opens the peer's ledger (recovering after a crash), starts its gRPC server and starts pulling
+   * blocks. Returns once the server is bound.
+   */
+  public static PeerNode start(Config config, NodeTransport transport)
+      throws IOException, ConfigException {
+    PeerLedger ledger = openLedger(config);
+    Channels channels = new Channels(transport, config.tls());
+    try {
+      LedgerRules rules = ledger.rules();
+      List<OrdererClient.Endpoint> orderers = new ArrayList<>();
+      for (Orderer orderer : rules.orderers()) {
+        ManagedChannel channel = channels.open(orderer.getHost(), orderer.getPort());
+        orderers.add(
+            new OrdererClient.Endpoint(
+                orderer.getHost() + ":" + orderer.getPort(), AtomicBroadcastGrpc.newStub(channel)));
+      }
+      List<RemoteEndorsers.Peer> peers = new ArrayList<>();
+      for (Peer peer : rules.config().getPeersList()) {
+        if (peer.getNodeId().equals(config.nodeId()) || peer.getMspId().equals(config.mspId())) {
+          continue;
+        }
+        peers.add(
+            new RemoteEndorsers.Peer(
+                peer.getHost() + ":" + peer.getPort(),
+                peer.getMspId(),
+                channels.lazily(peer.getHost(), peer.getPort(), EndorserGrpc::newFutureStub)));
+      }
+      Endorser endorser =
+          new Endorser(
+              rules.ledgerId(),
+              ledger::rules,
+              ledger.state(),
+              config.contracts(),
+              config.signer(),
+              config.verifier(),
+              config.clock());
+      SignedRequests requests =
+          new SignedRequests(ledger::rules, config.verifier(), config.clock());
+      GatewayService gateway =
+          new GatewayService(
+              config.host() + ":" + config.port(),
+              config.mspId(),
+              ledger,
+              endorser,
+              new RemoteEndorsers(peers),
+              new OrdererClient(orderers),
+              new CommitWaits(ledger),
+              requests,
+              transport.executor());
+      Server server =
+          transport.startServer(
+              config.host(),
+              config.port(),
+              config.tls(),
+              List.of(
+                  gateway,
+                  new EndorserService(endorser),
+                  new DeliverService(ledger, requests, transport.executor())));
+      BlockPuller puller =
+          new BlockPuller(
+              config.nodeId(),
+              ledger,
+              orderers,
+              config.signer(),
+              config.scheduler(),
+              config.clock());
+      puller.start();
+      log.info(
+          "peer.started node={} msp={} port={} height={}",
+          config.nodeId(),
+          config.mspId(),
+          server.getPort(),
+          ledger.height());
+      return new PeerNode(config, ledger, server, puller, channels);
+    } catch (IOException | RuntimeException e) {
+      channels.close();
+      ledger.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The peer's ledger: from its data directory, or — for a new peer given a snapshot — from the
+   * snapshot, so it replays only the blocks committed after it.
+   */
+  private static PeerLedger openLedger(Config config) throws IOException, ConfigException {
+    Path blocksDirectory = config.dataDirectory().resolve("blocks");
+    Path stateDirectory = config.dataDirectory().resolve("state");
+    if (config.snapshot().isPresent() && !Files.exists(stateDirectory)) {
+      return PeerLedger.openFromSnapshot(
+          config.snapshot().get(),
+          blocksDirectory,
+          stateDirectory,
+          config.stateResources(),
+          config.genesis(),
+          config.contracts(),
+          config.verifier());
+    }
+    BlockStore blocks = BlockStore.open(blocksDirectory);
+    WorldState state;
+    try {
+      state = WorldState.open(stateDirectory, config.stateResources());
+    } catch (IOException | RuntimeException e) {
+      blocks.close();
+      throw e;
+    }
+    try {
+      return PeerLedger.open(
+          blocks, state, config.genesis(), config.contracts(), config.verifier());
+    } catch (IOException | ConfigException | RuntimeException e) {
+      state.close();
+      blocks.close();
+      throw e;
+    }
+  }
+
+  public String nodeId() {
+    return config.nodeId();
+  }
+
+  public String mspId() {
+    return config.mspId();
+  }
+
+  /** The port its gRPC server is bound to. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public PeerLedger ledger() {
+    return ledger;
+  }
+
+  @Override
+  public void close() throws IOException {
+    puller.close();
+    server.shutdownNow();
+    channels.close();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ledger.close();
+    log.info("peer.stopped node={}", config.nodeId());
+  }
+}

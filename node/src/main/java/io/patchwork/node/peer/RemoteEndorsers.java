@@ -1,0 +1,90 @@
+package io.patchwork.node.peer;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.hyperledger.fabric.protos.peer.EndorserGrpc;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
+
+/**
+ * The peers of other organisations a gateway asks for endorsements, through Fabric's Endorser
+ * service. Each organisation's peers are used in turn; if one cannot be reached the next is tried.
+ * Thread-safe.
+ */
+final class RemoteEndorsers {
+  /**
+   * A remote peer's address and its stub, created on first use: a gateway of a 100-node ledger
+   * knows every other organisation's peers but talks to few of them.
+   */
+  record Peer(String address, String mspId, Supplier<EndorserGrpc.EndorserFutureStub> stub) {}
+
+  /** A peer's answer. */
+  record Answer(String address, ProposalResponse response) {}
+
+  private static final long TIMEOUT_SECONDS = 30;
+
+  private final Map<String, List<Peer>> byOrganization = new HashMap<>();
+  private final Map<String, AtomicInteger> turns = new HashMap<>();
+
+  RemoteEndorsers(List<Peer> peers) {
+    for (Peer peer : peers) {
+      byOrganization.computeIfAbsent(peer.mspId(), m -> new java.util.ArrayList<>()).add(peer);
+      turns.computeIfAbsent(peer.mspId(), m -> new AtomicInteger());
+    }
+    byOrganization.replaceAll((m, list) -> List.copyOf(list));
+  }
+
+  boolean hasPeers(String mspId) {
+    return byOrganization.containsKey(mspId);
+  }
+
+  CompletableFuture<Answer> endorse(String mspId, SignedProposal proposal) {
+    List<Peer> peers = byOrganization.getOrDefault(mspId, List.of());
+    CompletableFuture<Answer> result = new CompletableFuture<>();
+    if (peers.isEmpty()) {
+      result.completeExceptionally(new IllegalStateException("no peer of " + mspId + " is known"));
+      return result;
+    }
+    int first = turns.get(mspId).getAndIncrement();
+    attempt(peers, first, 0, proposal, result);
+    return result;
+  }
+
+  private void attempt(
+      List<Peer> peers,
+      int index,
+      int tried,
+      SignedProposal proposal,
+      CompletableFuture<Answer> result) {
+    Peer peer = peers.get(Math.floorMod(index, peers.size()));
+    Futures.addCallback(
+        peer.stub()
+            .get()
+            .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .processProposal(proposal),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(ProposalResponse response) {
+            result.complete(new Answer(peer.address(), response));
+          }
+
+          @Override
+          public void onFailure(Throwable failure) {
+            if (tried + 1 < peers.size()) {
+              attempt(peers, index + 1, tried + 1, proposal, result);
+            } else {
+              result.completeExceptionally(failure);
+            }
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+}

@@ -1,0 +1,444 @@
+package io.patchwork.node.peer;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.ConfigSignature;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.state.StateEntry;
+import io.patchwork.node.state.StateReader;
+import io.patchwork.node.state.StateWrite;
+import io.patchwork.node.state.TxWrites;
+import io.patchwork.node.state.Version;
+import io.patchwork.node.state.VersionedValue;
+import io.patchwork.node.state.WorldState;
+import io.patchwork.node.tx.TransactionIds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Header;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.ledger.rwset.NsReadWriteSet;
+import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
+import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.KVRWSet;
+import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.KVRead;
+import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.KVWrite;
+import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.RangeQueryInfo;
+import org.hyperledger.fabric.protos.peer.ChaincodeAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
+import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
+import org.hyperledger.fabric.protos.peer.ChaincodeInvocationSpec;
+import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
+import org.hyperledger.fabric.protos.peer.Endorsement;
+import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
+import org.hyperledger.fabric.protos.peer.Transaction;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+
+/**
+ * Validates every transaction of a block the way every peer must, so that all peers reach the same
+ * codes and the same state: envelope and headers, creator identity and signature at the
+ * transaction's time, transaction id, duplicates, pinned contract, endorsement signatures against
+ * the endorsement policy, and MVCC read versions (including phantom reads of range queries) against
+ * committed state plus the writes of earlier valid transactions in the same block.
+ *
+ * <p>Deterministic: it reads nothing but the block, the config and the committed state. Not
+ * thread-safe; a peer validates its blocks one at a time, in order.
+ */
+final class Validator {
+  private final String ledgerId;
+  private final ContractRegistry contracts;
+  private final SignatureVerifier verifier;
+
+  Validator(String ledgerId, ContractRegistry contracts, SignatureVerifier verifier) {
+    this.ledgerId = ledgerId;
+    this.contracts = contracts;
+    this.verifier = verifier;
+  }
+
+  /** One transaction's outcome. */
+  record TxOutcome(
+      int txNumber,
+      String txId,
+      TxValidationCode code,
+      Optional<ChaincodeEvent> event,
+      List<StateWrite> writes) {}
+
+  /**
+   * A validated block: outcomes per transaction and, after a valid config transaction, new rules.
+   */
+  record ValidatedBlock(List<TxOutcome> outcomes, Optional<LedgerRules> newRules) {
+    List<TxWrites> writes() {
+      List<TxWrites> all = new ArrayList<>();
+      for (TxOutcome outcome : outcomes) {
+        if (outcome.code() == TxValidationCode.VALID && !outcome.writes().isEmpty()) {
+          all.add(new TxWrites(outcome.txNumber(), outcome.writes()));
+        }
+      }
+      return all;
+    }
+  }
+
+  /** A refusal inside validation: the code to record. */
+  private static final class Invalid extends Exception {
+    private static final long serialVersionUID = 1L;
+    final TxValidationCode code;
+
+    Invalid(TxValidationCode code) {
+      super(code.name(), null, false, false);
+      this.code = code;
+    }
+  }
+
+  ValidatedBlock validate(Block block, LedgerRules rules, WorldState state) {
+    BlockScope scope = new BlockScope(state);
+    List<TxOutcome> outcomes = new ArrayList<>();
+    Optional<LedgerRules> newRules = Optional.empty();
+    List<ByteString> data = block.getData().getDataList();
+    for (int i = 0; i < data.size(); i++) {
+      ParsedTx parsed = null;
+      try {
+        parsed = parse(data.get(i));
+        checkCreator(parsed, rules);
+        if (!scope.txIds.add(parsed.txId) || state.transaction(parsed.txId).isPresent()) {
+          throw new Invalid(TxValidationCode.DUPLICATE_TXID);
+        }
+        if (parsed.channelHeader.getType() == HeaderType.CONFIG_VALUE) {
+          newRules = Optional.of(checkConfig(parsed, rules, data.size()));
+          outcomes.add(
+              new TxOutcome(i, parsed.txId, TxValidationCode.VALID, Optional.empty(), List.of()));
+        } else {
+          outcomes.add(checkEndorserTransaction(i, parsed, rules, scope));
+        }
+      } catch (Invalid invalid) {
+        outcomes.add(
+            new TxOutcome(
+                i, parsed == null ? "" : parsed.txId, invalid.code, Optional.empty(), List.of()));
+      }
+    }
+    return new ValidatedBlock(outcomes, newRules);
+  }
+
+  private record ParsedTx(
+      Envelope envelope,
+      Payload payload,
+      Header header,
+      ChannelHeader channelHeader,
+      SignatureHeader signatureHeader,
+      String txId,
+      Instant timestamp) {}
+
+  private ParsedTx parse(ByteString bytes) throws Invalid {
+    Envelope envelope;
+    Payload payload;
+    try {
+      envelope = Envelope.parseFrom(bytes);
+      payload = Payload.parseFrom(envelope.getPayload());
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.BAD_PAYLOAD);
+    }
+    if (envelope.getPayload().isEmpty()) {
+      throw new Invalid(TxValidationCode.NIL_ENVELOPE);
+    }
+    ChannelHeader channelHeader;
+    SignatureHeader signatureHeader;
+    try {
+      channelHeader = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      signatureHeader = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.BAD_COMMON_HEADER);
+    }
+    if (!ledgerId.equals(channelHeader.getChannelId())) {
+      throw new Invalid(TxValidationCode.TARGET_CHAIN_NOT_FOUND);
+    }
+    if (channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE
+        && channelHeader.getType() != HeaderType.CONFIG_VALUE) {
+      throw new Invalid(TxValidationCode.UNKNOWN_TX_TYPE);
+    }
+    if (signatureHeader.getNonce().isEmpty() || signatureHeader.getCreator().isEmpty()) {
+      throw new Invalid(TxValidationCode.BAD_COMMON_HEADER);
+    }
+    String txId = channelHeader.getTxId();
+    if (!TransactionIds.compute(signatureHeader.getNonce(), signatureHeader.getCreator())
+        .equals(txId)) {
+      throw new Invalid(TxValidationCode.BAD_PROPOSAL_TXID);
+    }
+    return new ParsedTx(
+        envelope,
+        payload,
+        payload.getHeader(),
+        channelHeader,
+        signatureHeader,
+        txId,
+        Transactions.instant(channelHeader.getTimestamp()));
+  }
+
+  private void checkCreator(ParsedTx tx, LedgerRules rules) throws Invalid {
+    IdentityCheck.Outcome creator =
+        rules.identities().check(tx.signatureHeader.getCreator(), tx.timestamp);
+    if (creator.identity().isEmpty()
+        || !rules.isMember(creator.identity().get().mspId())
+        || !verifier.verify(
+            creator.identity().get().certificate().getPublicKey(),
+            tx.envelope.getPayload().toByteArray(),
+            tx.envelope.getSignature().toByteArray())) {
+      throw new Invalid(TxValidationCode.BAD_CREATOR_SIGNATURE);
+    }
+  }
+
+  private TxOutcome checkEndorserTransaction(
+      int txNumber, ParsedTx tx, LedgerRules rules, BlockScope scope) throws Invalid {
+    if (rules.status() != LedgerStatus.OPEN) {
+      throw new Invalid(TxValidationCode.INVALID_OTHER_REASON);
+    }
+    ChaincodeActionPayload actionPayload;
+    ProposalResponsePayload responsePayload;
+    ChaincodeAction action;
+    ChaincodeInvocationSpec invocation;
+    try {
+      Transaction transaction = Transaction.parseFrom(tx.payload.getData());
+      if (transaction.getActionsCount() != 1) {
+        throw new Invalid(TxValidationCode.NIL_TXACTION);
+      }
+      actionPayload = ChaincodeActionPayload.parseFrom(transaction.getActions(0).getPayload());
+      responsePayload =
+          ProposalResponsePayload.parseFrom(actionPayload.getAction().getProposalResponsePayload());
+      action = ChaincodeAction.parseFrom(responsePayload.getExtension());
+      invocation =
+          ChaincodeInvocationSpec.parseFrom(
+              ChaincodeProposalPayload.parseFrom(actionPayload.getChaincodeProposalPayload())
+                  .getInput());
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.BAD_PAYLOAD);
+    }
+    if (!responsePayload
+        .getProposalHash()
+        .equals(
+            Transactions.proposalHash(tx.header, actionPayload.getChaincodeProposalPayload()))) {
+      throw new Invalid(TxValidationCode.BAD_RESPONSE_PAYLOAD);
+    }
+    String contract = action.getChaincodeId().getName();
+    if (!contract.equals(invocation.getChaincodeSpec().getChaincodeId().getName())
+        || rules.pinnedContract(contract).isEmpty()
+        || contracts.contract(contract).isEmpty()
+        || !contracts.codeHash(contract).equals(rules.pinnedContract(contract).get())) {
+      throw new Invalid(TxValidationCode.INVALID_CHAINCODE);
+    }
+    if (action.getResponse().getStatus() != 200) {
+      throw new Invalid(TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
+    }
+    checkEndorsements(
+        actionPayload.getAction().getProposalResponsePayload(),
+        actionPayload.getAction().getEndorsementsList(),
+        tx.timestamp,
+        rules);
+    KVRWSet rwSet = readWriteSet(action.getResults(), contract);
+    checkReads(contract, rwSet, scope);
+    List<StateWrite> writes = new ArrayList<>(rwSet.getWritesCount());
+    for (KVWrite write : rwSet.getWritesList()) {
+      if (write.getKey().isEmpty()) {
+        throw new Invalid(TxValidationCode.INVALID_WRITESET);
+      }
+      writes.add(
+          new StateWrite(
+              contract,
+              write.getKey(),
+              write.getIsDelete() ? ByteString.EMPTY : write.getValue(),
+              write.getIsDelete()));
+    }
+    scope.apply(contract, writes);
+    Optional<ChaincodeEvent> event = Optional.empty();
+    if (!action.getEvents().isEmpty()) {
+      try {
+        event = Optional.of(ChaincodeEvent.parseFrom(action.getEvents()));
+      } catch (InvalidProtocolBufferException e) {
+        throw new Invalid(TxValidationCode.BAD_PAYLOAD);
+      }
+    }
+    return new TxOutcome(txNumber, tx.txId, TxValidationCode.VALID, event, writes);
+  }
+
+  private void checkEndorsements(
+      ByteString responsePayload, List<Endorsement> endorsements, Instant at, LedgerRules rules)
+      throws Invalid {
+    Set<String> organizations = new HashSet<>();
+    for (Endorsement endorsement : endorsements) {
+      IdentityCheck.Outcome endorser = rules.identities().check(endorsement.getEndorser(), at);
+      if (endorser.identity().isEmpty()) {
+        continue;
+      }
+      IdentityCheck.Identity identity = endorser.identity().get();
+      if (identity.role() != Role.PEER || !rules.isMember(identity.mspId())) {
+        continue;
+      }
+      if (verifier.verify(
+          identity.certificate().getPublicKey(),
+          responsePayload.concat(endorsement.getEndorser()).toByteArray(),
+          endorsement.getSignature().toByteArray())) {
+        organizations.add(identity.mspId());
+      }
+    }
+    if (!rules.endorsementSatisfied(organizations)) {
+      throw new Invalid(TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
+    }
+  }
+
+  private static KVRWSet readWriteSet(ByteString results, String contract) throws Invalid {
+    try {
+      TxReadWriteSet txRwSet = TxReadWriteSet.parseFrom(results);
+      KVRWSet merged = KVRWSet.getDefaultInstance();
+      for (NsReadWriteSet ns : txRwSet.getNsRwsetList()) {
+        if (!ns.getNamespace().equals(contract)) {
+          throw new Invalid(TxValidationCode.ILLEGAL_WRITESET);
+        }
+        merged = merged.toBuilder().mergeFrom(KVRWSet.parseFrom(ns.getRwset())).build();
+      }
+      return merged;
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.BAD_RWSET);
+    }
+  }
+
+  private static void checkReads(String namespace, KVRWSet rwSet, BlockScope scope) throws Invalid {
+    for (KVRead read : rwSet.getReadsList()) {
+      if (scope.writtenInBlock(namespace, read.getKey())) {
+        throw new Invalid(TxValidationCode.MVCC_READ_CONFLICT);
+      }
+      Optional<Version> committed =
+          scope.state.get(namespace, read.getKey()).map(VersionedValue::version);
+      Optional<Version> seen =
+          read.hasVersion()
+              ? Optional.of(
+                  new Version(read.getVersion().getBlockNum(), read.getVersion().getTxNum()))
+              : Optional.empty();
+      if (!committed.equals(seen)) {
+        throw new Invalid(TxValidationCode.MVCC_READ_CONFLICT);
+      }
+    }
+    for (RangeQueryInfo range : rwSet.getRangeQueriesInfoList()) {
+      checkRange(namespace, range, scope);
+    }
+  }
+
+  private static void checkRange(String namespace, RangeQueryInfo range, BlockScope scope)
+      throws Invalid {
+    if (!range.hasRawReads()) {
+      throw new Invalid(TxValidationCode.PHANTOM_READ_CONFLICT);
+    }
+    if (scope.writtenInRange(namespace, range.getStartKey(), range.getEndKey())) {
+      throw new Invalid(TxValidationCode.PHANTOM_READ_CONFLICT);
+    }
+    List<KVRead> seen = range.getRawReads().getKvReadsList();
+    int limit = range.getItrExhausted() ? seen.size() + 1 : seen.size();
+    List<StateEntry> now =
+        scope.state.range(namespace, range.getStartKey(), range.getEndKey(), Math.max(limit, 1));
+    if (range.getItrExhausted() ? now.size() != seen.size() : now.size() < seen.size()) {
+      throw new Invalid(TxValidationCode.PHANTOM_READ_CONFLICT);
+    }
+    for (int i = 0; i < seen.size(); i++) {
+      KVRead read = seen.get(i);
+      StateEntry entry = now.get(i);
+      Version version = entry.value().version();
+      if (!entry.key().equals(read.getKey())
+          || version.blockNumber() != read.getVersion().getBlockNum()
+          || version.txNumber() != read.getVersion().getTxNum()) {
+        throw new Invalid(TxValidationCode.PHANTOM_READ_CONFLICT);
+      }
+    }
+  }
+
+  private LedgerRules checkConfig(ParsedTx tx, LedgerRules rules, int transactionsInBlock)
+      throws Invalid {
+    ConfigUpdate update;
+    try {
+      update = ConfigUpdate.parseFrom(tx.payload.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
+    LedgerRules next;
+    try {
+      next = LedgerRules.of(update.getConfig());
+    } catch (ConfigException e) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
+    if (transactionsInBlock != 1
+        || !next.ledgerId().equals(rules.ledgerId())
+        || next.sequence() != rules.sequence() + 1
+        || rules.status() == LedgerStatus.CLOSED) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
+    ByteString configBytes = update.getConfig().toByteString();
+    Set<String> admins = new HashSet<>();
+    for (ConfigSignature signature : update.getSignaturesList()) {
+      try {
+        SignatureHeader header = SignatureHeader.parseFrom(signature.getSignatureHeader());
+        IdentityCheck.Outcome signer = rules.identities().check(header.getCreator(), tx.timestamp);
+        if (signer.identity().isPresent()
+            && signer.identity().get().role() == Role.ADMIN
+            && rules.isMember(signer.identity().get().mspId())
+            && verifier.verify(
+                signer.identity().get().certificate().getPublicKey(),
+                configBytes.concat(signature.getSignatureHeader()).toByteArray(),
+                signature.getSignature().toByteArray())) {
+          admins.add(signer.identity().get().mspId());
+        }
+      } catch (InvalidProtocolBufferException e) {
+        throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+      }
+    }
+    int required = rules.config().getModificationPolicy().getAdminOrganizations();
+    if (required == 0) {
+      required = rules.memberMspIds().size() / 2 + 1;
+    }
+    if (admins.size() < required) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
+    return next;
+  }
+
+  /** What earlier valid transactions of the block wrote, layered over committed state. */
+  private static final class BlockScope {
+    final StateReader state;
+    final Set<String> txIds = new HashSet<>();
+    final Map<String, Set<String>> written = new HashMap<>();
+
+    BlockScope(StateReader state) {
+      this.state = state;
+    }
+
+    boolean writtenInBlock(String namespace, String key) {
+      return written.getOrDefault(namespace, Set.of()).contains(key);
+    }
+
+    boolean writtenInRange(String namespace, String start, String end) {
+      for (String key : written.getOrDefault(namespace, Set.of())) {
+        if (Keys.compare(key, start) >= 0 && (end.isEmpty() || Keys.compare(key, end) < 0)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void apply(String namespace, List<StateWrite> writes) {
+      Set<String> keys = written.computeIfAbsent(namespace, n -> new HashSet<>());
+      for (StateWrite write : writes) {
+        keys.add(write.key());
+      }
+    }
+  }
+}

@@ -1,0 +1,423 @@
+package io.patchwork.node.cluster;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.StreamObserver;
+import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.proto.ConfigSignature;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.peer.PeerNode;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.KeyManagerFactory;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.client.identity.X509Identity;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The test harness for multi-node behaviour: a ledger of real nodes on loopback (a certificate
+ * authority in a temporary directory issues every certificate), clients using the official Fabric
+ * Gateway client, and helpers to wait for and compare the nodes' state.
+ *
+ * <p>Use {@link #run}: it always shuts the ledger down and, when the body fails, logs every node's
+ * height and state hash first.
+ */
+public final class Cluster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+  private final Path directory;
+  private final EmbeddedDatabase database;
+  private final CertificateAuthority authority;
+  private final CertificateAuthorities authorities;
+  private final LocalLedger ledger;
+  private final Map<String, Client> admins = new HashMap<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final List<Gateway> gateways = new ArrayList<>();
+
+  private Cluster(
+      Path directory,
+      EmbeddedDatabase database,
+      CertificateAuthorities authorities,
+      CertificateAuthority authority,
+      LocalLedger ledger) {
+    this.directory = directory;
+    this.database = database;
+    this.authorities = authorities;
+    this.authority = authority;
+    this.ledger = ledger;
+  }
+
+  /** What to start. */
+  public static final class Options {
+    int organizations = 4;
+    int orderers = 1;
+    int peersPerOrganization = 1;
+    EndorsementPolicy policy =
+        EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.MAJORITY).build();
+    int maxTransactions = 500;
+    Duration batchTimeout = Duration.ofMillis(50);
+
+    public Options organizations(int n) {
+      organizations = n;
+      return this;
+    }
+
+    public Options orderers(int n) {
+      orderers = n;
+      return this;
+    }
+
+    public Options peersPerOrganization(int n) {
+      peersPerOrganization = n;
+      return this;
+    }
+
+    public Options endorsement(EndorsementPolicy.Rule rule, int count) {
+      policy = EndorsementPolicy.newBuilder().setRule(rule).setCount(count).build();
+      return this;
+    }
+
+    public Options blocks(int maxTransactions, Duration timeout) {
+      this.maxTransactions = maxTransactions;
+      this.batchTimeout = timeout;
+      return this;
+    }
+  }
+
+  public static Options options() {
+    return new Options();
+  }
+
+  /** Starts a ledger, runs the body, dumps state if it fails, and always shuts everything down. */
+  public static void run(Path directory, Options options, ClusterBody body) throws Exception {
+    try (Cluster cluster = start(directory, options)) {
+      try {
+        body.run(cluster);
+      } catch (Throwable failure) {
+        log.error("cluster.failed\n{}", cluster.dump());
+        throw failure;
+      }
+    }
+  }
+
+  /** A test body. */
+  @FunctionalInterface
+  public interface ClusterBody {
+    void run(Cluster cluster) throws Exception;
+  }
+
+  static Cluster start(Path directory, Options options) throws Exception {
+    EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("ca-db"));
+    try {
+      CertificateAuthorities authorities =
+          CertificateAuthorities.builder()
+              .dataSource(database.dataSource())
+              .keyDirectory(directory.resolve("ca-keys"))
+              .passphrase(Passphrase.of("cluster tests".toCharArray()))
+              .build();
+      CertificateAuthority authority =
+          authorities.createRoot(AuthoritySpec.of("trade", "Operator"));
+      LocalLedger.Builder builder =
+          LocalLedger.builder()
+              .ledgerId("trade")
+              .authority(authority)
+              .orderers(options.orderers)
+              .peersPerOrganization(options.peersPerOrganization)
+              .endorsement(options.policy)
+              .blockCutting(options.maxTransactions, 8 * 1024 * 1024, options.batchTimeout)
+              .dataDirectory(directory.resolve("nodes"));
+      for (int i = 0; i < options.organizations; i++) {
+        builder.member("Bank " + (char) ('A' + i), mspId(i));
+      }
+      return new Cluster(directory, database, authorities, authority, builder.start());
+    } catch (Exception | Error e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** MSP id of the i-th member: BankAMSP, BankBMSP, ... */
+  public static String mspId(int i) {
+    return "Bank" + (char) ('A' + i) + "MSP";
+  }
+
+  public LocalLedger ledger() {
+    return ledger;
+  }
+
+  public CertificateAuthority authority() {
+    return authority;
+  }
+
+  /** An application identity of a member, issued by the ledger's authority. */
+  public record Client(String mspId, IssuedCredential signing, IssuedCredential tls) {}
+
+  public Client client(String mspId, String name) throws Exception {
+    String organization = "Bank " + mspId.charAt(4);
+    IssuedCredential signing =
+        authority.issueWithNewKey(
+            CertificateRequest.signing(name, Role.CLIENT, organization, mspId));
+    IssuedCredential tls =
+        authority.issueWithNewKey(
+            CertificateRequest.tls(
+                name,
+                Role.CLIENT,
+                organization,
+                mspId,
+                List.of(),
+                List.of(InetAddress.getLoopbackAddress())));
+    return new Client(mspId, signing, tls);
+  }
+
+  /** An admin identity of a member (issued once per cluster): it may sign config updates. */
+  public synchronized Client admin(String mspId) throws Exception {
+    Client existing = admins.get(mspId);
+    if (existing != null) {
+      return existing;
+    }
+    String organization = "Bank " + mspId.charAt(4);
+    IssuedCredential signing =
+        authority.issueWithNewKey(
+            CertificateRequest.signing("admin", Role.ADMIN, organization, mspId));
+    Client admin = new Client(mspId, signing, client(mspId, "admin-tls").tls());
+    admins.put(mspId, admin);
+    return admin;
+  }
+
+  /**
+   * A client claiming a member's MSP id whose signing certificate comes from another authority, and
+   * whose TLS certificate is the ledger's own (so it gets past the handshake).
+   */
+  public Client foreignSigner(String mspId, String name) throws Exception {
+    CertificateAuthority elsewhere = foreignAuthority();
+    IssuedCredential signing =
+        elsewhere.issueWithNewKey(
+            CertificateRequest.signing(name, Role.CLIENT, "Bank " + mspId.charAt(4), mspId));
+    return new Client(mspId, signing, client(mspId, name + "-tls").tls());
+  }
+
+  /** A client whose TLS certificate comes from another authority. */
+  public Client foreignTls(String mspId, String name) throws Exception {
+    CertificateAuthority elsewhere = foreignAuthority();
+    IssuedCredential tls =
+        elsewhere.issueWithNewKey(
+            CertificateRequest.tls(
+                name,
+                Role.CLIENT,
+                "Bank " + mspId.charAt(4),
+                mspId,
+                List.of(),
+                List.of(InetAddress.getLoopbackAddress())));
+    return new Client(mspId, client(mspId, name).signing(), tls);
+  }
+
+  private synchronized CertificateAuthority foreignAuthority() throws Exception {
+    return authorities.ledgerIds().contains("elsewhere")
+        ? authorities.open("elsewhere")
+        : authorities.createRoot(AuthoritySpec.of("elsewhere", "Mallory"));
+  }
+
+  /** The client's signing key as a node signer, for building envelopes by hand. */
+  public static NodeSigner signer(Client client) {
+    return NodeSigner.of(
+        client.mspId(),
+        client.signing().certificate().certificate(),
+        client.signing().privateKey());
+  }
+
+  /**
+   * Commits a config update: the current config changed by {@code change}, with the next sequence,
+   * signed by the admins of a majority of members, broadcast and awaited on every running peer.
+   */
+  public LedgerConfig updateConfig(UnaryOperator<LedgerConfig.Builder> change) throws Exception {
+    LedgerConfig current = ledger.peers().get(0).ledger().rules().config();
+    LedgerConfig next =
+        change.apply(current.toBuilder()).setSequence(current.getSequence() + 1).build();
+    List<ConfigSignature> signatures = new ArrayList<>();
+    List<String> members = current.getMembersList().stream().map(m -> m.getMspId()).toList();
+    for (String mspId : members.subList(0, members.size() / 2 + 1)) {
+      signatures.add(ConfigTransactions.sign(next, signer(admin(mspId))));
+    }
+    Client submitter = admin(members.get(0));
+    BroadcastResponse response =
+        broadcast(
+            submitter,
+            ConfigTransactions.envelope(next, signatures, signer(submitter), Instant.now()));
+    if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+      throw new AssertionError("config update refused: " + response);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (PeerNode peer : ledger.peers()) {
+      while (peer.ledger().rules().sequence() < next.getSequence()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("config " + next.getSequence() + " not committed:\n" + dump());
+        }
+        Thread.sleep(20);
+      }
+    }
+    return next;
+  }
+
+  /** Sends one envelope to the first running orderer's Broadcast service as the client. */
+  public BroadcastResponse broadcast(Client client, Envelope envelope) throws Exception {
+    Orderer orderer = ledger.ordererConfig(ledger.orderers().get(0).nodeId());
+    ManagedChannel channel = channel(client, orderer.getHost(), orderer.getPort());
+    CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
+    StreamObserver<Envelope> requests =
+        AtomicBroadcastGrpc.newStub(channel)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .broadcast(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(BroadcastResponse response) {
+                    answer.complete(response);
+                  }
+
+                  @Override
+                  public void onError(Throwable failure) {
+                    answer.completeExceptionally(failure);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    answer.completeExceptionally(new IllegalStateException("no response"));
+                  }
+                });
+    requests.onNext(envelope);
+    try {
+      return answer.get(30, TimeUnit.SECONDS);
+    } finally {
+      requests.onCompleted();
+    }
+  }
+
+  /** A Fabric Gateway connection for the client through the given peer, closed with the cluster. */
+  public Gateway gateway(Client client, String peerId) throws Exception {
+    Peer peer = ledger.peerConfig(peerId);
+    ManagedChannel channel = channel(client, peer.getHost(), peer.getPort());
+    Gateway gateway =
+        Gateway.newInstance()
+            .identity(
+                new X509Identity(client.mspId(), client.signing().certificate().certificate()))
+            .signer(Signers.newPrivateKeySigner(client.signing().privateKey()))
+            .connection(channel)
+            .evaluateOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+            .endorseOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+            .submitOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+            .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
+            .connect();
+    gateways.add(gateway);
+    return gateway;
+  }
+
+  /** An mTLS channel presenting the client's TLS certificate, closed with the cluster. */
+  private ManagedChannel channel(Client client, String host, int port) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry(
+        "client",
+        client.tls().privateKey(),
+        new char[0],
+        new java.security.cert.X509Certificate[] {client.tls().certificate().certificate()});
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, new char[0]);
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder()
+            .keyManager(keys.getKeyManagers())
+            .trustManager(ledger.trust())
+            .build();
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, credentials).build();
+    synchronized (channels) {
+      channels.add(channel);
+    }
+    return channel;
+  }
+
+  /** Waits until every running peer has at least {@code height} blocks. */
+  public void awaitHeight(long height, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean all = true;
+      for (PeerNode peer : ledger.peers()) {
+        all &= peer.ledger().height() >= height;
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "peers did not reach height " + height + " in " + timeout + ":\n" + dump());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Every node's height, last block hash and state hash, one line each. */
+  public String dump() {
+    StringBuilder out = new StringBuilder();
+    HexFormat hex = HexFormat.of();
+    for (PeerNode peer : ledger.peers()) {
+      out.append(peer.nodeId())
+          .append(" msp=")
+          .append(peer.mspId())
+          .append(" height=")
+          .append(peer.ledger().height())
+          .append(" state=")
+          .append(hex.formatHex(peer.ledger().state().stateHash().toByteArray()))
+          .append('\n');
+    }
+    ledger
+        .orderers()
+        .forEach(
+            o ->
+                out.append(o.nodeId())
+                    .append(" leader=")
+                    .append(o.isLeader())
+                    .append(" height=")
+                    .append(o.blocks().height())
+                    .append('\n'));
+    return out.toString();
+  }
+
+  @Override
+  public void close() {
+    gateways.forEach(Gateway::close);
+    channels.forEach(ManagedChannel::shutdownNow);
+    try {
+      ledger.close();
+    } finally {
+      database.close();
+    }
+  }
+}

@@ -1,0 +1,267 @@
+package io.patchwork.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status.Code;
+import io.patchwork.ca.RevocationReason;
+import io.patchwork.node.block.BlockHashes;
+import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.peer.PeerLedger;
+import io.patchwork.node.state.StateResources;
+import io.patchwork.node.state.WorldState;
+import io.patchwork.node.store.BlockStore;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.hyperledger.fabric.client.CommitException;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.GatewayException;
+import org.hyperledger.fabric.client.Transaction;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.gateway.PreparedTransaction;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
+import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a ledger's nodes refuse: identities it does not trust, short endorsements, forged blocks.
+ */
+@Tag("cluster")
+class LedgerSecurityTest {
+  @TempDir Path directory;
+
+  private static Cluster.Options threeMembers() {
+    return Cluster.options()
+        .organizations(3)
+        .orderers(1)
+        .endorsement(EndorsementPolicy.Rule.MAJORITY, 0)
+        .blocks(100, Duration.ofMillis(20));
+  }
+
+  private static Contract token(Cluster cluster, Cluster.Client client) throws Exception {
+    return cluster.gateway(client, "peer0").getNetwork("trade").getContract("ledger-token");
+  }
+
+  @Test
+  void a_signing_certificate_from_another_authority_cannot_endorse() throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          Contract token = token(cluster, cluster.foreignSigner("BankAMSP", "mallory"));
+
+          assertThatThrownBy(() -> token.submitTransaction("issue", "BankAMSP", "1000000"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED));
+          assertThat(cluster.ledger().peer("peer0").ledger().height()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void a_client_presenting_a_tls_certificate_from_another_authority_is_refused_at_the_handshake()
+      throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          Contract token = token(cluster, cluster.foreignTls("BankAMSP", "mallory"));
+
+          assertThatThrownBy(() -> token.evaluateTransaction("balance", "BankAMSP"))
+              .isInstanceOfSatisfying(
+                  GatewayException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.UNAVAILABLE));
+        });
+  }
+
+  @Test
+  void an_envelope_created_by_a_certificate_from_another_authority_is_refused_by_the_orderer()
+      throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          Cluster.Client mallory = cluster.foreignSigner("BankAMSP", "mallory");
+          LedgerConfig current = cluster.ledger().config();
+          LedgerConfig takeover = current.toBuilder().setSequence(1).clearMembers().build();
+
+          BroadcastResponse response =
+              cluster.broadcast(
+                  mallory,
+                  ConfigTransactions.envelope(
+                      takeover, List.of(), Cluster.signer(mallory), Instant.now()));
+
+          assertThat(response.getStatus()).isEqualTo(Status.BAD_REQUEST);
+          assertThat(response.getInfo()).contains("creator refused");
+        });
+  }
+
+  @Test
+  void
+      once_the_ledger_config_carries_the_authoritys_new_crl_a_revoked_client_can_neither_endorse_nor_commit()
+          throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          Cluster.Client alice = cluster.admin("BankAMSP");
+          Contract token = token(cluster, alice);
+          token.submitTransaction("issue", "BankAMSP", "100");
+          Transaction endorsedBefore =
+              token
+                  .newProposal("transfer")
+                  .addArguments("BankAMSP", "BankBMSP", "1")
+                  .build()
+                  .endorse();
+
+          cluster
+              .authority()
+              .revoke(alice.signing().certificate().serial(), RevocationReason.KEY_COMPROMISE);
+          ByteString crl = ByteString.copyFrom(cluster.authority().crl().getEncoded());
+          cluster.updateConfig(
+              config -> {
+                config.getMembersBuilder(0).clearCrls().addCrls(crl);
+                return config;
+              });
+
+          assertThatThrownBy(() -> token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "1"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED));
+          assertThatThrownBy(endorsedBefore::submit)
+              .isInstanceOfSatisfying(
+                  CommitException.class,
+                  e -> assertThat(e.getCode()).isEqualTo(TxValidationCode.BAD_CREATOR_SIGNATURE));
+        });
+  }
+
+  @Test
+  void
+      a_transaction_carrying_fewer_endorsements_than_the_policy_needs_is_endorsement_policy_failure()
+          throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          Cluster.Client treasurer = cluster.admin("BankAMSP");
+          Gateway gateway = cluster.gateway(treasurer, "peer0");
+          Contract token = gateway.getNetwork("trade").getContract("ledger-token");
+          Transaction endorsed =
+              token.newProposal("issue").addArguments("BankAMSP", "5").build().endorse();
+
+          PreparedTransaction prepared = PreparedTransaction.parseFrom(endorsed.getBytes());
+          Payload payload = Payload.parseFrom(prepared.getEnvelope().getPayload());
+          var transaction =
+              org.hyperledger.fabric.protos.peer.Transaction.parseFrom(payload.getData());
+          ChaincodeActionPayload action =
+              ChaincodeActionPayload.parseFrom(transaction.getActions(0).getPayload());
+          assertThat(action.getAction().getEndorsementsCount()).isEqualTo(2);
+          ChaincodeActionPayload oneEndorsement =
+              action.toBuilder()
+                  .setAction(action.getAction().toBuilder().removeEndorsements(1))
+                  .build();
+          ByteString shortPayload =
+              payload.toBuilder()
+                  .setData(
+                      transaction.toBuilder()
+                          .setActions(
+                              0,
+                              transaction.getActions(0).toBuilder()
+                                  .setPayload(oneEndorsement.toByteString()))
+                          .build()
+                          .toByteString())
+                  .build()
+                  .toByteString();
+          PreparedTransaction tampered =
+              prepared.toBuilder()
+                  .setEnvelope(Envelope.newBuilder().setPayload(shortPayload))
+                  .build();
+          byte[] signature =
+              Signers.newPrivateKeySigner(treasurer.signing().privateKey())
+                  .sign(MessageDigest.getInstance("SHA-256").digest(shortPayload.toByteArray()));
+
+          Transaction resigned = gateway.newSignedTransaction(tampered.toByteArray(), signature);
+
+          assertThatThrownBy(resigned::submit)
+              .isInstanceOfSatisfying(
+                  CommitException.class,
+                  e ->
+                      assertThat(e.getCode())
+                          .isEqualTo(TxValidationCode.ENDORSEMENT_POLICY_FAILURE));
+        });
+  }
+
+  @Test
+  void a_peer_refuses_blocks_whose_data_header_or_orderer_signature_were_tampered_with()
+      throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          token(cluster, cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "7");
+          Block original = cluster.ledger().peer("peer0").ledger().blocks().get(1).orElseThrow();
+
+          Block changedData =
+              original.toBuilder()
+                  .setData(
+                      original.getData().toBuilder()
+                          .setData(0, flipLastByte(original.getData().getData(0))))
+                  .build();
+          Block rehashed =
+              changedData.toBuilder()
+                  .setHeader(
+                      changedData.getHeader().toBuilder()
+                          .setDataHash(
+                              ByteString.copyFrom(BlockHashes.dataHash(changedData.getData()))))
+                  .build();
+          Block signedByAClient =
+              BlockSignatures.sign(
+                  rehashed, Cluster.signer(cluster.admin("BankBMSP")), 0, ByteString.EMPTY);
+
+          try (StateResources resources = StateResources.create(8 << 20);
+              BlockStore blocks = BlockStore.open(directory.resolve("fresh/blocks"));
+              WorldState state = WorldState.open(directory.resolve("fresh/state"), resources);
+              PeerLedger fresh =
+                  PeerLedger.open(
+                      blocks,
+                      state,
+                      cluster.ledger().genesis(),
+                      ContractRegistry.builtIns(),
+                      new SignatureVerifier(1_000))) {
+            for (Block forged : List.of(changedData, rehashed, signedByAClient)) {
+              assertThatThrownBy(() -> fresh.commit(forged))
+                  .isInstanceOf(PeerLedger.BlockRefusedException.class);
+              assertThat(fresh.height()).isEqualTo(1);
+            }
+            fresh.commit(original);
+            assertThat(fresh.height()).isEqualTo(2);
+            assertThat(fresh.state().stateHash())
+                .isEqualTo(cluster.ledger().peer("peer0").ledger().state().stateHash());
+          }
+        });
+  }
+
+  private static ByteString flipLastByte(ByteString bytes) {
+    byte[] copy = bytes.toByteArray();
+    copy[copy.length - 1] ^= 1;
+    return ByteString.copyFrom(copy);
+  }
+}
