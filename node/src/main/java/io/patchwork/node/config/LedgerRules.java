@@ -132,7 +132,8 @@ public final class LedgerRules {
     try {
       identities = new IdentityCheck(dedupe(roots), intermediates, crls);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(Code.INVALID_MEMBER, "trust roots are unusable", e);
+      throw new ConfigException(
+          Code.INVALID_MEMBER, "trust material is unusable: " + e.getMessage(), e);
     }
     return new LedgerRules(
         config, Map.copyOf(members), Map.copyOf(orderers), Map.copyOf(contracts), identities);

@@ -4,22 +4,21 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXParameters;
-import java.security.cert.PKIXRevocationChecker;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
@@ -44,7 +44,7 @@ import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 public final class IdentityCheck {
   private final Set<TrustAnchor> anchors;
   private final List<X509Certificate> intermediates;
-  private final List<X509CRL> crls;
+  private final Map<X500Principal, Set<BigInteger>> revoked;
   private static final int CACHE_LIMIT = 10_000;
   private final Map<ByteString, Identity> passed = new ConcurrentHashMap<>();
 
@@ -64,7 +64,63 @@ public final class IdentityCheck {
     }
     this.anchors = Set.copyOf(roots);
     this.intermediates = List.copyOf(intermediates);
-    this.crls = List.copyOf(crls);
+    List<X509Certificate> issuers = new ArrayList<>(trustRoots);
+    issuers.addAll(this.intermediates);
+    this.revoked = revokedSerials(issuers, crls);
+  }
+
+  /**
+   * The serials each issuer has revoked, from the CRLs that one of the known issuers signed.
+   *
+   * <p>A CRL in the ledger config is in force as of the block that carried it, whatever its own
+   * thisUpdate, nextUpdate or revocation dates say (as in Fabric's MSP): the answer must not depend
+   * on when a peer happens to validate.
+   *
+   * @throws IllegalArgumentException if a CRL was not signed by any of the issuers
+   */
+  private static Map<X500Principal, Set<BigInteger>> revokedSerials(
+      List<X509Certificate> issuers, List<X509CRL> crls) {
+    Map<X500Principal, Set<BigInteger>> revoked = new HashMap<>();
+    for (X509CRL crl : crls) {
+      boolean signed = false;
+      for (X509Certificate issuer : issuers) {
+        if (issuer.getSubjectX500Principal().equals(crl.getIssuerX500Principal())
+            && verifies(crl, issuer)) {
+          signed = true;
+          break;
+        }
+      }
+      if (!signed) {
+        throw new IllegalArgumentException(
+            "the CRL of " + crl.getIssuerX500Principal() + " is not signed by a known authority");
+      }
+      Set<BigInteger> serials =
+          revoked.computeIfAbsent(crl.getIssuerX500Principal(), issuer -> new HashSet<>());
+      Set<? extends X509CRLEntry> entries = crl.getRevokedCertificates();
+      if (entries != null) {
+        for (X509CRLEntry entry : entries) {
+          serials.add(entry.getSerialNumber());
+        }
+      }
+    }
+    Map<X500Principal, Set<BigInteger>> frozen = new HashMap<>();
+    revoked.forEach((issuer, serials) -> frozen.put(issuer, Set.copyOf(serials)));
+    return Map.copyOf(frozen);
+  }
+
+  private static boolean verifies(X509CRL crl, X509Certificate issuer) {
+    try {
+      crl.verify(issuer.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private boolean isRevoked(X509Certificate certificate) {
+    return revoked
+        .getOrDefault(certificate.getIssuerX500Principal(), Set.of())
+        .contains(certificate.getSerialNumber());
   }
 
   /** Why an identity was refused. */
@@ -178,29 +234,14 @@ public final class IdentityCheck {
   }
 
   private Optional<Outcome> validateChain(X509Certificate certificate, Instant at) {
+    List<X509Certificate> path = chainFor(certificate);
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       PKIXParameters parameters = new PKIXParameters(anchors);
       parameters.setDate(Date.from(at));
-      List<Object> material = new ArrayList<>(crls);
-      material.addAll(intermediates);
-      parameters.addCertStore(
-          CertStore.getInstance("Collection", new CollectionCertStoreParameters(material)));
-      CertPathValidator validator = CertPathValidator.getInstance("PKIX");
-      PKIXRevocationChecker revocation = (PKIXRevocationChecker) validator.getRevocationChecker();
-      revocation.setOptions(
-          EnumSet.of(
-              PKIXRevocationChecker.Option.PREFER_CRLS,
-              PKIXRevocationChecker.Option.NO_FALLBACK,
-              PKIXRevocationChecker.Option.ONLY_END_ENTITY));
-      parameters.setRevocationEnabled(true);
-      parameters.addCertPathChecker(revocation);
-      validator.validate(factory.generateCertPath(chainFor(certificate)), parameters);
-      return Optional.empty();
+      parameters.setRevocationEnabled(false);
+      CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(path), parameters);
     } catch (CertPathValidatorException e) {
-      if (e.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
-        return Optional.of(Outcome.refused(Refusal.REVOKED, "the certificate is revoked"));
-      }
       return Optional.of(
           Outcome.refused(
               Refusal.UNTRUSTED, "the certificate does not chain to the ledger's trust roots"));
@@ -208,6 +249,17 @@ public final class IdentityCheck {
       return Optional.of(
           Outcome.refused(Refusal.UNTRUSTED, "the certificate path cannot be checked"));
     }
+    for (X509Certificate link : path) {
+      if (isRevoked(link)) {
+        return Optional.of(
+            Outcome.refused(
+                Refusal.REVOKED,
+                link == certificate
+                    ? "the certificate is revoked"
+                    : "the authority that issued the certificate is revoked"));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The path from the certificate up to (not including) a root, through known intermediates. */

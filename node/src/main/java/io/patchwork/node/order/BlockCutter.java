@@ -57,6 +57,7 @@ final class BlockCutter extends BaseStateMachine {
   private long resumeIndex;
   private int resumeOffset;
   private long lastConfigIndex;
+  private long blockTimeMillis;
 
   BlockCutter(String nodeId, BlockStore blocks, NodeSigner signer, BlockCutting cutting) {
     this.nodeId = nodeId;
@@ -74,6 +75,7 @@ final class BlockCutter extends BaseStateMachine {
                     OrdererPosition.parseFrom(metadata.getConsenterMetadata());
                 resumeIndex = position.getLogIndex();
                 resumeOffset = position.getEnvelopeOffset();
+                blockTimeMillis = position.getBlockTimeMillis();
               } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException(
                     "block " + last.getHeader().getNumber() + " holds no readable log position", e);
@@ -141,6 +143,7 @@ final class BlockCutter extends BaseStateMachine {
   private void apply(long index, OrderingEntry ordering) throws IOException {
     switch (ordering.getKindCase()) {
       case BATCH -> {
+        blockTimeMillis = Math.max(blockTimeMillis, ordering.getBatch().getTimeMillis());
         List<ByteString> envelopes = ordering.getBatch().getEnvelopesList();
         int first = index == resumeIndex ? resumeOffset : 0;
         for (int i = first; i < envelopes.size(); i++) {
@@ -148,6 +151,7 @@ final class BlockCutter extends BaseStateMachine {
         }
       }
       case CUT -> {
+        blockTimeMillis = Math.max(blockTimeMillis, ordering.getCut().getTimeMillis());
         if (!pending.isEmpty() && ordering.getCut().getBlockNumber() == nextBlockNumber) {
           cut(index + 1, 0, "timeout");
         }
@@ -197,6 +201,7 @@ final class BlockCutter extends BaseStateMachine {
             .setFormatVersion(POSITION_FORMAT)
             .setLogIndex(nextIndex)
             .setEnvelopeOffset(nextOffset)
+            .setBlockTimeMillis(blockTimeMillis)
             .build()
             .toByteString();
     blocks.append(BlockSignatures.sign(block, signer, lastConfigIndex, position));

@@ -233,7 +233,13 @@ final class RaftOrderer implements OrdererNode {
         return;
       }
       cutRequestedFor.set(next);
-      submit(OrderingEntry.newBuilder().setCut(Cut.newBuilder().setBlockNumber(next)).build())
+      submit(
+              OrderingEntry.newBuilder()
+                  .setCut(
+                      Cut.newBuilder()
+                          .setBlockNumber(next)
+                          .setTimeMillis(System.currentTimeMillis()))
+                  .build())
           .whenComplete(
               (reply, failure) -> {
                 if (failure != null || !reply.isSuccess()) {
@@ -247,7 +253,10 @@ final class RaftOrderer implements OrdererNode {
 
   static OrderingEntry batch(List<com.google.protobuf.ByteString> envelopes) {
     return OrderingEntry.newBuilder()
-        .setBatch(EnvelopeBatch.newBuilder().addAllEnvelopes(envelopes))
+        .setBatch(
+            EnvelopeBatch.newBuilder()
+                .addAllEnvelopes(envelopes)
+                .setTimeMillis(System.currentTimeMillis()))
         .build();
   }
 

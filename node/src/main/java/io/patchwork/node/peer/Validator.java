@@ -3,6 +3,7 @@ package io.patchwork.node.peer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Role;
+import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigSignature;
@@ -11,6 +12,7 @@ import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.state.StateEntry;
 import io.patchwork.node.state.StateReader;
 import io.patchwork.node.state.StateWrite;
@@ -110,10 +112,11 @@ final class Validator {
     List<TxOutcome> outcomes = new ArrayList<>();
     Optional<LedgerRules> newRules = Optional.empty();
     List<ByteString> data = block.getData().getDataList();
+    Optional<Instant> blockTime = blockTime(block);
     for (int i = 0; i < data.size(); i++) {
       ParsedTx parsed = null;
       try {
-        parsed = parse(data.get(i));
+        parsed = parse(data.get(i), blockTime);
         checkCreator(parsed, rules);
         if (!scope.txIds.add(parsed.txId) || state.transaction(parsed.txId).isPresent()) {
           throw new Invalid(TxValidationCode.DUPLICATE_TXID);
@@ -141,9 +144,27 @@ final class Validator {
       ChannelHeader channelHeader,
       SignatureHeader signatureHeader,
       String txId,
-      Instant timestamp) {}
+      Instant checkedAt) {}
 
-  private ParsedTx parse(ByteString bytes) throws Invalid {
+  /**
+   * The block's time as its orderers recorded it (see {@code OrdererPosition}); identities are
+   * checked at this time so a client cannot pick the instant its certificate is judged at.
+   */
+  static Optional<Instant> blockTime(Block block) {
+    return BlockSignatures.ordererMetadata(block)
+        .flatMap(
+            metadata -> {
+              try {
+                long millis =
+                    OrdererPosition.parseFrom(metadata.getConsenterMetadata()).getBlockTimeMillis();
+                return millis > 0 ? Optional.of(Instant.ofEpochMilli(millis)) : Optional.empty();
+              } catch (InvalidProtocolBufferException e) {
+                return Optional.empty();
+              }
+            });
+  }
+
+  private ParsedTx parse(ByteString bytes, Optional<Instant> blockTime) throws Invalid {
     Envelope envelope;
     Payload payload;
     try {
@@ -185,12 +206,12 @@ final class Validator {
         channelHeader,
         signatureHeader,
         txId,
-        Transactions.instant(channelHeader.getTimestamp()));
+        blockTime.orElseGet(() -> Transactions.instant(channelHeader.getTimestamp())));
   }
 
   private void checkCreator(ParsedTx tx, LedgerRules rules) throws Invalid {
     IdentityCheck.Outcome creator =
-        rules.identities().check(tx.signatureHeader.getCreator(), tx.timestamp);
+        rules.identities().check(tx.signatureHeader.getCreator(), tx.checkedAt);
     if (creator.identity().isEmpty()
         || !rules.isMember(creator.identity().get().mspId())
         || !verifier.verify(
@@ -245,7 +266,7 @@ final class Validator {
     checkEndorsements(
         actionPayload.getAction().getProposalResponsePayload(),
         actionPayload.getAction().getEndorsementsList(),
-        tx.timestamp,
+        tx.checkedAt,
         rules);
     KVRWSet rwSet = readWriteSet(action.getResults(), contract);
     checkReads(contract, rwSet, scope);
@@ -387,7 +408,7 @@ final class Validator {
     for (ConfigSignature signature : update.getSignaturesList()) {
       try {
         SignatureHeader header = SignatureHeader.parseFrom(signature.getSignatureHeader());
-        IdentityCheck.Outcome signer = rules.identities().check(header.getCreator(), tx.timestamp);
+        IdentityCheck.Outcome signer = rules.identities().check(header.getCreator(), tx.checkedAt);
         if (signer.identity().isPresent()
             && signer.identity().get().role() == Role.ADMIN
             && rules.isMember(signer.identity().get().mspId())

@@ -22,6 +22,7 @@ import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.TxRecord;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -378,6 +380,22 @@ public final class Cluster implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
             "peers did not reach height " + height + " in " + timeout + ":\n" + dump());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Waits until the peer has committed the transaction (valid or not) and returns its record. */
+  public TxRecord awaitTransaction(PeerNode peer, String txId) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Optional<TxRecord> record = peer.ledger().state().transaction(txId);
+      if (record.isPresent()) {
+        return record.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "transaction " + txId + " not committed on " + peer.nodeId() + ":\n" + dump());
       }
       Thread.sleep(20);
     }
