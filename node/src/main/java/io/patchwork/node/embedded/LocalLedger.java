@@ -31,6 +31,7 @@ import io.patchwork.node.state.StateResources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +47,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
@@ -492,13 +495,33 @@ public final class LocalLedger implements AutoCloseable {
     return ByteString.copyFrom(Pem.certificate(certificate), StandardCharsets.US_ASCII);
   }
 
-  /** A free TCP port on loopback, for a node to bind a moment later. */
+  /**
+   * Ports handed to embedded nodes come from below the kernels' ephemeral ranges (Linux starts at
+   * 32768, Windows and macOS at 49152), so an outgoing connection cannot take one between the
+   * moment it is chosen and the moment the node binds it.
+   */
+  private static final int PORT_FLOOR = 20_000;
+
+  private static final int PORT_CEILING = 32_000;
+  private static final AtomicInteger nextPort =
+      new AtomicInteger(
+          PORT_FLOOR + ThreadLocalRandom.current().nextInt(PORT_CEILING - PORT_FLOOR));
+
+  /** A free TCP port on loopback, for a node to bind a moment later; never the same one twice. */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on loopback", e);
+    for (int attempt = 0; attempt < PORT_CEILING - PORT_FLOOR; attempt++) {
+      int port =
+          PORT_FLOOR
+              + Math.floorMod(nextPort.getAndIncrement() - PORT_FLOOR, PORT_CEILING - PORT_FLOOR);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(false);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        return port;
+      } catch (IOException inUse) {
+        // taken by something else: try the next one
+      }
     }
+    throw new UncheckedIOException(
+        new IOException("no free port on loopback between " + PORT_FLOOR + " and " + PORT_CEILING));
   }
 }

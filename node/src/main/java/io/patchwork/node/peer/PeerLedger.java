@@ -135,9 +135,12 @@ public final class PeerLedger implements AutoCloseable {
     return blocks;
   }
 
-  /** The next block number this peer expects. */
+  /**
+   * The next block number this peer expects: every block below it is stored and its valid writes
+   * and transaction records are in the world state.
+   */
   public long height() {
-    return blocks.height();
+    return last.getHeader().getNumber() + 1;
   }
 
   public void onCommit(Consumer<CommittedBlock> listener) {
