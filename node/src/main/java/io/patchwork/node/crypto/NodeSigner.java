@@ -81,7 +81,14 @@ public final class NodeSigner {
 
   /** Signs SHA-256 of {@code message}. */
   public byte[] sign(byte[] message) {
-    byte[] digest = sha256(message);
+    return signDigest(sha256(message));
+  }
+
+  /**
+   * Signs a SHA-256 digest computed by the caller (as the Fabric Gateway client's {@code Signer}
+   * does): deterministic ECDSA (RFC 6979) with low S, DER-encoded.
+   */
+  public byte[] signDigest(byte[] digest) {
     ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
     signer.init(true, key);
     BigInteger[] rs = signer.generateSignature(digest);

@@ -186,6 +186,12 @@ public final class LocalLedger implements AutoCloseable {
     return shared.verifier();
   }
 
+  /** Where a node keeps its blocks, state and Raft log. */
+  public Path dataDirectory(String nodeId) {
+    identity(nodeId);
+    return dataDirectory.resolve(nodeId);
+  }
+
   /** Starts every node. */
   LocalLedger startAll() throws IOException, ConfigException {
     for (String id : ordererConfigs.keySet()) {

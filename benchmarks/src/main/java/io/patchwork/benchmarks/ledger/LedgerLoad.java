@@ -1,0 +1,539 @@
+package io.patchwork.benchmarks.ledger;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.peer.PeerNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.Status;
+import org.hyperledger.fabric.client.identity.X509Identity;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Load on an embedded ledger through the official Fabric Gateway client: closed-loop workers each
+ * submit {@code ledger-token} transfers between an account pair of their own (so transfers never
+ * conflict) and wait for the commit status before the next one. Reports committed transactions per
+ * second over the measured window and the submit-to-commit latency percentiles; optionally times a
+ * new peer catching up by block replay and from a snapshot.
+ *
+ * <p>Everything runs in this JVM, load generator included, so the figures are for the whole machine
+ * doing all the work: clients signing, peers endorsing, orderers ordering, every peer validating
+ * every transaction.
+ */
+@Command(
+    name = "ledger-load",
+    mixinStandardHelpOptions = true,
+    description = "Transfer load on an embedded ledger through the Fabric Gateway client.")
+public final class LedgerLoad implements Callable<Integer> {
+  private static final String LEDGER = "bench";
+
+  @Option(names = "--organizations", defaultValue = "17", description = "Member organisations.")
+  int organizations;
+
+  @Option(names = "--peers-per-org", defaultValue = "1", description = "Peers per organisation.")
+  int peersPerOrganization;
+
+  @Option(names = "--orderers", defaultValue = "3", description = "Raft orderers.")
+  int orderers;
+
+  @Option(
+      names = "--endorsements",
+      defaultValue = "2",
+      description = "Organisations whose endorsement a transaction needs (AT_LEAST policy).")
+  int endorsements;
+
+  @Option(names = "--workers", defaultValue = "256", description = "Closed-loop client workers.")
+  int workers;
+
+  @Option(names = "--warmup", defaultValue = "PT20S", description = "Warm-up (ISO-8601).")
+  Duration warmup;
+
+  @Option(names = "--measure", defaultValue = "PT60S", description = "Measured window.")
+  Duration measure;
+
+  @Option(names = "--block-transactions", defaultValue = "500")
+  int blockTransactions;
+
+  @Option(names = "--block-timeout", defaultValue = "PT0.1S")
+  Duration blockTimeout;
+
+  @Option(
+      names = "--catch-up",
+      defaultValue = "0",
+      description =
+          "After the load, keep submitting until the ledger holds this many transactions, then"
+              + " time a peer joining by block replay and from a snapshot.")
+  long catchUpTransactions;
+
+  @Option(names = "--label", defaultValue = "", description = "Name for the results line.")
+  String label;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LedgerLoad()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path directory = Files.createTempDirectory("patchwork-ledger-load-");
+    EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("ca"));
+    List<Gateway> gateways = new ArrayList<>();
+    List<ManagedChannel> channels = new ArrayList<>();
+    try {
+      CertificateAuthority authority =
+          CertificateAuthorities.builder()
+              .dataSource(database.dataSource())
+              .keyDirectory(directory.resolve("keys"))
+              .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
+              .build()
+              .createRoot(AuthoritySpec.of(LEDGER, "Bench Operator"));
+      long started = System.nanoTime();
+      LocalLedger.Builder builder =
+          LocalLedger.builder()
+              .ledgerId(LEDGER)
+              .authority(authority)
+              .orderers(orderers)
+              .peersPerOrganization(peersPerOrganization)
+              .endorsement(
+                  EndorsementPolicy.newBuilder()
+                      .setRule(EndorsementPolicy.Rule.AT_LEAST)
+                      .setCount(endorsements)
+                      .build())
+              .blockCutting(blockTransactions, 8 * 1024 * 1024, blockTimeout)
+              .dataDirectory(directory.resolve("nodes"));
+      for (int i = 0; i < organizations; i++) {
+        builder.member("Org " + i, mspId(i));
+      }
+      try (LocalLedger ledger = builder.start()) {
+        ledger
+            .peers()
+            .get(0)
+            .ledger()
+            .onCommit(block -> committedTransactions.addAndGet(block.transactions().size()));
+        int nodes = orderers + organizations * peersPerOrganization;
+        System.out.printf(
+            Locale.ROOT,
+            "ledger of %d nodes (%d orderers, %d organisations x %d peers) started in %.1f s%n",
+            nodes,
+            orderers,
+            organizations,
+            peersPerOrganization,
+            seconds(System.nanoTime() - started));
+
+        List<Worker> load = new ArrayList<>();
+        for (int org = 0; org < organizations; org++) {
+          IssuedCredential admin = signing(authority, org, "admin", Role.ADMIN);
+          IssuedCredential tls = tls(authority, org, "load-tls");
+          List<Peer> orgPeers = peersOf(ledger, mspId(org));
+          List<Contract> contracts = new ArrayList<>();
+          for (Peer peer : orgPeers) {
+            ManagedChannel channel = channel(ledger, tls, peer);
+            channels.add(channel);
+            Gateway gateway = gateway(mspId(org), admin, channel);
+            gateways.add(gateway);
+            contracts.add(gateway.getNetwork(LEDGER).getContract("ledger-token"));
+          }
+          for (int w = org; w < workers; w += organizations) {
+            Contract contract = contracts.get((w / organizations) % contracts.size());
+            String from = mspId(org) + "/w" + w;
+            String to = mspId((org + 1) % organizations) + "/w" + w;
+            load.add(new Worker(contract, from, to));
+          }
+        }
+        fund(load);
+
+        Result result = run(load, ledger);
+        String name = label.isEmpty() ? nodes + " nodes" : label;
+        System.out.printf(
+            Locale.ROOT,
+            "RESULT %s: %.0f tx/s committed valid; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms;"
+                + " %d valid, %d invalid, %d failed in %.0f s; %d workers; height %d%n",
+            name,
+            result.throughput(),
+            result.p50Millis(),
+            result.p99Millis(),
+            result.maxMillis(),
+            result.valid(),
+            result.invalid(),
+            result.failed(),
+            result.seconds(),
+            workers,
+            ledger.peers().get(0).ledger().height());
+        if (catchUpTransactions > 0) {
+          catchUp(ledger, load);
+        }
+        System.out.printf(Locale.ROOT, "date %s, %d processors%n", LocalDate.now(), cpus());
+      }
+      return 0;
+    } finally {
+      gateways.forEach(Gateway::close);
+      for (ManagedChannel channel : channels) {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      database.close();
+      delete(directory);
+    }
+  }
+
+  /** One closed-loop client: a transfer, its commit status, the next transfer. */
+  private static final class Worker {
+    final Contract contract;
+    final String from;
+    final String to;
+    long[] latencies = new long[1 << 12];
+    int count;
+
+    Worker(Contract contract, String from, String to) {
+      this.contract = contract;
+      this.from = from;
+      this.to = to;
+    }
+
+    Status transfer() throws Exception {
+      return contract
+          .newProposal("transfer")
+          .addArguments(from, to, "1")
+          .build()
+          .endorse()
+          .submitAsync()
+          .getStatus();
+    }
+
+    void record(long nanos) {
+      if (count == latencies.length) {
+        latencies = Arrays.copyOf(latencies, count * 2);
+      }
+      latencies[count++] = nanos;
+    }
+  }
+
+  private void fund(List<Worker> load) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(64, load.size()));
+    try {
+      List<Future<?>> issues = new ArrayList<>();
+      for (Worker worker : load) {
+        issues.add(
+            pool.submit(
+                () -> worker.contract.submitTransaction("issue", worker.from, "1000000000")));
+      }
+      for (Future<?> issue : issues) {
+        issue.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  record Result(
+      double throughput,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
+      long valid,
+      long invalid,
+      long failed,
+      double seconds) {}
+
+  private Result run(List<Worker> load, LocalLedger ledger) throws Exception {
+    AtomicBoolean measuring = new AtomicBoolean(false);
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong valid = new AtomicLong();
+    AtomicLong invalid = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(load.size());
+    List<Future<?>> loops = new ArrayList<>();
+    for (Worker worker : load) {
+      loops.add(
+          pool.submit(
+              () -> {
+                while (running.get()) {
+                  long start = System.nanoTime();
+                  boolean counted = measuring.get();
+                  try {
+                    Status status = worker.transfer();
+                    long elapsed = System.nanoTime() - start;
+                    if (counted && measuring.get()) {
+                      if (status.isSuccessful()) {
+                        valid.incrementAndGet();
+                        worker.record(elapsed);
+                      } else {
+                        invalid.incrementAndGet();
+                      }
+                    }
+                  } catch (Exception e) {
+                    if (counted && measuring.get()) {
+                      failed.incrementAndGet();
+                    }
+                  }
+                }
+                return null;
+              }));
+    }
+    Thread.sleep(warmup.toMillis());
+    measuring.set(true);
+    long begin = System.nanoTime();
+    Thread.sleep(measure.toMillis());
+    measuring.set(false);
+    long end = System.nanoTime();
+    running.set(false);
+    for (Future<?> loop : loops) {
+      loop.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    long total = load.stream().mapToLong(w -> w.count).sum();
+    long[] all = new long[(int) total];
+    int at = 0;
+    for (Worker worker : load) {
+      System.arraycopy(worker.latencies, 0, all, at, worker.count);
+      at += worker.count;
+      worker.count = 0;
+    }
+    Arrays.sort(all);
+    double window = seconds(end - begin);
+    return new Result(
+        valid.get() / window,
+        millis(percentile(all, 0.50)),
+        millis(percentile(all, 0.99)),
+        millis(all.length == 0 ? 0 : all[all.length - 1]),
+        valid.get(),
+        invalid.get(),
+        failed.get(),
+        window);
+  }
+
+  /**
+   * Fills the ledger to the requested number of transactions, then times one peer joining from
+   * scratch by block replay, and joining from a snapshot another peer exports.
+   */
+  private void catchUp(LocalLedger ledger, List<Worker> load) throws Exception {
+    PeerNode source = ledger.peers().get(0);
+    AtomicBoolean running = new AtomicBoolean(true);
+    ExecutorService pool = Executors.newFixedThreadPool(load.size());
+    AtomicLong submitted = new AtomicLong();
+    long fillStart = System.nanoTime();
+    for (Worker worker : load) {
+      pool.submit(
+          () -> {
+            while (running.get()) {
+              try {
+                worker.transfer();
+                submitted.incrementAndGet();
+              } catch (Exception e) {
+                // counted by the ledger's height, not here
+              }
+            }
+            return null;
+          });
+    }
+    while (transactionsOn(source) < catchUpTransactions) {
+      Thread.sleep(500);
+    }
+    running.set(false);
+    pool.shutdown();
+    pool.awaitTermination(120, TimeUnit.SECONDS);
+    long height = source.ledger().height();
+    awaitHeight(ledger.peers(), height);
+    System.out.printf(
+        Locale.ROOT,
+        "ledger filled to %d transactions in %d blocks in %.0f s%n",
+        transactionsOn(source),
+        height,
+        seconds(System.nanoTime() - fillStart));
+
+    String joining = ledger.peers().get(ledger.peers().size() - 1).nodeId();
+    ledger.stopPeer(joining);
+    delete(ledger.dataDirectory(joining));
+    long replayStart = System.nanoTime();
+    PeerNode replayed = ledger.startPeer(joining);
+    awaitHeight(List.of(replayed), height);
+    double replaySeconds = seconds(System.nanoTime() - replayStart);
+    boolean sameHash =
+        replayed.ledger().state().stateHash().equals(source.ledger().state().stateHash());
+
+    ledger.stopPeer(joining);
+    delete(ledger.dataDirectory(joining));
+    Path snapshot = Files.createTempFile("patchwork-snapshot-", ".bin");
+    try {
+      long exportStart = System.nanoTime();
+      source.ledger().exportSnapshot(snapshot);
+      double exportSeconds = seconds(System.nanoTime() - exportStart);
+      long joinStart = System.nanoTime();
+      PeerNode fromSnapshot = ledger.startPeerFromSnapshot(joining, snapshot);
+      awaitHeight(List.of(fromSnapshot), height);
+      double joinSeconds = seconds(System.nanoTime() - joinStart);
+      boolean snapshotHash =
+          fromSnapshot.ledger().state().stateHash().equals(source.ledger().state().stateHash());
+      System.out.printf(
+          Locale.ROOT,
+          "CATCH-UP %d transactions, %d blocks: replay %.1f s (same state hash: %s); snapshot"
+              + " export %.1f s (%d bytes) + join %.1f s (same state hash: %s); ratio %.1fx%n",
+          transactionsOn(source),
+          height,
+          replaySeconds,
+          sameHash,
+          exportSeconds,
+          Files.size(snapshot),
+          joinSeconds,
+          snapshotHash,
+          replaySeconds / joinSeconds);
+    } finally {
+      Files.deleteIfExists(snapshot);
+    }
+  }
+
+  /** Transactions (valid or not) in the blocks the first peer committed since the start. */
+  private final AtomicLong committedTransactions = new AtomicLong();
+
+  private long transactionsOn(PeerNode peer) {
+    return committedTransactions.get();
+  }
+
+  private static void awaitHeight(List<PeerNode> peers, long height) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    for (PeerNode peer : peers) {
+      while (peer.ledger().height() < height) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(peer.nodeId() + " did not reach height " + height);
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  private static List<Peer> peersOf(LocalLedger ledger, String mspId) {
+    return ledger.config().getPeersList().stream()
+        .filter(peer -> peer.getMspId().equals(mspId))
+        .toList();
+  }
+
+  private static String mspId(int org) {
+    return "Org" + org + "MSP";
+  }
+
+  private static IssuedCredential signing(
+      CertificateAuthority authority, int org, String name, Role role) throws Exception {
+    return authority.issueWithNewKey(
+        CertificateRequest.signing(name, role, "Org " + org, mspId(org)));
+  }
+
+  private static IssuedCredential tls(CertificateAuthority authority, int org, String name)
+      throws Exception {
+    return authority.issueWithNewKey(
+        CertificateRequest.tls(
+            name,
+            Role.CLIENT,
+            "Org " + org,
+            mspId(org),
+            List.of(),
+            List.of(InetAddress.getLoopbackAddress())));
+  }
+
+  private static ManagedChannel channel(LocalLedger ledger, IssuedCredential tls, Peer peer)
+      throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry(
+        "client",
+        tls.privateKey(),
+        new char[0],
+        new X509Certificate[] {tls.certificate().certificate()});
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, new char[0]);
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder()
+            .keyManager(keys.getKeyManagers())
+            .trustManager(ledger.trust())
+            .build();
+    return Grpc.newChannelBuilderForAddress(peer.getHost(), peer.getPort(), credentials).build();
+  }
+
+  /**
+   * The official client, with a signer on Bouncy Castle's ECDSA: the client's default signer uses
+   * the JDK's, which on Java 17 costs about 0.7 ms a signature and would make the load generator
+   * the bottleneck.
+   */
+  private static Gateway gateway(String mspId, IssuedCredential signing, ManagedChannel channel) {
+    NodeSigner signer =
+        NodeSigner.of(mspId, signing.certificate().certificate(), signing.privateKey());
+    return Gateway.newInstance()
+        .identity(new X509Identity(mspId, signing.certificate().certificate()))
+        .signer(signer::signDigest)
+        .connection(channel)
+        .evaluateOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+        .endorseOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+        .submitOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+        .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
+        .connect();
+  }
+
+  private static long percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int index = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static int cpus() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  private static void delete(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
