@@ -1,5 +1,6 @@
 package io.patchwork.node.crypto;
 
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.MessageDigest;
@@ -9,7 +10,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -35,7 +39,11 @@ import org.bouncycastle.crypto.util.PublicKeyFactory;
  * <p>Thread-safe.
  */
 public final class SignatureVerifier {
+  private static final int KEY_CACHE_LIMIT = 10_000;
+
   private final Set<Entry> verified;
+  private final Map<Entry, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+  private final Map<ByteString, ECPublicKeyParameters> keys = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -62,17 +70,64 @@ public final class SignatureVerifier {
    * {@code message}.
    */
   public boolean verify(PublicKey key, byte[] message, byte[] signature) {
-    Entry entry = Entry.of(key.getEncoded(), message, signature);
+    byte[] encodedKey = key.getEncoded();
+    Entry entry = Entry.of(encodedKey, message, signature);
     if (verified.contains(entry)) {
       hits.incrementAndGet();
       return true;
     }
+    // Peers of one JVM validate a block at the same moment: the first to ask computes, the
+    // others wait for its answer instead of repeating the same verification.
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> running = inFlight.putIfAbsent(entry, mine);
+    if (running != null) {
+      hits.incrementAndGet();
+      return running.join();
+    }
     misses.incrementAndGet();
-    boolean valid = verifyUncached(key, message, signature);
-    if (valid) {
-      verified.add(entry);
+    boolean valid = false;
+    try {
+      Optional<ECPublicKeyParameters> parameters = publicKey(encodedKey);
+      valid = parameters.isPresent() && verifyUncached(parameters.get(), message, signature);
+      if (valid) {
+        verified.add(entry);
+      }
+    } finally {
+      mine.complete(valid);
+      inFlight.remove(entry);
     }
     return valid;
+  }
+
+  /**
+   * The decoded key, kept so that Bouncy Castle's precomputed multiples of the key's point (stored
+   * on the point object) serve every later verification with the same key.
+   */
+  private Optional<ECPublicKeyParameters> publicKey(byte[] encoded) {
+    ByteString id = ByteString.copyFrom(encoded);
+    ECPublicKeyParameters known = keys.get(id);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<ECPublicKeyParameters> decoded = decode(encoded);
+    decoded.ifPresent(
+        parameters -> {
+          if (keys.size() >= KEY_CACHE_LIMIT) {
+            keys.clear();
+          }
+          keys.put(id, parameters);
+        });
+    return decoded;
+  }
+
+  private static Optional<ECPublicKeyParameters> decode(byte[] encoded) {
+    try {
+      AsymmetricKeyParameter parameters =
+          PublicKeyFactory.createKey(SubjectPublicKeyInfo.getInstance(encoded));
+      return parameters instanceof ECPublicKeyParameters ec ? Optional.of(ec) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** How many verifications the cache answered. */
@@ -86,16 +141,15 @@ public final class SignatureVerifier {
   }
 
   static boolean verifyUncached(PublicKey key, byte[] message, byte[] signature) {
-    ECPublicKeyParameters publicKey;
+    Optional<ECPublicKeyParameters> parameters = decode(key.getEncoded());
+    return parameters.isPresent() && verifyUncached(parameters.get(), message, signature);
+  }
+
+  private static boolean verifyUncached(
+      ECPublicKeyParameters publicKey, byte[] message, byte[] signature) {
     BigInteger r;
     BigInteger s;
     try {
-      AsymmetricKeyParameter parameters =
-          PublicKeyFactory.createKey(SubjectPublicKeyInfo.getInstance(key.getEncoded()));
-      if (!(parameters instanceof ECPublicKeyParameters ec)) {
-        return false;
-      }
-      publicKey = ec;
       ASN1Sequence sequence = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(signature));
       if (sequence.size() != 2) {
         return false;
