@@ -180,7 +180,17 @@ public final class LedgerLoad implements Callable<Integer> {
         }
         fund(load);
 
+        long missesBefore = ledger.verifier().cacheMisses();
+        long hitsBefore = ledger.verifier().cacheHits();
         Result result = run(load, ledger);
+        System.out.printf(
+            Locale.ROOT,
+            "signature verifications computed %d, answered from the cache %d (per committed"
+                + " transaction: %.1f computed)%n",
+            ledger.verifier().cacheMisses() - missesBefore,
+            ledger.verifier().cacheHits() - hitsBefore,
+            (ledger.verifier().cacheMisses() - missesBefore)
+                / (double) Math.max(1, result.valid()));
         String name = label.isEmpty() ? nodes + " nodes" : label;
         System.out.printf(
             Locale.ROOT,
