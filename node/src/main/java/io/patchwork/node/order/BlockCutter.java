@@ -122,9 +122,9 @@ final class BlockCutter extends BaseStateMachine {
     try {
       synchronized (this) {
         if (index >= resumeIndex) {
-          OrderingEntry ordering =
-              OrderingEntry.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
-          apply(index, ordering);
+          applyEntry(
+              index,
+              OrderingEntry.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray()));
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
       }
@@ -140,7 +140,15 @@ final class BlockCutter extends BaseStateMachine {
     }
   }
 
-  private void apply(long index, OrderingEntry ordering) throws IOException {
+  /**
+   * Applies one log entry: envelopes join the pending block, which is cut when full; a cut request
+   * for the pending block cuts it. Entries before the resume position were ordered into blocks
+   * already and are skipped.
+   */
+  synchronized void applyEntry(long index, OrderingEntry ordering) throws IOException {
+    if (index < resumeIndex) {
+      return;
+    }
     switch (ordering.getKindCase()) {
       case BATCH -> {
         blockTimeMillis = Math.max(blockTimeMillis, ordering.getBatch().getTimeMillis());

@@ -1,0 +1,323 @@
+package io.patchwork.node.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.block.Blocks;
+import io.patchwork.node.block.ChainCheck;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.order.proto.Cut;
+import io.patchwork.node.order.proto.EnvelopeBatch;
+import io.patchwork.node.order.proto.OrdererPosition;
+import io.patchwork.node.order.proto.OrderingEntry;
+import io.patchwork.node.store.BlockStore;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Header;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deterministic part of ordering: what blocks a log of entries becomes. Every orderer applies
+ * the same log, so these rules decide whether they all cut the same blocks.
+ */
+class BlockCutterTest {
+  private static final Block GENESIS = Blocks.genesis(List.of(envelope("genesis", true)));
+  private static NodeSigner first;
+  private static NodeSigner second;
+
+  @TempDir Path directory;
+
+  @BeforeAll
+  static void signers() throws Exception {
+    first = signer("orderer0");
+    second = signer("orderer1");
+  }
+
+  @Test
+  void envelopes_are_cut_into_blocks_of_at_most_max_transactions() throws Exception {
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 3, 1 << 20);
+
+      cutter.applyEntry(1, batch(1_000, envelopes("t", 7)));
+
+      assertThat(blocks.height()).isEqualTo(3);
+      assertThat(blocks.get(1).orElseThrow().getData().getDataList())
+          .containsExactlyElementsOf(envelopes("t", 7).subList(0, 3));
+      assertThat(blocks.get(2).orElseThrow().getData().getDataList())
+          .containsExactlyElementsOf(envelopes("t", 7).subList(3, 6));
+      assertThat(cutter.nextBlockNumber()).isEqualTo(3);
+      assertThat(cutter.pendingSince()).isPositive();
+    }
+  }
+
+  @Test
+  void a_block_is_cut_before_its_envelopes_would_exceed_max_bytes() throws Exception {
+    List<ByteString> envelopes = envelopes("t", 5);
+    long limit = envelopes.get(0).size() * 2L + 1;
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 100, limit);
+
+      cutter.applyEntry(1, batch(1_000, envelopes));
+
+      assertThat(blocks.height()).isEqualTo(3);
+      for (long number = 1; number < blocks.height(); number++) {
+        Block block = blocks.get(number).orElseThrow();
+        assertThat(block.getData().getDataCount()).isEqualTo(2);
+        long bytes = block.getData().getDataList().stream().mapToLong(ByteString::size).sum();
+        assertThat(bytes).isLessThanOrEqualTo(limit);
+      }
+    }
+  }
+
+  @Test
+  void a_cut_request_cuts_the_pending_block_and_a_stale_one_does_nothing() throws Exception {
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 100, 1 << 20);
+      cutter.applyEntry(1, batch(1_000, envelopes("t", 2)));
+
+      cutter.applyEntry(2, cut(1, 2_000));
+      cutter.applyEntry(3, batch(3_000, envelopes("u", 1)));
+      cutter.applyEntry(4, cut(1, 4_000));
+
+      assertThat(blocks.height()).isEqualTo(2);
+      assertThat(blocks.get(1).orElseThrow().getData().getDataCount()).isEqualTo(2);
+      assertThat(cutter.pendingSince()).isPositive();
+
+      cutter.applyEntry(5, cut(2, 5_000));
+      assertThat(blocks.height()).isEqualTo(3);
+      assertThat(cutter.pendingSince()).isZero();
+    }
+  }
+
+  @Test
+  void a_config_transaction_gets_a_block_of_its_own() throws Exception {
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 100, 1 << 20);
+      List<ByteString> entry = new ArrayList<>(envelopes("t", 2));
+      entry.add(envelope("config", true));
+      entry.addAll(envelopes("u", 1));
+
+      cutter.applyEntry(1, batch(1_000, entry));
+      cutter.applyEntry(2, cut(3, 2_000));
+
+      assertThat(blocks.height()).isEqualTo(4);
+      assertThat(blocks.get(1).orElseThrow().getData().getDataCount()).isEqualTo(2);
+      assertThat(blocks.get(2).orElseThrow().getData().getDataList())
+          .containsExactly(envelope("config", true));
+      assertThat(blocks.get(3).orElseThrow().getData().getDataCount()).isEqualTo(1);
+      assertThat(
+              BlockSignatures.ordererMetadata(blocks.get(3).orElseThrow())
+                  .orElseThrow()
+                  .getLastConfig()
+                  .getIndex())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void two_orderers_applying_the_same_log_cut_identical_blocks_each_signed_by_itself()
+      throws Exception {
+    try (BlockStore a = store("a");
+        BlockStore b = store("b")) {
+      BlockCutter one = cutter(a, first, 4, 1 << 20);
+      BlockCutter two = cutter(b, second, 4, 1 << 20);
+      List<OrderingEntry> log =
+          List.of(
+              batch(1_000, envelopes("t", 6)),
+              cut(2, 900),
+              batch(2_000, List.of(envelope("config", true))),
+              batch(1_500, envelopes("u", 3)),
+              cut(4, 2_500));
+      for (int i = 0; i < log.size(); i++) {
+        one.applyEntry(i + 1, log.get(i));
+        two.applyEntry(i + 1, log.get(i));
+      }
+
+      assertThat(a.height()).isEqualTo(b.height()).isEqualTo(5);
+      for (long number = 1; number < a.height(); number++) {
+        Block x = a.get(number).orElseThrow();
+        Block y = b.get(number).orElseThrow();
+        assertThat(x.getHeader()).isEqualTo(y.getHeader());
+        assertThat(x.getData()).isEqualTo(y.getData());
+        assertThat(position(x)).isEqualTo(position(y));
+      }
+      assertThat(ChainCheck.follows(a.get(1).orElseThrow(), a.get(2).orElseThrow())).isEmpty();
+      SignatureVerifier verifier = new SignatureVerifier(0);
+      BlockSignatures.Signed signed = BlockSignatures.signatures(b.last().orElseThrow()).get(0);
+      assertThat(signed.creator()).isEqualTo(second.serializedIdentity());
+      assertThat(
+              verifier.verify(
+                  second.certificate().getPublicKey(), signed.message(), signed.signature()))
+          .isTrue();
+      assertThat(
+              verifier.verify(
+                  first.certificate().getPublicKey(), signed.message(), signed.signature()))
+          .isFalse();
+    }
+  }
+
+  @Test
+  void block_time_is_the_latest_entry_time_and_never_goes_back() throws Exception {
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 2, 1 << 20);
+
+      cutter.applyEntry(1, batch(5_000, envelopes("t", 2)));
+      cutter.applyEntry(2, batch(3_000, envelopes("u", 2)));
+      cutter.applyEntry(3, batch(9_000, envelopes("v", 1)));
+      cutter.applyEntry(4, cut(3, 8_000));
+
+      assertThat(position(blocks.get(1).orElseThrow()).getBlockTimeMillis()).isEqualTo(5_000);
+      assertThat(position(blocks.get(2).orElseThrow()).getBlockTimeMillis()).isEqualTo(5_000);
+      assertThat(position(blocks.get(3).orElseThrow()).getBlockTimeMillis()).isEqualTo(9_000);
+    }
+  }
+
+  @Test
+  void an_orderer_restarting_from_its_blocks_resumes_mid_entry_without_losing_or_repeating()
+      throws Exception {
+    List<OrderingEntry> log =
+        List.of(
+            batch(1_000, envelopes("t", 5)),
+            batch(2_000, envelopes("u", 4)),
+            cut(4, 3_000),
+            batch(4_000, envelopes("v", 2)));
+    List<Block> uninterrupted;
+    try (BlockStore blocks = store("whole")) {
+      BlockCutter cutter = cutter(blocks, first, 3, 1 << 20);
+      for (int i = 0; i < log.size(); i++) {
+        cutter.applyEntry(i + 1, log.get(i));
+      }
+      cutter.applyEntry(log.size() + 1, cut(5, 5_000));
+      uninterrupted = all(blocks);
+    }
+
+    try (BlockStore blocks = store("restarted")) {
+      BlockCutter before = cutter(blocks, first, 3, 1 << 20);
+      before.applyEntry(1, log.get(0));
+      before.applyEntry(2, log.get(1));
+      // Stopped here: block 1 holds t0-t2, block 2 holds t3, t4, u0; u1..u3 were pending.
+      BlockCutter after = cutter(blocks, first, 3, 1 << 20);
+      // Raft replays its log from wherever its own snapshot was: here, from the start.
+      for (int i = 0; i < log.size(); i++) {
+        after.applyEntry(i + 1, log.get(i));
+      }
+      after.applyEntry(log.size() + 1, cut(5, 5_000));
+
+      List<Block> resumed = all(blocks);
+      assertThat(resumed).hasSameSizeAs(uninterrupted);
+      for (int i = 0; i < resumed.size(); i++) {
+        assertThat(resumed.get(i).getHeader()).isEqualTo(uninterrupted.get(i).getHeader());
+      }
+    }
+  }
+
+  private BlockStore store(String name) throws Exception {
+    BlockStore store = BlockStore.open(directory.resolve(name));
+    store.append(GENESIS);
+    return store;
+  }
+
+  private static BlockCutter cutter(
+      BlockStore blocks, NodeSigner signer, int maxTransactions, long maxBytes) {
+    return new BlockCutter(
+        signer.mspId(),
+        blocks,
+        signer,
+        new BlockCutting(maxTransactions, maxBytes, Duration.ofSeconds(1)));
+  }
+
+  private static List<Block> all(BlockStore blocks) throws Exception {
+    List<Block> all = new ArrayList<>();
+    for (long number = 0; number < blocks.height(); number++) {
+      all.add(blocks.get(number).orElseThrow());
+    }
+    return all;
+  }
+
+  private static OrdererPosition position(Block block) throws Exception {
+    return OrdererPosition.parseFrom(
+        BlockSignatures.ordererMetadata(block).orElseThrow().getConsenterMetadata());
+  }
+
+  private static OrderingEntry batch(long timeMillis, List<ByteString> envelopes) {
+    return OrderingEntry.newBuilder()
+        .setBatch(EnvelopeBatch.newBuilder().addAllEnvelopes(envelopes).setTimeMillis(timeMillis))
+        .build();
+  }
+
+  private static OrderingEntry cut(long blockNumber, long timeMillis) {
+    return OrderingEntry.newBuilder()
+        .setCut(Cut.newBuilder().setBlockNumber(blockNumber).setTimeMillis(timeMillis))
+        .build();
+  }
+
+  private static List<ByteString> envelopes(String prefix, int count) {
+    List<ByteString> envelopes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      envelopes.add(envelope(prefix + i, false));
+    }
+    return envelopes;
+  }
+
+  private static ByteString envelope(String id, boolean config) {
+    ChannelHeader header =
+        ChannelHeader.newBuilder()
+            .setType(config ? HeaderType.CONFIG_VALUE : HeaderType.ENDORSER_TRANSACTION_VALUE)
+            .setChannelId("trade")
+            .setTxId(id)
+            .build();
+    Payload payload =
+        Payload.newBuilder()
+            .setHeader(Header.newBuilder().setChannelHeader(header.toByteString()))
+            .setData(ByteString.copyFrom(id, StandardCharsets.UTF_8))
+            .build();
+    return Envelope.newBuilder()
+        .setPayload(payload.toByteString())
+        .setSignature(ByteString.copyFromUtf8("sig-" + id))
+        .build()
+        .toByteString();
+  }
+
+  private static NodeSigner signer(String name) throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair key = generator.generateKeyPair();
+    X500Principal subject = new X500Principal("CN=" + name + ", O=Orderers");
+    Instant now = Instant.now();
+    X509Certificate certificate =
+        new JcaX509CertificateConverter()
+            .getCertificate(
+                new JcaX509v3CertificateBuilder(
+                        subject,
+                        BigInteger.ONE,
+                        Date.from(now.minusSeconds(60)),
+                        Date.from(now.plusSeconds(3600)),
+                        subject,
+                        key.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    return NodeSigner.of("OrderersMSP", certificate, key.getPrivate());
+  }
+}
