@@ -5,11 +5,15 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
@@ -49,6 +53,19 @@ public final class IdentityCheck {
   private final Map<ByteString, Identity> passed = new ConcurrentHashMap<>();
 
   /**
+   * Certificate paths that PKIX validation accepted in this process, keyed by the SHA-256 of the
+   * trust material and the certificate. Peers of one JVM share a ledger's trust roots, so each
+   * certificate's path is validated once, not once per peer. A path's validity does not depend on
+   * anything else but the instant, and each hit re-checks every certificate's validity period at
+   * the instant asked, so the cache never changes an answer.
+   */
+  private static final Map<ByteString, List<X509Certificate>> VALID_PATHS =
+      new ConcurrentHashMap<>();
+
+  private static final int PATH_CACHE_LIMIT = 100_000;
+  private final byte[] trustFingerprint;
+
+  /**
    * @param trustRoots the ledger's self-signed roots
    * @param intermediates authority certificates between roots and members
    * @param crls the CRLs in force
@@ -67,6 +84,40 @@ public final class IdentityCheck {
     List<X509Certificate> issuers = new ArrayList<>(trustRoots);
     issuers.addAll(this.intermediates);
     this.revoked = revokedSerials(issuers, crls);
+    this.trustFingerprint = fingerprint(this.anchors, this.intermediates);
+  }
+
+  private static byte[] fingerprint(Set<TrustAnchor> anchors, List<X509Certificate> intermediates) {
+    try {
+      List<ByteString> roots = new ArrayList<>();
+      for (TrustAnchor anchor : anchors) {
+        roots.add(ByteString.copyFrom(anchor.getTrustedCert().getEncoded()));
+      }
+      List<ByteString> others = new ArrayList<>();
+      for (X509Certificate intermediate : intermediates) {
+        others.add(ByteString.copyFrom(intermediate.getEncoded()));
+      }
+      roots.sort(ByteString.unsignedLexicographicalComparator());
+      others.sort(ByteString.unsignedLexicographicalComparator());
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (List<ByteString> group : List.of(roots, others)) {
+        digest.update(ByteBuffer.allocate(4).putInt(group.size()).array());
+        for (ByteString encoded : group) {
+          digest.update(ByteBuffer.allocate(4).putInt(encoded.size()).array());
+          digest.update(encoded.toByteArray());
+        }
+      }
+      return digest.digest();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("trust material cannot be encoded", e);
+    }
+  }
+
+  private ByteString pathKey(X509Certificate certificate) throws GeneralSecurityException {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    digest.update(trustFingerprint);
+    digest.update(certificate.getEncoded());
+    return ByteString.copyFrom(digest.digest());
   }
 
   /**
@@ -234,14 +285,30 @@ public final class IdentityCheck {
   }
 
   private Optional<Outcome> validateChain(X509Certificate certificate, Instant at) {
-    List<X509Certificate> path = chainFor(certificate);
+    List<X509Certificate> path;
     try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      PKIXParameters parameters = new PKIXParameters(anchors);
-      parameters.setDate(Date.from(at));
-      parameters.setRevocationEnabled(false);
-      CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(path), parameters);
-    } catch (CertPathValidatorException e) {
+      ByteString key = pathKey(certificate);
+      List<X509Certificate> known = VALID_PATHS.get(key);
+      if (known != null) {
+        path = known;
+        for (X509Certificate link : path) {
+          link.checkValidity(Date.from(at));
+        }
+      } else {
+        path = chainFor(certificate);
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        PKIXParameters parameters = new PKIXParameters(anchors);
+        parameters.setDate(Date.from(at));
+        parameters.setRevocationEnabled(false);
+        CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(path), parameters);
+        if (VALID_PATHS.size() >= PATH_CACHE_LIMIT) {
+          VALID_PATHS.clear();
+        }
+        VALID_PATHS.put(key, List.copyOf(path));
+      }
+    } catch (CertPathValidatorException
+        | CertificateExpiredException
+        | CertificateNotYetValidException e) {
       return Optional.of(
           Outcome.refused(
               Refusal.UNTRUSTED, "the certificate does not chain to the ledger's trust roots"));
@@ -249,12 +316,12 @@ public final class IdentityCheck {
       return Optional.of(
           Outcome.refused(Refusal.UNTRUSTED, "the certificate path cannot be checked"));
     }
-    for (X509Certificate link : path) {
-      if (isRevoked(link)) {
+    for (int i = 0; i < path.size(); i++) {
+      if (isRevoked(path.get(i))) {
         return Optional.of(
             Outcome.refused(
                 Refusal.REVOKED,
-                link == certificate
+                i == 0
                     ? "the certificate is revoked"
                     : "the authority that issued the certificate is revoked"));
       }

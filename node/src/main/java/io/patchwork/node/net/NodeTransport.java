@@ -58,20 +58,60 @@ public final class NodeTransport implements AutoCloseable {
   }
 
   /** A node's TLS identity and whom it trusts. */
-  public record TlsIdentity(
-      X509Certificate certificate,
-      List<X509Certificate> chain,
-      PrivateKey privateKey,
-      X509TrustManager trust) {
-    public TlsIdentity {
-      Objects.requireNonNull(certificate, "certificate");
-      chain = List.copyOf(chain);
-      Objects.requireNonNull(privateKey, "privateKey");
-      Objects.requireNonNull(trust, "trust");
+  public static final class TlsIdentity {
+    private final X509Certificate certificate;
+    private final List<X509Certificate> chain;
+    private final PrivateKey privateKey;
+    private final X509TrustManager trust;
+    private volatile KeyManager keyManager;
+
+    public TlsIdentity(
+        X509Certificate certificate,
+        List<X509Certificate> chain,
+        PrivateKey privateKey,
+        X509TrustManager trust) {
+      this.certificate = Objects.requireNonNull(certificate, "certificate");
+      this.chain = List.copyOf(chain);
+      this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
+      this.trust = Objects.requireNonNull(trust, "trust");
     }
 
-    /** A key manager presenting this identity, built once per server or channel. */
+    public X509Certificate certificate() {
+      return certificate;
+    }
+
+    /** The certificates between {@link #certificate()} and a trust root, nearest first. */
+    public List<X509Certificate> chain() {
+      return chain;
+    }
+
+    public PrivateKey privateKey() {
+      return privateKey;
+    }
+
+    public X509TrustManager trust() {
+      return trust;
+    }
+
+    /**
+     * A key manager presenting this identity, built on first use and shared by every server and
+     * channel of the node (building one derives a key-store key, which is slow on purpose).
+     */
     public KeyManager keyManager() {
+      KeyManager built = keyManager;
+      if (built == null) {
+        synchronized (this) {
+          built = keyManager;
+          if (built == null) {
+            built = buildKeyManager();
+            keyManager = built;
+          }
+        }
+      }
+      return built;
+    }
+
+    private KeyManager buildKeyManager() {
       try {
         char[] password = new char[0];
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -93,6 +133,11 @@ public final class NodeTransport implements AutoCloseable {
         all[i + 1] = chain.get(i);
       }
       return all;
+    }
+
+    @Override
+    public String toString() {
+      return "TlsIdentity[" + certificate.getSubjectX500Principal() + "]";
     }
   }
 

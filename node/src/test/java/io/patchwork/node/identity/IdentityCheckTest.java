@@ -65,6 +65,30 @@ class IdentityCheckTest {
   }
 
   @Test
+  void a_path_other_peers_validated_is_still_judged_by_each_checks_own_roots_crl_and_instant()
+      throws Exception {
+    IssuedCredential alice = member(Role.CLIENT);
+    ByteString identity = serialized("BankAMSP", alice);
+    assertThat(check().check(identity, now).refusal()).isEmpty();
+
+    CertificateAuthority other = authorities.createRoot(AuthoritySpec.of("other", "Other"));
+    IdentityCheck otherLedger =
+        new IdentityCheck(List.of(other.certificate()), List.of(), List.of(other.crl()));
+    assertThat(otherLedger.check(identity, now).refusal())
+        .contains(IdentityCheck.Refusal.UNTRUSTED);
+
+    ca.revoke(alice.certificate().serial(), RevocationReason.KEY_COMPROMISE);
+    IdentityCheck afterRevocation =
+        new IdentityCheck(List.of(ca.certificate()), List.of(), List.of(ca.crl()));
+    assertThat(afterRevocation.check(identity, now).refusal())
+        .contains(IdentityCheck.Refusal.REVOKED);
+
+    Instant afterExpiry = alice.certificate().notAfter().plusSeconds(1);
+    assertThat(check().check(identity, afterExpiry).refusal())
+        .contains(IdentityCheck.Refusal.NOT_VALID_NOW);
+  }
+
+  @Test
   void a_member_of_the_ledger_is_accepted_with_its_msp_id_and_role() throws Exception {
     IdentityCheck.Outcome outcome = check().check(serialized("BankAMSP", member(Role.ADMIN)), now);
 
