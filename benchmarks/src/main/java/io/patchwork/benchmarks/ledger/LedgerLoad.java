@@ -230,6 +230,9 @@ public final class LedgerLoad implements Callable<Integer> {
     final String to;
     long[] latencies = new long[1 << 12];
     int count;
+    long endorseNanos;
+    long submitNanos;
+    long commitNanos;
 
     Worker(Contract contract, String from, String to) {
       this.contract = contract;
@@ -238,13 +241,16 @@ public final class LedgerLoad implements Callable<Integer> {
     }
 
     Status transfer() throws Exception {
-      return contract
-          .newProposal("transfer")
-          .addArguments(from, to, "1")
-          .build()
-          .endorse()
-          .submitAsync()
-          .getStatus();
+      long start = System.nanoTime();
+      var endorsed = contract.newProposal("transfer").addArguments(from, to, "1").build().endorse();
+      long endorsedAt = System.nanoTime();
+      var submitted = endorsed.submitAsync();
+      long submittedAt = System.nanoTime();
+      Status status = submitted.getStatus();
+      endorseNanos += endorsedAt - start;
+      submitNanos += submittedAt - endorsedAt;
+      commitNanos += System.nanoTime() - submittedAt;
+      return status;
     }
 
     void record(long nanos) {
@@ -329,6 +335,14 @@ public final class LedgerLoad implements Callable<Integer> {
     }
     pool.shutdown();
     long total = load.stream().mapToLong(w -> w.count).sum();
+    long calls = Math.max(1, valid.get() + invalid.get());
+    System.out.printf(
+        Locale.ROOT,
+        "mean time per transaction (whole run): endorse %.0f ms, submit %.0f ms, commit wait %.0f"
+            + " ms%n",
+        load.stream().mapToLong(w -> w.endorseNanos).sum() / 1e6 / calls,
+        load.stream().mapToLong(w -> w.submitNanos).sum() / 1e6 / calls,
+        load.stream().mapToLong(w -> w.commitNanos).sum() / 1e6 / calls);
     long[] all = new long[(int) total];
     int at = 0;
     for (Worker worker : load) {

@@ -105,7 +105,7 @@ public final class LocalLedger implements AutoCloseable {
             });
     this.shared =
         new NodeLauncher.Shared(
-            NodeTransport.create(),
+            NodeTransport.create(config.getOrderersCount() + config.getPeersCount()),
             new SignatureVerifier(b.signatureCacheEntries),
             StateResources.create(b.stateCacheBytes),
             scheduler,

@@ -51,10 +51,20 @@ public final class NodeTransport implements AutoCloseable {
     this.executor = Executors.newFixedThreadPool(executorThreads, threads("patchwork-grpc-call"));
   }
 
-  /** A transport sized for this machine: one I/O thread per core, a few call threads per core. */
+  /** A transport for one node: one I/O thread per core, a few call threads per core. */
   public static NodeTransport create() {
+    return create(1);
+  }
+
+  /**
+   * A transport shared by {@code nodes} nodes: one I/O thread per core, and call threads enough
+   * that each node can have one waiting on its disk (a peer commits blocks on a call thread, and
+   * each commit waits for its fsync) while the others keep serving.
+   */
+  public static NodeTransport create(int nodes) {
     int cores = Runtime.getRuntime().availableProcessors();
-    return new NodeTransport(Math.max(2, cores), Math.max(8, cores * 4));
+    return new NodeTransport(
+        Math.max(2, cores), Math.max(Math.max(8, cores * 4), Math.min(256, nodes + cores * 4)));
   }
 
   /** A node's TLS identity and whom it trusts. */
