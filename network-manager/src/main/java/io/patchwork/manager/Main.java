@@ -17,6 +17,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
+import io.patchwork.node.launch.NodeCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -56,6 +58,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("node")) {
+      // A member's own node, run standalone: patchwork node run|snapshot ...
+      System.exit(NodeCommand.execute(Arrays.copyOfRange(args, 1, args.length)));
+    }
     Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
     try {
       new Main(data, System.out).run();
@@ -163,6 +169,7 @@ public final class Main {
         "  openssl verify -crl_check -CAfile %1$s/ca.pem -CRLfile %1$s/crl.pem %2$s/signcerts/cert.pem%n",
         data.getParent().relativize(ledgerDirectory), data.getParent().relativize(msp));
     out.println("Run again to invite the next member; delete the data directory to start over.");
+    out.println("A member runs its own ledger node with: ./patchwork node run --help");
   }
 
   /**

@@ -62,7 +62,30 @@ public final class NodeCommand implements Runnable {
 
   /** Runs the command line; returns the process exit code. */
   public static int execute(String... args) {
-    return new CommandLine(new NodeCommand()).execute(args);
+    CommandLine line = new CommandLine(new NodeCommand()).setCommandName("patchwork node");
+    line.setExecutionExceptionHandler(
+        (failure, command, parsed) -> {
+          command.getErr().println("patchwork node: " + describe(failure));
+          return 1;
+        });
+    return line.execute(args);
+  }
+
+  /** What went wrong, in words an operator can act on; unexpected failures keep their trace. */
+  static String describe(Exception failure) throws Exception {
+    if (failure instanceof java.nio.file.NoSuchFileException missing) {
+      return "no such file: " + missing.getFile();
+    }
+    if (failure instanceof java.nio.file.AccessDeniedException denied) {
+      return "permission denied: " + denied.getFile();
+    }
+    if (failure instanceof ConfigException config) {
+      return config.code() + ": " + config.getMessage();
+    }
+    if (failure instanceof IOException || failure instanceof GeneralSecurityException) {
+      return failure.getMessage();
+    }
+    throw failure;
   }
 
   public static void main(String[] args) {
