@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.Envelope;
@@ -189,32 +190,64 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
             });
   }
 
-  @Override
-  public void commitStatus(
-      SignedCommitStatusRequest signed, StreamObserver<CommitStatusResponse> responses) {
-    CommitStatusRequest request;
+  /** Decodes a request the gateway client signs. */
+  @FunctionalInterface
+  private interface RequestParser<T> {
+    T parse(ByteString bytes) throws InvalidProtocolBufferException;
+  }
+
+  /**
+   * Decodes a signed request and checks its signer and its ledger; when it fails, the error has
+   * been sent and the result is empty.
+   */
+  private <T> Optional<T> admitted(
+      ByteString bytes,
+      ByteString signature,
+      RequestParser<T> parser,
+      Function<T, ByteString> identity,
+      Function<T, String> channel,
+      StreamObserver<?> responses) {
+    T request;
     try {
-      request = CommitStatusRequest.parseFrom(signed.getRequest());
+      request = parser.parse(bytes);
     } catch (InvalidProtocolBufferException e) {
       responses.onError(
           Status.INVALID_ARGUMENT
               .withDescription("request cannot be decoded")
               .asRuntimeException());
-      return;
+      return Optional.empty();
     }
     Optional<StatusRuntimeException> denied =
-        requests.refusal(request.getIdentity(), signed.getRequest(), signed.getSignature());
+        requests.refusal(identity.apply(request), bytes, signature);
     if (denied.isPresent()) {
       responses.onError(denied.get());
-      return;
+      return Optional.empty();
     }
-    if (!ledger.rules().ledgerId().equals(request.getChannelId())) {
+    if (!ledger.rules().ledgerId().equals(channel.apply(request))) {
       responses.onError(
           Status.NOT_FOUND
-              .withDescription("this peer does not serve ledger " + request.getChannelId())
+              .withDescription("this peer does not serve ledger " + channel.apply(request))
               .asRuntimeException());
+      return Optional.empty();
+    }
+    return Optional.of(request);
+  }
+
+  @Override
+  public void commitStatus(
+      SignedCommitStatusRequest signed, StreamObserver<CommitStatusResponse> responses) {
+    Optional<CommitStatusRequest> admitted =
+        admitted(
+            signed.getRequest(),
+            signed.getSignature(),
+            CommitStatusRequest::parseFrom,
+            CommitStatusRequest::getIdentity,
+            CommitStatusRequest::getChannelId,
+            responses);
+    if (admitted.isEmpty()) {
       return;
     }
+    CommitStatusRequest request = admitted.get();
     CompletableFuture<TxRecord> wait = commits.await(request.getTransactionId());
     Context.current().addListener(context -> wait.cancel(false), executor);
     wait.whenComplete(
@@ -234,22 +267,18 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
   @Override
   public void chaincodeEvents(
       SignedChaincodeEventsRequest signed, StreamObserver<ChaincodeEventsResponse> responses) {
-    ChaincodeEventsRequest request;
-    try {
-      request = ChaincodeEventsRequest.parseFrom(signed.getRequest());
-    } catch (InvalidProtocolBufferException e) {
-      responses.onError(
-          Status.INVALID_ARGUMENT
-              .withDescription("request cannot be decoded")
-              .asRuntimeException());
+    Optional<ChaincodeEventsRequest> admitted =
+        admitted(
+            signed.getRequest(),
+            signed.getSignature(),
+            ChaincodeEventsRequest::parseFrom,
+            ChaincodeEventsRequest::getIdentity,
+            ChaincodeEventsRequest::getChannelId,
+            responses);
+    if (admitted.isEmpty()) {
       return;
     }
-    Optional<StatusRuntimeException> denied =
-        requests.refusal(request.getIdentity(), signed.getRequest(), signed.getSignature());
-    if (denied.isPresent()) {
-      responses.onError(denied.get());
-      return;
-    }
+    ChaincodeEventsRequest request = admitted.get();
     long start = startBlock(request.getStartPosition());
     String contract = request.getChaincodeId();
     String after = request.getAfterTransactionId();
