@@ -62,7 +62,16 @@ public final class NodeCommand implements Runnable {
 
   /** Runs the command line; returns the process exit code. */
   public static int execute(String... args) {
-    CommandLine line = new CommandLine(new NodeCommand()).setCommandName("patchwork node");
+    return execute(
+        new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+        new PrintWriter(System.err, true, StandardCharsets.UTF_8),
+        args);
+  }
+
+  /** Runs the command line writing to the given streams; returns the process exit code. */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine line =
+        new CommandLine(new NodeCommand()).setCommandName("patchwork node").setOut(out).setErr(err);
     line.setExecutionExceptionHandler(
         (failure, command, parsed) -> {
           command.getErr().println("patchwork node: " + describe(failure));
@@ -233,8 +242,18 @@ public final class NodeCommand implements Runnable {
   }
 
   static Block readGenesis(Path file) throws IOException, ConfigException {
-    Block block = Block.parseFrom(Files.readAllBytes(file));
-    LedgerConfigs.fromGenesis(block);
+    Block block;
+    try {
+      block = Block.parseFrom(Files.readAllBytes(file));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new ConfigException(
+          ConfigException.Code.MALFORMED, file + " is not a genesis block", e);
+    }
+    try {
+      LedgerConfigs.fromGenesis(block);
+    } catch (ConfigException e) {
+      throw new ConfigException(e.code(), file + ": " + e.getMessage(), e);
+    }
     return block;
   }
 
