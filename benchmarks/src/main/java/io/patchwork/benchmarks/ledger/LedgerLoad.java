@@ -16,14 +16,13 @@ import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.Status;
@@ -65,6 +64,9 @@ import picocli.CommandLine.Option;
     description = "Transfer load on an embedded ledger through the Fabric Gateway client.")
 public final class LedgerLoad implements Callable<Integer> {
   private static final String LEDGER = "bench";
+
+  /** Transactions (valid or not) in the blocks the first peer committed since the start. */
+  private final AtomicLong committedTransactions = new AtomicLong();
 
   @Option(names = "--organizations", defaultValue = "17", description = "Member organisations.")
   int organizations;
@@ -233,6 +235,9 @@ public final class LedgerLoad implements Callable<Integer> {
     long endorseNanos;
     long submitNanos;
     long commitNanos;
+    private long lastEndorse;
+    private long lastSubmit;
+    private long lastCommit;
 
     Worker(Contract contract, String from, String to) {
       this.contract = contract;
@@ -247,13 +252,17 @@ public final class LedgerLoad implements Callable<Integer> {
       var submitted = endorsed.submitAsync();
       long submittedAt = System.nanoTime();
       Status status = submitted.getStatus();
-      endorseNanos += endorsedAt - start;
-      submitNanos += submittedAt - endorsedAt;
-      commitNanos += System.nanoTime() - submittedAt;
+      lastEndorse = endorsedAt - start;
+      lastSubmit = submittedAt - endorsedAt;
+      lastCommit = System.nanoTime() - submittedAt;
       return status;
     }
 
+    /** Counts the last transfer, which committed valid in the measured window. */
     void record(long nanos) {
+      endorseNanos += lastEndorse;
+      submitNanos += lastSubmit;
+      commitNanos += lastCommit;
       if (count == latencies.length) {
         latencies = Arrays.copyOf(latencies, count * 2);
       }
@@ -335,10 +344,10 @@ public final class LedgerLoad implements Callable<Integer> {
     }
     pool.shutdown();
     long total = load.stream().mapToLong(w -> w.count).sum();
-    long calls = Math.max(1, valid.get() + invalid.get());
+    long calls = Math.max(1, total);
     System.out.printf(
         Locale.ROOT,
-        "mean time per transaction (whole run): endorse %.0f ms, submit %.0f ms, commit wait %.0f"
+        "mean time per measured transaction: endorse %.0f ms, submit %.0f ms, commit wait %.0f"
             + " ms%n",
         load.stream().mapToLong(w -> w.endorseNanos).sum() / 1e6 / calls,
         load.stream().mapToLong(w -> w.submitNanos).sum() / 1e6 / calls,
@@ -387,7 +396,7 @@ public final class LedgerLoad implements Callable<Integer> {
             return null;
           });
     }
-    while (transactionsOn(source) < catchUpTransactions) {
+    while (committedTransactions.get() < catchUpTransactions) {
       Thread.sleep(500);
     }
     running.set(false);
@@ -398,7 +407,7 @@ public final class LedgerLoad implements Callable<Integer> {
     System.out.printf(
         Locale.ROOT,
         "ledger filled to %d transactions in %d blocks in %.0f s%n",
-        transactionsOn(source),
+        committedTransactions.get(),
         height,
         seconds(System.nanoTime() - fillStart));
 
@@ -429,7 +438,7 @@ public final class LedgerLoad implements Callable<Integer> {
           Locale.ROOT,
           "CATCH-UP %d transactions, %d blocks: replay %.1f s (same state hash: %s); snapshot"
               + " export %.1f s (%d bytes) + join %.1f s (same state hash: %s); ratio %.1fx%n",
-          transactionsOn(source),
+          committedTransactions.get(),
           height,
           replaySeconds,
           sameHash,
@@ -441,13 +450,6 @@ public final class LedgerLoad implements Callable<Integer> {
     } finally {
       Files.deleteIfExists(snapshot);
     }
-  }
-
-  /** Transactions (valid or not) in the blocks the first peer committed since the start. */
-  private final AtomicLong committedTransactions = new AtomicLong();
-
-  private long transactionsOn(PeerNode peer) {
-    return committedTransactions.get();
   }
 
   private static void awaitHeight(List<PeerNode> peers, long height) throws InterruptedException {
@@ -490,22 +492,13 @@ public final class LedgerLoad implements Callable<Integer> {
             List.of(InetAddress.getLoopbackAddress())));
   }
 
-  private static ManagedChannel channel(LocalLedger ledger, IssuedCredential tls, Peer peer)
-      throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setKeyEntry(
-        "client",
-        tls.privateKey(),
-        new char[0],
-        new X509Certificate[] {tls.certificate().certificate()});
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, new char[0]);
+  private static ManagedChannel channel(LocalLedger ledger, IssuedCredential tls, Peer peer) {
+    KeyManager key =
+        new NodeTransport.TlsIdentity(
+                tls.certificate().certificate(), List.of(), tls.privateKey(), ledger.trust())
+            .keyManager();
     ChannelCredentials credentials =
-        TlsChannelCredentials.newBuilder()
-            .keyManager(keys.getKeyManagers())
-            .trustManager(ledger.trust())
-            .build();
+        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(ledger.trust()).build();
     return Grpc.newChannelBuilderForAddress(peer.getHost(), peer.getPort(), credentials).build();
   }
 

@@ -21,11 +21,11 @@ import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
+import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
@@ -324,6 +325,11 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /** The ledger's {@code ledger-token} contract for the client, through peer0's gateway. */
+  public Contract token(Client client) throws Exception {
+    return gateway(client, "peer0").getNetwork("trade").getContract("ledger-token");
+  }
+
   /** A Fabric Gateway connection for the client through the given peer, closed with the cluster. */
   public Gateway gateway(Client client, String peerId) throws Exception {
     Peer peer = ledger.peerConfig(peerId);
@@ -344,21 +350,16 @@ public final class Cluster implements AutoCloseable {
   }
 
   /** An mTLS channel presenting the client's TLS certificate, closed with the cluster. */
-  private ManagedChannel channel(Client client, String host, int port) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setKeyEntry(
-        "client",
-        client.tls().privateKey(),
-        new char[0],
-        new java.security.cert.X509Certificate[] {client.tls().certificate().certificate()});
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, new char[0]);
+  private ManagedChannel channel(Client client, String host, int port) {
+    KeyManager key =
+        new NodeTransport.TlsIdentity(
+                client.tls().certificate().certificate(),
+                List.of(),
+                client.tls().privateKey(),
+                ledger.trust())
+            .keyManager();
     ChannelCredentials credentials =
-        TlsChannelCredentials.newBuilder()
-            .keyManager(keys.getKeyManagers())
-            .trustManager(ledger.trust())
-            .build();
+        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(ledger.trust()).build();
     ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, credentials).build();
     synchronized (channels) {
       channels.add(channel);

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.client.CallOption;
 import org.hyperledger.fabric.client.ChaincodeEvent;
 import org.hyperledger.fabric.client.CloseableIterator;
 import org.hyperledger.fabric.client.CommitException;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
 import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.GatewayRuntimeException;
 import org.hyperledger.fabric.client.Network;
 import org.hyperledger.fabric.client.Status;
 import org.hyperledger.fabric.client.SubmittedTransaction;
@@ -86,11 +89,7 @@ class GatewayLedgerTest {
         directory,
         fourNodes(),
         cluster -> {
-          Contract token =
-              cluster
-                  .gateway(admin(cluster, "BankAMSP"), "peer0")
-                  .getNetwork("trade")
-                  .getContract("ledger-token");
+          Contract token = cluster.token(admin(cluster, "BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "1000");
 
           var first =
@@ -126,11 +125,7 @@ class GatewayLedgerTest {
         directory,
         fourNodes(),
         cluster -> {
-          Contract token =
-              cluster
-                  .gateway(cluster.client("BankAMSP", "alice"), "peer0")
-                  .getNetwork("trade")
-                  .getContract("ledger-token");
+          Contract token = cluster.token(cluster.client("BankAMSP", "alice"));
 
           assertThatThrownBy(() -> token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "5"))
               .isInstanceOfSatisfying(
@@ -139,6 +134,33 @@ class GatewayLedgerTest {
                     assertThat(e.getDetails()).isNotEmpty();
                     assertThat(e.getDetails().get(0).getMessage()).contains("INSUFFICIENT_FUNDS");
                   });
+        });
+  }
+
+  @Test
+  void events_asked_for_a_ledger_this_peer_does_not_serve_are_refused_as_not_found()
+      throws Exception {
+    Cluster.run(
+        directory,
+        fourNodes(),
+        cluster -> {
+          Network elsewhere =
+              cluster.gateway(cluster.client("BankAMSP", "alice"), "peer0").getNetwork("elsewhere");
+
+          // The deadline makes a peer that served another ledger's events fail this test, not hang
+          // it.
+          try (CloseableIterator<ChaincodeEvent> events =
+              elsewhere
+                  .newChaincodeEventsRequest("ledger-token")
+                  .build()
+                  .getEvents(CallOption.deadlineAfter(10, TimeUnit.SECONDS))) {
+            assertThatThrownBy(events::next)
+                .isInstanceOfSatisfying(
+                    GatewayRuntimeException.class,
+                    e ->
+                        assertThat(e.getStatus().getCode())
+                            .isEqualTo(io.grpc.Status.Code.NOT_FOUND));
+          }
         });
   }
 }

@@ -37,11 +37,7 @@ class LedgerResilienceTest {
         directory,
         Cluster.options().organizations(3).orderers(3).blocks(50, Duration.ofMillis(20)),
         cluster -> {
-          Contract token =
-              cluster
-                  .gateway(cluster.admin("BankAMSP"), "peer0")
-                  .getNetwork("trade")
-                  .getContract("ledger-token");
+          Contract token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "1000000");
           ConcurrentLinkedQueue<String> committed = new ConcurrentLinkedQueue<>();
           AtomicBoolean running = new AtomicBoolean(true);
@@ -106,11 +102,7 @@ class LedgerResilienceTest {
         directory,
         Cluster.options().organizations(3).orderers(1).blocks(20, Duration.ofMillis(20)),
         cluster -> {
-          Contract token =
-              cluster
-                  .gateway(cluster.admin("BankAMSP"), "peer0")
-                  .getNetwork("trade")
-                  .getContract("ledger-token");
+          Contract token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "1000");
           token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "10");
           long heightBefore = cluster.ledger().peer("peer2").ledger().height();
@@ -143,11 +135,7 @@ class LedgerResilienceTest {
         directory,
         Cluster.options().organizations(3).orderers(1).blocks(20, Duration.ofMillis(20)),
         cluster -> {
-          Contract token =
-              cluster
-                  .gateway(cluster.admin("BankAMSP"), "peer0")
-                  .getNetwork("trade")
-                  .getContract("ledger-token");
+          Contract token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "1000");
           for (int i = 0; i < 5; i++) {
             token.submitTransaction("transfer", "BankAMSP", "BankCMSP", "3");

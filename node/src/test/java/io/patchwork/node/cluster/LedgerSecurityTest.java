@@ -58,17 +58,13 @@ class LedgerSecurityTest {
         .blocks(100, Duration.ofMillis(20));
   }
 
-  private static Contract token(Cluster cluster, Cluster.Client client) throws Exception {
-    return cluster.gateway(client, "peer0").getNetwork("trade").getContract("ledger-token");
-  }
-
   @Test
   void a_signing_certificate_from_another_authority_cannot_endorse() throws Exception {
     Cluster.run(
         directory,
         threeMembers(),
         cluster -> {
-          Contract token = token(cluster, cluster.foreignSigner("BankAMSP", "mallory"));
+          Contract token = cluster.token(cluster.foreignSigner("BankAMSP", "mallory"));
 
           assertThatThrownBy(() -> token.submitTransaction("issue", "BankAMSP", "1000000"))
               .isInstanceOfSatisfying(
@@ -85,7 +81,7 @@ class LedgerSecurityTest {
         directory,
         threeMembers(),
         cluster -> {
-          Contract token = token(cluster, cluster.foreignTls("BankAMSP", "mallory"));
+          Contract token = cluster.token(cluster.foreignTls("BankAMSP", "mallory"));
 
           assertThatThrownBy(() -> token.evaluateTransaction("balance", "BankAMSP"))
               .isInstanceOfSatisfying(
@@ -125,7 +121,7 @@ class LedgerSecurityTest {
         threeMembers(),
         cluster -> {
           Cluster.Client alice = cluster.admin("BankAMSP");
-          Contract token = token(cluster, alice);
+          Contract token = cluster.token(alice);
           token.submitTransaction("issue", "BankAMSP", "100");
           Transaction endorsedBefore =
               token
@@ -227,7 +223,7 @@ class LedgerSecurityTest {
         directory,
         threeMembers(),
         cluster -> {
-          token(cluster, cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "7");
+          cluster.token(cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "7");
           Block original = cluster.ledger().peer("peer0").ledger().blocks().get(1).orElseThrow();
 
           Block changedData =
