@@ -105,6 +105,9 @@ class LedgerResilienceTest {
           Contract token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "1000");
           token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "10");
+          // The gateway's peer has the block; wait until peer2 has it too before stopping it.
+          cluster.awaitHeight(
+              cluster.ledger().peer("peer0").ledger().height(), Duration.ofSeconds(30));
           long heightBefore = cluster.ledger().peer("peer2").ledger().height();
 
           cluster.ledger().stopPeer("peer2");
