@@ -52,6 +52,8 @@ public final class LedgerRules {
   private final LedgerConfig config;
   private final Map<String, Member> members;
   private final Map<ByteString, Orderer> orderersBySigningCertificate;
+  private final Map<ByteString, X509Certificate> knownOrdererIdentities =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, ByteString> contracts;
   private final IdentityCheck identities;
 
@@ -194,6 +196,17 @@ public final class LedgerRules {
    * Fabric SerializedIdentity holding a PEM certificate) is one.
    */
   public Optional<X509Certificate> ordererSigningCertificate(ByteString serializedIdentity) {
+    X509Certificate known = knownOrdererIdentities.get(serializedIdentity);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<X509Certificate> found = findOrdererSigningCertificate(serializedIdentity);
+    // Only identities of this config's orderers are kept, so the map holds one entry per orderer.
+    found.ifPresent(certificate -> knownOrdererIdentities.put(serializedIdentity, certificate));
+    return found;
+  }
+
+  private Optional<X509Certificate> findOrdererSigningCertificate(ByteString serializedIdentity) {
     try {
       SerializedIdentity identity = SerializedIdentity.parseFrom(serializedIdentity);
       List<X509Certificate> certificates =

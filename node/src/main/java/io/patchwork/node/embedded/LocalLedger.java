@@ -5,6 +5,7 @@ import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.node.config.ConfigException;
@@ -22,6 +23,7 @@ import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.launch.NodeFiles;
 import io.patchwork.node.launch.NodeLauncher;
 import io.patchwork.node.net.LedgerTrust;
 import io.patchwork.node.net.NodeTransport;
@@ -34,7 +36,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
 import java.security.cert.CRLException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -69,9 +75,13 @@ public final class LocalLedger implements AutoCloseable {
   /** A member organisation. */
   public record Organization(String name, String mspId) {}
 
-  /** A node's identities, as issued for it. */
+  /** A node's identities, as issued for it, and the signing key behind its signer. */
   public record NodeCredentials(
-      String nodeId, String mspId, NodeSigner signer, NodeTransport.TlsIdentity tls) {}
+      String nodeId,
+      String mspId,
+      NodeSigner signer,
+      PrivateKey signingKey,
+      NodeTransport.TlsIdentity tls) {}
 
   private final LedgerConfig config;
   private final Block genesis;
@@ -79,6 +89,7 @@ public final class LocalLedger implements AutoCloseable {
   private final String host;
   private final NodeLauncher.Shared shared;
   private final Map<String, NodeCredentials> credentials;
+  private final List<X509Certificate> authorityChain;
   private final Map<String, Orderer> ordererConfigs;
   private final Map<String, Peer> peerConfigs;
   private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
@@ -107,11 +118,12 @@ public final class LocalLedger implements AutoCloseable {
         new NodeLauncher.Shared(
             NodeTransport.create(config.getOrderersCount() + config.getPeersCount()),
             new SignatureVerifier(b.signatureCacheEntries),
-            StateResources.create(b.stateCacheBytes),
+            StateResources.create(stateCacheBytes(config.getPeersCount())),
             scheduler,
             b.contracts,
             b.clock);
     this.credentials = credentials;
+    this.authorityChain = b.authority.chain();
     this.trust = trust;
     this.ordererConfigs = new LinkedHashMap<>();
     for (Orderer orderer : config.getOrderersList()) {
@@ -121,6 +133,15 @@ public final class LocalLedger implements AutoCloseable {
     for (Peer peer : config.getPeersList()) {
       peerConfigs.put(peer.getNodeId(), peer);
     }
+  }
+
+  /**
+   * The RocksDB block cache and memtable budget the peers share: 8 MiB a peer, at least 64 MiB.
+   * Half of it bounds the memtables; a smaller figure for a hundred peers made each flush tiny
+   * files that every later read had to decompress again.
+   */
+  static long stateCacheBytes(int peers) {
+    return Math.max(64L << 20, (8L << 20) * peers);
   }
 
   public static Builder builder() {
@@ -190,6 +211,43 @@ public final class LocalLedger implements AutoCloseable {
   public Path dataDirectory(String nodeId) {
     identity(nodeId);
     return dataDirectory.resolve(nodeId);
+  }
+
+  /**
+   * Writes what {@code patchwork node run} needs to run the node as its own process: {@code
+   * genesis.block}, the MSP folder {@code msp/} (key in {@code keystore/priv_sk}) and the TLS
+   * folder {@code tls/} ({@code cert.pem} with the chain above it, {@code key.pem}). Keys are
+   * written readable by their owner only. The directory must not exist.
+   */
+  public void writeNodeFiles(String nodeId, Path directory) throws IOException {
+    NodeCredentials node = credentials.get(nodeId);
+    if (node == null) {
+      throw new IllegalArgumentException("ledger " + ledgerId() + " has no node " + nodeId);
+    }
+    if (Files.exists(directory)) {
+      throw new FileAlreadyExistsException(directory.toString());
+    }
+    Files.createDirectories(directory);
+    Files.write(directory.resolve(NodeFiles.GENESIS), genesis.toByteArray());
+    new MspBundle(
+            authorityChain,
+            node.signer().certificate(),
+            Optional.of(node.signingKey()),
+            Optional.empty())
+        .writeTo(directory.resolve(NodeFiles.MSP));
+    List<X509Certificate> tlsChain = new ArrayList<>();
+    tlsChain.add(node.tls().certificate());
+    tlsChain.addAll(node.tls().chain());
+    Path tls = Files.createDirectories(directory.resolve(NodeFiles.TLS));
+    Files.writeString(
+        tls.resolve(NodeFiles.TLS_CERTIFICATE),
+        Pem.certificates(tlsChain),
+        StandardCharsets.US_ASCII);
+    Path key =
+        Files.createFile(
+            tls.resolve(NodeFiles.TLS_KEY),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(key, Pem.privateKey(node.tls().privateKey()), StandardCharsets.US_ASCII);
   }
 
   /** Starts every node. */
@@ -313,7 +371,6 @@ public final class LocalLedger implements AutoCloseable {
     private List<String> pinned;
     private Path dataDirectory;
     private String host = "127.0.0.1";
-    private long stateCacheBytes = 64L * 1024 * 1024;
     private int signatureCacheEntries = 1_000_000;
     private Clock clock = Clock.systemUTC();
 
@@ -492,6 +549,7 @@ public final class LocalLedger implements AutoCloseable {
           organization.mspId(),
           NodeSigner.of(
               organization.mspId(), signing.certificate().certificate(), signing.privateKey()),
+          signing.privateKey(),
           new NodeTransport.TlsIdentity(
               tls.certificate().certificate(), intermediates, tls.privateKey(), trust));
     }

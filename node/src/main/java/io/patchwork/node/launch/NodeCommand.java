@@ -69,7 +69,7 @@ public final class NodeCommand implements Runnable {
   }
 
   /** Runs the command line writing to the given streams; returns the process exit code. */
-  static int execute(PrintWriter out, PrintWriter err, String... args) {
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine line =
         new CommandLine(new NodeCommand()).setCommandName("patchwork node").setOut(out).setErr(err);
     line.setExecutionExceptionHandler(
@@ -182,6 +182,8 @@ public final class NodeCommand implements Runnable {
                   () -> {
                     try {
                       node.close();
+                      out.printf("node %s stopped%n", id);
+                      out.flush();
                     } catch (Exception e) {
                       System.err.println("node " + id + " did not stop cleanly: " + e.getMessage());
                     } finally {
@@ -266,10 +268,10 @@ public final class NodeCommand implements Runnable {
       String nodeId, Block genesis, Path msp, Path tlsFolder)
       throws IOException, GeneralSecurityException, ConfigException {
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
-    X509Certificate signingCertificate = certificate(msp.resolve("signcerts/cert.pem"));
-    PrivateKey signingKey = privateKey(msp.resolve("keystore/priv_sk"));
-    List<X509Certificate> tlsChain = certificates(tlsFolder.resolve("cert.pem"));
-    PrivateKey tlsKey = privateKey(tlsFolder.resolve("key.pem"));
+    X509Certificate signingCertificate = certificate(msp.resolve(NodeFiles.SIGNING_CERTIFICATE));
+    PrivateKey signingKey = privateKey(msp.resolve(NodeFiles.SIGNING_KEY));
+    List<X509Certificate> tlsChain = certificates(tlsFolder.resolve(NodeFiles.TLS_CERTIFICATE));
+    PrivateKey tlsKey = privateKey(tlsFolder.resolve(NodeFiles.TLS_KEY));
     String mspId = mspIdOf(rules, nodeId);
     NodeSigner signer = NodeSigner.of(mspId, signingCertificate, signingKey);
     return new NodeLauncher.NodeIdentity(

@@ -67,6 +67,7 @@ public final class Cluster implements AutoCloseable {
   private final Map<String, Client> admins = new HashMap<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<Gateway> gateways = new ArrayList<>();
+  private final List<StandaloneNode> standalone = new ArrayList<>();
 
   private Cluster(
       Path directory,
@@ -402,6 +403,22 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Moves a peer out of this JVM: stops it here, writes its node folder and runs it as its own
+   * process on the same data directory through {@code patchwork node run}. The cluster kills the
+   * process when it closes.
+   */
+  public StandaloneNode runStandalone(String nodeId) throws Exception {
+    ledger.stopPeer(nodeId);
+    Path files = directory.resolve("standalone").resolve(nodeId);
+    ledger.writeNodeFiles(nodeId, files);
+    StandaloneNode node = new StandaloneNode(nodeId, files, ledger.dataDirectory(nodeId));
+    synchronized (standalone) {
+      standalone.add(node);
+    }
+    return node.start();
+  }
+
   /** Every node's height, last block hash and state hash, one line each. */
   public String dump() {
     StringBuilder out = new StringBuilder();
@@ -431,6 +448,7 @@ public final class Cluster implements AutoCloseable {
 
   @Override
   public void close() {
+    standalone.forEach(StandaloneNode::close);
     gateways.forEach(Gateway::close);
     channels.forEach(ManagedChannel::shutdownNow);
     try {
