@@ -125,9 +125,10 @@ public final class NodeLauncher {
                     cutting.getMaxBytes(),
                     Duration.ofMillis(cutting.getTimeoutMillis())),
                 identity.signer(),
-                new SignedEnvelopeCheck(() -> rules, shared.verifier(), shared.clock()),
+                new SignedEnvelopeCheck(shared.verifier(), shared.clock()),
                 MAX_ENVELOPE_BYTES,
-                identity.tls()));
+                identity.tls(),
+                shared.verifier()));
     try {
       Server server =
           shared

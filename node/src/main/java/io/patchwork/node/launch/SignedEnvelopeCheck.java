@@ -1,13 +1,16 @@
 package io.patchwork.node.launch;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.config.ConfigUpdateCheck;
+import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.order.EnvelopeCheck;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
@@ -18,18 +21,16 @@ import org.hyperledger.fabric.protos.common.SignatureHeader;
  * out of the ordered log. Thread-safe.
  */
 final class SignedEnvelopeCheck implements EnvelopeCheck {
-  private final Supplier<LedgerRules> rules;
   private final SignatureVerifier verifier;
   private final Clock clock;
 
-  SignedEnvelopeCheck(Supplier<LedgerRules> rules, SignatureVerifier verifier, Clock clock) {
-    this.rules = rules;
+  SignedEnvelopeCheck(SignatureVerifier verifier, Clock clock) {
     this.verifier = verifier;
     this.clock = clock;
   }
 
   @Override
-  public Optional<String> refuse(Envelope envelope) {
+  public Optional<String> refuse(Envelope envelope, LedgerRules current) {
     SignatureHeader header;
     try {
       header =
@@ -38,9 +39,8 @@ final class SignedEnvelopeCheck implements EnvelopeCheck {
     } catch (InvalidProtocolBufferException e) {
       return Optional.of("the envelope's signature header cannot be decoded");
     }
-    LedgerRules current = rules.get();
-    IdentityCheck.Outcome creator =
-        current.identities().check(header.getCreator(), clock.instant());
+    Instant now = clock.instant();
+    IdentityCheck.Outcome creator = current.identities().check(header.getCreator(), now);
     if (creator.identity().isEmpty()) {
       return Optional.of("creator refused: " + creator.refusal().orElseThrow());
     }
@@ -52,6 +52,15 @@ final class SignedEnvelopeCheck implements EnvelopeCheck {
         envelope.getPayload().toByteArray(),
         envelope.getSignature().toByteArray())) {
       return Optional.of("envelope signature does not verify");
+    }
+    ByteString bytes = envelope.toByteString();
+    if (LedgerConfigs.isConfig(bytes)) {
+      // Orderers judge it again when they order it; refusing now tells the submitter why.
+      ConfigUpdateCheck.Verdict verdict =
+          ConfigUpdateCheck.check(bytes, current, Optional.of(now), verifier);
+      if (!verdict.applies()) {
+        return Optional.of("config update refused: " + verdict.refusal());
+      }
     }
     return Optional.empty();
   }

@@ -4,15 +4,23 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.block.Blocks;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.ConfigUpdateCheck;
 import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.order.proto.OrderingEntry;
 import io.patchwork.node.store.BlockStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -22,6 +30,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +57,10 @@ final class BlockCutter extends BaseStateMachine {
 
   private final BlockStore blocks;
   private final NodeSigner signer;
-  private final BlockCutting cutting;
+  private final ConfigJudge judge;
   private final String nodeId;
+  private volatile LedgerRules rules;
+  private volatile BlockCutting cutting;
   private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
   private final List<ByteString> pending = new ArrayList<>();
   private long pendingBytes;
@@ -59,11 +71,52 @@ final class BlockCutter extends BaseStateMachine {
   private long lastConfigIndex;
   private long blockTimeMillis;
 
-  BlockCutter(String nodeId, BlockStore blocks, NodeSigner signer, BlockCutting cutting) {
+  /** How the cutter judges config transactions and reads back the config a config block set. */
+  interface ConfigJudge {
+    /** Whether the config envelope changes the config in force at the block time. */
+    ConfigUpdateCheck.Verdict judge(
+        ByteString envelope, LedgerRules current, Optional<Instant> blockTime);
+
+    /** The config a config block this orderer cut put in force. */
+    LedgerRules configOf(Block configBlock) throws IOException, ConfigException;
+
+    /** The judge of a real ledger: {@link ConfigUpdateCheck}, as peers judge. */
+    static ConfigJudge of(SignatureVerifier verifier) {
+      return new ConfigJudge() {
+        @Override
+        public ConfigUpdateCheck.Verdict judge(
+            ByteString envelope, LedgerRules current, Optional<Instant> blockTime) {
+          return ConfigUpdateCheck.check(envelope, current, blockTime, verifier);
+        }
+
+        @Override
+        public LedgerRules configOf(Block configBlock) throws IOException, ConfigException {
+          Payload payload =
+              Payload.parseFrom(Envelope.parseFrom(configBlock.getData().getData(0)).getPayload());
+          return LedgerRules.of(ConfigUpdate.parseFrom(payload.getData()).getConfig());
+        }
+      };
+    }
+  }
+
+  /**
+   * @param cutting how to cut blocks under the genesis config
+   * @param genesisRules the genesis config's rules; a later config in the store replaces them
+   * @param judge decides config transactions
+   */
+  BlockCutter(
+      String nodeId,
+      BlockStore blocks,
+      NodeSigner signer,
+      BlockCutting cutting,
+      LedgerRules genesisRules,
+      ConfigJudge judge) {
     this.nodeId = nodeId;
     this.blocks = blocks;
     this.signer = signer;
+    this.judge = judge;
     this.cutting = cutting;
+    this.rules = genesisRules;
     Block last = blocks.last().orElseThrow(() -> new IllegalStateException("no genesis block"));
     this.nextBlockNumber = last.getHeader().getNumber() + 1;
     BlockSignatures.ordererMetadata(last)
@@ -81,6 +134,46 @@ final class BlockCutter extends BaseStateMachine {
                     "block " + last.getHeader().getNumber() + " holds no readable log position", e);
               }
             });
+    if (lastConfigIndex > 0) {
+      follow(configIn(lastConfigIndex));
+    }
+  }
+
+  /** The config an earlier config block of this orderer's store put in force. */
+  private LedgerRules configIn(long number) {
+    try {
+      Block block =
+          blocks
+              .get(number)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException("config block " + number + " is not in the store"));
+      return judge.configOf(block);
+    } catch (IOException | ConfigException e) {
+      throw new IllegalStateException(
+          "config block " + number + " holds no readable config: " + e.getMessage(), e);
+    }
+  }
+
+  /** Puts a config in force: admission and block cutting follow it from the next envelope. */
+  private void follow(LedgerRules next) {
+    rules = next;
+    var fromConfig = next.blockCutting();
+    cutting =
+        new BlockCutting(
+            fromConfig.getMaxTransactions(),
+            fromConfig.getMaxBytes(),
+            Duration.ofMillis(fromConfig.getTimeoutMillis()));
+  }
+
+  /** The config in force after the last block this orderer cut. */
+  LedgerRules rules() {
+    return rules;
+  }
+
+  /** How blocks are cut under the config in force. */
+  BlockCutting cutting() {
+    return cutting;
   }
 
   @Override
@@ -170,11 +263,34 @@ final class BlockCutter extends BaseStateMachine {
 
   private void add(ByteString envelope, long index, int offset) throws IOException {
     if (LedgerConfigs.isConfig(envelope)) {
+      // Judged here, in log order, as peers will judge it in its block: a config transaction that
+      // would not apply is left out, so every config block this orderer cuts changes the config.
+      ConfigUpdateCheck.Verdict verdict =
+          judge.judge(
+              envelope,
+              rules,
+              blockTimeMillis > 0
+                  ? Optional.of(Instant.ofEpochMilli(blockTimeMillis))
+                  : Optional.empty());
+      if (!verdict.applies()) {
+        log.warn(
+            "order.config_dropped node={} index={} reason=\"{}\"",
+            nodeId,
+            index,
+            verdict.refusal());
+        return;
+      }
       if (!pending.isEmpty()) {
         cut(index, offset, "config");
       }
       append(envelope);
       cut(index, offset + 1, "config");
+      follow(verdict.next().orElseThrow());
+      log.info(
+          "order.config_applied node={} sequence={} block={}",
+          nodeId,
+          rules.sequence(),
+          nextBlockNumber - 1);
       return;
     }
     if (!pending.isEmpty() && pendingBytes + envelope.size() > cutting.maxBytes()) {

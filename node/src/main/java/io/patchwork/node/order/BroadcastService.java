@@ -128,7 +128,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     if (malformed.isPresent()) {
       return refused(malformed.get());
     }
-    Optional<String> refusal = config.check().refuse(envelope);
+    Optional<String> refusal = config.check().refuse(envelope, cutter.rules());
     if (refusal.isPresent()) {
       return refused(refusal.get());
     }
@@ -301,7 +301,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
       finish(stream, Status.BAD_REQUEST);
       return null;
     }
-    Optional<String> refusal = config.check().refuse(envelope);
+    Optional<String> refusal = config.check().refuse(envelope, cutter.rules());
     if (refusal.isPresent()) {
       log.debug("order.deliver_refused reason=\"{}\"", refusal.get());
       finish(stream, Status.FORBIDDEN);

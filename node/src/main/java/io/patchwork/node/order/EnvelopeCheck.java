@@ -1,5 +1,6 @@
 package io.patchwork.node.order;
 
+import io.patchwork.node.config.LedgerRules;
 import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Envelope;
 
@@ -9,6 +10,9 @@ import org.hyperledger.fabric.protos.common.Envelope;
  */
 @FunctionalInterface
 public interface EnvelopeCheck {
-  /** Why the envelope is refused, in words for the client, or empty to admit it. */
-  Optional<String> refuse(Envelope envelope);
+  /**
+   * Why the envelope is refused under the config in force, in words for the client, or empty to
+   * admit it.
+   */
+  Optional<String> refuse(Envelope envelope, LedgerRules current);
 }

@@ -1,6 +1,7 @@
 package io.patchwork.node.order;
 
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.net.NodeTransport;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +11,8 @@ import org.hyperledger.fabric.protos.common.Block;
 /**
  * What an orderer needs to start: its ledger and place in the Raft group, where it keeps its Raft
  * log and blocks, the genesis block, block cutting, its signing key, its admission check, the
- * largest envelope it takes and its TLS identity for Raft traffic.
+ * largest envelope it takes, its TLS identity for Raft traffic, and the signature verifier it
+ * checks config transactions with.
  */
 public record OrdererConfig(
     String ledgerId,
@@ -22,7 +24,8 @@ public record OrdererConfig(
     NodeSigner signer,
     EnvelopeCheck check,
     int maxEnvelopeBytes,
-    NodeTransport.TlsIdentity tls) {
+    NodeTransport.TlsIdentity tls,
+    SignatureVerifier verifier) {
   public OrdererConfig {
     Objects.requireNonNull(ledgerId, "ledgerId");
     Objects.requireNonNull(self, "self");
@@ -33,6 +36,7 @@ public record OrdererConfig(
     Objects.requireNonNull(signer, "signer");
     Objects.requireNonNull(check, "check");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(verifier, "verifier");
     if (group.stream().noneMatch(o -> o.nodeId().equals(self.nodeId()))) {
       throw new IllegalArgumentException("orderer " + self.nodeId() + " is not in its own group");
     }

@@ -1,6 +1,9 @@
 package io.patchwork.node.order;
 
 import io.grpc.BindableService;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.order.proto.Cut;
 import io.patchwork.node.order.proto.EnvelopeBatch;
 import io.patchwork.node.order.proto.OrderingEntry;
@@ -121,7 +124,13 @@ final class RaftOrderer implements OrdererNode {
       GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
       GrpcConfigKeys.Client.setTlsConf(parameters, tls);
       BlockCutter cutter =
-          new BlockCutter(config.self().nodeId(), blocks, config.signer(), config.cutting());
+          new BlockCutter(
+              config.self().nodeId(),
+              blocks,
+              config.signer(),
+              config.cutting(),
+              genesisRules(config),
+              BlockCutter.ConfigJudge.of(config.verifier()));
       boolean existing = Files.exists(raftDirectory.resolve(groupId.getUuid().toString()));
       server =
           RaftServer.newBuilder()
@@ -204,6 +213,14 @@ final class RaftOrderer implements OrdererNode {
   }
 
   /** Sends an entry through Raft; completes once it is committed and applied. */
+  private static LedgerRules genesisRules(OrdererConfig config) throws IOException {
+    try {
+      return LedgerConfigs.fromGenesis(config.genesis());
+    } catch (ConfigException e) {
+      throw new IOException("the genesis block holds no valid config: " + e.getMessage(), e);
+    }
+  }
+
   CompletableFuture<RaftClientReply> submit(OrderingEntry entry) {
     return client
         .async()
@@ -228,7 +245,7 @@ final class RaftOrderer implements OrdererNode {
         return;
       }
       long next = cutter.nextBlockNumber();
-      if (System.nanoTime() - since < config.cutting().timeout().toNanos()
+      if (System.nanoTime() - since < cutter.cutting().timeout().toNanos()
           || cutRequestedFor.get() == next) {
         return;
       }

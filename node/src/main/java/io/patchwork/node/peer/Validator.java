@@ -4,10 +4,8 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Role;
 import io.patchwork.node.block.BlockSignatures;
-import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.ConfigUpdateCheck;
 import io.patchwork.node.config.LedgerRules;
-import io.patchwork.node.config.proto.ConfigSignature;
-import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
@@ -118,13 +116,22 @@ final class Validator {
       try {
         parsed = parse(data.get(i), blockTime);
         checkCreator(parsed, rules);
-        if (!scope.txIds.add(parsed.txId) || state.transaction(parsed.txId).isPresent()) {
-          throw new Invalid(TxValidationCode.DUPLICATE_TXID);
-        }
+        boolean duplicate =
+            !scope.txIds.add(parsed.txId) || state.transaction(parsed.txId).isPresent();
         if (parsed.channelHeader.getType() == HeaderType.CONFIG_VALUE) {
+          // Orderers judge config transactions too, and cannot see transaction ids; a config
+          // change cannot repeat anyway (each needs the next sequence), so a reused id does not
+          // make it invalid — it only keeps the first transaction's record.
           newRules = Optional.of(checkConfig(parsed, rules, data.size()));
           outcomes.add(
-              new TxOutcome(i, parsed.txId, TxValidationCode.VALID, Optional.empty(), List.of()));
+              new TxOutcome(
+                  i,
+                  duplicate ? "" : parsed.txId,
+                  TxValidationCode.VALID,
+                  Optional.empty(),
+                  List.of()));
+        } else if (duplicate) {
+          throw new Invalid(TxValidationCode.DUPLICATE_TXID);
         } else {
           outcomes.add(checkEndorserTransaction(i, parsed, rules, scope));
         }
@@ -383,53 +390,18 @@ final class Validator {
     }
   }
 
+  /** A config transaction must be alone in its block and pass the check orderers also make. */
   private LedgerRules checkConfig(ParsedTx tx, LedgerRules rules, int transactionsInBlock)
       throws Invalid {
-    ConfigUpdate update;
-    try {
-      update = ConfigUpdate.parseFrom(tx.payload.getData());
-    } catch (InvalidProtocolBufferException e) {
+    if (transactionsInBlock != 1) {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
-    LedgerRules next;
-    try {
-      next = LedgerRules.of(update.getConfig());
-    } catch (ConfigException e) {
+    ConfigUpdateCheck.Verdict verdict =
+        ConfigUpdateCheck.checkUpdate(tx.payload.getData(), rules, tx.checkedAt, verifier);
+    if (!verdict.applies()) {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
-    if (transactionsInBlock != 1
-        || !next.ledgerId().equals(rules.ledgerId())
-        || next.sequence() != rules.sequence() + 1
-        || rules.status() == LedgerStatus.CLOSED) {
-      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
-    }
-    ByteString configBytes = update.getConfig().toByteString();
-    Set<String> admins = new HashSet<>();
-    for (ConfigSignature signature : update.getSignaturesList()) {
-      try {
-        SignatureHeader header = SignatureHeader.parseFrom(signature.getSignatureHeader());
-        IdentityCheck.Outcome signer = rules.identities().check(header.getCreator(), tx.checkedAt);
-        if (signer.identity().isPresent()
-            && signer.identity().get().role() == Role.ADMIN
-            && rules.isMember(signer.identity().get().mspId())
-            && verifier.verify(
-                signer.identity().get().certificate().getPublicKey(),
-                configBytes.concat(signature.getSignatureHeader()).toByteArray(),
-                signature.getSignature().toByteArray())) {
-          admins.add(signer.identity().get().mspId());
-        }
-      } catch (InvalidProtocolBufferException e) {
-        throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
-      }
-    }
-    int required = rules.config().getModificationPolicy().getAdminOrganizations();
-    if (required == 0) {
-      required = rules.memberMspIds().size() / 2 + 1;
-    }
-    if (admins.size() < required) {
-      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
-    }
-    return next;
+    return verdict.next().orElseThrow();
   }
 
   /** What earlier valid transactions of the block wrote, layered over committed state. */

@@ -3,9 +3,18 @@ package io.patchwork.node.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.Pem;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.block.ChainCheck;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.ConfigUpdateCheck;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.proto.Cut;
@@ -25,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -138,6 +148,45 @@ class BlockCutterTest {
   }
 
   @Test
+  void a_config_transaction_that_does_not_apply_is_left_out_and_cuts_nothing() throws Exception {
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 100, 1 << 20);
+      List<ByteString> entry = new ArrayList<>(envelopes("t", 2));
+      entry.add(envelope("refused-config", true));
+      entry.addAll(envelopes("u", 1));
+
+      cutter.applyEntry(1, batch(1_000, entry));
+      cutter.applyEntry(2, cut(1, 2_000));
+
+      assertThat(blocks.height()).isEqualTo(2);
+      assertThat(blocks.get(1).orElseThrow().getData().getDataList())
+          .containsExactlyElementsOf(
+              List.of(envelope("t0", false), envelope("t1", false), envelope("u0", false)));
+      assertThat(cutter.rules().sequence()).isZero();
+    }
+  }
+
+  @Test
+  void an_applied_config_changes_block_cutting_and_is_restored_after_a_restart() throws Exception {
+    try (BlockStore blocks = store("a")) {
+      BlockCutter cutter = cutter(blocks, first, 100, 1 << 20);
+
+      cutter.applyEntry(1, batch(1_000, List.of(envelope("shrink-config", true))));
+      cutter.applyEntry(2, batch(1_100, envelopes("t", 5)));
+
+      assertThat(cutter.rules().sequence()).isEqualTo(1);
+      assertThat(cutter.cutting().maxTransactions()).isEqualTo(2);
+      // Block 1 is the config; then blocks of two under the new config.
+      assertThat(blocks.height()).isEqualTo(4);
+      assertThat(blocks.get(2).orElseThrow().getData().getDataCount()).isEqualTo(2);
+
+      BlockCutter restarted = cutter(blocks, first, 100, 1 << 20);
+      assertThat(restarted.rules().sequence()).isEqualTo(7);
+      assertThat(restarted.cutting().maxTransactions()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void two_orderers_applying_the_same_log_cut_identical_blocks_each_signed_by_itself()
       throws Exception {
     try (BlockStore a = store("a");
@@ -241,12 +290,86 @@ class BlockCutterTest {
   }
 
   private static BlockCutter cutter(
-      BlockStore blocks, NodeSigner signer, int maxTransactions, long maxBytes) {
+      BlockStore blocks, NodeSigner signer, int maxTransactions, long maxBytes) throws Exception {
     return new BlockCutter(
         signer.mspId(),
         blocks,
         signer,
-        new BlockCutting(maxTransactions, maxBytes, Duration.ofSeconds(1)));
+        new BlockCutting(maxTransactions, maxBytes, Duration.ofSeconds(1)),
+        rules(0, maxTransactions),
+        new TestJudge(maxTransactions));
+  }
+
+  /**
+   * Judges the test's unsigned config envelopes: one whose id starts with "refused" does not apply;
+   * "shrink" sets blocks of two transactions; any other applies unchanged.
+   */
+  private record TestJudge(int maxTransactions) implements BlockCutter.ConfigJudge {
+    @Override
+    public ConfigUpdateCheck.Verdict judge(
+        ByteString envelope, LedgerRules current, Optional<Instant> blockTime) {
+      String id = txId(envelope);
+      if (id.startsWith("refused")) {
+        return new ConfigUpdateCheck.Verdict(Optional.empty(), "refused by the test");
+      }
+      return new ConfigUpdateCheck.Verdict(
+          Optional.of(rules(current.sequence() + 1, id.startsWith("shrink") ? 2 : maxTransactions)),
+          "");
+    }
+
+    @Override
+    public LedgerRules configOf(Block configBlock) {
+      String id = txId(configBlock.getData().getData(0));
+      return rules(7, id.startsWith("shrink") ? 2 : maxTransactions);
+    }
+
+    private static String txId(ByteString envelope) {
+      try {
+        return ChannelHeader.parseFrom(
+                Payload.parseFrom(Envelope.parseFrom(envelope).getPayload())
+                    .getHeader()
+                    .getChannelHeader())
+            .getTxId();
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** Real rules for a one-orderer ledger whose authority is the first orderer's certificate. */
+  private static LedgerRules rules(long sequence, int maxTransactions) {
+    ByteString pem = ByteString.copyFromUtf8(Pem.certificate(first.certificate()));
+    try {
+      return LedgerRules.of(
+          LedgerConfig.newBuilder()
+              .setFormatVersion(LedgerRules.FORMAT_VERSION)
+              .setLedgerId("trade")
+              .setSequence(sequence)
+              .addMembers(
+                  Member.newBuilder()
+                      .setOrganization("Orderers")
+                      .setMspId("OrderersMSP")
+                      .addRootCertificates(pem))
+              .addOrderers(
+                  Orderer.newBuilder()
+                      .setNodeId("orderer0")
+                      .setMspId("OrderersMSP")
+                      .setHost("127.0.0.1")
+                      .setPort(1)
+                      .setRaftPort(2)
+                      .setSigningCertificate(pem)
+                      .setTlsCertificate(pem))
+              .setEndorsementPolicy(
+                  EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.MAJORITY))
+              .setBlockCutting(
+                  io.patchwork.node.config.proto.BlockCutting.newBuilder()
+                      .setMaxTransactions(maxTransactions)
+                      .setMaxBytes(1 << 20)
+                      .setTimeoutMillis(1_000))
+              .build());
+    } catch (ConfigException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static List<Block> all(BlockStore blocks) throws Exception {

@@ -1,0 +1,164 @@
+package io.patchwork.node.config;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.proto.ConfigSignature;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.tx.TransactionIds;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+
+/**
+ * Whether a CONFIG envelope changes the config in force: the one verdict orderers and peers both
+ * reach, so that they move to a new config at the same block.
+ *
+ * <p>The envelope must be for this ledger, carry a transaction id derived from its nonce and
+ * creator, be signed by a member's certificate valid at the block time, and hold the next config
+ * (same ledger, sequence one higher, a config that reads as a valid ledger config) signed by admins
+ * of at least as many member organisations as the current config's modification policy asks. A
+ * closed ledger takes no config change.
+ *
+ * <p>Deterministic: the answer depends only on the envelope, the current rules and the block time.
+ */
+public final class ConfigUpdateCheck {
+  private ConfigUpdateCheck() {}
+
+  /** The verdict: the rules the update leads to, or why it does not apply. */
+  public record Verdict(Optional<LedgerRules> next, String refusal) {
+    public Verdict {
+      Objects.requireNonNull(next, "next");
+      Objects.requireNonNull(refusal, "refusal");
+    }
+
+    static Verdict refused(String why) {
+      return new Verdict(Optional.empty(), why);
+    }
+
+    public boolean applies() {
+      return next.isPresent();
+    }
+  }
+
+  /**
+   * Checks a config envelope against the rules in force at {@code blockTime}; without a block time
+   * (blocks from before orderers recorded one) the envelope's own timestamp stands in, as it does
+   * for peers.
+   */
+  public static Verdict check(
+      ByteString envelopeBytes,
+      LedgerRules current,
+      Optional<Instant> blockTime,
+      SignatureVerifier verifier) {
+    Envelope envelope;
+    Payload payload;
+    ChannelHeader channel;
+    SignatureHeader signatureHeader;
+    try {
+      envelope = Envelope.parseFrom(envelopeBytes);
+      payload = Payload.parseFrom(envelope.getPayload());
+      channel = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      signatureHeader = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
+    } catch (InvalidProtocolBufferException e) {
+      return Verdict.refused("the envelope cannot be decoded");
+    }
+    if (channel.getType() != HeaderType.CONFIG_VALUE) {
+      return Verdict.refused("not a config transaction");
+    }
+    if (!channel.getChannelId().equals(current.ledgerId())) {
+      return Verdict.refused("the envelope is for ledger " + channel.getChannelId());
+    }
+    if (signatureHeader.getNonce().isEmpty()
+        || signatureHeader.getCreator().isEmpty()
+        || !TransactionIds.compute(signatureHeader.getNonce(), signatureHeader.getCreator())
+            .equals(channel.getTxId())) {
+      return Verdict.refused("the transaction id does not match the nonce and creator");
+    }
+    Instant at =
+        blockTime.orElseGet(
+            () ->
+                Instant.ofEpochSecond(
+                    channel.getTimestamp().getSeconds(), channel.getTimestamp().getNanos()));
+    IdentityCheck.Outcome creator = current.identities().check(signatureHeader.getCreator(), at);
+    if (creator.identity().isEmpty()
+        || !current.isMember(creator.identity().get().mspId())
+        || !verifier.verify(
+            creator.identity().get().certificate().getPublicKey(),
+            envelope.getPayload().toByteArray(),
+            envelope.getSignature().toByteArray())) {
+      return Verdict.refused("the envelope is not signed by a member");
+    }
+    return checkUpdate(payload.getData(), current, at, verifier);
+  }
+
+  /** The config part of {@link #check}: the new config and its admins' signatures. */
+  public static Verdict checkUpdate(
+      ByteString updateBytes, LedgerRules current, Instant at, SignatureVerifier verifier) {
+    ConfigUpdate update;
+    LedgerRules next;
+    try {
+      update = ConfigUpdate.parseFrom(updateBytes);
+      next = LedgerRules.of(update.getConfig());
+    } catch (InvalidProtocolBufferException e) {
+      return Verdict.refused("the config update cannot be decoded");
+    } catch (ConfigException e) {
+      return Verdict.refused("the new config is not valid: " + e.getMessage());
+    }
+    if (!next.ledgerId().equals(current.ledgerId())) {
+      return Verdict.refused("the new config is for ledger " + next.ledgerId());
+    }
+    if (next.sequence() != current.sequence() + 1) {
+      return Verdict.refused(
+          "the new config has sequence "
+              + next.sequence()
+              + "; the next one is "
+              + (current.sequence() + 1));
+    }
+    if (current.status() == LedgerStatus.CLOSED) {
+      return Verdict.refused("the ledger is closed");
+    }
+    ByteString configBytes = update.getConfig().toByteString();
+    Set<String> admins = new HashSet<>();
+    for (ConfigSignature signature : update.getSignaturesList()) {
+      SignatureHeader header;
+      try {
+        header = SignatureHeader.parseFrom(signature.getSignatureHeader());
+      } catch (InvalidProtocolBufferException e) {
+        return Verdict.refused("a config signature header cannot be decoded");
+      }
+      IdentityCheck.Outcome signer = current.identities().check(header.getCreator(), at);
+      if (signer.identity().isPresent()
+          && signer.identity().get().role() == Role.ADMIN
+          && current.isMember(signer.identity().get().mspId())
+          && verifier.verify(
+              signer.identity().get().certificate().getPublicKey(),
+              configBytes.concat(signature.getSignatureHeader()).toByteArray(),
+              signature.getSignature().toByteArray())) {
+        admins.add(signer.identity().get().mspId());
+      }
+    }
+    int required = current.config().getModificationPolicy().getAdminOrganizations();
+    if (required == 0) {
+      required = current.memberMspIds().size() / 2 + 1;
+    }
+    if (admins.size() < required) {
+      return Verdict.refused(
+          "admins of "
+              + admins.size()
+              + " member organisations signed the new config; the policy needs "
+              + required);
+    }
+    return new Verdict(Optional.of(next), "");
+  }
+}
