@@ -1,0 +1,18 @@
+package io.patchwork.governance;
+
+/** A vote. Each has a fixed code in the ballot encoding, never its ordinal. */
+public enum Choice {
+  YES(1),
+  NO(2);
+
+  private final int code;
+
+  Choice(int code) {
+    this.code = code;
+  }
+
+  /** The choice's byte in {@link Ballot#signedBytes}. */
+  public int code() {
+    return code;
+  }
+}
