@@ -30,6 +30,17 @@ final class Admins implements VoterCheck {
     }
   }
 
+  /** A new P-256 private key, for signatures no identity stands behind. */
+  static java.security.PrivateKey freshKey() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      return generator.generateKeyPair().getPrivate();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   static byte[] certificate(String name) {
     return ("admin certificate of " + name).getBytes(StandardCharsets.UTF_8);
   }

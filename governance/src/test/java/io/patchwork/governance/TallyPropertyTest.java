@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
 class TallyPropertyTest {
   private static final Instant OPENED = Instant.parse("2026-11-25T10:00:00Z");
   // Signatures play no part in the tally; one throwaway key keeps the properties fast.
-  private static final PrivateKey KEY = key();
+  private static final PrivateKey KEY = Admins.freshKey();
 
   /** A generated election: the policy, the eligible members and the votes cast. */
   record Election(VotingPolicy policy, int members, List<Choice> votes, long seed) {
@@ -116,16 +116,6 @@ class TallyPropertyTest {
             .isEqualTo(before);
         return;
       }
-    }
-  }
-
-  private static PrivateKey key() {
-    try {
-      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
-      generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair().getPrivate();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new AssertionError(e);
     }
   }
 }

@@ -90,7 +90,7 @@ class VotesTest {
             Choice.NO,
             NOW,
             "revoked certificate".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            keyOf());
+            Admins.freshKey());
 
     assertThat(refusal(admit(byUnknown, NOW))).contains(Votes.Refusal.NOT_AN_ADMIN);
   }
@@ -173,15 +173,5 @@ class VotesTest {
                     Set.of("BankAMSP", "BankBMSP")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a member");
-  }
-
-  private static java.security.PrivateKey keyOf() {
-    try {
-      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
-      generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair().getPrivate();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new AssertionError(e);
-    }
   }
 }
