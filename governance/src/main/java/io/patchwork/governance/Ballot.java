@@ -120,10 +120,15 @@ public record Ballot(
 
   /** Whether the signature is by {@code key} over {@link #signedBytes()}. */
   public boolean signedBy(PublicKey key) {
+    return verify(key, signedBytes(), signature);
+  }
+
+  /** Whether {@code signature} is an ECDSA-over-SHA-256 signature of {@code message} by the key. */
+  static boolean verify(PublicKey key, byte[] message, byte[] signature) {
     try {
       Signature verifier = Signature.getInstance(ALGORITHM);
       verifier.initVerify(key);
-      verifier.update(signedBytes());
+      verifier.update(message);
       return verifier.verify(signature);
     } catch (GeneralSecurityException e) {
       return false;

@@ -16,4 +16,12 @@ public interface VoterCheck {
    * roots, is not revoked, is valid at that instant and names the admin role. Empty otherwise.
    */
   Optional<Voter> admin(byte[] certificate, Instant at);
+
+  /**
+   * Whether {@code signature} is the voter's ECDSA-over-SHA-256 signature of {@code message}. The
+   * default asks the JDK; a node answers from its own verifier and signature cache.
+   */
+  default boolean signed(Voter voter, byte[] message, byte[] signature) {
+    return Ballot.verify(voter.publicKey(), message, signature);
+  }
 }

@@ -114,7 +114,7 @@ public final class Votes {
       return Result.refused(
           Refusal.NOT_ELIGIBLE, ballot.voterMspId() + " is not eligible to vote on this proposal");
     }
-    if (!ballot.signedBy(voter.get().publicKey())) {
+    if (!voters.signed(voter.get(), ballot.signedBytes(), ballot.signature())) {
       return Result.refused(Refusal.FORGED_SIGNATURE, "the ballot's signature does not verify");
     }
     for (Ballot earlier : recorded) {

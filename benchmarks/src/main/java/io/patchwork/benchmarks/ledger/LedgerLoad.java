@@ -193,6 +193,7 @@ public final class LedgerLoad implements Callable<Integer> {
             result.verificationsComputed(),
             result.verificationsCached(),
             result.verificationsComputed() / (double) Math.max(1, result.valid()));
+        printOrdering(ledger);
         String name = label.isEmpty() ? nodes + " nodes" : label;
         System.out.printf(
             Locale.ROOT,
@@ -285,6 +286,29 @@ public final class LedgerLoad implements Callable<Integer> {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** How many Raft entries carried the envelopes, from the last block's recorded log position. */
+  private static void printOrdering(LocalLedger ledger) throws Exception {
+    var blocks = ledger.orderers().get(0).blocks();
+    long envelopes = 0;
+    for (long number = 1; number < blocks.height(); number++) {
+      envelopes += blocks.get(number).orElseThrow().getData().getDataCount();
+    }
+    long entries =
+        io.patchwork.node.order.proto.OrdererPosition.parseFrom(
+                io.patchwork.node.block.BlockSignatures.ordererMetadata(blocks.last().orElseThrow())
+                    .orElseThrow()
+                    .getConsenterMetadata())
+            .getLogIndex();
+    System.out.printf(
+        Locale.ROOT,
+        "ordering: %d envelopes in %d blocks from about %d Raft log entries (%.1f envelopes an"
+            + " entry, counting timeout cuts)%n",
+        envelopes,
+        blocks.height() - 1,
+        entries,
+        envelopes / (double) Math.max(1, entries));
   }
 
   record Result(

@@ -46,8 +46,18 @@ public final class ConfigTransactions {
       LedgerConfig next, List<ConfigSignature> signatures, NodeSigner submitter, Instant at) {
     Objects.requireNonNull(next, "next");
     Objects.requireNonNull(signatures, "signatures");
+    return envelope(
+        ConfigUpdate.newBuilder().setConfig(next).addAllSignatures(signatures).build(),
+        submitter,
+        at);
+  }
+
+  /** The CONFIG envelope carrying an update, signed by the submitter. */
+  public static Envelope envelope(ConfigUpdate update, NodeSigner submitter, Instant at) {
+    Objects.requireNonNull(update, "update");
     Objects.requireNonNull(submitter, "submitter");
     Objects.requireNonNull(at, "at");
+    LedgerConfig next = update.getConfig();
     SignatureHeader signatureHeader = signatureHeader(submitter);
     ChannelHeader channelHeader =
         ChannelHeader.newBuilder()
@@ -64,12 +74,7 @@ public final class ConfigTransactions {
                 Header.newBuilder()
                     .setChannelHeader(channelHeader.toByteString())
                     .setSignatureHeader(signatureHeader.toByteString()))
-            .setData(
-                ConfigUpdate.newBuilder()
-                    .setConfig(next)
-                    .addAllSignatures(signatures)
-                    .build()
-                    .toByteString())
+            .setData(update.toByteString())
             .build();
     ByteString payloadBytes = payload.toByteString();
     return Envelope.newBuilder()

@@ -7,6 +7,7 @@ import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.tx.TransactionIds;
 import java.time.Instant;
@@ -28,7 +29,9 @@ import org.hyperledger.fabric.protos.common.SignatureHeader;
  * creator, be signed by a member's certificate valid at the block time, and hold the next config
  * (same ledger, sequence one higher, a config that reads as a valid ledger config) signed by admins
  * of at least as many member organisations as the current config's modification policy asks. A
- * closed ledger takes no config change.
+ * closed ledger takes no config change. Instead of admin signatures, an update may carry a
+ * governance decision — a proposal and the ballots that approved it — when the new config is that
+ * proposal's effect ({@link GovernanceDecisions}).
  *
  * <p>Deterministic: the answer depends only on the envelope, the current rules and the block time.
  */
@@ -127,6 +130,15 @@ public final class ConfigUpdateCheck {
     }
     if (current.status() == LedgerStatus.CLOSED) {
       return Verdict.refused("the ledger is closed");
+    }
+    if (update.hasDecision()) {
+      Optional<String> refusal;
+      try {
+        refusal = GovernanceDecisions.refusal(update, current, at, verifier);
+      } catch (IllegalArgumentException e) {
+        refusal = Optional.of("the governance decision is malformed: " + e.getMessage());
+      }
+      return refusal.map(Verdict::refused).orElseGet(() -> new Verdict(Optional.of(next), ""));
     }
     ByteString configBytes = update.getConfig().toByteString();
     Set<String> admins = new HashSet<>();

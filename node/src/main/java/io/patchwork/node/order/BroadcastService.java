@@ -35,7 +35,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
   private static final Logger log = LoggerFactory.getLogger(BroadcastService.class);
   private static final int MAX_BATCH_ENVELOPES = 2_000;
   static final long MAX_BATCH_BYTES = 2L << 20;
-  private static final int MAX_IN_FLIGHT = 2;
+  private static final int MAX_IN_FLIGHT = 1;
 
   private final OrdererConfig config;
   private final RaftOrderer orderer;

@@ -1,0 +1,255 @@
+package io.patchwork.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status.Code;
+import io.patchwork.governance.Choice;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.peer.PeerNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Member decisions carried out on a running ledger, and decisions the ledger refuses. */
+@Tag("cluster")
+class GovernanceLedgerTest {
+  @TempDir Path directory;
+
+  private static Cluster.Options fourBanks() {
+    return Cluster.options().organizations(4).orderers(1).blocks(20, Duration.ofMillis(20));
+  }
+
+  private static LedgerConfig config(Cluster cluster) {
+    return cluster.ledger().peers().get(0).ledger().rules().config();
+  }
+
+  private static NodeSigner admin(Cluster cluster, String mspId) throws Exception {
+    return Cluster.signer(cluster.admin(mspId));
+  }
+
+  private static SignedGovernanceProposal removeBankD(Cluster cluster, Instant createdAt)
+      throws Exception {
+    GovernanceProposal proposal =
+        GovernanceProposal.newBuilder()
+            .setLedgerId("trade")
+            .setConfigSequence(config(cluster).getSequence())
+            .setProposerMspId("BankAMSP")
+            .setCreatedAtMillis(createdAt.toEpochMilli())
+            .setRemoveMember(GovernanceProposal.RemoveMember.newBuilder().setMspId("BankDMSP"))
+            .build();
+    return GovernanceDecisions.propose(proposal, admin(cluster, "BankAMSP"));
+  }
+
+  private static List<GovernanceBallot> ballots(
+      Cluster cluster, SignedGovernanceProposal proposal, Instant at, String... yesVoters)
+      throws Exception {
+    List<GovernanceBallot> ballots = new ArrayList<>();
+    for (int i = 0; i < yesVoters.length; i++) {
+      ballots.add(
+          GovernanceDecisions.vote(
+              proposal, admin(cluster, yesVoters[i]), Choice.YES, at.plusMillis(i)));
+    }
+    return ballots;
+  }
+
+  private static BroadcastResponse submit(
+      Cluster cluster, SignedGovernanceProposal proposal, List<GovernanceBallot> ballots)
+      throws Exception {
+    Envelope envelope =
+        GovernanceDecisions.decisionEnvelope(
+            config(cluster), proposal, ballots, admin(cluster, "BankAMSP"), Instant.now());
+    return cluster.broadcast(cluster.admin("BankAMSP"), envelope);
+  }
+
+  private static void awaitSequence(Cluster cluster, long sequence) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (PeerNode peer : cluster.ledger().peers()) {
+      while (peer.ledger().rules().sequence() < sequence) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("config " + sequence + " not committed:\n" + cluster.dump());
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  @Test
+  void an_approved_removal_takes_the_member_out_and_its_admin_can_no_longer_transact()
+      throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          var tokenOfD = cluster.token(cluster.admin("BankDMSP"));
+          tokenOfD.submitTransaction("issue", "BankDMSP", "10");
+          Instant now = Instant.now();
+          SignedGovernanceProposal proposal = removeBankD(cluster, now);
+          long sequence = config(cluster).getSequence();
+
+          Envelope decision =
+              GovernanceDecisions.decisionEnvelope(
+                  config(cluster),
+                  proposal,
+                  ballots(cluster, proposal, now, "BankAMSP", "BankBMSP", "BankCMSP"),
+                  admin(cluster, "BankAMSP"),
+                  Instant.now());
+
+          BroadcastResponse response = cluster.broadcast(cluster.admin("BankAMSP"), decision);
+
+          assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
+          awaitSequence(cluster, sequence + 1);
+          for (PeerNode peer : cluster.ledger().peers()) {
+            assertThat(peer.ledger().rules().isMember("BankDMSP")).as(peer.nodeId()).isFalse();
+            assertThat(peer.ledger().rules().config().getDecidedProposalsList())
+                .containsExactly(GovernanceDecisions.proposalId(proposal.getProposal()));
+          }
+          assertThatThrownBy(() -> tokenOfD.submitTransaction("issue", "BankDMSP", "10"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED));
+          // The decision cannot be carried out twice.
+          assertRefused(cluster.broadcast(cluster.admin("BankAMSP"), decision), "the next one is");
+          assertThat(config(cluster).getSequence()).isEqualTo(sequence + 1);
+        });
+  }
+
+  @Test
+  void decisions_without_enough_valid_ballots_are_refused_and_change_nothing() throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          Instant now = Instant.now();
+          SignedGovernanceProposal proposal = removeBankD(cluster, now);
+          long sequence = config(cluster).getSequence();
+
+          // Two of four is not more than half.
+          assertRefused(
+              submit(cluster, proposal, ballots(cluster, proposal, now, "BankAMSP", "BankBMSP")),
+              "IN_PROGRESS, not approved");
+
+          // A ballot whose choice was flipped after signing.
+          List<GovernanceBallot> flipped =
+              new ArrayList<>(ballots(cluster, proposal, now, "BankAMSP", "BankBMSP"));
+          flipped.add(
+              GovernanceDecisions.vote(
+                      proposal, admin(cluster, "BankCMSP"), Choice.NO, now.plusMillis(5))
+                  .toBuilder()
+                  .setChoice(Choice.YES.code())
+                  .build());
+          assertRefused(submit(cluster, proposal, flipped), "FORGED_SIGNATURE");
+
+          // The same organisation twice.
+          List<GovernanceBallot> twice =
+              new ArrayList<>(ballots(cluster, proposal, now, "BankAMSP", "BankBMSP"));
+          twice.add(
+              GovernanceDecisions.vote(
+                  proposal, admin(cluster, "BankBMSP"), Choice.YES, now.plusMillis(9)));
+          assertRefused(submit(cluster, proposal, twice), "ALREADY_VOTED");
+
+          // A certificate from another authority claiming a member's admin.
+          List<GovernanceBallot> foreign =
+              new ArrayList<>(ballots(cluster, proposal, now, "BankAMSP", "BankBMSP"));
+          foreign.add(
+              GovernanceDecisions.vote(
+                  proposal,
+                  Cluster.signer(cluster.foreignSigner("BankCMSP", "mallory")),
+                  Choice.YES,
+                  now.plusMillis(9)));
+          assertRefused(submit(cluster, proposal, foreign), "NOT_AN_ADMIN");
+
+          // Ballots cast after the proposal's 24 hours.
+          Instant longAgo = now.minus(Duration.ofHours(25));
+          SignedGovernanceProposal stale = removeBankD(cluster, longAgo);
+          assertRefused(
+              submit(
+                  cluster, stale, ballots(cluster, stale, now, "BankAMSP", "BankBMSP", "BankCMSP")),
+              "EXPIRED");
+
+          // A ballot on another proposal (the stale one) replayed on this one.
+          List<GovernanceBallot> replayed =
+              new ArrayList<>(ballots(cluster, proposal, now, "BankAMSP", "BankBMSP"));
+          replayed.add(ballots(cluster, stale, now, "BankCMSP").get(0));
+          assertRefused(submit(cluster, proposal, replayed), "FORGED_SIGNATURE");
+
+          // A proposal by a client, not an admin.
+          GovernanceProposal byClient =
+              GovernanceProposal.parseFrom(proposal.getProposal()).toBuilder()
+                  .setProposerMspId("BankBMSP")
+                  .build();
+          SignedGovernanceProposal notAdmin =
+              GovernanceDecisions.propose(
+                  byClient, Cluster.signer(cluster.client("BankBMSP", "teller")));
+          assertRefused(
+              submit(
+                  cluster,
+                  notAdmin,
+                  ballots(cluster, notAdmin, now, "BankAMSP", "BankBMSP", "BankCMSP")),
+              "proposer is not an admin");
+
+          cluster.awaitHeight(
+              cluster.ledger().peer("peer0").ledger().height(), Duration.ofSeconds(30));
+          for (PeerNode peer : cluster.ledger().peers()) {
+            assertThat(peer.ledger().rules().sequence()).isEqualTo(sequence);
+            assertThat(peer.ledger().rules().isMember("BankDMSP")).isTrue();
+          }
+        });
+  }
+
+  @Test
+  void an_approved_policy_change_sets_the_endorsement_policy_on_every_node() throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          Instant now = Instant.now();
+          GovernanceProposal change =
+              GovernanceProposal.newBuilder()
+                  .setLedgerId("trade")
+                  .setConfigSequence(config(cluster).getSequence())
+                  .setProposerMspId("BankBMSP")
+                  .setCreatedAtMillis(now.toEpochMilli())
+                  .setChangePolicy(
+                      GovernanceProposal.ChangePolicy.newBuilder().setEndorsingOrganizations(4))
+                  .build();
+          SignedGovernanceProposal proposal =
+              GovernanceDecisions.propose(change, admin(cluster, "BankBMSP"));
+          long sequence = config(cluster).getSequence();
+
+          BroadcastResponse response =
+              submit(
+                  cluster,
+                  proposal,
+                  ballots(cluster, proposal, now, "BankBMSP", "BankCMSP", "BankDMSP"));
+
+          assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
+          awaitSequence(cluster, sequence + 1);
+          for (PeerNode peer : cluster.ledger().peers()) {
+            assertThat(peer.ledger().rules().endorsingOrganizationsRequired()).isEqualTo(4);
+          }
+          var token = cluster.token(cluster.admin("BankAMSP"));
+          token.submitTransaction("issue", "BankAMSP", "5");
+        });
+  }
+
+  private static void assertRefused(BroadcastResponse response, String reason) {
+    assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.BAD_REQUEST);
+    assertThat(response.getInfo()).contains(reason);
+  }
+}
