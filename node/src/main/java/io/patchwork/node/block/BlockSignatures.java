@@ -146,4 +146,27 @@ public final class BlockSignatures {
       return java.util.Optional.empty();
     }
   }
+
+  /**
+   * The block's time as its orderers recorded it ({@code OrdererPosition}); identities are checked
+   * at this time, so a client cannot pick the instant its certificate is judged at. Empty for the
+   * genesis block and blocks without a recorded time.
+   */
+  public static java.util.Optional<java.time.Instant> blockTime(Block block) {
+    return ordererMetadata(block)
+        .flatMap(
+            metadata -> {
+              try {
+                long millis =
+                    io.patchwork.node.order.proto.OrdererPosition.parseFrom(
+                            metadata.getConsenterMetadata())
+                        .getBlockTimeMillis();
+                return millis > 0
+                    ? java.util.Optional.of(java.time.Instant.ofEpochMilli(millis))
+                    : java.util.Optional.empty();
+              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return java.util.Optional.empty();
+              }
+            });
+  }
 }

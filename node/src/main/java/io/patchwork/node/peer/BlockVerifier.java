@@ -14,15 +14,15 @@ import org.hyperledger.fabric.protos.common.Block;
  * last block (number, previous hash), its data hash is right, and an orderer of the ledger signed
  * it. Thread-safe.
  */
-final class BlockVerifier {
+public final class BlockVerifier {
   private final SignatureVerifier verifier;
 
-  BlockVerifier(SignatureVerifier verifier) {
+  public BlockVerifier(SignatureVerifier verifier) {
     this.verifier = verifier;
   }
 
   /** Why the block is refused, or empty if it is acceptable. */
-  Optional<String> problem(Block last, Block block, LedgerRules rules) {
+  public Optional<String> problem(Block last, Block block, LedgerRules rules) {
     Optional<ChainCheck.Problem> chain = ChainCheck.follows(last, block);
     if (chain.isPresent()) {
       return Optional.of(

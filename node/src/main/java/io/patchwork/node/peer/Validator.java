@@ -10,7 +10,6 @@ import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.identity.IdentityCheck;
-import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.state.StateEntry;
 import io.patchwork.node.state.StateReader;
 import io.patchwork.node.state.StateWrite;
@@ -110,7 +109,7 @@ final class Validator {
     List<TxOutcome> outcomes = new ArrayList<>();
     Optional<LedgerRules> newRules = Optional.empty();
     List<ByteString> data = block.getData().getDataList();
-    Optional<Instant> blockTime = blockTime(block);
+    Optional<Instant> blockTime = BlockSignatures.blockTime(block);
     for (int i = 0; i < data.size(); i++) {
       ParsedTx parsed = null;
       try {
@@ -152,24 +151,6 @@ final class Validator {
       SignatureHeader signatureHeader,
       String txId,
       Instant checkedAt) {}
-
-  /**
-   * The block's time as its orderers recorded it (see {@code OrdererPosition}); identities are
-   * checked at this time so a client cannot pick the instant its certificate is judged at.
-   */
-  static Optional<Instant> blockTime(Block block) {
-    return BlockSignatures.ordererMetadata(block)
-        .flatMap(
-            metadata -> {
-              try {
-                long millis =
-                    OrdererPosition.parseFrom(metadata.getConsenterMetadata()).getBlockTimeMillis();
-                return millis > 0 ? Optional.of(Instant.ofEpochMilli(millis)) : Optional.empty();
-              } catch (InvalidProtocolBufferException e) {
-                return Optional.empty();
-              }
-            });
-  }
 
   private ParsedTx parse(ByteString bytes, Optional<Instant> blockTime) throws Invalid {
     Envelope envelope;

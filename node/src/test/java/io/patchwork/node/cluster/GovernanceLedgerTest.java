@@ -3,15 +3,23 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status.Code;
 import io.patchwork.governance.Choice;
+import io.patchwork.node.block.Blocks;
+import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.launch.NodeCommand;
 import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.store.BlockStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
@@ -123,6 +132,7 @@ class GovernanceLedgerTest {
               .isInstanceOfSatisfying(
                   EndorseException.class,
                   e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED));
+          assertHistoryShowsTheDecision(cluster, proposal);
           // The decision cannot be carried out twice.
           assertRefused(cluster.broadcast(cluster.admin("BankAMSP"), decision), "the next one is");
           assertThat(config(cluster).getSequence()).isEqualTo(sequence + 1);
@@ -246,6 +256,80 @@ class GovernanceLedgerTest {
           var token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "5");
         });
+  }
+
+  /**
+   * A stopped peer's blocks replay to the same decision with its ballots; the same history with the
+   * decision's block forged (its content changed, hashes recomputed) fails loudly.
+   */
+  private void assertHistoryShowsTheDecision(Cluster cluster, SignedGovernanceProposal proposal)
+      throws Exception {
+    cluster.awaitHeight(cluster.ledger().peer("peer0").ledger().height(), Duration.ofSeconds(30));
+    Path genesis = directory.resolve("trade.genesis");
+    Files.write(genesis, cluster.ledger().genesis().toByteArray());
+    cluster.ledger().stopPeer("peer1");
+    Path data = cluster.ledger().dataDirectory("peer1");
+    String id = GovernanceDecisions.proposalId(proposal.getProposal());
+
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        NodeCommand.execute(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "history",
+            "--genesis",
+            genesis.toString(),
+            "--data-dir",
+            data.toString());
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("by member decision " + id)
+        .contains("proposed by BankAMSP")
+        .contains("RemoveMember[mspId=BankDMSP]")
+        .contains("ballot BankAMSP YES")
+        .contains("ballot BankBMSP YES")
+        .contains("ballot BankCMSP YES")
+        .contains("verified:");
+
+    Path forged = directory.resolve("forged");
+    try (BlockStore original = BlockStore.open(data.resolve("blocks"));
+        BlockStore copy = BlockStore.open(forged.resolve("blocks"))) {
+      for (long number = 0; number < original.height(); number++) {
+        Block block = original.get(number).orElseThrow();
+        boolean decisionBlock =
+            number > 0
+                && block.getData().getDataCount() == 1
+                && LedgerConfigs.isConfig(block.getData().getData(0));
+        if (decisionBlock) {
+          Envelope envelope = Envelope.parseFrom(block.getData().getData(0));
+          Envelope altered =
+              envelope.toBuilder()
+                  .setSignature(envelope.getSignature().concat(ByteString.copyFromUtf8("x")))
+                  .build();
+          block =
+              Blocks.next(copy.last().orElseThrow(), List.of(altered.toByteString())).toBuilder()
+                  .setMetadata(block.getMetadata())
+                  .build();
+        }
+        copy.append(block);
+      }
+    }
+    StringWriter forgedErr = new StringWriter();
+    int forgedExit =
+        NodeCommand.execute(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(forgedErr, true),
+            "history",
+            "--genesis",
+            genesis.toString(),
+            "--data-dir",
+            forged.toString());
+    assertThat(forgedExit).isEqualTo(1);
+    assertThat(forgedErr.toString())
+        .contains("history does NOT verify")
+        .contains("carries no valid signature of an orderer");
   }
 
   private static void assertRefused(BroadcastResponse response, String reason) {

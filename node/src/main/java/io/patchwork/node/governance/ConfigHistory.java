@@ -1,0 +1,195 @@
+package io.patchwork.node.governance;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.governance.Choice;
+import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.ConfigUpdateCheck;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.ConfigSignature;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.peer.BlockVerifier;
+import io.patchwork.node.store.BlockStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+
+/**
+ * Re-verifies a ledger's config history from its blocks alone, trusting nothing but the genesis
+ * block: every block must follow the chain and carry the signature of an orderer of the config in
+ * force; every config transaction is judged again with the check orderers and peers make, and the
+ * verdict must match the validation code the ledger recorded. Each change is reported with who
+ * authorised it — the admins who signed it, or the proposal and ballots of the member decision.
+ */
+public final class ConfigHistory {
+  private ConfigHistory() {}
+
+  /** One ballot of a decision, as cast. */
+  public record BallotReport(String voterMspId, Choice choice, Instant castAt) {}
+
+  /** The member decision behind a config change. */
+  public record DecisionReport(
+      String proposalId,
+      String proposerMspId,
+      String action,
+      Instant proposedAt,
+      List<BallotReport> ballots) {
+    public DecisionReport {
+      ballots = List.copyOf(ballots);
+    }
+  }
+
+  /**
+   * A config change the ledger applied: the block that carried it, the new sequence, and either the
+   * admins' organisations that signed it or the decision that made it.
+   */
+  public record Change(
+      long blockNumber,
+      long sequence,
+      Optional<Instant> blockTime,
+      List<String> signedBy,
+      Optional<DecisionReport> decision) {
+    public Change {
+      signedBy = List.copyOf(signedBy);
+      Objects.requireNonNull(decision, "decision");
+    }
+  }
+
+  /** The outcome: the changes, in order, or the first block where the history does not hold. */
+  public record Report(List<Change> changes, long blocksChecked, Optional<String> problem) {
+    public Report {
+      changes = List.copyOf(changes);
+    }
+
+    public boolean verified() {
+      return problem.isEmpty();
+    }
+  }
+
+  /** Replays the blocks of {@code store} from genesis. */
+  public static Report replay(BlockStore store, Block genesis, SignatureVerifier verifier)
+      throws IOException {
+    LedgerRules rules;
+    try {
+      rules = LedgerConfigs.fromGenesis(genesis);
+    } catch (ConfigException e) {
+      return new Report(List.of(), 0, Optional.of("the genesis block holds no valid config"));
+    }
+    if (store.first() != 0) {
+      return new Report(
+          List.of(),
+          0,
+          Optional.of(
+              "the store starts at block "
+                  + store.first()
+                  + " (a peer joined from a snapshot): the history before it is not here"));
+    }
+    Optional<Block> first = store.get(0);
+    if (first.isEmpty() || !first.get().getHeader().equals(genesis.getHeader())) {
+      return new Report(List.of(), 0, Optional.of("block 0 is not this ledger's genesis block"));
+    }
+    BlockVerifier blocks = new BlockVerifier(verifier);
+    List<Change> changes = new ArrayList<>();
+    Block last = first.get();
+    for (long number = 1; number < store.height(); number++) {
+      Block block = store.get(number).orElseThrow();
+      Optional<String> refused = blocks.problem(last, block, rules);
+      if (refused.isPresent()) {
+        return new Report(changes, number, refused);
+      }
+      if (block.getData().getDataCount() == 1
+          && LedgerConfigs.isConfig(block.getData().getData(0))) {
+        ByteString envelope = block.getData().getData(0);
+        Optional<Instant> time = BlockSignatures.blockTime(block);
+        ConfigUpdateCheck.Verdict verdict =
+            ConfigUpdateCheck.check(envelope, rules, time, verifier);
+        boolean recordedValid = validationCode(block) == TxValidationCode.VALID_VALUE;
+        if (verdict.applies() != recordedValid) {
+          return new Report(
+              changes,
+              number,
+              Optional.of(
+                  "block "
+                      + number
+                      + ": the ledger recorded its config transaction as "
+                      + (recordedValid ? "valid" : "invalid")
+                      + ", but it "
+                      + (verdict.applies() ? "applies" : "does not apply: " + verdict.refusal())));
+        }
+        if (verdict.applies()) {
+          rules = verdict.next().orElseThrow();
+          changes.add(change(number, time, rules.sequence(), envelope));
+        }
+      }
+      last = block;
+    }
+    return new Report(changes, store.height(), Optional.empty());
+  }
+
+  private static int validationCode(Block block) {
+    ByteString filter =
+        block.getMetadata().getMetadataCount() > BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE
+            ? block.getMetadata().getMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE)
+            : ByteString.EMPTY;
+    return filter.isEmpty() ? -1 : filter.byteAt(0) & 0xff;
+  }
+
+  private static Change change(
+      long number, Optional<Instant> time, long sequence, ByteString envelopeBytes) {
+    try {
+      ConfigUpdate update =
+          ConfigUpdate.parseFrom(
+              Payload.parseFrom(Envelope.parseFrom(envelopeBytes).getPayload()).getData());
+      if (!update.hasDecision()) {
+        List<String> admins = new ArrayList<>();
+        for (ConfigSignature signature : update.getSignaturesList()) {
+          admins.add(
+              SerializedIdentity.parseFrom(
+                      SignatureHeader.parseFrom(signature.getSignatureHeader()).getCreator())
+                  .getMspid());
+        }
+        return new Change(number, sequence, time, admins, Optional.empty());
+      }
+      GovernanceProposal proposal =
+          GovernanceProposal.parseFrom(update.getDecision().getProposal().getProposal());
+      List<BallotReport> ballots = new ArrayList<>();
+      for (GovernanceBallot ballot : update.getDecision().getBallotsList()) {
+        ballots.add(
+            new BallotReport(
+                ballot.getVoterMspId(),
+                ballot.getChoice() == Choice.YES.code() ? Choice.YES : Choice.NO,
+                Instant.ofEpochMilli(ballot.getCastAtMillis())));
+      }
+      return new Change(
+          number,
+          sequence,
+          time,
+          List.of(),
+          Optional.of(
+              new DecisionReport(
+                  GovernanceDecisions.proposalId(update.getDecision().getProposal().getProposal()),
+                  proposal.getProposerMspId(),
+                  GovernanceDecisions.action(proposal).toString(),
+                  Instant.ofEpochMilli(proposal.getCreatedAtMillis()),
+                  ballots)));
+    } catch (InvalidProtocolBufferException e) {
+      // The check above decoded the same bytes; this cannot happen for an applied change.
+      throw new IllegalStateException("an applied config transaction no longer decodes", e);
+    }
+  }
+}
