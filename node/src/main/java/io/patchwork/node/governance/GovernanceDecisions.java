@@ -119,8 +119,8 @@ public final class GovernanceDecisions {
 
   /**
    * The CONFIG envelope that carries out an approved proposal: its effect on {@code current},
-   * authorised by the proposal and the ballots (in the order they were cast, up to the one that
-   * decided it).
+   * authorised by the proposal and the ballots in the order they were cast, up to the one that
+   * decided it (later ones would be refused: votes close at the decision).
    *
    * @throws Inapplicable if the proposal's effect cannot be applied to {@code current}
    */
@@ -132,11 +132,13 @@ public final class GovernanceDecisions {
       Instant at)
       throws Inapplicable {
     GovernanceProposal content = parse(proposal);
+    String id = proposalId(proposal.getProposal());
     List<GovernanceBallot> ordered = new ArrayList<>(ballots);
     ordered.sort(
         Comparator.comparingLong(GovernanceBallot::getCastAtMillis)
             .thenComparing(GovernanceBallot::getVoterMspId));
-    LedgerConfig next = apply(current, content, proposalId(proposal.getProposal()));
+    ordered = upToDecision(current, content, id, ordered, at);
+    LedgerConfig next = apply(current, content, id);
     ConfigUpdate update =
         ConfigUpdate.newBuilder()
             .setConfig(next)
@@ -144,6 +146,43 @@ public final class GovernanceDecisions {
                 GovernanceDecision.newBuilder().setProposal(proposal).addAllBallots(ordered))
             .build();
     return ConfigTransactions.envelope(update, submitter, at);
+  }
+
+  private static List<GovernanceBallot> upToDecision(
+      LedgerConfig current,
+      GovernanceProposal content,
+      String id,
+      List<GovernanceBallot> ordered,
+      Instant at) {
+    Proposal proposal;
+    try {
+      Set<String> members = new java.util.HashSet<>();
+      current.getMembersList().forEach(member -> members.add(member.getMspId()));
+      proposal =
+          Proposal.open(
+              content.getLedgerId(),
+              id,
+              action(content),
+              content.getProposerMspId(),
+              Instant.ofEpochMilli(content.getCreatedAtMillis()),
+              rules(current),
+              members);
+    } catch (IllegalArgumentException e) {
+      return ordered; // the ledger will say what is wrong with it
+    }
+    List<Ballot> counted = new ArrayList<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      Optional<Ballot> ballot = ballot(ordered.get(i), proposal);
+      if (ballot.isEmpty()
+          || counted.stream().anyMatch(b -> b.voterMspId().equals(ballot.get().voterMspId()))) {
+        return ordered;
+      }
+      counted.add(ballot.get());
+      if (Tally.of(proposal, counted, at).status() != ProposalStatus.IN_PROGRESS) {
+        return ordered.subList(0, i + 1);
+      }
+    }
+    return ordered;
   }
 
   // ---- checking a decision ----
