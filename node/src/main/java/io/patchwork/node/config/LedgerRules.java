@@ -130,9 +130,18 @@ public final class LedgerRules {
             Code.INVALID_CONTRACT, "contract " + contract.getName() + " is pinned twice");
       }
     }
+    Map<X509Certificate, java.time.Instant> retiring = new HashMap<>();
+    for (io.patchwork.node.config.proto.RetiringRoot root : config.getRetiringRootsList()) {
+      List<X509Certificate> parsed = certificates("retiring roots", List.of(root.getCertificate()));
+      if (parsed.size() != 1) {
+        throw new ConfigException(
+            Code.INVALID_MEMBER, "a retiring root must be exactly one PEM certificate");
+      }
+      retiring.put(parsed.get(0), java.time.Instant.ofEpochMilli(root.getTrustedUntilMillis()));
+    }
     IdentityCheck identities;
     try {
-      identities = new IdentityCheck(dedupe(roots), intermediates, crls);
+      identities = new IdentityCheck(dedupe(roots), intermediates, crls, retiring);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           Code.INVALID_MEMBER, "trust material is unusable: " + e.getMessage(), e);

@@ -89,6 +89,7 @@ public final class LocalLedger implements AutoCloseable {
   private final String host;
   private final NodeLauncher.Shared shared;
   private final Map<String, NodeCredentials> credentials;
+  private final Map<String, String> organizations = new LinkedHashMap<>();
   private final List<X509Certificate> authorityChain;
   private final Map<String, Orderer> ordererConfigs;
   private final Map<String, Peer> peerConfigs;
@@ -122,13 +123,14 @@ public final class LocalLedger implements AutoCloseable {
             scheduler,
             b.contracts,
             b.clock);
-    this.credentials = credentials;
+    this.credentials = new LinkedHashMap<>(credentials);
     this.authorityChain = b.authority.chain();
     this.trust = trust;
     this.ordererConfigs = new LinkedHashMap<>();
     for (Orderer orderer : config.getOrderersList()) {
       ordererConfigs.put(orderer.getNodeId(), orderer);
     }
+    config.getMembersList().forEach(m -> organizations.put(m.getMspId(), m.getOrganization()));
     this.peerConfigs = new LinkedHashMap<>();
     for (Peer peer : config.getPeersList()) {
       peerConfigs.put(peer.getNodeId(), peer);
@@ -248,6 +250,38 @@ public final class LocalLedger implements AutoCloseable {
             tls.resolve(NodeFiles.TLS_KEY),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(key, Pem.privateKey(node.tls().privateKey()), StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Gives a peer a new signing certificate from {@code authority} — after the members replaced the
+   * ledger's authority, before the old one's grace period ends — and restarts it if it runs. Its
+   * TLS certificate stays (node TLS trust is the genesis roots).
+   *
+   * @throws IllegalArgumentException for an orderer: its signing certificate is part of the config
+   */
+  public void recertifyPeer(String nodeId, CertificateAuthority authority)
+      throws IOException, ConfigException, CaException {
+    NodeCredentials current = credentials.get(nodeId);
+    if (current == null || !peerConfigs.containsKey(nodeId)) {
+      throw new IllegalArgumentException("ledger " + ledgerId() + " has no peer " + nodeId);
+    }
+    IssuedCredential signing =
+        authority.issueWithNewKey(
+            CertificateRequest.signing(
+                nodeId, Role.PEER, organizations.get(current.mspId()), current.mspId()));
+    credentials.put(
+        nodeId,
+        new NodeCredentials(
+            nodeId,
+            current.mspId(),
+            NodeSigner.of(
+                current.mspId(), signing.certificate().certificate(), signing.privateKey()),
+            signing.privateKey(),
+            current.tls()));
+    if (peers.containsKey(nodeId)) {
+      stopPeer(nodeId);
+      startPeer(nodeId);
+    }
   }
 
   /** Starts every node. */

@@ -2,6 +2,7 @@ package io.patchwork.node.governance;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.Pem;
 import io.patchwork.governance.Action;
 import io.patchwork.governance.Ballot;
 import io.patchwork.governance.Choice;
@@ -22,12 +23,14 @@ import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.PinnedContract;
+import io.patchwork.node.config.proto.RetiringRoot;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.config.proto.VotingPolicy;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,7 +141,11 @@ public final class GovernanceDecisions {
         Comparator.comparingLong(GovernanceBallot::getCastAtMillis)
             .thenComparing(GovernanceBallot::getVoterMspId));
     ordered = upToDecision(current, content, id, ordered, at);
-    LedgerConfig next = apply(current, content, id);
+    Instant decidedAt =
+        ordered.isEmpty()
+            ? at
+            : Instant.ofEpochMilli(ordered.get(ordered.size() - 1).getCastAtMillis());
+    LedgerConfig next = apply(current, content, id, decidedAt);
     ConfigUpdate update =
         ConfigUpdate.newBuilder()
             .setConfig(next)
@@ -286,9 +293,10 @@ public final class GovernanceDecisions {
               + tally.eligible()
               + " members");
     }
+    Instant decidedAt = admitted.get(admitted.size() - 1).castAt();
     LedgerConfig expected;
     try {
-      expected = apply(current.config(), content, id);
+      expected = apply(current.config(), content, id, decidedAt);
     } catch (Inapplicable e) {
       return Optional.of("the approved proposal cannot be applied: " + e.getMessage());
     }
@@ -325,12 +333,14 @@ public final class GovernanceDecisions {
 
   /**
    * The config after the proposal's effect: sequence one higher, the proposal recorded as decided,
-   * and its action applied.
+   * and its action applied. {@code decidedAt} is when the deciding ballot was cast; a replaced
+   * authority's grace period runs from it.
    *
    * @throws Inapplicable if the action cannot apply to this config (a member that is not there, a
    *     change that would leave the ledger unable to endorse, ...)
    */
-  public static LedgerConfig apply(LedgerConfig current, GovernanceProposal proposal, String id)
+  public static LedgerConfig apply(
+      LedgerConfig current, GovernanceProposal proposal, String id, Instant decidedAt)
       throws Inapplicable {
     LedgerConfig.Builder next =
         current.toBuilder().setSequence(current.getSequence() + 1).addDecidedProposals(id);
@@ -339,6 +349,8 @@ public final class GovernanceDecisions {
       case REMOVE_MEMBER -> removeMember(current, next, proposal.getRemoveMember().getMspId());
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
       case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
+      case REPLACE_AUTHORITY ->
+          replaceAuthority(current, next, proposal.getReplaceAuthority(), decidedAt);
       case CLOSE_LEDGER -> {
         if (current.getStatus() != LedgerStatus.OPEN) {
           throw new Inapplicable("the ledger is " + current.getStatus() + ", not open");
@@ -440,6 +452,81 @@ public final class GovernanceDecisions {
     }
   }
 
+  /**
+   * The new authority's root becomes every member's trust root; every current root is trusted only
+   * until the grace period after the decision ends.
+   */
+  private static void replaceAuthority(
+      LedgerConfig current,
+      LedgerConfig.Builder next,
+      GovernanceProposal.ReplaceAuthority replace,
+      Instant decidedAt)
+      throws Inapplicable {
+    X509Certificate newRoot = selfSignedAuthority(replace.getAuthorityCertificate());
+    ByteString newPem =
+        ByteString.copyFrom(Pem.certificate(newRoot), java.nio.charset.StandardCharsets.US_ASCII);
+    Map<ByteString, ByteString> oldRoots = new LinkedHashMap<>();
+    for (Member member : current.getMembersList()) {
+      for (ByteString pem : member.getRootCertificatesList()) {
+        X509Certificate root = certificate(pem);
+        oldRoots.putIfAbsent(der(root), pem);
+      }
+    }
+    if (oldRoots.containsKey(der(newRoot))) {
+      throw new Inapplicable("the new authority is a trust root of this ledger already");
+    }
+    Instant until = decidedAt.plusMillis(replace.getGracePeriodMillis());
+    Set<ByteString> alreadyRetiring = new java.util.HashSet<>();
+    for (RetiringRoot retiring : current.getRetiringRootsList()) {
+      alreadyRetiring.add(der(certificate(retiring.getCertificate())));
+    }
+    for (int i = 0; i < next.getMembersCount(); i++) {
+      next.setMembers(i, next.getMembers(i).toBuilder().addRootCertificates(newPem));
+    }
+    for (Map.Entry<ByteString, ByteString> old : oldRoots.entrySet()) {
+      if (!alreadyRetiring.contains(old.getKey())) {
+        next.addRetiringRoots(
+            RetiringRoot.newBuilder()
+                .setCertificate(old.getValue())
+                .setTrustedUntilMillis(until.toEpochMilli()));
+      }
+    }
+  }
+
+  private static X509Certificate selfSignedAuthority(ByteString pem) throws Inapplicable {
+    X509Certificate certificate = certificate(pem);
+    try {
+      certificate.verify(certificate.getPublicKey());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new Inapplicable("the new authority's certificate is not self-signed");
+    }
+    if (certificate.getBasicConstraints() < 0) {
+      throw new Inapplicable("the new authority's certificate is not a CA certificate");
+    }
+    return certificate;
+  }
+
+  private static X509Certificate certificate(ByteString pem) throws Inapplicable {
+    try {
+      List<X509Certificate> certificates =
+          Pem.readCertificates(pem.toString(java.nio.charset.StandardCharsets.US_ASCII));
+      if (certificates.size() != 1) {
+        throw new Inapplicable("expected exactly one PEM certificate");
+      }
+      return certificates.get(0);
+    } catch (java.security.cert.CertificateException e) {
+      throw new Inapplicable("a certificate cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static ByteString der(X509Certificate certificate) throws Inapplicable {
+    try {
+      return ByteString.copyFrom(certificate.getEncoded());
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new Inapplicable("a certificate cannot be encoded");
+    }
+  }
+
   private static void upgradeContract(
       LedgerConfig.Builder next, GovernanceProposal.UpgradeContract upgrade) throws Inapplicable {
     for (int i = 0; i < next.getContractsCount(); i++) {
@@ -497,6 +584,16 @@ public final class GovernanceDecisions {
             upgrade.getContract(),
             upgrade.getVersion(),
             HexFormat.of().formatHex(upgrade.getCodeHash().toByteArray()));
+      }
+      case REPLACE_AUTHORITY -> {
+        GovernanceProposal.ReplaceAuthority replace = proposal.getReplaceAuthority();
+        byte[] der;
+        try {
+          der = certificate(replace.getAuthorityCertificate()).getEncoded();
+        } catch (Inapplicable | java.security.cert.CertificateEncodingException e) {
+          throw new IllegalArgumentException("the new authority's certificate: " + e.getMessage());
+        }
+        yield new Action.ReplaceAuthority(der, Duration.ofMillis(replace.getGracePeriodMillis()));
       }
       case CLOSE_LEDGER ->
           new Action.CloseLedger(

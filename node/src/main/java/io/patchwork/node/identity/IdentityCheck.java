@@ -59,11 +59,15 @@ public final class IdentityCheck {
    * anything else but the instant, and each hit re-checks every certificate's validity period at
    * the instant asked, so the cache never changes an answer.
    */
-  private static final Map<ByteString, List<X509Certificate>> VALID_PATHS =
-      new ConcurrentHashMap<>();
+  private static final Map<ByteString, ValidPath> VALID_PATHS = new ConcurrentHashMap<>();
+
+  /** A validated path (the certificate up to, not including, the root) and its root. */
+  private record ValidPath(List<X509Certificate> path, X509Certificate root) {}
 
   private static final int PATH_CACHE_LIMIT = 100_000;
   private final byte[] trustFingerprint;
+  private final Map<ByteString, Instant> retiring;
+  private final Map<ByteString, Instant> passedUntil = new ConcurrentHashMap<>();
 
   /**
    * @param trustRoots the ledger's self-signed roots
@@ -72,6 +76,27 @@ public final class IdentityCheck {
    */
   public IdentityCheck(
       List<X509Certificate> trustRoots, List<X509Certificate> intermediates, List<X509CRL> crls) {
+    this(trustRoots, intermediates, crls, Map.of());
+  }
+
+  /**
+   * @param retiring roots among {@code trustRoots} that are trusted only until an instant: a
+   *     certificate whose path ends at one of them is refused after it (a replaced authority)
+   */
+  public IdentityCheck(
+      List<X509Certificate> trustRoots,
+      List<X509Certificate> intermediates,
+      List<X509CRL> crls,
+      Map<X509Certificate, Instant> retiring) {
+    Map<ByteString, Instant> deadlines = new HashMap<>();
+    try {
+      for (Map.Entry<X509Certificate, Instant> root : retiring.entrySet()) {
+        deadlines.put(ByteString.copyFrom(root.getKey().getEncoded()), root.getValue());
+      }
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalArgumentException("a retiring root cannot be encoded", e);
+    }
+    this.retiring = Map.copyOf(deadlines);
     Set<TrustAnchor> roots = new HashSet<>();
     for (X509Certificate root : Objects.requireNonNull(trustRoots, "trustRoots")) {
       roots.add(new TrustAnchor(root, null));
@@ -210,20 +235,28 @@ public final class IdentityCheck {
   public Outcome check(ByteString serializedIdentity, Instant at) {
     Identity known = passed.get(serializedIdentity);
     if (known != null) {
+      Instant until = passedUntil.get(serializedIdentity);
+      if (until != null && at.isAfter(until)) {
+        return retired(until);
+      }
       return withinValidity(known.certificate(), at)
           .orElseGet(() -> new Outcome(Optional.of(known), Optional.empty(), ""));
     }
+    if (passed.size() >= CACHE_LIMIT) {
+      passed.clear();
+      passedUntil.clear();
+    }
+    // Records the identity's deadline (if its root is retiring) before it is remembered as passed.
     Outcome outcome = checkUncached(serializedIdentity, at);
-    outcome
-        .identity()
-        .ifPresent(
-            identity -> {
-              if (passed.size() >= CACHE_LIMIT) {
-                passed.clear();
-              }
-              passed.put(serializedIdentity, identity);
-            });
+    outcome.identity().ifPresent(identity -> passed.put(serializedIdentity, identity));
     return outcome;
+  }
+
+  private static Outcome retired(Instant until) {
+    return Outcome.refused(
+        Refusal.UNTRUSTED,
+        "the certificate comes from an authority the members replaced; it was accepted until "
+            + until);
   }
 
   private static Optional<Outcome> withinValidity(X509Certificate certificate, Instant at) {
@@ -258,7 +291,7 @@ public final class IdentityCheck {
     if (validity.isPresent()) {
       return validity.get();
     }
-    Optional<Outcome> chain = validateChain(certificate, at);
+    Optional<Outcome> chain = validateChain(certificate, at, serializedIdentity);
     if (chain.isPresent()) {
       return chain.get();
     }
@@ -284,13 +317,20 @@ public final class IdentityCheck {
         Optional.of(new Identity(mspId.get(), role.get(), certificate)), Optional.empty(), "");
   }
 
-  private Optional<Outcome> validateChain(X509Certificate certificate, Instant at) {
+  /**
+   * Validates the certificate's path at the instant; a path ending at a retiring root is remembered
+   * for the identity, so later checks answered from the cache still refuse it after the deadline.
+   */
+  private Optional<Outcome> validateChain(
+      X509Certificate certificate, Instant at, ByteString serializedIdentity) {
     List<X509Certificate> path;
+    X509Certificate root;
     try {
       ByteString key = pathKey(certificate);
-      List<X509Certificate> known = VALID_PATHS.get(key);
+      ValidPath known = VALID_PATHS.get(key);
       if (known != null) {
-        path = known;
+        path = known.path();
+        root = known.root();
         for (X509Certificate link : path) {
           link.checkValidity(Date.from(at));
         }
@@ -300,11 +340,23 @@ public final class IdentityCheck {
         PKIXParameters parameters = new PKIXParameters(anchors);
         parameters.setDate(Date.from(at));
         parameters.setRevocationEnabled(false);
-        CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(path), parameters);
+        root =
+            ((java.security.cert.PKIXCertPathValidatorResult)
+                    CertPathValidator.getInstance("PKIX")
+                        .validate(factory.generateCertPath(path), parameters))
+                .getTrustAnchor()
+                .getTrustedCert();
         if (VALID_PATHS.size() >= PATH_CACHE_LIMIT) {
           VALID_PATHS.clear();
         }
-        VALID_PATHS.put(key, List.copyOf(path));
+        VALID_PATHS.put(key, new ValidPath(List.copyOf(path), root));
+      }
+      Instant until = retiring.get(ByteString.copyFrom(root.getEncoded()));
+      if (until != null) {
+        if (at.isAfter(until)) {
+          return Optional.of(retired(until));
+        }
+        passedUntil.put(serializedIdentity, until);
       }
     } catch (CertPathValidatorException
         | CertificateExpiredException

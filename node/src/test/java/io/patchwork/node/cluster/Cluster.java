@@ -252,6 +252,23 @@ public final class Cluster implements AutoCloseable {
         : authorities.createRoot(AuthoritySpec.of("elsewhere", "Mallory"));
   }
 
+  /** A second authority in the cluster's CA database, e.g. one the members switch to. */
+  public CertificateAuthority newAuthority(String name) throws Exception {
+    return authorities.createRoot(AuthoritySpec.of(name, "Members"));
+  }
+
+  /**
+   * An identity of a member whose signing certificate comes from {@code issuer}; its TLS
+   * certificate is the ledger's own (node TLS trust is the genesis roots).
+   */
+  public Client issuedBy(CertificateAuthority issuer, String mspId, String name, Role role)
+      throws Exception {
+    IssuedCredential signing =
+        issuer.issueWithNewKey(
+            CertificateRequest.signing(name, role, "Bank " + mspId.charAt(4), mspId));
+    return new Client(mspId, signing, client(mspId, name + "-tls").tls());
+  }
+
   /** The client's signing key as a node signer, for building envelopes by hand. */
   public static NodeSigner signer(Client client) {
     return NodeSigner.of(

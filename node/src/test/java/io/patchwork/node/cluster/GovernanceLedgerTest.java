@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status.Code;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.config.LedgerConfigs;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
@@ -255,6 +259,73 @@ class GovernanceLedgerTest {
           }
           var token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "5");
+        });
+  }
+
+  @Test
+  void members_replace_the_authority_and_its_certificates_stop_working_after_the_grace_period()
+      throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(3).orderers(1).blocks(20, Duration.ofMillis(20)),
+        cluster -> {
+          CertificateAuthority newReferee = cluster.newAuthority("new-referee");
+          Instant now = Instant.now();
+          long grace = 6_000;
+          GovernanceProposal replace =
+              GovernanceProposal.newBuilder()
+                  .setLedgerId("trade")
+                  .setConfigSequence(config(cluster).getSequence())
+                  .setProposerMspId("BankBMSP")
+                  .setCreatedAtMillis(now.toEpochMilli())
+                  .setReplaceAuthority(
+                      GovernanceProposal.ReplaceAuthority.newBuilder()
+                          .setAuthorityCertificate(
+                              ByteString.copyFromUtf8(Pem.certificate(newReferee.trustRoot())))
+                          .setGracePeriodMillis(grace))
+                  .build();
+          SignedGovernanceProposal proposal =
+              GovernanceDecisions.propose(replace, admin(cluster, "BankBMSP"));
+          long sequence = config(cluster).getSequence();
+
+          BroadcastResponse response =
+              submit(cluster, proposal, ballots(cluster, proposal, now, "BankBMSP", "BankCMSP"));
+
+          assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
+          awaitSequence(cluster, sequence + 1);
+          LedgerConfig replaced = config(cluster);
+          assertThat(replaced.getRetiringRootsCount()).isEqualTo(1);
+          Instant deadline =
+              Instant.ofEpochMilli(replaced.getRetiringRoots(0).getTrustedUntilMillis());
+          assertThat(deadline).isEqualTo(Instant.ofEpochMilli(now.toEpochMilli() + 1 + grace));
+          // The members' nodes get certificates from the new authority within the grace period.
+          for (String peer : cluster.ledger().peerIds()) {
+            cluster.ledger().recertifyPeer(peer, newReferee);
+          }
+          Contract byOldAuthority = cluster.token(cluster.admin("BankAMSP"));
+          Contract byNewAuthority =
+              cluster
+                  .gateway(
+                      cluster.issuedBy(newReferee, "BankAMSP", "treasurer", Role.ADMIN), "peer0")
+                  .getNetwork("trade")
+                  .getContract("ledger-token");
+          byOldAuthority.submitTransaction("issue", "BankAMSP", "1");
+          byNewAuthority.submitTransaction("issue", "BankAMSP", "2");
+
+          while (!Instant.now().isAfter(deadline.plusSeconds(1))) {
+            Thread.sleep(100);
+          }
+
+          byNewAuthority.submitTransaction("issue", "BankAMSP", "4");
+          assertThatThrownBy(() -> byOldAuthority.submitTransaction("issue", "BankAMSP", "8"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED));
+          assertThat(
+                  new String(
+                      byNewAuthority.evaluateTransaction("balance", "BankAMSP"),
+                      java.nio.charset.StandardCharsets.UTF_8))
+              .isEqualTo("7");
         });
   }
 
