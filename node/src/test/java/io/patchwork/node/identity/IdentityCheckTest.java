@@ -89,6 +89,32 @@ class IdentityCheckTest {
   }
 
   @Test
+  void a_retiring_roots_certificates_pass_until_its_deadline_and_the_new_roots_after_it()
+      throws Exception {
+    CertificateAuthority successor = authorities.createRoot(AuthoritySpec.of("next", "Members"));
+    Instant deadline = now.plusSeconds(60);
+    IdentityCheck replaced =
+        new IdentityCheck(
+            List.of(ca.certificate(), successor.certificate()),
+            List.of(),
+            List.of(ca.crl(), successor.crl()),
+            java.util.Map.of(ca.certificate(), deadline));
+    ByteString old = serialized("BankAMSP", member(Role.CLIENT));
+    ByteString renewed =
+        serialized(
+            "BankAMSP",
+            successor.issueWithNewKey(
+                CertificateRequest.signing("alice", Role.CLIENT, "Bank A", "BankAMSP")));
+
+    assertThat(replaced.check(old, deadline).refusal()).isEmpty();
+    // Asked again after the deadline, the cached identity is refused too.
+    assertThat(replaced.check(old, deadline.plusMillis(1)).refusal())
+        .contains(IdentityCheck.Refusal.UNTRUSTED);
+    assertThat(replaced.check(old, deadline.plusMillis(1)).detail()).contains("replaced");
+    assertThat(replaced.check(renewed, deadline.plusSeconds(3600)).refusal()).isEmpty();
+  }
+
+  @Test
   void a_member_of_the_ledger_is_accepted_with_its_msp_id_and_role() throws Exception {
     IdentityCheck.Outcome outcome = check().check(serialized("BankAMSP", member(Role.ADMIN)), now);
 
