@@ -329,6 +329,123 @@ class GovernanceLedgerTest {
         });
   }
 
+  /** Proposes {@code action} as BankAMSP's admin, has the voters approve it, and awaits it. */
+  private static void decide(Cluster cluster, GovernanceProposal.Builder action, String... voters)
+      throws Exception {
+    Instant now = Instant.now();
+    long sequence = config(cluster).getSequence();
+    SignedGovernanceProposal proposal =
+        GovernanceDecisions.propose(
+            action
+                .setLedgerId("trade")
+                .setConfigSequence(sequence)
+                .setProposerMspId("BankAMSP")
+                .setCreatedAtMillis(now.toEpochMilli())
+                .build(),
+            admin(cluster, "BankAMSP"));
+    BroadcastResponse response = submit(cluster, proposal, ballots(cluster, proposal, now, voters));
+    assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
+    awaitSequence(cluster, sequence + 1);
+  }
+
+  @Test
+  void an_approved_new_member_can_transact_at_once() throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          decide(
+              cluster,
+              GovernanceProposal.newBuilder()
+                  .setAddMember(
+                      GovernanceProposal.AddMember.newBuilder()
+                          .setOrganization("Bank E")
+                          .setMspId("BankEMSP")
+                          .addRoles("admin")
+                          .setNodeQuota(1)),
+              "BankAMSP",
+              "BankBMSP",
+              "BankCMSP");
+
+          Contract tokenOfE = cluster.token(cluster.admin("BankEMSP"));
+          tokenOfE.submitTransaction("issue", "BankEMSP", "3");
+
+          assertThat(
+                  new String(
+                      tokenOfE.evaluateTransaction("balance", "BankEMSP"),
+                      java.nio.charset.StandardCharsets.UTF_8))
+              .isEqualTo("3");
+          for (PeerNode peer : cluster.ledger().peers()) {
+            assertThat(peer.ledger().rules().isMember("BankEMSP")).isTrue();
+          }
+        });
+  }
+
+  @Test
+  void an_upgrade_pins_a_new_code_hash_and_the_old_code_no_longer_runs() throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          Contract notary =
+              cluster
+                  .gateway(cluster.admin("BankAMSP"), "peer0")
+                  .getNetwork("trade")
+                  .getContract("notary");
+          notary.submitTransaction("anchor", "b".repeat(64), "{}");
+          byte[] unknownCode = new byte[32];
+          java.util.Arrays.fill(unknownCode, (byte) 7);
+
+          decide(
+              cluster,
+              GovernanceProposal.newBuilder()
+                  .setUpgradeContract(
+                      GovernanceProposal.UpgradeContract.newBuilder()
+                          .setContract("notary")
+                          .setVersion("2.0")
+                          .setCodeHash(ByteString.copyFrom(unknownCode))),
+              "BankAMSP",
+              "BankBMSP",
+              "BankCMSP");
+
+          // The peers do not have code with the new hash: the contract is pinned to code they lack.
+          assertThatThrownBy(() -> notary.submitTransaction("anchor", "a".repeat(64), "{}"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.NOT_FOUND));
+          cluster.token(cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "1");
+        });
+  }
+
+  @Test
+  void an_approved_close_stops_business_transactions() throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          Contract token = cluster.token(cluster.admin("BankAMSP"));
+          token.submitTransaction("issue", "BankAMSP", "1");
+
+          decide(
+              cluster,
+              GovernanceProposal.newBuilder()
+                  .setCloseLedger(
+                      GovernanceProposal.CloseLedger.newBuilder()
+                          .setSettlementAsset("EUR")
+                          .setTerms("net settlement")),
+              "BankAMSP",
+              "BankBMSP",
+              "BankCMSP");
+
+          assertThat(config(cluster).getStatus())
+              .isEqualTo(io.patchwork.node.config.proto.LedgerStatus.CLOSING);
+          assertThatThrownBy(() -> token.submitTransaction("issue", "BankAMSP", "1"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.FAILED_PRECONDITION));
+        });
+  }
+
   /**
    * A stopped peer's blocks replay to the same decision with its ballots; the same history with the
    * decision's block forged (its content changed, hashes recomputed) fails loudly.
