@@ -8,6 +8,7 @@ import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.tx.TransactionIds;
 import java.time.Instant;
@@ -38,7 +39,10 @@ import org.hyperledger.fabric.protos.common.SignatureHeader;
 public final class ConfigUpdateCheck {
   private ConfigUpdateCheck() {}
 
-  /** The verdict: the rules the update leads to, or why it does not apply. */
+  /**
+   * The verdict: the rules the update leads to, or why it does not apply. A governance record
+   * applies without changing the rules ({@link #changesConfig}).
+   */
   public record Verdict(Optional<LedgerRules> next, String refusal) {
     public Verdict {
       Objects.requireNonNull(next, "next");
@@ -51,6 +55,11 @@ public final class ConfigUpdateCheck {
 
     public boolean applies() {
       return next.isPresent();
+    }
+
+    /** Whether it applies and moves the config to a new sequence. */
+    public boolean changesConfig(LedgerRules current) {
+      return next.isPresent() && next.get().sequence() != current.sequence();
     }
   }
 
@@ -112,6 +121,15 @@ public final class ConfigUpdateCheck {
     LedgerRules next;
     try {
       update = ConfigUpdate.parseFrom(updateBytes);
+      if (update.hasRecord()) {
+        if (current.status() == LedgerStatus.CLOSED) {
+          return Verdict.refused("the ledger is closed");
+        }
+        // A proposal or ballot recorded on the ledger: orderable, and the config stays as it is.
+        return GovernanceRecords.statelessRefusal(update, current, at, verifier)
+            .map(Verdict::refused)
+            .orElseGet(() -> new Verdict(Optional.of(current), ""));
+      }
       next = LedgerRules.of(update.getConfig());
     } catch (InvalidProtocolBufferException e) {
       return Verdict.refused("the config update cannot be decoded");

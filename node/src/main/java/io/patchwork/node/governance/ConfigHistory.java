@@ -119,6 +119,12 @@ public final class ConfigHistory {
         ConfigUpdateCheck.Verdict verdict =
             ConfigUpdateCheck.check(envelope, rules, time, verifier);
         boolean recordedValid = validationCode(block) == TxValidationCode.VALID_VALUE;
+        if (verdict.applies() && !verdict.changesConfig(rules)) {
+          // A proposal or ballot record: peers also judged it against what was recorded before,
+          // which this replay does not keep; it never changes the config.
+          last = block;
+          continue;
+        }
         if (verdict.applies() != recordedValid) {
           return new Report(
               changes,

@@ -230,30 +230,13 @@ public final class GovernanceDecisions {
       return Optional.of("proposal " + id + " was decided and applied already");
     }
     LedgerVoters voters = new LedgerVoters(current, verifier);
-    Instant createdAt = Instant.ofEpochMilli(content.getCreatedAtMillis());
-    if (createdAt.isAfter(at.plus(Votes.CLOCK_SKEW))) {
-      return Optional.of("the proposal is dated " + createdAt + ", after the block time " + at);
-    }
-    Optional<Voter> proposer = voters.admin(signed.getSigner().toByteArray(), at);
-    if (proposer.isEmpty() || !proposer.get().mspId().equals(content.getProposerMspId())) {
-      return Optional.of("the proposer is not an admin of " + content.getProposerMspId());
-    }
-    if (!voters.signed(
-        proposer.get(), signed.getProposal().toByteArray(), signed.getSignature().toByteArray())) {
-      return Optional.of("the proposal's signature does not verify");
+    Optional<String> unsigned = proposerRefusal(signed, content, voters, at);
+    if (unsigned.isPresent()) {
+      return unsigned;
     }
     Proposal proposal;
     try {
-      // The config's own governance policy, and the action, are checked here: either may be bad.
-      proposal =
-          Proposal.open(
-              content.getLedgerId(),
-              id,
-              action(content),
-              content.getProposerMspId(),
-              createdAt,
-              rules(current.config()),
-              Set.copyOf(current.memberMspIds()));
+      proposal = proposal(content, id, current);
     } catch (IllegalArgumentException e) {
       return Optional.of("the proposal is malformed: " + e.getMessage());
     }
@@ -306,7 +289,45 @@ public final class GovernanceDecisions {
     return Optional.empty();
   }
 
-  private static Optional<Ballot> ballot(GovernanceBallot cast, Proposal proposal) {
+  /** Why the proposal is not a member admin's, dated no later than the block; empty if it is. */
+  static Optional<String> proposerRefusal(
+      SignedGovernanceProposal signed,
+      GovernanceProposal content,
+      LedgerVoters voters,
+      Instant at) {
+    Instant createdAt = Instant.ofEpochMilli(content.getCreatedAtMillis());
+    if (createdAt.isAfter(at.plus(Votes.CLOCK_SKEW))) {
+      return Optional.of("the proposal is dated " + createdAt + ", after the block time " + at);
+    }
+    Optional<Voter> proposer = voters.admin(signed.getSigner().toByteArray(), at);
+    if (proposer.isEmpty() || !proposer.get().mspId().equals(content.getProposerMspId())) {
+      return Optional.of("the proposer is not an admin of " + content.getProposerMspId());
+    }
+    if (!voters.signed(
+        proposer.get(), signed.getProposal().toByteArray(), signed.getSignature().toByteArray())) {
+      return Optional.of("the proposal's signature does not verify");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The library's proposal: policy and electorate from the config it amends (which must be the
+   * config in force). Checks the config's governance policy and the action too.
+   *
+   * @throws IllegalArgumentException if either is malformed
+   */
+  static Proposal proposal(GovernanceProposal content, String id, LedgerRules current) {
+    return Proposal.open(
+        content.getLedgerId(),
+        id,
+        action(content),
+        content.getProposerMspId(),
+        Instant.ofEpochMilli(content.getCreatedAtMillis()),
+        rules(current.config()),
+        Set.copyOf(current.memberMspIds()));
+  }
+
+  static Optional<Ballot> ballot(GovernanceBallot cast, Proposal proposal) {
     Choice choice =
         cast.getChoice() == Choice.YES.code()
             ? Choice.YES

@@ -284,6 +284,12 @@ final class BlockCutter extends BaseStateMachine {
         cut(index, offset, "config");
       }
       append(envelope);
+      if (!verdict.changesConfig(rules)) {
+        // A governance record (proposal or ballot): its own block, the config unchanged.
+        cut(index, offset + 1, "governance-record");
+        return;
+      }
+      lastConfigIndex = nextBlockNumber;
       cut(index, offset + 1, "config");
       follow(verdict.next().orElseThrow());
       log.info(
@@ -316,10 +322,6 @@ final class BlockCutter extends BaseStateMachine {
     Block last = blocks.last().orElseThrow();
     Block block = Blocks.next(last, List.copyOf(pending));
     long number = block.getHeader().getNumber();
-    boolean config = pending.size() == 1 && LedgerConfigs.isConfig(pending.get(0));
-    if (config) {
-      lastConfigIndex = number;
-    }
     ByteString position =
         OrdererPosition.newBuilder()
             .setFormatVersion(POSITION_FORMAT)

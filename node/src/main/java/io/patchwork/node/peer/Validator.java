@@ -6,9 +6,11 @@ import io.patchwork.ca.Role;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.ConfigUpdateCheck;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.state.StateEntry;
 import io.patchwork.node.state.StateReader;
@@ -60,6 +62,7 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
  * thread-safe; a peer validates its blocks one at a time, in order.
  */
 final class Validator {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Validator.class);
   private final String ledgerId;
   private final ContractRegistry contracts;
   private final SignatureVerifier verifier;
@@ -121,14 +124,21 @@ final class Validator {
           // Orderers judge config transactions too, and cannot see transaction ids; a config
           // change cannot repeat anyway (each needs the next sequence), so a reused id does not
           // make it invalid — it only keeps the first transaction's record.
-          newRules = Optional.of(checkConfig(parsed, rules, data.size()));
+          LedgerRules next = checkConfig(parsed, rules, data.size());
+          List<StateWrite> writes = List.of();
+          if (next.sequence() == rules.sequence()) {
+            // A governance record: judged against what is recorded, written, config unchanged.
+            writes = governanceRecord(parsed, rules, state);
+          } else {
+            newRules = Optional.of(next);
+          }
           outcomes.add(
               new TxOutcome(
                   i,
                   duplicate ? "" : parsed.txId,
                   TxValidationCode.VALID,
                   Optional.empty(),
-                  List.of()));
+                  writes));
         } else if (duplicate) {
           throw new Invalid(TxValidationCode.DUPLICATE_TXID);
         } else {
@@ -383,6 +393,23 @@ final class Validator {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
     return verdict.next().orElseThrow();
+  }
+
+  private List<StateWrite> governanceRecord(ParsedTx tx, LedgerRules rules, StateReader state)
+      throws Invalid {
+    try {
+      GovernanceRecords.Outcome outcome =
+          GovernanceRecords.record(
+              ConfigUpdate.parseFrom(tx.payload.getData()), rules, state, tx.checkedAt, verifier);
+      if (outcome.refusal().isPresent()) {
+        log.debug(
+            "peer.governance_record_refused tx={} reason=\"{}\"", tx.txId, outcome.refusal().get());
+        throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+      }
+      return outcome.writes();
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
   }
 
   /** What earlier valid transactions of the block wrote, layered over committed state. */

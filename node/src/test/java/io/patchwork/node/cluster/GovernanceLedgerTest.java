@@ -9,6 +9,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
+import io.patchwork.governance.ProposalStatus;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.proto.GovernanceBallot;
@@ -17,6 +18,7 @@ import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.launch.NodeCommand;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.store.BlockStore;
@@ -327,6 +329,120 @@ class GovernanceLedgerTest {
                       java.nio.charset.StandardCharsets.UTF_8))
               .isEqualTo("7");
         });
+  }
+
+  @Test
+  void proposals_and_ballots_are_recorded_on_the_ledger_and_counted_alike_by_every_peer()
+      throws Exception {
+    Cluster.run(
+        directory,
+        fourBanks(),
+        cluster -> {
+          Instant now = Instant.now();
+          SignedGovernanceProposal proposal = removeBankD(cluster, now);
+          String id = GovernanceDecisions.proposalId(proposal.getProposal());
+          NodeSigner submitter = admin(cluster, "BankAMSP");
+          record(cluster, GovernanceRecords.proposalEnvelope("trade", proposal, submitter, now));
+          for (GovernanceBallot ballot : ballots(cluster, proposal, now, "BankAMSP", "BankBMSP")) {
+            record(cluster, GovernanceRecords.ballotEnvelope("trade", id, ballot, submitter, now));
+          }
+          assertTallies(cluster, id, ProposalStatus.IN_PROGRESS, 2);
+
+          // Refused by the orderer: the flipped choice no longer matches the signature.
+          GovernanceBallot flipped =
+              GovernanceDecisions.vote(proposal, admin(cluster, "BankCMSP"), Choice.NO, now)
+                  .toBuilder()
+                  .setChoice(Choice.YES.code())
+                  .build();
+          assertRefused(
+              cluster.broadcast(
+                  cluster.admin("BankAMSP"),
+                  GovernanceRecords.ballotEnvelope("trade", id, flipped, submitter, now)),
+              "FORGED_SIGNATURE");
+          // Ordered, then refused by every peer against the record: BankBMSP voted already.
+          record(
+              cluster,
+              GovernanceRecords.ballotEnvelope(
+                  "trade",
+                  id,
+                  GovernanceDecisions.vote(
+                      proposal, admin(cluster, "BankBMSP"), Choice.NO, now.plusMillis(50)),
+                  submitter,
+                  now));
+          assertTallies(cluster, id, ProposalStatus.IN_PROGRESS, 2);
+
+          record(
+              cluster,
+              GovernanceRecords.ballotEnvelope(
+                  "trade",
+                  id,
+                  GovernanceDecisions.vote(
+                      proposal, admin(cluster, "BankCMSP"), Choice.YES, now.plusMillis(60)),
+                  submitter,
+                  now));
+          assertTallies(cluster, id, ProposalStatus.APPROVED, 3);
+          // After the decision, votes are closed.
+          record(
+              cluster,
+              GovernanceRecords.ballotEnvelope(
+                  "trade",
+                  id,
+                  GovernanceDecisions.vote(
+                      proposal, admin(cluster, "BankDMSP"), Choice.NO, now.plusMillis(70)),
+                  submitter,
+                  now));
+          assertTallies(cluster, id, ProposalStatus.APPROVED, 3);
+
+          // The recorded proposal and ballots carry the decision out.
+          var state = cluster.ledger().peer("peer0").ledger().state();
+          long sequence = config(cluster).getSequence();
+          BroadcastResponse decided =
+              cluster.broadcast(
+                  cluster.admin("BankAMSP"),
+                  GovernanceDecisions.decisionEnvelope(
+                      config(cluster),
+                      GovernanceRecords.proposal(state, id).orElseThrow(),
+                      GovernanceRecords.ballots(state, id),
+                      submitter,
+                      Instant.now()));
+          assertThat(decided.getStatus()).as(decided.getInfo()).isEqualTo(Status.SUCCESS);
+          awaitSequence(cluster, sequence + 1);
+          assertThat(config(cluster).getMembersList())
+              .extracting("mspId")
+              .doesNotContain("BankDMSP");
+        });
+  }
+
+  /** Broadcasts a record and waits until every peer has the block it went into. */
+  private static void record(Cluster cluster, Envelope envelope) throws Exception {
+    var orderer = cluster.ledger().orderers().get(0).blocks();
+    long before = orderer.height();
+    BroadcastResponse response = cluster.broadcast(cluster.admin("BankAMSP"), envelope);
+    assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (orderer.height() <= before) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the record was not ordered:\n" + cluster.dump());
+      }
+      Thread.sleep(10);
+    }
+    cluster.awaitHeight(orderer.height(), Duration.ofSeconds(30));
+  }
+
+  private static void assertTallies(
+      Cluster cluster, String id, ProposalStatus status, int ballots) {
+    for (PeerNode peer : cluster.ledger().peers()) {
+      assertThat(GovernanceRecords.ballots(peer.ledger().state(), id))
+          .as(peer.nodeId())
+          .hasSize(ballots);
+      assertThat(
+              GovernanceRecords.tally(
+                      peer.ledger().state(), peer.ledger().rules(), id, Instant.now())
+                  .orElseThrow()
+                  .status())
+          .as(peer.nodeId())
+          .isEqualTo(status);
+    }
   }
 
   /** Proposes {@code action} as BankAMSP's admin, has the voters approve it, and awaits it. */
