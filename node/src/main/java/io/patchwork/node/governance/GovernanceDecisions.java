@@ -367,7 +367,12 @@ public final class GovernanceDecisions {
         current.toBuilder().setSequence(current.getSequence() + 1).addDecidedProposals(id);
     switch (proposal.getActionCase()) {
       case ADD_MEMBER -> addMember(current, next, proposal.getAddMember());
-      case REMOVE_MEMBER -> removeMember(current, next, proposal.getRemoveMember().getMspId());
+      case REMOVE_MEMBER -> {
+        removeMember(current, next, proposal.getRemoveMember().getMspId());
+        if (!proposal.getRemoveMember().getCrl().isEmpty()) {
+          replaceCrl(next, proposal.getRemoveMember().getCrl());
+        }
+      }
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
       case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
       case REPLACE_AUTHORITY ->
@@ -434,6 +439,29 @@ public final class GovernanceDecisions {
     current.getPeersList().stream()
         .filter(peer -> !peer.getMspId().equals(mspId))
         .forEach(next::addPeers);
+  }
+
+  /** Puts a CRL in force: it replaces the CRL of the same issuer in every member's entry. */
+  private static void replaceCrl(LedgerConfig.Builder next, ByteString der) throws Inapplicable {
+    java.security.cert.X509CRL crl = crl(der);
+    for (int i = 0; i < next.getMembersCount(); i++) {
+      Member.Builder member = next.getMembers(i).toBuilder().clearCrls();
+      for (ByteString existing : next.getMembers(i).getCrlsList()) {
+        if (!crl(existing).getIssuerX500Principal().equals(crl.getIssuerX500Principal())) {
+          member.addCrls(existing);
+        }
+      }
+      next.setMembers(i, member.addCrls(der));
+    }
+  }
+
+  private static java.security.cert.X509CRL crl(ByteString der) throws Inapplicable {
+    try {
+      return (java.security.cert.X509CRL)
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(der.newInput());
+    } catch (java.security.cert.CRLException | java.security.cert.CertificateException e) {
+      throw new Inapplicable("the CRL cannot be read: " + e.getMessage());
+    }
   }
 
   private static void changePolicy(

@@ -315,7 +315,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
       finish(stream, Status.NOT_FOUND);
       return null;
     }
-    DeliverStream delivery = new DeliverStream(stream, start, stop);
+    DeliverStream delivery = new DeliverStream(stream, start, stop, envelope);
     deliveries.add(delivery);
     cutter.onBlock(delivery.listener);
     return delivery;
@@ -346,15 +346,40 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     private final long stop;
     private final Object lock = new Object();
     private final Runnable listener = this::wake;
+    private final Envelope request;
+    private long admittedUnder;
     private long next;
     private boolean running;
     private boolean again;
     private boolean done;
 
-    DeliverStream(ServerCallStreamObserver<DeliverResponse> stream, long start, long stop) {
+    DeliverStream(
+        ServerCallStreamObserver<DeliverResponse> stream, long start, long stop, Envelope request) {
       this.stream = stream;
       this.next = start;
       this.stop = stop;
+      this.request = request;
+      this.admittedUnder = cutter.rules().sequence();
+    }
+
+    /**
+     * Whether the requester may still read blocks: checked again whenever the config changed since
+     * it was admitted, so a member voted out (or a revoked certificate) stops receiving blocks.
+     */
+    private boolean stillAdmitted() {
+      var rules = cutter.rules();
+      if (rules.sequence() == admittedUnder) {
+        return true;
+      }
+      Optional<String> refusal = config.check().refuse(request, rules);
+      if (refusal.isPresent()) {
+        log.info("order.deliver_evicted node={} reason=\"{}\"", orderer.nodeId(), refusal.get());
+        finish(stream, Status.FORBIDDEN);
+        close();
+        return false;
+      }
+      admittedUnder = rules.sequence();
+      return true;
     }
 
     void wake() {
@@ -377,7 +402,8 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
           while (!isDone()
               && next <= stop
               && next < orderer.blocks().height()
-              && stream.isReady()) {
+              && stream.isReady()
+              && stillAdmitted()) {
             var block = orderer.blocks().get(next);
             if (block.isEmpty()) {
               break;

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 final class BlockPuller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BlockPuller.class);
   private static final long RETRY_MILLIS = 200;
+  private static final long FORBIDDEN_RETRY_MILLIS = 10_000;
 
   private final String nodeId;
   private final PeerLedger ledger;
@@ -48,6 +49,7 @@ final class BlockPuller implements AutoCloseable {
   private int current;
   private ClientCallStreamObserver<Envelope> call;
   private boolean closed;
+  private volatile boolean forbidden;
 
   BlockPuller(
       String nodeId,
@@ -87,6 +89,15 @@ final class BlockPuller implements AutoCloseable {
 
           @Override
           public void onNext(DeliverResponse response) {
+            if (response.getStatus() == org.hyperledger.fabric.protos.common.Status.FORBIDDEN) {
+              forbidden = true;
+              log.warn(
+                  "peer.delivery_forbidden node={} orderer={} hint=\"the orderers no longer"
+                      + " admit this peer: is its organisation still a member of the ledger?\"",
+                  nodeId,
+                  orderer.address());
+              return;
+            }
             if (failed || !response.hasBlock()) {
               return;
             }
@@ -137,7 +148,10 @@ final class BlockPuller implements AutoCloseable {
     if (nextOrderer) {
       current = (current + 1) % orderers.size();
     }
-    scheduler.schedule(this::start, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    // Refused outright, the peer asks again rarely: membership changes take a vote.
+    long delay = forbidden ? FORBIDDEN_RETRY_MILLIS : RETRY_MILLIS;
+    forbidden = false;
+    scheduler.schedule(this::start, delay, TimeUnit.MILLISECONDS);
   }
 
   private Envelope seekEnvelope(long from) {

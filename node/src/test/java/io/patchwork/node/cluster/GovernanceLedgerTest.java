@@ -93,8 +93,17 @@ class GovernanceLedgerTest {
   }
 
   private static void awaitSequence(Cluster cluster, long sequence) throws InterruptedException {
+    awaitSequence(cluster, sequence, "");
+  }
+
+  /** Waits until every running peer but {@code exceptPeer} has applied config {@code sequence}. */
+  private static void awaitSequence(Cluster cluster, long sequence, String exceptPeer)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (PeerNode peer : cluster.ledger().peers()) {
+      if (peer.nodeId().equals(exceptPeer)) {
+        continue;
+      }
       while (peer.ledger().rules().sequence() < sequence) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("config " + sequence + " not committed:\n" + cluster.dump());
@@ -114,7 +123,26 @@ class GovernanceLedgerTest {
           var tokenOfD = cluster.token(cluster.admin("BankDMSP"));
           tokenOfD.submitTransaction("issue", "BankDMSP", "10");
           Instant now = Instant.now();
-          SignedGovernanceProposal proposal = removeBankD(cluster, now);
+          // The authority revokes BankD's admin; the proposal carries its new CRL.
+          cluster
+              .authority()
+              .revoke(
+                  cluster.admin("BankDMSP").signing().certificate().serial(),
+                  io.patchwork.ca.RevocationReason.CESSATION_OF_OPERATION);
+          ByteString crl = ByteString.copyFrom(cluster.authority().crl().getEncoded());
+          SignedGovernanceProposal proposal =
+              GovernanceDecisions.propose(
+                  GovernanceProposal.newBuilder()
+                      .setLedgerId("trade")
+                      .setConfigSequence(config(cluster).getSequence())
+                      .setProposerMspId("BankAMSP")
+                      .setCreatedAtMillis(now.toEpochMilli())
+                      .setRemoveMember(
+                          GovernanceProposal.RemoveMember.newBuilder()
+                              .setMspId("BankDMSP")
+                              .setCrl(crl))
+                      .build(),
+                  admin(cluster, "BankAMSP"));
           long sequence = config(cluster).getSequence();
 
           Envelope decision =
@@ -128,11 +156,19 @@ class GovernanceLedgerTest {
           BroadcastResponse response = cluster.broadcast(cluster.admin("BankAMSP"), decision);
 
           assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
-          awaitSequence(cluster, sequence + 1);
+          awaitSequence(cluster, sequence + 1, "peer3");
+          // BankD's peer is evicted: the orderer stops delivering blocks to it.
+          long evictedAt = cluster.ledger().peer("peer3").ledger().height();
+          cluster.token(cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "1");
+          Thread.sleep(500);
+          assertThat(cluster.ledger().peer("peer3").ledger().height()).isEqualTo(evictedAt);
+          cluster.ledger().stopPeer("peer3");
           for (PeerNode peer : cluster.ledger().peers()) {
             assertThat(peer.ledger().rules().isMember("BankDMSP")).as(peer.nodeId()).isFalse();
             assertThat(peer.ledger().rules().config().getDecidedProposalsList())
                 .containsExactly(GovernanceDecisions.proposalId(proposal.getProposal()));
+            assertThat(peer.ledger().rules().config().getMembers(0).getCrlsList())
+                .containsExactly(crl);
           }
           assertThatThrownBy(() -> tokenOfD.submitTransaction("issue", "BankDMSP", "10"))
               .isInstanceOfSatisfying(
@@ -406,7 +442,7 @@ class GovernanceLedgerTest {
                       submitter,
                       Instant.now()));
           assertThat(decided.getStatus()).as(decided.getInfo()).isEqualTo(Status.SUCCESS);
-          awaitSequence(cluster, sequence + 1);
+          awaitSequence(cluster, sequence + 1, "peer3");
           assertThat(config(cluster).getMembersList())
               .extracting("mspId")
               .doesNotContain("BankDMSP");
@@ -616,6 +652,8 @@ class GovernanceLedgerTest {
               Blocks.next(copy.last().orElseThrow(), List.of(altered.toByteString())).toBuilder()
                   .setMetadata(block.getMetadata())
                   .build();
+          copy.append(block);
+          break;
         }
         copy.append(block);
       }
