@@ -253,9 +253,9 @@ public final class LocalLedger implements AutoCloseable {
   }
 
   /**
-   * Gives a peer a new signing certificate from {@code authority} — after the members replaced the
-   * ledger's authority, before the old one's grace period ends — and restarts it if it runs. Its
-   * TLS certificate stays (node TLS trust is the genesis roots).
+   * Gives a peer new signing and TLS certificates from {@code authority} — after the members
+   * replaced the ledger's authority, before the old one's grace period ends — and restarts it if it
+   * runs.
    *
    * @throws IllegalArgumentException for an orderer: its signing certificate is part of the config
    */
@@ -269,6 +269,15 @@ public final class LocalLedger implements AutoCloseable {
         authority.issueWithNewKey(
             CertificateRequest.signing(
                 nodeId, Role.PEER, organizations.get(current.mspId()), current.mspId()));
+    IssuedCredential tls =
+        authority.issueWithNewKey(
+            CertificateRequest.tls(
+                nodeId,
+                Role.PEER,
+                organizations.get(current.mspId()),
+                current.mspId(),
+                List.of("localhost"),
+                List.of(InetAddress.getLoopbackAddress())));
     credentials.put(
         nodeId,
         new NodeCredentials(
@@ -277,7 +286,11 @@ public final class LocalLedger implements AutoCloseable {
             NodeSigner.of(
                 current.mspId(), signing.certificate().certificate(), signing.privateKey()),
             signing.privateKey(),
-            current.tls()));
+            new NodeTransport.TlsIdentity(
+                tls.certificate().certificate(),
+                authority.chain().subList(0, authority.chain().size() - 1),
+                tls.privateKey(),
+                current.tls().trust())));
     if (peers.containsKey(nodeId)) {
       stopPeer(nodeId);
       startPeer(nodeId);

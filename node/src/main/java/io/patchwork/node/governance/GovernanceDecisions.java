@@ -375,8 +375,12 @@ public final class GovernanceDecisions {
       }
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
       case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
-      case REPLACE_AUTHORITY ->
-          replaceAuthority(current, next, proposal.getReplaceAuthority(), decidedAt);
+      case REPLACE_AUTHORITY -> {
+        replaceAuthority(current, next, proposal.getReplaceAuthority(), decidedAt);
+        if (!proposal.getReplaceAuthority().getCrl().isEmpty()) {
+          replaceCrl(next, proposal.getReplaceAuthority().getCrl());
+        }
+      }
       case CLOSE_LEDGER -> {
         if (current.getStatus() != LedgerStatus.OPEN) {
           throw new Inapplicable("the ledger is " + current.getStatus() + ", not open");

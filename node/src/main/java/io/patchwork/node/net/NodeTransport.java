@@ -72,7 +72,7 @@ public final class NodeTransport implements AutoCloseable {
     private final X509Certificate certificate;
     private final List<X509Certificate> chain;
     private final PrivateKey privateKey;
-    private final X509TrustManager trust;
+    private final FollowingTrust trust;
     private volatile KeyManager keyManager;
 
     public TlsIdentity(
@@ -83,7 +83,7 @@ public final class NodeTransport implements AutoCloseable {
       this.certificate = Objects.requireNonNull(certificate, "certificate");
       this.chain = List.copyOf(chain);
       this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
-      this.trust = Objects.requireNonNull(trust, "trust");
+      this.trust = new FollowingTrust(Objects.requireNonNull(trust, "trust"));
     }
 
     public X509Certificate certificate() {
@@ -99,8 +99,17 @@ public final class NodeTransport implements AutoCloseable {
       return privateKey;
     }
 
+    /** Whom this node trusts now; servers and channels made with it follow {@link #trustNow}. */
     public X509TrustManager trust() {
       return trust;
+    }
+
+    /**
+     * Judges every later handshake of this node's servers and channels by {@code next}: the TLS
+     * trust of the config the node now follows.
+     */
+    public void trustNow(X509TrustManager next) {
+      trust.follow(next);
     }
 
     /**

@@ -62,6 +62,8 @@ final class BlockCutter extends BaseStateMachine {
   private volatile LedgerRules rules;
   private volatile BlockCutting cutting;
   private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<LedgerRules>> configListeners =
+      new CopyOnWriteArrayList<>();
   private final List<ByteString> pending = new ArrayList<>();
   private long pendingBytes;
   private volatile long pendingSince;
@@ -158,6 +160,7 @@ final class BlockCutter extends BaseStateMachine {
   /** Puts a config in force: admission and block cutting follow it from the next envelope. */
   private void follow(LedgerRules next) {
     rules = next;
+    configListeners.forEach(listener -> listener.accept(next));
     var fromConfig = next.blockCutting();
     cutting =
         new BlockCutting(
@@ -189,6 +192,11 @@ final class BlockCutter extends BaseStateMachine {
           resumeIndex,
           resumeOffset);
     }
+  }
+
+  /** Called, on the applying thread, with each config this orderer puts in force. */
+  void onConfig(java.util.function.Consumer<LedgerRules> listener) {
+    configListeners.add(listener);
   }
 
   void onBlock(Runnable listener) {

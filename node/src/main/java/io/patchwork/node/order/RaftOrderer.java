@@ -131,6 +131,9 @@ final class RaftOrderer implements OrdererNode {
               config.cutting(),
               genesisRules(config),
               BlockCutter.ConfigJudge.of(config.verifier()));
+      // TLS (clients and Raft peers alike) is judged by the config in force, restored or new.
+      config.tls().trustNow(cutter.rules().tlsTrust());
+      cutter.onConfig(rules -> config.tls().trustNow(rules.tlsTrust()));
       boolean existing = Files.exists(raftDirectory.resolve(groupId.getUuid().toString()));
       server =
           RaftServer.newBuilder()

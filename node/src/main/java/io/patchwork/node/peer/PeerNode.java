@@ -92,6 +92,7 @@ public final class PeerNode implements AutoCloseable {
   public static PeerNode start(Config config, NodeTransport transport)
       throws IOException, ConfigException {
     PeerLedger ledger = openLedger(config);
+    followTlsTrust(ledger, config.tls());
     Channels channels = new Channels(transport, config.tls());
     try {
       LedgerRules rules = ledger.rules();
@@ -200,6 +201,23 @@ public final class PeerNode implements AutoCloseable {
       blocks.close();
       throw e;
     }
+  }
+
+  /**
+   * Keeps the node's TLS trust on the config in force: now (a restarted peer may be past genesis)
+   * and after every config change it commits.
+   */
+  private static void followTlsTrust(PeerLedger ledger, NodeTransport.TlsIdentity tls) {
+    java.util.concurrent.atomic.AtomicLong followed =
+        new java.util.concurrent.atomic.AtomicLong(ledger.rules().sequence());
+    tls.trustNow(ledger.rules().tlsTrust());
+    ledger.onCommit(
+        block -> {
+          LedgerRules rules = ledger.rules();
+          if (followed.getAndSet(rules.sequence()) != rules.sequence()) {
+            tls.trustNow(rules.tlsTrust());
+          }
+        });
   }
 
   public String nodeId() {

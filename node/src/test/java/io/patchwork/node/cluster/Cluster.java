@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
@@ -269,6 +270,24 @@ public final class Cluster implements AutoCloseable {
     return new Client(mspId, signing, client(mspId, name + "-tls").tls());
   }
 
+  /** An identity of a member whose signing and TLS certificates both come from {@code issuer}. */
+  public Client whollyIssuedBy(CertificateAuthority issuer, String mspId, String name, Role role)
+      throws Exception {
+    String organization = "Bank " + mspId.charAt(4);
+    IssuedCredential signing =
+        issuer.issueWithNewKey(CertificateRequest.signing(name, role, organization, mspId));
+    IssuedCredential tls =
+        issuer.issueWithNewKey(
+            CertificateRequest.tls(
+                name,
+                Role.CLIENT,
+                organization,
+                mspId,
+                List.of(),
+                List.of(InetAddress.getLoopbackAddress())));
+    return new Client(mspId, signing, tls);
+  }
+
   /** The client's signing key as a node signer, for building envelopes by hand. */
   public static NodeSigner signer(Client client) {
     return NodeSigner.of(
@@ -369,15 +388,20 @@ public final class Cluster implements AutoCloseable {
 
   /** An mTLS channel presenting the client's TLS certificate, closed with the cluster. */
   private ManagedChannel channel(Client client, String host, int port) {
+    // Trust what the ledger trusts now: after a replaced authority, its peers' new certificates.
+    X509TrustManager trust =
+        ledger.peers().isEmpty()
+            ? ledger.trust()
+            : ledger.peers().get(0).ledger().rules().tlsTrust();
     KeyManager key =
         new NodeTransport.TlsIdentity(
                 client.tls().certificate().certificate(),
                 List.of(),
                 client.tls().privateKey(),
-                ledger.trust())
+                trust)
             .keyManager();
     ChannelCredentials credentials =
-        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(ledger.trust()).build();
+        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(trust).build();
     ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, credentials).build();
     synchronized (channels) {
       channels.add(channel);

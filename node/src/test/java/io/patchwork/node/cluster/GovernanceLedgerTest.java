@@ -320,7 +320,8 @@ class GovernanceLedgerTest {
                       GovernanceProposal.ReplaceAuthority.newBuilder()
                           .setAuthorityCertificate(
                               ByteString.copyFromUtf8(Pem.certificate(newReferee.trustRoot())))
-                          .setGracePeriodMillis(grace))
+                          .setGracePeriodMillis(grace)
+                          .setCrl(ByteString.copyFrom(newReferee.crl().getEncoded())))
                   .build();
           SignedGovernanceProposal proposal =
               GovernanceDecisions.propose(replace, admin(cluster, "BankBMSP"));
@@ -341,10 +342,13 @@ class GovernanceLedgerTest {
             cluster.ledger().recertifyPeer(peer, newReferee);
           }
           Contract byOldAuthority = cluster.token(cluster.admin("BankAMSP"));
+          // Signing and TLS certificates both from the new authority: the peers' TLS trust
+          // follows the config.
           Contract byNewAuthority =
               cluster
                   .gateway(
-                      cluster.issuedBy(newReferee, "BankAMSP", "treasurer", Role.ADMIN), "peer0")
+                      cluster.whollyIssuedBy(newReferee, "BankAMSP", "treasurer", Role.ADMIN),
+                      "peer0")
                   .getNetwork("trade")
                   .getContract("ledger-token");
           byOldAuthority.submitTransaction("issue", "BankAMSP", "1");
