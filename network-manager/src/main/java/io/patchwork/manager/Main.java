@@ -59,8 +59,12 @@ public final class Main {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("node")) {
-      // A member's own node, run standalone: patchwork node run|snapshot ...
+      // A member's own node, run standalone: patchwork node run|snapshot|history ...
       System.exit(NodeCommand.execute(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("serve")) {
+      serve();
+      return;
     }
     Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
     try {
@@ -72,6 +76,41 @@ public final class Main {
       System.err.println("patchwork: " + e.getMessage());
       System.exit(1);
     }
+  }
+
+  static final String HOST_VARIABLE = "PATCHWORK_HOST";
+  static final String PORT_VARIABLE = "PATCHWORK_PORT";
+
+  /**
+   * {@code patchwork serve}: the network manager's HTTP API on {@code
+   * PATCHWORK_HOST:PATCHWORK_PORT} (default 127.0.0.1:8080), until stopped.
+   */
+  private static void serve() {
+    String host = System.getenv().getOrDefault(HOST_VARIABLE, "127.0.0.1");
+    int port;
+    try {
+      port = Integer.parseInt(System.getenv().getOrDefault(PORT_VARIABLE, "8080"));
+    } catch (NumberFormatException e) {
+      System.err.println("patchwork: " + PORT_VARIABLE + " must be a port number");
+      System.exit(2);
+      return;
+    }
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    io.patchwork.manager.api.ApiVerticle api = new io.patchwork.manager.api.ApiVerticle(host, port);
+    try {
+      vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      System.err.println(
+          "patchwork: the API cannot listen on " + host + ":" + port + ": " + cause.getMessage());
+      vertx.close();
+      System.exit(1);
+    }
+    String url = "http://" + host + ":" + api.port();
+    System.out.println("Patchwork network manager listening on " + url);
+    System.out.println("Try:  curl " + url + "/templates");
+    System.out.println("      curl " + url + "/openapi.yaml");
+    Runtime.getRuntime().addShutdownHook(new Thread(vertx::close, "patchwork-shutdown"));
   }
 
   void run() throws CaException, IOException, GeneralSecurityException {

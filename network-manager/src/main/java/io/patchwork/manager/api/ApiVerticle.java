@@ -1,0 +1,176 @@
+package io.patchwork.manager.api;
+
+import io.patchwork.templates.LedgerTemplate;
+import io.patchwork.templates.TemplateException;
+import io.patchwork.templates.Templates;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network manager's HTTP API: health and readiness, the OpenAPI document, and the ledger
+ * templates. Its start completes only once the server is bound; handlers never block the event
+ * loop. Errors are JSON objects {@code {"code": ..., "message": ...}} with a specific 4xx status.
+ */
+public final class ApiVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ApiVerticle.class);
+
+  /** Largest request body taken; larger ones get 413. */
+  public static final long MAX_BODY_BYTES = 256 * 1024;
+
+  private final String host;
+  private final int requestedPort;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final String openApi;
+  private HttpServer server;
+
+  /** An API on {@code host:port}; port 0 takes a free one ({@link #port()} tells which). */
+  public ApiVerticle(String host, int port) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.requestedPort = port;
+    this.openApi = resource("openapi.yaml");
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    router.get("/health").handler(this::health);
+    router.get("/ready").handler(this::ready);
+    router.get("/openapi.yaml").handler(this::openApi);
+    router.get("/templates").handler(this::templates);
+    router.get("/templates/:name").handler(this::template);
+    router.errorHandler(
+        404, ctx -> error(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));
+    router.errorHandler(
+        405,
+        ctx ->
+            error(
+                ctx,
+                405,
+                "METHOD_NOT_ALLOWED",
+                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+    router.errorHandler(
+        413,
+        ctx ->
+            error(
+                ctx,
+                413,
+                "BODY_TOO_LARGE",
+                "request bodies are limited to " + MAX_BODY_BYTES + " bytes"));
+    router.errorHandler(
+        500,
+        ctx -> {
+          log.error(
+              "api.request_failed method={} path={}",
+              ctx.request().method(),
+              ctx.request().path(),
+              ctx.failure());
+          error(ctx, 500, "INTERNAL", "the request failed on the server; see its log");
+        });
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(requestedPort, host)
+        .onSuccess(
+            bound -> {
+              server = bound;
+              ready.set(true);
+              log.info("api.listening host={} port={}", host, bound.actualPort());
+            });
+  }
+
+  @Override
+  public Future<?> stop() {
+    ready.set(false);
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port the server is bound to, once started. */
+  public int port() {
+    if (server == null) {
+      throw new IllegalStateException("the API is not started");
+    }
+    return server.actualPort();
+  }
+
+  private void health(RoutingContext ctx) {
+    ctx.json(new JsonObject().put("status", "UP"));
+  }
+
+  private void ready(RoutingContext ctx) {
+    if (ready.get()) {
+      ctx.json(new JsonObject().put("status", "READY"));
+    } else {
+      error(ctx, 503, "NOT_READY", "the service is starting or stopping");
+    }
+  }
+
+  private void openApi(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/yaml").end(openApi);
+  }
+
+  private void templates(RoutingContext ctx) {
+    JsonArray list = new JsonArray();
+    for (String name : Templates.BUILT_IN) {
+      try {
+        LedgerTemplate template = Templates.builtIn(name);
+        list.add(
+            new JsonObject()
+                .put("name", template.name())
+                .put("description", template.description())
+                .put("minParties", template.parties().min())
+                .put("maxParties", template.parties().max()));
+      } catch (TemplateException e) {
+        throw new IllegalStateException("built-in template " + name + " is invalid", e);
+      }
+    }
+    ctx.json(new JsonObject().put("templates", list));
+  }
+
+  private void template(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!Templates.BUILT_IN.contains(name)) {
+      error(ctx, 404, "TEMPLATE_NOT_FOUND", "no template '" + name + "'; see GET /templates");
+      return;
+    }
+    try {
+      ctx.json(TemplateJson.of(Templates.builtIn(name)));
+    } catch (TemplateException e) {
+      ctx.fail(e);
+    }
+  }
+
+  static void error(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("code", code).put("message", message).encode());
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = ApiVerticle.class.getResourceAsStream("/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(name + " cannot be read", e);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.patchwork.manager.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ApiVerticleTest {
+  private Vertx vertx;
+  private ApiVerticle api;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    api = new ApiVerticle("127.0.0.1", 0);
+    vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void health_and_readiness_answer_once_the_server_is_bound() throws Exception {
+    assertThat(new JsonObject(get("/health").body()).getString("status")).isEqualTo("UP");
+    HttpResponse<String> ready = get("/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("READY");
+  }
+
+  @Test
+  void the_templates_are_listed_and_each_is_shown_with_its_settings() throws Exception {
+    JsonObject list = new JsonObject(get("/templates").body());
+    assertThat(list.getJsonArray("templates")).hasSize(3);
+
+    HttpResponse<String> netting = get("/templates/payments-netting");
+    assertThat(netting.statusCode()).isEqualTo(200);
+    JsonObject template = new JsonObject(netting.body());
+    assertThat(template.getJsonObject("topology").getInteger("orderers")).isEqualTo(3);
+    assertThat(template.getJsonArray("contracts").getList()).contains("obligations");
+    assertThat(template.getJsonArray("overridable").getList()).contains("lifespan");
+  }
+
+  @Test
+  void unknown_templates_and_paths_get_json_errors_with_a_code() throws Exception {
+    HttpResponse<String> missing = get("/templates/casino");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(missing.body()).getString("code")).isEqualTo("TEMPLATE_NOT_FOUND");
+
+    HttpResponse<String> nowhere = get("/nowhere");
+    assertThat(nowhere.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(nowhere.body()).getString("code")).isEqualTo("NOT_FOUND");
+  }
+
+  @Test
+  void an_oversized_body_is_refused_with_413() throws Exception {
+    byte[] big = new byte[(int) ApiVerticle.MAX_BODY_BYTES + 1];
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/templates"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big))
+                .header("content-type", "application/json")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("BODY_TOO_LARGE");
+  }
+
+  @Test
+  void the_openapi_document_lists_every_route_the_api_serves() throws Exception {
+    String document = get("/openapi.yaml").body();
+
+    assertThat(document).startsWith("openapi: 3");
+    for (String path :
+        new String[] {
+          "/health:", "/ready:", "/openapi.yaml:", "/templates:", "/templates/{name}:"
+        }) {
+      assertThat(document).contains("  " + path);
+    }
+  }
+}
