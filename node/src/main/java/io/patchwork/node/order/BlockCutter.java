@@ -38,18 +38,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The orderer's Raft state machine: turns the log into blocks, the same way on every orderer.
  *
- * <p>Envelopes join a pending list in log order. A config envelope first cuts whatever is pending,
- * then is cut alone; otherwise a block is cut when it reaches the transaction count, or before an
- * envelope would take it past the byte limit (an envelope over the limit goes alone). A {@code Cut}
- * entry — the leader's batch timeout — cuts the pending envelopes if the block it names is the next
- * one. Only the log decides, so every orderer cuts identical blocks; each signs its own copy.
+ * <p>Envelopes join a pending list in log order. A config envelope is judged first, at the block
+ * time, with the check peers make ({@link ConfigJudge}): one that would not apply is left out;
+ * otherwise it cuts whatever is pending and is cut alone, and a config change takes effect for
+ * admission, block cutting and TLS from the next envelope (a governance record changes nothing).
+ * Any other envelope is cut when the block reaches the transaction count, or before it would take
+ * the block past the byte limit (an envelope over the limit goes alone). A {@code Cut} entry — the
+ * leader's batch timeout — cuts the pending envelopes if the block it names is the next one. Only
+ * the log decides, so every orderer cuts identical blocks; each signs its own copy.
  *
  * <p>Each block records the log position after its last envelope. Ratis replays the log from the
  * start when the orderer restarts (no Raft snapshots are taken); everything before the position in
  * the last stored block is skipped, which rebuilds exactly the pending list it had.
  *
  * <p>Threading: Ratis calls {@link #applyTransaction} one entry at a time, in log order; {@link
- * #pendingSince()} and {@link #nextBlockNumber()} may be read from any thread.
+ * #pendingSince()}, {@link #nextBlockNumber()}, {@link #rules()} and {@link #cutting()} may be read
+ * from any thread; config listeners run on the applying thread.
  */
 final class BlockCutter extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(BlockCutter.class);
