@@ -214,16 +214,9 @@ public final class GovernanceDecisions {
     } catch (InvalidProtocolBufferException e) {
       return Optional.of("the proposal cannot be decoded");
     }
-    if (!content.getLedgerId().equals(current.ledgerId())) {
-      return Optional.of("the proposal is for ledger " + content.getLedgerId());
-    }
-    if (content.getConfigSequence() != current.sequence()) {
-      return Optional.of(
-          "the proposal amends config "
-              + content.getConfigSequence()
-              + "; the config in force is "
-              + current.sequence()
-              + " (another change landed first: propose again)");
+    Optional<String> elsewhere = notForThisConfig(content, current);
+    if (elsewhere.isPresent()) {
+      return elsewhere;
     }
     String id = proposalId(signed.getProposal());
     if (current.config().getDecidedProposalsList().contains(id)) {
@@ -285,6 +278,22 @@ public final class GovernanceDecisions {
     }
     if (!expected.equals(update.getConfig())) {
       return Optional.of("the config is not the approved proposal's effect on the config in force");
+    }
+    return Optional.empty();
+  }
+
+  /** Why the proposal is not for this ledger and the config in force; empty if it is. */
+  static Optional<String> notForThisConfig(GovernanceProposal content, LedgerRules current) {
+    if (!content.getLedgerId().equals(current.ledgerId())) {
+      return Optional.of("the proposal is for ledger " + content.getLedgerId());
+    }
+    if (content.getConfigSequence() != current.sequence()) {
+      return Optional.of(
+          "the proposal amends config "
+              + content.getConfigSequence()
+              + "; the config in force is "
+              + current.sequence()
+              + " (another change landed first: propose again)");
     }
     return Optional.empty();
   }

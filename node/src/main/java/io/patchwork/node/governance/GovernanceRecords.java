@@ -172,15 +172,9 @@ public final class GovernanceRecords {
         } catch (InvalidProtocolBufferException e) {
           return Optional.of("the proposal cannot be decoded");
         }
-        if (!content.getLedgerId().equals(current.ledgerId())) {
-          return Optional.of("the proposal is for ledger " + content.getLedgerId());
-        }
-        if (content.getConfigSequence() != current.sequence()) {
-          return Optional.of(
-              "the proposal amends config "
-                  + content.getConfigSequence()
-                  + "; the config in force is "
-                  + current.sequence());
+        Optional<String> elsewhere = GovernanceDecisions.notForThisConfig(content, current);
+        if (elsewhere.isPresent()) {
+          return elsewhere;
         }
         Optional<String> unsigned =
             GovernanceDecisions.proposerRefusal(signed, content, voters, at);

@@ -75,6 +75,7 @@ public final class PeerLedger implements AutoCloseable {
   private final BlockVerifier blockVerifier;
   private final List<Consumer<CommittedBlock>> listeners = new CopyOnWriteArrayList<>();
   private final Object commitLock = new Object();
+  private boolean closed; // guarded by commitLock
   private volatile LedgerRules rules;
   private volatile Block last;
 
@@ -159,6 +160,10 @@ public final class PeerLedger implements AutoCloseable {
    */
   public CommittedBlock commit(Block block) throws IOException, BlockRefusedException {
     synchronized (commitLock) {
+      if (closed) {
+        throw new IOException(
+            "the ledger is closed; block " + block.getHeader().getNumber() + " was not committed");
+      }
       return commitInOrder(block);
     }
   }
@@ -308,12 +313,19 @@ public final class PeerLedger implements AutoCloseable {
     return committed;
   }
 
+  /** Closes the ledger once a commit in progress has finished; later commits fail. */
   @Override
   public void close() throws IOException {
-    try {
-      state.close();
-    } finally {
-      blocks.close();
+    synchronized (commitLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        state.close();
+      } finally {
+        blocks.close();
+      }
     }
   }
 

@@ -59,6 +59,39 @@ final class RocksWorldState implements WorldState {
   private volatile long height;
   private volatile ByteString hashValue;
   private volatile boolean closed;
+  // Reads and writes hold the read side; close takes the write side, so the native database is
+  // never closed under an operation in progress.
+  private final java.util.concurrent.locks.ReentrantReadWriteLock access =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  @FunctionalInterface
+  private interface IoSupplier<T> {
+    T get() throws IOException;
+  }
+
+  private <T> T whileOpen(java.util.function.Supplier<T> operation) {
+    access.readLock().lock();
+    try {
+      if (closed) {
+        throw new StateAccessException("the world state in " + directory + " is closed");
+      }
+      return operation.get();
+    } finally {
+      access.readLock().unlock();
+    }
+  }
+
+  private <T> T whileOpenIo(IoSupplier<T> operation) throws IOException {
+    access.readLock().lock();
+    try {
+      if (closed) {
+        throw new IOException("the world state in " + directory + " is closed");
+      }
+      return operation.get();
+    } finally {
+      access.readLock().unlock();
+    }
+  }
 
   private RocksWorldState(
       Path directory,
@@ -170,6 +203,10 @@ final class RocksWorldState implements WorldState {
 
   @Override
   public Optional<VersionedValue> get(String namespace, String key) {
+    return whileOpen(() -> getOpen(namespace, key));
+  }
+
+  private Optional<VersionedValue> getOpen(String namespace, String key) {
     Namespaces.check(namespace);
     try {
       byte[] stored = db.get(state, stateKey(namespace, key));
@@ -181,6 +218,10 @@ final class RocksWorldState implements WorldState {
 
   @Override
   public List<StateEntry> range(String namespace, String startKey, String endKey, int limit) {
+    return whileOpen(() -> rangeOpen(namespace, startKey, endKey, limit));
+  }
+
+  private List<StateEntry> rangeOpen(String namespace, String startKey, String endKey, int limit) {
     Namespaces.check(namespace);
     if (limit <= 0) {
       return List.of();
@@ -210,6 +251,10 @@ final class RocksWorldState implements WorldState {
 
   @Override
   public Optional<TxRecord> transaction(String txId) {
+    return whileOpen(() -> transactionOpen(txId));
+  }
+
+  private Optional<TxRecord> transactionOpen(String txId) {
     if (txId.isEmpty()) {
       return Optional.empty();
     }
@@ -232,6 +277,10 @@ final class RocksWorldState implements WorldState {
 
   @Override
   public ByteString recomputeStateHash() {
+    return whileOpen(this::recomputeStateHashOpen);
+  }
+
+  private ByteString recomputeStateHashOpen() {
     try (Snapshot snapshot = db.getSnapshot();
         ReadOptions read = new ReadOptions().setSnapshot(snapshot)) {
       try {
@@ -256,6 +305,14 @@ final class RocksWorldState implements WorldState {
 
   @Override
   public void commit(BlockUpdate update) throws IOException {
+    whileOpenIo(
+        () -> {
+          commitOpen(update);
+          return null;
+        });
+  }
+
+  private void commitOpen(BlockUpdate update) throws IOException {
     long number = update.blockNumber();
     if (number <= height) {
       return;
@@ -324,6 +381,10 @@ final class RocksWorldState implements WorldState {
 
   @Override
   public SnapshotInfo exportSnapshot(Path file, ByteString peerMetadata) throws IOException {
+    return whileOpenIo(() -> exportSnapshotOpen(file, peerMetadata));
+  }
+
+  private SnapshotInfo exportSnapshotOpen(Path file, ByteString peerMetadata) throws IOException {
     try (Snapshot snapshot = db.getSnapshot();
         ReadOptions read = new ReadOptions().setSnapshot(snapshot)) {
       try {
@@ -380,8 +441,21 @@ final class RocksWorldState implements WorldState {
     return txIndex;
   }
 
+  /**
+   * Closes the database once the operations in progress are done; any later call fails with a clear
+   * error instead of reaching a closed native handle.
+   */
   @Override
-  public synchronized void close() {
+  public void close() {
+    access.writeLock().lock();
+    try {
+      closeLocked();
+    } finally {
+      access.writeLock().unlock();
+    }
+  }
+
+  private void closeLocked() {
     if (closed) {
       return;
     }
@@ -456,6 +530,10 @@ final class RocksWorldState implements WorldState {
 
     StateAccessException(String what, RocksDBException cause) {
       super("world state failed " + what + ": " + cause.getMessage(), cause);
+    }
+
+    StateAccessException(String message) {
+      super(message);
     }
   }
 }

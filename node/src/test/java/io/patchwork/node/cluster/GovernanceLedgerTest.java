@@ -400,37 +400,13 @@ class GovernanceLedgerTest {
                   GovernanceRecords.ballotEnvelope("trade", id, flipped, submitter, now)),
               "FORGED_SIGNATURE");
           // Ordered, then refused by every peer against the record: BankBMSP voted already.
-          record(
-              cluster,
-              GovernanceRecords.ballotEnvelope(
-                  "trade",
-                  id,
-                  GovernanceDecisions.vote(
-                      proposal, admin(cluster, "BankBMSP"), Choice.NO, now.plusMillis(50)),
-                  submitter,
-                  now));
+          recordVote(cluster, proposal, "BankBMSP", Choice.NO, now.plusMillis(50));
           assertTallies(cluster, id, ProposalStatus.IN_PROGRESS, 2);
 
-          record(
-              cluster,
-              GovernanceRecords.ballotEnvelope(
-                  "trade",
-                  id,
-                  GovernanceDecisions.vote(
-                      proposal, admin(cluster, "BankCMSP"), Choice.YES, now.plusMillis(60)),
-                  submitter,
-                  now));
+          recordVote(cluster, proposal, "BankCMSP", Choice.YES, now.plusMillis(60));
           assertTallies(cluster, id, ProposalStatus.APPROVED, 3);
           // After the decision, votes are closed.
-          record(
-              cluster,
-              GovernanceRecords.ballotEnvelope(
-                  "trade",
-                  id,
-                  GovernanceDecisions.vote(
-                      proposal, admin(cluster, "BankDMSP"), Choice.NO, now.plusMillis(70)),
-                  submitter,
-                  now));
+          recordVote(cluster, proposal, "BankDMSP", Choice.NO, now.plusMillis(70));
           assertTallies(cluster, id, ProposalStatus.APPROVED, 3);
 
           // The recorded proposal and ballots carry the decision out.
@@ -451,6 +427,24 @@ class GovernanceLedgerTest {
               .extracting("mspId")
               .doesNotContain("BankDMSP");
         });
+  }
+
+  /** Records the admin of {@code mspId}'s ballot on a recorded proposal, as BankAMSP submits it. */
+  private static void recordVote(
+      Cluster cluster,
+      SignedGovernanceProposal proposal,
+      String mspId,
+      Choice choice,
+      Instant castAt)
+      throws Exception {
+    record(
+        cluster,
+        GovernanceRecords.ballotEnvelope(
+            "trade",
+            GovernanceDecisions.proposalId(proposal.getProposal()),
+            GovernanceDecisions.vote(proposal, admin(cluster, mspId), choice, castAt),
+            admin(cluster, "BankAMSP"),
+            Instant.now()));
   }
 
   /** Broadcasts a record and waits until every peer has the block it went into. */

@@ -58,6 +58,21 @@ class WorldStateTest {
   }
 
   @Test
+  void a_closed_state_refuses_reads_and_commits_with_an_error_instead_of_touching_freed_memory()
+      throws Exception {
+    WorldState state = open();
+    state.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> state.get("token", "alice"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> state.commit(new BlockUpdate(1, java.util.List.of(), java.util.List.of())))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("is closed");
+  }
+
+  @Test
   void a_later_transaction_of_the_same_block_wins_and_a_delete_removes_the_key() throws Exception {
     try (WorldState state = open()) {
       state.commit(
