@@ -62,11 +62,19 @@ public final class Main {
       // A member's own node, run standalone: patchwork node run|snapshot|history ...
       System.exit(NodeCommand.execute(Arrays.copyOfRange(args, 1, args.length)));
     }
+    Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
     if (args.length > 0 && args[0].equals("serve")) {
-      serve();
+      try {
+        new Main(data, System.out).serve();
+      } catch (CaException e) {
+        System.err.println("patchwork: " + e.error() + ": " + e.getMessage());
+        System.exit(1);
+      } catch (IOException | java.sql.SQLException e) {
+        System.err.println("patchwork: " + e.getMessage());
+        System.exit(1);
+      }
       return;
     }
-    Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
     try {
       new Main(data, System.out).run();
     } catch (CaException e) {
@@ -83,9 +91,10 @@ public final class Main {
 
   /**
    * {@code patchwork serve}: the network manager's HTTP API on {@code
-   * PATCHWORK_HOST:PATCHWORK_PORT} (default 127.0.0.1:8080), until stopped.
+   * PATCHWORK_HOST:PATCHWORK_PORT} (default 127.0.0.1:8080), with the registry and authorities
+   * under the data directory, until stopped.
    */
-  private static void serve() {
+  private void serve() throws CaException, IOException, java.sql.SQLException {
     String host = System.getenv().getOrDefault(HOST_VARIABLE, "127.0.0.1");
     int port;
     try {
@@ -95,8 +104,23 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Files.createDirectories(data);
+    EmbeddedDatabase database = EmbeddedDatabase.open(data.resolve("registry/patchwork"));
+    CertificateAuthorities authorities =
+        CertificateAuthorities.builder()
+            .dataSource(database.dataSource())
+            .keyDirectory(data.resolve("ca-keys"))
+            .passphrase(passphrase())
+            .build();
+    io.patchwork.manager.ledger.LedgerService ledgers =
+        new io.patchwork.manager.ledger.LedgerService(
+            data,
+            new io.patchwork.manager.ledger.LedgerRegistry(database.dataSource()),
+            authorities);
+    ledgers.markStrandedAfterRestart();
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    io.patchwork.manager.api.ApiVerticle api = new io.patchwork.manager.api.ApiVerticle(host, port);
+    io.patchwork.manager.api.ApiVerticle api =
+        new io.patchwork.manager.api.ApiVerticle(host, port, Optional.of(ledgers));
     try {
       vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get();
     } catch (Exception e) {
@@ -104,13 +128,30 @@ public final class Main {
       System.err.println(
           "patchwork: the API cannot listen on " + host + ":" + port + ": " + cause.getMessage());
       vertx.close();
+      ledgers.close();
+      database.close();
       System.exit(1);
     }
     String url = "http://" + host + ":" + api.port();
     System.out.println("Patchwork network manager listening on " + url);
     System.out.println("Try:  curl " + url + "/templates");
-    System.out.println("      curl " + url + "/openapi.yaml");
-    Runtime.getRuntime().addShutdownHook(new Thread(vertx::close, "patchwork-shutdown"));
+    System.out.println(
+        "      curl -X POST "
+            + url
+            + "/ledgers -H 'content-type: application/json' -d '{\"name\": \"trade\","
+            + " \"template\": \"payments-netting\", \"parties\": [{\"organization\": \"Bank"
+            + " A\", \"mspId\": \"BankAMSP\"}, {\"organization\": \"Bank B\", \"mspId\":"
+            + " \"BankBMSP\"}]}'");
+    System.out.println("      curl " + url + "/ledgers/trade");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  vertx.close().toCompletionStage().toCompletableFuture().join();
+                  ledgers.close();
+                  database.close();
+                },
+                "patchwork-shutdown"));
   }
 
   void run() throws CaException, IOException, GeneralSecurityException {

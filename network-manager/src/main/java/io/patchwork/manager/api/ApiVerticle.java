@@ -32,14 +32,24 @@ public final class ApiVerticle extends VerticleBase {
 
   private final String host;
   private final int requestedPort;
+  private final java.util.Optional<io.patchwork.manager.ledger.LedgerService> ledgers;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final String openApi;
   private HttpServer server;
 
   /** An API on {@code host:port}; port 0 takes a free one ({@link #port()} tells which). */
   public ApiVerticle(String host, int port) {
+    this(host, port, java.util.Optional.empty());
+  }
+
+  /** An API that also creates and shows ledgers through {@code ledgers}. */
+  public ApiVerticle(
+      String host,
+      int port,
+      java.util.Optional<io.patchwork.manager.ledger.LedgerService> ledgers) {
     this.host = Objects.requireNonNull(host, "host");
     this.requestedPort = port;
+    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
     this.openApi = resource("openapi.yaml");
   }
 
@@ -52,6 +62,13 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(this::openApi);
     router.get("/templates").handler(this::templates);
     router.get("/templates/:name").handler(this::template);
+    ledgers.ifPresent(
+        service -> {
+          LedgerRoutes routes = new LedgerRoutes(vertx, service);
+          router.post("/ledgers").handler(routes::create);
+          router.get("/ledgers").handler(routes::list);
+          router.get("/ledgers/:id").handler(routes::show);
+        });
     router.errorHandler(
         404, ctx -> error(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));
     router.errorHandler(

@@ -90,7 +90,13 @@ class ApiVerticleTest {
     assertThat(document).startsWith("openapi: 3");
     for (String path :
         new String[] {
-          "/health:", "/ready:", "/openapi.yaml:", "/templates:", "/templates/{name}:"
+          "/health:",
+          "/ready:",
+          "/openapi.yaml:",
+          "/templates:",
+          "/templates/{name}:",
+          "/ledgers:",
+          "/ledgers/{id}:"
         }) {
       assertThat(document).contains("  " + path);
     }

@@ -1,0 +1,181 @@
+package io.patchwork.manager.api;
+
+import io.patchwork.manager.ledger.LedgerRecord;
+import io.patchwork.manager.ledger.LedgerService;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.order.OrdererNode;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.templates.TemplateError;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /ledgers}: create a ledger from a template for a list of parties, list them, show one with
+ * its nodes. Database and provisioning work runs on worker threads.
+ */
+final class LedgerRoutes {
+  private final Vertx vertx;
+  private final LedgerService service;
+
+  LedgerRoutes(Vertx vertx, LedgerService service) {
+    this.vertx = vertx;
+    this.service = service;
+  }
+
+  void create(RoutingContext ctx) {
+    LedgerService.Request request;
+    try {
+      request = request(ctx.body().asJsonObject());
+    } catch (DecodeException | ClassCastException | NullPointerException e) {
+      ApiVerticle.error(
+          ctx,
+          400,
+          "MALFORMED_REQUEST",
+          "expected a JSON object {name, template, parties: [{organization, mspId}], overrides}");
+      return;
+    }
+    vertx
+        .executeBlocking(() -> service.accept(request))
+        .onSuccess(
+            record -> {
+              // Provisioning takes seconds: the client watches the status go to ACTIVE.
+              vertx.executeBlocking(
+                  () -> {
+                    service.provision(record);
+                    return null;
+                  },
+                  false);
+              ctx.response()
+                  .setStatusCode(201)
+                  .putHeader("location", "/ledgers/" + record.id())
+                  .putHeader("content-type", "application/json")
+                  .end(json(record, Optional.empty()).encode());
+            })
+        .onFailure(
+            failure -> {
+              if (failure instanceof LedgerService.RequestException refused) {
+                refuse(ctx, refused);
+              } else {
+                ctx.fail(failure);
+              }
+            });
+  }
+
+  void list(RoutingContext ctx) {
+    vertx
+        .executeBlocking(() -> service.registry().list())
+        .onSuccess(
+            ledgers -> {
+              JsonArray list = new JsonArray();
+              ledgers.forEach(record -> list.add(json(record, Optional.empty())));
+              ctx.json(new JsonObject().put("ledgers", list));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  void show(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx
+        .executeBlocking(() -> service.registry().get(id))
+        .onSuccess(
+            record -> {
+              if (record.isEmpty()) {
+                ApiVerticle.error(ctx, 404, "LEDGER_NOT_FOUND", "no ledger '" + id + "'");
+              } else {
+                ctx.json(json(record.get(), service.running(id)));
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private static LedgerService.Request request(JsonObject body) {
+    List<LedgerRecord.Party> parties = new ArrayList<>();
+    JsonArray list = body.getJsonArray("parties", new JsonArray());
+    for (int i = 0; i < list.size(); i++) {
+      JsonObject party = list.getJsonObject(i);
+      parties.add(
+          new LedgerRecord.Party(
+              party.getString("organization", ""), party.getString("mspId", "")));
+    }
+    Map<String, String> overrides = new LinkedHashMap<>();
+    body.getJsonObject("overrides", new JsonObject())
+        .forEach(entry -> overrides.put(entry.getKey(), String.valueOf(entry.getValue())));
+    return new LedgerService.Request(
+        body.getString("name"), body.getString("template"), parties, overrides);
+  }
+
+  private static void refuse(RoutingContext ctx, LedgerService.RequestException refused) {
+    int status = refused.code().equals("DUPLICATE_NAME") ? 409 : 400;
+    JsonArray errors = new JsonArray();
+    for (TemplateError error : refused.errors()) {
+      errors.add(new JsonObject().put("path", error.path()).put("message", error.message()));
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(
+            new JsonObject()
+                .put("code", refused.code())
+                .put(
+                    "message",
+                    refused.errors().isEmpty()
+                        ? refused.code()
+                        : refused.errors().get(0).toString())
+                .put("errors", errors)
+                .encode());
+  }
+
+  private static JsonObject json(LedgerRecord record, Optional<LocalLedger> running) {
+    JsonArray parties = new JsonArray();
+    record
+        .parties()
+        .forEach(
+            party ->
+                parties.add(
+                    new JsonObject()
+                        .put("organization", party.organization())
+                        .put("mspId", party.mspId())));
+    JsonObject json =
+        new JsonObject()
+            .put("id", record.id())
+            .put("name", record.name())
+            .put("template", record.template())
+            .put("status", record.status().name())
+            .put("parties", parties)
+            .put("overrides", new JsonObject(new LinkedHashMap<String, Object>(record.overrides())))
+            .put("createdAt", record.createdAt().toString())
+            .put("updatedAt", record.updatedAt().toString());
+    record.failure().ifPresent(failure -> json.put("failure", failure));
+    running.ifPresent(ledger -> json.put("nodes", nodes(ledger)));
+    return json;
+  }
+
+  private static JsonArray nodes(LocalLedger ledger) {
+    JsonArray nodes = new JsonArray();
+    for (OrdererNode orderer : ledger.orderers()) {
+      nodes.add(
+          new JsonObject()
+              .put("id", orderer.nodeId())
+              .put("kind", "orderer")
+              .put("height", orderer.blocks().height())
+              .put("leader", orderer.isLeader()));
+    }
+    for (PeerNode peer : ledger.peers()) {
+      nodes.add(
+          new JsonObject()
+              .put("id", peer.nodeId())
+              .put("kind", "peer")
+              .put("mspId", peer.mspId())
+              .put("height", peer.ledger().height()));
+    }
+    return nodes;
+  }
+}

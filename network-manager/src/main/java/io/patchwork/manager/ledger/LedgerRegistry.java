@@ -1,0 +1,149 @@
+package io.patchwork.manager.ledger;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The registry of ledgers, in SQL that runs on the embedded H2 and on PostgreSQL; its schema is
+ * migrated by Flyway (history table {@code manager_schema_history}). Blocking JDBC: call it off the
+ * event loop. Thread-safe.
+ */
+public final class LedgerRegistry {
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String COLUMNS =
+      "id, name, template, status, failure, parties, overrides, created_at, updated_at";
+
+  private final DataSource dataSource;
+
+  /** Opens the registry on {@code dataSource}, migrating its schema. */
+  public LedgerRegistry(DataSource dataSource) {
+    this.dataSource = dataSource;
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:io/patchwork/manager/db")
+        .table("manager_schema_history")
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .load()
+        .migrate();
+  }
+
+  /** Thrown when a ledger of that name exists already. */
+  public static final class DuplicateNameException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    DuplicateNameException(String name) {
+      super("a ledger named '" + name + "' exists already");
+    }
+  }
+
+  /** Records a new ledger. */
+  public void insert(LedgerRecord ledger) throws DuplicateNameException, SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO ledger (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setString(1, ledger.id());
+      insert.setString(2, ledger.name());
+      insert.setString(3, ledger.template());
+      insert.setString(4, ledger.status().name());
+      insert.setString(5, ledger.failure().orElse(null));
+      insert.setString(6, partiesJson(ledger.parties()));
+      insert.setString(
+          7, new JsonObject(new LinkedHashMap<String, Object>(ledger.overrides())).encode());
+      insert.setTimestamp(8, Timestamp.from(ledger.createdAt()));
+      insert.setTimestamp(9, Timestamp.from(ledger.updatedAt()));
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw new DuplicateNameException(ledger.name());
+      }
+      throw e;
+    }
+  }
+
+  /** Sets a ledger's status (and failure reason, for FAILED). */
+  public void setStatus(String id, LedgerStatus status, Optional<String> failure)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE ledger SET status = ?, failure = ?, updated_at = ? WHERE id = ?")) {
+      update.setString(1, status.name());
+      update.setString(2, failure.orElse(null));
+      update.setTimestamp(3, Timestamp.from(Instant.now()));
+      update.setString(4, id);
+      update.executeUpdate();
+    }
+  }
+
+  /** Every ledger, oldest first. */
+  public List<LedgerRecord> list() throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM ledger ORDER BY created_at, id");
+        ResultSet rows = select.executeQuery()) {
+      List<LedgerRecord> ledgers = new ArrayList<>();
+      while (rows.next()) {
+        ledgers.add(record(rows));
+      }
+      return ledgers;
+    }
+  }
+
+  /** The ledger with this id, if any. */
+  public Optional<LedgerRecord> get(String id) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement("SELECT " + COLUMNS + " FROM ledger WHERE id = ?")) {
+      select.setString(1, id);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? Optional.of(record(rows)) : Optional.empty();
+      }
+    }
+  }
+
+  private static LedgerRecord record(ResultSet row) throws SQLException {
+    List<LedgerRecord.Party> parties = new ArrayList<>();
+    for (Object party : new JsonArray(row.getString("parties"))) {
+      JsonObject json = (JsonObject) party;
+      parties.add(new LedgerRecord.Party(json.getString("organization"), json.getString("mspId")));
+    }
+    Map<String, String> overrides = new LinkedHashMap<>();
+    new JsonObject(row.getString("overrides"))
+        .forEach(entry -> overrides.put(entry.getKey(), String.valueOf(entry.getValue())));
+    return new LedgerRecord(
+        row.getString("id"),
+        row.getString("name"),
+        row.getString("template"),
+        LedgerStatus.valueOf(row.getString("status")),
+        Optional.ofNullable(row.getString("failure")),
+        parties,
+        overrides,
+        row.getTimestamp("created_at").toInstant(),
+        row.getTimestamp("updated_at").toInstant());
+  }
+
+  private static String partiesJson(List<LedgerRecord.Party> parties) {
+    JsonArray json = new JsonArray();
+    for (LedgerRecord.Party party : parties) {
+      json.add(
+          new JsonObject().put("organization", party.organization()).put("mspId", party.mspId()));
+    }
+    return json.encode();
+  }
+}

@@ -1,0 +1,282 @@
+package io.patchwork.manager.ledger;
+
+import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.templates.LedgerTemplate;
+import io.patchwork.templates.TemplateError;
+import io.patchwork.templates.TemplateException;
+import io.patchwork.templates.Templates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates ledgers from templates and runs them embedded in this process: checks a request, records
+ * the ledger as PROVISIONING, then creates its authority, certificates, genesis and nodes and marks
+ * it ACTIVE — or FAILED with the reason, with its nodes stopped and its files removed.
+ *
+ * <p>Blocking: call it off the event loop. Thread-safe.
+ */
+public final class LedgerService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LedgerService.class);
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+  private static final Pattern MSP_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
+
+  private final Path dataDirectory;
+  private final LedgerRegistry registry;
+  private final CertificateAuthorities authorities;
+  private final Map<String, LocalLedger> running = new ConcurrentHashMap<>();
+
+  public LedgerService(
+      Path dataDirectory, LedgerRegistry registry, CertificateAuthorities authorities) {
+    this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.authorities = Objects.requireNonNull(authorities, "authorities");
+  }
+
+  /** What a client asks for. */
+  public record Request(
+      String name,
+      String template,
+      List<LedgerRecord.Party> parties,
+      Map<String, String> overrides) {
+    public Request {
+      parties = List.copyOf(parties);
+      overrides = Map.copyOf(overrides);
+    }
+  }
+
+  /** A request refused before anything was made: a stable code and every problem found. */
+  public static final class RequestException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final transient List<TemplateError> errors;
+
+    RequestException(String code, List<TemplateError> errors) {
+      super(code + ": " + errors);
+      this.code = code;
+      this.errors = List.copyOf(errors);
+    }
+
+    public String code() {
+      return code;
+    }
+
+    public List<TemplateError> errors() {
+      return errors;
+    }
+  }
+
+  /**
+   * Checks the request and records the ledger as PROVISIONING; {@link #provision} then builds it.
+   *
+   * @throws RequestException UNKNOWN_TEMPLATE, INVALID_OVERRIDES, INVALID_PARTIES, INVALID_NAME or
+   *     DUPLICATE_NAME, with the problems by field path
+   */
+  public LedgerRecord accept(Request request) throws RequestException, SQLException {
+    List<TemplateError> problems = new ArrayList<>();
+    if (request.name() == null || !NAME.matcher(request.name()).matches()) {
+      problems.add(
+          new TemplateError(
+              "name", "1 to 63 lower-case letters, digits or '-', starting with a letter"));
+      throw new RequestException("INVALID_NAME", problems);
+    }
+    LedgerTemplate template;
+    try {
+      template = Templates.builtIn(String.valueOf(request.template()));
+    } catch (TemplateException e) {
+      throw new RequestException("UNKNOWN_TEMPLATE", e.errors());
+    }
+    try {
+      template = Templates.withOverrides(template, request.overrides());
+    } catch (TemplateException e) {
+      throw new RequestException("INVALID_OVERRIDES", e.errors());
+    }
+    Set<String> mspIds = new HashSet<>();
+    Set<String> organizations = new HashSet<>();
+    for (int i = 0; i < request.parties().size(); i++) {
+      LedgerRecord.Party party = request.parties().get(i);
+      if (!MSP_ID.matcher(party.mspId()).matches()) {
+        problems.add(
+            new TemplateError(
+                "parties[" + i + "].mspId", "'" + party.mspId() + "' is not an MSP id"));
+      } else if (!mspIds.add(party.mspId())) {
+        problems.add(
+            new TemplateError("parties[" + i + "].mspId", party.mspId() + " is listed twice"));
+      }
+      if (party.organization().isBlank()) {
+        problems.add(new TemplateError("parties[" + i + "].organization", "missing"));
+      } else if (!organizations.add(party.organization())) {
+        problems.add(
+            new TemplateError(
+                "parties[" + i + "].organization", party.organization() + " is listed twice"));
+      }
+    }
+    try {
+      Templates.checkParties(template, request.parties().size());
+    } catch (TemplateException e) {
+      problems.addAll(e.errors());
+    }
+    if (!problems.isEmpty()) {
+      throw new RequestException("INVALID_PARTIES", problems);
+    }
+    Instant now = Instant.now();
+    LedgerRecord record =
+        new LedgerRecord(
+            request.name(),
+            request.name(),
+            template.name(),
+            LedgerStatus.PROVISIONING,
+            Optional.empty(),
+            request.parties(),
+            request.overrides(),
+            now,
+            now);
+    try {
+      registry.insert(record);
+    } catch (LedgerRegistry.DuplicateNameException e) {
+      throw new RequestException(
+          "DUPLICATE_NAME", List.of(new TemplateError("name", e.getMessage())));
+    }
+    log.info(
+        "ledger.accepted ledger={} template={} parties={}",
+        record.id(),
+        template.name(),
+        request.parties().size());
+    return record;
+  }
+
+  /**
+   * Builds and starts an accepted ledger; ACTIVE when it returns normally, FAILED (with nothing of
+   * it left running or on disk) otherwise.
+   */
+  public void provision(LedgerRecord record) {
+    Path directory = dataDirectory.resolve("ledgers").resolve(record.id());
+    LocalLedger ledger = null;
+    try {
+      LedgerTemplate template =
+          Templates.withOverrides(Templates.builtIn(record.template()), record.overrides());
+      CertificateAuthority authority =
+          authorities.createRoot(AuthoritySpec.of(record.id(), "Patchwork Operator"));
+      LocalLedger.Builder builder =
+          LocalLedger.builder()
+              .ledgerId(record.id())
+              .authority(authority)
+              .orderers(template.topology().orderers())
+              .peersPerOrganization(template.topology().peersPerOrganization())
+              .endorsement(endorsement(template))
+              .blockCutting(
+                  template.blockCutting().maxTransactions(),
+                  (int) template.blockCutting().maxBytes(),
+                  template.blockCutting().timeout())
+              .contracts(ContractRegistry.builtIns(), template.contracts())
+              .dataDirectory(directory.resolve("nodes"));
+      for (LedgerRecord.Party party : record.parties()) {
+        builder.member(party.organization(), party.mspId());
+      }
+      ledger = builder.start();
+      running.put(record.id(), ledger);
+      registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
+      log.info(
+          "ledger.active ledger={} orderers={} peers={}",
+          record.id(),
+          ledger.ordererIds().size(),
+          ledger.peerIds().size());
+    } catch (Exception e) {
+      log.warn("ledger.provisioning_failed ledger={} reason=\"{}\"", record.id(), e.toString());
+      if (ledger != null) {
+        running.remove(record.id());
+        ledger.close();
+      }
+      deleteQuietly(directory);
+      try {
+        registry.setStatus(
+            record.id(), LedgerStatus.FAILED, Optional.of(String.valueOf(e.getMessage())));
+      } catch (SQLException stored) {
+        log.error("ledger.status_unrecorded ledger={}", record.id(), stored);
+      }
+    }
+  }
+
+  /**
+   * After a restart: ledgers recorded as PROVISIONING or ACTIVE whose nodes do not run in this
+   * process are marked FAILED with the reason, rather than shown ACTIVE with nothing behind them
+   * (bringing them back from disk is still to come).
+   */
+  public void markStrandedAfterRestart() throws SQLException {
+    for (LedgerRecord record : registry.list()) {
+      if ((record.status() == LedgerStatus.ACTIVE || record.status() == LedgerStatus.PROVISIONING)
+          && !running.containsKey(record.id())) {
+        registry.setStatus(
+            record.id(),
+            LedgerStatus.FAILED,
+            Optional.of(
+                "the manager restarted; bringing ledgers back from disk is not supported yet"));
+        log.warn("ledger.stranded ledger={} status={}", record.id(), record.status());
+      }
+    }
+  }
+
+  /** The running ledger of this id, if it runs in this process. */
+  public Optional<LocalLedger> running(String id) {
+    return Optional.ofNullable(running.get(id));
+  }
+
+  public LedgerRegistry registry() {
+    return registry;
+  }
+
+  private static EndorsementPolicy endorsement(LedgerTemplate template) {
+    return switch (template.endorsement().rule()) {
+      case AT_LEAST ->
+          EndorsementPolicy.newBuilder()
+              .setRule(EndorsementPolicy.Rule.AT_LEAST)
+              .setCount(template.endorsement().count())
+              .build();
+      case MAJORITY ->
+          EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.MAJORITY).build();
+      case ALL -> EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.ALL).build();
+    };
+  }
+
+  private static void deleteQuietly(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      log.warn("ledger.cleanup_failed directory={} reason=\"{}\"", directory, e.getMessage());
+    }
+  }
+
+  /** Stops every ledger this process runs. */
+  @Override
+  public void close() {
+    for (LocalLedger ledger : running.values()) {
+      ledger.close();
+    }
+    running.clear();
+  }
+}

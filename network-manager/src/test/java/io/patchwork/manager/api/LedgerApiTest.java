@@ -1,0 +1,152 @@
+package io.patchwork.manager.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.manager.ledger.LedgerRegistry;
+import io.patchwork.manager.ledger.LedgerService;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ledger API over real HTTP, with the embedded registry and real nodes. */
+class LedgerApiTest {
+  @TempDir Path directory;
+
+  private EmbeddedDatabase database;
+  private LedgerService service;
+  private Vertx vertx;
+  private ApiVerticle api;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    database = EmbeddedDatabase.open(directory.resolve("registry/patchwork"));
+    CertificateAuthorities authorities =
+        CertificateAuthorities.builder()
+            .dataSource(database.dataSource())
+            .keyDirectory(directory.resolve("ca-keys"))
+            .passphrase(Passphrase.of("ledger api tests".toCharArray()))
+            .build();
+    service = new LedgerService(directory, new LedgerRegistry(database.dataSource()), authorities);
+    vertx = Vertx.vertx();
+    api = new ApiVerticle("127.0.0.1", 0, Optional.of(service));
+    vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    service.close();
+    database.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String request(String name, int parties, String overrides) {
+    JsonArray list = new JsonArray();
+    for (int i = 0; i < parties; i++) {
+      list.add(new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
+    }
+    return new JsonObject()
+        .put("name", name)
+        .put("template", "payments-netting")
+        .put("parties", list)
+        .put("overrides", new JsonObject(overrides))
+        .encode();
+  }
+
+  @Test
+  void a_ledger_is_created_from_a_template_and_becomes_active_with_its_nodes() throws Exception {
+    HttpResponse<String> created =
+        post("/ledgers", request("trade", 3, "{\"topology.orderers\": 1}"));
+
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers().firstValue("location")).contains("/ledgers/trade");
+    assertThat(new JsonObject(created.body()).getString("status")).isEqualTo("PROVISIONING");
+
+    JsonObject ledger = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      ledger = new JsonObject(get("/ledgers/trade").body());
+      if (!ledger.getString("status").equals("PROVISIONING")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(ledger.getString("status")).as(ledger.encode()).isEqualTo("ACTIVE");
+    JsonArray nodes = ledger.getJsonArray("nodes");
+    assertThat(nodes).hasSize(4);
+    assertThat(nodes.getJsonObject(0).getString("kind")).isEqualTo("orderer");
+    assertThat(new JsonObject(get("/ledgers").body()).getJsonArray("ledgers")).hasSize(1);
+    assertThat(Files.isDirectory(directory.resolve("ledgers/trade/nodes"))).isTrue();
+  }
+
+  @Test
+  void bad_requests_get_specific_errors_and_leave_nothing_behind() throws Exception {
+    assertError(post("/ledgers", "not json"), 400, "MALFORMED_REQUEST");
+    assertError(
+        post("/ledgers", request("trade", 3, "{}").replace("payments-netting", "casino")),
+        400,
+        "UNKNOWN_TEMPLATE");
+    assertError(post("/ledgers", request("trade", 1, "{}")), 400, "INVALID_PARTIES");
+    assertError(
+        post("/ledgers", request("trade", 3, "{\"voting.thresholdPercent\": 10}")),
+        400,
+        "INVALID_OVERRIDES");
+    assertError(post("/ledgers", request("Trade!", 3, "{}")), 400, "INVALID_NAME");
+    String twice =
+        new JsonObject(request("trade", 2, "{}"))
+            .put(
+                "parties",
+                new JsonArray()
+                    .add(new JsonObject().put("organization", "A").put("mspId", "AMSP"))
+                    .add(new JsonObject().put("organization", "B").put("mspId", "AMSP")))
+            .encode();
+    assertError(post("/ledgers", twice), 400, "INVALID_PARTIES");
+
+    assertThat(new JsonObject(get("/ledgers").body()).getJsonArray("ledgers")).isEmpty();
+    assertThat(Files.exists(directory.resolve("ledgers"))).isFalse();
+    assertError(get("/ledgers/trade"), 404, "LEDGER_NOT_FOUND");
+  }
+
+  @Test
+  void a_second_ledger_with_the_same_name_is_a_conflict() throws Exception {
+    assertThat(post("/ledgers", request("trade", 2, "{\"topology.orderers\": 1}")).statusCode())
+        .isEqualTo(201);
+
+    assertError(post("/ledgers", request("trade", 2, "{}")), 409, "DUPLICATE_NAME");
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String code) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(new JsonObject(response.body()).getString("code")).isEqualTo(code);
+  }
+}
