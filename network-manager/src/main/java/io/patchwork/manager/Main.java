@@ -116,7 +116,10 @@ public final class Main {
         new io.patchwork.manager.ledger.LedgerService(
             data,
             new io.patchwork.manager.ledger.LedgerRegistry(database.dataSource()),
-            authorities);
+            authorities,
+            new io.patchwork.manager.ledger.LedgerMetrics(
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
     ledgers.markStrandedAfterRestart();
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     io.patchwork.manager.api.ApiVerticle api =

@@ -68,6 +68,16 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers").handler(routes::create);
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);
+          if (service.metrics().registry()
+              instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+            router
+                .get("/metrics")
+                .handler(
+                    ctx ->
+                        ctx.response()
+                            .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                            .end(prometheus.scrape()));
+          }
         });
     router.errorHandler(
         404, ctx -> error(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));

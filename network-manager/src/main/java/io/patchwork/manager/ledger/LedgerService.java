@@ -45,12 +45,21 @@ public final class LedgerService implements AutoCloseable {
   private final LedgerRegistry registry;
   private final CertificateAuthorities authorities;
   private final Map<String, LocalLedger> running = new ConcurrentHashMap<>();
+  private final LedgerMetrics metrics;
 
   public LedgerService(
-      Path dataDirectory, LedgerRegistry registry, CertificateAuthorities authorities) {
+      Path dataDirectory,
+      LedgerRegistry registry,
+      CertificateAuthorities authorities,
+      LedgerMetrics metrics) {
     this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.authorities = Objects.requireNonNull(authorities, "authorities");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  public LedgerMetrics metrics() {
+    return metrics;
   }
 
   /** What a client asks for. */
@@ -195,6 +204,7 @@ public final class LedgerService implements AutoCloseable {
       }
       ledger = builder.start();
       running.put(record.id(), ledger);
+      metrics.watch(record.id(), ledger);
       registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
       log.info(
           "ledger.active ledger={} orderers={} peers={}",
@@ -205,6 +215,7 @@ public final class LedgerService implements AutoCloseable {
       log.warn("ledger.provisioning_failed ledger={} reason=\"{}\"", record.id(), e.toString());
       if (ledger != null) {
         running.remove(record.id());
+        metrics.forget(record.id());
         ledger.close();
       }
       deleteQuietly(directory);
@@ -274,9 +285,11 @@ public final class LedgerService implements AutoCloseable {
   /** Stops every ledger this process runs. */
   @Override
   public void close() {
-    for (LocalLedger ledger : running.values()) {
-      ledger.close();
-    }
+    running.forEach(
+        (id, ledger) -> {
+          metrics.forget(id);
+          ledger.close();
+        });
     running.clear();
   }
 }

@@ -2,9 +2,12 @@ package io.patchwork.manager.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.Passphrase;
+import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
 import io.vertx.core.Vertx;
@@ -42,7 +45,12 @@ class LedgerApiTest {
             .keyDirectory(directory.resolve("ca-keys"))
             .passphrase(Passphrase.of("ledger api tests".toCharArray()))
             .build();
-    service = new LedgerService(directory, new LedgerRegistry(database.dataSource()), authorities);
+    service =
+        new LedgerService(
+            directory,
+            new LedgerRegistry(database.dataSource()),
+            authorities,
+            new LedgerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
     vertx = Vertx.vertx();
     api = new ApiVerticle("127.0.0.1", 0, Optional.of(service));
     vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -107,6 +115,17 @@ class LedgerApiTest {
     assertThat(nodes.getJsonObject(0).getString("kind")).isEqualTo("orderer");
     assertThat(new JsonObject(get("/ledgers").body()).getJsonArray("ledgers")).hasSize(1);
     assertThat(Files.isDirectory(directory.resolve("ledgers/trade/nodes"))).isTrue();
+    String leader =
+        "patchwork_raft_leader{kind=\"orderer\",ledger=\"trade\",node=\"orderer0\"} 1.0";
+    String metrics = get("/metrics").body();
+    // The single orderer elects itself about a second after it starts.
+    for (int i = 0; i < 150 && !metrics.contains(leader); i++) {
+      Thread.sleep(100);
+      metrics = get("/metrics").body();
+    }
+    assertThat(metrics)
+        .contains("patchwork_node_height{kind=\"peer\",ledger=\"trade\",node=\"peer0\"}")
+        .contains(leader);
   }
 
   @Test
