@@ -247,6 +247,15 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
+  /** Stops a ledger's nodes in this process (its files and registry entry stay). */
+  public void stop(String id) {
+    LocalLedger ledger = running.remove(id);
+    if (ledger != null) {
+      metrics.forget(id);
+      ledger.close();
+    }
+  }
+
   /** The running ledger of this id, if it runs in this process. */
   public Optional<LocalLedger> running(String id) {
     return Optional.ofNullable(running.get(id));
