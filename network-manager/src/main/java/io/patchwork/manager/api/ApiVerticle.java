@@ -36,6 +36,7 @@ public final class ApiVerticle extends VerticleBase {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final String openApi;
   private HttpServer server;
+  private Router router;
 
   /** An API on {@code host:port}; port 0 takes a free one ({@link #port()} tells which). */
   public ApiVerticle(String host, int port) {
@@ -55,7 +56,7 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
@@ -123,6 +124,20 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> stop() {
     ready.set(false);
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The paths this API serves, in OpenAPI form ({@code /ledgers/{id}}), once started. */
+  java.util.Set<String> paths() {
+    java.util.Set<String> paths = new java.util.TreeSet<>();
+    router
+        .getRoutes()
+        .forEach(
+            route -> {
+              if (route.getPath() != null) {
+                paths.add(route.getPath().replaceAll(":([A-Za-z]+)", "{$1}"));
+              }
+            });
+    return paths;
   }
 
   /** The port the server is bound to, once started. */

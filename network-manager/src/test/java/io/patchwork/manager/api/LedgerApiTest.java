@@ -129,6 +129,16 @@ class LedgerApiTest {
   }
 
   @Test
+  void the_ledger_routes_are_in_the_openapi_document() throws Exception {
+    String document = get("/openapi.yaml").body();
+
+    assertThat(api.paths()).contains("/ledgers", "/ledgers/{id}", "/metrics");
+    for (String path : api.paths()) {
+      assertThat(document).as(path).contains("\n  " + path + ":\n");
+    }
+  }
+
+  @Test
   void bad_requests_get_specific_errors_and_leave_nothing_behind() throws Exception {
     assertError(post("/ledgers", "not json"), 400, "MALFORMED_REQUEST");
     assertError(
