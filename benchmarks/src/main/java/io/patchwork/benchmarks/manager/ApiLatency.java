@@ -2,13 +2,9 @@ package io.patchwork.benchmarks.manager;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.EmbeddedDatabase;
-import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.api.ApiVerticle;
-import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRecord;
-import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -62,18 +58,9 @@ public final class ApiLatency implements Callable<Integer> {
   public Integer call() throws Exception {
     Path directory = Files.createTempDirectory("patchwork-api-latency-");
     try (EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("registry"))) {
-      CertificateAuthorities authorities =
-          CertificateAuthorities.builder()
-              .dataSource(database.dataSource())
-              .keyDirectory(directory.resolve("ca-keys"))
-              .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
-              .build();
       try (LedgerService service =
-          new LedgerService(
-              directory,
-              new LedgerRegistry(database.dataSource()),
-              authorities,
-              new LedgerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)))) {
+          BenchServices.ledgerService(
+              directory, database, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
         LedgerRecord record =
             service.accept(
                 new LedgerService.Request(

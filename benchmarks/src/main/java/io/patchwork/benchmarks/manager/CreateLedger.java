@@ -1,12 +1,8 @@
 package io.patchwork.benchmarks.manager;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.EmbeddedDatabase;
-import io.patchwork.ca.Passphrase;
-import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRecord;
-import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.LedgerStatus;
 import java.nio.file.Files;
@@ -49,18 +45,8 @@ public final class CreateLedger implements Callable<Integer> {
     Path directory = Files.createTempDirectory("patchwork-create-ledger-");
     List<Double> seconds = new ArrayList<>();
     try (EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("registry"))) {
-      CertificateAuthorities authorities =
-          CertificateAuthorities.builder()
-              .dataSource(database.dataSource())
-              .keyDirectory(directory.resolve("ca-keys"))
-              .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
-              .build();
       try (LedgerService service =
-          new LedgerService(
-              directory,
-              new LedgerRegistry(database.dataSource()),
-              authorities,
-              new LedgerMetrics(new SimpleMeterRegistry()))) {
+          BenchServices.ledgerService(directory, database, new SimpleMeterRegistry())) {
         for (int run = 0; run <= runs; run++) {
           List<LedgerRecord.Party> members = new ArrayList<>();
           for (int i = 0; i < parties; i++) {
