@@ -15,4 +15,14 @@ public enum Choice {
   public int code() {
     return code;
   }
+
+  /** The choice with this code, if any. */
+  public static java.util.Optional<Choice> of(int code) {
+    for (Choice choice : values()) {
+      if (choice.code == code) {
+        return java.util.Optional.of(choice);
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }

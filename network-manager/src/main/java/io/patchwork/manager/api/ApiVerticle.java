@@ -14,6 +14,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,6 +37,7 @@ public final class ApiVerticle extends VerticleBase {
   private final java.util.Optional<io.patchwork.manager.ledger.LedgerService> ledgers;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final String openApi;
+  private final Map<String, LedgerTemplate> templates;
   private HttpServer server;
   private Router router;
 
@@ -52,6 +55,20 @@ public final class ApiVerticle extends VerticleBase {
     this.requestedPort = port;
     this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
     this.openApi = resource("openapi.yaml");
+    this.templates = builtInTemplates();
+  }
+
+  /** The built-in templates, parsed once: they are part of the jar and never change. */
+  private static Map<String, LedgerTemplate> builtInTemplates() {
+    Map<String, LedgerTemplate> templates = new LinkedHashMap<>();
+    for (String name : Templates.BUILT_IN) {
+      try {
+        templates.put(name, Templates.builtIn(name));
+      } catch (TemplateException e) {
+        throw new IllegalStateException("built-in template " + name + " is invalid", e);
+      }
+    }
+    return Map.copyOf(templates);
   }
 
   @Override
@@ -167,32 +184,25 @@ public final class ApiVerticle extends VerticleBase {
   private void templates(RoutingContext ctx) {
     JsonArray list = new JsonArray();
     for (String name : Templates.BUILT_IN) {
-      try {
-        LedgerTemplate template = Templates.builtIn(name);
-        list.add(
-            new JsonObject()
-                .put("name", template.name())
-                .put("description", template.description())
-                .put("minParties", template.parties().min())
-                .put("maxParties", template.parties().max()));
-      } catch (TemplateException e) {
-        throw new IllegalStateException("built-in template " + name + " is invalid", e);
-      }
+      LedgerTemplate template = templates.get(name);
+      list.add(
+          new JsonObject()
+              .put("name", template.name())
+              .put("description", template.description())
+              .put("minParties", template.parties().min())
+              .put("maxParties", template.parties().max()));
     }
     ctx.json(new JsonObject().put("templates", list));
   }
 
   private void template(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    if (!Templates.BUILT_IN.contains(name)) {
+    LedgerTemplate template = templates.get(name);
+    if (template == null) {
       error(ctx, 404, "TEMPLATE_NOT_FOUND", "no template '" + name + "'; see GET /templates");
       return;
     }
-    try {
-      ctx.json(TemplateJson.of(Templates.builtIn(name)));
-    } catch (TemplateException e) {
-      ctx.fail(e);
-    }
+    ctx.json(TemplateJson.of(template));
   }
 
   static void error(RoutingContext ctx, int status, String code, String message) {

@@ -178,7 +178,7 @@ public final class ConfigHistory {
         ballots.add(
             new BallotReport(
                 ballot.getVoterMspId(),
-                ballot.getChoice() == Choice.YES.code() ? Choice.YES : Choice.NO,
+                Choice.of(ballot.getChoice()).orElse(Choice.NO),
                 Instant.ofEpochMilli(ballot.getCastAtMillis())));
       }
       return new Change(

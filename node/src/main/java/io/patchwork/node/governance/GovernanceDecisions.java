@@ -163,17 +163,7 @@ public final class GovernanceDecisions {
       Instant at) {
     Proposal proposal;
     try {
-      Set<String> members = new java.util.HashSet<>();
-      current.getMembersList().forEach(member -> members.add(member.getMspId()));
-      proposal =
-          Proposal.open(
-              content.getLedgerId(),
-              id,
-              action(content),
-              content.getProposerMspId(),
-              Instant.ofEpochMilli(content.getCreatedAtMillis()),
-              rules(current),
-              members);
+      proposal = proposal(content, id, current);
     } catch (IllegalArgumentException e) {
       return ordered; // the ledger will say what is wrong with it
     }
@@ -326,22 +316,25 @@ public final class GovernanceDecisions {
    * @throws IllegalArgumentException if either is malformed
    */
   static Proposal proposal(GovernanceProposal content, String id, LedgerRules current) {
+    return proposal(content, id, current.config());
+  }
+
+  private static Proposal proposal(GovernanceProposal content, String id, LedgerConfig config) {
+    Set<String> members = new java.util.HashSet<>();
+    config.getMembersList().forEach(member -> members.add(member.getMspId()));
     return Proposal.open(
         content.getLedgerId(),
         id,
         action(content),
         content.getProposerMspId(),
         Instant.ofEpochMilli(content.getCreatedAtMillis()),
-        rules(current.config()),
-        Set.copyOf(current.memberMspIds()));
+        rules(config),
+        members);
   }
 
   static Optional<Ballot> ballot(GovernanceBallot cast, Proposal proposal) {
-    Choice choice =
-        cast.getChoice() == Choice.YES.code()
-            ? Choice.YES
-            : cast.getChoice() == Choice.NO.code() ? Choice.NO : null;
-    if (choice == null) {
+    Optional<Choice> choice = Choice.of(cast.getChoice());
+    if (choice.isEmpty()) {
       return Optional.empty();
     }
     try {
@@ -350,7 +343,7 @@ public final class GovernanceDecisions {
               proposal.ledgerId(),
               proposal.proposalId(),
               cast.getVoterMspId(),
-              choice,
+              choice.get(),
               Instant.ofEpochMilli(cast.getCastAtMillis()),
               cast.getSigner().toByteArray(),
               cast.getSignature().toByteArray()));

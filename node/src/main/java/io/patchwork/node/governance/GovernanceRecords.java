@@ -205,7 +205,8 @@ public final class GovernanceRecords {
                   + " cannot vote for "
                   + ballot.getVoterMspId());
         }
-        Optional<io.patchwork.governance.Choice> choice = choice(ballot.getChoice());
+        Optional<io.patchwork.governance.Choice> choice =
+            io.patchwork.governance.Choice.of(ballot.getChoice());
         if (choice.isEmpty() || cast.getProposalId().isEmpty()) {
           return Optional.of("the ballot is malformed");
         }
@@ -284,15 +285,6 @@ public final class GovernanceRecords {
     static Outcome writes(StateWrite write) {
       return new Outcome(List.of(write), Optional.empty());
     }
-  }
-
-  private static Optional<io.patchwork.governance.Choice> choice(int code) {
-    for (io.patchwork.governance.Choice choice : io.patchwork.governance.Choice.values()) {
-      if (choice.code() == code) {
-        return Optional.of(choice);
-      }
-    }
-    return Optional.empty();
   }
 
   private static String proposalKey(String id) {
