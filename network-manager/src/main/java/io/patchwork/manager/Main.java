@@ -88,6 +88,7 @@ public final class Main {
 
   static final String HOST_VARIABLE = "PATCHWORK_HOST";
   static final String PORT_VARIABLE = "PATCHWORK_PORT";
+  static final String DATABASE_VARIABLE = "PATCHWORK_DATABASE_URL";
 
   /**
    * {@code patchwork serve}: the network manager's HTTP API on {@code
@@ -104,57 +105,44 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Optional<String> postgres = Optional.ofNullable(System.getenv(DATABASE_VARIABLE));
     Files.createDirectories(data);
-    EmbeddedDatabase database = EmbeddedDatabase.open(data.resolve("registry/patchwork"));
-    CertificateAuthorities authorities =
-        CertificateAuthorities.builder()
-            .dataSource(database.dataSource())
-            .keyDirectory(data.resolve("ca-keys"))
-            .passphrase(passphrase())
-            .build();
-    io.patchwork.manager.ledger.LedgerService ledgers =
-        new io.patchwork.manager.ledger.LedgerService(
-            data,
-            new io.patchwork.manager.ledger.LedgerRegistry(database.dataSource()),
-            authorities,
-            new io.patchwork.manager.ledger.LedgerMetrics(
-                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
-    ledgers.markStrandedAfterRestart();
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    io.patchwork.manager.api.ApiVerticle api =
-        new io.patchwork.manager.api.ApiVerticle(host, port, Optional.of(ledgers));
+    Manager manager;
     try {
-      vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get();
-    } catch (Exception e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println(
-          "patchwork: the API cannot listen on " + host + ":" + port + ": " + cause.getMessage());
-      vertx.close();
-      ledgers.close();
-      database.close();
-      System.exit(1);
+      manager = Manager.start(new Manager.Settings(data, host, port, postgres, passphrase()));
+    } catch (IllegalArgumentException e) {
+      System.err.println("patchwork: " + DATABASE_VARIABLE + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
     }
-    String url = "http://" + host + ":" + api.port();
-    System.out.println("Patchwork network manager listening on " + url);
-    System.out.println("Try:  curl " + url + "/templates");
-    System.out.println(
+    Runtime.getRuntime().addShutdownHook(new Thread(manager::close, "patchwork-shutdown"));
+    String url = manager.url();
+    String auth = "-H \"authorization: Bearer $(cat " + manager.operatorTokenFile() + ")\"";
+    out.println("Patchwork network manager listening on " + url);
+    out.println(
+        "Registry: "
+            + (postgres.isPresent()
+                ? "PostgreSQL (" + DATABASE_VARIABLE + ")"
+                : "embedded H2 in " + data.resolve("registry"))
+            + "; ledgers brought back from disk: "
+            + manager.resumed());
+    out.println(
+        "The operator's API token is in " + manager.operatorTokenFile() + " (keep it secret).");
+    out.println("Try:  curl " + url + "/templates");
+    out.println(
         "      curl -X POST "
             + url
-            + "/ledgers -H 'content-type: application/json' -d '{\"name\": \"trade\","
+            + "/ledgers "
+            + auth
+            + " -H 'content-type: application/json' -d '{\"name\": \"trade\","
             + " \"template\": \"payments-netting\", \"parties\": [{\"organization\": \"Bank"
             + " A\", \"mspId\": \"BankAMSP\"}, {\"organization\": \"Bank B\", \"mspId\":"
             + " \"BankBMSP\"}]}'");
-    System.out.println("      curl " + url + "/ledgers/trade");
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  vertx.close().toCompletionStage().toCompletableFuture().join();
-                  ledgers.close();
-                  database.close();
-                },
-                "patchwork-shutdown"));
+    out.println("      curl " + auth + " " + url + "/ledgers/trade");
+    out.flush();
   }
 
   void run() throws CaException, IOException, GeneralSecurityException {

@@ -1,16 +1,14 @@
 package io.patchwork.benchmarks.manager;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.patchwork.ca.EmbeddedDatabase;
-import io.patchwork.manager.api.ApiVerticle;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.manager.Manager;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +31,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Latency of the network manager's API under concurrent clients: each client sends {@code GET
- * /ledgers/{id}} (a registry read plus every node's height) back to back over HTTP/1.1 keep-alive
- * against a running 5-node ledger; latencies of a measured window after a warm-up.
+ * /ledgers/{id}} as the operator (token check, registry read, every node's height) back to back
+ * over HTTP/1.1 keep-alive against a running 5-node ledger; latencies of a measured window after a
+ * warm-up.
  */
 @Command(
     name = "api-latency",
@@ -57,38 +56,33 @@ public final class ApiLatency implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path directory = Files.createTempDirectory("patchwork-api-latency-");
-    try (EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("registry"))) {
-      try (LedgerService service =
-          BenchServices.ledgerService(
-              directory, database, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-        LedgerRecord record =
-            service.accept(
-                new LedgerService.Request(
-                    "trade",
-                    "payments-netting",
-                    List.of(
-                        new LedgerRecord.Party("Bank A", "BankAMSP"),
-                        new LedgerRecord.Party("Bank B", "BankBMSP")),
-                    Map.of()));
-        service.provision(record);
-        Vertx vertx = Vertx.vertx();
-        try {
-          ApiVerticle api = new ApiVerticle("127.0.0.1", 0, Optional.of(service));
-          vertx
-              .deployVerticle(api)
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
-          measure(URI.create("http://127.0.0.1:" + api.port() + "/ledgers/trade"));
-        } finally {
-          vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-      }
+    try (Manager manager =
+        Manager.start(
+            new Manager.Settings(
+                directory,
+                "127.0.0.1",
+                0,
+                Optional.empty(),
+                Passphrase.of("benchmark passphrase".toCharArray())))) {
+      LedgerService service = manager.ledgers();
+      LedgerRecord record =
+          service.accept(
+              new LedgerService.Request(
+                  "trade",
+                  "payments-netting",
+                  List.of(
+                      new LedgerRecord.Party("Bank A", "BankAMSP"),
+                      new LedgerRecord.Party("Bank B", "BankBMSP")),
+                  Map.of()));
+      service.provision(record);
+      String token =
+          Files.readString(manager.operatorTokenFile(), StandardCharsets.US_ASCII).strip();
+      measure(URI.create(manager.url() + "/ledgers/trade"), token);
     }
     return 0;
   }
 
-  private void measure(URI uri) throws Exception {
+  private void measure(URI uri, String token) throws Exception {
     AtomicBoolean measuring = new AtomicBoolean();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -99,7 +93,8 @@ public final class ApiLatency implements Callable<Integer> {
               () -> {
                 HttpClient http =
                     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                HttpRequest request = HttpRequest.newBuilder(uri).build();
+                HttpRequest request =
+                    HttpRequest.newBuilder(uri).header("authorization", "Bearer " + token).build();
                 long[] latencies = new long[1 << 20];
                 int count = 0;
                 while (running.get()) {

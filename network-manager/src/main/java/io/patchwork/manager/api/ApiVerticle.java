@@ -1,5 +1,8 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.manager.access.ApiTokens;
+import io.patchwork.manager.ledger.LedgerService;
+import io.patchwork.manager.ledger.MemberInvites;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.TemplateException;
 import io.patchwork.templates.Templates;
@@ -34,7 +37,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private final String host;
   private final int requestedPort;
-  private final java.util.Optional<io.patchwork.manager.ledger.LedgerService> ledgers;
+  private final java.util.Optional<Backend> backend;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final String openApi;
   private final Map<String, LedgerTemplate> templates;
@@ -46,14 +49,23 @@ public final class ApiVerticle extends VerticleBase {
     this(host, port, java.util.Optional.empty());
   }
 
-  /** An API that also creates and shows ledgers through {@code ledgers}. */
-  public ApiVerticle(
-      String host,
-      int port,
-      java.util.Optional<io.patchwork.manager.ledger.LedgerService> ledgers) {
+  /**
+   * What the ledger routes work with: the ledgers, the API tokens callers authenticate with, and
+   * member invites.
+   */
+  public record Backend(LedgerService ledgers, ApiTokens tokens, MemberInvites invites) {
+    public Backend {
+      Objects.requireNonNull(ledgers, "ledgers");
+      Objects.requireNonNull(tokens, "tokens");
+      Objects.requireNonNull(invites, "invites");
+    }
+  }
+
+  /** An API that also creates and shows ledgers, for authenticated callers. */
+  public ApiVerticle(String host, int port, java.util.Optional<Backend> backend) {
     this.host = Objects.requireNonNull(host, "host");
     this.requestedPort = port;
-    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.backend = Objects.requireNonNull(backend, "backend");
     this.openApi = resource("openapi.yaml");
     this.templates = builtInTemplates();
   }
@@ -80,12 +92,19 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(this::openApi);
     router.get("/templates").handler(this::templates);
     router.get("/templates/:name").handler(this::template);
-    ledgers.ifPresent(
-        service -> {
+    backend.ifPresent(
+        services -> {
+          LedgerService service = services.ledgers();
           LedgerRoutes routes = new LedgerRoutes(vertx, service);
+          InviteRoutes invites = new InviteRoutes(vertx, services.invites());
+          // Redeeming is how a member gets its first credentials: the invite token is its proof.
+          router.post("/ledgers/:id/invites/redeem").handler(invites::redeem);
+          router.route("/ledgers*").handler(new Authentication(vertx, services.tokens()));
           router.post("/ledgers").handler(routes::create);
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);
+          router.post("/ledgers/:id/invites").handler(invites::create);
+          router.get("/ledgers/:id/invites").handler(invites::list);
           if (service.metrics().registry()
               instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
             router
@@ -144,7 +163,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /** The paths this API serves, in OpenAPI form ({@code /ledgers/{id}}), once started. */
-  java.util.Set<String> paths() {
+  public java.util.Set<String> paths() {
     java.util.Set<String> paths = new java.util.TreeSet<>();
     router
         .getRoutes()

@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.manager.access.Principal;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.node.embedded.LocalLedger;
@@ -31,6 +32,10 @@ final class LedgerRoutes {
   }
 
   void create(RoutingContext ctx) {
+    if (!Authentication.principal(ctx).isOperator()) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "only the operator creates ledgers");
+      return;
+    }
     LedgerService.Request request;
     try {
       request = request(ctx.body().asJsonObject());
@@ -70,12 +75,15 @@ final class LedgerRoutes {
   }
 
   void list(RoutingContext ctx) {
+    Principal caller = Authentication.principal(ctx);
     vertx
         .executeBlocking(() -> service.registry().list())
         .onSuccess(
             ledgers -> {
               JsonArray list = new JsonArray();
-              ledgers.forEach(record -> list.add(json(record, Optional.empty())));
+              ledgers.stream()
+                  .filter(record -> caller.maySee(record.id()))
+                  .forEach(record -> list.add(json(record, Optional.empty())));
               ctx.json(new JsonObject().put("ledgers", list));
             })
         .onFailure(ctx::fail);
@@ -83,6 +91,10 @@ final class LedgerRoutes {
 
   void show(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
     vertx
         .executeBlocking(() -> service.registry().get(id))
         .onSuccess(

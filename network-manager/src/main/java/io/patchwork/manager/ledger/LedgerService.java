@@ -1,6 +1,7 @@
 package io.patchwork.manager.ledger;
 
 import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.node.config.proto.EndorsementPolicy;
@@ -41,10 +42,16 @@ public final class LedgerService implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
   private static final Pattern MSP_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
 
+  /** Under a ledger's directory: its nodes' data, and their genesis block and credentials. */
+  private static final String NODES = "nodes";
+
+  private static final String CREDENTIALS = "credentials";
+
   private final Path dataDirectory;
   private final LedgerRegistry registry;
   private final CertificateAuthorities authorities;
   private final Map<String, LocalLedger> running = new ConcurrentHashMap<>();
+  private final Map<String, CertificateAuthority> openAuthorities = new ConcurrentHashMap<>();
   private final LedgerMetrics metrics;
 
   public LedgerService(
@@ -179,13 +186,14 @@ public final class LedgerService implements AutoCloseable {
    * it left running or on disk) otherwise.
    */
   public void provision(LedgerRecord record) {
-    Path directory = dataDirectory.resolve("ledgers").resolve(record.id());
+    Path directory = ledgerDirectory(record.id());
     LocalLedger ledger = null;
     try {
       LedgerTemplate template =
           Templates.withOverrides(Templates.builtIn(record.template()), record.overrides());
       CertificateAuthority authority =
           authorities.createRoot(AuthoritySpec.of(record.id(), "Patchwork Operator"));
+      openAuthorities.put(record.id(), authority);
       LocalLedger.Builder builder =
           LocalLedger.builder()
               .ledgerId(record.id())
@@ -198,7 +206,8 @@ public final class LedgerService implements AutoCloseable {
                   (int) template.blockCutting().maxBytes(),
                   template.blockCutting().timeout())
               .contracts(ContractRegistry.builtIns(), template.contracts())
-              .dataDirectory(directory.resolve("nodes"));
+              .dataDirectory(directory.resolve(NODES))
+              .keepCredentials(directory.resolve(CREDENTIALS));
       for (LedgerRecord.Party party : record.parties()) {
         builder.member(party.organization(), party.mspId());
       }
@@ -213,6 +222,7 @@ public final class LedgerService implements AutoCloseable {
           ledger.peerIds().size());
     } catch (Exception e) {
       log.warn("ledger.provisioning_failed ledger={} reason=\"{}\"", record.id(), e.toString());
+      openAuthorities.remove(record.id());
       if (ledger != null) {
         running.remove(record.id());
         metrics.forget(record.id());
@@ -229,22 +239,58 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /**
-   * After a restart: ledgers recorded as PROVISIONING or ACTIVE whose nodes do not run in this
-   * process are marked FAILED with the reason, rather than shown ACTIVE with nothing behind them
-   * (bringing them back from disk is still to come).
+   * After the service (re)starts: every ledger recorded as ACTIVE starts again from its nodes' data
+   * and kept credentials, and catches up; one that cannot is marked FAILED with the reason, its
+   * files kept for the operator to look at. A ledger still PROVISIONING was interrupted half made:
+   * it is marked FAILED and its files are removed, as a failed provisioning would have.
+   *
+   * @return how many ledgers run again
    */
-  public void markStrandedAfterRestart() throws SQLException {
+  public int resumeAfterRestart() throws SQLException {
+    int resumed = 0;
     for (LedgerRecord record : registry.list()) {
-      if ((record.status() == LedgerStatus.ACTIVE || record.status() == LedgerStatus.PROVISIONING)
-          && !running.containsKey(record.id())) {
+      if (running.containsKey(record.id())) {
+        continue;
+      }
+      Path directory = ledgerDirectory(record.id());
+      if (record.status() == LedgerStatus.PROVISIONING) {
+        deleteQuietly(directory);
         registry.setStatus(
             record.id(),
             LedgerStatus.FAILED,
-            Optional.of(
-                "the manager restarted; bringing ledgers back from disk is not supported yet"));
-        log.warn("ledger.stranded ledger={} status={}", record.id(), record.status());
+            Optional.of("the manager stopped while the ledger was being provisioned"));
+        log.warn("ledger.provisioning_interrupted ledger={}", record.id());
+      } else if (record.status() == LedgerStatus.ACTIVE) {
+        try {
+          long started = System.nanoTime();
+          LocalLedger ledger =
+              LocalLedger.reopen(
+                  directory.resolve(CREDENTIALS),
+                  directory.resolve(NODES),
+                  authority(record.id()),
+                  ContractRegistry.builtIns());
+          running.put(record.id(), ledger);
+          metrics.watch(record.id(), ledger);
+          resumed++;
+          log.info(
+              "ledger.resumed ledger={} nodes={} millis={}",
+              record.id(),
+              ledger.ordererIds().size() + ledger.peerIds().size(),
+              (System.nanoTime() - started) / 1_000_000);
+        } catch (Exception e) {
+          log.error("ledger.resume_failed ledger={} reason=\"{}\"", record.id(), e.toString());
+          registry.setStatus(
+              record.id(),
+              LedgerStatus.FAILED,
+              Optional.of("could not start again after a restart: " + e.getMessage()));
+        }
       }
     }
+    return resumed;
+  }
+
+  private Path ledgerDirectory(String id) {
+    return dataDirectory.resolve("ledgers").resolve(id);
   }
 
   /** Stops a ledger's nodes in this process (its files and registry entry stay). */
@@ -254,6 +300,18 @@ public final class LedgerService implements AutoCloseable {
       metrics.forget(id);
       ledger.close();
     }
+  }
+
+  /** The certificate authority of a ledger this service created. */
+  public CertificateAuthority authority(String id) throws CaException {
+    CertificateAuthority open = openAuthorities.get(id);
+    if (open == null) {
+      // Opening decrypts the authority's key store: do it once per ledger.
+      open = authorities.open(id);
+      CertificateAuthority raced = openAuthorities.putIfAbsent(id, open);
+      open = raced == null ? open : raced;
+    }
+    return open;
   }
 
   /** The running ledger of this id, if it runs in this process. */

@@ -1,25 +1,14 @@
 package io.patchwork.manager.api;
 
+import static io.patchwork.manager.ManagerFixture.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.patchwork.ca.CertificateAuthorities;
-import io.patchwork.ca.EmbeddedDatabase;
-import io.patchwork.ca.Passphrase;
-import io.patchwork.manager.ledger.LedgerMetrics;
-import io.patchwork.manager.ledger.LedgerRegistry;
-import io.patchwork.manager.ledger.LedgerService;
-import io.vertx.core.Vertx;
+import io.patchwork.manager.ManagerFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,52 +19,24 @@ import org.junit.jupiter.api.io.TempDir;
 class LedgerApiTest {
   @TempDir Path directory;
 
-  private EmbeddedDatabase database;
-  private LedgerService service;
-  private Vertx vertx;
-  private ApiVerticle api;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private ManagerFixture manager;
 
   @BeforeEach
   void start() throws Exception {
-    database = EmbeddedDatabase.open(directory.resolve("registry/patchwork"));
-    CertificateAuthorities authorities =
-        CertificateAuthorities.builder()
-            .dataSource(database.dataSource())
-            .keyDirectory(directory.resolve("ca-keys"))
-            .passphrase(Passphrase.of("ledger api tests".toCharArray()))
-            .build();
-    service =
-        new LedgerService(
-            directory,
-            new LedgerRegistry(database.dataSource()),
-            authorities,
-            new LedgerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-    vertx = Vertx.vertx();
-    api = new ApiVerticle("127.0.0.1", 0, Optional.of(service));
-    vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    manager = ManagerFixture.start(directory);
   }
 
   @AfterEach
-  void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    service.close();
-    database.close();
+  void stop() {
+    manager.close();
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return manager.get(path);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return manager.post(path, body);
   }
 
   private static String request(String name, int parties, String overrides) {
@@ -132,8 +93,8 @@ class LedgerApiTest {
   void the_ledger_routes_are_in_the_openapi_document() throws Exception {
     String document = get("/openapi.yaml").body();
 
-    assertThat(api.paths()).contains("/ledgers", "/ledgers/{id}", "/metrics");
-    for (String path : api.paths()) {
+    assertThat(manager.manager().apiPaths()).contains("/ledgers", "/ledgers/{id}", "/metrics");
+    for (String path : manager.manager().apiPaths()) {
       assertThat(document).as(path).contains("\n  " + path + ":\n");
     }
   }
@@ -172,10 +133,5 @@ class LedgerApiTest {
         .isEqualTo(201);
 
     assertError(post("/ledgers", request("trade", 2, "{}")), 409, "DUPLICATE_NAME");
-  }
-
-  private static void assertError(HttpResponse<String> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(new JsonObject(response.body()).getString("code")).isEqualTo(code);
   }
 }

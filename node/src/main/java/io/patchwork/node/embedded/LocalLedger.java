@@ -5,7 +5,6 @@ import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.IssuedCredential;
-import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.node.config.ConfigException;
@@ -36,16 +35,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardCopyOption;
 import java.security.PrivateKey;
 import java.security.cert.CRLException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +54,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
@@ -96,6 +96,7 @@ public final class LocalLedger implements AutoCloseable {
   private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
   private final Map<String, PeerNode> peers = new LinkedHashMap<>();
   private final X509TrustManager trust;
+  private final Optional<Path> credentialsDirectory;
 
   private LocalLedger(
       Builder b,
@@ -126,6 +127,7 @@ public final class LocalLedger implements AutoCloseable {
     this.credentials = new LinkedHashMap<>(credentials);
     this.authorityChain = b.authority.chain();
     this.trust = trust;
+    this.credentialsDirectory = Optional.ofNullable(b.credentialsDirectory);
     this.ordererConfigs = new LinkedHashMap<>();
     for (Orderer orderer : config.getOrderersList()) {
       ordererConfigs.put(orderer.getNodeId(), orderer);
@@ -226,30 +228,122 @@ public final class LocalLedger implements AutoCloseable {
     if (node == null) {
       throw new IllegalArgumentException("ledger " + ledgerId() + " has no node " + nodeId);
     }
-    if (Files.exists(directory)) {
-      throw new FileAlreadyExistsException(directory.toString());
-    }
-    Files.createDirectories(directory);
+    NodeFiles.write(directory, authorityChain, files(node));
     Files.write(directory.resolve(NodeFiles.GENESIS), genesis.toByteArray());
-    new MspBundle(
-            authorityChain,
-            node.signer().certificate(),
-            Optional.of(node.signingKey()),
-            Optional.empty())
-        .writeTo(directory.resolve(NodeFiles.MSP));
+  }
+
+  private static NodeFiles.Credentials files(NodeCredentials node) {
     List<X509Certificate> tlsChain = new ArrayList<>();
     tlsChain.add(node.tls().certificate());
     tlsChain.addAll(node.tls().chain());
-    Path tls = Files.createDirectories(directory.resolve(NodeFiles.TLS));
-    Files.writeString(
-        tls.resolve(NodeFiles.TLS_CERTIFICATE),
-        Pem.certificates(tlsChain),
-        StandardCharsets.US_ASCII);
-    Path key =
-        Files.createFile(
-            tls.resolve(NodeFiles.TLS_KEY),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(key, Pem.privateKey(node.tls().privateKey()), StandardCharsets.US_ASCII);
+    return new NodeFiles.Credentials(
+        node.signer().certificate(), node.signingKey(), tlsChain, node.tls().privateKey());
+  }
+
+  /**
+   * Keeps the genesis block and every node's credentials under {@code directory} ({@code
+   * genesis.block}, then one {@link NodeFiles} folder per node id), for {@link #reopen}. The
+   * directory must not exist.
+   */
+  private void keepCredentials(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    for (NodeCredentials node : credentials.values()) {
+      NodeFiles.write(directory.resolve(node.nodeId()), authorityChain, files(node));
+    }
+    Path genesisFile = directory.resolve(NodeFiles.GENESIS);
+    Files.write(genesisFile, genesis.toByteArray());
+  }
+
+  /** Replaces one node's kept credentials, when it was given new ones. */
+  private void keepCredentials(NodeCredentials node) throws IOException {
+    if (credentialsDirectory.isEmpty()) {
+      return;
+    }
+    Path folder = credentialsDirectory.get().resolve(node.nodeId());
+    Path fresh = credentialsDirectory.get().resolve(node.nodeId() + ".new");
+    deleteTree(fresh);
+    NodeFiles.write(fresh, authorityChain, files(node));
+    deleteTree(folder);
+    Files.move(fresh, folder, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  /**
+   * Starts again a ledger whose nodes were started with {@link Builder#keepCredentials} — after its
+   * process stopped or crashed: every node recovers from its data directory and catches up.
+   *
+   * @param credentials the directory the builder kept the genesis block and credentials in
+   * @param dataDirectory the nodes' data directory, as given to the builder
+   * @param authority the ledger's authority (its chain goes into credential folders written later)
+   */
+  public static LocalLedger reopen(
+      Path credentials,
+      Path dataDirectory,
+      CertificateAuthority authority,
+      ContractRegistry contracts)
+      throws IOException, ConfigException {
+    Block genesis;
+    try {
+      genesis = Block.parseFrom(Files.readAllBytes(credentials.resolve(NodeFiles.GENESIS)));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new ConfigException(
+          ConfigException.Code.MALFORMED,
+          credentials.resolve(NodeFiles.GENESIS) + " is not a genesis block",
+          e);
+    }
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    LedgerConfig config = rules.config();
+    Map<String, NodeCredentials> identities = new LinkedHashMap<>();
+    Map<String, String> nodes = new LinkedHashMap<>();
+    config.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
+    config.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
+    for (Map.Entry<String, String> node : nodes.entrySet()) {
+      String nodeId = node.getKey();
+      String mspId = node.getValue();
+      NodeFiles.Credentials files;
+      try {
+        files = NodeFiles.read(credentials.resolve(nodeId));
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException(
+            "the credentials of node " + nodeId + " cannot be read: " + e.getMessage(), e);
+      }
+      List<X509Certificate> chain = files.tlsChain();
+      identities.put(
+          nodeId,
+          new NodeCredentials(
+              nodeId,
+              mspId,
+              NodeSigner.of(mspId, files.signingCertificate(), files.signingKey()),
+              files.signingKey(),
+              new NodeTransport.TlsIdentity(
+                  chain.get(0), chain.subList(1, chain.size()), files.tlsKey(), rules.tlsTrust())));
+    }
+    Builder builder =
+        builder()
+            .ledgerId(rules.ledgerId())
+            .authority(authority)
+            .contracts(contracts, List.of())
+            .dataDirectory(dataDirectory);
+    builder.credentialsDirectory = credentials;
+    LocalLedger ledger = new LocalLedger(builder, config, genesis, identities, rules.tlsTrust());
+    try {
+      ledger.startAll();
+    } catch (IOException | ConfigException | RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
+    log.info("ledger.reopened ledger={} nodes={}", ledger.ledgerId(), identities.size());
+    return ledger;
   }
 
   /**
@@ -291,6 +385,7 @@ public final class LocalLedger implements AutoCloseable {
                 authority.chain().subList(0, authority.chain().size() - 1),
                 tls.privateKey(),
                 current.tls().trust())));
+    keepCredentials(credentials.get(nodeId));
     if (peers.containsKey(nodeId)) {
       stopPeer(nodeId);
       startPeer(nodeId);
@@ -420,6 +515,7 @@ public final class LocalLedger implements AutoCloseable {
     private String host = "127.0.0.1";
     private int signatureCacheEntries = 1_000_000;
     private Clock clock = Clock.systemUTC();
+    private Path credentialsDirectory;
 
     public Builder ledgerId(String ledgerId) {
       this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
@@ -475,6 +571,16 @@ public final class LocalLedger implements AutoCloseable {
 
     public Builder dataDirectory(Path dataDirectory) {
       this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+      return this;
+    }
+
+    /**
+     * Keeps the genesis block and every node's keys and certificates under {@code directory} (which
+     * must not exist; keys readable by their owner only), so that {@link #reopen} can start the
+     * ledger again after this process stops. Without it the nodes' keys live only in memory.
+     */
+    public Builder keepCredentials(Path directory) {
+      this.credentialsDirectory = Objects.requireNonNull(directory, "directory");
       return this;
     }
 
@@ -564,6 +670,9 @@ public final class LocalLedger implements AutoCloseable {
       Block genesis = LedgerConfigs.genesisBlock(built, clock.instant());
       LocalLedger ledger = new LocalLedger(this, built, genesis, Map.copyOf(credentials), trust);
       try {
+        if (credentialsDirectory != null) {
+          ledger.keepCredentials(credentialsDirectory);
+        }
         return ledger.startAll();
       } catch (IOException | ConfigException | RuntimeException e) {
         ledger.close();

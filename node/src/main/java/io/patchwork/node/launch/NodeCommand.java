@@ -1,6 +1,5 @@
 package io.patchwork.node.launch;
 
-import io.patchwork.ca.Pem;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -21,13 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -336,17 +330,18 @@ public final class NodeCommand implements Runnable {
       String nodeId, Block genesis, Path msp, Path tlsFolder)
       throws IOException, GeneralSecurityException, ConfigException {
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
-    X509Certificate signingCertificate = certificate(msp.resolve(NodeFiles.SIGNING_CERTIFICATE));
-    PrivateKey signingKey = privateKey(msp.resolve(NodeFiles.SIGNING_KEY));
-    List<X509Certificate> tlsChain = certificates(tlsFolder.resolve(NodeFiles.TLS_CERTIFICATE));
-    PrivateKey tlsKey = privateKey(tlsFolder.resolve(NodeFiles.TLS_KEY));
+    NodeFiles.Credentials files = NodeFiles.read(msp, tlsFolder);
     String mspId = mspIdOf(rules, nodeId);
-    NodeSigner signer = NodeSigner.of(mspId, signingCertificate, signingKey);
+    NodeSigner signer = NodeSigner.of(mspId, files.signingCertificate(), files.signingKey());
+    List<X509Certificate> tlsChain = files.tlsChain();
     return new NodeLauncher.NodeIdentity(
         nodeId,
         signer,
         new NodeTransport.TlsIdentity(
-            tlsChain.get(0), tlsChain.subList(1, tlsChain.size()), tlsKey, rules.tlsTrust()));
+            tlsChain.get(0),
+            tlsChain.subList(1, tlsChain.size()),
+            files.tlsKey(),
+            rules.tlsTrust()));
   }
 
   private static String mspIdOf(LedgerRules rules, String nodeId) throws ConfigException {
@@ -365,33 +360,6 @@ public final class NodeCommand implements Runnable {
                 new ConfigException(
                     ConfigException.Code.UNKNOWN_NODE,
                     "node " + nodeId + " is not in ledger " + rules.ledgerId()));
-  }
-
-  private static X509Certificate certificate(Path file) throws IOException, CertificateException {
-    return certificates(file).get(0);
-  }
-
-  private static List<X509Certificate> certificates(Path file)
-      throws IOException, CertificateException {
-    List<X509Certificate> certificates =
-        Pem.readCertificates(Files.readString(file, StandardCharsets.US_ASCII));
-    if (certificates.isEmpty()) {
-      throw new CertificateException(file + " holds no certificate");
-    }
-    return certificates;
-  }
-
-  /** An unencrypted PKCS#8 EC key, the form Fabric MSP folders keep in keystore/. */
-  private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-    String pem = Files.readString(file, StandardCharsets.US_ASCII);
-    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-    int end = pem.indexOf("-----END PRIVATE KEY-----");
-    if (begin < 0 || end < begin) {
-      throw new GeneralSecurityException(file + " holds no unencrypted PKCS#8 private key");
-    }
-    String body = pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end);
-    byte[] der = Base64.getMimeDecoder().decode(body);
-    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
   }
 
   private static void closeShared(NodeLauncher.Shared shared) {

@@ -1,15 +1,36 @@
 package io.patchwork.node.launch;
 
+import io.patchwork.ca.MspBundle;
+import io.patchwork.ca.Pem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
- * The file layout a standalone node is started from ({@code patchwork node run}): the names a
- * member's node folder uses, so that what writes such a folder and what reads it agree.
+ * The file layout a node's credentials are kept in — the folder a standalone node is started from
+ * ({@code patchwork node run}) and the one the network manager keeps for each node it hosts — and
+ * the one reader and writer of it.
  *
  * <pre>
- * genesis.block            the ledger's genesis block
+ * genesis.block            the ledger's genesis block (a standalone node's folder only)
  * msp/signcerts/cert.pem   the node's signing certificate (a Fabric MSP folder)
- * msp/keystore/priv_sk     its private key, PKCS#8 PEM, unencrypted
+ * msp/keystore/priv_sk     its private key, PKCS#8 PEM, unencrypted, readable by its owner only
  * tls/cert.pem             the node's TLS certificate, then the chain above it
- * tls/key.pem              its private key
+ * tls/key.pem              its private key, readable by its owner only
  * </pre>
  */
 public final class NodeFiles {
@@ -22,4 +43,95 @@ public final class NodeFiles {
   public static final String TLS_KEY = "key.pem";
 
   private NodeFiles() {}
+
+  /**
+   * A node's two identities as kept on disk: signing certificate and key, TLS certificate (first)
+   * with the chain above it, and TLS key.
+   */
+  public record Credentials(
+      X509Certificate signingCertificate,
+      PrivateKey signingKey,
+      List<X509Certificate> tlsChain,
+      PrivateKey tlsKey) {
+    public Credentials {
+      Objects.requireNonNull(signingCertificate, "signingCertificate");
+      Objects.requireNonNull(signingKey, "signingKey");
+      tlsChain = List.copyOf(tlsChain);
+      if (tlsChain.isEmpty()) {
+        throw new IllegalArgumentException("a TLS chain holds at least the node's certificate");
+      }
+      Objects.requireNonNull(tlsKey, "tlsKey");
+    }
+
+    public X509Certificate tlsCertificate() {
+      return tlsChain.get(0);
+    }
+  }
+
+  /**
+   * Writes {@code msp/} (with the authority's chain in {@code cacerts/} and {@code
+   * intermediatecerts/}) and {@code tls/} under {@code directory}, which must not exist. Keys are
+   * created readable by their owner only.
+   */
+  public static void write(
+      Path directory, List<X509Certificate> authorityChain, Credentials credentials)
+      throws IOException {
+    if (Files.exists(directory)) {
+      throw new FileAlreadyExistsException(directory.toString());
+    }
+    Files.createDirectories(directory);
+    new MspBundle(
+            authorityChain,
+            credentials.signingCertificate(),
+            Optional.of(credentials.signingKey()),
+            Optional.empty())
+        .writeTo(directory.resolve(MSP));
+    Path tls = Files.createDirectories(directory.resolve(TLS));
+    Files.writeString(
+        tls.resolve(TLS_CERTIFICATE),
+        Pem.certificates(credentials.tlsChain()),
+        StandardCharsets.US_ASCII);
+    Path key =
+        Files.createFile(
+            tls.resolve(TLS_KEY),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(key, Pem.privateKey(credentials.tlsKey()), StandardCharsets.US_ASCII);
+  }
+
+  /** Reads what {@link #write} wrote: from an MSP folder and a TLS folder. */
+  public static Credentials read(Path msp, Path tls) throws IOException, GeneralSecurityException {
+    return new Credentials(
+        certificates(msp.resolve(SIGNING_CERTIFICATE)).get(0),
+        privateKey(msp.resolve(SIGNING_KEY)),
+        certificates(tls.resolve(TLS_CERTIFICATE)),
+        privateKey(tls.resolve(TLS_KEY)));
+  }
+
+  /** Reads the credentials of a folder laid out as {@link #write} lays it out. */
+  public static Credentials read(Path directory) throws IOException, GeneralSecurityException {
+    return read(directory.resolve(MSP), directory.resolve(TLS));
+  }
+
+  private static List<X509Certificate> certificates(Path file)
+      throws IOException, CertificateException {
+    List<X509Certificate> certificates =
+        new ArrayList<>(Pem.readCertificates(Files.readString(file, StandardCharsets.US_ASCII)));
+    if (certificates.isEmpty()) {
+      throw new CertificateException(file + " holds no certificate");
+    }
+    return certificates;
+  }
+
+  /** An unencrypted PKCS#8 EC key, the form Fabric MSP folders keep in keystore/. */
+  private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
+    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = pem.indexOf("-----END PRIVATE KEY-----");
+    if (begin < 0 || end < begin) {
+      throw new GeneralSecurityException(file + " holds no unencrypted PKCS#8 private key");
+    }
+    String body = pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end);
+    byte[] der = Base64.getMimeDecoder().decode(body);
+    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+  }
 }

@@ -1,0 +1,234 @@
+package io.patchwork.manager.ledger;
+
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateProfile;
+import io.patchwork.ca.CsrSubmission;
+import io.patchwork.ca.Invite;
+import io.patchwork.ca.InviteScope;
+import io.patchwork.ca.InviteToken;
+import io.patchwork.ca.IssuedCertificate;
+import io.patchwork.ca.NewInvite;
+import io.patchwork.ca.Redemption;
+import io.patchwork.ca.Role;
+import io.patchwork.manager.access.ApiTokens;
+import io.patchwork.manager.access.Principal;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.embedded.LocalLedger;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Certificate invites for a ledger's member organisations. An invite is made for an organisation
+ * that is a member in the ledger's config in force — a party named when the ledger was created, or
+ * one added since by an approved AddMember proposal — and lets its holder obtain, with CSRs made on
+ * its own side, an admin and client certificates for that organisation. Redeeming returns the
+ * certificates, the Fabric MSP material, a connection profile and an API token bound to the admin
+ * certificate.
+ *
+ * <p>Blocking: call it off the event loop. Thread-safe.
+ */
+public final class MemberInvites {
+  private static final Logger log = LoggerFactory.getLogger(MemberInvites.class);
+
+  /** How long an invite stays redeemable unless the request says otherwise. */
+  public static final Duration DEFAULT_VALIDITY = Duration.ofDays(7);
+
+  private final LedgerService ledgers;
+  private final ApiTokens tokens;
+
+  public MemberInvites(LedgerService ledgers, ApiTokens tokens) {
+    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+  }
+
+  /** A refusal with a stable code and the HTTP status it maps to. */
+  public static final class InviteException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final int status;
+
+    InviteException(String code, int status, String message) {
+      super(message);
+      this.code = code;
+      this.status = status;
+    }
+
+    public String code() {
+      return code;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /** What a redeemed invite yields. The API token is the only secret; it is returned once. */
+  public record Redeemed(
+      Redemption redemption, Optional<ApiTokens.Issued> apiToken, ConnectionProfile profile) {}
+
+  /** Where and how a member's applications reach the ledger. */
+  public record ConnectionProfile(
+      String ledgerId,
+      String mspId,
+      List<Endpoint> peers,
+      List<Endpoint> orderers,
+      List<String> tlsRootCertificates) {}
+
+  /** A node's gRPC endpoint, served with TLS that requires a client certificate. */
+  public record Endpoint(String nodeId, String mspId, String host, int port) {}
+
+  /**
+   * Makes an invite for {@code mspId} on a ledger, asked by {@code caller}.
+   *
+   * @throws InviteException LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER, FORBIDDEN or
+   *     INVALID_VALIDITY
+   */
+  public NewInvite invite(Principal caller, String ledgerId, String mspId, Duration validity)
+      throws InviteException, SQLException, CaException {
+    if (!caller.isOperator() && !caller.actsFor(ledgerId, caller.mspId().orElseThrow())) {
+      throw new InviteException(
+          "FORBIDDEN", 403, "only the operator or a member of ledger " + ledgerId + " invites");
+    }
+    if (validity.compareTo(Duration.ofMinutes(1)) < 0
+        || validity.compareTo(InviteScope.MAX_VALIDITY) > 0) {
+      throw new InviteException(
+          "INVALID_VALIDITY", 400, "an invite is valid for 1 minute to 30 days");
+    }
+    LocalLedger ledger = activeLedger(ledgerId);
+    if (!caller.isOperator()
+        && ledger(ledgerId).parties().stream().anyMatch(p -> p.mspId().equals(mspId))) {
+      throw new InviteException(
+          "FORBIDDEN",
+          403,
+          "the ledger's founding parties are invited by the operator; members invite only"
+              + " organisations they voted in");
+    }
+    LedgerConfig config = ledger.peers().get(0).ledger().rules().config();
+    Member member =
+        config.getMembersList().stream()
+            .filter(m -> m.getMspId().equals(mspId))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new InviteException(
+                        "NOT_A_MEMBER",
+                        400,
+                        mspId
+                            + " is not a member of ledger "
+                            + ledgerId
+                            + ": invite its parties, or an organisation the members voted in"));
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    NewInvite invite =
+        authority.invite(
+            new InviteScope(
+                member.getOrganization(),
+                member.getMspId(),
+                Set.of(Role.ADMIN, Role.CLIENT),
+                0,
+                validity));
+    log.info(
+        "invite.created ledger={} msp={} invite={} by=\"{}\" expires={}",
+        ledgerId,
+        mspId,
+        invite.invite().id(),
+        caller.describe(),
+        invite.invite().expiresAt());
+    return invite;
+  }
+
+  /** The invites of a ledger, without their tokens (which are never kept). */
+  public List<Invite> list(String ledgerId) throws InviteException, SQLException, CaException {
+    ledger(ledgerId);
+    return ledgers.authority(ledgerId).invites();
+  }
+
+  /**
+   * Redeems an invite with the member's CSRs.
+   *
+   * @throws InviteException LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
+   * @throws CaException for the token (INVITE_NOT_FOUND, INVITE_EXPIRED, INVITE_ALREADY_REDEEMED,
+   *     INVITE_CANCELLED) or a CSR (MALFORMED_CSR, CSR_SIGNATURE_INVALID, SUBJECT_MISMATCH,
+   *     ROLE_NOT_ALLOWED, ...); nothing is issued then and the invite stays as it was
+   */
+  public Redeemed redeem(String ledgerId, String token, List<CsrSubmission> csrs)
+      throws InviteException, SQLException, CaException {
+    InviteToken parsed = InviteToken.parse(token);
+    LocalLedger ledger = activeLedger(ledgerId);
+    Redemption redemption = ledgers.authority(ledgerId).redeem(parsed, csrs);
+    String mspId = redemption.invite().scope().mspId();
+    Optional<IssuedCertificate> admin =
+        redemption.certificates().stream()
+            .filter(c -> c.role() == Role.ADMIN && c.profile() == CertificateProfile.SIGNING)
+            .findFirst();
+    Optional<ApiTokens.Issued> apiToken = Optional.empty();
+    if (admin.isPresent()) {
+      apiToken = Optional.of(tokens.issueMemberAdmin(ledgerId, mspId, admin.get().serialHex()));
+    }
+    log.info(
+        "invite.redeemed ledger={} msp={} invite={} certificates={}",
+        ledgerId,
+        mspId,
+        redemption.invite().id(),
+        redemption.certificates().size());
+    return new Redeemed(redemption, apiToken, profile(ledger, mspId));
+  }
+
+  /** The connection profile of a running ledger for one of its members. */
+  public static ConnectionProfile profile(LocalLedger ledger, String mspId) {
+    LedgerConfig config = ledger.peers().get(0).ledger().rules().config();
+    List<Endpoint> peers = new ArrayList<>();
+    // The member's own peers first: its applications connect to them.
+    config.getPeersList().stream()
+        .filter(p -> p.getMspId().equals(mspId))
+        .forEach(
+            p -> peers.add(new Endpoint(p.getNodeId(), p.getMspId(), p.getHost(), p.getPort())));
+    config.getPeersList().stream()
+        .filter(p -> !p.getMspId().equals(mspId))
+        .forEach(
+            p -> peers.add(new Endpoint(p.getNodeId(), p.getMspId(), p.getHost(), p.getPort())));
+    List<Endpoint> orderers =
+        config.getOrderersList().stream()
+            .map(o -> new Endpoint(o.getNodeId(), o.getMspId(), o.getHost(), o.getPort()))
+            .toList();
+    Set<String> roots = new LinkedHashSet<>();
+    for (Member member : config.getMembersList()) {
+      member
+          .getRootCertificatesList()
+          .forEach(r -> roots.add(r.toString(StandardCharsets.US_ASCII)));
+    }
+    return new ConnectionProfile(config.getLedgerId(), mspId, peers, orderers, List.copyOf(roots));
+  }
+
+  private LedgerRecord ledger(String ledgerId) throws InviteException, SQLException {
+    return ledgers
+        .registry()
+        .get(ledgerId)
+        .orElseThrow(
+            () -> new InviteException("LEDGER_NOT_FOUND", 404, "no ledger '" + ledgerId + "'"));
+  }
+
+  private LocalLedger activeLedger(String ledgerId) throws InviteException, SQLException {
+    LedgerRecord record = ledger(ledgerId);
+    Optional<LocalLedger> running = ledgers.running(ledgerId);
+    if (record.status() != LedgerStatus.ACTIVE
+        || running.isEmpty()
+        || running.get().peers().isEmpty()) {
+      throw new InviteException(
+          "LEDGER_NOT_ACTIVE",
+          409,
+          "ledger " + ledgerId + " is " + record.status() + "; invites need it ACTIVE");
+    }
+    return running.get();
+  }
+}

@@ -1,0 +1,174 @@
+package io.patchwork.manager;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.Csr;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.client.identity.X509Identity;
+
+/**
+ * A member organisation's side, as its own tooling would do it: keys made and kept here, CSRs sent
+ * with the invite token, and the official Fabric Gateway client connected with what the redemption
+ * returned (certificates, TLS roots, endpoints) — nothing from the manager's insides.
+ */
+public final class MemberKit implements AutoCloseable {
+  private final String organization;
+  private final String mspId;
+  private final KeyPair admin = newKey();
+  private final KeyPair client = newKey();
+  private final KeyPair clientTls = newKey();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final List<Gateway> gateways = new ArrayList<>();
+  private JsonObject redeemed;
+
+  public MemberKit(String organization, String mspId) throws Exception {
+    this.organization = organization;
+    this.mspId = mspId;
+  }
+
+  /** The redeem request: an admin and a client signing CSR, and a client TLS CSR. */
+  public String redeemRequest(String token) throws Exception {
+    return redeemRequest(token, organization);
+  }
+
+  /** The redeem request with CSRs naming {@code subjectOrganization} (to test a mismatch). */
+  public String redeemRequest(String token, String subjectOrganization) throws Exception {
+    return new JsonObject()
+        .put("token", token)
+        .put(
+            "csrs",
+            new JsonArray()
+                .add(
+                    csr(
+                        "SIGNING",
+                        admin,
+                        CertificateRequest.signing(
+                            "admin", Role.ADMIN, subjectOrganization, mspId)))
+                .add(
+                    csr(
+                        "SIGNING",
+                        client,
+                        CertificateRequest.signing("app", Role.CLIENT, subjectOrganization, mspId)))
+                .add(
+                    csr(
+                        "TLS",
+                        clientTls,
+                        CertificateRequest.tls(
+                            "app",
+                            Role.CLIENT,
+                            subjectOrganization,
+                            mspId,
+                            List.of("localhost"),
+                            List.of(InetAddress.getLoopbackAddress())))))
+        .encode();
+  }
+
+  /** Keeps what a successful redemption returned. */
+  public void redeemed(JsonObject response) {
+    this.redeemed = response;
+  }
+
+  public JsonObject redemption() {
+    return redeemed;
+  }
+
+  public String apiToken() {
+    return redeemed.getString("apiToken");
+  }
+
+  private static JsonObject csr(String profile, KeyPair key, CertificateRequest request)
+      throws Exception {
+    String pem =
+        "-----BEGIN CERTIFICATE REQUEST-----\n"
+            + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(Csr.create(key, request))
+            + "\n-----END CERTIFICATE REQUEST-----\n";
+    return new JsonObject().put("profile", profile).put("pem", pem);
+  }
+
+  private String certificate(String role, String profile) {
+    JsonArray certificates = redeemed.getJsonArray("certificates");
+    for (int i = 0; i < certificates.size(); i++) {
+      JsonObject certificate = certificates.getJsonObject(i);
+      if (certificate.getString("role").equals(role)
+          && certificate.getString("profile").equals(profile)) {
+        return certificate.getString("pem");
+      }
+    }
+    throw new IllegalStateException("no " + role + " " + profile + " certificate was issued");
+  }
+
+  /**
+   * A Fabric Gateway connection as the member's client identity, through the first peer of the
+   * connection profile (the member's own), over mutual TLS.
+   */
+  public Gateway gateway() throws Exception {
+    JsonObject profile = redeemed.getJsonObject("connectionProfile");
+    String endpoint = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
+    String roots = String.join("", profile.getJsonArray("tlsRootCertificates").getList());
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(new ByteArrayInputStream(roots.getBytes(StandardCharsets.US_ASCII)))
+            .keyManager(
+                new ByteArrayInputStream(
+                    certificate("CLIENT", "TLS").getBytes(StandardCharsets.US_ASCII)),
+                new ByteArrayInputStream(
+                    Pem.privateKey(clientTls.getPrivate()).getBytes(StandardCharsets.US_ASCII)))
+            .build();
+    int colon = endpoint.lastIndexOf(':');
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                endpoint.substring(0, colon),
+                Integer.parseInt(endpoint.substring(colon + 1)),
+                credentials)
+            .build();
+    channels.add(channel);
+    X509Certificate signing =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new ByteArrayInputStream(
+                        certificate("CLIENT", "SIGNING").getBytes(StandardCharsets.US_ASCII)));
+    Gateway gateway =
+        Gateway.newInstance()
+            .identity(new X509Identity(mspId, signing))
+            .signer(Signers.newPrivateKeySigner(client.getPrivate()))
+            .connection(channel)
+            .connect();
+    gateways.add(gateway);
+    return gateway;
+  }
+
+  private static KeyPair newKey() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    return generator.generateKeyPair();
+  }
+
+  /** Closes the member's connections; {@link #gateway} opens new ones. */
+  @Override
+  public void close() {
+    gateways.forEach(Gateway::close);
+    channels.forEach(ManagedChannel::shutdownNow);
+    gateways.clear();
+    channels.clear();
+  }
+}
