@@ -8,6 +8,7 @@ import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiVerticle;
+import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
@@ -133,7 +134,11 @@ public final class Manager implements AutoCloseable {
               settings.host(),
               settings.port(),
               Optional.of(
-                  new ApiVerticle.Backend(ledgers, tokens, new MemberInvites(ledgers, tokens))));
+                  new ApiVerticle.Backend(
+                      ledgers,
+                      tokens,
+                      new MemberInvites(ledgers, tokens),
+                      new LedgerGovernance(ledgers, tokens, Clock.systemUTC()))));
       try {
         vertx
             .deployVerticle(api)

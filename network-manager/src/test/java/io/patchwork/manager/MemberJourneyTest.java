@@ -3,12 +3,16 @@ package io.patchwork.manager;
 import static io.patchwork.manager.ManagerFixture.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.patchwork.governance.Choice;
+import io.patchwork.node.config.proto.GovernanceProposal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.SubmittedTransaction;
@@ -147,6 +151,113 @@ class MemberJourneyTest {
       assertThat(new String(reopened.evaluateTransaction("get", "iou-1"), StandardCharsets.UTF_8))
           .contains("\"amount\":\"125\"");
     }
+  }
+
+  @Test
+  void members_vote_a_twenty_first_bank_in_through_the_api_and_it_joins_by_invite()
+      throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory)) {
+      assertThat(manager.post("/ledgers", ledgerRequest("club", PARTIES)).statusCode())
+          .isEqualTo(201);
+      JsonObject ledger = manager.awaitStatus("club", "ACTIVE", Duration.ofSeconds(120));
+      // More than half of 20 must vote yes: 11 admins join by invite.
+      List<MemberKit> admins = new ArrayList<>();
+      for (int i = 0; i <= PARTIES / 2; i++) {
+        admins.add(join(manager, "club", "Bank " + i, "Bank" + i + "MSP"));
+      }
+      GovernanceProposal addBank20 =
+          GovernanceProposal.newBuilder()
+              .setLedgerId("club")
+              .setConfigSequence(ledger.getLong("configSequence"))
+              .setProposerMspId("Bank0MSP")
+              .setCreatedAtMillis(System.currentTimeMillis())
+              .setAddMember(
+                  GovernanceProposal.AddMember.newBuilder()
+                      .setOrganization("Bank 20")
+                      .setMspId("Bank20MSP"))
+              .build();
+      Optional<String> bank0 = Optional.of(admins.get(0).apiToken());
+      Optional<String> bank1 = Optional.of(admins.get(1).apiToken());
+
+      // A member cannot hand in what another member signed, nor may the operator vote.
+      assertError(
+          manager.send("POST", "/ledgers/club/proposals", admins.get(0).propose(addBank20), bank1),
+          403,
+          "FORBIDDEN");
+      assertError(
+          manager.post("/ledgers/club/proposals", admins.get(0).propose(addBank20)),
+          403,
+          "FORBIDDEN");
+      HttpResponse<String> proposed =
+          manager.send("POST", "/ledgers/club/proposals", admins.get(0).propose(addBank20), bank0);
+      assertThat(proposed.statusCode()).as(proposed.body()).isEqualTo(201);
+      JsonObject proposal = new JsonObject(proposed.body());
+      assertThat(proposal.getString("status")).isEqualTo("IN_PROGRESS");
+      assertThat(proposal.getJsonObject("action").getString("kind")).isEqualTo("ADD_MEMBER");
+      String path = "/ledgers/club/proposals/" + proposal.getString("id");
+
+      // Bank 1 cannot vote for Bank 0; a ballot whose choice was flipped after signing is forged.
+      assertError(
+          manager.send("POST", path + "/ballots", admins.get(0).vote(proposal, Choice.YES), bank1),
+          403,
+          "FORBIDDEN");
+      JsonObject shown = proposal;
+      for (int i = 0; i < admins.size(); i++) {
+        HttpResponse<String> voted =
+            manager.send(
+                "POST",
+                path + "/ballots",
+                admins.get(i).vote(proposal, Choice.YES),
+                Optional.of(admins.get(i).apiToken()));
+        assertThat(voted.statusCode()).as(voted.body()).isEqualTo(200);
+        shown = new JsonObject(voted.body());
+        if (i == 0) {
+          assertError(
+              manager.send(
+                  "POST", path + "/ballots", admins.get(0).vote(proposal, Choice.NO), bank0),
+              422,
+              "BALLOT_REFUSED");
+        }
+      }
+      // The eleventh yes decided it; the decision was committed and the proposal closed.
+      assertThat(shown.getString("status")).as(shown.encode()).isEqualTo("CLOSED");
+      assertThat(shown.getJsonArray("ballots")).hasSize(PARTIES / 2 + 1);
+      JsonArray listed =
+          new JsonObject(manager.send("GET", "/ledgers/club/proposals", null, bank1).body())
+              .getJsonArray("proposals");
+      assertThat(listed).hasSize(1);
+
+      // Bank 20 is a member now: the operator invites it, and its application transacts.
+      try (MemberKit bank20 = join(manager, "club", "Bank 20", "Bank20MSP")) {
+        Contract obligations = bank20.gateway().getNetwork("club").getContract("obligations");
+        obligations.submitTransaction("record", "iou-20", "Bank20MSP", "Bank3MSP", "EUR", "40");
+        assertThat(
+                new String(
+                    obligations.evaluateTransaction("get", "iou-20"), StandardCharsets.UTF_8))
+            .contains("\"debtor\":\"Bank20MSP\"");
+      } finally {
+        admins.forEach(MemberKit::close);
+      }
+    }
+  }
+
+  /** The operator invites the organisation; it redeems with its own CSRs. */
+  private static MemberKit join(
+      ManagerFixture manager, String ledger, String organization, String mspId) throws Exception {
+    HttpResponse<String> invited =
+        manager.post(
+            "/ledgers/" + ledger + "/invites", new JsonObject().put("mspId", mspId).encode());
+    assertThat(invited.statusCode()).as(invited.body()).isEqualTo(201);
+    MemberKit kit = new MemberKit(organization, mspId);
+    HttpResponse<String> redeemed =
+        manager.send(
+            "POST",
+            "/ledgers/" + ledger + "/invites/redeem",
+            kit.redeemRequest(new JsonObject(invited.body()).getString("token")),
+            Optional.empty());
+    assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+    kit.redeemed(new JsonObject(redeemed.body()));
+    return kit;
   }
 
   private static HttpResponse<String> redeem(ManagerFixture manager, String body) throws Exception {

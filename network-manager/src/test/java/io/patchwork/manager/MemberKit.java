@@ -8,6 +8,12 @@ import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.Csr;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
+import io.patchwork.governance.Choice;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.governance.GovernanceDecisions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -18,7 +24,9 @@ import java.security.KeyPairGenerator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
@@ -114,6 +122,37 @@ public final class MemberKit implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no " + role + " " + profile + " certificate was issued");
+  }
+
+  /** The member admin's signer: its admin certificate and the key that never left this side. */
+  public NodeSigner adminSigner() throws Exception {
+    X509Certificate certificate =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new ByteArrayInputStream(
+                        certificate("ADMIN", "SIGNING").getBytes(StandardCharsets.US_ASCII)));
+    return NodeSigner.of(mspId, certificate, admin.getPrivate());
+  }
+
+  /** A proposal signed with the admin key, as the request body the API takes. */
+  public String propose(GovernanceProposal proposal) throws Exception {
+    SignedGovernanceProposal signed = GovernanceDecisions.propose(proposal, adminSigner());
+    return new JsonObject()
+        .put("signedProposal", Base64.getEncoder().encodeToString(signed.toByteArray()))
+        .encode();
+  }
+
+  /** A ballot on the proposal as the API showed it, signed with the admin key. */
+  public String vote(JsonObject shownProposal, Choice choice) throws Exception {
+    SignedGovernanceProposal signed =
+        SignedGovernanceProposal.parseFrom(
+            Base64.getDecoder().decode(shownProposal.getString("signedProposal")));
+    GovernanceBallot ballot =
+        GovernanceDecisions.vote(signed, adminSigner(), choice, Instant.now());
+    return new JsonObject()
+        .put("ballot", Base64.getEncoder().encodeToString(ballot.toByteArray()))
+        .encode();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.patchwork.manager.api;
 
 import io.patchwork.manager.access.ApiTokens;
+import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
 import io.patchwork.templates.LedgerTemplate;
@@ -53,11 +54,13 @@ public final class ApiVerticle extends VerticleBase {
    * What the ledger routes work with: the ledgers, the API tokens callers authenticate with, and
    * member invites.
    */
-  public record Backend(LedgerService ledgers, ApiTokens tokens, MemberInvites invites) {
+  public record Backend(
+      LedgerService ledgers, ApiTokens tokens, MemberInvites invites, LedgerGovernance governance) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
       Objects.requireNonNull(tokens, "tokens");
       Objects.requireNonNull(invites, "invites");
+      Objects.requireNonNull(governance, "governance");
     }
   }
 
@@ -105,6 +108,11 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers/:id").handler(routes::show);
           router.post("/ledgers/:id/invites").handler(invites::create);
           router.get("/ledgers/:id/invites").handler(invites::list);
+          GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
+          router.post("/ledgers/:id/proposals").handler(governance::propose);
+          router.get("/ledgers/:id/proposals").handler(governance::list);
+          router.get("/ledgers/:id/proposals/:proposal").handler(governance::show);
+          router.post("/ledgers/:id/proposals/:proposal/ballots").handler(governance::vote);
           if (service.metrics().registry()
               instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
             router

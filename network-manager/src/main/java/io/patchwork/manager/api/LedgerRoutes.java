@@ -166,7 +166,14 @@ final class LedgerRoutes {
             .put("createdAt", record.createdAt().toString())
             .put("updatedAt", record.updatedAt().toString());
     record.failure().ifPresent(failure -> json.put("failure", failure));
-    running.ifPresent(ledger -> json.put("nodes", nodes(ledger)));
+    running.ifPresent(
+        ledger -> {
+          json.put("nodes", nodes(ledger));
+          // Proposals name the config sequence they amend.
+          ledger.peers().stream()
+              .max(java.util.Comparator.comparingLong(p -> p.ledger().height()))
+              .ifPresent(peer -> json.put("configSequence", peer.ledger().rules().sequence()));
+        });
     return json;
   }
 

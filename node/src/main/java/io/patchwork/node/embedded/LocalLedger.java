@@ -1,6 +1,8 @@
 package io.patchwork.node.embedded;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
@@ -29,6 +31,7 @@ import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.StateResources;
+import io.patchwork.node.state.TxRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -50,13 +53,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -209,6 +222,117 @@ public final class LocalLedger implements AutoCloseable {
 
   public SignatureVerifier verifier() {
     return shared.verifier();
+  }
+
+  /** The signing identity of one of this ledger's nodes. */
+  public NodeSigner signer(String nodeId) {
+    NodeCredentials node = credentials.get(nodeId);
+    if (node == null) {
+      throw new IllegalArgumentException("ledger " + ledgerId() + " has no node " + nodeId);
+    }
+    return node.signer();
+  }
+
+  /**
+   * Sends a signed envelope to the ordering service over mutual TLS as the running peer {@code
+   * peerId}, and waits until that peer has committed it.
+   *
+   * @return the transaction's record on the peer: block, position and validation code
+   * @throws IOException if no orderer took it, with the reason it gave
+   * @throws TimeoutException if the peer did not commit it in time
+   */
+  public TxRecord submit(String peerId, Envelope envelope, Duration timeout)
+      throws IOException, InterruptedException, TimeoutException {
+    PeerNode peer = peer(peerId);
+    String txId;
+    try {
+      txId =
+          ChannelHeader.parseFrom(
+                  Payload.parseFrom(envelope.getPayload()).getHeader().getChannelHeader())
+              .getTxId();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("the envelope's payload cannot be decoded", e);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    BroadcastResponse answer = null;
+    // Any orderer forwards to the Raft leader; try the next one if one is down.
+    for (Orderer orderer : ordererConfigs.values()) {
+      try {
+        answer = broadcast(orderer, identity(peerId).tls(), envelope, timeout);
+      } catch (IOException unreachable) {
+        log.debug(
+            "ledger.broadcast_retry orderer={} reason=\"{}\"",
+            orderer.getNodeId(),
+            unreachable.getMessage());
+        continue;
+      }
+      if (answer.getStatus() == Status.SUCCESS) {
+        break;
+      }
+    }
+    if (answer == null || answer.getStatus() != Status.SUCCESS) {
+      throw new IOException(
+          "the ordering service did not take transaction "
+              + txId
+              + (answer == null
+                  ? ": no orderer answered"
+                  : ": " + answer.getStatus() + " " + answer.getInfo()));
+    }
+    while (true) {
+      Optional<TxRecord> record = peer.ledger().state().transaction(txId);
+      if (record.isPresent()) {
+        return record.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException(
+            "peer " + peerId + " did not commit transaction " + txId + " within " + timeout);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private BroadcastResponse broadcast(
+      Orderer orderer, NodeTransport.TlsIdentity tls, Envelope envelope, Duration timeout)
+      throws IOException, InterruptedException {
+    ManagedChannel channel = shared.transport().channel(orderer.getHost(), orderer.getPort(), tls);
+    try {
+      CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
+      StreamObserver<Envelope> requests =
+          AtomicBroadcastGrpc.newStub(channel)
+              .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .broadcast(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(BroadcastResponse response) {
+                      answer.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                      answer.completeExceptionally(failure);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      answer.completeExceptionally(new IOException("the orderer sent no answer"));
+                    }
+                  });
+      requests.onNext(envelope);
+      try {
+        return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IOException(
+            "orderer "
+                + orderer.getNodeId()
+                + ": "
+                + (e.getCause() == null ? e : e.getCause()).getMessage(),
+            e);
+      } finally {
+        requests.onCompleted();
+      }
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /** Where a node keeps its blocks, state and Raft log. */

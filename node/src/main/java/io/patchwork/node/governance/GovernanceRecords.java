@@ -50,11 +50,25 @@ public final class GovernanceRecords {
 
   // ---- for proposers and voters ----
 
+  /** The config update recording a proposal (what {@link #proposalEnvelope} carries). */
+  public static ConfigUpdate proposalUpdate(String ledgerId, SignedGovernanceProposal proposal) {
+    return update(ledgerId, GovernanceRecord.newBuilder().setProposal(proposal).build());
+  }
+
+  /** The config update recording a ballot (what {@link #ballotEnvelope} carries). */
+  public static ConfigUpdate ballotUpdate(
+      String ledgerId, String proposalId, GovernanceBallot ballot) {
+    return update(
+        ledgerId,
+        GovernanceRecord.newBuilder()
+            .setBallot(BallotRecord.newBuilder().setProposalId(proposalId).setBallot(ballot))
+            .build());
+  }
+
   /** The CONFIG envelope recording a proposal. */
   public static Envelope proposalEnvelope(
       String ledgerId, SignedGovernanceProposal proposal, NodeSigner submitter, Instant at) {
-    return envelope(
-        ledgerId, GovernanceRecord.newBuilder().setProposal(proposal).build(), submitter, at);
+    return ConfigTransactions.envelope(proposalUpdate(ledgerId, proposal), submitter, at);
   }
 
   /** The CONFIG envelope recording a ballot on a recorded proposal. */
@@ -64,25 +78,15 @@ public final class GovernanceRecords {
       GovernanceBallot ballot,
       NodeSigner submitter,
       Instant at) {
-    return envelope(
-        ledgerId,
-        GovernanceRecord.newBuilder()
-            .setBallot(BallotRecord.newBuilder().setProposalId(proposalId).setBallot(ballot))
-            .build(),
-        submitter,
-        at);
+    return ConfigTransactions.envelope(ballotUpdate(ledgerId, proposalId, ballot), submitter, at);
   }
 
-  private static Envelope envelope(
-      String ledgerId, GovernanceRecord record, NodeSigner submitter, Instant at) {
-    // The envelope names its ledger in the channel header; the update's config stays empty.
-    return ConfigTransactions.envelope(
-        ConfigUpdate.newBuilder()
-            .setConfig(LedgerConfig.newBuilder().setLedgerId(ledgerId))
-            .setRecord(record)
-            .build(),
-        submitter,
-        at);
+  private static ConfigUpdate update(String ledgerId, GovernanceRecord record) {
+    // The update names its ledger; its config stays empty: a record changes no config.
+    return ConfigUpdate.newBuilder()
+        .setConfig(LedgerConfig.newBuilder().setLedgerId(ledgerId))
+        .setRecord(record)
+        .build();
   }
 
   // ---- reading ----
@@ -99,6 +103,16 @@ public final class GovernanceRecords {
                 throw new IllegalStateException("recorded proposal " + id + " is unreadable", e);
               }
             });
+  }
+
+  /** The ids of every recorded proposal, in key order; at most {@code limit}. */
+  public static List<String> proposalIds(StateReader state, int limit) {
+    List<String> ids = new ArrayList<>();
+    // '0' follows '/' in byte order: the range holds every "proposal/..." key.
+    for (StateEntry entry : state.range(NAMESPACE, "proposal/", "proposal0", limit)) {
+      ids.add(entry.key().substring("proposal/".length()));
+    }
+    return ids;
   }
 
   /** The ballots recorded on a proposal, by organisation. */

@@ -1,0 +1,363 @@
+package io.patchwork.manager.ledger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.governance.Choice;
+import io.patchwork.governance.Tally;
+import io.patchwork.manager.access.ApiTokens;
+import io.patchwork.manager.access.Principal;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceRecords;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.TxRecord;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proposals and ballots through the manager: a member admin hands in a proposal or ballot it signed
+ * with its own admin key; the manager checks it as every peer will, records it on the ledger
+ * (submitted by one of the member's hosted peers), and once a proposal is approved submits the
+ * decision that carries it out. The ledger stays the judge: every peer checks every record and
+ * decision again.
+ *
+ * <p>Blocking: call it off the event loop. One governance change at a time per ledger.
+ */
+public final class LedgerGovernance {
+  private static final Logger log = LoggerFactory.getLogger(LedgerGovernance.class);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
+  private static final int MAX_LISTED = 1_000;
+
+  private final LedgerService ledgers;
+  private final ApiTokens tokens;
+  private final Clock clock;
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+  public LedgerGovernance(LedgerService ledgers, ApiTokens tokens, Clock clock) {
+    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A refusal with a stable code and the HTTP status it maps to. */
+  public static final class GovernanceException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final int status;
+
+    GovernanceException(String code, int status, String message) {
+      super(message);
+      this.code = code;
+      this.status = status;
+    }
+
+    public String code() {
+      return code;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /**
+   * A proposal as the ledger records it, with its ballots.
+   *
+   * @param status the tally's status while the proposal is open; CLOSED once a config change landed
+   *     after it (its own decision, or another that made it lapse)
+   */
+  public record ProposalView(
+      String id,
+      SignedGovernanceProposal signed,
+      GovernanceProposal content,
+      String status,
+      Optional<Tally> tally,
+      List<GovernanceBallot> ballots) {}
+
+  /**
+   * Records a proposal the caller's organisation signed.
+   *
+   * @throws GovernanceException FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, MALFORMED_PROPOSAL
+   *     or PROPOSAL_REFUSED (with the ledger's reason)
+   */
+  public ProposalView propose(Principal caller, String ledgerId, SignedGovernanceProposal signed)
+      throws GovernanceException, SQLException, InterruptedException {
+    String mspId = memberAdmin(caller, ledgerId, "proposes");
+    String signerMsp = mspOf(signed.getSigner().toByteArray());
+    if (!signerMsp.equals(mspId)) {
+      throw new GovernanceException(
+          "FORBIDDEN",
+          403,
+          "an admin of " + mspId + " cannot hand in a proposal signed for " + signerMsp);
+    }
+    String id = GovernanceDecisions.proposalId(signed.getProposal());
+    synchronized (lock(ledgerId)) {
+      LocalLedger ledger = activeLedger(ledgerId);
+      record(ledger, mspId, GovernanceRecords.proposalUpdate(ledgerId, signed), "PROPOSAL_REFUSED");
+      log.info("governance.proposed ledger={} proposal={} by={}", ledgerId, id, mspId);
+      return show(ledgerId, id);
+    }
+  }
+
+  /**
+   * Records a ballot the caller's organisation signed; if it decides the proposal as approved, the
+   * decision that carries it out follows.
+   *
+   * @throws GovernanceException FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, PROPOSAL_NOT_FOUND,
+   *     MALFORMED_BALLOT or BALLOT_REFUSED (with the ledger's reason)
+   */
+  public ProposalView vote(
+      Principal caller, String ledgerId, String proposalId, GovernanceBallot ballot)
+      throws GovernanceException, SQLException, InterruptedException {
+    String mspId = memberAdmin(caller, ledgerId, "votes");
+    if (!ballot.getVoterMspId().equals(mspId)) {
+      throw new GovernanceException(
+          "FORBIDDEN", 403, "an admin of " + mspId + " cannot vote for " + ballot.getVoterMspId());
+    }
+    synchronized (lock(ledgerId)) {
+      LocalLedger ledger = activeLedger(ledgerId);
+      PeerNode peer = furthest(ledger);
+      SignedGovernanceProposal proposal =
+          GovernanceRecords.proposal(peer.ledger().state(), proposalId)
+              .orElseThrow(() -> notFound(ledgerId, proposalId));
+      record(
+          ledger,
+          mspId,
+          GovernanceRecords.ballotUpdate(ledgerId, proposalId, ballot),
+          "BALLOT_REFUSED");
+      log.info(
+          "governance.voted ledger={} proposal={} by={} choice={}",
+          ledgerId,
+          proposalId,
+          mspId,
+          Choice.of(ballot.getChoice()).map(Enum::name).orElse("?"));
+      ProposalView view = show(ledgerId, proposalId);
+      if (view.tally().isPresent()
+          && view.tally().get().status() == io.patchwork.governance.ProposalStatus.APPROVED) {
+        decide(ledger, mspId, proposal, view);
+        view = show(ledgerId, proposalId);
+      }
+      return view;
+    }
+  }
+
+  private void decide(
+      LocalLedger ledger, String mspId, SignedGovernanceProposal proposal, ProposalView approved)
+      throws GovernanceException, InterruptedException {
+    PeerNode peer = hostedPeer(ledger, mspId);
+    LedgerRules rules = peer.ledger().rules();
+    try {
+      TxRecord decided =
+          ledger.submit(
+              peer.nodeId(),
+              GovernanceDecisions.decisionEnvelope(
+                  rules.config(),
+                  proposal,
+                  approved.ballots(),
+                  ledger.signer(peer.nodeId()),
+                  clock.instant()),
+              COMMIT_TIMEOUT);
+      if (decided.validationCode() != TxValidationCode.VALID_VALUE) {
+        throw new GovernanceException(
+            "DECISION_REFUSED",
+            422,
+            "the proposal was approved but the ledger refused its decision ("
+                + TxValidationCode.forNumber(decided.validationCode())
+                + "); see the nodes' log");
+      }
+      log.info(
+          "governance.decided ledger={} proposal={} action={} block={}",
+          ledger.ledgerId(),
+          approved.id(),
+          approved.content().getActionCase(),
+          decided.blockNumber());
+      if (approved.content().hasRemoveMember()) {
+        tokens.revokeMember(ledger.ledgerId(), approved.content().getRemoveMember().getMspId());
+      }
+    } catch (GovernanceDecisions.Inapplicable e) {
+      throw new GovernanceException(
+          "ACTION_FAILED",
+          422,
+          "the proposal was approved but cannot be carried out: " + e.getMessage());
+    } catch (IOException | TimeoutException | SQLException e) {
+      throw new GovernanceException(
+          "LEDGER_UNAVAILABLE", 503, "the decision could not be committed: " + e.getMessage());
+    }
+  }
+
+  /** Every recorded proposal of a ledger. */
+  public List<ProposalView> list(Principal caller, String ledgerId)
+      throws GovernanceException, SQLException {
+    seeable(caller, ledgerId);
+    LocalLedger ledger = activeLedger(ledgerId);
+    List<ProposalView> views = new ArrayList<>();
+    for (String id : GovernanceRecords.proposalIds(furthest(ledger).ledger().state(), MAX_LISTED)) {
+      views.add(show(ledgerId, id));
+    }
+    return views;
+  }
+
+  /** One recorded proposal with its ballots. */
+  public ProposalView show(Principal caller, String ledgerId, String id)
+      throws GovernanceException, SQLException {
+    seeable(caller, ledgerId);
+    return show(ledgerId, id);
+  }
+
+  private ProposalView show(String ledgerId, String id) throws GovernanceException, SQLException {
+    LocalLedger ledger = activeLedger(ledgerId);
+    PeerNode peer = furthest(ledger);
+    SignedGovernanceProposal signed =
+        GovernanceRecords.proposal(peer.ledger().state(), id)
+            .orElseThrow(() -> notFound(ledgerId, id));
+    GovernanceProposal content;
+    try {
+      content = GovernanceProposal.parseFrom(signed.getProposal());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("recorded proposal " + id + " is unreadable", e);
+    }
+    Optional<Tally> tally =
+        GovernanceRecords.tally(peer.ledger().state(), peer.ledger().rules(), id, clock.instant());
+    return new ProposalView(
+        id,
+        signed,
+        content,
+        tally.map(t -> t.status().name()).orElse("CLOSED"),
+        tally,
+        GovernanceRecords.ballots(peer.ledger().state(), id));
+  }
+
+  /**
+   * Checks a record as the peers will (signatures, admin, open proposal, one vote per member), then
+   * submits it through one of the member's hosted peers and waits for it to commit.
+   */
+  private void record(LocalLedger ledger, String mspId, ConfigUpdate update, String refusedCode)
+      throws GovernanceException, InterruptedException {
+    PeerNode peer = hostedPeer(ledger, mspId);
+    LedgerRules rules = peer.ledger().rules();
+    Instant now = clock.instant();
+    Optional<String> refusal =
+        GovernanceRecords.statelessRefusal(update, rules, now, ledger.verifier())
+            .or(
+                () ->
+                    GovernanceRecords.record(
+                            update, rules, peer.ledger().state(), now, ledger.verifier())
+                        .refusal());
+    if (refusal.isPresent()) {
+      throw new GovernanceException(refusedCode, 422, refusal.get());
+    }
+    try {
+      TxRecord committed =
+          ledger.submit(
+              peer.nodeId(),
+              io.patchwork.node.config.ConfigTransactions.envelope(
+                  update, ledger.signer(peer.nodeId()), now),
+              COMMIT_TIMEOUT);
+      if (committed.validationCode() != TxValidationCode.VALID_VALUE) {
+        throw new GovernanceException(
+            refusedCode,
+            422,
+            "the ledger refused the record ("
+                + TxValidationCode.forNumber(committed.validationCode())
+                + "): another record may have landed first");
+      }
+    } catch (IOException | TimeoutException e) {
+      throw new GovernanceException(
+          "LEDGER_UNAVAILABLE", 503, "the record could not be committed: " + e.getMessage());
+    }
+  }
+
+  /** The running peer with the most blocks: what the ledger has committed, as late as known. */
+  private static PeerNode furthest(LocalLedger ledger) {
+    return ledger.peers().stream()
+        .max(java.util.Comparator.comparingLong(p -> p.ledger().height()))
+        .orElseThrow();
+  }
+
+  private static PeerNode hostedPeer(LocalLedger ledger, String mspId) throws GovernanceException {
+    return ledger.peers().stream()
+        .filter(p -> p.mspId().equals(mspId))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new GovernanceException(
+                    "NO_HOSTED_PEER", 409, mspId + " has no peer running here to submit through"));
+  }
+
+  private static String memberAdmin(Principal caller, String ledgerId, String what)
+      throws GovernanceException {
+    if (caller.isOperator()) {
+      throw new GovernanceException(
+          "FORBIDDEN",
+          403,
+          "the operator does not vote: a member admin " + what + ", with its own admin key");
+    }
+    if (!caller.maySee(ledgerId)) {
+      throw new GovernanceException(
+          "FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
+    }
+    return caller.mspId().orElseThrow();
+  }
+
+  private static void seeable(Principal caller, String ledgerId) throws GovernanceException {
+    if (!caller.maySee(ledgerId)) {
+      throw new GovernanceException(
+          "FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
+    }
+  }
+
+  private static String mspOf(byte[] serializedIdentity) throws GovernanceException {
+    try {
+      return SerializedIdentity.parseFrom(serializedIdentity).getMspid();
+    } catch (InvalidProtocolBufferException e) {
+      throw new GovernanceException(
+          "MALFORMED_PROPOSAL", 400, "the proposal's signer is not a serialized identity");
+    }
+  }
+
+  private static GovernanceException notFound(String ledgerId, String id) {
+    return new GovernanceException(
+        "PROPOSAL_NOT_FOUND", 404, "ledger " + ledgerId + " has no proposal '" + id + "'");
+  }
+
+  private LocalLedger activeLedger(String ledgerId) throws GovernanceException, SQLException {
+    LedgerRecord record =
+        ledgers
+            .registry()
+            .get(ledgerId)
+            .orElseThrow(
+                () ->
+                    new GovernanceException(
+                        "LEDGER_NOT_FOUND", 404, "no ledger '" + ledgerId + "'"));
+    Optional<LocalLedger> running = ledgers.running(ledgerId);
+    if (record.status() != LedgerStatus.ACTIVE
+        || running.isEmpty()
+        || running.get().peers().isEmpty()) {
+      throw new GovernanceException(
+          "LEDGER_NOT_ACTIVE", 409, "ledger " + ledgerId + " is " + record.status());
+    }
+    return running.get();
+  }
+
+  private Object lock(String ledgerId) {
+    return locks.computeIfAbsent(ledgerId, id -> new Object());
+  }
+}
