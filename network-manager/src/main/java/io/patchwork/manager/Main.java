@@ -39,10 +39,11 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * The {@code patchwork} command on embedded defaults. Until the network-manager service lands
- * (issue #5) it shows the referee at work: it keeps a demo ledger authority under the data
- * directory and, on each run, invites one more member, redeems the invite with CSRs made on the
- * member's side, and writes the member's Fabric MSP folder.
+ * The {@code patchwork} command. Without arguments (or {@code serve}) it runs the network manager
+ * on embedded defaults until stopped. {@code ca-demo} shows the referee at work: it keeps a demo
+ * ledger authority under the data directory and, on each run, invites one more member, redeems the
+ * invite with CSRs made on the member's side, and writes the member's Fabric MSP folder. {@code
+ * node} runs one ledger node standalone.
  */
 public final class Main {
   static final String DATA_DIRECTORY_VARIABLE = "PATCHWORK_DATA_DIR";
@@ -63,24 +64,31 @@ public final class Main {
       System.exit(NodeCommand.execute(Arrays.copyOfRange(args, 1, args.length)));
     }
     Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
-    if (args.length > 0 && args[0].equals("serve")) {
+    if (args.length > 0 && args[0].equals("ca-demo")) {
       try {
-        new Main(data, System.out).serve();
+        new Main(data, System.out).run();
       } catch (CaException e) {
         System.err.println("patchwork: " + e.error() + ": " + e.getMessage());
         System.exit(1);
-      } catch (IOException | java.sql.SQLException e) {
+      } catch (IOException | GeneralSecurityException e) {
         System.err.println("patchwork: " + e.getMessage());
         System.exit(1);
       }
       return;
     }
+    if (args.length > 0 && !args[0].equals("serve")) {
+      System.err.println(
+          "usage: patchwork [serve]      the network manager (default)\n"
+              + "       patchwork ca-demo      the referee at work: invite, redeem, MSP folder\n"
+              + "       patchwork node ...     a ledger node run standalone (node --help)");
+      System.exit(2);
+    }
     try {
-      new Main(data, System.out).run();
+      new Main(data, System.out).serve();
     } catch (CaException e) {
       System.err.println("patchwork: " + e.error() + ": " + e.getMessage());
       System.exit(1);
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException | java.sql.SQLException e) {
       System.err.println("patchwork: " + e.getMessage());
       System.exit(1);
     }
@@ -147,9 +155,7 @@ public final class Main {
 
   void run() throws CaException, IOException, GeneralSecurityException {
     out.println("Patchwork: consortium ledgers, governed by their members.");
-    out.println(
-        "The network-manager service (REST API, ledgers, nodes) arrives with issue #5;"
-            + " until then this command shows the referee, the embedded certificate authority.");
+    out.println("The referee at work: the embedded certificate authority of a demo ledger.");
     out.println();
     Files.createDirectories(data);
     try (EmbeddedDatabase database = EmbeddedDatabase.open(data.resolve("registry/patchwork"))) {
