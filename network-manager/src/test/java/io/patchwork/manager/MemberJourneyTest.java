@@ -163,7 +163,7 @@ class MemberJourneyTest {
       // More than half of 20 must vote yes: 11 admins join by invite.
       List<MemberKit> admins = new ArrayList<>();
       for (int i = 0; i <= PARTIES / 2; i++) {
-        admins.add(join(manager, "club", "Bank " + i, "Bank" + i + "MSP"));
+        admins.add(join(manager, "club", "Bank " + i, "Bank" + i + "MSP", false));
       }
       GovernanceProposal addBank20 =
           GovernanceProposal.newBuilder()
@@ -227,23 +227,74 @@ class MemberJourneyTest {
               .getJsonArray("proposals");
       assertThat(listed).hasSize(1);
 
-      // Bank 20 is a member now: the operator invites it, and its application transacts.
-      try (MemberKit bank20 = join(manager, "club", "Bank 20", "Bank20MSP")) {
+      // Bank 20 is a member now: the operator invites it; it asks for a hosted peer, which
+      // starts from a snapshot and catches up; its application transacts through that peer.
+      try (MemberKit bank20 = join(manager, "club", "Bank 20", "Bank20MSP", true)) {
+        JsonObject hosted = bank20.redemption().getJsonObject("hostedPeer");
+        assertThat(hosted.getString("mspId")).as(hosted.encode()).isEqualTo("Bank20MSP");
+        assertThat(
+                bank20
+                    .redemption()
+                    .getJsonObject("connectionProfile")
+                    .getJsonArray("peers")
+                    .getJsonObject(0)
+                    .getString("node"))
+            .as(bank20.redemption().getJsonObject("connectionProfile").encode())
+            .isEqualTo(hosted.getString("id"));
+        long top = awaitCaughtUp(manager, "club", hosted.getString("id"));
+        assertThat(top).isGreaterThan(1);
         Contract obligations = bank20.gateway().getNetwork("club").getContract("obligations");
         obligations.submitTransaction("record", "iou-20", "Bank20MSP", "Bank3MSP", "EUR", "40");
         assertThat(
                 new String(
                     obligations.evaluateTransaction("get", "iou-20"), StandardCharsets.UTF_8))
             .contains("\"debtor\":\"Bank20MSP\"");
+        assertError(
+            manager.send("POST", "/ledgers/club/peers", "{}", Optional.of(bank20.apiToken())),
+            409,
+            "PEER_EXISTS");
+
+        // The hosted peer is part of the ledger the manager brings back after a restart.
+        bank20.close();
+        manager.restart();
+        awaitCaughtUp(manager, "club", hosted.getString("id"));
+        Contract again = bank20.gateway().getNetwork("club").getContract("obligations");
+        assertThat(new String(again.evaluateTransaction("get", "iou-20"), StandardCharsets.UTF_8))
+            .contains("\"amount\":\"40\"");
       } finally {
         admins.forEach(MemberKit::close);
       }
     }
   }
 
+  /** Waits until the node has as many blocks as the ledger's furthest node; returns that height. */
+  private static long awaitCaughtUp(ManagerFixture manager, String ledger, String nodeId)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonArray nodes =
+          new JsonObject(manager.get("/ledgers/" + ledger).body()).getJsonArray("nodes");
+      long top = 0;
+      long mine = -1;
+      for (int i = 0; i < nodes.size(); i++) {
+        JsonObject node = nodes.getJsonObject(i);
+        top = Math.max(top, node.getLong("height"));
+        if (node.getString("id").equals(nodeId)) {
+          mine = node.getLong("height");
+        }
+      }
+      if (mine == top) {
+        return top;
+      }
+      assertThat(System.nanoTime()).as(nodeId + " at " + mine + " of " + top).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
   /** The operator invites the organisation; it redeems with its own CSRs. */
   private static MemberKit join(
-      ManagerFixture manager, String ledger, String organization, String mspId) throws Exception {
+      ManagerFixture manager, String ledger, String organization, String mspId, boolean hosted)
+      throws Exception {
     HttpResponse<String> invited =
         manager.post(
             "/ledgers/" + ledger + "/invites", new JsonObject().put("mspId", mspId).encode());
@@ -253,7 +304,8 @@ class MemberJourneyTest {
         manager.send(
             "POST",
             "/ledgers/" + ledger + "/invites/redeem",
-            kit.redeemRequest(new JsonObject(invited.body()).getString("token")),
+            kit.redeemRequest(
+                new JsonObject(invited.body()).getString("token"), organization, hosted),
             Optional.empty());
     assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
     kit.redeemed(new JsonObject(redeemed.body()));

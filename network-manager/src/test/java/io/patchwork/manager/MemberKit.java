@@ -59,8 +59,15 @@ public final class MemberKit implements AutoCloseable {
 
   /** The redeem request with CSRs naming {@code subjectOrganization} (to test a mismatch). */
   public String redeemRequest(String token, String subjectOrganization) throws Exception {
+    return redeemRequest(token, subjectOrganization, false);
+  }
+
+  /** The redeem request, asking the manager to host a peer for the member when {@code hosted}. */
+  public String redeemRequest(String token, String subjectOrganization, boolean hosted)
+      throws Exception {
     return new JsonObject()
         .put("token", token)
+        .put("hostedPeer", hosted)
         .put(
             "csrs",
             new JsonArray()

@@ -107,6 +107,7 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);
           router.post("/ledgers/:id/invites").handler(invites::create);
+          router.post("/ledgers/:id/peers").handler(routes::hostPeer);
           router.get("/ledgers/:id/invites").handler(invites::list);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);

@@ -93,10 +93,12 @@ final class InviteRoutes {
   void redeem(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     String token;
+    boolean hostPeer;
     List<CsrSubmission> csrs = new ArrayList<>();
     try {
       JsonObject body = ctx.body().asJsonObject();
       token = body.getString("token");
+      hostPeer = body.getBoolean("hostedPeer", false);
       JsonArray list = body.getJsonArray("csrs");
       if (token == null || list == null || list.isEmpty() || list.size() > MAX_CSRS) {
         throw new IllegalArgumentException();
@@ -117,13 +119,13 @@ final class InviteRoutes {
           ctx,
           400,
           "MALFORMED_REQUEST",
-          "expected a JSON object {token, csrs: [{profile: SIGNING|TLS, pem}]} with 1 to "
+          "expected a JSON object {token, csrs: [{profile: SIGNING|TLS, pem}], hostedPeer} with 1 to "
               + MAX_CSRS
               + " CSRs");
       return;
     }
     vertx
-        .executeBlocking(() -> invites.redeem(id, token, csrs))
+        .executeBlocking(() -> invites.redeem(id, token, csrs, hostPeer))
         .onSuccess(redeemed -> ctx.json(json(redeemed)))
         .onFailure(failure -> fail(ctx, failure));
   }
@@ -158,6 +160,23 @@ final class InviteRoutes {
                     .put("cacerts", new JsonArray().add(Pem.certificate(root)))
                     .put("intermediatecerts", intermediates))
             .put("connectionProfile", profile(redeemed.profile()));
+    redeemed
+        .hostedPeer()
+        .ifPresent(
+            hosted -> {
+              JsonObject peer = new JsonObject();
+              hosted.peer().ifPresent(p -> peer.mergeIn(LedgerRoutes.peerJson(p)));
+              hosted
+                  .failure()
+                  .ifPresent(
+                      f ->
+                          peer.put(
+                              "error",
+                              new JsonObject()
+                                  .put("code", f.code())
+                                  .put("message", f.getMessage())));
+              json.put("hostedPeer", peer);
+            });
     // The member admin's API token: shown this once, bound to its admin certificate.
     redeemed.apiToken().ifPresent(issued -> json.put("apiToken", issued.token()));
     return json;

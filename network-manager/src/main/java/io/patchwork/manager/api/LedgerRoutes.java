@@ -108,6 +108,61 @@ final class LedgerRoutes {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * {@code POST /ledgers/{id}/peers}: a hosted peer for a member that runs none here. A member
+   * admin asks for its own organisation; the operator names one ({@code {"mspId": ...}}).
+   */
+  void hostPeer(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Principal caller = Authentication.principal(ctx);
+    String mspId;
+    if (caller.isOperator()) {
+      JsonObject body;
+      try {
+        body = ctx.body().asJsonObject();
+      } catch (DecodeException e) {
+        body = null;
+      }
+      mspId = body == null ? null : body.getString("mspId");
+      if (mspId == null) {
+        ApiVerticle.error(
+            ctx, 400, "MALFORMED_REQUEST", "the operator names the member: {\"mspId\": ...}");
+        return;
+      }
+    } else if (caller.maySee(id)) {
+      mspId = caller.mspId().orElseThrow();
+    } else {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> service.hostPeer(id, mspId))
+        .onSuccess(
+            peer ->
+                ctx.response()
+                    .setStatusCode(201)
+                    .putHeader("content-type", "application/json")
+                    .end(peerJson(peer).encode()))
+        .onFailure(
+            failure -> {
+              if (failure instanceof LedgerService.PeerException refused) {
+                ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
+              } else {
+                ctx.fail(failure);
+              }
+            });
+  }
+
+  /** A peer as the API shows it. */
+  static JsonObject peerJson(PeerNode peer) {
+    return new JsonObject()
+        .put("id", peer.nodeId())
+        .put("kind", "peer")
+        .put("mspId", peer.mspId())
+        .put("endpoint", peer.host() + ":" + peer.port())
+        .put("height", peer.ledger().height());
+  }
+
   private static LedgerService.Request request(JsonObject body) {
     List<LedgerRecord.Party> parties = new ArrayList<>();
     JsonArray list = body.getJsonArray("parties", new JsonArray());

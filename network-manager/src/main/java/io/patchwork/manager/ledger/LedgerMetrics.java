@@ -40,35 +40,40 @@ public final class LedgerMetrics {
           .register(registry);
     }
     for (PeerNode peer : ledger.peers()) {
-      Tags tags = Tags.of("ledger", ledgerId, "node", peer.nodeId(), "kind", "peer");
-      Gauge.builder("patchwork.node.height", peer, node -> node.ledger().height())
-          .description("Blocks the node holds")
-          .tags(tags)
-          .register(registry);
-      Counter valid =
-          Counter.builder("patchwork.transactions.committed")
-              .description("Transactions a peer committed, by outcome")
-              .tags(tags.and("outcome", "valid"))
-              .register(registry);
-      Counter invalid =
-          Counter.builder("patchwork.transactions.committed")
-              .description("Transactions a peer committed, by outcome")
-              .tags(tags.and("outcome", "invalid"))
-              .register(registry);
-      peer.ledger()
-          .onCommit(
-              block ->
-                  block
-                      .transactions()
-                      .forEach(
-                          tx -> {
-                            if (tx.code() == TxValidationCode.VALID) {
-                              valid.increment();
-                            } else {
-                              invalid.increment();
-                            }
-                          }));
+      watchPeer(ledgerId, peer);
     }
+  }
+
+  /** Starts reporting a peer added to a running ledger. */
+  public void watchPeer(String ledgerId, PeerNode peer) {
+    Tags tags = Tags.of("ledger", ledgerId, "node", peer.nodeId(), "kind", "peer");
+    Gauge.builder("patchwork.node.height", peer, node -> node.ledger().height())
+        .description("Blocks the node holds")
+        .tags(tags)
+        .register(registry);
+    Counter valid =
+        Counter.builder("patchwork.transactions.committed")
+            .description("Transactions a peer committed, by outcome")
+            .tags(tags.and("outcome", "valid"))
+            .register(registry);
+    Counter invalid =
+        Counter.builder("patchwork.transactions.committed")
+            .description("Transactions a peer committed, by outcome")
+            .tags(tags.and("outcome", "invalid"))
+            .register(registry);
+    peer.ledger()
+        .onCommit(
+            block ->
+                block
+                    .transactions()
+                    .forEach(
+                        tx -> {
+                          if (tx.code() == TxValidationCode.VALID) {
+                            valid.increment();
+                          } else {
+                            invalid.increment();
+                          }
+                        }));
   }
 
   /** Stops reporting a ledger whose nodes stopped. */

@@ -7,6 +7,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.peer.PeerNode;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.TemplateError;
 import io.patchwork.templates.TemplateException;
@@ -299,6 +300,91 @@ public final class LedgerService implements AutoCloseable {
     if (ledger != null) {
       metrics.forget(id);
       ledger.close();
+    }
+  }
+
+  /** Why a hosted peer was not started: a stable code, its HTTP status and a message. */
+  public static final class PeerException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final int status;
+
+    PeerException(String code, int status, String message) {
+      super(message);
+      this.code = code;
+      this.status = status;
+    }
+
+    public String code() {
+      return code;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /**
+   * Starts a peer for a member organisation that runs none here — one the members voted in — from a
+   * snapshot of the furthest peer, so it replays only what was committed after it.
+   *
+   * @throws PeerException LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER or PEER_EXISTS
+   */
+  public PeerNode hostPeer(String id, String mspId)
+      throws PeerException, SQLException, CaException {
+    LedgerRecord record =
+        registry
+            .get(id)
+            .orElseThrow(
+                () -> new PeerException("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LocalLedger ledger = running.get(id);
+    if (record.status() != LedgerStatus.ACTIVE || ledger == null) {
+      throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
+    }
+    synchronized (ledger) {
+      PeerNode furthest =
+          ledger.peers().stream()
+              .max(Comparator.comparingLong(p -> p.ledger().height()))
+              .orElseThrow(
+                  () ->
+                      new PeerException(
+                          "LEDGER_NOT_ACTIVE", 409, "ledger " + id + " runs no peer"));
+      if (ledger.peers().stream().anyMatch(p -> p.mspId().equals(mspId))) {
+        throw new PeerException(
+            "PEER_EXISTS", 409, mspId + " already has a peer running on ledger " + id);
+      }
+      Optional<String> organization =
+          furthest.ledger().rules().config().getMembersList().stream()
+              .filter(m -> m.getMspId().equals(mspId))
+              .map(io.patchwork.node.config.proto.Member::getOrganization)
+              .findFirst();
+      if (organization.isEmpty()) {
+        throw new PeerException("NOT_A_MEMBER", 400, mspId + " is not a member of ledger " + id);
+      }
+      Path snapshots = ledgerDirectory(id).resolve("snapshots");
+      Path snapshot = snapshots.resolve("join-" + java.util.UUID.randomUUID() + ".snapshot");
+      long started = System.nanoTime();
+      try {
+        Files.createDirectories(snapshots);
+        furthest.ledger().exportSnapshot(snapshot);
+        PeerNode peer = ledger.addMemberPeer(organization.get(), mspId, authority(id), snapshot);
+        metrics.watchPeer(id, peer);
+        log.info(
+            "ledger.peer_hosted ledger={} node={} msp={} height={} millis={}",
+            id,
+            peer.nodeId(),
+            mspId,
+            peer.ledger().height(),
+            (System.nanoTime() - started) / 1_000_000);
+        return peer;
+      } catch (IOException | io.patchwork.node.config.ConfigException e) {
+        log.warn(
+            "ledger.peer_not_hosted ledger={} msp={} reason=\"{}\"", id, mspId, e.getMessage());
+        throw new PeerException(
+            "PEER_NOT_STARTED", 500, "the peer could not be started: " + e.getMessage());
+      } finally {
+        deleteQuietly(snapshot);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import io.patchwork.manager.access.Principal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.peer.PeerNode;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -75,7 +76,17 @@ public final class MemberInvites {
 
   /** What a redeemed invite yields. The API token is the only secret; it is returned once. */
   public record Redeemed(
-      Redemption redemption, Optional<ApiTokens.Issued> apiToken, ConnectionProfile profile) {}
+      Redemption redemption,
+      Optional<ApiTokens.Issued> apiToken,
+      ConnectionProfile profile,
+      Optional<HostedPeer> hostedPeer) {}
+
+  /**
+   * The peer the manager started for the member, or why it could not (the certificates stand; the
+   * member admin asks again with {@code POST /ledgers/{id}/peers}).
+   */
+  public record HostedPeer(
+      Optional<PeerNode> peer, Optional<LedgerService.PeerException> failure) {}
 
   /** Where and how a member's applications reach the ledger. */
   public record ConnectionProfile(
@@ -161,7 +172,7 @@ public final class MemberInvites {
    *     INVITE_CANCELLED) or a CSR (MALFORMED_CSR, CSR_SIGNATURE_INVALID, SUBJECT_MISMATCH,
    *     ROLE_NOT_ALLOWED, ...); nothing is issued then and the invite stays as it was
    */
-  public Redeemed redeem(String ledgerId, String token, List<CsrSubmission> csrs)
+  public Redeemed redeem(String ledgerId, String token, List<CsrSubmission> csrs, boolean hostPeer)
       throws InviteException, SQLException, CaException {
     InviteToken parsed = InviteToken.parse(token);
     LocalLedger ledger = activeLedger(ledgerId);
@@ -181,19 +192,32 @@ public final class MemberInvites {
         mspId,
         redemption.invite().id(),
         redemption.certificates().size());
-    return new Redeemed(redemption, apiToken, profile(ledger, mspId));
+    Optional<HostedPeer> hosted = Optional.empty();
+    if (hostPeer) {
+      try {
+        hosted =
+            Optional.of(
+                new HostedPeer(Optional.of(ledgers.hostPeer(ledgerId, mspId)), Optional.empty()));
+      } catch (LedgerService.PeerException e) {
+        hosted = Optional.of(new HostedPeer(Optional.empty(), Optional.of(e)));
+      }
+    }
+    // After the hosted peer started: the profile lists it first.
+    return new Redeemed(redemption, apiToken, profile(ledger, mspId), hosted);
   }
 
   /** The connection profile of a running ledger for one of its members. */
   public static ConnectionProfile profile(LocalLedger ledger, String mspId) {
     LedgerConfig config = ledger.peers().get(0).ledger().rules().config();
     List<Endpoint> peers = new ArrayList<>();
-    // The member's own peers first: its applications connect to them.
-    config.getPeersList().stream()
+    List<io.patchwork.node.config.proto.Peer> all =
+        ledger.peerIds().stream().map(ledger::peerConfig).toList();
+    // The member's own peers first (its hosted peer included): its applications connect to them.
+    all.stream()
         .filter(p -> p.getMspId().equals(mspId))
         .forEach(
             p -> peers.add(new Endpoint(p.getNodeId(), p.getMspId(), p.getHost(), p.getPort())));
-    config.getPeersList().stream()
+    all.stream()
         .filter(p -> !p.getMspId().equals(mspId))
         .forEach(
             p -> peers.add(new Endpoint(p.getNodeId(), p.getMspId(), p.getHost(), p.getPort())));

@@ -111,6 +111,12 @@ public final class LocalLedger implements AutoCloseable {
   private final X509TrustManager trust;
   private final Optional<Path> credentialsDirectory;
 
+  /** Peers members added after genesis (not in the config's peer list), by node id. */
+  private final Map<String, Peer> memberPeers = new LinkedHashMap<>();
+
+  /** Under the credentials directory: one line per member-added peer, "nodeId mspId port". */
+  static final String MEMBER_PEERS = "member-peers";
+
   private LocalLedger(
       Builder b,
       LedgerConfig config,
@@ -431,6 +437,8 @@ public final class LocalLedger implements AutoCloseable {
     Map<String, String> nodes = new LinkedHashMap<>();
     config.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
     config.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
+    List<Peer> added = readMemberPeers(credentials, config);
+    added.forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
     for (Map.Entry<String, String> node : nodes.entrySet()) {
       String nodeId = node.getKey();
       String mspId = node.getValue();
@@ -460,6 +468,10 @@ public final class LocalLedger implements AutoCloseable {
             .dataDirectory(dataDirectory);
     builder.credentialsDirectory = credentials;
     LocalLedger ledger = new LocalLedger(builder, config, genesis, identities, rules.tlsTrust());
+    for (Peer peer : added) {
+      ledger.memberPeers.put(peer.getNodeId(), peer);
+      ledger.peerConfigs.put(peer.getNodeId(), peer);
+    }
     try {
       ledger.startAll();
     } catch (IOException | ConfigException | RuntimeException e) {
@@ -468,6 +480,106 @@ public final class LocalLedger implements AutoCloseable {
     }
     log.info("ledger.reopened ledger={} nodes={}", ledger.ledgerId(), identities.size());
     return ledger;
+  }
+
+  /**
+   * Adds and starts a peer for a member organisation — one voted in after genesis, or one that
+   * wants another peer — with new certificates from {@code authority}, from a snapshot another peer
+   * exported, so that it replays only the blocks after it. The peer is kept with the ledger's
+   * credentials and comes back with {@link #reopen}. Nothing of it is left if it cannot start.
+   *
+   * @throws ConfigException UNKNOWN_NODE if the organisation is not a member at the snapshot
+   */
+  public PeerNode addMemberPeer(
+      String organization, String mspId, CertificateAuthority authority, Path snapshot)
+      throws IOException, ConfigException, CaException {
+    String nodeId = nextPeerId();
+    NodeCredentials node =
+        issueCredentials(
+            authority, nodeId, Role.PEER, organization, mspId, authority.chain(), trust);
+    Peer entry =
+        Peer.newBuilder()
+            .setNodeId(nodeId)
+            .setMspId(mspId)
+            .setHost(host)
+            .setPort(freePort())
+            .build();
+    organizations.putIfAbsent(mspId, organization);
+    credentials.put(nodeId, node);
+    memberPeers.put(nodeId, entry);
+    peerConfigs.put(nodeId, entry);
+    try {
+      keepCredentials(node);
+      keepMemberPeers();
+      PeerNode started = startPeer(nodeId, Optional.of(snapshot));
+      log.info("ledger.member_peer_added ledger={} node={} msp={}", ledgerId(), nodeId, mspId);
+      return started;
+    } catch (IOException | ConfigException | RuntimeException e) {
+      PeerNode running = peers.remove(nodeId);
+      if (running != null) {
+        running.close();
+      }
+      credentials.remove(nodeId);
+      memberPeers.remove(nodeId);
+      peerConfigs.remove(nodeId);
+      keepMemberPeers();
+      if (credentialsDirectory.isPresent()) {
+        deleteTree(credentialsDirectory.get().resolve(nodeId));
+      }
+      deleteTree(dataDirectory.resolve(nodeId));
+      throw e;
+    }
+  }
+
+  private String nextPeerId() {
+    for (int index = peerConfigs.size(); ; index++) {
+      String candidate = "peer" + index;
+      if (!credentials.containsKey(candidate)) {
+        return candidate;
+      }
+    }
+  }
+
+  private void keepMemberPeers() throws IOException {
+    if (credentialsDirectory.isEmpty()) {
+      return;
+    }
+    StringBuilder lines = new StringBuilder();
+    for (Peer peer : memberPeers.values()) {
+      lines.append(peer.getNodeId()).append(' ').append(peer.getMspId()).append(' ');
+      lines.append(peer.getPort()).append('\n');
+    }
+    Path file = credentialsDirectory.get().resolve(MEMBER_PEERS);
+    Path fresh = credentialsDirectory.get().resolve(MEMBER_PEERS + ".new");
+    Files.writeString(fresh, lines, StandardCharsets.US_ASCII);
+    Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static List<Peer> readMemberPeers(Path credentials, LedgerConfig config)
+      throws IOException {
+    Path file = credentials.resolve(MEMBER_PEERS);
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    List<Peer> peers = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] fields = line.trim().split(" ");
+      if (fields.length != 3) {
+        throw new IOException(file + ": '" + line + "' is not 'nodeId mspId port'");
+      }
+      String host = config.getPeersCount() > 0 ? config.getPeers(0).getHost() : "127.0.0.1";
+      peers.add(
+          Peer.newBuilder()
+              .setNodeId(fields[0])
+              .setMspId(fields[1])
+              .setHost(host)
+              .setPort(Integer.parseInt(fields[2]))
+              .build());
+    }
+    return peers;
   }
 
   /**
@@ -483,32 +595,16 @@ public final class LocalLedger implements AutoCloseable {
     if (current == null || !peerConfigs.containsKey(nodeId)) {
       throw new IllegalArgumentException("ledger " + ledgerId() + " has no peer " + nodeId);
     }
-    IssuedCredential signing =
-        authority.issueWithNewKey(
-            CertificateRequest.signing(
-                nodeId, Role.PEER, organizations.get(current.mspId()), current.mspId()));
-    IssuedCredential tls =
-        authority.issueWithNewKey(
-            CertificateRequest.tls(
-                nodeId,
-                Role.PEER,
-                organizations.get(current.mspId()),
-                current.mspId(),
-                List.of("localhost"),
-                List.of(InetAddress.getLoopbackAddress())));
     credentials.put(
         nodeId,
-        new NodeCredentials(
+        issueCredentials(
+            authority,
             nodeId,
+            Role.PEER,
+            organizations.get(current.mspId()),
             current.mspId(),
-            NodeSigner.of(
-                current.mspId(), signing.certificate().certificate(), signing.privateKey()),
-            signing.privateKey(),
-            new NodeTransport.TlsIdentity(
-                tls.certificate().certificate(),
-                authority.chain().subList(0, authority.chain().size() - 1),
-                tls.privateKey(),
-                current.tls().trust())));
+            authority.chain(),
+            current.tls().trust()));
     keepCredentials(credentials.get(nodeId));
     if (peers.containsKey(nodeId)) {
       stopPeer(nodeId);
@@ -573,9 +669,19 @@ public final class LocalLedger implements AutoCloseable {
     if (peers.containsKey(nodeId)) {
       throw new IllegalStateException("peer " + nodeId + " is running");
     }
+    Peer added = memberPeers.get(nodeId);
     PeerNode node =
-        NodeLauncher.startPeer(
-            genesis, identity(nodeId), dataDirectory.resolve(nodeId), host, snapshot, shared);
+        added == null
+            ? NodeLauncher.startPeer(
+                genesis, identity(nodeId), dataDirectory.resolve(nodeId), host, snapshot, shared)
+            : NodeLauncher.startMemberPeer(
+                genesis,
+                identity(nodeId),
+                dataDirectory.resolve(nodeId),
+                host,
+                added.getPort(),
+                snapshot,
+                shared);
     peers.put(nodeId, node);
     return node;
   }
@@ -764,7 +870,15 @@ public final class LocalLedger implements AutoCloseable {
       for (int i = 0; i < orderers; i++) {
         Organization owner = organizations.get(i % organizations.size());
         String nodeId = "orderer" + i;
-        NodeCredentials identity = issue(nodeId, owner, Role.ORDERER, root, intermediates, trust);
+        NodeCredentials identity =
+            issueCredentials(
+                authority,
+                nodeId,
+                Role.ORDERER,
+                owner.name(),
+                owner.mspId(),
+                authority.chain(),
+                trust);
         credentials.put(nodeId, identity);
         config.addOrderers(
             Orderer.newBuilder()
@@ -781,7 +895,15 @@ public final class LocalLedger implements AutoCloseable {
         for (Organization organization : organizations) {
           String nodeId = "peer" + index++;
           credentials.put(
-              nodeId, issue(nodeId, organization, Role.PEER, root, intermediates, trust));
+              nodeId,
+              issueCredentials(
+                  authority,
+                  nodeId,
+                  Role.PEER,
+                  organization.name(),
+                  organization.mspId(),
+                  authority.chain(),
+                  trust));
           config.addPeers(
               Peer.newBuilder()
                   .setNodeId(nodeId)
@@ -803,36 +925,39 @@ public final class LocalLedger implements AutoCloseable {
         throw e;
       }
     }
+  }
 
-    private NodeCredentials issue(
-        String nodeId,
-        Organization organization,
-        Role role,
-        X509Certificate root,
-        List<X509Certificate> intermediates,
-        X509TrustManager trust)
-        throws CaException {
-      IssuedCredential signing =
-          authority.issueWithNewKey(
-              CertificateRequest.signing(nodeId, role, organization.name(), organization.mspId()));
-      IssuedCredential tls =
-          authority.issueWithNewKey(
-              CertificateRequest.tls(
-                  nodeId,
-                  role,
-                  organization.name(),
-                  organization.mspId(),
-                  List.of("localhost"),
-                  List.of(InetAddress.getLoopbackAddress())));
-      return new NodeCredentials(
-          nodeId,
-          organization.mspId(),
-          NodeSigner.of(
-              organization.mspId(), signing.certificate().certificate(), signing.privateKey()),
-          signing.privateKey(),
-          new NodeTransport.TlsIdentity(
-              tls.certificate().certificate(), intermediates, tls.privateKey(), trust));
-    }
+  /** New signing and TLS credentials for a node, each with its own new key. */
+  static NodeCredentials issueCredentials(
+      CertificateAuthority authority,
+      String nodeId,
+      Role role,
+      String organization,
+      String mspId,
+      List<X509Certificate> authorityChain,
+      X509TrustManager trust)
+      throws CaException {
+    IssuedCredential signing =
+        authority.issueWithNewKey(CertificateRequest.signing(nodeId, role, organization, mspId));
+    IssuedCredential tls =
+        authority.issueWithNewKey(
+            CertificateRequest.tls(
+                nodeId,
+                role,
+                organization,
+                mspId,
+                List.of("localhost"),
+                List.of(InetAddress.getLoopbackAddress())));
+    return new NodeCredentials(
+        nodeId,
+        mspId,
+        NodeSigner.of(mspId, signing.certificate().certificate(), signing.privateKey()),
+        signing.privateKey(),
+        new NodeTransport.TlsIdentity(
+            tls.certificate().certificate(),
+            authorityChain.subList(0, authorityChain.size() - 1),
+            tls.privateKey(),
+            trust));
   }
 
   static ByteString pem(X509Certificate certificate) {

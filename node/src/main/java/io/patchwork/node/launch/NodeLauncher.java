@@ -178,6 +178,64 @@ public final class NodeLauncher {
         shared.transport());
   }
 
+  /**
+   * Starts a peer the config does not list: one a member added after the ledger began (as Fabric
+   * peers join a channel), on {@code port}. Started from a snapshot, it must belong to a member of
+   * the config in force at the snapshot; started on its data, it recovers as any peer does. Other
+   * peers do not ask it for endorsements; its own gateway serves its member's applications.
+   *
+   * @throws ConfigException UNKNOWN_NODE if the peer's organisation is not a member
+   */
+  public static PeerNode startMemberPeer(
+      Block genesis,
+      NodeIdentity identity,
+      Path dataDirectory,
+      String bindHost,
+      int port,
+      Optional<Path> snapshot,
+      Shared shared)
+      throws IOException, ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    if (peerEntry(rules, identity.nodeId()).isPresent()
+        || ordererEntry(rules, identity.nodeId()).isPresent()) {
+      throw new ConfigException(
+          ConfigException.Code.UNKNOWN_NODE,
+          "node id " + identity.nodeId() + " is taken by a node of the ledger's genesis config");
+    }
+    String mspId = identity.signer().mspId();
+    PeerNode node =
+        PeerNode.start(
+            new PeerNode.Config(
+                identity.nodeId(),
+                mspId,
+                bindHost,
+                port,
+                dataDirectory,
+                genesis,
+                identity.signer(),
+                identity.tls(),
+                shared.contracts(),
+                shared.verifier(),
+                shared.stateResources(),
+                shared.scheduler(),
+                shared.clock(),
+                snapshot),
+            shared.transport());
+    if (snapshot.isPresent() && !node.ledger().rules().isMember(mspId)) {
+      long height = node.ledger().height();
+      node.close();
+      throw new ConfigException(
+          ConfigException.Code.UNKNOWN_NODE,
+          mspId
+              + " is not a member of ledger "
+              + rules.ledgerId()
+              + " at the snapshot's height "
+              + height
+              + ": its peer cannot join");
+    }
+    return node;
+  }
+
   private static void checkIdentity(LedgerRules rules, NodeIdentity identity, String mspId)
       throws ConfigException {
     if (!identity.signer().mspId().equals(mspId)) {

@@ -233,6 +233,11 @@ public final class PeerNode implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The address the peer's gRPC server listens on. */
+  public String host() {
+    return config.host();
+  }
+
   public PeerLedger ledger() {
     return ledger;
   }
