@@ -106,6 +106,12 @@ class MemberJourneyTest {
               new String(obligations.evaluateTransaction("get", "iou-1"), StandardCharsets.UTF_8))
           .contains("\"amount\":\"125\"");
 
+      String metrics = manager.get("/metrics").body();
+      assertThat(metrics)
+          .contains("patchwork_commit_latency_seconds_count{ledger=\"trade\"}")
+          .contains("patchwork_peer_lag{kind=\"peer\",ledger=\"trade\",node=\"peer0\"}")
+          .contains("patchwork_raft_term{kind=\"orderer\",ledger=\"trade\",node=\"orderer0\"}");
+
       // The member admin's API token sees its ledger and acts for its organisation only.
       Optional<String> member = Optional.of(bank0.apiToken());
       assertThat(manager.send("GET", "/ledgers/trade", null, member).statusCode()).isEqualTo(200);

@@ -368,7 +368,7 @@ public final class LedgerService implements AutoCloseable {
         Files.createDirectories(snapshots);
         furthest.ledger().exportSnapshot(snapshot);
         PeerNode peer = ledger.addMemberPeer(organization.get(), mspId, authority(id), snapshot);
-        metrics.watchPeer(id, peer);
+        metrics.watchPeer(id, ledger, peer);
         log.info(
             "ledger.peer_hosted ledger={} node={} msp={} height={} millis={}",
             id,
