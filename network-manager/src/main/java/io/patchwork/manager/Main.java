@@ -97,6 +97,8 @@ public final class Main {
   static final String HOST_VARIABLE = "PATCHWORK_HOST";
   static final String PORT_VARIABLE = "PATCHWORK_PORT";
   static final String DATABASE_VARIABLE = "PATCHWORK_DATABASE_URL";
+  static final String CLUSTER_MEMBERS_VARIABLE = "PATCHWORK_CLUSTER_MEMBERS";
+  static final String CLUSTER_PORT_VARIABLE = "PATCHWORK_CLUSTER_PORT";
 
   /**
    * {@code patchwork serve}: the network manager's HTTP API on {@code
@@ -117,9 +119,20 @@ public final class Main {
     Files.createDirectories(data);
     Manager manager;
     try {
-      manager = Manager.start(new Manager.Settings(data, host, port, postgres, passphrase()));
+      Optional<Manager.Cluster> cluster = Optional.empty();
+      String members = System.getenv(CLUSTER_MEMBERS_VARIABLE);
+      if (members != null && !members.isBlank()) {
+        cluster =
+            Optional.of(
+                new Manager.Cluster(
+                    host,
+                    Integer.parseInt(System.getenv().getOrDefault(CLUSTER_PORT_VARIABLE, "5701")),
+                    List.of(members.split(","))));
+      }
+      manager =
+          Manager.start(new Manager.Settings(data, host, port, postgres, passphrase(), cluster));
     } catch (IllegalArgumentException e) {
-      System.err.println("patchwork: " + DATABASE_VARIABLE + ": " + e.getMessage());
+      System.err.println("patchwork: " + e.getMessage());
       System.exit(2);
       return;
     } catch (InterruptedException e) {

@@ -1,5 +1,10 @@
 package io.patchwork.manager;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchwork.ca.CaException;
@@ -14,11 +19,14 @@ import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
 import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -47,14 +55,31 @@ public final class Manager implements AutoCloseable {
    * @param port the API's port, 0 for any free one
    * @param postgresUrl a {@code jdbc:postgresql:} URL for the registry; empty for embedded H2
    * @param passphrase the authorities' key store passphrase
+   * @param cluster cluster mode: join other instances (needs the PostgreSQL registry)
    */
   public record Settings(
       Path dataDirectory,
       String host,
       int port,
       Optional<String> postgresUrl,
-      Passphrase passphrase) {
+      Passphrase passphrase,
+      Optional<Cluster> cluster) {
+    /** A manager on its own. */
+    public Settings(
+        Path dataDirectory,
+        String host,
+        int port,
+        Optional<String> postgresUrl,
+        Passphrase passphrase) {
+      this(dataDirectory, host, port, postgresUrl, passphrase, Optional.empty());
+    }
+
     public Settings {
+      Objects.requireNonNull(cluster, "cluster");
+      if (cluster.isPresent() && postgresUrl.isEmpty()) {
+        throw new IllegalArgumentException(
+            "cluster mode needs the shared PostgreSQL registry: set PATCHWORK_DATABASE_URL");
+      }
       Objects.requireNonNull(dataDirectory, "dataDirectory");
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(postgresUrl, "postgresUrl");
@@ -68,6 +93,43 @@ public final class Manager implements AutoCloseable {
           });
     }
   }
+
+  /**
+   * Cluster mode: the Hazelcast member this instance runs, on {@code host:port}, joining the listed
+   * members over TCP (multicast, auto-detection and phone-home off). Instances share the PostgreSQL
+   * registry and the data directory's ledger files.
+   */
+  public record Cluster(String host, int port, List<String> members) {
+    public Cluster {
+      Objects.requireNonNull(host, "host");
+      members = List.copyOf(members);
+      if (members.isEmpty()) {
+        throw new IllegalArgumentException("name at least one cluster member (host:port)");
+      }
+    }
+
+    Config hazelcast() {
+      Config config = ConfigUtil.loadConfig();
+      config.setClusterName("patchwork");
+      config.setProperty("hazelcast.phone.home.enabled", "false");
+      config.setProperty("hazelcast.logging.type", "slf4j");
+      // Leave quickly when a member dies, so another instance takes its ledgers over soon.
+      config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+      config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+      NetworkConfig network = config.getNetworkConfig();
+      network.setPort(port).setPortAutoIncrement(false);
+      network.setPublicAddress(host + ":" + port);
+      network.getInterfaces().setEnabled(true).addInterface(host);
+      JoinConfig join = network.getJoin();
+      join.getMulticastConfig().setEnabled(false);
+      join.getAutoDetectionConfig().setEnabled(false);
+      join.getTcpIpConfig().setEnabled(true).setMembers(members);
+      return config;
+    }
+  }
+
+  /** The Hazelcast member attribute Vert.x keeps its cluster node id in. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final Settings settings;
   private final Optional<EmbeddedDatabase> embedded;
@@ -112,6 +174,28 @@ public final class Manager implements AutoCloseable {
     LedgerService ledgers = null;
     Vertx vertx = null;
     try {
+      Optional<HazelcastClusterManager> cluster = Optional.empty();
+      String instance = LedgerService.LOCAL;
+      if (settings.cluster().isPresent()) {
+        HazelcastClusterManager manager =
+            new HazelcastClusterManager(settings.cluster().get().hazelcast());
+        try {
+          vertx =
+              Vertx.builder()
+                  .withClusterManager(manager)
+                  .buildClustered()
+                  .toCompletionStage()
+                  .toCompletableFuture()
+                  .get(120, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          throw new IOException("the manager cannot join its cluster: " + e.getMessage(), e);
+        }
+        cluster = Optional.of(manager);
+        instance = manager.getNodeId();
+      } else {
+        vertx = Vertx.vertx();
+      }
       CertificateAuthorities authorities =
           CertificateAuthorities.builder()
               .dataSource(dataSource)
@@ -126,9 +210,20 @@ public final class Manager implements AutoCloseable {
               data,
               registry,
               authorities,
-              new LedgerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-      int resumed = ledgers.resumeAfterRestart();
-      vertx = Vertx.vertx();
+              new LedgerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
+              instance);
+      int resumed;
+      if (cluster.isPresent()) {
+        // Ledgers of instances that are no longer in the cluster are this one's to run.
+        java.util.Set<String> live = new java.util.HashSet<>(cluster.get().getNodes());
+        String self = instance;
+        resumed =
+            ledgers.resume(
+                owner ->
+                    owner.isEmpty() || owner.get().equals(self) || !live.contains(owner.get()));
+      } else {
+        resumed = ledgers.resumeAfterRestart();
+      }
       ApiVerticle api =
           new ApiVerticle(
               settings.host(),
@@ -138,7 +233,8 @@ public final class Manager implements AutoCloseable {
                       ledgers,
                       tokens,
                       new MemberInvites(ledgers, tokens),
-                      new LedgerGovernance(ledgers, tokens, Clock.systemUTC()))));
+                      new LedgerGovernance(ledgers, tokens, Clock.systemUTC()),
+                      cluster.isPresent())));
       try {
         vertx
             .deployVerticle(api)
@@ -160,6 +256,10 @@ public final class Manager implements AutoCloseable {
           "manager.started url={} ledgers_resumed={}",
           "http://" + settings.host() + ":" + api.port(),
           resumed);
+      registry.announce(instance, "http://" + settings.host() + ":" + api.port());
+      if (cluster.isPresent()) {
+        followCluster(cluster.get(), vertx, ledgers);
+      }
       return new Manager(settings, embedded, ledgers, tokens, vertx, api, resumed);
     } catch (IOException | SQLException | CaException | InterruptedException | RuntimeException e) {
       if (vertx != null) {
@@ -171,6 +271,44 @@ public final class Manager implements AutoCloseable {
       embedded.ifPresent(EmbeddedDatabase::close);
       throw e;
     }
+  }
+
+  /** When another instance leaves the cluster, claims and runs the ledgers it ran. */
+  private static void followCluster(
+      HazelcastClusterManager cluster, Vertx vertx, LedgerService ledgers) {
+    cluster
+        .getHazelcastInstance()
+        .getCluster()
+        .addMembershipListener(
+            new MembershipListener() {
+              @Override
+              public void memberAdded(MembershipEvent event) {
+                log.info(
+                    "manager.instance_joined instance={}",
+                    event.getMember().getAttribute(VERTX_NODE_ID));
+              }
+
+              @Override
+              public void memberRemoved(MembershipEvent event) {
+                // Vert.x names its nodes in a member attribute, not by the member's UUID.
+                String gone = event.getMember().getAttribute(VERTX_NODE_ID);
+                if (gone == null) {
+                  return;
+                }
+                log.warn("manager.instance_left instance={}; taking over its ledgers", gone);
+                vertx
+                    .executeBlocking(() -> ledgers.resume(owner -> owner.equals(Optional.of(gone))))
+                    .onSuccess(
+                        count ->
+                            log.info("manager.ledgers_taken_over from={} count={}", gone, count))
+                    .onFailure(
+                        failure ->
+                            log.error(
+                                "manager.takeover_failed from={} reason=\"{}\"",
+                                gone,
+                                failure.toString()));
+              }
+            });
   }
 
   /** The API's base URL. */
@@ -207,12 +345,19 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
+    // The API stops taking requests, the ledgers stop, and only then does the instance leave its
+    // cluster: another instance takes its ledgers over once their files are free.
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      api.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("manager.api_stop_failed reason=\"{}\"", e.toString());
     }
     ledgers.close();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("manager.vertx_stop_failed reason=\"{}\"", e.toString());
+    }
     embedded.ifPresent(EmbeddedDatabase::close);
     log.info("manager.stopped");
   }

@@ -55,7 +55,11 @@ public final class ApiVerticle extends VerticleBase {
    * member invites.
    */
   public record Backend(
-      LedgerService ledgers, ApiTokens tokens, MemberInvites invites, LedgerGovernance governance) {
+      LedgerService ledgers,
+      ApiTokens tokens,
+      MemberInvites invites,
+      LedgerGovernance governance,
+      boolean clustered) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
       Objects.requireNonNull(tokens, "tokens");
@@ -100,6 +104,12 @@ public final class ApiVerticle extends VerticleBase {
           LedgerService service = services.ledgers();
           LedgerRoutes routes = new LedgerRoutes(vertx, service);
           InviteRoutes invites = new InviteRoutes(vertx, services.invites());
+          if (services.clustered()) {
+            // Any instance serves the API: requests about another instance's ledger go there.
+            Forwarding forwarding = new Forwarding(vertx, service);
+            router.route("/ledgers/:id").handler(forwarding);
+            router.route("/ledgers/:id/*").handler(forwarding);
+          }
           // Redeeming is how a member gets its first credentials: the invite token is its proof.
           router.post("/ledgers/:id/invites/redeem").handler(invites::redeem);
           router.route("/ledgers*").handler(new Authentication(vertx, services.tokens()));
@@ -178,7 +188,7 @@ public final class ApiVerticle extends VerticleBase {
         .getRoutes()
         .forEach(
             route -> {
-              if (route.getPath() != null) {
+              if (route.getPath() != null && !route.getPath().endsWith("*")) {
                 paths.add(route.getPath().replaceAll(":([A-Za-z]+)", "{$1}"));
               }
             });

@@ -90,6 +90,77 @@ public final class LedgerRegistry {
     }
   }
 
+  /**
+   * Makes {@code owner} the instance that runs the ledger, if it is run by {@code expected} now
+   * (empty: by nobody). Atomic: of several instances claiming the same ledger, one wins.
+   *
+   * @return whether this call made the change
+   */
+  public boolean claim(String id, Optional<String> expected, String owner) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement update =
+            connection.prepareStatement(
+                expected.isPresent()
+                    ? "UPDATE ledger SET owner = ?, updated_at = ? WHERE id = ? AND owner = ?"
+                    : "UPDATE ledger SET owner = ?, updated_at = ? WHERE id = ? AND owner IS NULL")) {
+      update.setString(1, owner);
+      update.setTimestamp(2, Timestamp.from(Instant.now()));
+      update.setString(3, id);
+      if (expected.isPresent()) {
+        update.setString(4, expected.get());
+      }
+      return update.executeUpdate() == 1;
+    }
+  }
+
+  /** The instance that runs the ledger's hosted nodes, if one was recorded. */
+  public Optional<String> owner(String id) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement("SELECT owner FROM ledger WHERE id = ?")) {
+      select.setString(1, id);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Records where an instance serves its API. */
+  public void announce(String instance, String url) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement update =
+          connection.prepareStatement(
+              "UPDATE manager_instance SET url = ?, updated_at = ? WHERE id = ?")) {
+        update.setString(1, url);
+        update.setTimestamp(2, Timestamp.from(Instant.now()));
+        update.setString(3, instance);
+        if (update.executeUpdate() == 1) {
+          return;
+        }
+      }
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO manager_instance (id, url, updated_at) VALUES (?, ?, ?)")) {
+        insert.setString(1, instance);
+        insert.setString(2, url);
+        insert.setTimestamp(3, Timestamp.from(Instant.now()));
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  /** Where an instance serves its API, if it announced it. */
+  public Optional<String> url(String instance) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement("SELECT url FROM manager_instance WHERE id = ?")) {
+      select.setString(1, instance);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
   /** Every ledger, oldest first. */
   public List<LedgerRecord> list() throws SQLException {
     try (Connection connection = dataSource.getConnection();

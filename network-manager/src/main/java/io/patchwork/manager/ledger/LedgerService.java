@@ -54,16 +54,40 @@ public final class LedgerService implements AutoCloseable {
   private final Map<String, LocalLedger> running = new ConcurrentHashMap<>();
   private final Map<String, CertificateAuthority> openAuthorities = new ConcurrentHashMap<>();
   private final LedgerMetrics metrics;
+  private final String instance;
 
+  /** A service that is the only manager instance ("local"). */
   public LedgerService(
       Path dataDirectory,
       LedgerRegistry registry,
       CertificateAuthorities authorities,
       LedgerMetrics metrics) {
+    this(dataDirectory, registry, authorities, metrics, LOCAL);
+  }
+
+  /**
+   * A service that runs the ledgers it creates or claims as manager instance {@code instance} (in
+   * cluster mode, its cluster node id).
+   */
+  public LedgerService(
+      Path dataDirectory,
+      LedgerRegistry registry,
+      CertificateAuthorities authorities,
+      LedgerMetrics metrics,
+      String instance) {
     this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.authorities = Objects.requireNonNull(authorities, "authorities");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.instance = Objects.requireNonNull(instance, "instance");
+  }
+
+  /** The instance id of a manager that runs alone. */
+  public static final String LOCAL = "local";
+
+  /** This manager instance's id: the owner recorded for the ledgers it runs. */
+  public String instance() {
+    return instance;
   }
 
   public LedgerMetrics metrics() {
@@ -170,6 +194,7 @@ public final class LedgerService implements AutoCloseable {
             now);
     try {
       registry.insert(record);
+      registry.claim(record.id(), Optional.empty(), instance);
     } catch (LedgerRegistry.DuplicateNameException e) {
       throw new RequestException(
           "DUPLICATE_NAME", List.of(new TemplateError("name", e.getMessage())));
@@ -240,17 +265,37 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /**
-   * After the service (re)starts: every ledger recorded as ACTIVE starts again from its nodes' data
-   * and kept credentials, and catches up; one that cannot is marked FAILED with the reason, its
-   * files kept for the operator to look at. A ledger still PROVISIONING was interrupted half made:
-   * it is marked FAILED and its files are removed, as a failed provisioning would have.
+   * After the service (re)starts alone: every ledger recorded as ACTIVE starts again from its
+   * nodes' data and kept credentials, and catches up; see {@link #resume}.
    *
    * @return how many ledgers run again
    */
   public int resumeAfterRestart() throws SQLException {
+    return resume(owner -> true);
+  }
+
+  /**
+   * Claims and runs the ledgers whose recorded owner {@code mayClaim} accepts — after a restart, or
+   * when the instance that ran them left the cluster. A ledger ACTIVE starts again from its nodes'
+   * data and kept credentials and catches up; one that cannot is marked FAILED with the reason, its
+   * files kept for the operator to look at. A ledger still PROVISIONING was interrupted half made:
+   * it is marked FAILED and its files are removed, as a failed provisioning would have. Claims are
+   * atomic: of several instances, one wins each ledger.
+   *
+   * @return how many ledgers this instance now runs again
+   */
+  public int resume(java.util.function.Predicate<Optional<String>> mayClaim) throws SQLException {
     int resumed = 0;
     for (LedgerRecord record : registry.list()) {
-      if (running.containsKey(record.id())) {
+      if (running.containsKey(record.id())
+          || (record.status() != LedgerStatus.ACTIVE
+              && record.status() != LedgerStatus.PROVISIONING)) {
+        continue;
+      }
+      Optional<String> owner = registry.owner(record.id());
+      if (!mayClaim.test(owner)
+          || (!owner.equals(Optional.of(instance))
+              && !registry.claim(record.id(), owner, instance))) {
         continue;
       }
       Path directory = ledgerDirectory(record.id());
@@ -261,33 +306,45 @@ public final class LedgerService implements AutoCloseable {
             LedgerStatus.FAILED,
             Optional.of("the manager stopped while the ledger was being provisioned"));
         log.warn("ledger.provisioning_interrupted ledger={}", record.id());
-      } else if (record.status() == LedgerStatus.ACTIVE) {
-        try {
-          long started = System.nanoTime();
-          LocalLedger ledger =
-              LocalLedger.reopen(
-                  directory.resolve(CREDENTIALS),
-                  directory.resolve(NODES),
-                  authority(record.id()),
-                  ContractRegistry.builtIns());
-          running.put(record.id(), ledger);
-          metrics.watch(record.id(), ledger);
-          resumed++;
-          log.info(
-              "ledger.resumed ledger={} nodes={} millis={}",
-              record.id(),
-              ledger.ordererIds().size() + ledger.peerIds().size(),
-              (System.nanoTime() - started) / 1_000_000);
-        } catch (Exception e) {
-          log.error("ledger.resume_failed ledger={} reason=\"{}\"", record.id(), e.toString());
-          registry.setStatus(
-              record.id(),
-              LedgerStatus.FAILED,
-              Optional.of("could not start again after a restart: " + e.getMessage()));
-        }
+        continue;
+      }
+      try {
+        long started = System.nanoTime();
+        LocalLedger ledger =
+            LocalLedger.reopen(
+                directory.resolve(CREDENTIALS),
+                directory.resolve(NODES),
+                authority(record.id()),
+                ContractRegistry.builtIns());
+        running.put(record.id(), ledger);
+        metrics.watch(record.id(), ledger);
+        resumed++;
+        log.info(
+            "ledger.resumed ledger={} nodes={} previous_owner={} millis={}",
+            record.id(),
+            ledger.ordererIds().size() + ledger.peerIds().size(),
+            owner.orElse("none"),
+            (System.nanoTime() - started) / 1_000_000);
+      } catch (Exception e) {
+        log.error("ledger.resume_failed ledger={} reason=\"{}\"", record.id(), e.toString());
+        registry.setStatus(
+            record.id(),
+            LedgerStatus.FAILED,
+            Optional.of("could not start again after a restart: " + e.getMessage()));
       }
     }
     return resumed;
+  }
+
+  /**
+   * The instance that runs this ledger if it is not this one (in cluster mode, requests about it go
+   * there).
+   */
+  public Optional<String> runElsewhere(String id) throws SQLException {
+    if (running.containsKey(id)) {
+      return Optional.empty();
+    }
+    return registry.owner(id).filter(owner -> !owner.equals(instance));
   }
 
   private Path ledgerDirectory(String id) {

@@ -1,0 +1,110 @@
+package io.patchwork.manager.api;
+
+import io.patchwork.manager.ledger.LedgerService;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * In cluster mode, any instance serves the API: a request about a ledger another instance runs is
+ * passed to that instance as it came (method, path, headers, body) and its answer passed back.
+ * Requests about ledgers this instance runs, or that nobody runs, go on to the local routes.
+ */
+final class Forwarding implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
+  static final String FORWARDED = "x-patchwork-forwarded-by";
+
+  private final Vertx vertx;
+  private final LedgerService ledgers;
+  private final HttpClient client;
+
+  Forwarding(Vertx vertx, LedgerService ledgers) {
+    this.vertx = vertx;
+    this.ledgers = ledgers;
+    this.client = vertx.createHttpClient();
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null
+        || ledgers.running(id).isPresent()
+        || ctx.request().getHeader(FORWARDED) != null) {
+      ctx.next();
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              Optional<String> owner = ledgers.runElsewhere(id);
+              return owner.isEmpty()
+                  ? Optional.<String>empty()
+                  : ledgers.registry().url(owner.get());
+            })
+        .onSuccess(
+            url -> {
+              if (url.isEmpty()) {
+                ctx.next();
+              } else {
+                forward(ctx, url.get());
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void forward(RoutingContext ctx, String base) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers());
+    headers.remove("host").remove("content-length").remove("connection");
+    headers.set(FORWARDED, ledgers.instance());
+    Buffer body =
+        ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+    client
+        .request(
+            new RequestOptions()
+                .setMethod(ctx.request().method())
+                .setAbsoluteURI(base + ctx.request().uri())
+                .setHeaders(headers))
+        .compose(request -> request.send(body))
+        .compose(
+            response ->
+                response
+                    .body()
+                    .map(
+                        answer -> {
+                          ctx.response().setStatusCode(response.statusCode());
+                          response
+                              .headers()
+                              .forEach(
+                                  (name, value) -> {
+                                    if (!name.equalsIgnoreCase("content-length")
+                                        && !name.equalsIgnoreCase("transfer-encoding")
+                                        && !name.equalsIgnoreCase("connection")) {
+                                      ctx.response().putHeader(name, value);
+                                    }
+                                  });
+                          return answer;
+                        }))
+        .onSuccess(answer -> ctx.response().end(answer))
+        .onFailure(
+            failure -> {
+              log.warn(
+                  "api.forward_failed path={} to={} reason=\"{}\"",
+                  ctx.request().path(),
+                  base,
+                  failure.getMessage());
+              ApiVerticle.error(
+                  ctx,
+                  503,
+                  "LEDGER_MOVING",
+                  "the manager instance running this ledger does not answer; another instance"
+                      + " takes its ledgers over when it leaves the cluster: try again shortly");
+            });
+  }
+}

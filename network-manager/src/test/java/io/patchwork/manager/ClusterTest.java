@@ -1,0 +1,212 @@
+package io.patchwork.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.patchwork.ca.Passphrase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Two manager instances in a Hazelcast cluster over one PostgreSQL registry: instance A runs as its
+ * own process, B in this JVM. A ledger A creates is served by B too; when A is killed (SIGKILL), B
+ * takes its ledger over from the shared files, every node at least as high as before. Skipped with
+ * a message when no PostgreSQL answers.
+ */
+class ClusterTest {
+  private static final String POSTGRES_URL =
+      System.getenv()
+          .getOrDefault(
+              "PATCHWORK_TEST_POSTGRES_URL",
+              "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&connectTimeout=2");
+  private static final String PASSPHRASE = "cluster test passphrase";
+
+  @TempDir Path directory;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void another_instance_serves_a_ledger_and_takes_it_over_when_its_instance_is_killed()
+      throws Exception {
+    String schema = "cluster_test_" + UUID.randomUUID().toString().replace("-", "");
+    PGSimpleDataSource admin = new PGSimpleDataSource();
+    admin.setURL(POSTGRES_URL);
+    try (Connection connection = admin.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA " + schema);
+    } catch (SQLException e) {
+      assumeTrue(false, "no PostgreSQL at " + POSTGRES_URL + "; cluster test skipped");
+    }
+    String registry = POSTGRES_URL + "&currentSchema=" + schema;
+    int hazelcastA = freePort();
+    int hazelcastB = freePort();
+    int apiA = freePort();
+    List<String> members = List.of("127.0.0.1:" + hazelcastA, "127.0.0.1:" + hazelcastB);
+    Process a = null;
+    Manager b = null;
+    try {
+      a = startProcess(registry, apiA, hazelcastA, members);
+      String urlA = "http://127.0.0.1:" + apiA;
+      b =
+          Manager.start(
+              new Manager.Settings(
+                  directory,
+                  "127.0.0.1",
+                  0,
+                  Optional.of(registry),
+                  Passphrase.of(PASSPHRASE.toCharArray()),
+                  Optional.of(new Manager.Cluster("127.0.0.1", hazelcastB, members))));
+      String token =
+          Files.readString(
+                  directory.resolve(Manager.OPERATOR_TOKEN_FILE), StandardCharsets.US_ASCII)
+              .strip();
+
+      JsonArray parties = new JsonArray();
+      for (int i = 0; i < 4; i++) {
+        parties.add(
+            new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
+      }
+      HttpResponse<String> created =
+          send(
+              "POST",
+              urlA + "/ledgers",
+              token,
+              new JsonObject()
+                  .put("name", "shared")
+                  .put("template", "payments-netting")
+                  .put("parties", parties)
+                  .encode());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+      // B answers for the ledger A runs: its nodes and heights come from A.
+      JsonObject seen = awaitNodes(b.url(), token, Duration.ofSeconds(120));
+      assertThat(seen.getString("status")).isEqualTo("ACTIVE");
+      assertThat(b.ledgers().running("shared")).isEmpty();
+      JsonArray before = seen.getJsonArray("nodes");
+      assertThat(before).hasSize(7);
+
+      a.destroyForcibly().waitFor();
+
+      // Once the cluster sees A gone, B claims the ledger and runs its nodes from the shared files.
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (b.ledgers().running("shared").isEmpty()) {
+        assertThat(System.nanoTime()).as("B did not take the ledger over").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      JsonObject after = awaitNodes(b.url(), token, Duration.ofSeconds(30));
+      assertThat(after.getString("status")).isEqualTo("ACTIVE");
+      JsonArray nodes = after.getJsonArray("nodes");
+      assertThat(nodes).hasSize(before.size());
+      for (int i = 0; i < nodes.size(); i++) {
+        assertThat(nodes.getJsonObject(i).getLong("height"))
+            .isGreaterThanOrEqualTo(before.getJsonObject(i).getLong("height"));
+      }
+    } finally {
+      if (a != null) {
+        a.destroyForcibly().waitFor();
+      }
+      if (b != null) {
+        b.close();
+      }
+      try (Connection connection = admin.getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  private Process startProcess(String registry, int api, int hazelcast, List<String> members)
+      throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.add("serve");
+    Path log = directory.resolve("instance-a.out");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> environment = builder.environment();
+    environment.put("PATCHWORK_DATA_DIR", directory.toString());
+    environment.put("PATCHWORK_HOST", "127.0.0.1");
+    environment.put("PATCHWORK_PORT", Integer.toString(api));
+    environment.put("PATCHWORK_DATABASE_URL", registry);
+    environment.put("PATCHWORK_CA_PASSPHRASE", PASSPHRASE);
+    environment.put("PATCHWORK_CLUSTER_PORT", Integer.toString(hazelcast));
+    environment.put("PATCHWORK_CLUSTER_MEMBERS", String.join(",", members));
+    Process process = builder.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      String output = Files.exists(log) ? Files.readString(log) : "";
+      if (output.contains("listening on")) {
+        return process;
+      }
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new AssertionError("instance A did not start:\n" + output);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Polls the ledger through {@code base} until it shows its nodes. */
+  private JsonObject awaitNodes(String base, String token, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> shown = send("GET", base + "/ledgers/shared", token, null);
+      last = shown.statusCode() + " " + shown.body();
+      if (shown.statusCode() == 200) {
+        JsonObject ledger = new JsonObject(shown.body());
+        if ("ACTIVE".equals(ledger.getString("status")) && ledger.containsKey("nodes")) {
+          return ledger;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the ledger did not show its nodes through " + base + ": " + last);
+  }
+
+  private HttpResponse<String> send(String method, String url, String token, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("authorization", "Bearer " + token)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("content-type", "application/json");
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
