@@ -225,9 +225,9 @@ final class LedgerRoutes {
         ledger -> {
           json.put("nodes", nodes(ledger));
           // Proposals name the config sequence they amend.
-          ledger.peers().stream()
-              .max(java.util.Comparator.comparingLong(p -> p.ledger().height()))
-              .ifPresent(peer -> json.put("configSequence", peer.ledger().rules().sequence()));
+          if (!ledger.peers().isEmpty()) {
+            json.put("configSequence", ledger.furthestPeer().ledger().rules().sequence());
+          }
         });
     return json;
   }

@@ -134,7 +134,7 @@ public final class LedgerGovernance {
     }
     synchronized (lock(ledgerId)) {
       LocalLedger ledger = activeLedger(ledgerId);
-      PeerNode peer = furthest(ledger);
+      PeerNode peer = ledger.furthestPeer();
       SignedGovernanceProposal proposal =
           GovernanceRecords.proposal(peer.ledger().state(), proposalId)
               .orElseThrow(() -> notFound(ledgerId, proposalId));
@@ -209,7 +209,8 @@ public final class LedgerGovernance {
     seeable(caller, ledgerId);
     LocalLedger ledger = activeLedger(ledgerId);
     List<ProposalView> views = new ArrayList<>();
-    for (String id : GovernanceRecords.proposalIds(furthest(ledger).ledger().state(), MAX_LISTED)) {
+    for (String id :
+        GovernanceRecords.proposalIds(ledger.furthestPeer().ledger().state(), MAX_LISTED)) {
       views.add(show(ledgerId, id));
     }
     return views;
@@ -224,7 +225,7 @@ public final class LedgerGovernance {
 
   private ProposalView show(String ledgerId, String id) throws GovernanceException, SQLException {
     LocalLedger ledger = activeLedger(ledgerId);
-    PeerNode peer = furthest(ledger);
+    PeerNode peer = ledger.furthestPeer();
     SignedGovernanceProposal signed =
         GovernanceRecords.proposal(peer.ledger().state(), id)
             .orElseThrow(() -> notFound(ledgerId, id));
@@ -283,13 +284,6 @@ public final class LedgerGovernance {
       throw new GovernanceException(
           "LEDGER_UNAVAILABLE", 503, "the record could not be committed: " + e.getMessage());
     }
-  }
-
-  /** The running peer with the most blocks: what the ledger has committed, as late as known. */
-  private static PeerNode furthest(LocalLedger ledger) {
-    return ledger.peers().stream()
-        .max(java.util.Comparator.comparingLong(p -> p.ledger().height()))
-        .orElseThrow();
   }
 
   private static PeerNode hostedPeer(LocalLedger ledger, String mspId) throws GovernanceException {

@@ -399,13 +399,10 @@ public final class LedgerService implements AutoCloseable {
       throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
     }
     synchronized (ledger) {
-      PeerNode furthest =
-          ledger.peers().stream()
-              .max(Comparator.comparingLong(p -> p.ledger().height()))
-              .orElseThrow(
-                  () ->
-                      new PeerException(
-                          "LEDGER_NOT_ACTIVE", 409, "ledger " + id + " runs no peer"));
+      if (ledger.peers().isEmpty()) {
+        throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " runs no peer");
+      }
+      PeerNode furthest = ledger.furthestPeer();
       if (ledger.peers().stream().anyMatch(p -> p.mspId().equals(mspId))) {
         throw new PeerException(
             "PEER_EXISTS", 409, mspId + " already has a peer running on ledger " + id);

@@ -125,7 +125,7 @@ public final class MemberInvites {
           "the ledger's founding parties are invited by the operator; members invite only"
               + " organisations they voted in");
     }
-    LedgerConfig config = ledger.peers().get(0).ledger().rules().config();
+    LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
     Member member =
         config.getMembersList().stream()
             .filter(m -> m.getMspId().equals(mspId))
@@ -208,7 +208,7 @@ public final class MemberInvites {
 
   /** The connection profile of a running ledger for one of its members. */
   public static ConnectionProfile profile(LocalLedger ledger, String mspId) {
-    LedgerConfig config = ledger.peers().get(0).ledger().rules().config();
+    LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
     List<Endpoint> peers = new ArrayList<>();
     List<io.patchwork.node.config.proto.Peer> all =
         ledger.peerIds().stream().map(ledger::peerConfig).toList();

@@ -201,6 +201,18 @@ public final class LocalLedger implements AutoCloseable {
     return List.copyOf(peers.values());
   }
 
+  /**
+   * The running peer with the most blocks: what the ledger has committed, as late as this process
+   * knows it (a config change another peer committed may not have reached every peer yet).
+   *
+   * @throws IllegalStateException if no peer runs
+   */
+  public PeerNode furthestPeer() {
+    return peers.values().stream()
+        .max(Comparator.comparingLong(p -> p.ledger().height()))
+        .orElseThrow(() -> new IllegalStateException("ledger " + ledgerId() + " runs no peer"));
+  }
+
   public PeerNode peer(String nodeId) {
     PeerNode peer = peers.get(nodeId);
     if (peer == null) {
