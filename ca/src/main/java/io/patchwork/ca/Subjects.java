@@ -7,8 +7,8 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 
-/** Builds certificate subjects and checks the names that go into them. */
-final class Subjects {
+/** Builds certificate subjects, checks the names that go into them, and reads them back. */
+public final class Subjects {
   static final int MAX_NAME_LENGTH = 64;
   static final int MAX_ALTERNATIVE_NAMES = 16;
   static final Duration MAX_LEAF_LIFETIME = Duration.ofDays(10 * 366);
@@ -19,6 +19,21 @@ final class Subjects {
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
   private Subjects() {}
+
+  /**
+   * The MSP id a certificate this module issued carries in its subject's organizationIdentifier
+   * (OID 2.5.4.97); empty if it names none.
+   */
+  public static java.util.Optional<String> mspIdOf(java.security.cert.X509Certificate certificate) {
+    org.bouncycastle.asn1.x500.RDN[] names =
+        X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
+            .getRDNs(BCStyle.ORGANIZATION_IDENTIFIER);
+    if (names.length != 1) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(names[0].getFirst().getValue()));
+  }
 
   /** {@code CN=<commonName>, OU=<role>, O=<organisation>, organizationIdentifier=<mspId>}. */
   static X500Name leaf(CertificateRequest request) {

@@ -273,6 +273,114 @@ class MemberJourneyTest {
     }
   }
 
+  @Test
+  void a_member_runs_a_peer_of_its_own_from_its_invite_and_transacts_through_it() throws Exception {
+    Process node = null;
+    try (ManagerFixture manager = ManagerFixture.start(directory);
+        MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP")) {
+      assertThat(manager.post("/ledgers", ledgerRequest("own", 3)).statusCode()).isEqualTo(201);
+      manager.awaitStatus("own", "ACTIVE", Duration.ofSeconds(60));
+      assertError(
+          manager.post(
+              "/ledgers/own/invites",
+              new JsonObject().put("mspId", "Bank0MSP").put("nodes", 11).encode()),
+          400,
+          "INVALID_NODES");
+      HttpResponse<String> invited =
+          manager.post(
+              "/ledgers/own/invites",
+              new JsonObject().put("mspId", "Bank0MSP").put("nodes", 1).encode());
+      assertThat(invited.statusCode()).as(invited.body()).isEqualTo(201);
+      HttpResponse<String> redeemed =
+          manager.send(
+              "POST",
+              "/ledgers/own/invites/redeem",
+              bank0.redeemRequestWithOwnPeer(
+                  new JsonObject(invited.body()).getString("token"), "bank0-own"),
+              Optional.empty());
+      assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+      bank0.redeemed(new JsonObject(redeemed.body()));
+      assertThat(bank0.redemption().getJsonArray("certificates")).hasSize(5);
+
+      // What the member's node starts from: the genesis block and a fresh snapshot.
+      Optional<String> admin = Optional.of(bank0.apiToken());
+      Path folder = directory.resolve("bank0-own");
+      bank0.writeOwnPeerFolder(folder);
+      Path genesis = folder.resolve("genesis.block");
+      Path snapshot = folder.resolve("own.snapshot");
+      download(manager, "/ledgers/own/genesis", admin, genesis);
+      download(manager, "/ledgers/own/snapshot", admin, snapshot);
+      assertThat(manager.send("GET", "/ledgers/own/snapshot", null, Optional.empty()).statusCode())
+          .isEqualTo(401);
+
+      int port;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      Path log = folder.resolve("node.out");
+      node =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx512m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "node",
+                  "run",
+                  "--genesis",
+                  genesis.toString(),
+                  "--node-id",
+                  "bank0-own",
+                  "--msp",
+                  folder.resolve("msp").toString(),
+                  "--tls",
+                  folder.resolve("tls").toString(),
+                  "--data-dir",
+                  folder.resolve("data").toString(),
+                  "--snapshot",
+                  snapshot.toString(),
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1")
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!java.nio.file.Files.readString(log).contains("is running")) {
+        assertThat(node.isAlive()).as(java.nio.file.Files.readString(log)).isTrue();
+        assertThat(System.nanoTime()).as("the member's peer did not start").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+
+      // The member's application goes through its own peer, which endorses with another member's.
+      Contract obligations =
+          bank0.gateway("127.0.0.1:" + port).getNetwork("own").getContract("obligations");
+      obligations.submitTransaction("record", "iou-own", "Bank0MSP", "Bank1MSP", "EUR", "9");
+      assertThat(
+              new String(obligations.evaluateTransaction("get", "iou-own"), StandardCharsets.UTF_8))
+          .contains("\"amount\":\"9\"");
+    } finally {
+      if (node != null) {
+        node.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  private static void download(
+      ManagerFixture manager, String path, Optional<String> token, Path file) throws Exception {
+    HttpResponse<byte[]> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(manager.manager().url() + path))
+                    .header("authorization", "Bearer " + token.orElseThrow())
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(200);
+    java.nio.file.Files.write(file, response.body());
+  }
+
   /** Waits until the node has as many blocks as the ledger's furthest node; returns that height. */
   private static long awaitCaughtUp(ManagerFixture manager, String ledger, String nodeId)
       throws Exception {

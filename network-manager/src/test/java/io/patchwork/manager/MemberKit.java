@@ -14,11 +14,13 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.launch.NodeFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.CertificateFactory;
@@ -43,6 +45,8 @@ public final class MemberKit implements AutoCloseable {
   private final KeyPair admin = newKey();
   private final KeyPair client = newKey();
   private final KeyPair clientTls = newKey();
+  private final KeyPair peer = newKey();
+  private final KeyPair peerTls = newKey();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<Gateway> gateways = new ArrayList<>();
   private JsonObject redeemed;
@@ -94,6 +98,61 @@ public final class MemberKit implements AutoCloseable {
                             List.of("localhost"),
                             List.of(InetAddress.getLoopbackAddress())))))
         .encode();
+  }
+
+  /**
+   * The redeem request of a member that runs a peer of its own: admin, client and client TLS CSRs,
+   * then the peer's signing and TLS CSRs (its TLS certificate names localhost and 127.0.0.1).
+   */
+  public String redeemRequestWithOwnPeer(String token, String peerName) throws Exception {
+    JsonObject request = new JsonObject(redeemRequest(token));
+    request
+        .getJsonArray("csrs")
+        .add(
+            csr(
+                "SIGNING",
+                peer,
+                CertificateRequest.signing(peerName, Role.PEER, organization, mspId)))
+        .add(
+            csr(
+                "TLS",
+                peerTls,
+                CertificateRequest.tls(
+                    peerName,
+                    Role.PEER,
+                    organization,
+                    mspId,
+                    List.of("localhost"),
+                    List.of(InetAddress.getLoopbackAddress()))));
+    return request.encode();
+  }
+
+  /**
+   * Writes the folder {@code patchwork node run} starts the member's own peer from ({@code msp/},
+   * {@code tls/}), from the redemption's peer certificates and the keys kept here.
+   */
+  public void writeOwnPeerFolder(Path directory) throws Exception {
+    List<X509Certificate> chain = new ArrayList<>();
+    for (Object pem : redeemed.getJsonArray("chain")) {
+      chain.add(x509((String) pem));
+    }
+    List<X509Certificate> tlsChain = new ArrayList<>();
+    tlsChain.add(x509(certificate("PEER", "TLS")));
+    tlsChain.addAll(chain.subList(0, chain.size() - 1));
+    NodeFiles.write(
+        directory,
+        chain,
+        new NodeFiles.Credentials(
+            x509(certificate("PEER", "SIGNING")),
+            peer.getPrivate(),
+            tlsChain,
+            peerTls.getPrivate()));
+  }
+
+  private static X509Certificate x509(String pem) throws Exception {
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
   /** Keeps what a successful redemption returned. */
@@ -167,8 +226,17 @@ public final class MemberKit implements AutoCloseable {
    * connection profile (the member's own), over mutual TLS.
    */
   public Gateway gateway() throws Exception {
+    return gateway(
+        redeemed
+            .getJsonObject("connectionProfile")
+            .getJsonArray("peers")
+            .getJsonObject(0)
+            .getString("endpoint"));
+  }
+
+  /** A Fabric Gateway connection as the member's client identity, through {@code endpoint}. */
+  public Gateway gateway(String endpoint) throws Exception {
     JsonObject profile = redeemed.getJsonObject("connectionProfile");
-    String endpoint = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
     String roots = String.join("", profile.getJsonArray("tlsRootCertificates").getList());
     ChannelCredentials credentials =
         TlsChannelCredentials.newBuilder()

@@ -118,6 +118,8 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers/:id").handler(routes::show);
           router.post("/ledgers/:id/invites").handler(invites::create);
           router.post("/ledgers/:id/peers").handler(routes::hostPeer);
+          router.get("/ledgers/:id/genesis").handler(routes::genesis);
+          router.get("/ledgers/:id/snapshot").handler(routes::snapshot);
           router.get("/ledgers/:id/invites").handler(invites::list);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);

@@ -41,9 +41,11 @@ final class InviteRoutes {
     String id = ctx.pathParam("id");
     String mspId;
     Duration validity;
+    int nodes;
     try {
       JsonObject body = ctx.body().asJsonObject();
       mspId = body.getString("mspId");
+      nodes = body.getInteger("nodes", 0);
       String given = body.getString("validFor");
       validity = given == null ? MemberInvites.DEFAULT_VALIDITY : Duration.parse(given);
       if (mspId == null) {
@@ -58,11 +60,13 @@ final class InviteRoutes {
           ctx,
           400,
           "MALFORMED_REQUEST",
-          "expected a JSON object {mspId, validFor (ISO-8601 duration, optional)}");
+          "expected a JSON object {mspId, validFor (ISO-8601 duration, optional), nodes (peers"
+              + " of its own the member may certify, optional)}");
       return;
     }
     vertx
-        .executeBlocking(() -> invites.invite(Authentication.principal(ctx), id, mspId, validity))
+        .executeBlocking(
+            () -> invites.invite(Authentication.principal(ctx), id, mspId, validity, nodes))
         .onSuccess(
             created ->
                 ctx.response()

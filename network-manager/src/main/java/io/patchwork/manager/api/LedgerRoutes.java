@@ -153,6 +153,61 @@ final class LedgerRoutes {
             });
   }
 
+  /** {@code GET /ledgers/{id}/genesis}: the genesis block, for a member's own node. */
+  void genesis(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> service.genesis(id))
+        .onSuccess(
+            block ->
+                ctx.response()
+                    .putHeader("content-type", "application/octet-stream")
+                    .putHeader("content-disposition", "attachment; filename=\"genesis.block\"")
+                    .end(io.vertx.core.buffer.Buffer.buffer(block.toByteArray())))
+        .onFailure(failure -> peerFailure(ctx, failure));
+  }
+
+  /**
+   * {@code GET /ledgers/{id}/snapshot}: a state snapshot taken now from the peer furthest ahead,
+   * for a member's own peer to start from instead of replaying every block.
+   */
+  void snapshot(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> service.exportSnapshot(id))
+        .onSuccess(
+            file ->
+                ctx.response()
+                    .putHeader("content-type", "application/octet-stream")
+                    .putHeader(
+                        "content-disposition", "attachment; filename=\"" + id + ".snapshot\"")
+                    .sendFile(file.toString())
+                    .onComplete(
+                        sent ->
+                            vertx.executeBlocking(
+                                () -> {
+                                  service.discard(file);
+                                  return null;
+                                })))
+        .onFailure(failure -> peerFailure(ctx, failure));
+  }
+
+  private static void peerFailure(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof LedgerService.PeerException refused) {
+      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
+    } else {
+      ctx.fail(failure);
+    }
+  }
+
   /** A peer as the API shows it. */
   static JsonObject peerJson(PeerNode peer) {
     return new JsonObject()

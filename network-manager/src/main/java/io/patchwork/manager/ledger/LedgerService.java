@@ -442,6 +442,56 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a snapshot of a running ledger's committed state (from the peer furthest ahead) to a new
+   * file under the ledger's directory, for a member's own peer to start from; the caller deletes it
+   * once sent.
+   *
+   * @throws PeerException LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
+   */
+  public Path exportSnapshot(String id) throws PeerException, SQLException, IOException {
+    LocalLedger ledger = activeLedger(id);
+    Path snapshots = Files.createDirectories(ledgerDirectory(id).resolve("snapshots"));
+    Path snapshot = snapshots.resolve("export-" + java.util.UUID.randomUUID() + ".snapshot");
+    try {
+      io.patchwork.node.state.SnapshotInfo info =
+          ledger.furthestPeer().ledger().exportSnapshot(snapshot);
+      log.info(
+          "ledger.snapshot_exported ledger={} height={} entries={}",
+          id,
+          info.height(),
+          info.entries());
+      return snapshot;
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(snapshot);
+      throw e;
+    }
+  }
+
+  /** The genesis block of a running ledger. */
+  public org.hyperledger.fabric.protos.common.Block genesis(String id)
+      throws PeerException, SQLException {
+    return activeLedger(id).genesis();
+  }
+
+  /** Removes a file this service wrote for sending (a snapshot export). */
+  public void discard(Path file) {
+    deleteQuietly(file);
+  }
+
+  private LocalLedger activeLedger(String id) throws PeerException, SQLException {
+    LedgerRecord record =
+        registry
+            .get(id)
+            .orElseThrow(
+                () -> new PeerException("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LocalLedger ledger = running.get(id);
+    if (record.status() != LedgerStatus.ACTIVE || ledger == null || ledger.peers().isEmpty()) {
+      throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
+    }
+    return ledger;
+  }
+
   /** The certificate authority of a ledger this service created. */
   public CertificateAuthority authority(String id) throws CaException {
     CertificateAuthority open = openAuthorities.get(id);

@@ -45,6 +45,9 @@ public final class MemberInvites {
   /** How long an invite stays redeemable unless the request says otherwise. */
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(7);
 
+  /** The most peers of its own one invite lets a member certify. */
+  public static final int MAX_OWN_NODES = 10;
+
   private final LedgerService ledgers;
   private final ApiTokens tokens;
 
@@ -107,6 +110,23 @@ public final class MemberInvites {
    */
   public NewInvite invite(Principal caller, String ledgerId, String mspId, Duration validity)
       throws InviteException, SQLException, CaException {
+    return invite(caller, ledgerId, mspId, validity, 0);
+  }
+
+  /**
+   * Makes an invite that also lets the member certify up to {@code nodes} peers of its own (to run
+   * with {@code patchwork node run}).
+   *
+   * @throws InviteException as {@link #invite(Principal, String, String, Duration)}, or
+   *     INVALID_NODES
+   */
+  public NewInvite invite(
+      Principal caller, String ledgerId, String mspId, Duration validity, int nodes)
+      throws InviteException, SQLException, CaException {
+    if (nodes < 0 || nodes > MAX_OWN_NODES) {
+      throw new InviteException(
+          "INVALID_NODES", 400, "an invite certifies 0 to " + MAX_OWN_NODES + " nodes");
+    }
     if (!caller.isOperator() && !caller.actsFor(ledgerId, caller.mspId().orElseThrow())) {
       throw new InviteException(
           "FORBIDDEN", 403, "only the operator or a member of ledger " + ledgerId + " invites");
@@ -145,8 +165,10 @@ public final class MemberInvites {
             new InviteScope(
                 member.getOrganization(),
                 member.getMspId(),
-                Set.of(Role.ADMIN, Role.CLIENT),
-                0,
+                nodes == 0
+                    ? Set.of(Role.ADMIN, Role.CLIENT)
+                    : Set.of(Role.ADMIN, Role.CLIENT, Role.PEER),
+                nodes,
                 validity));
     log.info(
         "invite.created ledger={} msp={} invite={} by=\"{}\" expires={}",

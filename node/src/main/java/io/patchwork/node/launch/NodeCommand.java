@@ -135,13 +135,29 @@ public final class NodeCommand implements Runnable {
         description = "A peer with an empty data directory starts from this state snapshot.")
     Optional<Path> snapshot;
 
+    @Option(
+        names = "--port",
+        description =
+            "For a member's own peer the genesis config does not list (an organisation voted in"
+                + " later): the port it serves on. Start it with --snapshot.")
+    Optional<Integer> port;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       Block genesisBlock = readGenesis(genesis);
       String id = nodeId;
-      NodeLauncher.Kind kind = NodeLauncher.kindOf(genesisBlock, id);
-      NodeLauncher.NodeIdentity identity = readIdentity(id, genesisBlock, msp, tls);
+      NodeLauncher.Kind kind;
+      NodeLauncher.NodeIdentity identity;
+      if (port.isPresent()) {
+        // A member's own peer: its MSP id comes from its certificate, not the genesis config.
+        kind = NodeLauncher.Kind.PEER;
+        NodeFiles.Credentials files = NodeFiles.read(msp, tls);
+        identity = memberPeerIdentity(id, genesisBlock, files);
+      } else {
+        kind = NodeLauncher.kindOf(genesisBlock, id);
+        identity = readIdentity(id, genesisBlock, msp, tls);
+      }
       ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
       NodeLauncher.Shared shared =
           new NodeLauncher.Shared(
@@ -156,6 +172,10 @@ public final class NodeCommand implements Runnable {
       try {
         if (kind == NodeLauncher.Kind.ORDERER) {
           node = NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
+        } else if (port.isPresent()) {
+          node =
+              NodeLauncher.startMemberPeer(
+                  genesisBlock, identity, dataDirectory, bind, port.get(), snapshot, shared);
         } else {
           PeerNode peer =
               NodeLauncher.startPeer(genesisBlock, identity, dataDirectory, bind, snapshot, shared);
@@ -342,6 +362,32 @@ public final class NodeCommand implements Runnable {
             tlsChain.subList(1, tlsChain.size()),
             files.tlsKey(),
             rules.tlsTrust()));
+  }
+
+  /** A member peer's identity: the MSP id its signing certificate's subject names. */
+  static NodeLauncher.NodeIdentity memberPeerIdentity(
+      String nodeId, Block genesis, NodeFiles.Credentials files) throws ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    String mspId = mspIdOf(files.signingCertificate());
+    List<X509Certificate> tlsChain = files.tlsChain();
+    return new NodeLauncher.NodeIdentity(
+        nodeId,
+        NodeSigner.of(mspId, files.signingCertificate(), files.signingKey()),
+        new NodeTransport.TlsIdentity(
+            tlsChain.get(0),
+            tlsChain.subList(1, tlsChain.size()),
+            files.tlsKey(),
+            rules.tlsTrust()));
+  }
+
+  /** The MSP id a Patchwork certificate carries: its subject's organizationIdentifier. */
+  private static String mspIdOf(X509Certificate certificate) throws ConfigException {
+    return io.patchwork.ca.Subjects.mspIdOf(certificate)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    ConfigException.Code.UNKNOWN_NODE,
+                    "the node's signing certificate names no MSP id (organizationIdentifier)"));
   }
 
   private static String mspIdOf(LedgerRules rules, String nodeId) throws ConfigException {
