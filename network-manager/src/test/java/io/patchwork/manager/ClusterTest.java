@@ -7,7 +7,6 @@ import io.patchwork.ca.Passphrase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,15 +56,24 @@ class ClusterTest {
       assumeTrue(false, "no PostgreSQL at " + POSTGRES_URL + "; cluster test skipped");
     }
     String registry = POSTGRES_URL + "&currentSchema=" + schema;
-    int hazelcastA = freePort();
-    int hazelcastB = freePort();
-    int apiA = freePort();
+    int hazelcastA = ManagerProcess.freePort();
+    int hazelcastB = ManagerProcess.freePort();
+    int apiA = ManagerProcess.freePort();
     List<String> members = List.of("127.0.0.1:" + hazelcastA, "127.0.0.1:" + hazelcastB);
-    Process a = null;
+    ManagerProcess a = null;
     Manager b = null;
     try {
-      a = startProcess(registry, apiA, hazelcastA, members);
-      String urlA = "http://127.0.0.1:" + apiA;
+      a =
+          ManagerProcess.start(
+              Map.of(
+                  "PATCHWORK_DATA_DIR", directory.toString(),
+                  "PATCHWORK_DATABASE_URL", registry,
+                  "PATCHWORK_CA_PASSPHRASE", PASSPHRASE,
+                  "PATCHWORK_CLUSTER_PORT", Integer.toString(hazelcastA),
+                  "PATCHWORK_CLUSTER_MEMBERS", String.join(",", members)),
+              apiA,
+              directory.resolve("instance-a.out"));
+      String urlA = a.url();
       b =
           Manager.start(
               new Manager.Settings(
@@ -105,7 +112,7 @@ class ClusterTest {
       JsonArray before = seen.getJsonArray("nodes");
       assertThat(before).hasSize(7);
 
-      a.destroyForcibly().waitFor();
+      a.kill();
 
       // Once the cluster sees A gone, B claims the ledger and runs its nodes from the shared files.
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -123,7 +130,7 @@ class ClusterTest {
       }
     } finally {
       if (a != null) {
-        a.destroyForcibly().waitFor();
+        a.kill();
       }
       if (b != null) {
         b.close();
@@ -132,41 +139,6 @@ class ClusterTest {
           Statement statement = connection.createStatement()) {
         statement.execute("DROP SCHEMA " + schema + " CASCADE");
       }
-    }
-  }
-
-  private Process startProcess(String registry, int api, int hazelcast, List<String> members)
-      throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.add("serve");
-    Path log = directory.resolve("instance-a.out");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    Map<String, String> environment = builder.environment();
-    environment.put("PATCHWORK_DATA_DIR", directory.toString());
-    environment.put("PATCHWORK_HOST", "127.0.0.1");
-    environment.put("PATCHWORK_PORT", Integer.toString(api));
-    environment.put("PATCHWORK_DATABASE_URL", registry);
-    environment.put("PATCHWORK_CA_PASSPHRASE", PASSPHRASE);
-    environment.put("PATCHWORK_CLUSTER_PORT", Integer.toString(hazelcast));
-    environment.put("PATCHWORK_CLUSTER_MEMBERS", String.join(",", members));
-    Process process = builder.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (true) {
-      String output = Files.exists(log) ? Files.readString(log) : "";
-      if (output.contains("listening on")) {
-        return process;
-      }
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        process.destroyForcibly();
-        throw new AssertionError("instance A did not start:\n" + output);
-      }
-      Thread.sleep(100);
     }
   }
 
@@ -202,11 +174,5 @@ class ClusterTest {
       request.header("content-type", "application/json");
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
