@@ -111,6 +111,20 @@ final class Authorities implements CertificateAuthorities {
     return store.ledgerIds();
   }
 
+  @Override
+  public boolean delete(String ledgerId) throws CaException {
+    boolean existed = store.deleteAuthority(ledgerId);
+    try {
+      java.nio.file.Files.deleteIfExists(keys.fileFor(ledgerId));
+    } catch (java.io.IOException e) {
+      throw new CaException(
+          CaError.KEYSTORE_UNREADABLE,
+          "the key store of ledger " + ledgerId + " could not be deleted: " + e.getMessage(),
+          e);
+    }
+    return existed;
+  }
+
   private CertificateAuthority persist(
       AuthoritySpec spec, PrivateKey key, List<X509Certificate> chain, Instant now, String kind)
       throws CaException {

@@ -122,6 +122,25 @@ final class CaStore {
         });
   }
 
+  /** Deletes a ledger's authority with its certificates and invites; whether there was one. */
+  boolean deleteAuthority(String ledgerId) throws CaException {
+    return transaction(
+        connection -> {
+          for (String table : List.of("ca_invite", "ca_certificate")) {
+            try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM " + table + " WHERE ledger_id = ?")) {
+              delete.setString(1, ledgerId);
+              delete.executeUpdate();
+            }
+          }
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM ca_authority WHERE ledger_id = ?")) {
+            delete.setString(1, ledgerId);
+            return delete.executeUpdate() == 1;
+          }
+        });
+  }
+
   Optional<AuthorityRow> authority(String ledgerId) throws CaException {
     return transaction(
         connection -> {

@@ -53,6 +53,15 @@ public interface CertificateAuthorities {
   /** The ledgers that have an authority here. */
   List<String> ledgerIds() throws CaException;
 
+  /**
+   * Deletes a ledger's authority — its key store file, certificates, invites and CRL — as when the
+   * ledger it was made for could not be created. Certificates it issued can no longer be checked
+   * against its CRL afterwards: use it only for an authority nobody relies on.
+   *
+   * @return whether there was such an authority
+   */
+  boolean delete(String ledgerId) throws CaException;
+
   /** Builds {@link CertificateAuthorities}. Arguments are checked at once. */
   final class Builder {
     private DataSource dataSource;

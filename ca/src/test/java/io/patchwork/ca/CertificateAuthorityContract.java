@@ -69,6 +69,26 @@ abstract class CertificateAuthorityContract {
   }
 
   @Test
+  void a_deleted_authority_leaves_no_rows_or_key_store_and_the_ledger_id_is_free_again()
+      throws Exception {
+    CaFixture fixture = fixture();
+    CertificateAuthority ca = fixture.root(LEDGER);
+    ca.issueWithNewKey(CertificateRequest.signing("peer0", Role.PEER, ORG, MSP));
+    ca.invite(new InviteScope(ORG, MSP, Set.of(Role.ADMIN), 0, Duration.ofDays(1)));
+
+    assertThat(fixture.authorities().delete(LEDGER)).isTrue();
+
+    assertThat(fixture.authorities().ledgerIds()).doesNotContain(LEDGER);
+    assertRefused(() -> fixture.authorities().open(LEDGER), CaError.AUTHORITY_NOT_FOUND);
+    try (java.util.stream.Stream<java.nio.file.Path> files =
+        java.nio.file.Files.list(fixture.keyDirectory)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith(LEDGER));
+    }
+    assertThat(fixture.authorities().delete(LEDGER)).isFalse();
+    assertThat(fixture.root(LEDGER).inventory()).isEmpty();
+  }
+
+  @Test
   void a_second_authority_for_the_same_ledger_is_refused() throws Exception {
     CaFixture fixture = fixture();
     CertificateAuthority first = fixture.root(LEDGER);

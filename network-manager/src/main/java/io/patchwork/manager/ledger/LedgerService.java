@@ -248,7 +248,14 @@ public final class LedgerService implements AutoCloseable {
           ledger.peerIds().size());
     } catch (Exception e) {
       log.warn("ledger.provisioning_failed ledger={} reason=\"{}\"", record.id(), e.toString());
-      openAuthorities.remove(record.id());
+      if (openAuthorities.remove(record.id()) != null) {
+        // Nothing relies on the failed ledger's authority: remove it with the ledger's files.
+        try {
+          authorities.delete(record.id());
+        } catch (CaException deleted) {
+          log.error("ledger.authority_not_removed ledger={}", record.id(), deleted);
+        }
+      }
       if (ledger != null) {
         running.remove(record.id());
         metrics.forget(record.id());

@@ -128,6 +128,26 @@ class LedgerApiTest {
   }
 
   @Test
+  void a_ledger_that_cannot_be_provisioned_is_failed_with_its_reason_and_leaves_nothing()
+      throws Exception {
+    // A file where the ledgers' directory belongs: the nodes' files cannot be written.
+    Files.writeString(directory.resolve("ledgers"), "in the way");
+
+    assertThat(post("/ledgers", request("broken", 2, "{\"topology.orderers\": 1}")).statusCode())
+        .isEqualTo(201);
+
+    JsonObject ledger = manager.awaitStatus("broken", "FAILED", java.time.Duration.ofSeconds(60));
+    assertThat(ledger.getString("failure")).isNotBlank();
+    assertThat(ledger.containsKey("nodes")).isFalse();
+    assertThat(Files.exists(directory.resolve("ca-keys/broken.p12"))).isFalse();
+    assertThat(manager.manager().ledgers().running("broken")).isEmpty();
+    assertError(
+        post("/ledgers/broken/invites", new JsonObject().put("mspId", "Bank0MSP").encode()),
+        409,
+        "LEDGER_NOT_ACTIVE");
+  }
+
+  @Test
   void a_second_ledger_with_the_same_name_is_a_conflict() throws Exception {
     assertThat(post("/ledgers", request("trade", 2, "{\"topology.orderers\": 1}")).statusCode())
         .isEqualTo(201);
