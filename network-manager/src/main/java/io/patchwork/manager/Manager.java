@@ -13,6 +13,7 @@ import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiVerticle;
+import io.patchwork.manager.ledger.HostedAdmins;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
@@ -204,6 +205,11 @@ public final class Manager implements AutoCloseable {
               .build();
       LedgerRegistry registry = new LedgerRegistry(dataSource);
       ApiTokens tokens = new ApiTokens(dataSource, Clock.systemUTC());
+      Path hostedAdminDirectory = data.resolve("hosted-admins");
+      HostedAdmins hostedAdmins =
+          new HostedAdmins(
+              hostedAdminDirectory,
+              new io.patchwork.ca.HostedKeys(hostedAdminDirectory, settings.passphrase()));
       tokens.ensureOperatorToken(data.resolve(OPERATOR_TOKEN_FILE));
       ledgers =
           new LedgerService(
@@ -232,8 +238,8 @@ public final class Manager implements AutoCloseable {
                   new ApiVerticle.Backend(
                       ledgers,
                       tokens,
-                      new MemberInvites(ledgers, tokens),
-                      new LedgerGovernance(ledgers, tokens, Clock.systemUTC()),
+                      new MemberInvites(ledgers, tokens, hostedAdmins),
+                      new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
                       cluster.isPresent())));
       try {
         vertx

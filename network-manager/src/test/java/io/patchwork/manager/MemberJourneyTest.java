@@ -367,6 +367,86 @@ class MemberJourneyTest {
     }
   }
 
+  @Test
+  void members_who_keep_their_admin_identity_here_propose_and_vote_by_name() throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory)) {
+      assertThat(manager.post("/ledgers", ledgerRequest("kept", 3)).statusCode()).isEqualTo(201);
+      manager.awaitStatus("kept", "ACTIVE", Duration.ofSeconds(60));
+      List<Optional<String>> tokens = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> invited =
+            manager.post(
+                "/ledgers/kept/invites",
+                new JsonObject().put("mspId", "Bank" + i + "MSP").encode());
+        MemberKit kit = new MemberKit("Bank " + i, "Bank" + i + "MSP");
+        HttpResponse<String> redeemed =
+            manager.send(
+                "POST",
+                "/ledgers/kept/invites/redeem",
+                kit.redeemRequestKeepingAdminThere(
+                    new JsonObject(invited.body()).getString("token")),
+                Optional.empty());
+        assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+        JsonObject answer = new JsonObject(redeemed.body());
+        assertThat(answer.getJsonObject("hostedAdmin").getString("pem")).contains("CERTIFICATE");
+        assertThat(answer.encode()).doesNotContain("PRIVATE KEY");
+        tokens.add(Optional.of(answer.getString("apiToken")));
+      }
+      // Bank 2 keeps its admin key itself: the manager cannot vote for it.
+      MemberKit bank2 = join(manager, "kept", "Bank 2", "Bank2MSP", false);
+
+      assertError(
+          manager.send(
+              "POST",
+              "/ledgers/kept/proposals",
+              new JsonObject()
+                  .put("action", new JsonObject().put("kind", "CHANGE_POLICY"))
+                  .encode(),
+              tokens.get(0)),
+          400,
+          "MALFORMED_REQUEST");
+      HttpResponse<String> proposed =
+          manager.send(
+              "POST",
+              "/ledgers/kept/proposals",
+              new JsonObject()
+                  .put(
+                      "action",
+                      new JsonObject()
+                          .put("kind", "ADD_MEMBER")
+                          .put("organization", "Bank 9")
+                          .put("mspId", "Bank9MSP"))
+                  .encode(),
+              tokens.get(0));
+      assertThat(proposed.statusCode()).as(proposed.body()).isEqualTo(201);
+      String path = "/ledgers/kept/proposals/" + new JsonObject(proposed.body()).getString("id");
+      assertError(
+          manager.send(
+              "POST",
+              path + "/ballots",
+              new JsonObject().put("choice", "YES").encode(),
+              Optional.of(bank2.apiToken())),
+          409,
+          "NO_HOSTED_ADMIN");
+      JsonObject shown = null;
+      for (Optional<String> token : tokens) {
+        HttpResponse<String> voted =
+            manager.send(
+                "POST", path + "/ballots", new JsonObject().put("choice", "YES").encode(), token);
+        assertThat(voted.statusCode()).as(voted.body()).isEqualTo(200);
+        shown = new JsonObject(voted.body());
+      }
+      // Two of three voted yes: carried out, and Bank 9 can now be invited.
+      assertThat(shown.getString("status")).as(shown.encode()).isEqualTo("CLOSED");
+      assertThat(
+              manager
+                  .post("/ledgers/kept/invites", new JsonObject().put("mspId", "Bank9MSP").encode())
+                  .statusCode())
+          .isEqualTo(201);
+      bank2.close();
+    }
+  }
+
   private static void download(
       ManagerFixture manager, String path, Optional<String> token, Path file) throws Exception {
     HttpResponse<byte[]> response =

@@ -155,6 +155,25 @@ public final class MemberKit implements AutoCloseable {
             .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
+  /**
+   * The redeem request of a member that leaves its admin identity with the manager: only a client
+   * CSR travels; the manager issues and keeps the admin key.
+   */
+  public String redeemRequestKeepingAdminThere(String token) throws Exception {
+    return new JsonObject()
+        .put("token", token)
+        .put("hostedAdmin", true)
+        .put(
+            "csrs",
+            new JsonArray()
+                .add(
+                    csr(
+                        "SIGNING",
+                        client,
+                        CertificateRequest.signing("app", Role.CLIENT, organization, mspId))))
+        .encode();
+  }
+
   /** Keeps what a successful redemption returned. */
   public void redeemed(JsonObject response) {
     this.redeemed = response;

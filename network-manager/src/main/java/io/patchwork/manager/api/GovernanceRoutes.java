@@ -30,13 +30,34 @@ final class GovernanceRoutes {
 
   void propose(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    if (body != null && body.containsKey("action")) {
+      GovernanceProposal.Builder action;
+      try {
+        action = action(body.getJsonObject("action"));
+      } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+        ApiVerticle.error(ctx, 400, "MALFORMED_REQUEST", "action: " + e.getMessage());
+        return;
+      }
+      GovernanceProposal.Builder content = action;
+      vertx
+          .executeBlocking(
+              () -> governance.proposeAsHosted(Authentication.principal(ctx), id, content))
+          .onSuccess(view -> created(ctx, id, view))
+          .onFailure(failure -> fail(ctx, failure));
+      return;
+    }
     SignedGovernanceProposal signed;
     try {
       signed =
           SignedGovernanceProposal.parseFrom(
-              Base64.getDecoder().decode(ctx.body().asJsonObject().getString("signedProposal")));
-    } catch (DecodeException
-        | ClassCastException
+              Base64.getDecoder().decode(body.getString("signedProposal")));
+    } catch (ClassCastException
         | NullPointerException
         | IllegalArgumentException
         | InvalidProtocolBufferException e) {
@@ -44,31 +65,87 @@ final class GovernanceRoutes {
           ctx,
           400,
           "MALFORMED_REQUEST",
-          "expected a JSON object {signedProposal: base64 of a SignedGovernanceProposal}");
+          "expected a JSON object {signedProposal: base64 of a SignedGovernanceProposal} or, for"
+              + " a member that keeps its admin identity here, {action: {kind, ...}}");
       return;
     }
     vertx
         .executeBlocking(() -> governance.propose(Authentication.principal(ctx), id, signed))
-        .onSuccess(
-            view ->
-                ctx.response()
-                    .setStatusCode(201)
-                    .putHeader("location", "/ledgers/" + id + "/proposals/" + view.id())
-                    .putHeader("content-type", "application/json")
-                    .end(json(view).encode()))
+        .onSuccess(view -> created(ctx, id, view))
         .onFailure(failure -> fail(ctx, failure));
+  }
+
+  private static void created(RoutingContext ctx, String id, LedgerGovernance.ProposalView view) {
+    ctx.response()
+        .setStatusCode(201)
+        .putHeader("location", "/ledgers/" + id + "/proposals/" + view.id())
+        .putHeader("content-type", "application/json")
+        .end(json(view).encode());
+  }
+
+  /** The action of a proposal the manager signs for a member, from its JSON form. */
+  static GovernanceProposal.Builder action(JsonObject action) {
+    String kind = action.getString("kind");
+    GovernanceProposal.Builder proposal = GovernanceProposal.newBuilder();
+    switch (String.valueOf(kind)) {
+      case "ADD_MEMBER" ->
+          proposal.setAddMember(
+              GovernanceProposal.AddMember.newBuilder()
+                  .setOrganization(required(action, "organization"))
+                  .setMspId(required(action, "mspId")));
+      case "REMOVE_MEMBER" ->
+          proposal.setRemoveMember(
+              GovernanceProposal.RemoveMember.newBuilder().setMspId(required(action, "mspId")));
+      case "CLOSE_LEDGER" ->
+          proposal.setCloseLedger(
+              GovernanceProposal.CloseLedger.newBuilder()
+                  .setSettlementAsset(action.getString("settlementAsset", ""))
+                  .setTerms(action.getString("terms", "")));
+      default ->
+          throw new IllegalArgumentException(
+              "the manager signs ADD_MEMBER, REMOVE_MEMBER and CLOSE_LEDGER proposals; sign '"
+                  + kind
+                  + "' with the member's own admin key");
+    }
+    return proposal;
+  }
+
+  private static String required(JsonObject action, String field) {
+    String value = action.getString(field);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + " is missing");
+    }
+    return value;
   }
 
   void vote(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     String proposal = ctx.pathParam("proposal");
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    if (body != null && body.containsKey("choice")) {
+      Choice choice;
+      try {
+        choice = Choice.valueOf(body.getString("choice"));
+      } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+        ApiVerticle.error(ctx, 400, "MALFORMED_REQUEST", "choice is YES or NO");
+        return;
+      }
+      vertx
+          .executeBlocking(
+              () -> governance.voteAsHosted(Authentication.principal(ctx), id, proposal, choice))
+          .onSuccess(view -> ctx.json(json(view)))
+          .onFailure(failure -> fail(ctx, failure));
+      return;
+    }
     GovernanceBallot ballot;
     try {
-      ballot =
-          GovernanceBallot.parseFrom(
-              Base64.getDecoder().decode(ctx.body().asJsonObject().getString("ballot")));
-    } catch (DecodeException
-        | ClassCastException
+      ballot = GovernanceBallot.parseFrom(Base64.getDecoder().decode(body.getString("ballot")));
+    } catch (ClassCastException
         | NullPointerException
         | IllegalArgumentException
         | InvalidProtocolBufferException e) {
@@ -76,7 +153,8 @@ final class GovernanceRoutes {
           ctx,
           400,
           "MALFORMED_REQUEST",
-          "expected a JSON object {ballot: base64 of a GovernanceBallot}");
+          "expected a JSON object {ballot: base64 of a GovernanceBallot} or, for a member that"
+              + " keeps its admin identity here, {choice: YES|NO}");
       return;
     }
     vertx

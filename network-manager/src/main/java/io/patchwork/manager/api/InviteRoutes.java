@@ -98,11 +98,13 @@ final class InviteRoutes {
     String id = ctx.pathParam("id");
     String token;
     boolean hostPeer;
+    boolean hostAdmin;
     List<CsrSubmission> csrs = new ArrayList<>();
     try {
       JsonObject body = ctx.body().asJsonObject();
       token = body.getString("token");
       hostPeer = body.getBoolean("hostedPeer", false);
+      hostAdmin = body.getBoolean("hostedAdmin", false);
       JsonArray list = body.getJsonArray("csrs");
       if (token == null || list == null || list.isEmpty() || list.size() > MAX_CSRS) {
         throw new IllegalArgumentException();
@@ -123,13 +125,14 @@ final class InviteRoutes {
           ctx,
           400,
           "MALFORMED_REQUEST",
-          "expected a JSON object {token, csrs: [{profile: SIGNING|TLS, pem}], hostedPeer} with 1 to "
+          "expected a JSON object {token, csrs: [{profile: SIGNING|TLS, pem}], hostedPeer,"
+              + " hostedAdmin} with 1 to "
               + MAX_CSRS
               + " CSRs");
       return;
     }
     vertx
-        .executeBlocking(() -> invites.redeem(id, token, csrs, hostPeer))
+        .executeBlocking(() -> invites.redeem(id, token, csrs, hostPeer, hostAdmin))
         .onSuccess(redeemed -> ctx.json(json(redeemed)))
         .onFailure(failure -> fail(ctx, failure));
   }
@@ -181,6 +184,15 @@ final class InviteRoutes {
                                   .put("message", f.getMessage())));
               json.put("hostedPeer", peer);
             });
+    redeemed
+        .hostedAdmin()
+        .ifPresent(
+            admin ->
+                json.put(
+                    "hostedAdmin",
+                    new JsonObject()
+                        .put("serial", admin.getSerialNumber().toString(16))
+                        .put("pem", Pem.certificate(admin))));
     // The member admin's API token: shown this once, bound to its admin certificate.
     redeemed.apiToken().ifPresent(issued -> json.put("apiToken", issued.token()));
     return json;

@@ -48,12 +48,15 @@ public final class LedgerGovernance {
 
   private final LedgerService ledgers;
   private final ApiTokens tokens;
+  private final HostedAdmins hostedAdmins;
   private final Clock clock;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  public LedgerGovernance(LedgerService ledgers, ApiTokens tokens, Clock clock) {
+  public LedgerGovernance(
+      LedgerService ledgers, ApiTokens tokens, HostedAdmins hostedAdmins, Clock clock) {
     this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.hostedAdmins = Objects.requireNonNull(hostedAdmins, "hostedAdmins");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -156,6 +159,70 @@ public final class LedgerGovernance {
         view = show(ledgerId, proposalId);
       }
       return view;
+    }
+  }
+
+  /**
+   * Proposes {@code action} for the caller's organisation, signed by the admin identity it keeps
+   * here; the proposal names the config in force and now.
+   *
+   * @throws GovernanceException NO_HOSTED_ADMIN if the member keeps no admin identity here, or as
+   *     {@link #propose(Principal, String, SignedGovernanceProposal)}
+   */
+  public ProposalView proposeAsHosted(
+      Principal caller, String ledgerId, GovernanceProposal.Builder action)
+      throws GovernanceException, SQLException, InterruptedException {
+    String mspId = memberAdmin(caller, ledgerId, "proposes");
+    io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
+    GovernanceProposal content =
+        action
+            .setLedgerId(ledgerId)
+            .setConfigSequence(activeLedger(ledgerId).furthestPeer().ledger().rules().sequence())
+            .setProposerMspId(mspId)
+            .setCreatedAtMillis(clock.millis())
+            .build();
+    return propose(caller, ledgerId, GovernanceDecisions.propose(content, admin));
+  }
+
+  /**
+   * Votes {@code choice} for the caller's organisation, signed by the admin identity it keeps here.
+   *
+   * @throws GovernanceException NO_HOSTED_ADMIN, PROPOSAL_NOT_FOUND, or as {@link #vote}
+   */
+  public ProposalView voteAsHosted(
+      Principal caller, String ledgerId, String proposalId, Choice choice)
+      throws GovernanceException, SQLException, InterruptedException {
+    String mspId = memberAdmin(caller, ledgerId, "votes");
+    io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
+    SignedGovernanceProposal proposal =
+        GovernanceRecords.proposal(
+                activeLedger(ledgerId).furthestPeer().ledger().state(), proposalId)
+            .orElseThrow(() -> notFound(ledgerId, proposalId));
+    return vote(
+        caller,
+        ledgerId,
+        proposalId,
+        GovernanceDecisions.vote(proposal, admin, choice, clock.instant()));
+  }
+
+  private io.patchwork.node.crypto.NodeSigner hostedAdmin(String ledgerId, String mspId)
+      throws GovernanceException {
+    try {
+      return hostedAdmins
+          .signer(ledgerId, mspId)
+          .orElseThrow(
+              () ->
+                  new GovernanceException(
+                      "NO_HOSTED_ADMIN",
+                      409,
+                      mspId
+                          + " keeps no admin identity here: sign the proposal or ballot with its"
+                          + " own admin key"));
+    } catch (io.patchwork.ca.CaException | IOException e) {
+      throw new GovernanceException(
+          "HOSTED_ADMIN_UNAVAILABLE",
+          500,
+          "the hosted admin identity cannot be read: " + e.getMessage());
     }
   }
 

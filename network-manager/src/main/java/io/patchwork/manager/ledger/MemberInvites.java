@@ -8,6 +8,7 @@ import io.patchwork.ca.Invite;
 import io.patchwork.ca.InviteScope;
 import io.patchwork.ca.InviteToken;
 import io.patchwork.ca.IssuedCertificate;
+import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.NewInvite;
 import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
@@ -18,6 +19,7 @@ import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,10 +52,12 @@ public final class MemberInvites {
 
   private final LedgerService ledgers;
   private final ApiTokens tokens;
+  private final HostedAdmins hostedAdmins;
 
-  public MemberInvites(LedgerService ledgers, ApiTokens tokens) {
+  public MemberInvites(LedgerService ledgers, ApiTokens tokens, HostedAdmins hostedAdmins) {
     this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.hostedAdmins = Objects.requireNonNull(hostedAdmins, "hostedAdmins");
   }
 
   /** A refusal with a stable code and the HTTP status it maps to. */
@@ -82,7 +86,8 @@ public final class MemberInvites {
       Redemption redemption,
       Optional<ApiTokens.Issued> apiToken,
       ConnectionProfile profile,
-      Optional<HostedPeer> hostedPeer) {}
+      Optional<HostedPeer> hostedPeer,
+      Optional<X509Certificate> hostedAdmin) {}
 
   /**
    * The peer the manager started for the member, or why it could not (the certificates stand; the
@@ -196,6 +201,18 @@ public final class MemberInvites {
    */
   public Redeemed redeem(String ledgerId, String token, List<CsrSubmission> csrs, boolean hostPeer)
       throws InviteException, SQLException, CaException {
+    return redeem(ledgerId, token, csrs, hostPeer, false);
+  }
+
+  /**
+   * Redeems an invite; with {@code hostAdmin}, the manager also issues an admin identity for the
+   * member and keeps its key, to sign the member's proposals and ballots when asked with the
+   * member's API token (which is then bound to that identity unless the member's own CSRs asked for
+   * an admin certificate).
+   */
+  public Redeemed redeem(
+      String ledgerId, String token, List<CsrSubmission> csrs, boolean hostPeer, boolean hostAdmin)
+      throws InviteException, SQLException, CaException {
     InviteToken parsed = InviteToken.parse(token);
     LocalLedger ledger = activeLedger(ledgerId);
     Redemption redemption = ledgers.authority(ledgerId).redeem(parsed, csrs);
@@ -204,9 +221,30 @@ public final class MemberInvites {
         redemption.certificates().stream()
             .filter(c -> c.role() == Role.ADMIN && c.profile() == CertificateProfile.SIGNING)
             .findFirst();
+    Optional<X509Certificate> hostedAdmin = Optional.empty();
+    Optional<String> boundTo = admin.map(IssuedCertificate::serialHex);
+    if (hostAdmin) {
+      try {
+        IssuedCredential kept =
+            hostedAdmins.create(
+                ledgers.authority(ledgerId),
+                ledgerId,
+                redemption.invite().scope().organisation(),
+                mspId);
+        hostedAdmin = Optional.of(kept.certificate().certificate());
+        if (boundTo.isEmpty()) {
+          boundTo = Optional.of(kept.certificate().serialHex());
+        }
+      } catch (java.io.IOException e) {
+        throw new CaException(
+            io.patchwork.ca.CaError.STORAGE_FAILURE,
+            "the hosted admin identity could not be kept: " + e.getMessage(),
+            e);
+      }
+    }
     Optional<ApiTokens.Issued> apiToken = Optional.empty();
-    if (admin.isPresent()) {
-      apiToken = Optional.of(tokens.issueMemberAdmin(ledgerId, mspId, admin.get().serialHex()));
+    if (boundTo.isPresent()) {
+      apiToken = Optional.of(tokens.issueMemberAdmin(ledgerId, mspId, boundTo.get()));
     }
     log.info(
         "invite.redeemed ledger={} msp={} invite={} certificates={}",
@@ -225,7 +263,7 @@ public final class MemberInvites {
       }
     }
     // After the hosted peer started: the profile lists it first.
-    return new Redeemed(redemption, apiToken, profile(ledger, mspId), hosted);
+    return new Redeemed(redemption, apiToken, profile(ledger, mspId), hosted, hostedAdmin);
   }
 
   /** The connection profile of a running ledger for one of its members. */
