@@ -63,6 +63,17 @@ public final class Main {
       // A member's own node, run standalone: patchwork node run|snapshot|history ...
       System.exit(NodeCommand.execute(Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0
+        && (io.patchwork.manager.cli.ClientCommand.COMMANDS.contains(args[0])
+            || args[0].equals("--help")
+            || args[0].equals("-h"))) {
+      // The API from a shell: patchwork ledgers|ledger|create-ledger|invite|join|proposals|...
+      System.exit(
+          io.patchwork.manager.cli.ClientCommand.execute(
+              new java.io.PrintWriter(System.out, true, java.nio.charset.StandardCharsets.UTF_8),
+              new java.io.PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8),
+              args));
+    }
     Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
     if (args.length > 0 && args[0].equals("ca-demo")) {
       try {
@@ -79,6 +90,8 @@ public final class Main {
     if (args.length > 0 && !args[0].equals("serve")) {
       System.err.println(
           "usage: patchwork [serve]      the network manager (default)\n"
+              + "       patchwork ledgers|ledger|create-ledger|invite|join|proposals|propose|vote\n"
+              + "                              the manager's API from a shell (--help)\n"
               + "       patchwork ca-demo      the referee at work: invite, redeem, MSP folder\n"
               + "       patchwork node ...     a ledger node run standalone (node --help)");
       System.exit(2);
@@ -163,6 +176,7 @@ public final class Main {
             + " A\", \"mspId\": \"BankAMSP\"}, {\"organization\": \"Bank B\", \"mspId\":"
             + " \"BankBMSP\"}]}'");
     out.println("      curl " + auth + " " + url + "/ledgers/trade");
+    out.println("Or from a shell:  ./patchwork ledgers   (./patchwork --help for every command)");
     out.flush();
   }
 

@@ -107,6 +107,16 @@ public final class NodeFiles {
         privateKey(tls.resolve(TLS_KEY)));
   }
 
+  /** A signing identity from a Fabric MSP folder: its certificate and private key. */
+  public record Signing(X509Certificate certificate, PrivateKey key) {}
+
+  /** Reads the signing identity of a Fabric MSP folder (signcerts/cert.pem, keystore/priv_sk). */
+  public static Signing readSigning(Path msp) throws IOException, GeneralSecurityException {
+    return new Signing(
+        certificates(msp.resolve(SIGNING_CERTIFICATE)).get(0),
+        privateKey(msp.resolve(SIGNING_KEY)));
+  }
+
   /** Reads the credentials of a folder laid out as {@link #write} lays it out. */
   public static Credentials read(Path directory) throws IOException, GeneralSecurityException {
     return read(directory.resolve(MSP), directory.resolve(TLS));

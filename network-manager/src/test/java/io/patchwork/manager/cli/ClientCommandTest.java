@@ -1,0 +1,178 @@
+package io.patchwork.manager.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.patchwork.manager.ManagerFixture;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code patchwork} command line against a running manager: the operator creates a ledger and
+ * invites two banks; each joins with keys made on its side; one proposes and both vote with their
+ * admin MSP folders, signing locally; the proposal is carried out.
+ */
+class ClientCommandTest {
+  @TempDir Path directory;
+
+  private record Run(int exit, String out, String err) {}
+
+  private Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = ClientCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void an_operator_and_two_members_run_a_ledger_and_a_vote_from_the_shell() throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory.resolve("manager"))) {
+      String url = manager.manager().url();
+      String operator = manager.manager().operatorTokenFile().toString();
+
+      Run created =
+          run(
+              "create-ledger",
+              "club",
+              "--url",
+              url,
+              "--token-file",
+              operator,
+              "--template",
+              "payments-netting",
+              "--party",
+              "Bank 0:Bank0MSP",
+              "--party",
+              "Bank 1:Bank1MSP",
+              "--party",
+              "Bank 2:Bank2MSP",
+              "--set",
+              "topology.orderers=1");
+      assertThat(created.exit()).as(created.err()).isZero();
+      assertThat(created.out()).contains("ledger club is PROVISIONING");
+      manager.awaitStatus("club", "ACTIVE", Duration.ofSeconds(60));
+      Run shown = run("ledger", "club", "--url", url, "--token-file", operator);
+      assertThat(shown.out()).contains("club: ACTIVE").contains("orderer0").contains("peer2");
+
+      List<Path> members = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        Run invited =
+            run("invite", "club", "Bank" + i + "MSP", "--url", url, "--token-file", operator);
+        assertThat(invited.exit()).as(invited.err()).isZero();
+        Matcher token = Pattern.compile("pwi_[A-Za-z0-9_-]{43}").matcher(invited.out());
+        assertThat(token.find()).isTrue();
+        Path out = directory.resolve("bank" + i);
+        Run joined =
+            run(
+                "join",
+                "club",
+                "--url",
+                url,
+                "--invite",
+                token.group(),
+                "--organization",
+                "Bank " + i,
+                "--msp-id",
+                "Bank" + i + "MSP",
+                "--out",
+                out.toString());
+        assertThat(joined.exit()).as(joined.err()).isZero();
+        assertThat(out.resolve("admin/msp/keystore/priv_sk")).exists();
+        assertThat(out.resolve("client/tls/key.pem")).exists();
+        assertThat(Files.getPosixFilePermissions(out.resolve("api-token")))
+            .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(out.resolve("connection-profile.json")))
+            .contains("Bank" + i + "MSP");
+        // The same invite again is refused, with the code and an exit status saying so.
+        Run replayed =
+            run(
+                "join",
+                "club",
+                "--url",
+                url,
+                "--invite",
+                token.group(),
+                "--organization",
+                "Bank " + i,
+                "--msp-id",
+                "Bank" + i + "MSP",
+                "--out",
+                directory.resolve("again" + i).toString());
+        assertThat(replayed.exit()).isEqualTo(3);
+        assertThat(replayed.err()).contains("INVITE_ALREADY_REDEEMED");
+        members.add(out);
+      }
+
+      Run proposed =
+          run(
+              "propose",
+              "club",
+              "--add-member",
+              "Bank 7:Bank7MSP",
+              "--admin-msp",
+              members.get(0).resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              members.get(0).resolve("api-token").toString());
+      assertThat(proposed.exit()).as(proposed.err()).isZero();
+      Matcher id = Pattern.compile("proposal (\\S+) recorded: IN_PROGRESS").matcher(proposed.out());
+      assertThat(id.find()).as(proposed.out()).isTrue();
+
+      // Bank 1 cannot sign with Bank 0's folder: the API refuses, exit status 4.
+      Run foreign =
+          run(
+              "vote",
+              "club",
+              id.group(1),
+              "yes",
+              "--admin-msp",
+              members.get(0).resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              members.get(1).resolve("api-token").toString());
+      assertThat(foreign.exit()).isEqualTo(4);
+      assertThat(foreign.err()).contains("FORBIDDEN");
+
+      Run last = null;
+      for (Path member : members) {
+        last =
+            run(
+                "vote",
+                "club",
+                id.group(1),
+                "yes",
+                "--admin-msp",
+                member.resolve("admin/msp").toString(),
+                "--url",
+                url,
+                "--token-file",
+                member.resolve("api-token").toString());
+        assertThat(last.exit()).as(last.err()).isZero();
+      }
+      assertThat(last.out()).contains(": CLOSED");
+      Run listed =
+          run(
+              "proposals",
+              "club",
+              "--url",
+              url,
+              "--token-file",
+              members.get(1).resolve("api-token").toString());
+      assertThat(listed.out()).contains(id.group(1)).contains("CLOSED").contains("ADD_MEMBER");
+      Run unauthenticated =
+          run("ledgers", "--url", url, "--token-file", directory.resolve("none").toString());
+      assertThat(unauthenticated.exit()).isNotZero();
+    }
+  }
+}
