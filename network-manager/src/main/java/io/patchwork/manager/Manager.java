@@ -136,6 +136,7 @@ public final class Manager implements AutoCloseable {
   private final Optional<EmbeddedDatabase> embedded;
   private final LedgerService ledgers;
   private final ApiTokens tokens;
+  private final ApiVerticle.Backend backend;
   private final Vertx vertx;
   private final ApiVerticle api;
   private final int resumed;
@@ -143,15 +144,15 @@ public final class Manager implements AutoCloseable {
   private Manager(
       Settings settings,
       Optional<EmbeddedDatabase> embedded,
-      LedgerService ledgers,
-      ApiTokens tokens,
+      ApiVerticle.Backend backend,
       Vertx vertx,
       ApiVerticle api,
       int resumed) {
     this.settings = settings;
     this.embedded = embedded;
-    this.ledgers = ledgers;
-    this.tokens = tokens;
+    this.ledgers = backend.ledgers();
+    this.tokens = backend.tokens();
+    this.backend = backend;
     this.vertx = vertx;
     this.api = api;
     this.resumed = resumed;
@@ -241,6 +242,7 @@ public final class Manager implements AutoCloseable {
                       new MemberInvites(ledgers, tokens, hostedAdmins),
                       new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
                       cluster.isPresent())));
+      ApiVerticle.Backend backend = api.backend().orElseThrow();
       try {
         vertx
             .deployVerticle(api)
@@ -266,7 +268,7 @@ public final class Manager implements AutoCloseable {
       if (cluster.isPresent()) {
         followCluster(cluster.get(), vertx, ledgers);
       }
-      return new Manager(settings, embedded, ledgers, tokens, vertx, api, resumed);
+      return new Manager(settings, embedded, backend, vertx, api, resumed);
     } catch (IOException | SQLException | CaException | InterruptedException | RuntimeException e) {
       if (vertx != null) {
         vertx.close().toCompletionStage().toCompletableFuture().join();
@@ -337,6 +339,16 @@ public final class Manager implements AutoCloseable {
 
   public ApiTokens tokens() {
     return tokens;
+  }
+
+  /** Member invites, as the API's routes use them. */
+  public MemberInvites invites() {
+    return backend.invites();
+  }
+
+  /** Proposals and ballots, as the API's routes use them. */
+  public LedgerGovernance governance() {
+    return backend.governance();
   }
 
   /** The paths the API serves, in OpenAPI form. */

@@ -4,7 +4,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.StreamObserver;
 import io.patchwork.ca.AuthoritySpec;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
@@ -37,10 +36,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -128,7 +125,7 @@ public final class DecisionLoad implements Callable<Integer> {
         Orderer orderer = ledger.config().getOrderers(0);
         ManagedChannel channel = channel(ledger, tls, orderer);
         try {
-          run(ledger, admins, AtomicBroadcastGrpc.newStub(channel));
+          run(ledger, admins, channel);
         } finally {
           channel.shutdownNow();
         }
@@ -138,8 +135,7 @@ public final class DecisionLoad implements Callable<Integer> {
     return 0;
   }
 
-  private void run(
-      LocalLedger ledger, List<NodeSigner> admins, AtomicBroadcastGrpc.AtomicBroadcastStub stub)
+  private void run(LocalLedger ledger, List<NodeSigner> admins, io.grpc.Channel stub)
       throws Exception {
     requireUnanimity(ledger, admins, stub);
     List<Double> signSeconds = new ArrayList<>();
@@ -210,8 +206,7 @@ public final class DecisionLoad implements Callable<Integer> {
    * measured decision carries, and every node checks, one ballot per member.
    */
   private static void requireUnanimity(
-      LocalLedger ledger, List<NodeSigner> admins, AtomicBroadcastGrpc.AtomicBroadcastStub stub)
-      throws Exception {
+      LocalLedger ledger, List<NodeSigner> admins, io.grpc.Channel stub) throws Exception {
     LedgerConfig current = ledger.peers().get(0).ledger().rules().config();
     Instant now = Instant.now();
     GovernanceProposal unanimity =
@@ -244,33 +239,9 @@ public final class DecisionLoad implements Callable<Integer> {
     awaitSequence(ledger, current.getSequence() + 1);
   }
 
-  private static BroadcastResponse broadcast(
-      AtomicBroadcastGrpc.AtomicBroadcastStub stub, Envelope envelope) throws Exception {
-    CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
-    StreamObserver<Envelope> requests =
-        stub.broadcast(
-            new StreamObserver<>() {
-              @Override
-              public void onNext(BroadcastResponse response) {
-                answer.complete(response);
-              }
-
-              @Override
-              public void onError(Throwable failure) {
-                answer.completeExceptionally(failure);
-              }
-
-              @Override
-              public void onCompleted() {
-                answer.completeExceptionally(new IllegalStateException("no answer"));
-              }
-            });
-    requests.onNext(envelope);
-    try {
-      return answer.get(60, TimeUnit.SECONDS);
-    } finally {
-      requests.onCompleted();
-    }
+  private static BroadcastResponse broadcast(io.grpc.Channel channel, Envelope envelope)
+      throws Exception {
+    return io.patchwork.node.order.Broadcasts.send(channel, envelope, Duration.ofSeconds(60));
   }
 
   private static void awaitSequence(LocalLedger ledger, long sequence) throws InterruptedException {

@@ -1,6 +1,5 @@
 package io.patchwork.benchmarks.manager;
 
-import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.Manager;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
@@ -18,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,14 +54,7 @@ public final class ApiLatency implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path directory = Files.createTempDirectory("patchwork-api-latency-");
-    try (Manager manager =
-        Manager.start(
-            new Manager.Settings(
-                directory,
-                "127.0.0.1",
-                0,
-                Optional.empty(),
-                Passphrase.of("benchmark passphrase".toCharArray())))) {
+    try (Manager manager = BenchServices.manager(directory)) {
       LedgerService service = manager.ledgers();
       LedgerRecord record =
           service.accept(

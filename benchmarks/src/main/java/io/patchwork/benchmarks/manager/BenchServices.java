@@ -14,6 +14,17 @@ import java.nio.file.Path;
 final class BenchServices {
   private BenchServices() {}
 
+  /** The whole manager (registry, tokens, ledgers, API on a free port) under {@code directory}. */
+  static io.patchwork.manager.Manager manager(Path directory) throws Exception {
+    return io.patchwork.manager.Manager.start(
+        new io.patchwork.manager.Manager.Settings(
+            directory,
+            "127.0.0.1",
+            0,
+            java.util.Optional.empty(),
+            Passphrase.of("benchmark passphrase".toCharArray())));
+  }
+
   static LedgerService ledgerService(
       Path directory, EmbeddedDatabase database, MeterRegistry meters) throws CaException {
     CertificateAuthorities authorities =

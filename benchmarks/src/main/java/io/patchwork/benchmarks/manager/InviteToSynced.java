@@ -7,7 +7,6 @@ import io.patchwork.ca.Csr;
 import io.patchwork.ca.CsrSubmission;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.NewInvite;
-import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
 import io.patchwork.manager.Manager;
@@ -27,14 +26,12 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,14 +63,7 @@ public final class InviteToSynced implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path directory = Files.createTempDirectory("patchwork-invite-to-synced-");
-    try (Manager manager =
-        Manager.start(
-            new Manager.Settings(
-                directory,
-                "127.0.0.1",
-                0,
-                Optional.empty(),
-                Passphrase.of("benchmark passphrase".toCharArray())))) {
+    try (Manager manager = BenchServices.manager(directory)) {
       LedgerService service = manager.ledgers();
       List<LedgerRecord.Party> members = new ArrayList<>();
       for (int i = 0; i < parties; i++) {
@@ -84,9 +74,8 @@ public final class InviteToSynced implements Callable<Integer> {
       service.provision(record);
       LocalLedger ledger = service.running("join").orElseThrow();
       CertificateAuthority authority = service.authority("join");
-      LedgerGovernance governance =
-          new LedgerGovernance(service, manager.tokens(), Clock.systemUTC());
-      MemberInvites invites = new MemberInvites(service, manager.tokens());
+      LedgerGovernance governance = manager.governance();
+      MemberInvites invites = manager.invites();
 
       // Admins of the founding members, enough to pass any vote.
       List<NodeSigner> admins = new ArrayList<>();

@@ -197,6 +197,11 @@ public final class ApiVerticle extends VerticleBase {
     return paths;
   }
 
+  /** What the ledger routes work with, if this API serves them. */
+  public java.util.Optional<Backend> backend() {
+    return backend;
+  }
+
   /** The port the server is bound to, once started. */
   public int port() {
     if (server == null) {

@@ -235,7 +235,7 @@ final class GovernanceRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof LedgerGovernance.GovernanceException refused) {
+    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
       ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
     } else {
       ctx.fail(failure);

@@ -237,7 +237,7 @@ final class InviteRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof MemberInvites.InviteException refused) {
+    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
       ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
     } else if (failure instanceof CaException refused) {
       ApiVerticle.error(ctx, status(refused.error()), refused.error().name(), refused.getMessage());

@@ -145,7 +145,7 @@ final class LedgerRoutes {
                     .end(peerJson(peer).encode()))
         .onFailure(
             failure -> {
-              if (failure instanceof LedgerService.PeerException refused) {
+              if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
                 ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
               } else {
                 ctx.fail(failure);
@@ -201,7 +201,7 @@ final class LedgerRoutes {
   }
 
   private static void peerFailure(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof LedgerService.PeerException refused) {
+    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
       ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
     } else {
       ctx.fail(failure);

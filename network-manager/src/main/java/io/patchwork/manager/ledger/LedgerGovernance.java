@@ -60,27 +60,6 @@ public final class LedgerGovernance {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** A refusal with a stable code and the HTTP status it maps to. */
-  public static final class GovernanceException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final String code;
-    private final int status;
-
-    GovernanceException(String code, int status, String message) {
-      super(message);
-      this.code = code;
-      this.status = status;
-    }
-
-    public String code() {
-      return code;
-    }
-
-    public int status() {
-      return status;
-    }
-  }
-
   /**
    * A proposal as the ledger records it, with its ballots.
    *
@@ -98,22 +77,22 @@ public final class LedgerGovernance {
   /**
    * Records a proposal the caller's organisation signed.
    *
-   * @throws GovernanceException FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, MALFORMED_PROPOSAL
-   *     or PROPOSAL_REFUSED (with the ledger's reason)
+   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, MALFORMED_PROPOSAL or
+   *     PROPOSAL_REFUSED (with the ledger's reason)
    */
   public ProposalView propose(Principal caller, String ledgerId, SignedGovernanceProposal signed)
-      throws GovernanceException, SQLException, InterruptedException {
+      throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "proposes");
     String signerMsp = mspOf(signed.getSigner().toByteArray());
     if (!signerMsp.equals(mspId)) {
-      throw new GovernanceException(
+      throw new Refusal(
           "FORBIDDEN",
           403,
           "an admin of " + mspId + " cannot hand in a proposal signed for " + signerMsp);
     }
     String id = GovernanceDecisions.proposalId(signed.getProposal());
     synchronized (lock(ledgerId)) {
-      LocalLedger ledger = activeLedger(ledgerId);
+      LocalLedger ledger = ledgers.activeLedger(ledgerId);
       record(ledger, mspId, GovernanceRecords.proposalUpdate(ledgerId, signed), "PROPOSAL_REFUSED");
       log.info("governance.proposed ledger={} proposal={} by={}", ledgerId, id, mspId);
       return show(ledgerId, id);
@@ -124,19 +103,19 @@ public final class LedgerGovernance {
    * Records a ballot the caller's organisation signed; if it decides the proposal as approved, the
    * decision that carries it out follows.
    *
-   * @throws GovernanceException FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, PROPOSAL_NOT_FOUND,
+   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, PROPOSAL_NOT_FOUND,
    *     MALFORMED_BALLOT or BALLOT_REFUSED (with the ledger's reason)
    */
   public ProposalView vote(
       Principal caller, String ledgerId, String proposalId, GovernanceBallot ballot)
-      throws GovernanceException, SQLException, InterruptedException {
+      throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "votes");
     if (!ballot.getVoterMspId().equals(mspId)) {
-      throw new GovernanceException(
+      throw new Refusal(
           "FORBIDDEN", 403, "an admin of " + mspId + " cannot vote for " + ballot.getVoterMspId());
     }
     synchronized (lock(ledgerId)) {
-      LocalLedger ledger = activeLedger(ledgerId);
+      LocalLedger ledger = ledgers.activeLedger(ledgerId);
       PeerNode peer = ledger.furthestPeer();
       SignedGovernanceProposal proposal =
           GovernanceRecords.proposal(peer.ledger().state(), proposalId)
@@ -166,18 +145,19 @@ public final class LedgerGovernance {
    * Proposes {@code action} for the caller's organisation, signed by the admin identity it keeps
    * here; the proposal names the config in force and now.
    *
-   * @throws GovernanceException NO_HOSTED_ADMIN if the member keeps no admin identity here, or as
-   *     {@link #propose(Principal, String, SignedGovernanceProposal)}
+   * @throws Refusal NO_HOSTED_ADMIN if the member keeps no admin identity here, or as {@link
+   *     #propose(Principal, String, SignedGovernanceProposal)}
    */
   public ProposalView proposeAsHosted(
       Principal caller, String ledgerId, GovernanceProposal.Builder action)
-      throws GovernanceException, SQLException, InterruptedException {
+      throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "proposes");
     io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
     GovernanceProposal content =
         action
             .setLedgerId(ledgerId)
-            .setConfigSequence(activeLedger(ledgerId).furthestPeer().ledger().rules().sequence())
+            .setConfigSequence(
+                ledgers.activeLedger(ledgerId).furthestPeer().ledger().rules().sequence())
             .setProposerMspId(mspId)
             .setCreatedAtMillis(clock.millis())
             .build();
@@ -187,16 +167,16 @@ public final class LedgerGovernance {
   /**
    * Votes {@code choice} for the caller's organisation, signed by the admin identity it keeps here.
    *
-   * @throws GovernanceException NO_HOSTED_ADMIN, PROPOSAL_NOT_FOUND, or as {@link #vote}
+   * @throws Refusal NO_HOSTED_ADMIN, PROPOSAL_NOT_FOUND, or as {@link #vote}
    */
   public ProposalView voteAsHosted(
       Principal caller, String ledgerId, String proposalId, Choice choice)
-      throws GovernanceException, SQLException, InterruptedException {
+      throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "votes");
     io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
     SignedGovernanceProposal proposal =
         GovernanceRecords.proposal(
-                activeLedger(ledgerId).furthestPeer().ledger().state(), proposalId)
+                ledgers.activeLedger(ledgerId).furthestPeer().ledger().state(), proposalId)
             .orElseThrow(() -> notFound(ledgerId, proposalId));
     return vote(
         caller,
@@ -206,20 +186,20 @@ public final class LedgerGovernance {
   }
 
   private io.patchwork.node.crypto.NodeSigner hostedAdmin(String ledgerId, String mspId)
-      throws GovernanceException {
+      throws Refusal {
     try {
       return hostedAdmins
           .signer(ledgerId, mspId)
           .orElseThrow(
               () ->
-                  new GovernanceException(
+                  new Refusal(
                       "NO_HOSTED_ADMIN",
                       409,
                       mspId
                           + " keeps no admin identity here: sign the proposal or ballot with its"
                           + " own admin key"));
     } catch (io.patchwork.ca.CaException | IOException e) {
-      throw new GovernanceException(
+      throw new Refusal(
           "HOSTED_ADMIN_UNAVAILABLE",
           500,
           "the hosted admin identity cannot be read: " + e.getMessage());
@@ -228,7 +208,7 @@ public final class LedgerGovernance {
 
   private void decide(
       LocalLedger ledger, String mspId, SignedGovernanceProposal proposal, ProposalView approved)
-      throws GovernanceException, InterruptedException {
+      throws Refusal, InterruptedException {
     PeerNode peer = hostedPeer(ledger, mspId);
     LedgerRules rules = peer.ledger().rules();
     try {
@@ -243,7 +223,7 @@ public final class LedgerGovernance {
                   clock.instant()),
               COMMIT_TIMEOUT);
       if (decided.validationCode() != TxValidationCode.VALID_VALUE) {
-        throw new GovernanceException(
+        throw new Refusal(
             "DECISION_REFUSED",
             422,
             "the proposal was approved but the ledger refused its decision ("
@@ -260,21 +240,20 @@ public final class LedgerGovernance {
         tokens.revokeMember(ledger.ledgerId(), approved.content().getRemoveMember().getMspId());
       }
     } catch (GovernanceDecisions.Inapplicable e) {
-      throw new GovernanceException(
+      throw new Refusal(
           "ACTION_FAILED",
           422,
           "the proposal was approved but cannot be carried out: " + e.getMessage());
     } catch (IOException | TimeoutException | SQLException e) {
-      throw new GovernanceException(
+      throw new Refusal(
           "LEDGER_UNAVAILABLE", 503, "the decision could not be committed: " + e.getMessage());
     }
   }
 
   /** Every recorded proposal of a ledger. */
-  public List<ProposalView> list(Principal caller, String ledgerId)
-      throws GovernanceException, SQLException {
+  public List<ProposalView> list(Principal caller, String ledgerId) throws Refusal, SQLException {
     seeable(caller, ledgerId);
-    LocalLedger ledger = activeLedger(ledgerId);
+    LocalLedger ledger = ledgers.activeLedger(ledgerId);
     List<ProposalView> views = new ArrayList<>();
     for (String id :
         GovernanceRecords.proposalIds(ledger.furthestPeer().ledger().state(), MAX_LISTED)) {
@@ -285,13 +264,13 @@ public final class LedgerGovernance {
 
   /** One recorded proposal with its ballots. */
   public ProposalView show(Principal caller, String ledgerId, String id)
-      throws GovernanceException, SQLException {
+      throws Refusal, SQLException {
     seeable(caller, ledgerId);
     return show(ledgerId, id);
   }
 
-  private ProposalView show(String ledgerId, String id) throws GovernanceException, SQLException {
-    LocalLedger ledger = activeLedger(ledgerId);
+  private ProposalView show(String ledgerId, String id) throws Refusal, SQLException {
+    LocalLedger ledger = ledgers.activeLedger(ledgerId);
     PeerNode peer = ledger.furthestPeer();
     SignedGovernanceProposal signed =
         GovernanceRecords.proposal(peer.ledger().state(), id)
@@ -318,7 +297,7 @@ public final class LedgerGovernance {
    * submits it through one of the member's hosted peers and waits for it to commit.
    */
   private void record(LocalLedger ledger, String mspId, ConfigUpdate update, String refusedCode)
-      throws GovernanceException, InterruptedException {
+      throws Refusal, InterruptedException {
     PeerNode peer = hostedPeer(ledger, mspId);
     LedgerRules rules = peer.ledger().rules();
     Instant now = clock.instant();
@@ -330,7 +309,7 @@ public final class LedgerGovernance {
                             update, rules, peer.ledger().state(), now, ledger.verifier())
                         .refusal());
     if (refusal.isPresent()) {
-      throw new GovernanceException(refusedCode, 422, refusal.get());
+      throw new Refusal(refusedCode, 422, refusal.get());
     }
     try {
       TxRecord committed =
@@ -340,7 +319,7 @@ public final class LedgerGovernance {
                   update, ledger.signer(peer.nodeId()), now),
               COMMIT_TIMEOUT);
       if (committed.validationCode() != TxValidationCode.VALID_VALUE) {
-        throw new GovernanceException(
+        throw new Refusal(
             refusedCode,
             422,
             "the ledger refused the record ("
@@ -348,74 +327,52 @@ public final class LedgerGovernance {
                 + "): another record may have landed first");
       }
     } catch (IOException | TimeoutException e) {
-      throw new GovernanceException(
+      throw new Refusal(
           "LEDGER_UNAVAILABLE", 503, "the record could not be committed: " + e.getMessage());
     }
   }
 
-  private static PeerNode hostedPeer(LocalLedger ledger, String mspId) throws GovernanceException {
+  private static PeerNode hostedPeer(LocalLedger ledger, String mspId) throws Refusal {
     return ledger.peers().stream()
         .filter(p -> p.mspId().equals(mspId))
         .findFirst()
         .orElseThrow(
             () ->
-                new GovernanceException(
+                new Refusal(
                     "NO_HOSTED_PEER", 409, mspId + " has no peer running here to submit through"));
   }
 
-  private static String memberAdmin(Principal caller, String ledgerId, String what)
-      throws GovernanceException {
+  private static String memberAdmin(Principal caller, String ledgerId, String what) throws Refusal {
     if (caller.isOperator()) {
-      throw new GovernanceException(
+      throw new Refusal(
           "FORBIDDEN",
           403,
           "the operator does not vote: a member admin " + what + ", with its own admin key");
     }
     if (!caller.maySee(ledgerId)) {
-      throw new GovernanceException(
-          "FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
+      throw new Refusal("FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
     }
     return caller.mspId().orElseThrow();
   }
 
-  private static void seeable(Principal caller, String ledgerId) throws GovernanceException {
+  private static void seeable(Principal caller, String ledgerId) throws Refusal {
     if (!caller.maySee(ledgerId)) {
-      throw new GovernanceException(
-          "FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
+      throw new Refusal("FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
     }
   }
 
-  private static String mspOf(byte[] serializedIdentity) throws GovernanceException {
+  private static String mspOf(byte[] serializedIdentity) throws Refusal {
     try {
       return SerializedIdentity.parseFrom(serializedIdentity).getMspid();
     } catch (InvalidProtocolBufferException e) {
-      throw new GovernanceException(
+      throw new Refusal(
           "MALFORMED_PROPOSAL", 400, "the proposal's signer is not a serialized identity");
     }
   }
 
-  private static GovernanceException notFound(String ledgerId, String id) {
-    return new GovernanceException(
+  private static Refusal notFound(String ledgerId, String id) {
+    return new Refusal(
         "PROPOSAL_NOT_FOUND", 404, "ledger " + ledgerId + " has no proposal '" + id + "'");
-  }
-
-  private LocalLedger activeLedger(String ledgerId) throws GovernanceException, SQLException {
-    LedgerRecord record =
-        ledgers
-            .registry()
-            .get(ledgerId)
-            .orElseThrow(
-                () ->
-                    new GovernanceException(
-                        "LEDGER_NOT_FOUND", 404, "no ledger '" + ledgerId + "'"));
-    Optional<LocalLedger> running = ledgers.running(ledgerId);
-    if (record.status() != LedgerStatus.ACTIVE
-        || running.isEmpty()
-        || running.get().peers().isEmpty()) {
-      throw new GovernanceException(
-          "LEDGER_NOT_ACTIVE", 409, "ledger " + ledgerId + " is " + record.status());
-    }
-    return running.get();
   }
 
   private Object lock(String ledgerId) {

@@ -367,51 +367,18 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
-  /** Why a hosted peer was not started: a stable code, its HTTP status and a message. */
-  public static final class PeerException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final String code;
-    private final int status;
-
-    PeerException(String code, int status, String message) {
-      super(message);
-      this.code = code;
-      this.status = status;
-    }
-
-    public String code() {
-      return code;
-    }
-
-    public int status() {
-      return status;
-    }
-  }
-
   /**
    * Starts a peer for a member organisation that runs none here — one the members voted in — from a
    * snapshot of the furthest peer, so it replays only what was committed after it.
    *
-   * @throws PeerException LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER or PEER_EXISTS
+   * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER or PEER_EXISTS
    */
-  public PeerNode hostPeer(String id, String mspId)
-      throws PeerException, SQLException, CaException {
-    LedgerRecord record =
-        registry
-            .get(id)
-            .orElseThrow(
-                () -> new PeerException("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
-    LocalLedger ledger = running.get(id);
-    if (record.status() != LedgerStatus.ACTIVE || ledger == null) {
-      throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
-    }
+  public PeerNode hostPeer(String id, String mspId) throws Refusal, SQLException, CaException {
+    LocalLedger ledger = activeLedger(id);
     synchronized (ledger) {
-      if (ledger.peers().isEmpty()) {
-        throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " runs no peer");
-      }
       PeerNode furthest = ledger.furthestPeer();
       if (ledger.peers().stream().anyMatch(p -> p.mspId().equals(mspId))) {
-        throw new PeerException(
+        throw new Refusal(
             "PEER_EXISTS", 409, mspId + " already has a peer running on ledger " + id);
       }
       Optional<String> organization =
@@ -420,7 +387,7 @@ public final class LedgerService implements AutoCloseable {
               .map(io.patchwork.node.config.proto.Member::getOrganization)
               .findFirst();
       if (organization.isEmpty()) {
-        throw new PeerException("NOT_A_MEMBER", 400, mspId + " is not a member of ledger " + id);
+        throw new Refusal("NOT_A_MEMBER", 400, mspId + " is not a member of ledger " + id);
       }
       Path snapshots = ledgerDirectory(id).resolve("snapshots");
       Path snapshot = snapshots.resolve("join-" + java.util.UUID.randomUUID() + ".snapshot");
@@ -441,7 +408,7 @@ public final class LedgerService implements AutoCloseable {
       } catch (IOException | io.patchwork.node.config.ConfigException e) {
         log.warn(
             "ledger.peer_not_hosted ledger={} msp={} reason=\"{}\"", id, mspId, e.getMessage());
-        throw new PeerException(
+        throw new Refusal(
             "PEER_NOT_STARTED", 500, "the peer could not be started: " + e.getMessage());
       } finally {
         deleteQuietly(snapshot);
@@ -454,9 +421,9 @@ public final class LedgerService implements AutoCloseable {
    * file under the ledger's directory, for a member's own peer to start from; the caller deletes it
    * once sent.
    *
-   * @throws PeerException LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
+   * @throws Refusal LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
    */
-  public Path exportSnapshot(String id) throws PeerException, SQLException, IOException {
+  public Path exportSnapshot(String id) throws Refusal, SQLException, IOException {
     LocalLedger ledger = activeLedger(id);
     Path snapshots = Files.createDirectories(ledgerDirectory(id).resolve("snapshots"));
     Path snapshot = snapshots.resolve("export-" + java.util.UUID.randomUUID() + ".snapshot");
@@ -477,7 +444,7 @@ public final class LedgerService implements AutoCloseable {
 
   /** The genesis block of a running ledger. */
   public org.hyperledger.fabric.protos.common.Block genesis(String id)
-      throws PeerException, SQLException {
+      throws Refusal, SQLException {
     return activeLedger(id).genesis();
   }
 
@@ -486,15 +453,19 @@ public final class LedgerService implements AutoCloseable {
     deleteQuietly(file);
   }
 
-  private LocalLedger activeLedger(String id) throws PeerException, SQLException {
+  /**
+   * The running ledger of this id, for work that needs its nodes.
+   *
+   * @throws Refusal LEDGER_NOT_FOUND, or LEDGER_NOT_ACTIVE when it is not ACTIVE and running here
+   */
+  public LocalLedger activeLedger(String id) throws Refusal, SQLException {
     LedgerRecord record =
         registry
             .get(id)
-            .orElseThrow(
-                () -> new PeerException("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
     LocalLedger ledger = running.get(id);
     if (record.status() != LedgerStatus.ACTIVE || ledger == null || ledger.peers().isEmpty()) {
-      throw new PeerException("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
+      throw new Refusal("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
     }
     return ledger;
   }

@@ -60,27 +60,6 @@ public final class MemberInvites {
     this.hostedAdmins = Objects.requireNonNull(hostedAdmins, "hostedAdmins");
   }
 
-  /** A refusal with a stable code and the HTTP status it maps to. */
-  public static final class InviteException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final String code;
-    private final int status;
-
-    InviteException(String code, int status, String message) {
-      super(message);
-      this.code = code;
-      this.status = status;
-    }
-
-    public String code() {
-      return code;
-    }
-
-    public int status() {
-      return status;
-    }
-  }
-
   /** What a redeemed invite yields. The API token is the only secret; it is returned once. */
   public record Redeemed(
       Redemption redemption,
@@ -93,8 +72,7 @@ public final class MemberInvites {
    * The peer the manager started for the member, or why it could not (the certificates stand; the
    * member admin asks again with {@code POST /ledgers/{id}/peers}).
    */
-  public record HostedPeer(
-      Optional<PeerNode> peer, Optional<LedgerService.PeerException> failure) {}
+  public record HostedPeer(Optional<PeerNode> peer, Optional<Refusal> failure) {}
 
   /** Where and how a member's applications reach the ledger. */
   public record ConnectionProfile(
@@ -110,11 +88,11 @@ public final class MemberInvites {
   /**
    * Makes an invite for {@code mspId} on a ledger, asked by {@code caller}.
    *
-   * @throws InviteException LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER, FORBIDDEN or
+   * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER, FORBIDDEN or
    *     INVALID_VALIDITY
    */
   public NewInvite invite(Principal caller, String ledgerId, String mspId, Duration validity)
-      throws InviteException, SQLException, CaException {
+      throws Refusal, SQLException, CaException {
     return invite(caller, ledgerId, mspId, validity, 0);
   }
 
@@ -122,29 +100,27 @@ public final class MemberInvites {
    * Makes an invite that also lets the member certify up to {@code nodes} peers of its own (to run
    * with {@code patchwork node run}).
    *
-   * @throws InviteException as {@link #invite(Principal, String, String, Duration)}, or
-   *     INVALID_NODES
+   * @throws Refusal as {@link #invite(Principal, String, String, Duration)}, or INVALID_NODES
    */
   public NewInvite invite(
       Principal caller, String ledgerId, String mspId, Duration validity, int nodes)
-      throws InviteException, SQLException, CaException {
+      throws Refusal, SQLException, CaException {
     if (nodes < 0 || nodes > MAX_OWN_NODES) {
-      throw new InviteException(
+      throw new Refusal(
           "INVALID_NODES", 400, "an invite certifies 0 to " + MAX_OWN_NODES + " nodes");
     }
     if (!caller.isOperator() && !caller.actsFor(ledgerId, caller.mspId().orElseThrow())) {
-      throw new InviteException(
+      throw new Refusal(
           "FORBIDDEN", 403, "only the operator or a member of ledger " + ledgerId + " invites");
     }
     if (validity.compareTo(Duration.ofMinutes(1)) < 0
         || validity.compareTo(InviteScope.MAX_VALIDITY) > 0) {
-      throw new InviteException(
-          "INVALID_VALIDITY", 400, "an invite is valid for 1 minute to 30 days");
+      throw new Refusal("INVALID_VALIDITY", 400, "an invite is valid for 1 minute to 30 days");
     }
-    LocalLedger ledger = activeLedger(ledgerId);
+    LocalLedger ledger = ledgers.activeLedger(ledgerId);
     if (!caller.isOperator()
         && ledger(ledgerId).parties().stream().anyMatch(p -> p.mspId().equals(mspId))) {
-      throw new InviteException(
+      throw new Refusal(
           "FORBIDDEN",
           403,
           "the ledger's founding parties are invited by the operator; members invite only"
@@ -157,7 +133,7 @@ public final class MemberInvites {
             .findFirst()
             .orElseThrow(
                 () ->
-                    new InviteException(
+                    new Refusal(
                         "NOT_A_MEMBER",
                         400,
                         mspId
@@ -186,7 +162,7 @@ public final class MemberInvites {
   }
 
   /** The invites of a ledger, without their tokens (which are never kept). */
-  public List<Invite> list(String ledgerId) throws InviteException, SQLException, CaException {
+  public List<Invite> list(String ledgerId) throws Refusal, SQLException, CaException {
     ledger(ledgerId);
     return ledgers.authority(ledgerId).invites();
   }
@@ -194,13 +170,13 @@ public final class MemberInvites {
   /**
    * Redeems an invite with the member's CSRs.
    *
-   * @throws InviteException LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
+   * @throws Refusal LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
    * @throws CaException for the token (INVITE_NOT_FOUND, INVITE_EXPIRED, INVITE_ALREADY_REDEEMED,
    *     INVITE_CANCELLED) or a CSR (MALFORMED_CSR, CSR_SIGNATURE_INVALID, SUBJECT_MISMATCH,
    *     ROLE_NOT_ALLOWED, ...); nothing is issued then and the invite stays as it was
    */
   public Redeemed redeem(String ledgerId, String token, List<CsrSubmission> csrs, boolean hostPeer)
-      throws InviteException, SQLException, CaException {
+      throws Refusal, SQLException, CaException {
     return redeem(ledgerId, token, csrs, hostPeer, false);
   }
 
@@ -212,9 +188,9 @@ public final class MemberInvites {
    */
   public Redeemed redeem(
       String ledgerId, String token, List<CsrSubmission> csrs, boolean hostPeer, boolean hostAdmin)
-      throws InviteException, SQLException, CaException {
+      throws Refusal, SQLException, CaException {
     InviteToken parsed = InviteToken.parse(token);
-    LocalLedger ledger = activeLedger(ledgerId);
+    LocalLedger ledger = ledgers.activeLedger(ledgerId);
     Redemption redemption = ledgers.authority(ledgerId).redeem(parsed, csrs);
     String mspId = redemption.invite().scope().mspId();
     Optional<IssuedCertificate> admin =
@@ -258,7 +234,7 @@ public final class MemberInvites {
         hosted =
             Optional.of(
                 new HostedPeer(Optional.of(ledgers.hostPeer(ledgerId, mspId)), Optional.empty()));
-      } catch (LedgerService.PeerException e) {
+      } catch (Refusal e) {
         hosted = Optional.of(new HostedPeer(Optional.empty(), Optional.of(e)));
       }
     }
@@ -294,25 +270,10 @@ public final class MemberInvites {
     return new ConnectionProfile(config.getLedgerId(), mspId, peers, orderers, List.copyOf(roots));
   }
 
-  private LedgerRecord ledger(String ledgerId) throws InviteException, SQLException {
+  private LedgerRecord ledger(String ledgerId) throws Refusal, SQLException {
     return ledgers
         .registry()
         .get(ledgerId)
-        .orElseThrow(
-            () -> new InviteException("LEDGER_NOT_FOUND", 404, "no ledger '" + ledgerId + "'"));
-  }
-
-  private LocalLedger activeLedger(String ledgerId) throws InviteException, SQLException {
-    LedgerRecord record = ledger(ledgerId);
-    Optional<LocalLedger> running = ledgers.running(ledgerId);
-    if (record.status() != LedgerStatus.ACTIVE
-        || running.isEmpty()
-        || running.get().peers().isEmpty()) {
-      throw new InviteException(
-          "LEDGER_NOT_ACTIVE",
-          409,
-          "ledger " + ledgerId + " is " + record.status() + "; invites need it ACTIVE");
-    }
-    return running.get();
+        .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + ledgerId + "'"));
   }
 }

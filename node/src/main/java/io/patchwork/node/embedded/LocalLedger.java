@@ -2,7 +2,6 @@ package io.patchwork.node.embedded;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
@@ -28,6 +27,7 @@ import io.patchwork.node.launch.NodeFiles;
 import io.patchwork.node.launch.NodeLauncher;
 import io.patchwork.node.net.LedgerTrust;
 import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.order.Broadcasts;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.StateResources;
@@ -53,12 +53,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -68,7 +65,6 @@ import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.Status;
-import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -314,40 +310,9 @@ public final class LocalLedger implements AutoCloseable {
       throws IOException, InterruptedException {
     ManagedChannel channel = shared.transport().channel(orderer.getHost(), orderer.getPort(), tls);
     try {
-      CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
-      StreamObserver<Envelope> requests =
-          AtomicBroadcastGrpc.newStub(channel)
-              .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .broadcast(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(BroadcastResponse response) {
-                      answer.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                      answer.completeExceptionally(failure);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                      answer.completeExceptionally(new IOException("the orderer sent no answer"));
-                    }
-                  });
-      requests.onNext(envelope);
-      try {
-        return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        throw new IOException(
-            "orderer "
-                + orderer.getNodeId()
-                + ": "
-                + (e.getCause() == null ? e : e.getCause()).getMessage(),
-            e);
-      } finally {
-        requests.onCompleted();
-      }
+      return Broadcasts.send(channel, envelope, timeout);
+    } catch (IOException e) {
+      throw new IOException("orderer " + orderer.getNodeId() + ": " + e.getMessage(), e);
     } finally {
       channel.shutdownNow();
     }

@@ -159,12 +159,24 @@ public final class NodeLauncher {
         peerEntry(rules, identity.nodeId())
             .orElseThrow(() -> notListed(rules, identity.nodeId(), "a peer"));
     checkIdentity(rules, identity, self.getMspId());
+    return start(genesis, identity, dataDirectory, bindHost, self.getPort(), snapshot, shared);
+  }
+
+  private static PeerNode start(
+      Block genesis,
+      NodeIdentity identity,
+      Path dataDirectory,
+      String bindHost,
+      int port,
+      Optional<Path> snapshot,
+      Shared shared)
+      throws IOException, ConfigException {
     return PeerNode.start(
         new PeerNode.Config(
-            self.getNodeId(),
-            self.getMspId(),
+            identity.nodeId(),
+            identity.signer().mspId(),
             bindHost,
-            self.getPort(),
+            port,
             dataDirectory,
             genesis,
             identity.signer(),
@@ -203,24 +215,7 @@ public final class NodeLauncher {
           "node id " + identity.nodeId() + " is taken by a node of the ledger's genesis config");
     }
     String mspId = identity.signer().mspId();
-    PeerNode node =
-        PeerNode.start(
-            new PeerNode.Config(
-                identity.nodeId(),
-                mspId,
-                bindHost,
-                port,
-                dataDirectory,
-                genesis,
-                identity.signer(),
-                identity.tls(),
-                shared.contracts(),
-                shared.verifier(),
-                shared.stateResources(),
-                shared.scheduler(),
-                shared.clock(),
-                snapshot),
-            shared.transport());
+    PeerNode node = start(genesis, identity, dataDirectory, bindHost, port, snapshot, shared);
     if (snapshot.isPresent() && !node.ledger().rules().isMember(mspId)) {
       long height = node.ledger().height();
       node.close();

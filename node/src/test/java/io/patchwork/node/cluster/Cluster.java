@@ -4,7 +4,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.StreamObserver;
 import io.patchwork.ca.AuthoritySpec;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
@@ -34,7 +33,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManager;
@@ -44,7 +42,6 @@ import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -333,33 +330,7 @@ public final class Cluster implements AutoCloseable {
   public BroadcastResponse broadcast(Client client, Envelope envelope) throws Exception {
     Orderer orderer = ledger.ordererConfig(ledger.orderers().get(0).nodeId());
     ManagedChannel channel = channel(client, orderer.getHost(), orderer.getPort());
-    CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
-    StreamObserver<Envelope> requests =
-        AtomicBroadcastGrpc.newStub(channel)
-            .withDeadlineAfter(30, TimeUnit.SECONDS)
-            .broadcast(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(BroadcastResponse response) {
-                    answer.complete(response);
-                  }
-
-                  @Override
-                  public void onError(Throwable failure) {
-                    answer.completeExceptionally(failure);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    answer.completeExceptionally(new IllegalStateException("no response"));
-                  }
-                });
-    requests.onNext(envelope);
-    try {
-      return answer.get(30, TimeUnit.SECONDS);
-    } finally {
-      requests.onCompleted();
-    }
+    return io.patchwork.node.order.Broadcasts.send(channel, envelope, Duration.ofSeconds(30));
   }
 
   /** The ledger's {@code ledger-token} contract for the client, through peer0's gateway. */
