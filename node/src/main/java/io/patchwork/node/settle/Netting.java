@@ -1,4 +1,4 @@
-package io.patchwork.manager.settle;
+package io.patchwork.node.settle;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

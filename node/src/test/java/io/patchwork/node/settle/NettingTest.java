@@ -1,4 +1,4 @@
-package io.patchwork.manager.settle;
+package io.patchwork.node.settle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package io.patchwork.manager.settle;
+package io.patchwork.benchmarks.settle;
 
+import io.patchwork.node.settle.Netting;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
