@@ -527,6 +527,11 @@ public final class ClientCommand implements Runnable {
       boolean close;
     }
 
+    @Option(
+        names = "--settlement-asset",
+        description = "With --close: the asset to settle in (default: the ledger template's).")
+    String settlementAsset;
+
     @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
     Path adminMsp;
 
@@ -552,8 +557,16 @@ public final class ClientCommand implements Runnable {
             GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove));
         json.put("kind", "REMOVE_MEMBER").put("mspId", action.remove);
       } else {
-        proposal.setCloseLedger(GovernanceProposal.CloseLedger.newBuilder());
+        GovernanceProposal.CloseLedger.Builder close = GovernanceProposal.CloseLedger.newBuilder();
         json.put("kind", "CLOSE_LEDGER");
+        if (settlementAsset != null) {
+          close.setSettlementAsset(settlementAsset);
+          json.put("settlementAsset", settlementAsset);
+        } else if (adminMsp != null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--close signed here needs --settlement-asset");
+        }
+        proposal.setCloseLedger(close);
       }
       JsonObject body;
       if (adminMsp == null) {

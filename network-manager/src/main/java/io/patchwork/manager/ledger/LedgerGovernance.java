@@ -153,6 +153,12 @@ public final class LedgerGovernance {
       throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "proposes");
     io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
+    if (action.hasCloseLedger() && action.getCloseLedger().getSettlementAsset().isEmpty()) {
+      // Closing settles in the ledger's settlement asset unless the member names another.
+      action.setCloseLedger(
+          action.getCloseLedger().toBuilder()
+              .setSettlementAsset(ledgers.settlementAsset(ledgerId)));
+    }
     GovernanceProposal content =
         action
             .setLedgerId(ledgerId)

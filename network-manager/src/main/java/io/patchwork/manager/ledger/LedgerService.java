@@ -442,6 +442,21 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
+  /** The settlement asset of a ledger's template (with the request's overrides). */
+  public String settlementAsset(String id) throws Refusal, SQLException {
+    LedgerRecord record =
+        registry
+            .get(id)
+            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    try {
+      return Templates.withOverrides(Templates.builtIn(record.template()), record.overrides())
+          .settlementAsset();
+    } catch (TemplateException e) {
+      throw new IllegalStateException(
+          "ledger " + id + " was created from a template that no longer loads", e);
+    }
+  }
+
   /** The genesis block of a running ledger. */
   public org.hyperledger.fabric.protos.common.Block genesis(String id)
       throws Refusal, SQLException {

@@ -114,6 +114,38 @@ public final class ConfigUpdateCheck {
     return checkUpdate(payload.getData(), current, at, verifier);
   }
 
+  /**
+   * A settlement statement closes a CLOSING ledger: the new config is the one in force, CLOSED, at
+   * the next sequence; peers of enough members signed the statement. (Peers also check that the
+   * statement is what their own state gives.)
+   */
+  private static Verdict statementVerdict(
+      ConfigUpdate update,
+      LedgerRules current,
+      LedgerRules next,
+      Instant at,
+      SignatureVerifier verifier) {
+    if (update.getSignaturesCount() > 0 || update.hasDecision()) {
+      return Verdict.refused("a settlement statement carries no admin signatures or decision");
+    }
+    if (current.status() != LedgerStatus.CLOSING) {
+      return Verdict.refused("only a closing ledger is settled; this one is " + current.status());
+    }
+    if (!update
+        .getConfig()
+        .equals(
+            current.config().toBuilder()
+                .setSequence(current.sequence() + 1)
+                .setStatus(LedgerStatus.CLOSED)
+                .build())) {
+      return Verdict.refused("a settlement statement closes the ledger and changes nothing else");
+    }
+    return io.patchwork.node.settle.SettlementStatements.signatureRefusal(
+            update.getStatement(), current, at, verifier)
+        .map(Verdict::refused)
+        .orElseGet(() -> new Verdict(Optional.of(next), ""));
+  }
+
   /** The config part of {@link #check}: the new config and its admins' signatures. */
   public static Verdict checkUpdate(
       ByteString updateBytes, LedgerRules current, Instant at, SignatureVerifier verifier) {
@@ -148,6 +180,9 @@ public final class ConfigUpdateCheck {
     }
     if (current.status() == LedgerStatus.CLOSED) {
       return Verdict.refused("the ledger is closed");
+    }
+    if (update.hasStatement()) {
+      return statementVerdict(update, current, next, at, verifier);
     }
     if (update.hasDecision()) {
       Optional<String> refusal;

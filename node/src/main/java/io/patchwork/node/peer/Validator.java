@@ -12,6 +12,8 @@ import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.settle.ClosingBook;
+import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.StateEntry;
 import io.patchwork.node.state.StateReader;
 import io.patchwork.node.state.StateWrite;
@@ -125,6 +127,7 @@ final class Validator {
           // change cannot repeat anyway (each needs the next sequence), so a reused id does not
           // make it invalid — it only keeps the first transaction's record.
           LedgerRules next = checkConfig(parsed, rules, data.size());
+          checkStatement(parsed, block, state);
           List<StateWrite> writes = List.of();
           if (next.sequence() == rules.sequence()) {
             // A governance record: judged against what is recorded, written, config unchanged.
@@ -393,6 +396,39 @@ final class Validator {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
     return verdict.next().orElseThrow();
+  }
+
+  /**
+   * A settlement statement must say what this peer's own committed state gives: the history ends
+   * with the block before this one, at this state hash, with these positions and balances.
+   */
+  private void checkStatement(ParsedTx tx, Block block, WorldState state) throws Invalid {
+    ConfigUpdate update;
+    try {
+      update = ConfigUpdate.parseFrom(tx.payload.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
+    if (!update.hasStatement()) {
+      return;
+    }
+    Optional<String> refusal =
+        SettlementStatements.contentRefusal(
+            update.getStatement(),
+            SettlementStatements.compute(
+                ledgerId,
+                block.getHeader().getNumber(),
+                block.getHeader().getPreviousHash(),
+                state.stateHash(),
+                ClosingBook.read(state)));
+    if (refusal.isPresent()) {
+      log.warn(
+          "peer.statement_refused tx={} block={} reason=\"{}\"",
+          tx.txId,
+          block.getHeader().getNumber(),
+          refusal.get());
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
   }
 
   private List<StateWrite> governanceRecord(ParsedTx tx, LedgerRules rules, StateReader state)

@@ -382,6 +382,67 @@ public final class Cluster implements AutoCloseable {
 
   /** Waits until every running peer has at least {@code height} blocks. */
   public void awaitHeight(long height, Duration timeout) throws InterruptedException {
+    awaitHeightOf(height, timeout);
+  }
+
+  /** The config in force on peer0. */
+  public LedgerConfig config() {
+    return ledger.peers().get(0).ledger().rules().config();
+  }
+
+  /** Waits until every running peer has applied config {@code sequence}. */
+  public void awaitSequence(long sequence) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (PeerNode peer : ledger.peers()) {
+      while (peer.ledger().rules().sequence() < sequence) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("config " + sequence + " not committed:\n" + dump());
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  /**
+   * Has the members decide {@code action}: the first voter proposes, every voter's admin votes yes,
+   * the first voter submits the decision; returns once every peer applied it.
+   */
+  public void decide(
+      io.patchwork.node.config.proto.GovernanceProposal.Builder action, String... voters)
+      throws Exception {
+    Instant now = Instant.now();
+    long sequence = config().getSequence();
+    NodeSigner proposer = signer(admin(voters[0]));
+    io.patchwork.node.config.proto.SignedGovernanceProposal proposal =
+        io.patchwork.node.governance.GovernanceDecisions.propose(
+            action
+                .setLedgerId(ledger.ledgerId())
+                .setConfigSequence(sequence)
+                .setProposerMspId(voters[0])
+                .setCreatedAtMillis(now.toEpochMilli())
+                .build(),
+            proposer);
+    List<io.patchwork.node.config.proto.GovernanceBallot> ballots = new ArrayList<>();
+    for (int i = 0; i < voters.length; i++) {
+      ballots.add(
+          io.patchwork.node.governance.GovernanceDecisions.vote(
+              proposal,
+              signer(admin(voters[i])),
+              io.patchwork.governance.Choice.YES,
+              now.plusMillis(i)));
+    }
+    BroadcastResponse response =
+        broadcast(
+            admin(voters[0]),
+            io.patchwork.node.governance.GovernanceDecisions.decisionEnvelope(
+                config(), proposal, ballots, proposer, now));
+    if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+      throw new AssertionError("the decision was refused: " + response.getInfo());
+    }
+    awaitSequence(sequence + 1);
+  }
+
+  private void awaitHeightOf(long height, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       boolean all = true;

@@ -482,20 +482,7 @@ class GovernanceLedgerTest {
   /** Proposes {@code action} as BankAMSP's admin, has the voters approve it, and awaits it. */
   private static void decide(Cluster cluster, GovernanceProposal.Builder action, String... voters)
       throws Exception {
-    Instant now = Instant.now();
-    long sequence = config(cluster).getSequence();
-    SignedGovernanceProposal proposal =
-        GovernanceDecisions.propose(
-            action
-                .setLedgerId("trade")
-                .setConfigSequence(sequence)
-                .setProposerMspId("BankAMSP")
-                .setCreatedAtMillis(now.toEpochMilli())
-                .build(),
-            admin(cluster, "BankAMSP"));
-    BroadcastResponse response = submit(cluster, proposal, ballots(cluster, proposal, now, voters));
-    assertThat(response.getStatus()).as(response.getInfo()).isEqualTo(Status.SUCCESS);
-    awaitSequence(cluster, sequence + 1);
+    cluster.decide(action, voters);
   }
 
   @Test

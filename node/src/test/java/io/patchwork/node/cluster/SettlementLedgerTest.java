@@ -1,0 +1,226 @@
+package io.patchwork.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.block.BlockHashes;
+import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.proto.Amount;
+import io.patchwork.node.config.proto.AssetSettlement;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.SettlementStatement;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.settle.ClosingBook;
+import io.patchwork.node.settle.SettlementStatements;
+import io.patchwork.node.state.TxRecord;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ledger's last block: after the members voted to close, a settlement statement computed from the
+ * committed obligations and token holdings, signed by peers of enough members, closes it. Every
+ * peer recomputes the statement from its own state; one that says anything else is refused.
+ */
+@Tag("cluster")
+class SettlementLedgerTest {
+  @TempDir Path directory;
+
+  @Test
+  void a_closing_ledger_ends_with_the_statement_every_peer_computes_itself() throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(4).orderers(1).blocks(20, Duration.ofMillis(20)),
+        cluster -> {
+          record(cluster, "o1", "BankAMSP", "BankBMSP", "100");
+          record(cluster, "o2", "BankBMSP", "BankCMSP", "60");
+          record(cluster, "o3", "BankCMSP", "BankAMSP", "10");
+          record(cluster, "o4", "BankDMSP", "BankAMSP", "5");
+          Contract token = cluster.token(cluster.admin("BankAMSP"));
+          token.submitTransaction("issue", "BankAMSP", "50");
+          token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "20");
+
+          cluster.decide(
+              GovernanceProposal.newBuilder()
+                  .setCloseLedger(
+                      GovernanceProposal.CloseLedger.newBuilder().setSettlementAsset("EUR")),
+              "BankAMSP",
+              "BankBMSP",
+              "BankCMSP");
+          assertThat(cluster.config().getStatus()).isEqualTo(LedgerStatus.CLOSING);
+          cluster.awaitHeight(
+              cluster.ledger().peers().get(0).ledger().height(), Duration.ofSeconds(30));
+
+          PeerNode peer0 = cluster.ledger().peer("peer0");
+          SettlementStatement statement =
+              SettlementStatements.compute(
+                  "trade",
+                  peer0.ledger().height(),
+                  ByteString.copyFrom(
+                      BlockHashes.headerHash(
+                          peer0.ledger().blocks().last().orElseThrow().getHeader())),
+                  peer0.ledger().state().stateHash(),
+                  ClosingBook.read(peer0.ledger().state()));
+          AssetSettlement eur = statement.getAssets(0);
+          assertThat(eur.getAsset()).isEqualTo("EUR");
+          assertThat(positions(eur))
+              .isEqualTo(
+                  Map.of("BankAMSP", -85L, "BankBMSP", 40L, "BankCMSP", 50L, "BankDMSP", -5L));
+          assertThat(eur.getGross()).isEqualTo("175");
+          assertThat(eur.getMoved()).isEqualTo("90");
+          assertThat(eur.getTransfersCount()).isLessThanOrEqualTo(3);
+          assertThat(statement.getTokenBalancesList())
+              .containsExactly(amount("BankAMSP", "30"), amount("BankBMSP", "20"));
+
+          // Peers of two members are not the three a majority of four needs: the orderer refuses.
+          BroadcastResponse tooFew =
+              cluster.broadcast(
+                  cluster.admin("BankAMSP"), closing(cluster, statement, "peer0", "peer1"));
+          assertThat(tooFew.getStatus()).isNotEqualTo(Status.SUCCESS);
+          assertThat(tooFew.getInfo()).contains("voting threshold needs 3");
+
+          // The statement as every peer computes it, signed by peers of three members.
+          long height = peer0.ledger().height();
+          SettlementStatement honest =
+              SettlementStatements.compute(
+                  "trade",
+                  height,
+                  ByteString.copyFrom(
+                      BlockHashes.headerHash(
+                          peer0.ledger().blocks().last().orElseThrow().getHeader())),
+                  peer0.ledger().state().stateHash(),
+                  ClosingBook.read(peer0.ledger().state()));
+          long closingSequence = cluster.config().getSequence();
+          Envelope closing = closing(cluster, honest, "peer0", "peer1", "peer2");
+          assertThat(cluster.broadcast(cluster.admin("BankAMSP"), closing).getStatus())
+              .isEqualTo(Status.SUCCESS);
+          cluster.awaitSequence(closingSequence + 1);
+          for (PeerNode peer : cluster.ledger().peers()) {
+            assertThat(peer.ledger().rules().status()).isEqualTo(LedgerStatus.CLOSED);
+            TxRecord closed = cluster.awaitTransaction(peer, txId(closing));
+            assertThat(closed.validationCode()).isEqualTo(TxValidationCode.VALID_VALUE);
+            assertThat(closed.blockNumber()).isEqualTo(height);
+          }
+          // Closed: nothing more is ordered, not even another statement.
+          BroadcastResponse after =
+              cluster.broadcast(
+                  cluster.admin("BankAMSP"), closing(cluster, honest, "peer0", "peer1", "peer2"));
+          assertThat(after.getStatus()).isNotEqualTo(Status.SUCCESS);
+        });
+  }
+
+  @Test
+  void a_statement_that_is_not_what_the_state_gives_is_refused_by_every_peer() throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(3).orderers(1).blocks(20, Duration.ofMillis(20)),
+        cluster -> {
+          record(cluster, "o1", "BankAMSP", "BankBMSP", "100");
+          cluster.decide(
+              GovernanceProposal.newBuilder()
+                  .setCloseLedger(
+                      GovernanceProposal.CloseLedger.newBuilder().setSettlementAsset("EUR")),
+              "BankAMSP",
+              "BankBMSP");
+          cluster.awaitHeight(
+              cluster.ledger().peers().get(0).ledger().height(), Duration.ofSeconds(30));
+          PeerNode peer0 = cluster.ledger().peer("peer0");
+          SettlementStatement honest =
+              SettlementStatements.compute(
+                  "trade",
+                  peer0.ledger().height(),
+                  ByteString.copyFrom(
+                      BlockHashes.headerHash(
+                          peer0.ledger().blocks().last().orElseThrow().getHeader())),
+                  peer0.ledger().state().stateHash(),
+                  ClosingBook.read(peer0.ledger().state()));
+          // Signed by enough peers, but B's position moved to A: ordered, then refused by every
+          // peer, each of which computes the statement from its own state. The ledger stays
+          // CLOSING: members cannot close it on a statement the state does not give.
+          SettlementStatement forged =
+              honest.toBuilder()
+                  .setAssets(
+                      0,
+                      honest.getAssets(0).toBuilder()
+                          .setPositions(0, amount("BankAMSP", "-99"))
+                          .setPositions(1, amount("BankBMSP", "99")))
+                  .build();
+          Envelope envelope = closing(cluster, forged, "peer0", "peer1");
+          assertThat(cluster.broadcast(cluster.admin("BankAMSP"), envelope).getStatus())
+              .isEqualTo(Status.SUCCESS);
+          for (PeerNode peer : cluster.ledger().peers()) {
+            TxRecord refused = cluster.awaitTransaction(peer, txId(envelope));
+            assertThat(refused.validationCode())
+                .isEqualTo(TxValidationCode.INVALID_CONFIG_TRANSACTION_VALUE);
+            assertThat(peer.ledger().rules().status()).isEqualTo(LedgerStatus.CLOSING);
+          }
+        });
+  }
+
+  private static void record(
+      Cluster cluster, String id, String debtor, String creditor, String amount) throws Exception {
+    Contract debtorSide =
+        cluster
+            .gateway(cluster.admin(debtor), "peer0")
+            .getNetwork("trade")
+            .getContract("obligations");
+    debtorSide.submitTransaction("record", id, debtor, creditor, "EUR", amount);
+    Contract creditorSide =
+        cluster
+            .gateway(cluster.admin(creditor), "peer0")
+            .getNetwork("trade")
+            .getContract("obligations");
+    creditorSide.submitTransaction("accept", id);
+  }
+
+  /** The config transaction closing the ledger with the statement signed by the given peers. */
+  private static Envelope closing(Cluster cluster, SettlementStatement statement, String... peers) {
+    List<NodeSigner> signers =
+        java.util.Arrays.stream(peers).map(id -> cluster.ledger().signer(id)).toList();
+    ConfigUpdate update =
+        ConfigUpdate.newBuilder()
+            .setConfig(
+                cluster.config().toBuilder()
+                    .setSequence(cluster.config().getSequence() + 1)
+                    .setStatus(LedgerStatus.CLOSED))
+            .setStatement(SettlementStatements.sign(statement, signers))
+            .build();
+    return ConfigTransactions.envelope(update, cluster.ledger().signer(peers[0]), Instant.now());
+  }
+
+  private static String txId(Envelope envelope) throws InvalidProtocolBufferException {
+    return ChannelHeader.parseFrom(
+            Payload.parseFrom(envelope.getPayload()).getHeader().getChannelHeader())
+        .getTxId();
+  }
+
+  private static Map<String, Long> positions(AssetSettlement asset) {
+    Map<String, Long> positions = new TreeMap<>();
+    asset
+        .getPositionsList()
+        .forEach(p -> positions.put(p.getMspId(), new BigInteger(p.getAmount()).longValueExact()));
+    return positions;
+  }
+
+  private static Amount amount(String mspId, String amount) {
+    return Amount.newBuilder().setMspId(mspId).setAmount(amount).build();
+  }
+}
