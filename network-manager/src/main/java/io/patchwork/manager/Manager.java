@@ -241,6 +241,7 @@ public final class Manager implements AutoCloseable {
                       tokens,
                       new MemberInvites(ledgers, tokens, hostedAdmins),
                       new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
+                      new io.patchwork.manager.ledger.Settlement(ledgers, data, Clock.systemUTC()),
                       cluster.isPresent())));
       ApiVerticle.Backend backend = api.backend().orElseThrow();
       try {

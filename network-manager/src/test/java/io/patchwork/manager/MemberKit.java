@@ -170,7 +170,18 @@ public final class MemberKit implements AutoCloseable {
                     csr(
                         "SIGNING",
                         client,
-                        CertificateRequest.signing("app", Role.CLIENT, organization, mspId))))
+                        CertificateRequest.signing("app", Role.CLIENT, organization, mspId)))
+                .add(
+                    csr(
+                        "TLS",
+                        clientTls,
+                        CertificateRequest.tls(
+                            "app",
+                            Role.CLIENT,
+                            organization,
+                            mspId,
+                            List.of("localhost"),
+                            List.of(InetAddress.getLoopbackAddress())))))
         .encode();
   }
 

@@ -59,6 +59,7 @@ public final class ApiVerticle extends VerticleBase {
       ApiTokens tokens,
       MemberInvites invites,
       LedgerGovernance governance,
+      io.patchwork.manager.ledger.Settlement settlement,
       boolean clustered) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
@@ -120,6 +121,9 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/peers").handler(routes::hostPeer);
           router.get("/ledgers/:id/genesis").handler(routes::genesis);
           router.get("/ledgers/:id/snapshot").handler(routes::snapshot);
+          SettlementRoutes settlement = new SettlementRoutes(vertx, services.settlement());
+          router.post("/ledgers/:id/settle").handler(settlement::settle);
+          router.get("/ledgers/:id/statement").handler(settlement::statement);
           router.get("/ledgers/:id/invites").handler(invites::list);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);

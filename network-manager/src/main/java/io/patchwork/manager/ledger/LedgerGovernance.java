@@ -92,7 +92,7 @@ public final class LedgerGovernance {
     }
     String id = GovernanceDecisions.proposalId(signed.getProposal());
     synchronized (lock(ledgerId)) {
-      LocalLedger ledger = ledgers.activeLedger(ledgerId);
+      LocalLedger ledger = ledgers.runningLedger(ledgerId);
       record(ledger, mspId, GovernanceRecords.proposalUpdate(ledgerId, signed), "PROPOSAL_REFUSED");
       log.info("governance.proposed ledger={} proposal={} by={}", ledgerId, id, mspId);
       return show(ledgerId, id);
@@ -115,7 +115,7 @@ public final class LedgerGovernance {
           "FORBIDDEN", 403, "an admin of " + mspId + " cannot vote for " + ballot.getVoterMspId());
     }
     synchronized (lock(ledgerId)) {
-      LocalLedger ledger = ledgers.activeLedger(ledgerId);
+      LocalLedger ledger = ledgers.runningLedger(ledgerId);
       PeerNode peer = ledger.furthestPeer();
       SignedGovernanceProposal proposal =
           GovernanceRecords.proposal(peer.ledger().state(), proposalId)
@@ -163,7 +163,7 @@ public final class LedgerGovernance {
         action
             .setLedgerId(ledgerId)
             .setConfigSequence(
-                ledgers.activeLedger(ledgerId).furthestPeer().ledger().rules().sequence())
+                ledgers.runningLedger(ledgerId).furthestPeer().ledger().rules().sequence())
             .setProposerMspId(mspId)
             .setCreatedAtMillis(clock.millis())
             .build();
@@ -182,7 +182,7 @@ public final class LedgerGovernance {
     io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
     SignedGovernanceProposal proposal =
         GovernanceRecords.proposal(
-                ledgers.activeLedger(ledgerId).furthestPeer().ledger().state(), proposalId)
+                ledgers.runningLedger(ledgerId).furthestPeer().ledger().state(), proposalId)
             .orElseThrow(() -> notFound(ledgerId, proposalId));
     return vote(
         caller,
@@ -245,6 +245,10 @@ public final class LedgerGovernance {
       if (approved.content().hasRemoveMember()) {
         tokens.revokeMember(ledger.ledgerId(), approved.content().getRemoveMember().getMspId());
       }
+      if (approved.content().hasCloseLedger()) {
+        // From the next block only config transactions count: the ledger awaits its statement.
+        ledgers.registry().setStatus(ledger.ledgerId(), LedgerStatus.CLOSING, Optional.empty());
+      }
     } catch (GovernanceDecisions.Inapplicable e) {
       throw new Refusal(
           "ACTION_FAILED",
@@ -259,7 +263,7 @@ public final class LedgerGovernance {
   /** Every recorded proposal of a ledger. */
   public List<ProposalView> list(Principal caller, String ledgerId) throws Refusal, SQLException {
     seeable(caller, ledgerId);
-    LocalLedger ledger = ledgers.activeLedger(ledgerId);
+    LocalLedger ledger = ledgers.runningLedger(ledgerId);
     List<ProposalView> views = new ArrayList<>();
     for (String id :
         GovernanceRecords.proposalIds(ledger.furthestPeer().ledger().state(), MAX_LISTED)) {
@@ -276,7 +280,7 @@ public final class LedgerGovernance {
   }
 
   private ProposalView show(String ledgerId, String id) throws Refusal, SQLException {
-    LocalLedger ledger = ledgers.activeLedger(ledgerId);
+    LocalLedger ledger = ledgers.runningLedger(ledgerId);
     PeerNode peer = ledger.furthestPeer();
     SignedGovernanceProposal signed =
         GovernanceRecords.proposal(peer.ledger().state(), id)

@@ -272,8 +272,8 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /**
-   * After the service (re)starts alone: every ledger recorded as ACTIVE starts again from its
-   * nodes' data and kept credentials, and catches up; see {@link #resume}.
+   * After the service (re)starts alone: every ledger recorded as ACTIVE, CLOSING or CLOSED starts
+   * again from its nodes' data and kept credentials, and catches up; see {@link #resume}.
    *
    * @return how many ledgers run again
    */
@@ -295,8 +295,10 @@ public final class LedgerService implements AutoCloseable {
     int resumed = 0;
     for (LedgerRecord record : registry.list()) {
       if (running.containsKey(record.id())
-          || (record.status() != LedgerStatus.ACTIVE
-              && record.status() != LedgerStatus.PROVISIONING)) {
+          || !(record.status() == LedgerStatus.ACTIVE
+              || record.status() == LedgerStatus.PROVISIONING
+              || record.status() == LedgerStatus.CLOSING
+              || record.status() == LedgerStatus.CLOSED)) {
         continue;
       }
       Optional<String> owner = registry.owner(record.id());
@@ -466,6 +468,28 @@ public final class LedgerService implements AutoCloseable {
   /** Removes a file this service wrote for sending (a snapshot export). */
   public void discard(Path file) {
     deleteQuietly(file);
+  }
+
+  /**
+   * The running ledger of this id whatever its stage — ACTIVE, CLOSING or CLOSED — for reading it
+   * and for the governance records the ledger still takes while it closes (its peers refuse what
+   * its stage does not allow).
+   *
+   * @throws Refusal LEDGER_NOT_FOUND, or LEDGER_NOT_RUNNING when its nodes do not run here
+   */
+  public LocalLedger runningLedger(String id) throws Refusal, SQLException {
+    LedgerRecord record =
+        registry
+            .get(id)
+            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LocalLedger ledger = running.get(id);
+    if (ledger == null || ledger.peers().isEmpty()) {
+      throw new Refusal(
+          "LEDGER_NOT_RUNNING",
+          409,
+          "ledger " + id + " is " + record.status() + " and not running");
+    }
+    return ledger;
   }
 
   /**

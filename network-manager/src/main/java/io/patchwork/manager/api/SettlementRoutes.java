@@ -1,0 +1,125 @@
+package io.patchwork.manager.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.manager.ledger.Refusal;
+import io.patchwork.manager.ledger.Settlement;
+import io.patchwork.node.config.proto.Amount;
+import io.patchwork.node.config.proto.AssetSettlement;
+import io.patchwork.node.config.proto.SettlementStatement;
+import io.patchwork.node.config.proto.SettlementTransfer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code /ledgers/{id}/settle} and {@code /ledgers/{id}/statement}: the operator settles a ledger
+ * its members voted to close; anyone of the ledger reads the statement it ended with.
+ */
+final class SettlementRoutes {
+  private final Vertx vertx;
+  private final Settlement settlement;
+
+  SettlementRoutes(Vertx vertx, Settlement settlement) {
+    this.vertx = vertx;
+    this.settlement = settlement;
+  }
+
+  void settle(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).isOperator()) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the operator settles a ledger its members closed");
+      return;
+    }
+    vertx
+        .executeBlocking(() -> settlement.settle(id))
+        .onSuccess(statement -> ctx.json(json(statement)))
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  void statement(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> settlement.statement(id))
+        .onSuccess(
+            signed -> {
+              if (signed.isEmpty()) {
+                ApiVerticle.error(
+                    ctx, 404, "NO_STATEMENT", "ledger " + id + " has not ended with a statement");
+                return;
+              }
+              try {
+                ctx.json(
+                    json(SettlementStatement.parseFrom(signed.get().getStatement()))
+                        .put("signatures", signed.get().getSignaturesCount()));
+              } catch (InvalidProtocolBufferException e) {
+                ctx.fail(e);
+              }
+            })
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  static JsonObject json(SettlementStatement statement) {
+    HexFormat hex = HexFormat.of();
+    JsonArray assets = new JsonArray();
+    for (AssetSettlement asset : statement.getAssetsList()) {
+      BigDecimal gross = new BigDecimal(asset.getGross());
+      BigDecimal moved = new BigDecimal(asset.getMoved());
+      JsonArray transfers = new JsonArray();
+      for (SettlementTransfer transfer : asset.getTransfersList()) {
+        transfers.add(
+            new JsonObject()
+                .put("from", transfer.getFromMspId())
+                .put("to", transfer.getToMspId())
+                .put("amount", transfer.getAmount()));
+      }
+      assets.add(
+          new JsonObject()
+              .put("asset", asset.getAsset())
+              .put("gross", asset.getGross())
+              .put("moved", asset.getMoved())
+              .put(
+                  "nettingRatio",
+                  moved.signum() == 0
+                      ? null
+                      : gross.divide(moved, 4, RoundingMode.HALF_EVEN).toPlainString())
+              .put("fewestTransfersProven", asset.getExact())
+              .put("positions", amounts(asset.getPositionsList()))
+              .put("transfers", transfers));
+    }
+    return new JsonObject()
+        .put("ledger", statement.getLedgerId())
+        .put("finalHeight", statement.getFinalHeight())
+        .put("finalBlockHash", hex.formatHex(statement.getFinalBlockHash().toByteArray()))
+        .put("stateHash", hex.formatHex(statement.getStateHash().toByteArray()))
+        .put("assets", assets)
+        .put("tokenBalances", amounts(statement.getTokenBalancesList()));
+  }
+
+  private static JsonArray amounts(List<Amount> amounts) {
+    JsonArray array = new JsonArray();
+    amounts.forEach(
+        amount ->
+            array.add(
+                new JsonObject()
+                    .put("mspId", amount.getMspId())
+                    .put("amount", amount.getAmount())));
+    return array;
+  }
+
+  private static void fail(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof Refusal refused) {
+      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
+    } else {
+      ctx.fail(failure);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package io.patchwork.manager.ledger;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.block.BlockHashes;
+import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.SettlementStatement;
+import io.patchwork.node.config.proto.SignedSettlementStatement;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.settle.ClosingBook;
+import io.patchwork.node.settle.SettlementStatements;
+import io.patchwork.node.state.TxRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settles a ledger the members voted to close: computes the settlement statement from the committed
+ * state (every peer will compute it again), has the hosted peers of as many members as the voting
+ * threshold needs sign it, and commits it as the ledger's last block. The ledger is then CLOSED;
+ * the signed statement is kept beside its nodes' data.
+ *
+ * <p>Blocking: call it off the event loop.
+ */
+public final class Settlement {
+  private static final Logger log = LoggerFactory.getLogger(Settlement.class);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(60);
+  private static final int ATTEMPTS = 3;
+
+  /** Under a ledger's directory: the signed statement it ended with. */
+  public static final String STATEMENT_FILE = "statement.pb";
+
+  private final LedgerService ledgers;
+  private final Path dataDirectory;
+  private final Clock clock;
+
+  public Settlement(LedgerService ledgers, Path dataDirectory, Clock clock) {
+    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Settles and closes the ledger.
+   *
+   * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_CLOSING (the members have not voted to close it),
+   *     TOO_FEW_HOSTED_PEERS (not enough members' peers run here to sign), STATEMENT_REFUSED
+   */
+  public SettlementStatement settle(String id)
+      throws Refusal, SQLException, IOException, InterruptedException {
+    LedgerRecord record =
+        ledgers
+            .registry()
+            .get(id)
+            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    Optional<LocalLedger> running = ledgers.running(id);
+    if (record.status() != LedgerStatus.CLOSING || running.isEmpty()) {
+      throw new Refusal(
+          "LEDGER_NOT_CLOSING",
+          409,
+          "ledger "
+              + id
+              + " is "
+              + record.status()
+              + "; it is settled once its members voted to close it (a CloseLedger proposal)");
+    }
+    LocalLedger ledger = running.get();
+    synchronized (ledger) {
+      for (int attempt = 1; ; attempt++) {
+        awaitPeersLevel(ledger);
+        PeerNode furthest = ledger.furthestPeer();
+        LedgerRules rules = furthest.ledger().rules();
+        SettlementStatement statement =
+            SettlementStatements.compute(
+                id,
+                furthest.ledger().height(),
+                ByteString.copyFrom(
+                    BlockHashes.headerHash(
+                        furthest.ledger().blocks().last().orElseThrow().getHeader())),
+                furthest.ledger().state().stateHash(),
+                ClosingBook.read(furthest.ledger().state()));
+        List<PeerNode> signers = signers(ledger, rules);
+        List<NodeSigner> keys = new ArrayList<>();
+        signers.forEach(peer -> keys.add(ledger.signer(peer.nodeId())));
+        SignedSettlementStatement signed = SettlementStatements.sign(statement, keys);
+        ConfigUpdate update =
+            ConfigUpdate.newBuilder()
+                .setConfig(
+                    rules.config().toBuilder()
+                        .setSequence(rules.sequence() + 1)
+                        .setStatus(io.patchwork.node.config.proto.LedgerStatus.CLOSED))
+                .setStatement(signed)
+                .build();
+        TxRecord committed;
+        try {
+          committed =
+              ledger.submit(
+                  signers.get(0).nodeId(),
+                  ConfigTransactions.envelope(update, keys.get(0), clock.instant()),
+                  COMMIT_TIMEOUT);
+        } catch (TimeoutException e) {
+          throw new Refusal(
+              "LEDGER_UNAVAILABLE",
+              503,
+              "the statement was not committed in time: " + e.getMessage());
+        }
+        if (committed.validationCode() == TxValidationCode.VALID_VALUE) {
+          keep(id, signed);
+          ledgers.registry().setStatus(id, LedgerStatus.CLOSED, Optional.empty());
+          log.info(
+              "ledger.closed ledger={} block={} assets={} signers={}",
+              id,
+              committed.blockNumber(),
+              statement.getAssetsCount(),
+              signers.size());
+          return statement;
+        }
+        // Another config transaction (a record) may have landed first: the history then ends
+        // later than the statement said. Compute it again.
+        log.warn(
+            "ledger.statement_refused ledger={} attempt={} code={}",
+            id,
+            attempt,
+            TxValidationCode.forNumber(committed.validationCode()));
+        if (attempt == ATTEMPTS) {
+          throw new Refusal(
+              "STATEMENT_REFUSED",
+              422,
+              "the peers refused the settlement statement "
+                  + ATTEMPTS
+                  + " times; see the nodes' log (peer.statement_refused)");
+        }
+      }
+    }
+  }
+
+  /** The signed statement a closed ledger ended with. */
+  public Optional<SignedSettlementStatement> statement(String id) throws IOException {
+    Path file = file(id);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(SignedSettlementStatement.parseFrom(Files.readAllBytes(file)));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException(file + " holds no settlement statement", e);
+    }
+  }
+
+  /** One hosted peer for each of as many members as the voting threshold needs, in config order. */
+  private static List<PeerNode> signers(LocalLedger ledger, LedgerRules rules) throws Refusal {
+    int required = SettlementStatements.requiredMembers(rules);
+    Set<String> members = new LinkedHashSet<>();
+    List<PeerNode> signers = new ArrayList<>();
+    for (PeerNode peer : ledger.peers()) {
+      if (rules.isMember(peer.mspId()) && members.add(peer.mspId())) {
+        signers.add(peer);
+        if (signers.size() == required) {
+          return signers;
+        }
+      }
+    }
+    throw new Refusal(
+        "TOO_FEW_HOSTED_PEERS",
+        409,
+        "peers of "
+            + required
+            + " members must sign the statement; only "
+            + signers.size()
+            + " members have a peer running here");
+  }
+
+  /** Waits (up to 10 s) until every running peer holds as many blocks as the furthest one. */
+  private static void awaitPeersLevel(LocalLedger ledger) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      long top = ledger.furthestPeer().ledger().height();
+      if (ledger.peers().stream().allMatch(p -> p.ledger().height() == top)) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private void keep(String id, SignedSettlementStatement signed) throws IOException {
+    Path file = file(id);
+    Path fresh = file.resolveSibling(STATEMENT_FILE + ".new");
+    Files.write(fresh, signed.toByteArray());
+    Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private Path file(String id) {
+    return dataDirectory.resolve("ledgers").resolve(id).resolve(STATEMENT_FILE);
+  }
+}
