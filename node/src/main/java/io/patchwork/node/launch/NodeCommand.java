@@ -52,7 +52,12 @@ import picocli.CommandLine.Spec;
     name = "node",
     mixinStandardHelpOptions = true,
     description = "Run one Patchwork ledger node (orderer or peer) in this process.",
-    subcommands = {NodeCommand.Run.class, NodeCommand.Snapshot.class, NodeCommand.History.class})
+    subcommands = {
+      NodeCommand.Run.class,
+      NodeCommand.Snapshot.class,
+      NodeCommand.History.class,
+      NodeCommand.VerifyArchive.class
+    })
 public final class NodeCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -321,6 +326,42 @@ public final class NodeCommand implements Runnable {
       out.printf(
           "verified: %d blocks, %d config changes; every signature, ballot and decision checks%n",
           report.blocksChecked(), report.changes().size());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "verify-archive",
+      description =
+          "Check a closed ledger's archive offline: every hash, block and orderer signature, every"
+              + " config change and member decision, the settlement statement's signatures, the"
+              + " final state and the settlement arithmetic. Exits 1 on any problem.")
+  static final class VerifyArchive implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--archive", required = true, description = "The archive file.")
+    Path archive;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.isRegularFile(archive)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), archive + " is not a file");
+      }
+      io.patchwork.node.settle.LedgerArchive.Report report =
+          io.patchwork.node.settle.LedgerArchive.verify(archive, new SignatureVerifier(100_000));
+      if (!report.verified()) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "patchwork node: archive does NOT verify: %s%n", report.problem().orElseThrow());
+        return 1;
+      }
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "verified: ledger %s, %d blocks, %d config changes; every hash, signature, decision"
+                  + " and the settlement arithmetic check%n",
+              report.ledgerId(), report.blocks(), report.configChanges());
       return 0;
     }
   }

@@ -13,8 +13,10 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.settle.ClosingBook;
+import io.patchwork.node.settle.LedgerArchive;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.TxRecord;
 import java.math.BigInteger;
@@ -99,6 +101,8 @@ class SettlementLedgerTest {
 
           // The statement as every peer computes it, signed by peers of three members.
           long height = peer0.ledger().height();
+          Path finalState = directory.resolve("final.snapshot");
+          peer0.ledger().exportSnapshot(finalState);
           SettlementStatement honest =
               SettlementStatements.compute(
                   "trade",
@@ -119,6 +123,34 @@ class SettlementLedgerTest {
             assertThat(closed.validationCode()).isEqualTo(TxValidationCode.VALID_VALUE);
             assertThat(closed.blockNumber()).isEqualTo(height);
           }
+          // The archive checks offline; any changed byte of a block, the statement or the state
+          // does not.
+          Path archive = directory.resolve("trade.archive");
+          LedgerArchive.write(archive, peer0.ledger(), finalState, cluster.ledger().verifier());
+          LedgerArchive.Report report = LedgerArchive.verify(archive, new SignatureVerifier(1000));
+          assertThat(report.problem()).isEmpty();
+          assertThat(report.blocks()).isEqualTo(height + 1);
+          assertThat(report.configChanges()).isEqualTo(2);
+          assertTampered(
+              archive, LedgerArchive.BLOCKS, false, bytes -> flip(bytes, bytes.length / 2));
+          assertTampered(
+              archive, LedgerArchive.BLOCKS, true, bytes -> flip(bytes, bytes.length / 2));
+          assertTampered(
+              archive, LedgerArchive.SNAPSHOT, true, bytes -> flip(bytes, bytes.length / 2));
+          assertTampered(
+              archive, LedgerArchive.STATEMENT, true, bytes -> flip(bytes, bytes.length - 3));
+          assertTampered(archive, LedgerArchive.HISTORY, false, bytes -> flip(bytes, 5));
+          java.io.StringWriter out = new java.io.StringWriter();
+          assertThat(
+                  io.patchwork.node.launch.NodeCommand.execute(
+                      new java.io.PrintWriter(out),
+                      new java.io.PrintWriter(new java.io.StringWriter()),
+                      "verify-archive",
+                      "--archive",
+                      archive.toString()))
+              .isZero();
+          assertThat(out.toString()).contains("verified: ledger trade");
+
           // Closed: nothing more is ordered, not even another statement.
           BroadcastResponse after =
               cluster.broadcast(
@@ -173,6 +205,55 @@ class SettlementLedgerTest {
             assertThat(peer.ledger().rules().status()).isEqualTo(LedgerStatus.CLOSING);
           }
         });
+  }
+
+  /**
+   * Rewrites one entry of the archive (and, with {@code manifest}, its hash in the manifest, as a
+   * forger would) and checks verification fails.
+   */
+  private void assertTampered(
+      Path archive, String entry, boolean manifest, java.util.function.UnaryOperator<byte[]> change)
+      throws Exception {
+    java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    try (java.util.zip.ZipInputStream zip =
+        new java.util.zip.ZipInputStream(java.nio.file.Files.newInputStream(archive))) {
+      java.util.zip.ZipEntry next;
+      while ((next = zip.getNextEntry()) != null) {
+        entries.put(next.getName(), zip.readAllBytes());
+      }
+    }
+    entries.put(entry, change.apply(entries.get(entry).clone()));
+    if (manifest) {
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode manifestNode =
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              json.readTree(entries.get(LedgerArchive.MANIFEST));
+      ((com.fasterxml.jackson.databind.node.ObjectNode) manifestNode.get("sha256"))
+          .put(
+              entry,
+              java.util.HexFormat.of()
+                  .formatHex(
+                      java.security.MessageDigest.getInstance("SHA-256")
+                          .digest(entries.get(entry))));
+      entries.put(LedgerArchive.MANIFEST, json.writeValueAsBytes(manifestNode));
+    }
+    Path forged = directory.resolve("forged-" + entry + "-" + manifest + ".archive");
+    try (java.util.zip.ZipOutputStream zip =
+        new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(forged))) {
+      for (var e : entries.entrySet()) {
+        zip.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+        zip.write(e.getValue());
+        zip.closeEntry();
+      }
+    }
+    LedgerArchive.Report report = LedgerArchive.verify(forged, new SignatureVerifier(1000));
+    assertThat(report.verified()).as(entry + " changed, manifest updated: " + manifest).isFalse();
+  }
+
+  private static byte[] flip(byte[] bytes, int index) {
+    bytes[index] ^= 0x01;
+    return bytes;
   }
 
   private static void record(
