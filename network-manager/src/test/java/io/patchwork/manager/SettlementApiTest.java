@@ -122,8 +122,29 @@ class SettlementApiTest {
         assertThat(sum).isZero();
         assertThat(eur.getJsonArray("transfers").size()).isLessThanOrEqualTo(2);
 
-        assertThat(new JsonObject(manager.get("/ledgers/netting").body()).getString("status"))
-            .isEqualTo("CLOSED");
+        // Archived: the archive verifies offline, the nodes and their data are gone.
+        assertThat(new JsonObject(settled.body()).getString("status")).isEqualTo("ARCHIVED");
+        JsonObject archived = new JsonObject(manager.get("/ledgers/netting").body());
+        assertThat(archived.getString("status")).isEqualTo("ARCHIVED");
+        assertThat(archived.containsKey("nodes")).isFalse();
+        assertThat(directory.resolve("ledgers/netting")).doesNotExist();
+        HttpResponse<byte[]> download =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                manager.manager().url() + "/ledgers/netting/archive"))
+                        .header("authorization", "Bearer " + tokens.get(1).orElseThrow())
+                        .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(download.statusCode()).isEqualTo(200);
+        Path copy = directory.resolve("downloaded.archive");
+        java.nio.file.Files.write(copy, download.body());
+        io.patchwork.node.settle.LedgerArchive.Report report =
+            io.patchwork.node.settle.LedgerArchive.verify(
+                copy, new io.patchwork.node.crypto.SignatureVerifier(1000));
+        assertThat(report.problem()).isEmpty();
+        assertThat(report.ledgerId()).isEqualTo("netting");
         JsonObject statement =
             new JsonObject(
                 manager.send("GET", "/ledgers/netting/statement", null, tokens.get(2)).body());

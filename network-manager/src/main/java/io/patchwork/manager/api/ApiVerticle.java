@@ -124,6 +124,7 @@ public final class ApiVerticle extends VerticleBase {
           SettlementRoutes settlement = new SettlementRoutes(vertx, services.settlement());
           router.post("/ledgers/:id/settle").handler(settlement::settle);
           router.get("/ledgers/:id/statement").handler(settlement::statement);
+          router.get("/ledgers/:id/archive").handler(settlement::archive);
           router.get("/ledgers/:id/invites").handler(invites::list);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);

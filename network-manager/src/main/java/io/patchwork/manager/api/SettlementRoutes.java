@@ -37,7 +37,16 @@ final class SettlementRoutes {
     }
     vertx
         .executeBlocking(() -> settlement.settle(id))
-        .onSuccess(statement -> ctx.json(json(statement)))
+        .onSuccess(
+            outcome ->
+                ctx.json(
+                    json(outcome.statement())
+                        .put("status", "ARCHIVED")
+                        .put(
+                            "archive",
+                            new JsonObject()
+                                .put("download", "/ledgers/" + id + "/archive")
+                                .put("bytes", outcome.archiveBytes()))))
         .onFailure(failure -> fail(ctx, failure));
   }
 
@@ -65,6 +74,30 @@ final class SettlementRoutes {
               }
             })
         .onFailure(failure -> fail(ctx, failure));
+  }
+
+  /** {@code GET /ledgers/{id}/archive}: the archive file of an archived ledger. */
+  void archive(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    java.nio.file.Path file = settlement.archiveFile(id);
+    vertx
+        .executeBlocking(() -> java.nio.file.Files.isRegularFile(file))
+        .onSuccess(
+            exists -> {
+              if (!exists) {
+                ApiVerticle.error(ctx, 404, "NO_ARCHIVE", "ledger " + id + " has no archive");
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "application/zip")
+                  .putHeader("content-disposition", "attachment; filename=\"" + id + ".archive\"")
+                  .sendFile(file.toString());
+            })
+        .onFailure(ctx::fail);
   }
 
   static JsonObject json(SettlementStatement statement) {

@@ -360,6 +360,17 @@ public final class LedgerService implements AutoCloseable {
     return dataDirectory.resolve("ledgers").resolve(id);
   }
 
+  /**
+   * Stops an archived ledger's nodes and deletes their data and credentials (the archive keeps its
+   * history); its registry entry stays.
+   */
+  public void retire(String id) {
+    stop(id);
+    openAuthorities.remove(id);
+    deleteQuietly(ledgerDirectory(id));
+    log.info("ledger.retired ledger={}", id);
+  }
+
   /** Stops a ledger's nodes in this process (its files and registry entry stay). */
   public void stop(String id) {
     LocalLedger ledger = running.remove(id);

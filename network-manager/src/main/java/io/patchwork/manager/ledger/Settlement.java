@@ -12,7 +12,9 @@ import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.settle.ClosingBook;
+import io.patchwork.node.settle.LedgerArchive;
 import io.patchwork.node.settle.SettlementStatements;
+import io.patchwork.node.state.SnapshotInfo;
 import io.patchwork.node.state.TxRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Settles a ledger the members voted to close: computes the settlement statement from the committed
  * state (every peer will compute it again), has the hosted peers of as many members as the voting
- * threshold needs sign it, and commits it as the ledger's last block. The ledger is then CLOSED;
- * the signed statement is kept beside its nodes' data.
+ * threshold needs sign it, and commits it as the ledger's last block (CLOSED); then writes its
+ * archive, verifies it offline, stops its nodes and frees their disk (ARCHIVED). The archive and
+ * the signed statement stay under the data directory's {@value #ARCHIVES}.
  *
  * <p>Blocking: call it off the event loop.
  */
@@ -45,8 +48,8 @@ public final class Settlement {
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(60);
   private static final int ATTEMPTS = 3;
 
-  /** Under a ledger's directory: the signed statement it ended with. */
-  public static final String STATEMENT_FILE = "statement.pb";
+  /** Under the data directory: archives and statements of ledgers whose nodes are gone. */
+  public static final String ARCHIVES = "archives";
 
   private final LedgerService ledgers;
   private final Path dataDirectory;
@@ -58,21 +61,28 @@ public final class Settlement {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** What settling did: the statement, and the archive the ledger now lives on in. */
+  public record Outcome(SettlementStatement statement, Path archive, long archiveBytes) {}
+
   /**
-   * Settles and closes the ledger.
+   * Settles and closes the ledger, then archives it: the archive is written and verified before the
+   * ledger's nodes stop and their data is deleted. A CLOSED ledger whose archiving did not finish
+   * is archived again.
    *
    * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_CLOSING (the members have not voted to close it),
-   *     TOO_FEW_HOSTED_PEERS (not enough members' peers run here to sign), STATEMENT_REFUSED
+   *     TOO_FEW_HOSTED_PEERS (not enough members' peers run here to sign), STATEMENT_REFUSED,
+   *     ARCHIVE_FAILED
    */
-  public SettlementStatement settle(String id)
-      throws Refusal, SQLException, IOException, InterruptedException {
+  public Outcome settle(String id) throws Refusal, SQLException, IOException, InterruptedException {
     LedgerRecord record =
         ledgers
             .registry()
             .get(id)
             .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
     Optional<LocalLedger> running = ledgers.running(id);
-    if (record.status() != LedgerStatus.CLOSING || running.isEmpty()) {
+    boolean closing = record.status() == LedgerStatus.CLOSING;
+    boolean closed = record.status() == LedgerStatus.CLOSED;
+    if (!(closing || closed) || running.isEmpty()) {
       throw new Refusal(
           "LEDGER_NOT_CLOSING",
           409,
@@ -84,72 +94,132 @@ public final class Settlement {
     }
     LocalLedger ledger = running.get();
     synchronized (ledger) {
-      for (int attempt = 1; ; attempt++) {
-        awaitPeersLevel(ledger);
-        PeerNode furthest = ledger.furthestPeer();
-        LedgerRules rules = furthest.ledger().rules();
-        SettlementStatement statement =
-            SettlementStatements.compute(
-                id,
-                furthest.ledger().height(),
-                ByteString.copyFrom(
-                    BlockHashes.headerHash(
-                        furthest.ledger().blocks().last().orElseThrow().getHeader())),
-                furthest.ledger().state().stateHash(),
-                ClosingBook.read(furthest.ledger().state()));
-        List<PeerNode> signers = signers(ledger, rules);
-        List<NodeSigner> keys = new ArrayList<>();
-        signers.forEach(peer -> keys.add(ledger.signer(peer.nodeId())));
-        SignedSettlementStatement signed = SettlementStatements.sign(statement, keys);
-        ConfigUpdate update =
-            ConfigUpdate.newBuilder()
-                .setConfig(
-                    rules.config().toBuilder()
-                        .setSequence(rules.sequence() + 1)
-                        .setStatus(io.patchwork.node.config.proto.LedgerStatus.CLOSED))
-                .setStatement(signed)
-                .build();
-        TxRecord committed;
-        try {
-          committed =
-              ledger.submit(
-                  signers.get(0).nodeId(),
-                  ConfigTransactions.envelope(update, keys.get(0), clock.instant()),
-                  COMMIT_TIMEOUT);
-        } catch (TimeoutException e) {
-          throw new Refusal(
-              "LEDGER_UNAVAILABLE",
-              503,
-              "the statement was not committed in time: " + e.getMessage());
-        }
-        if (committed.validationCode() == TxValidationCode.VALID_VALUE) {
-          keep(id, signed);
-          ledgers.registry().setStatus(id, LedgerStatus.CLOSED, Optional.empty());
-          log.info(
-              "ledger.closed ledger={} block={} assets={} signers={}",
+      if (closing) {
+        close(id, ledger);
+      }
+      SettlementStatement statement =
+          SettlementStatement.parseFrom(statement(id).orElseThrow().getStatement());
+      Path archive = archive(id, ledger);
+      long bytes = Files.size(archive);
+      ledgers.retire(id);
+      ledgers.registry().setStatus(id, LedgerStatus.ARCHIVED, Optional.empty());
+      log.info("ledger.archived ledger={} archive={} bytes={}", id, archive, bytes);
+      return new Outcome(statement, archive, bytes);
+    }
+  }
+
+  /** Computes, signs and commits the statement: the ledger is CLOSED when this returns. */
+  private void close(String id, LocalLedger ledger)
+      throws Refusal, SQLException, IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      awaitPeersLevel(ledger);
+      PeerNode furthest = ledger.furthestPeer();
+      // The state the statement describes, kept for the archive (the statement's own block then
+      // writes the closed config).
+      SnapshotInfo kept = furthest.ledger().exportSnapshot(finalState(id));
+      LedgerRules rules = furthest.ledger().rules();
+      SettlementStatement statement =
+          SettlementStatements.compute(
               id,
-              committed.blockNumber(),
-              statement.getAssetsCount(),
-              signers.size());
-          return statement;
-        }
-        // Another config transaction (a record) may have landed first: the history then ends
-        // later than the statement said. Compute it again.
-        log.warn(
-            "ledger.statement_refused ledger={} attempt={} code={}",
+              furthest.ledger().height(),
+              ByteString.copyFrom(
+                  BlockHashes.headerHash(
+                      furthest.ledger().blocks().last().orElseThrow().getHeader())),
+              furthest.ledger().state().stateHash(),
+              ClosingBook.read(furthest.ledger().state()));
+      if (kept.height() != statement.getFinalHeight() - 1
+          || !kept.stateHash().equals(statement.getStateHash())) {
+        continue; // a block landed between the snapshot and the statement: once more
+      }
+      List<PeerNode> signers = signers(ledger, rules);
+      List<NodeSigner> keys = new ArrayList<>();
+      signers.forEach(peer -> keys.add(ledger.signer(peer.nodeId())));
+      SignedSettlementStatement signed = SettlementStatements.sign(statement, keys);
+      ConfigUpdate update =
+          ConfigUpdate.newBuilder()
+              .setConfig(
+                  rules.config().toBuilder()
+                      .setSequence(rules.sequence() + 1)
+                      .setStatus(io.patchwork.node.config.proto.LedgerStatus.CLOSED))
+              .setStatement(signed)
+              .build();
+      TxRecord committed;
+      try {
+        committed =
+            ledger.submit(
+                signers.get(0).nodeId(),
+                ConfigTransactions.envelope(update, keys.get(0), clock.instant()),
+                COMMIT_TIMEOUT);
+      } catch (TimeoutException e) {
+        throw new Refusal(
+            "LEDGER_UNAVAILABLE",
+            503,
+            "the statement was not committed in time: " + e.getMessage());
+      }
+      if (committed.validationCode() == TxValidationCode.VALID_VALUE) {
+        keep(id, signed);
+        ledgers.registry().setStatus(id, LedgerStatus.CLOSED, Optional.empty());
+        log.info(
+            "ledger.closed ledger={} block={} assets={} signers={}",
             id,
-            attempt,
-            TxValidationCode.forNumber(committed.validationCode()));
-        if (attempt == ATTEMPTS) {
-          throw new Refusal(
-              "STATEMENT_REFUSED",
-              422,
-              "the peers refused the settlement statement "
-                  + ATTEMPTS
-                  + " times; see the nodes' log (peer.statement_refused)");
-        }
+            committed.blockNumber(),
+            statement.getAssetsCount(),
+            signers.size());
+        return;
+      }
+      // Another config transaction (a record) may have landed first: the history then ends
+      // later than the statement said. Compute it again.
+      log.warn(
+          "ledger.statement_refused ledger={} attempt={} code={}",
+          id,
+          attempt,
+          TxValidationCode.forNumber(committed.validationCode()));
+      if (attempt == ATTEMPTS) {
+        throw new Refusal(
+            "STATEMENT_REFUSED",
+            422,
+            "the peers refused the settlement statement "
+                + ATTEMPTS
+                + " times; see the nodes' log (peer.statement_refused)");
       }
     }
+  }
+
+  /**
+   * Writes the archive from a peer holding every block from genesis and verifies it offline; only a
+   * verified archive lets the ledger's nodes go.
+   */
+  private Path archive(String id, LocalLedger ledger)
+      throws Refusal, IOException, InterruptedException {
+    awaitPeersLevel(ledger);
+    PeerNode source =
+        ledger.peers().stream()
+            .filter(peer -> peer.ledger().blocks().first() == 0)
+            .max(java.util.Comparator.comparingLong(peer -> peer.ledger().height()))
+            .orElseThrow(
+                () ->
+                    new Refusal(
+                        "ARCHIVE_FAILED", 500, "no peer here holds the history from genesis"));
+    Path archive = archiveFile(id);
+    Files.createDirectories(archive.getParent());
+    LedgerArchive.write(archive, source.ledger(), finalState(id), ledger.verifier());
+    LedgerArchive.Report report = LedgerArchive.verify(archive, ledger.verifier());
+    if (!report.verified()) {
+      throw new Refusal(
+          "ARCHIVE_FAILED",
+          500,
+          "the archive written for ledger " + id + " does not verify: " + report.problem().get());
+    }
+    return archive;
+  }
+
+  /** Where a ledger's archive is kept once its nodes are gone. */
+  public Path archiveFile(String id) {
+    return dataDirectory.resolve(ARCHIVES).resolve(id + ".archive");
+  }
+
+  private Path finalState(String id) {
+    return dataDirectory.resolve("ledgers").resolve(id).resolve("final.snapshot");
   }
 
   /** The signed statement a closed ledger ended with. */
@@ -202,12 +272,13 @@ public final class Settlement {
 
   private void keep(String id, SignedSettlementStatement signed) throws IOException {
     Path file = file(id);
-    Path fresh = file.resolveSibling(STATEMENT_FILE + ".new");
+    Files.createDirectories(file.getParent());
+    Path fresh = file.resolveSibling(file.getFileName() + ".new");
     Files.write(fresh, signed.toByteArray());
     Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Path file(String id) {
-    return dataDirectory.resolve("ledgers").resolve(id).resolve(STATEMENT_FILE);
+    return dataDirectory.resolve(ARCHIVES).resolve(id + ".statement.pb");
   }
 }
