@@ -72,15 +72,7 @@ class SettlementLedgerTest {
               cluster.ledger().peers().get(0).ledger().height(), Duration.ofSeconds(30));
 
           PeerNode peer0 = cluster.ledger().peer("peer0");
-          SettlementStatement statement =
-              SettlementStatements.compute(
-                  "trade",
-                  peer0.ledger().height(),
-                  ByteString.copyFrom(
-                      BlockHashes.headerHash(
-                          peer0.ledger().blocks().last().orElseThrow().getHeader())),
-                  peer0.ledger().state().stateHash(),
-                  ClosingBook.read(peer0.ledger().state()));
+          SettlementStatement statement = statementNow(peer0);
           AssetSettlement eur = statement.getAssets(0);
           assertThat(eur.getAsset()).isEqualTo("EUR");
           assertThat(positions(eur))
@@ -175,15 +167,7 @@ class SettlementLedgerTest {
           cluster.awaitHeight(
               cluster.ledger().peers().get(0).ledger().height(), Duration.ofSeconds(30));
           PeerNode peer0 = cluster.ledger().peer("peer0");
-          SettlementStatement honest =
-              SettlementStatements.compute(
-                  "trade",
-                  peer0.ledger().height(),
-                  ByteString.copyFrom(
-                      BlockHashes.headerHash(
-                          peer0.ledger().blocks().last().orElseThrow().getHeader())),
-                  peer0.ledger().state().stateHash(),
-                  ClosingBook.read(peer0.ledger().state()));
+          SettlementStatement honest = statementNow(peer0);
           // Signed by enough peers, but B's position moved to A: ordered, then refused by every
           // peer, each of which computes the statement from its own state. The ledger stays
           // CLOSING: members cannot close it on a statement the state does not give.
@@ -254,6 +238,17 @@ class SettlementLedgerTest {
   private static byte[] flip(byte[] bytes, int index) {
     bytes[index] ^= 0x01;
     return bytes;
+  }
+
+  /** The statement peer0 computes from its state now. */
+  private static SettlementStatement statementNow(PeerNode peer0) {
+    return SettlementStatements.compute(
+        "trade",
+        peer0.ledger().height(),
+        ByteString.copyFrom(
+            BlockHashes.headerHash(peer0.ledger().blocks().last().orElseThrow().getHeader())),
+        peer0.ledger().state().stateHash(),
+        ClosingBook.read(peer0.ledger().state()));
   }
 
   private static void record(
