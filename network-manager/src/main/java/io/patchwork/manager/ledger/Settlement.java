@@ -129,7 +129,14 @@ public final class Settlement {
               ClosingBook.read(furthest.ledger().state()));
       if (kept.height() != statement.getFinalHeight() - 1
           || !kept.stateHash().equals(statement.getStateHash())) {
-        continue; // a block landed between the snapshot and the statement: once more
+        // A block landed between the snapshot and the statement: once more, a few times.
+        if (attempt == 10) {
+          throw new Refusal(
+              "LEDGER_BUSY",
+              503,
+              "blocks kept landing while the statement was computed; settle again shortly");
+        }
+        continue;
       }
       List<PeerNode> signers = signers(ledger, rules);
       List<NodeSigner> keys = new ArrayList<>();
