@@ -72,7 +72,11 @@ final class Member implements AutoCloseable {
   }
 
   Contract obligations() {
-    return gateway.getNetwork(ledger).getContract("obligations");
+    return contract("obligations");
+  }
+
+  Contract contract(String name) {
+    return gateway.getNetwork(ledger).getContract(name);
   }
 
   @Override
