@@ -45,6 +45,11 @@ public final class Pem {
     }
   }
 
+  /** One {@code CERTIFICATE REQUEST} block for a DER-encoded PKCS#10 request ({@link Csr}). */
+  public static String certificateRequest(byte[] der) {
+    return write(new org.bouncycastle.util.io.pem.PemObject("CERTIFICATE REQUEST", der));
+  }
+
   /**
    * The certificates of a PEM bundle.
    *

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
@@ -150,9 +149,7 @@ public final class MemberKit implements AutoCloseable {
   }
 
   private static X509Certificate x509(String pem) throws Exception {
-    return (X509Certificate)
-        CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return Pem.readCertificates(pem).get(0);
   }
 
   /**
@@ -200,11 +197,7 @@ public final class MemberKit implements AutoCloseable {
 
   private static JsonObject csr(String profile, KeyPair key, CertificateRequest request)
       throws Exception {
-    String pem =
-        "-----BEGIN CERTIFICATE REQUEST-----\n"
-            + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(Csr.create(key, request))
-            + "\n-----END CERTIFICATE REQUEST-----\n";
+    String pem = Pem.certificateRequest(Csr.create(key, request));
     return new JsonObject().put("profile", profile).put("pem", pem);
   }
 
@@ -222,12 +215,7 @@ public final class MemberKit implements AutoCloseable {
 
   /** The member admin's signer: its admin certificate and the key that never left this side. */
   public NodeSigner adminSigner() throws Exception {
-    X509Certificate certificate =
-        (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(
-                    new ByteArrayInputStream(
-                        certificate("ADMIN", "SIGNING").getBytes(StandardCharsets.US_ASCII)));
+    X509Certificate certificate = x509(certificate("ADMIN", "SIGNING"));
     return NodeSigner.of(mspId, certificate, admin.getPrivate());
   }
 
@@ -285,12 +273,7 @@ public final class MemberKit implements AutoCloseable {
                 credentials)
             .build();
     channels.add(channel);
-    X509Certificate signing =
-        (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(
-                    new ByteArrayInputStream(
-                        certificate("CLIENT", "SIGNING").getBytes(StandardCharsets.US_ASCII)));
+    X509Certificate signing = x509(certificate("CLIENT", "SIGNING"));
     Gateway gateway =
         Gateway.newInstance()
             .identity(new X509Identity(mspId, signing))

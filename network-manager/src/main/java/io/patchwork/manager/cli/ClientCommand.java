@@ -14,7 +14,6 @@ import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.launch.NodeFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -28,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
@@ -470,11 +468,7 @@ public final class ClientCommand implements Runnable {
 
     private static JsonObject csr(String profile, KeyPair key, CertificateRequest request)
         throws Exception {
-      String pem =
-          "-----BEGIN CERTIFICATE REQUEST-----\n"
-              + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                  .encodeToString(Csr.create(key, request))
-              + "\n-----END CERTIFICATE REQUEST-----\n";
+      String pem = Pem.certificateRequest(Csr.create(key, request));
       return new JsonObject().put("profile", profile).put("pem", pem);
     }
   }
@@ -656,9 +650,7 @@ public final class ClientCommand implements Runnable {
   }
 
   static X509Certificate certificate(String pem) throws Exception {
-    return (X509Certificate)
-        CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return Pem.readCertificates(pem).get(0);
   }
 
   static KeyPair newKey() throws Exception {

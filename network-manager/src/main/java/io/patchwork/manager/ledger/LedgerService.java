@@ -457,10 +457,7 @@ public final class LedgerService implements AutoCloseable {
 
   /** The settlement asset of a ledger's template (with the request's overrides). */
   public String settlementAsset(String id) throws Refusal, SQLException {
-    LedgerRecord record =
-        registry
-            .get(id)
-            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LedgerRecord record = record(id);
     try {
       return Templates.withOverrides(Templates.builtIn(record.template()), record.overrides())
           .settlementAsset();
@@ -482,6 +479,17 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /**
+   * The registry's record of a ledger.
+   *
+   * @throws Refusal LEDGER_NOT_FOUND
+   */
+  public LedgerRecord record(String id) throws Refusal, SQLException {
+    return registry
+        .get(id)
+        .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+  }
+
+  /**
    * The running ledger of this id whatever its stage — ACTIVE, CLOSING or CLOSED — for reading it
    * and for the governance records the ledger still takes while it closes (its peers refuse what
    * its stage does not allow).
@@ -489,10 +497,7 @@ public final class LedgerService implements AutoCloseable {
    * @throws Refusal LEDGER_NOT_FOUND, or LEDGER_NOT_RUNNING when its nodes do not run here
    */
   public LocalLedger runningLedger(String id) throws Refusal, SQLException {
-    LedgerRecord record =
-        registry
-            .get(id)
-            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LedgerRecord record = record(id);
     LocalLedger ledger = running.get(id);
     if (ledger == null || ledger.peers().isEmpty()) {
       throw new Refusal(
@@ -509,10 +514,7 @@ public final class LedgerService implements AutoCloseable {
    * @throws Refusal LEDGER_NOT_FOUND, or LEDGER_NOT_ACTIVE when it is not ACTIVE and running here
    */
   public LocalLedger activeLedger(String id) throws Refusal, SQLException {
-    LedgerRecord record =
-        registry
-            .get(id)
-            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LedgerRecord record = record(id);
     LocalLedger ledger = running.get(id);
     if (record.status() != LedgerStatus.ACTIVE || ledger == null || ledger.peers().isEmpty()) {
       throw new Refusal("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());

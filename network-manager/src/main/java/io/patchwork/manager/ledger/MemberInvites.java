@@ -119,7 +119,7 @@ public final class MemberInvites {
     }
     LocalLedger ledger = ledgers.activeLedger(ledgerId);
     if (!caller.isOperator()
-        && ledger(ledgerId).parties().stream().anyMatch(p -> p.mspId().equals(mspId))) {
+        && ledgers.record(ledgerId).parties().stream().anyMatch(p -> p.mspId().equals(mspId))) {
       throw new Refusal(
           "FORBIDDEN",
           403,
@@ -163,7 +163,7 @@ public final class MemberInvites {
 
   /** The invites of a ledger, without their tokens (which are never kept). */
   public List<Invite> list(String ledgerId) throws Refusal, SQLException, CaException {
-    ledger(ledgerId);
+    ledgers.record(ledgerId);
     return ledgers.authority(ledgerId).invites();
   }
 
@@ -268,12 +268,5 @@ public final class MemberInvites {
           .forEach(r -> roots.add(r.toString(StandardCharsets.US_ASCII)));
     }
     return new ConnectionProfile(config.getLedgerId(), mspId, peers, orderers, List.copyOf(roots));
-  }
-
-  private LedgerRecord ledger(String ledgerId) throws Refusal, SQLException {
-    return ledgers
-        .registry()
-        .get(ledgerId)
-        .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + ledgerId + "'"));
   }
 }

@@ -74,11 +74,7 @@ public final class Settlement {
    *     ARCHIVE_FAILED
    */
   public Outcome settle(String id) throws Refusal, SQLException, IOException, InterruptedException {
-    LedgerRecord record =
-        ledgers
-            .registry()
-            .get(id)
-            .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+    LedgerRecord record = ledgers.record(id);
     Optional<LocalLedger> running = ledgers.running(id);
     boolean closing = record.status() == LedgerStatus.CLOSING;
     boolean closed = record.status() == LedgerStatus.CLOSED;

@@ -426,16 +426,11 @@ public final class LocalLedger implements AutoCloseable {
         throw new IOException(
             "the credentials of node " + nodeId + " cannot be read: " + e.getMessage(), e);
       }
-      List<X509Certificate> chain = files.tlsChain();
+      NodeLauncher.NodeIdentity identity = files.identity(nodeId, mspId, rules.tlsTrust());
       identities.put(
           nodeId,
           new NodeCredentials(
-              nodeId,
-              mspId,
-              NodeSigner.of(mspId, files.signingCertificate(), files.signingKey()),
-              files.signingKey(),
-              new NodeTransport.TlsIdentity(
-                  chain.get(0), chain.subList(1, chain.size()), files.tlsKey(), rules.tlsTrust())));
+              nodeId, mspId, identity.signer(), files.signingKey(), identity.tls()));
     }
     Builder builder =
         builder()

@@ -4,7 +4,6 @@ import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.contract.ContractRegistry;
-import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.ConfigHistory;
 import io.patchwork.node.net.NodeTransport;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -392,33 +390,14 @@ public final class NodeCommand implements Runnable {
       throws IOException, GeneralSecurityException, ConfigException {
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
     NodeFiles.Credentials files = NodeFiles.read(msp, tlsFolder);
-    String mspId = mspIdOf(rules, nodeId);
-    NodeSigner signer = NodeSigner.of(mspId, files.signingCertificate(), files.signingKey());
-    List<X509Certificate> tlsChain = files.tlsChain();
-    return new NodeLauncher.NodeIdentity(
-        nodeId,
-        signer,
-        new NodeTransport.TlsIdentity(
-            tlsChain.get(0),
-            tlsChain.subList(1, tlsChain.size()),
-            files.tlsKey(),
-            rules.tlsTrust()));
+    return files.identity(nodeId, mspIdOf(rules, nodeId), rules.tlsTrust());
   }
 
   /** A member peer's identity: the MSP id its signing certificate's subject names. */
   static NodeLauncher.NodeIdentity memberPeerIdentity(
       String nodeId, Block genesis, NodeFiles.Credentials files) throws ConfigException {
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
-    String mspId = mspIdOf(files.signingCertificate());
-    List<X509Certificate> tlsChain = files.tlsChain();
-    return new NodeLauncher.NodeIdentity(
-        nodeId,
-        NodeSigner.of(mspId, files.signingCertificate(), files.signingKey()),
-        new NodeTransport.TlsIdentity(
-            tlsChain.get(0),
-            tlsChain.subList(1, tlsChain.size()),
-            files.tlsKey(),
-            rules.tlsTrust()));
+    return files.identity(nodeId, mspIdOf(files.signingCertificate()), rules.tlsTrust());
   }
 
   /** The MSP id a Patchwork certificate carries: its subject's organizationIdentifier. */

@@ -66,6 +66,19 @@ public final class NodeFiles {
     public X509Certificate tlsCertificate() {
       return tlsChain.get(0);
     }
+
+    /**
+     * The node's signing and TLS identities for {@code mspId}, its TLS trusting what {@code trust}
+     * trusts.
+     */
+    public NodeLauncher.NodeIdentity identity(
+        String nodeId, String mspId, javax.net.ssl.X509TrustManager trust) {
+      return new NodeLauncher.NodeIdentity(
+          nodeId,
+          io.patchwork.node.crypto.NodeSigner.of(mspId, signingCertificate, signingKey),
+          new io.patchwork.node.net.NodeTransport.TlsIdentity(
+              tlsChain.get(0), tlsChain.subList(1, tlsChain.size()), tlsKey, trust));
+    }
   }
 
   /**

@@ -390,10 +390,13 @@ public final class Cluster implements AutoCloseable {
     return ledger.peers().get(0).ledger().rules().config();
   }
 
-  /** Waits until every running peer has applied config {@code sequence}. */
-  public void awaitSequence(long sequence) throws InterruptedException {
+  /** Waits until every running peer but {@code exceptPeers} has applied config {@code sequence}. */
+  public void awaitSequence(long sequence, String... exceptPeers) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (PeerNode peer : ledger.peers()) {
+      if (java.util.Arrays.asList(exceptPeers).contains(peer.nodeId())) {
+        continue;
+      }
       while (peer.ledger().rules().sequence() < sequence) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("config " + sequence + " not committed:\n" + dump());

@@ -51,7 +51,7 @@ class GovernanceLedgerTest {
   }
 
   private static LedgerConfig config(Cluster cluster) {
-    return cluster.ledger().peers().get(0).ledger().rules().config();
+    return cluster.config();
   }
 
   private static NodeSigner admin(Cluster cluster, String mspId) throws Exception {
@@ -93,24 +93,13 @@ class GovernanceLedgerTest {
   }
 
   private static void awaitSequence(Cluster cluster, long sequence) throws InterruptedException {
-    awaitSequence(cluster, sequence, "");
+    cluster.awaitSequence(sequence);
   }
 
   /** Waits until every running peer but {@code exceptPeer} has applied config {@code sequence}. */
   private static void awaitSequence(Cluster cluster, long sequence, String exceptPeer)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    for (PeerNode peer : cluster.ledger().peers()) {
-      if (peer.nodeId().equals(exceptPeer)) {
-        continue;
-      }
-      while (peer.ledger().rules().sequence() < sequence) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("config " + sequence + " not committed:\n" + cluster.dump());
-        }
-        Thread.sleep(20);
-      }
-    }
+    cluster.awaitSequence(sequence, exceptPeer);
   }
 
   @Test
