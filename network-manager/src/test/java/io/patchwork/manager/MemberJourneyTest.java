@@ -428,6 +428,38 @@ class MemberJourneyTest {
               Optional.of(bank2.apiToken())),
           409,
           "NO_HOSTED_ADMIN");
+      // A ballot on no proposal, a body that is neither form, a proposal for a config that is not
+      // the one in force, and a statement or archive of a ledger that has not closed.
+      assertError(
+          manager.send(
+              "POST",
+              "/ledgers/kept/proposals/no-such-proposal/ballots",
+              new JsonObject().put("choice", "YES").encode(),
+              tokens.get(0)),
+          404,
+          "PROPOSAL_NOT_FOUND");
+      assertError(
+          manager.send("POST", "/ledgers/kept/proposals", "{}", tokens.get(0)),
+          400,
+          "MALFORMED_REQUEST");
+      assertError(
+          manager.send(
+              "POST",
+              "/ledgers/kept/proposals",
+              bank2.propose(
+                  GovernanceProposal.newBuilder()
+                      .setLedgerId("kept")
+                      .setConfigSequence(99)
+                      .setProposerMspId("Bank2MSP")
+                      .setCreatedAtMillis(System.currentTimeMillis())
+                      .setRemoveMember(
+                          GovernanceProposal.RemoveMember.newBuilder().setMspId("Bank1MSP"))
+                      .build()),
+              Optional.of(bank2.apiToken())),
+          422,
+          "PROPOSAL_REFUSED");
+      assertError(manager.get("/ledgers/kept/statement"), 404, "NO_STATEMENT");
+      assertError(manager.get("/ledgers/kept/archive"), 404, "NO_ARCHIVE");
       JsonObject shown = null;
       for (Optional<String> token : tokens) {
         HttpResponse<String> voted =
