@@ -51,6 +51,27 @@ public final class Pem {
   }
 
   /**
+   * The DER bytes of the first {@code CERTIFICATE REQUEST} block of a PEM text.
+   *
+   * @throws IllegalArgumentException if the text holds no such block
+   */
+  public static byte[] readCertificateRequest(String pem) {
+    try (org.bouncycastle.util.io.pem.PemReader reader =
+        new org.bouncycastle.util.io.pem.PemReader(new java.io.StringReader(pem))) {
+      for (org.bouncycastle.util.io.pem.PemObject object = reader.readPemObject();
+          object != null;
+          object = reader.readPemObject()) {
+        if (object.getType().equals("CERTIFICATE REQUEST")) {
+          return object.getContent();
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the text is not PEM: " + e.getMessage(), e);
+    }
+    throw new IllegalArgumentException("the PEM text holds no certificate request");
+  }
+
+  /**
    * The certificates of a PEM bundle.
    *
    * @throws CertificateException if the text holds no certificate or a damaged one

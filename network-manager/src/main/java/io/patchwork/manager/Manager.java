@@ -242,6 +242,7 @@ public final class Manager implements AutoCloseable {
                       new MemberInvites(ledgers, tokens, hostedAdmins),
                       new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
                       new io.patchwork.manager.ledger.Settlement(ledgers, data, Clock.systemUTC()),
+                      new io.patchwork.manager.ledger.Recertification(ledgers),
                       cluster.isPresent())));
       ApiVerticle.Backend backend = api.backend().orElseThrow();
       try {

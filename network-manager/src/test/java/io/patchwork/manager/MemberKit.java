@@ -213,6 +213,48 @@ public final class MemberKit implements AutoCloseable {
     throw new IllegalStateException("no " + role + " " + profile + " certificate was issued");
   }
 
+  /**
+   * Moves the member to another authority — the one its ledger's members voted in — as it would
+   * enrol again there: the same keys, certified by {@code authority}, and the authority's root as
+   * the TLS trust of its connections. Gateways opened before keep the old identities.
+   */
+  public void reenrol(io.patchwork.ca.CertificateAuthority authority) throws Exception {
+    JsonArray certificates = redeemed.getJsonArray("certificates");
+    JsonArray moved = new JsonArray();
+    for (int i = 0; i < certificates.size(); i++) {
+      JsonObject issued = certificates.getJsonObject(i);
+      Role role = Role.valueOf(issued.getString("role"));
+      boolean tls = issued.getString("profile").equals("TLS");
+      KeyPair key =
+          switch (role) {
+            case ADMIN -> admin;
+            case CLIENT -> tls ? clientTls : client;
+            default -> null;
+          };
+      if (key == null) {
+        continue;
+      }
+      CertificateRequest request =
+          tls
+              ? CertificateRequest.tls(
+                  "app",
+                  role,
+                  organization,
+                  mspId,
+                  List.of("localhost"),
+                  List.of(InetAddress.getLoopbackAddress()))
+              : CertificateRequest.signing(
+                  role == Role.ADMIN ? "admin" : "app", role, organization, mspId);
+      String pem =
+          Pem.certificate(authority.issue(Csr.create(key, request), request).certificate());
+      moved.add(issued.copy().put("pem", pem));
+    }
+    redeemed.put("certificates", moved);
+    redeemed
+        .getJsonObject("connectionProfile")
+        .put("tlsRootCertificates", new JsonArray().add(Pem.certificate(authority.trustRoot())));
+  }
+
   /** The member admin's signer: its admin certificate and the key that never left this side. */
   public NodeSigner adminSigner() throws Exception {
     X509Certificate certificate = x509(certificate("ADMIN", "SIGNING"));
@@ -254,6 +296,29 @@ public final class MemberKit implements AutoCloseable {
 
   /** A Fabric Gateway connection as the member's client identity, through {@code endpoint}. */
   public Gateway gateway(String endpoint) throws Exception {
+    return gateway(endpoint, certificate("CLIENT", "SIGNING"));
+  }
+
+  /** The client's signing certificate (PEM), as issued now. */
+  public String clientSigningCertificate() {
+    return certificate("CLIENT", "SIGNING");
+  }
+
+  /**
+   * A Fabric Gateway connection through the member's own peer over the member's current TLS
+   * identity, signing with the client key under {@code signingCertificate} — one issued before.
+   */
+  public Gateway gatewaySigningAs(String signingCertificate) throws Exception {
+    return gateway(
+        redeemed
+            .getJsonObject("connectionProfile")
+            .getJsonArray("peers")
+            .getJsonObject(0)
+            .getString("endpoint"),
+        signingCertificate);
+  }
+
+  private Gateway gateway(String endpoint, String signingCertificate) throws Exception {
     JsonObject profile = redeemed.getJsonObject("connectionProfile");
     String roots = String.join("", profile.getJsonArray("tlsRootCertificates").getList());
     ChannelCredentials credentials =
@@ -273,7 +338,7 @@ public final class MemberKit implements AutoCloseable {
                 credentials)
             .build();
     channels.add(channel);
-    X509Certificate signing = x509(certificate("CLIENT", "SIGNING"));
+    X509Certificate signing = x509(signingCertificate);
     Gateway gateway =
         Gateway.newInstance()
             .identity(new X509Identity(mspId, signing))

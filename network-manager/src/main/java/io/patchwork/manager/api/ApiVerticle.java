@@ -60,12 +60,15 @@ public final class ApiVerticle extends VerticleBase {
       MemberInvites invites,
       LedgerGovernance governance,
       io.patchwork.manager.ledger.Settlement settlement,
+      io.patchwork.manager.ledger.Recertification recertification,
       boolean clustered) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
       Objects.requireNonNull(tokens, "tokens");
       Objects.requireNonNull(invites, "invites");
       Objects.requireNonNull(governance, "governance");
+      Objects.requireNonNull(settlement, "settlement");
+      Objects.requireNonNull(recertification, "recertification");
     }
   }
 
@@ -126,6 +129,10 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers/:id/statement").handler(settlement::statement);
           router.get("/ledgers/:id/archive").handler(settlement::archive);
           router.get("/ledgers/:id/invites").handler(invites::list);
+          RecertificationRoutes recertification =
+              new RecertificationRoutes(vertx, services.recertification());
+          router.get("/ledgers/:id/recertification").handler(recertification::requests);
+          router.post("/ledgers/:id/recertification").handler(recertification::install);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);
           router.get("/ledgers/:id/proposals").handler(governance::list);

@@ -61,13 +61,22 @@ import picocli.CommandLine.Spec;
       ClientCommand.Join.class,
       ClientCommand.Proposals.class,
       ClientCommand.Propose.class,
-      ClientCommand.Vote.class
+      ClientCommand.Vote.class,
+      AuthorityCommand.class
     })
 public final class ClientCommand implements Runnable {
   /** The commands this client answers to, for the {@code patchwork} launcher. */
   public static final List<String> COMMANDS =
       List.of(
-          "ledgers", "ledger", "create-ledger", "invite", "join", "proposals", "propose", "vote");
+          "ledgers",
+          "ledger",
+          "create-ledger",
+          "invite",
+          "join",
+          "proposals",
+          "propose",
+          "vote",
+          "authority");
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -519,7 +528,29 @@ public final class ClientCommand implements Runnable {
 
       @Option(names = "--close", description = "Close the ledger (then settle).")
       boolean close;
+
+      @Option(
+          names = "--replace-authority",
+          description =
+              "The new authority's root certificate (PEM; 'patchwork authority init' writes"
+                  + " root.pem): fire the referee. Signed here only.")
+      Path authority;
     }
+
+    @Option(
+        names = "--authority-crl",
+        description =
+            "With --replace-authority: the new authority's CRL (PEM); default: crl.pem beside"
+                + " the root certificate.")
+    Path authorityCrl;
+
+    @Option(
+        names = "--grace",
+        defaultValue = "PT1H",
+        description =
+            "With --replace-authority: how long the old authority's certificates stay valid after"
+                + " the decision, as an ISO-8601 duration (default PT1H).")
+    java.time.Duration grace;
 
     @Option(
         names = "--settlement-asset",
@@ -546,6 +577,34 @@ public final class ClientCommand implements Runnable {
                 .setOrganization(organization)
                 .setMspId(mspId));
         json.put("kind", "ADD_MEMBER").put("organization", organization).put("mspId", mspId);
+      } else if (action.authority != null) {
+        if (adminMsp == null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--replace-authority is signed here: give --admin-msp");
+        }
+        if (grace.isNegative() || grace.isZero()) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--grace must be positive");
+        }
+        GovernanceProposal.ReplaceAuthority.Builder replace =
+            GovernanceProposal.ReplaceAuthority.newBuilder()
+                .setAuthorityCertificate(
+                    com.google.protobuf.ByteString.copyFrom(Files.readAllBytes(action.authority)))
+                .setGracePeriodMillis(grace.toMillis());
+        Path crl =
+            authorityCrl != null
+                ? authorityCrl
+                : action.authority.resolveSibling(AuthorityCommand.CRL);
+        if (!Files.isRegularFile(crl)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--replace-authority needs the new authority's CRL: --authority-crl, or "
+                  + crl
+                  + " beside the root certificate");
+        }
+        replace.setCrl(
+            com.google.protobuf.ByteString.copyFrom(
+                Pem.readCrl(Files.readString(crl, StandardCharsets.US_ASCII)).getEncoded()));
+        proposal.setReplaceAuthority(replace);
       } else if (action.remove != null) {
         proposal.setRemoveMember(
             GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove));

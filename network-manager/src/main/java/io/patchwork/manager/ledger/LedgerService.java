@@ -356,7 +356,7 @@ public final class LedgerService implements AutoCloseable {
     return registry.owner(id).filter(owner -> !owner.equals(instance));
   }
 
-  private Path ledgerDirectory(String id) {
+  Path ledgerDirectory(String id) {
     return dataDirectory.resolve("ledgers").resolve(id);
   }
 
@@ -402,6 +402,7 @@ public final class LedgerService implements AutoCloseable {
       if (organization.isEmpty()) {
         throw new Refusal("NOT_A_MEMBER", 400, mspId + " is not a member of ledger " + id);
       }
+      requireOwnAuthority(id, furthest.ledger().rules().config());
       Path snapshots = ledgerDirectory(id).resolve("snapshots");
       Path snapshot = snapshots.resolve("join-" + java.util.UUID.randomUUID() + ".snapshot");
       long started = System.nanoTime();
@@ -532,6 +533,26 @@ public final class LedgerService implements AutoCloseable {
       open = raced == null ? open : raced;
     }
     return open;
+  }
+
+  /**
+   * Refuses to issue with this manager's authority for a ledger whose members replaced it: the
+   * authority they chose certifies their new identities and peers.
+   *
+   * @throws Refusal AUTHORITY_REPLACED
+   */
+  public void requireOwnAuthority(String id, io.patchwork.node.config.proto.LedgerConfig config)
+      throws Refusal, CaException {
+    List<java.security.cert.X509Certificate> own = authority(id).chain();
+    if (!Recertification.currentRoots(config).contains(own.get(own.size() - 1))) {
+      throw new Refusal(
+          "AUTHORITY_REPLACED",
+          409,
+          "the members of ledger "
+              + id
+              + " replaced this manager's authority: the authority they chose certifies new"
+              + " identities and peers");
+    }
   }
 
   /** The running ledger of this id, if it runs in this process. */

@@ -140,6 +140,7 @@ public final class MemberInvites {
                             + " is not a member of ledger "
                             + ledgerId
                             + ": invite its parties, or an organisation the members voted in"));
+    ledgers.requireOwnAuthority(ledgerId, config);
     CertificateAuthority authority = ledgers.authority(ledgerId);
     NewInvite invite =
         authority.invite(
@@ -191,6 +192,7 @@ public final class MemberInvites {
       throws Refusal, SQLException, CaException {
     InviteToken parsed = InviteToken.parse(token);
     LocalLedger ledger = ledgers.activeLedger(ledgerId);
+    ledgers.requireOwnAuthority(ledgerId, ledger.furthestPeer().ledger().rules().config());
     Redemption redemption = ledgers.authority(ledgerId).redeem(parsed, csrs);
     String mspId = redemption.invite().scope().mspId();
     Optional<IssuedCertificate> admin =

@@ -363,13 +363,18 @@ public final class LocalLedger implements AutoCloseable {
 
   /** Replaces one node's kept credentials, when it was given new ones. */
   private void keepCredentials(NodeCredentials node) throws IOException {
+    keepCredentials(node, authorityChain);
+  }
+
+  private void keepCredentials(NodeCredentials node, List<X509Certificate> chain)
+      throws IOException {
     if (credentialsDirectory.isEmpty()) {
       return;
     }
     Path folder = credentialsDirectory.get().resolve(node.nodeId());
     Path fresh = credentialsDirectory.get().resolve(node.nodeId() + ".new");
     deleteTree(fresh);
-    NodeFiles.write(fresh, authorityChain, files(node));
+    NodeFiles.write(fresh, chain, files(node));
     deleteTree(folder);
     Files.move(fresh, folder, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -563,12 +568,8 @@ public final class LocalLedger implements AutoCloseable {
    */
   public void recertifyPeer(String nodeId, CertificateAuthority authority)
       throws IOException, ConfigException, CaException {
-    NodeCredentials current = credentials.get(nodeId);
-    if (current == null || !peerConfigs.containsKey(nodeId)) {
-      throw new IllegalArgumentException("ledger " + ledgerId() + " has no peer " + nodeId);
-    }
-    credentials.put(
-        nodeId,
+    NodeCredentials current = peerCredentials(nodeId);
+    NodeCredentials issued =
         issueCredentials(
             authority,
             nodeId,
@@ -576,11 +577,63 @@ public final class LocalLedger implements AutoCloseable {
             organizations.get(current.mspId()),
             current.mspId(),
             authority.chain(),
-            current.tls().trust()));
-    keepCredentials(credentials.get(nodeId));
-    if (peers.containsKey(nodeId)) {
-      stopPeer(nodeId);
-      startPeer(nodeId);
+            current.tls().trust());
+    install(issued, authority.chain());
+  }
+
+  /**
+   * Gives a peer signing and TLS certificates made elsewhere — by an authority the members hold,
+   * answering requests for keys made here — and restarts it if it runs. The caller has checked that
+   * the certificates chain to the ledger's trust roots and certify the given keys.
+   *
+   * @param signing the signing certificate, for {@code signingKey}
+   * @param tlsChain the TLS certificate, for {@code tlsKey}, then the intermediates above it
+   * @param authorityChain the issuing authority's chain, its root last (for the node's MSP folder)
+   * @throws IllegalArgumentException if the ledger has no such peer
+   */
+  public void recertifyPeer(
+      String nodeId,
+      X509Certificate signing,
+      PrivateKey signingKey,
+      List<X509Certificate> tlsChain,
+      PrivateKey tlsKey,
+      List<X509Certificate> authorityChain)
+      throws IOException, ConfigException {
+    NodeCredentials current = peerCredentials(nodeId);
+    install(
+        new NodeCredentials(
+            nodeId,
+            current.mspId(),
+            NodeSigner.of(current.mspId(), signing, signingKey),
+            signingKey,
+            new NodeTransport.TlsIdentity(
+                tlsChain.get(0),
+                List.copyOf(tlsChain.subList(1, tlsChain.size())),
+                tlsKey,
+                current.tls().trust())),
+        authorityChain);
+  }
+
+  /** The signing certificate a peer signs with now. */
+  public X509Certificate peerSigningCertificate(String nodeId) {
+    return peerCredentials(nodeId).signer().certificate();
+  }
+
+  private NodeCredentials peerCredentials(String nodeId) {
+    NodeCredentials current = credentials.get(nodeId);
+    if (current == null || !peerConfigs.containsKey(nodeId)) {
+      throw new IllegalArgumentException("ledger " + ledgerId() + " has no peer " + nodeId);
+    }
+    return current;
+  }
+
+  private void install(NodeCredentials node, List<X509Certificate> chain)
+      throws IOException, ConfigException {
+    credentials.put(node.nodeId(), node);
+    keepCredentials(node, chain);
+    if (peers.containsKey(node.nodeId())) {
+      stopPeer(node.nodeId());
+      startPeer(node.nodeId());
     }
   }
 

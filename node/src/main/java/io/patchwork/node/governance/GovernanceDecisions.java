@@ -379,9 +379,7 @@ public final class GovernanceDecisions {
       case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
       case REPLACE_AUTHORITY -> {
         replaceAuthority(current, next, proposal.getReplaceAuthority(), decidedAt);
-        if (!proposal.getReplaceAuthority().getCrl().isEmpty()) {
-          replaceCrl(next, proposal.getReplaceAuthority().getCrl());
-        }
+        replaceCrl(next, proposal.getReplaceAuthority().getCrl());
       }
       case CLOSE_LEDGER -> {
         if (current.getStatus() != LedgerStatus.OPEN) {
@@ -518,6 +516,18 @@ public final class GovernanceDecisions {
       Instant decidedAt)
       throws Inapplicable {
     X509Certificate newRoot = selfSignedAuthority(replace.getAuthorityCertificate());
+    // Revocation is checked wherever the ledger knows CRLs (it knows the old authority's): an
+    // authority without one would have every certificate it issues refused at the TLS handshake.
+    if (replace.getCrl().isEmpty()) {
+      throw new Inapplicable(
+          "the proposal must carry the new authority's CRL, or no certificate it issues can be"
+              + " checked for revocation");
+    }
+    try {
+      crl(replace.getCrl()).verify(newRoot.getPublicKey());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new Inapplicable("the CRL is not signed by the new authority");
+    }
     ByteString newPem =
         ByteString.copyFrom(Pem.certificate(newRoot), java.nio.charset.StandardCharsets.US_ASCII);
     Map<ByteString, ByteString> oldRoots = new LinkedHashMap<>();

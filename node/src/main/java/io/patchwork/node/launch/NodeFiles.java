@@ -115,9 +115,9 @@ public final class NodeFiles {
   public static Credentials read(Path msp, Path tls) throws IOException, GeneralSecurityException {
     return new Credentials(
         certificates(msp.resolve(SIGNING_CERTIFICATE)).get(0),
-        privateKey(msp.resolve(SIGNING_KEY)),
+        readPrivateKey(msp.resolve(SIGNING_KEY)),
         certificates(tls.resolve(TLS_CERTIFICATE)),
-        privateKey(tls.resolve(TLS_KEY)));
+        readPrivateKey(tls.resolve(TLS_KEY)));
   }
 
   /** A signing identity from a Fabric MSP folder: its certificate and private key. */
@@ -127,7 +127,7 @@ public final class NodeFiles {
   public static Signing readSigning(Path msp) throws IOException, GeneralSecurityException {
     return new Signing(
         certificates(msp.resolve(SIGNING_CERTIFICATE)).get(0),
-        privateKey(msp.resolve(SIGNING_KEY)));
+        readPrivateKey(msp.resolve(SIGNING_KEY)));
   }
 
   /** Reads the credentials of a folder laid out as {@link #write} lays it out. */
@@ -146,7 +146,8 @@ public final class NodeFiles {
   }
 
   /** An unencrypted PKCS#8 EC key, the form Fabric MSP folders keep in keystore/. */
-  private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
+  /** Reads an unencrypted PKCS#8 EC private key from a PEM file. */
+  public static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
     String pem = Files.readString(file, StandardCharsets.US_ASCII);
     int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
     int end = pem.indexOf("-----END PRIVATE KEY-----");

@@ -1,0 +1,107 @@
+package io.patchwork.manager.api;
+
+import io.patchwork.manager.ledger.Recertification;
+import io.patchwork.manager.ledger.Refusal;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code /ledgers/{id}/recertification}: after the members replaced the manager's authority, the
+ * certificate requests of the peers the manager runs for them, and the certificates that answer
+ * them. Any member of the ledger (or the operator) may read and answer: only certificates of the
+ * authority the members chose are taken.
+ */
+final class RecertificationRoutes {
+  private final Vertx vertx;
+  private final Recertification recertification;
+
+  RecertificationRoutes(Vertx vertx, Recertification recertification) {
+    this.vertx = vertx;
+    this.recertification = recertification;
+  }
+
+  void requests(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> recertification.requests(id))
+        .onSuccess(
+            requests -> {
+              JsonArray array = new JsonArray();
+              for (Recertification.Request request : requests) {
+                array.add(
+                    new JsonObject()
+                        .put("node", request.nodeId())
+                        .put("mspId", request.mspId())
+                        .put("organization", request.organization())
+                        .put("role", "PEER")
+                        .put("profile", request.profile().name())
+                        .put("dnsNames", new JsonArray(request.dnsNames()))
+                        .put("ipAddresses", new JsonArray(request.ipAddresses()))
+                        .put("csr", request.csr()));
+              }
+              ctx.json(new JsonObject().put("requests", array));
+            })
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  void install(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).maySee(id)) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      return;
+    }
+    List<String> pems = new ArrayList<>();
+    try {
+      JsonArray given = ctx.body().asJsonObject().getJsonArray("certificates");
+      for (int i = 0; i < given.size(); i++) {
+        pems.add(given.getString(i));
+      }
+      if (pems.stream().anyMatch(pem -> pem == null)) {
+        throw new IllegalArgumentException();
+      }
+    } catch (DecodeException
+        | ClassCastException
+        | NullPointerException
+        | IllegalArgumentException e) {
+      ApiVerticle.error(
+          ctx,
+          400,
+          "MALFORMED_REQUEST",
+          "expected a JSON object {certificates: [PEM, ...]}, each PEM a certificate optionally"
+              + " followed by the intermediates above it");
+      return;
+    }
+    vertx
+        .executeBlocking(() -> recertification.install(id, pems))
+        .onSuccess(
+            done -> {
+              JsonArray array = new JsonArray();
+              for (Recertification.Recertified peer : done) {
+                array.add(
+                    new JsonObject()
+                        .put("node", peer.nodeId())
+                        .put("mspId", peer.mspId())
+                        .put("signingSerial", peer.signingSerial()));
+              }
+              ctx.json(new JsonObject().put("recertified", array));
+            })
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  private static void fail(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof Refusal refused) {
+      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
+    } else {
+      ctx.fail(failure);
+    }
+  }
+}
