@@ -21,7 +21,8 @@ import java.util.concurrent.Future;
 
 /**
  * {@code bank-consortium}: banks get a {@code payments-netting} ledger, record IOUs with the
- * official Fabric Gateway client, vote one more bank in, which joins by invite, then vote to close;
+ * official Fabric Gateway client, vote one more bank in, which joins by invite, replace the
+ * manager's certificate authority with one of their own ("fire the referee"), then vote to close;
  * the operator settles, and the sample prints the net positions, the transfers and the netting
  * ratio, and checks the archive offline. It uses only the public interfaces: the {@code patchwork}
  * command line and REST API, and the Fabric Gateway client.
@@ -72,6 +73,8 @@ public final class BankConsortium extends Scenario {
     members.add(join("banks", bank(newcomer), msp(newcomer)));
     out.printf("%s voted in and joined by invite%n", bank(newcomer));
 
+    fireTheReferee(members);
+
     // The members vote to close; the operator settles.
     vote("banks", members, "--close", "--settlement-asset", "EUR");
     awaitStatus("banks", "CLOSING");
@@ -111,6 +114,64 @@ public final class BankConsortium extends Scenario {
       throw new IllegalStateException("the archive does not verify: " + problem);
     }
     out.printf("archive (%d bytes) checked offline: %s", Files.size(archive), verified);
+  }
+
+  /**
+   * The members replace the manager's authority with one of their own: Bank 1 makes it, the members
+   * vote it in (the manager's certificates stay valid for an hour), and it certifies the peers the
+   * manager runs for them; from then on the manager issues nothing for this ledger.
+   */
+  private void fireTheReferee(List<Path> members) throws Exception {
+    Path authority = work.resolve("members-authority");
+    Path passphrase = work.resolve("members-authority.passphrase");
+    Files.writeString(passphrase, "held by the consortium, not the operator");
+    String made =
+        offline(
+            "authority",
+            "init",
+            "--dir",
+            authority.toString(),
+            "--ledger",
+            "banks",
+            "--organization",
+            "Bank consortium",
+            "--passphrase-file",
+            passphrase.toString());
+    out.print(made);
+    vote(
+        "banks",
+        members,
+        "--replace-authority",
+        authority.resolve("root.pem").toString(),
+        "--grace",
+        "PT1H");
+    String recertified =
+        patchwork(
+            members.get(0).resolve("api-token"),
+            "authority",
+            "recertify",
+            "banks",
+            "--dir",
+            authority.toString(),
+            "--passphrase-file",
+            passphrase.toString());
+    HttpResponse<String> invite =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/ledgers/banks/invites"))
+                .header("authorization", "Bearer " + operatorToken())
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        new JsonObject().put("mspId", msp(1)).encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (invite.statusCode() != 409 || !invite.body().contains("AUTHORITY_REPLACED")) {
+      throw new IllegalStateException("the fired referee still invites: " + invite.body());
+    }
+    out.printf(
+        "the members replaced the referee: %d peers certified by their own authority; the"
+            + " manager's certificates are refused from an hour on, and it invites no one%n",
+        recertified.lines().count());
   }
 
   private void report(JsonObject statement) {

@@ -60,6 +60,12 @@ abstract class Scenario {
     if (tokenFile != null) {
       all.addAll(List.of("--token-file", tokenFile.toString()));
     }
+    return offline(all.toArray(String[]::new));
+  }
+
+  /** Runs a {@code patchwork} command that does not talk to the manager. */
+  String offline(String... args) {
+    List<String> all = List.of(args);
     StringWriter output = new StringWriter();
     StringWriter errors = new StringWriter();
     int exit =

@@ -36,6 +36,7 @@ class BankConsortiumTest {
         .contains("ledger 'banks' is ACTIVE")
         .contains("200 IOUs recorded")
         .contains("Bank 21 voted in and joined by invite")
+        .containsPattern("the members replaced the referee: 2[01] peers certified by their own")
         .contains("ARCHIVED")
         .contains("netting ratio")
         .contains("transfers settle them")
