@@ -17,6 +17,8 @@ public final class ConfigException extends Exception {
     INVALID_BLOCK_CUTTING,
     INVALID_CONTRACT,
     NOT_A_CONFIG_BLOCK,
+    /** A successor ledger's opening that its members or amounts contradict. */
+    INVALID_OPENING,
     /** A node id the config does not list, or listed under another organisation. */
     UNKNOWN_NODE
   }

@@ -181,6 +181,9 @@ public final class ConfigUpdateCheck {
     if (current.status() == LedgerStatus.CLOSED) {
       return Verdict.refused("the ledger is closed");
     }
+    if (!next.config().getOpening().equals(current.config().getOpening())) {
+      return Verdict.refused("a ledger's opening is fixed at genesis");
+    }
     if (update.hasStatement()) {
       return statementVerdict(update, current, next, at, verifier);
     }

@@ -113,6 +113,10 @@ public final class LedgerRules {
       crls.addAll(crls(member.getMspId(), member.getCrlsList()));
     }
     Map<ByteString, Orderer> orderers = orderers(config, members);
+    if (config.getSequence() == 0 && config.hasOpening()) {
+      // Checked against the genesis members only: members may leave later, the opening stays.
+      io.patchwork.node.settle.OpeningBook.check(config.getOpening(), members.keySet());
+    }
     checkPolicy(config.getEndorsementPolicy(), members.size());
     checkCutting(config.getBlockCutting());
     Map<String, ByteString> contracts = new HashMap<>();

@@ -771,6 +771,7 @@ public final class LocalLedger implements AutoCloseable {
     private int signatureCacheEntries = 1_000_000;
     private Clock clock = Clock.systemUTC();
     private Path credentialsDirectory;
+    private Optional<io.patchwork.node.config.proto.Opening> opening = Optional.empty();
 
     public Builder ledgerId(String ledgerId) {
       this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
@@ -845,6 +846,15 @@ public final class LocalLedger implements AutoCloseable {
     }
 
     /**
+     * Starts the ledger as a successor: the opening goes into the genesis config, and every peer
+     * writes what it carries over into its world state at block 0 ({@code OpeningBook}).
+     */
+    public Builder opening(io.patchwork.node.config.proto.Opening opening) {
+      this.opening = Optional.of(Objects.requireNonNull(opening, "opening"));
+      return this;
+    }
+
+    /**
      * Issues the nodes' certificates, writes the genesis config and starts every node; returns once
      * all gRPC servers are bound.
      */
@@ -887,6 +897,7 @@ public final class LocalLedger implements AutoCloseable {
         intermediates.forEach(i -> member.addIntermediateCertificates(pem(i)));
         config.addMembers(member);
       }
+      opening.ifPresent(config::setOpening);
       for (String name : pinned == null ? List.copyOf(contracts.names()) : pinned) {
         config.addContracts(
             PinnedContract.newBuilder().setName(name).setCodeHash(contracts.codeHash(name)));

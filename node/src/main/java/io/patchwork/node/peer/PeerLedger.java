@@ -10,6 +10,7 @@ import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.settle.OpeningBook;
 import io.patchwork.node.state.BlockUpdate;
 import io.patchwork.node.state.SnapshotInfo;
 import io.patchwork.node.state.StateResources;
@@ -21,6 +22,7 @@ import io.patchwork.node.store.BlockStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -375,8 +377,17 @@ public final class PeerLedger implements AutoCloseable {
           header.getTxId().isEmpty()
               ? List.of()
               : List.of(new TxRecord(header.getTxId(), 0, 0, TxValidationCode.VALID_VALUE));
-      return new BlockUpdate(
-          0, List.of(new TxWrites(0, List.of(configWrite(rules.config())))), records);
+      List<StateWrite> writes = new ArrayList<>();
+      writes.add(configWrite(rules.config()));
+      if (rules.config().hasOpening()) {
+        writes.addAll(
+            OpeningBook.writes(
+                rules.config().getOpening(),
+                header.getTxId(),
+                Instant.ofEpochSecond(
+                    header.getTimestamp().getSeconds(), header.getTimestamp().getNanos())));
+      }
+      return new BlockUpdate(0, List.of(new TxWrites(0, writes)), records);
     } catch (InvalidProtocolBufferException e) {
       throw new IOException("genesis block cannot be decoded", e);
     }

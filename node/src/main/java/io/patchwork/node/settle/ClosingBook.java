@@ -30,8 +30,8 @@ public record ClosingBook(
   }
 
   // The contracts' composite keys, in Fabric's layout: U+0000 type U+0000 attribute U+0000.
-  private static final String OBLIGATION_PREFIX = "\u0000obligation\u0000";
-  private static final String BALANCE_PREFIX = "\u0000balance\u0000";
+  static final String OBLIGATION_PREFIX = "\u0000obligation\u0000";
+  static final String BALANCE_PREFIX = "\u0000balance\u0000";
   private static final String AFTER_PREFIX =
       new String(Character.toChars(Character.MAX_CODE_POINT));
   private static final int PAGE = 10_000;

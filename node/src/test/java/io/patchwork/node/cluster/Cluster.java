@@ -110,6 +110,14 @@ public final class Cluster implements AutoCloseable {
       return this;
     }
 
+    java.util.Optional<io.patchwork.node.config.proto.Opening> opening = java.util.Optional.empty();
+
+    /** Starts the ledger as a successor with this opening. */
+    public Options opening(io.patchwork.node.config.proto.Opening value) {
+      opening = java.util.Optional.of(value);
+      return this;
+    }
+
     public Options blocks(int maxTransactions, Duration timeout) {
       this.maxTransactions = maxTransactions;
       this.batchTimeout = timeout;
@@ -162,6 +170,7 @@ public final class Cluster implements AutoCloseable {
       for (int i = 0; i < options.organizations; i++) {
         builder.member("Bank " + (char) ('A' + i), mspId(i));
       }
+      options.opening.ifPresent(builder::opening);
       return new Cluster(directory, database, authorities, authority, builder.start());
     } catch (Exception | Error e) {
       database.close();

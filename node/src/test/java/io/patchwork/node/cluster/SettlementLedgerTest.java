@@ -1,6 +1,7 @@
 package io.patchwork.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -11,12 +12,17 @@ import io.patchwork.node.config.proto.AssetSettlement;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.config.proto.OpeningObligation;
 import io.patchwork.node.config.proto.SettlementStatement;
+import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.settle.ClosingBook;
 import io.patchwork.node.settle.LedgerArchive;
+import io.patchwork.node.settle.Netting;
+import io.patchwork.node.settle.OpeningBook;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.TxRecord;
 import java.math.BigInteger;
@@ -238,6 +244,113 @@ class SettlementLedgerTest {
   private static byte[] flip(byte[] bytes, int index) {
     bytes[index] ^= 0x01;
     return bytes;
+  }
+
+  @Test
+  void a_successor_opens_with_what_its_predecessor_closed_with() throws Exception {
+    // The predecessor closed with: A owes B 100, B owes C 60, C owes A 10, D owes A 5 (positions
+    // A -85, B +40, C +50, D -5), and token holdings A 30, B 20.
+    ClosingBook closed =
+        new ClosingBook(
+            Map.of(
+                "EUR",
+                List.of(
+                    new Netting.Obligation("BankAMSP", "BankBMSP", BigInteger.valueOf(100)),
+                    new Netting.Obligation("BankBMSP", "BankCMSP", BigInteger.valueOf(60)),
+                    new Netting.Obligation("BankCMSP", "BankAMSP", BigInteger.valueOf(10)),
+                    new Netting.Obligation("BankDMSP", "BankAMSP", BigInteger.valueOf(5)))),
+            Map.of("BankAMSP", BigInteger.valueOf(30), "BankBMSP", BigInteger.valueOf(20)));
+    SettlementStatement statement =
+        SettlementStatements.compute(
+            "trade-2026-q1", 42, ByteString.copyFrom(new byte[32]), ByteString.EMPTY, closed);
+    SignedSettlementStatement signed =
+        SignedSettlementStatement.newBuilder().setStatement(statement.toByteString()).build();
+    Opening opening = OpeningBook.carryOver(signed);
+    assertThat(opening.getPredecessorLedgerId()).isEqualTo("trade-2026-q1");
+    assertThat(opening.getPredecessorStatementSha256())
+        .isEqualTo(OpeningBook.sha256(signed.toByteString()));
+    assertThat(opening.getObligationsCount())
+        .isEqualTo(statement.getAssets(0).getTransfersCount())
+        .isLessThanOrEqualTo(3);
+
+    Cluster.run(
+        directory,
+        Cluster.options()
+            .organizations(4)
+            .orderers(1)
+            .blocks(20, Duration.ofMillis(20))
+            .opening(opening),
+        cluster -> {
+          assertThat(cluster.config().getOpening()).isEqualTo(opening);
+          // Every peer wrote the same opening state at block 0.
+          ByteString stateHash = cluster.ledger().peers().get(0).ledger().state().stateHash();
+          for (PeerNode peer : cluster.ledger().peers()) {
+            assertThat(peer.ledger().state().stateHash()).isEqualTo(stateHash);
+          }
+          Contract obligations =
+              cluster
+                  .gateway(cluster.admin("BankAMSP"), "peer0")
+                  .getNetwork("trade")
+                  .getContract("obligations");
+          assertThat(
+                  new String(
+                      obligations.evaluateTransaction("positions", "EUR"),
+                      java.nio.charset.StandardCharsets.UTF_8))
+              .isEqualTo(
+                  "{\"BankAMSP\":\"-85\",\"BankBMSP\":\"40\",\"BankCMSP\":\"50\","
+                      + "\"BankDMSP\":\"-5\"}");
+          Contract token = cluster.token(cluster.admin("BankBMSP"));
+          assertThat(
+                  new String(
+                      token.evaluateTransaction("balance", "BankAMSP"),
+                      java.nio.charset.StandardCharsets.UTF_8))
+              .isEqualTo("30");
+          // The carried balances are real: B spends from its.
+          token.submitTransaction("transfer", "BankBMSP", "BankCMSP", "15");
+          // New business adds to the carried positions: C owes D 7.
+          record(cluster, "n1", "BankCMSP", "BankDMSP", "7");
+          SettlementStatement next = statementNow(cluster.ledger().peer("peer0"));
+          assertThat(positions(next.getAssets(0)))
+              .isEqualTo(
+                  Map.of("BankAMSP", -85L, "BankBMSP", 40L, "BankCMSP", 43L, "BankDMSP", 2L));
+          assertThat(next.getTokenBalancesList())
+              .containsExactly(
+                  amount("BankAMSP", "30"), amount("BankBMSP", "5"), amount("BankCMSP", "15"));
+
+          // The opening is fixed: a config update that changes it is refused.
+          assertThatThrownBy(
+                  () ->
+                      cluster.updateConfig(
+                          config -> config.setOpening(Opening.getDefaultInstance())))
+              .hasMessageContaining("opening is fixed at genesis");
+        });
+  }
+
+  @Test
+  void an_opening_that_names_a_stranger_is_not_a_valid_genesis() {
+    Opening opening =
+        Opening.newBuilder()
+            .setPredecessorLedgerId("trade-2026-q1")
+            .addObligations(
+                OpeningObligation.newBuilder()
+                    .setId("opening-EUR-0")
+                    .setDebtorMspId("BankAMSP")
+                    .setCreditorMspId("StrangerMSP")
+                    .setAsset("EUR")
+                    .setAmount("5"))
+            .build();
+    assertThatThrownBy(() -> OpeningBook.check(opening, java.util.Set.of("BankAMSP", "BankBMSP")))
+        .isInstanceOfSatisfying(
+            io.patchwork.node.config.ConfigException.class,
+            e ->
+                assertThat(e.code())
+                    .isEqualTo(io.patchwork.node.config.ConfigException.Code.INVALID_OPENING));
+    Opening negative =
+        Opening.newBuilder()
+            .addTokenBalances(Amount.newBuilder().setMspId("BankAMSP").setAmount("-1"))
+            .build();
+    assertThatThrownBy(() -> OpeningBook.check(negative, java.util.Set.of("BankAMSP")))
+        .hasMessageContaining("negative");
   }
 
   /** The statement peer0 computes from its state now. */
