@@ -152,6 +152,79 @@ class SettlementApiTest {
         assertThat(statement.getJsonArray("assets").getJsonObject(0).getString("moved"))
             .isEqualTo("75");
         assertError(manager.post("/ledgers/netting/settle", "{}"), 409, "LEDGER_NOT_CLOSING");
+
+        // A successor carries the positions on, linked to the statement by its hash.
+        assertError(
+            manager.send(
+                "POST", "/ledgers/netting/successor", "{\"name\": \"netting-2\"}", tokens.get(0)),
+            403,
+            "FORBIDDEN");
+        assertError(manager.post("/ledgers/netting/successor", "[]"), 400, "MALFORMED_REQUEST");
+        assertError(
+            manager.post("/ledgers/netting/successor", "{\"name\": \"netting\"}"),
+            409,
+            "DUPLICATE_NAME");
+        assertError(
+            manager.post("/ledgers/nowhere/successor", "{\"name\": \"x\"}"),
+            404,
+            "LEDGER_NOT_FOUND");
+        // Not from an archive that does not verify: one flipped byte of the statement.
+        Path kept = directory.resolve("archives/netting.archive");
+        byte[] good = java.nio.file.Files.readAllBytes(kept);
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 1;
+        java.nio.file.Files.write(kept, bad);
+        assertError(
+            manager.post("/ledgers/netting/successor", "{\"name\": \"netting-2\"}"),
+            409,
+            "ARCHIVE_INVALID");
+        java.nio.file.Files.write(kept, good);
+        HttpResponse<String> started =
+            manager.post("/ledgers/netting/successor", "{\"name\": \"netting-2\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        JsonObject link = new JsonObject(started.body()).getJsonObject("predecessor");
+        assertThat(link.getString("ledger")).isEqualTo("netting");
+        assertThat(link.getString("statementSha256"))
+            .isEqualTo(
+                java.util.HexFormat.of()
+                    .formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(report.statement().orElseThrow().toByteArray())));
+        assertThat(link.getInteger("openingObligations")).isBetween(1, 2);
+        JsonObject successor = manager.awaitStatus("netting-2", "ACTIVE", Duration.ofSeconds(60));
+        assertThat(successor.getJsonArray("parties")).hasSize(3);
+        assertThat(successor.getJsonObject("predecessor")).isEqualTo(link);
+        assertError(
+            manager.post("/ledgers/netting-2/successor", "{\"name\": \"netting-3\"}"),
+            409,
+            "LEDGER_NOT_ARCHIVED");
+        try (MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP")) {
+          HttpResponse<String> invited =
+              manager.post(
+                  "/ledgers/netting-2/invites", new JsonObject().put("mspId", "Bank0MSP").encode());
+          HttpResponse<String> redeemed =
+              manager.send(
+                  "POST",
+                  "/ledgers/netting-2/invites/redeem",
+                  bank0.redeemRequest(new JsonObject(invited.body()).getString("token")),
+                  Optional.empty());
+          assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+          bank0.redeemed(new JsonObject(redeemed.body()));
+          String positions =
+              new String(
+                  bank0
+                      .gateway()
+                      .getNetwork("netting-2")
+                      .getContract("obligations")
+                      .evaluateTransaction("positions", "EUR"),
+                  java.nio.charset.StandardCharsets.UTF_8);
+          assertThat(new JsonObject(positions))
+              .isEqualTo(
+                  new JsonObject()
+                      .put("Bank0MSP", "-75")
+                      .put("Bank1MSP", "40")
+                      .put("Bank2MSP", "35"));
+        }
       } finally {
         banks.forEach(MemberKit::close);
       }

@@ -106,7 +106,7 @@ public final class ApiVerticle extends VerticleBase {
     backend.ifPresent(
         services -> {
           LedgerService service = services.ledgers();
-          LedgerRoutes routes = new LedgerRoutes(vertx, service);
+          LedgerRoutes routes = new LedgerRoutes(vertx, service, services.settlement());
           InviteRoutes invites = new InviteRoutes(vertx, services.invites());
           if (services.clustered()) {
             // Any instance serves the API: requests about another instance's ledger go there.
@@ -128,6 +128,7 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/settle").handler(settlement::settle);
           router.get("/ledgers/:id/statement").handler(settlement::statement);
           router.get("/ledgers/:id/archive").handler(settlement::archive);
+          router.post("/ledgers/:id/successor").handler(routes::successor);
           router.get("/ledgers/:id/invites").handler(invites::list);
           RecertificationRoutes recertification =
               new RecertificationRoutes(vertx, services.recertification());

@@ -25,8 +25,11 @@ import java.util.Optional;
 final class LedgerRoutes {
   private final Vertx vertx;
   private final LedgerService service;
+  private final io.patchwork.manager.ledger.Settlement settlement;
 
-  LedgerRoutes(Vertx vertx, LedgerService service) {
+  LedgerRoutes(
+      Vertx vertx, LedgerService service, io.patchwork.manager.ledger.Settlement settlement) {
+    this.settlement = settlement;
     this.vertx = vertx;
     this.service = service;
   }
@@ -283,8 +286,78 @@ final class LedgerRoutes {
           if (!ledger.peers().isEmpty()) {
             json.put("configSequence", ledger.furthestPeer().ledger().rules().sequence());
           }
+          if (ledger.config().hasOpening()) {
+            json.put("predecessor", predecessor(ledger.config().getOpening()));
+          }
         });
     return json;
+  }
+
+  /** A successor's link to the statement its predecessor closed with, and what it carried. */
+  static JsonObject predecessor(io.patchwork.node.config.proto.Opening opening) {
+    return new JsonObject()
+        .put("ledger", opening.getPredecessorLedgerId())
+        .put(
+            "statementSha256",
+            java.util.HexFormat.of()
+                .formatHex(opening.getPredecessorStatementSha256().toByteArray()))
+        .put("finalHeight", opening.getPredecessorFinalHeight())
+        .put("openingObligations", opening.getObligationsCount())
+        .put("openingBalances", opening.getTokenBalancesCount());
+  }
+
+  /**
+   * {@code POST /ledgers/{id}/successor} {@code {"name": ...}}: the operator starts a new ledger
+   * that carries an archived one on (its template, its members at close, its closing positions and
+   * balances); 201 as for a created ledger, then PROVISIONING to ACTIVE.
+   */
+  void successor(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Authentication.principal(ctx).isOperator()) {
+      ApiVerticle.error(ctx, 403, "FORBIDDEN", "only the operator creates ledgers");
+      return;
+    }
+    String name;
+    try {
+      name = ctx.body().asJsonObject().getString("name");
+      if (name == null) {
+        throw new NullPointerException();
+      }
+    } catch (DecodeException | ClassCastException | NullPointerException e) {
+      ApiVerticle.error(
+          ctx, 400, "MALFORMED_REQUEST", "expected a JSON object {name}: the successor's name");
+      return;
+    }
+    vertx
+        .executeBlocking(() -> settlement.successor(id, name))
+        .onSuccess(
+            successor -> {
+              LedgerRecord record = successor.record();
+              vertx.executeBlocking(
+                  () -> {
+                    service.provision(record);
+                    return null;
+                  },
+                  false);
+              ctx.response()
+                  .setStatusCode(201)
+                  .putHeader("location", "/ledgers/" + record.id())
+                  .putHeader("content-type", "application/json")
+                  .end(
+                      json(record, Optional.empty())
+                          .put("predecessor", predecessor(successor.opening()))
+                          .encode());
+            })
+        .onFailure(
+            failure -> {
+              if (failure instanceof LedgerService.RequestException refused) {
+                refuse(ctx, refused);
+              } else if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
+                ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
+              } else {
+                ctx.fail(failure);
+              }
+            });
   }
 
   private static JsonArray nodes(LocalLedger ledger) {

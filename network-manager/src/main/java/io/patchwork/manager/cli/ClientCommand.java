@@ -62,6 +62,7 @@ import picocli.CommandLine.Spec;
       ClientCommand.Proposals.class,
       ClientCommand.Propose.class,
       ClientCommand.Vote.class,
+      ClientCommand.Successor.class,
       AuthorityCommand.class
     })
 public final class ClientCommand implements Runnable {
@@ -76,6 +77,7 @@ public final class ClientCommand implements Runnable {
           "proposals",
           "propose",
           "vote",
+          "successor",
           "authority");
 
   @Spec CommandLine.Model.CommandSpec spec;
@@ -308,6 +310,33 @@ public final class ClientCommand implements Runnable {
           .printf(
               "ledger %s is %s; follow it with: patchwork ledger %s%n",
               created.getString("id"), created.getString("status"), created.getString("id"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "successor",
+      description =
+          "Start a new ledger that carries an archived one on: same template, its members at close,"
+              + " its closing positions and token balances (operator).")
+  static final class Successor extends ApiCommand {
+    @Parameters(index = "0", description = "The archived ledger.")
+    String predecessor;
+
+    @Parameters(index = "1", description = "The new ledger's name (its id).")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject created =
+          api.post("/ledgers/" + predecessor + "/successor", new JsonObject().put("name", name));
+      out()
+          .printf(
+              "ledger %s carries %s on and is %s; follow it with: patchwork ledger %s%n",
+              created.getString("id"),
+              predecessor,
+              created.getString("status"),
+              created.getString("id"));
       return 0;
     }
   }

@@ -53,6 +53,11 @@ public final class LedgerService implements AutoCloseable {
   private final CertificateAuthorities authorities;
   private final Map<String, LocalLedger> running = new ConcurrentHashMap<>();
   private final Map<String, CertificateAuthority> openAuthorities = new ConcurrentHashMap<>();
+
+  /** Successors' openings, from {@link #accept} to {@link #provision}. */
+  private final Map<String, io.patchwork.node.config.proto.Opening> openings =
+      new ConcurrentHashMap<>();
+
   private final LedgerMetrics metrics;
   private final String instance;
 
@@ -94,15 +99,28 @@ public final class LedgerService implements AutoCloseable {
     return metrics;
   }
 
-  /** What a client asks for. */
+  /**
+   * What a client asks for; {@code opening} for a successor ledger (see {@link
+   * Settlement#successor}).
+   */
   public record Request(
       String name,
       String template,
       List<LedgerRecord.Party> parties,
-      Map<String, String> overrides) {
+      Map<String, String> overrides,
+      Optional<io.patchwork.node.config.proto.Opening> opening) {
     public Request {
       parties = List.copyOf(parties);
       overrides = Map.copyOf(overrides);
+      java.util.Objects.requireNonNull(opening, "opening");
+    }
+
+    public Request(
+        String name,
+        String template,
+        List<LedgerRecord.Party> parties,
+        Map<String, String> overrides) {
+      this(name, template, parties, overrides, Optional.empty());
     }
   }
 
@@ -192,10 +210,13 @@ public final class LedgerService implements AutoCloseable {
             request.overrides(),
             now,
             now);
+    // Provisioning follows at once in this process; one interrupted is FAILED on restart.
+    request.opening().ifPresent(opening -> openings.put(record.id(), opening));
     try {
       registry.insert(record);
       registry.claim(record.id(), Optional.empty(), instance);
     } catch (LedgerRegistry.DuplicateNameException e) {
+      openings.remove(record.id());
       throw new RequestException(
           "DUPLICATE_NAME", List.of(new TemplateError("name", e.getMessage())));
     }
@@ -237,6 +258,7 @@ public final class LedgerService implements AutoCloseable {
       for (LedgerRecord.Party party : record.parties()) {
         builder.member(party.organization(), party.mspId());
       }
+      Optional.ofNullable(openings.remove(record.id())).ifPresent(builder::opening);
       ledger = builder.start();
       running.put(record.id(), ledger);
       metrics.watch(record.id(), ledger);

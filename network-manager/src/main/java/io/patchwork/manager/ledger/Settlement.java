@@ -6,13 +6,16 @@ import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.settle.ClosingBook;
 import io.patchwork.node.settle.LedgerArchive;
+import io.patchwork.node.settle.OpeningBook;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.SnapshotInfo;
 import io.patchwork.node.state.TxRecord;
@@ -215,6 +218,67 @@ public final class Settlement {
     }
     return archive;
   }
+
+  /**
+   * Accepts a successor of an archived ledger: same template and overrides, the members it closed
+   * with, and an opening that carries its statement over — its settlement transfers as obligations
+   * accepted from block 0, its members' token holdings as balances — naming that statement by
+   * SHA-256. The archive is verified first; {@link LedgerService#provision} then builds the
+   * successor.
+   *
+   * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_ARCHIVED, or ARCHIVE_INVALID if its archive does
+   *     not verify
+   * @throws LedgerService.RequestException for the name (INVALID_NAME, DUPLICATE_NAME) or parties
+   */
+  public Successor successor(String id, String name)
+      throws Refusal, LedgerService.RequestException, SQLException, IOException {
+    LedgerRecord predecessor = ledgers.record(id);
+    if (predecessor.status() != LedgerStatus.ARCHIVED) {
+      throw new Refusal(
+          "LEDGER_NOT_ARCHIVED",
+          409,
+          "ledger "
+              + id
+              + " is "
+              + predecessor.status()
+              + "; a successor carries on an archived one");
+    }
+    LedgerArchive.Report report =
+        LedgerArchive.verify(archiveFile(id), new SignatureVerifier(10_000));
+    if (!report.verified()) {
+      log.error(
+          "ledger.archive_invalid ledger={} problem=\"{}\"", id, report.problem().orElseThrow());
+      throw new Refusal(
+          "ARCHIVE_INVALID",
+          409,
+          "the archive of ledger " + id + " does not verify: " + report.problem().orElseThrow());
+    }
+    Opening opening = OpeningBook.carryOver(report.statement().orElseThrow());
+    List<LedgerRecord.Party> members =
+        report.closedConfig().orElseThrow().getMembersList().stream()
+            .map(member -> new LedgerRecord.Party(member.getOrganization(), member.getMspId()))
+            .toList();
+    LedgerRecord accepted =
+        ledgers.accept(
+            new LedgerService.Request(
+                name,
+                predecessor.template(),
+                members,
+                predecessor.overrides(),
+                Optional.of(opening)));
+    log.info(
+        "ledger.successor_accepted ledger={} predecessor={} statement_sha256={} obligations={}"
+            + " balances={}",
+        accepted.id(),
+        id,
+        java.util.HexFormat.of().formatHex(opening.getPredecessorStatementSha256().toByteArray()),
+        opening.getObligationsCount(),
+        opening.getTokenBalancesCount());
+    return new Successor(accepted, opening);
+  }
+
+  /** A successor as accepted, and the opening its genesis will carry. */
+  public record Successor(LedgerRecord record, Opening opening) {}
 
   /** Where a ledger's archive is kept once its nodes are gone. */
   public Path archiveFile(String id) {

@@ -66,8 +66,18 @@ public final class LedgerArchive {
 
   private LedgerArchive() {}
 
-  /** What {@link #verify} found: the ledger, where it ended, and the first problem if any. */
-  public record Report(String ledgerId, long blocks, long configChanges, Optional<String> problem) {
+  /**
+   * What {@link #verify} found: the ledger, where it ended, and the first problem if any; once
+   * verified, the statement it closed with and its config as closed (members, policies) — what a
+   * successor starts from.
+   */
+  public record Report(
+      String ledgerId,
+      long blocks,
+      long configChanges,
+      Optional<String> problem,
+      Optional<SignedSettlementStatement> statement,
+      Optional<io.patchwork.node.config.proto.LedgerConfig> closedConfig) {
     public boolean verified() {
       return problem.isEmpty();
     }
@@ -258,7 +268,13 @@ public final class LedgerArchive {
       if (sums.isPresent()) {
         return problem(ledgerId, height, changes, sums.get());
       }
-      return new Report(statement.getLedgerId(), height, changes, Optional.empty());
+      return new Report(
+          statement.getLedgerId(),
+          height,
+          changes,
+          Optional.empty(),
+          carried,
+          Optional.of(ConfigUpdate.parseFrom(configPayload(last)).getConfig()));
     }
   }
 
@@ -330,14 +346,15 @@ public final class LedgerArchive {
       return Optional.empty();
     }
     try {
-      ConfigUpdate update =
-          ConfigUpdate.parseFrom(
-              Payload.parseFrom(Envelope.parseFrom(block.getData().getData(0)).getPayload())
-                  .getData());
+      ConfigUpdate update = ConfigUpdate.parseFrom(configPayload(block));
       return update.hasStatement() ? Optional.of(update.getStatement()) : Optional.empty();
     } catch (InvalidProtocolBufferException e) {
       return Optional.empty();
     }
+  }
+
+  private static ByteString configPayload(Block block) throws InvalidProtocolBufferException {
+    return Payload.parseFrom(Envelope.parseFrom(block.getData().getData(0)).getPayload()).getData();
   }
 
   private static byte[] required(Map<String, byte[]> entries, String name) {
@@ -349,7 +366,8 @@ public final class LedgerArchive {
   }
 
   private static Report problem(String ledgerId, long blocks, long changes, String problem) {
-    return new Report(ledgerId, blocks, changes, Optional.of(problem));
+    return new Report(
+        ledgerId, blocks, changes, Optional.of(problem), Optional.empty(), Optional.empty());
   }
 
   private static String sha256(Path file) throws IOException {
