@@ -1,26 +1,19 @@
 package io.patchwork.benchmarks.ledger;
 
-import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import io.patchwork.ca.AuthoritySpec;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
-import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Peer;
-import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.embedded.LocalLedger;
-import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +31,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import javax.net.ssl.KeyManager;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.Status;
-import org.hyperledger.fabric.client.identity.X509Identity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -145,7 +136,7 @@ public final class LedgerLoad implements Callable<Integer> {
               .blockCutting(blockTransactions, 8 * 1024 * 1024, blockTimeout)
               .dataDirectory(directory.resolve("nodes"));
       for (int i = 0; i < organizations; i++) {
-        builder.member("Org " + i, mspId(i));
+        builder.member("Org " + i, Clients.mspId(i));
       }
       try (LocalLedger ledger = builder.start()) {
         ledger
@@ -165,21 +156,21 @@ public final class LedgerLoad implements Callable<Integer> {
 
         List<Worker> load = new ArrayList<>();
         for (int org = 0; org < organizations; org++) {
-          IssuedCredential admin = signing(authority, org, "admin", Role.ADMIN);
-          IssuedCredential tls = tls(authority, org, "load-tls");
-          List<Peer> orgPeers = peersOf(ledger, mspId(org));
+          IssuedCredential admin = Clients.signing(authority, org, "admin", Role.ADMIN);
+          IssuedCredential tls = Clients.tls(authority, org, "load-tls");
+          List<Peer> orgPeers = Clients.peersOf(ledger, Clients.mspId(org));
           List<Contract> contracts = new ArrayList<>();
           for (Peer peer : orgPeers) {
-            ManagedChannel channel = channel(ledger, tls, peer);
+            ManagedChannel channel = Clients.channel(ledger, tls, peer);
             channels.add(channel);
-            Gateway gateway = gateway(mspId(org), admin, channel);
+            Gateway gateway = Clients.gateway(Clients.mspId(org), admin, channel);
             gateways.add(gateway);
             contracts.add(gateway.getNetwork(LEDGER).getContract("ledger-token"));
           }
           for (int w = org; w < workers; w += organizations) {
             Contract contract = contracts.get((w / organizations) % contracts.size());
-            String from = mspId(org) + "/w" + w;
-            String to = mspId((org + 1) % organizations) + "/w" + w;
+            String from = Clients.mspId(org) + "/w" + w;
+            String to = Clients.mspId((org + 1) % organizations) + "/w" + w;
             load.add(new Worker(contract, from, to));
           }
         }
@@ -494,63 +485,6 @@ public final class LedgerLoad implements Callable<Integer> {
         Thread.sleep(10);
       }
     }
-  }
-
-  private static List<Peer> peersOf(LocalLedger ledger, String mspId) {
-    return ledger.config().getPeersList().stream()
-        .filter(peer -> peer.getMspId().equals(mspId))
-        .toList();
-  }
-
-  private static String mspId(int org) {
-    return "Org" + org + "MSP";
-  }
-
-  private static IssuedCredential signing(
-      CertificateAuthority authority, int org, String name, Role role) throws Exception {
-    return authority.issueWithNewKey(
-        CertificateRequest.signing(name, role, "Org " + org, mspId(org)));
-  }
-
-  private static IssuedCredential tls(CertificateAuthority authority, int org, String name)
-      throws Exception {
-    return authority.issueWithNewKey(
-        CertificateRequest.tls(
-            name,
-            Role.CLIENT,
-            "Org " + org,
-            mspId(org),
-            List.of(),
-            List.of(InetAddress.getLoopbackAddress())));
-  }
-
-  private static ManagedChannel channel(LocalLedger ledger, IssuedCredential tls, Peer peer) {
-    KeyManager key =
-        new NodeTransport.TlsIdentity(
-                tls.certificate().certificate(), List.of(), tls.privateKey(), ledger.trust())
-            .keyManager();
-    ChannelCredentials credentials =
-        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(ledger.trust()).build();
-    return Grpc.newChannelBuilderForAddress(peer.getHost(), peer.getPort(), credentials).build();
-  }
-
-  /**
-   * The official client, with a signer on Bouncy Castle's ECDSA: the client's default signer uses
-   * the JDK's, which on Java 17 costs about 0.7 ms a signature and would make the load generator
-   * the bottleneck.
-   */
-  private static Gateway gateway(String mspId, IssuedCredential signing, ManagedChannel channel) {
-    NodeSigner signer =
-        NodeSigner.of(mspId, signing.certificate().certificate(), signing.privateKey());
-    return Gateway.newInstance()
-        .identity(new X509Identity(mspId, signing.certificate().certificate()))
-        .signer(signer::signDigest)
-        .connection(channel)
-        .evaluateOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
-        .endorseOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
-        .submitOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
-        .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
-        .connect();
   }
 
   private static long percentile(long[] sorted, double p) {

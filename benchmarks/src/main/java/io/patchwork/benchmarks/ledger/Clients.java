@@ -1,0 +1,85 @@
+package io.patchwork.benchmarks.ledger;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.net.NodeTransport;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.identity.X509Identity;
+
+/**
+ * Load-generating clients for the benchmarks: identities from a ledger's authority for member
+ * organisations {@code Org<i>MSP}, and official Fabric Gateway connections to their peers.
+ */
+public final class Clients {
+  private Clients() {}
+
+  public static List<Peer> peersOf(LocalLedger ledger, String mspId) {
+    return ledger.config().getPeersList().stream()
+        .filter(peer -> peer.getMspId().equals(mspId))
+        .toList();
+  }
+
+  public static String mspId(int org) {
+    return "Org" + org + "MSP";
+  }
+
+  public static IssuedCredential signing(
+      CertificateAuthority authority, int org, String name, Role role) throws Exception {
+    return authority.issueWithNewKey(
+        CertificateRequest.signing(name, role, "Org " + org, mspId(org)));
+  }
+
+  public static IssuedCredential tls(CertificateAuthority authority, int org, String name)
+      throws Exception {
+    return authority.issueWithNewKey(
+        CertificateRequest.tls(
+            name,
+            Role.CLIENT,
+            "Org " + org,
+            mspId(org),
+            List.of(),
+            List.of(InetAddress.getLoopbackAddress())));
+  }
+
+  public static ManagedChannel channel(LocalLedger ledger, IssuedCredential tls, Peer peer) {
+    KeyManager key =
+        new NodeTransport.TlsIdentity(
+                tls.certificate().certificate(), List.of(), tls.privateKey(), ledger.trust())
+            .keyManager();
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(ledger.trust()).build();
+    return Grpc.newChannelBuilderForAddress(peer.getHost(), peer.getPort(), credentials).build();
+  }
+
+  /**
+   * The official client, with a signer on Bouncy Castle's ECDSA: the client's default signer uses
+   * the JDK's, which on Java 17 costs about 0.7 ms a signature and would make the load generator
+   * the bottleneck.
+   */
+  public static Gateway gateway(String mspId, IssuedCredential signing, ManagedChannel channel) {
+    NodeSigner signer =
+        NodeSigner.of(mspId, signing.certificate().certificate(), signing.privateKey());
+    return Gateway.newInstance()
+        .identity(new X509Identity(mspId, signing.certificate().certificate()))
+        .signer(signer::signDigest)
+        .connection(channel)
+        .evaluateOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+        .endorseOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+        .submitOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
+        .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
+        .connect();
+  }
+}

@@ -1,0 +1,302 @@
+package io.patchwork.benchmarks.manager;
+
+import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchwork.benchmarks.ledger.Clients;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Role;
+import io.patchwork.governance.Choice;
+import io.patchwork.manager.ledger.LedgerRecord;
+import io.patchwork.manager.ledger.LedgerService;
+import io.patchwork.manager.ledger.LedgerStatus;
+import io.patchwork.manager.ledger.Settlement;
+import io.patchwork.node.config.proto.AssetSettlement;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.TxRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Times closing a busy ledger to its archive: a {@code payments-netting} ledger made by the network
+ * manager's ledger service is filled with obligations through the official Fabric Gateway client
+ * (each recorded by its debtor and accepted by its creditor, two transactions), then the members
+ * decide {@code CloseLedger} and the manager settles — statement computed and checked by every
+ * peer, signed by peers of a quorum, committed as the last block, archive written and verified,
+ * nodes stopped and their data deleted.
+ */
+@Command(
+    name = "close-to-archived",
+    mixinStandardHelpOptions = true,
+    description = "Time close-to-ARCHIVED for a ledger filled with obligations.")
+public final class CloseToArchived implements Callable<Integer> {
+  private static final String LEDGER = "close-bench";
+
+  @Option(names = "--parties", defaultValue = "95", description = "Member organisations.")
+  int parties;
+
+  @Option(names = "--orderers", defaultValue = "5")
+  int orderers;
+
+  @Option(
+      names = "--transactions",
+      defaultValue = "100000",
+      description = "Transactions to commit before closing (two per obligation).")
+  long transactions;
+
+  @Option(names = "--workers", defaultValue = "128", description = "Closed-loop client workers.")
+  int workers;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CloseToArchived()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path directory = Files.createTempDirectory("patchwork-close-to-archived-");
+    List<Gateway> gateways = new ArrayList<>();
+    List<ManagedChannel> channels = new ArrayList<>();
+    try (EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("registry"));
+        LedgerService service =
+            BenchServices.ledgerService(directory, database, new SimpleMeterRegistry())) {
+      Settlement settlement = new Settlement(service, directory, Clock.systemUTC());
+      List<LedgerRecord.Party> members = new ArrayList<>();
+      for (int i = 0; i < parties; i++) {
+        members.add(new LedgerRecord.Party("Org " + i, Clients.mspId(i)));
+      }
+      LedgerRecord record =
+          service.accept(
+              new LedgerService.Request(
+                  LEDGER,
+                  "payments-netting",
+                  members,
+                  Map.of("topology.orderers", String.valueOf(orderers))));
+      service.provision(record);
+      LocalLedger ledger = service.running(LEDGER).orElseThrow();
+      CertificateAuthority authority = service.authority(LEDGER);
+      AtomicLong committed = new AtomicLong();
+      ledger
+          .peers()
+          .get(0)
+          .ledger()
+          .onCommit(block -> committed.addAndGet(block.transactions().size()));
+
+      List<Contract> contracts = new ArrayList<>();
+      for (int org = 0; org < parties; org++) {
+        IssuedCredential client = Clients.signing(authority, org, "app", Role.CLIENT);
+        IssuedCredential tls = Clients.tls(authority, org, "app-tls");
+        ManagedChannel channel =
+            Clients.channel(ledger, tls, Clients.peersOf(ledger, Clients.mspId(org)).get(0));
+        channels.add(channel);
+        Gateway gateway = Clients.gateway(Clients.mspId(org), client, channel);
+        gateways.add(gateway);
+        contracts.add(gateway.getNetwork(LEDGER).getContract("obligations"));
+      }
+      long fillStart = System.nanoTime();
+      fill(contracts, committed);
+      PeerNode first = ledger.peers().get(0);
+      awaitLevel(ledger, first.ledger().height());
+      System.out.printf(
+          Locale.ROOT,
+          "ledger of %d nodes filled: %d transactions in %d blocks in %.0f s (%.0f tx/s)%n",
+          orderers + parties,
+          committed.get(),
+          first.ledger().height(),
+          seconds(System.nanoTime() - fillStart),
+          committed.get() / seconds(System.nanoTime() - fillStart));
+
+      long closeStart = System.nanoTime();
+      TxRecord decided = close(ledger, authority);
+      if (decided.validationCode() != TxValidationCode.VALID_VALUE) {
+        throw new IllegalStateException("the CloseLedger decision was refused");
+      }
+      service.registry().setStatus(LEDGER, LedgerStatus.CLOSING, java.util.Optional.empty());
+      long decidedAt = System.nanoTime();
+      Settlement.Outcome outcome = settlement.settle(LEDGER);
+      long archivedAt = System.nanoTime();
+      LedgerStatus status = service.registry().get(LEDGER).orElseThrow().status();
+      if (status != LedgerStatus.ARCHIVED) {
+        throw new IllegalStateException("the ledger is " + status + ", not ARCHIVED");
+      }
+      AssetSettlement eur = outcome.statement().getAssets(0);
+      System.out.printf(
+          Locale.ROOT,
+          "statement: final height %d, %d positions, %d transfers, gross %s, moved %s%n",
+          outcome.statement().getFinalHeight(),
+          eur.getPositionsCount(),
+          eur.getTransfersCount(),
+          eur.getGross(),
+          eur.getMoved());
+      System.out.printf(
+          Locale.ROOT,
+          "RESULT %d nodes, %d transactions: close-to-ARCHIVED %.1f s (CloseLedger decision"
+              + " committed %.1f s, settle to ARCHIVED %.1f s); archive %d bytes%n",
+          orderers + parties,
+          committed.get(),
+          seconds(archivedAt - closeStart),
+          seconds(decidedAt - closeStart),
+          seconds(archivedAt - decidedAt),
+          outcome.archiveBytes());
+      System.out.printf(
+          Locale.ROOT,
+          "date %s, %d processors%n",
+          LocalDate.now(),
+          Runtime.getRuntime().availableProcessors());
+      return 0;
+    } finally {
+      gateways.forEach(Gateway::close);
+      for (ManagedChannel channel : channels) {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      delete(directory);
+    }
+  }
+
+  /**
+   * Closed-loop workers, each between its own pair of organisations: the debtor records an
+   * obligation, the creditor accepts it; until the ledger holds the transactions asked for.
+   */
+  private void fill(List<Contract> contracts, AtomicLong committed) throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong failed = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    List<Future<?>> loops = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      int worker = w;
+      int debtor = w % parties;
+      int creditor = (debtor + 1 + (w / parties) % (parties - 1)) % parties;
+      loops.add(
+          pool.submit(
+              () -> {
+                for (long n = 0; running.get(); n++) {
+                  String id = "w" + worker + "-" + n;
+                  try {
+                    contracts
+                        .get(debtor)
+                        .submitTransaction(
+                            "record",
+                            id,
+                            Clients.mspId(debtor),
+                            Clients.mspId(creditor),
+                            "EUR",
+                            String.valueOf(ThreadLocalRandom.current().nextInt(1, 1_000_001)));
+                    contracts.get(creditor).submitTransaction("accept", id);
+                  } catch (Exception e) {
+                    failed.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    long lastReport = System.nanoTime();
+    while (committed.get() < transactions) {
+      Thread.sleep(200);
+      if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(60)) {
+        System.out.printf(
+            Locale.ROOT, "  %d transactions committed, %d failed%n", committed.get(), failed.get());
+        lastReport = System.nanoTime();
+      }
+    }
+    running.set(false);
+    pool.shutdown();
+    for (Future<?> loop : loops) {
+      loop.get(5, TimeUnit.MINUTES);
+    }
+  }
+
+  /** The CloseLedger decision: proposed by the first member, approved by a majority's admins. */
+  private TxRecord close(LocalLedger ledger, CertificateAuthority authority) throws Exception {
+    PeerNode peer = ledger.peers().get(0);
+    LedgerConfig config = peer.ledger().rules().config();
+    List<NodeSigner> admins = new ArrayList<>();
+    for (int org = 0; org <= parties / 2; org++) {
+      IssuedCredential admin = Clients.signing(authority, org, "admin", Role.ADMIN);
+      admins.add(
+          NodeSigner.of(Clients.mspId(org), admin.certificate().certificate(), admin.privateKey()));
+    }
+    Instant now = Instant.now();
+    SignedGovernanceProposal proposal =
+        GovernanceDecisions.propose(
+            GovernanceProposal.newBuilder()
+                .setLedgerId(LEDGER)
+                .setConfigSequence(config.getSequence())
+                .setProposerMspId(admins.get(0).mspId())
+                .setCreatedAtMillis(now.toEpochMilli())
+                .setCloseLedger(
+                    GovernanceProposal.CloseLedger.newBuilder().setSettlementAsset("EUR"))
+                .build(),
+            admins.get(0));
+    List<GovernanceBallot> ballots = new ArrayList<>();
+    for (NodeSigner admin : admins) {
+      ballots.add(GovernanceDecisions.vote(proposal, admin, Choice.YES, now));
+    }
+    return ledger.submit(
+        peer.nodeId(),
+        GovernanceDecisions.decisionEnvelope(
+            config, proposal, ballots, ledger.signer(peer.nodeId()), Instant.now()),
+        Duration.ofMinutes(2));
+  }
+
+  private static void awaitLevel(LocalLedger ledger, long height) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    for (PeerNode peer : ledger.peers()) {
+      while (peer.ledger().height() < height) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(peer.nodeId() + " did not reach height " + height);
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static void delete(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
