@@ -12,16 +12,24 @@ import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.peer.PeerNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.KeyManager;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.X509Identity;
 
 /**
- * Load-generating clients for the benchmarks: identities from a ledger's authority for member
- * organisations {@code Org<i>MSP}, and official Fabric Gateway connections to their peers.
+ * Load-generating clients for the benchmarks — identities from a ledger's authority for member
+ * organisations {@code Org<i>MSP}, official Fabric Gateway connections to their peers — and the
+ * chores around a run: waiting for peers to catch up, deleting its files.
  */
 public final class Clients {
   private Clients() {}
@@ -81,5 +89,32 @@ public final class Clients {
         .submitOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
         .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
         .connect();
+  }
+
+  /** Waits (up to 30 minutes) until every peer holds {@code height} blocks. */
+  public static void awaitHeight(List<PeerNode> peers, long height) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    for (PeerNode peer : peers) {
+      while (peer.ledger().height() < height) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(peer.nodeId() + " did not reach height " + height);
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  /** Deletes a directory tree, if there is one. */
+  public static void delete(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -12,15 +12,12 @@ import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -30,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.Status;
@@ -213,7 +209,7 @@ public final class LedgerLoad implements Callable<Integer> {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
       database.close();
-      delete(directory);
+      Clients.delete(directory);
     }
   }
 
@@ -426,7 +422,7 @@ public final class LedgerLoad implements Callable<Integer> {
     pool.shutdown();
     pool.awaitTermination(120, TimeUnit.SECONDS);
     long height = source.ledger().height();
-    awaitHeight(ledger.peers(), height);
+    Clients.awaitHeight(ledger.peers(), height);
     System.out.printf(
         Locale.ROOT,
         "ledger filled to %d transactions in %d blocks in %.0f s%n",
@@ -436,16 +432,16 @@ public final class LedgerLoad implements Callable<Integer> {
 
     String joining = ledger.peers().get(ledger.peers().size() - 1).nodeId();
     ledger.stopPeer(joining);
-    delete(ledger.dataDirectory(joining));
+    Clients.delete(ledger.dataDirectory(joining));
     long replayStart = System.nanoTime();
     PeerNode replayed = ledger.startPeer(joining);
-    awaitHeight(List.of(replayed), height);
+    Clients.awaitHeight(List.of(replayed), height);
     double replaySeconds = seconds(System.nanoTime() - replayStart);
     boolean sameHash =
         replayed.ledger().state().stateHash().equals(source.ledger().state().stateHash());
 
     ledger.stopPeer(joining);
-    delete(ledger.dataDirectory(joining));
+    Clients.delete(ledger.dataDirectory(joining));
     Path snapshot = Files.createTempFile("patchwork-snapshot-", ".bin");
     try {
       long exportStart = System.nanoTime();
@@ -453,7 +449,7 @@ public final class LedgerLoad implements Callable<Integer> {
       double exportSeconds = seconds(System.nanoTime() - exportStart);
       long joinStart = System.nanoTime();
       PeerNode fromSnapshot = ledger.startPeerFromSnapshot(joining, snapshot);
-      awaitHeight(List.of(fromSnapshot), height);
+      Clients.awaitHeight(List.of(fromSnapshot), height);
       double joinSeconds = seconds(System.nanoTime() - joinStart);
       boolean snapshotHash =
           fromSnapshot.ledger().state().stateHash().equals(source.ledger().state().stateHash());
@@ -475,18 +471,6 @@ public final class LedgerLoad implements Callable<Integer> {
     }
   }
 
-  private static void awaitHeight(List<PeerNode> peers, long height) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-    for (PeerNode peer : peers) {
-      while (peer.ledger().height() < height) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(peer.nodeId() + " did not reach height " + height);
-        }
-        Thread.sleep(10);
-      }
-    }
-  }
-
   private static long percentile(long[] sorted, double p) {
     if (sorted.length == 0) {
       return 0;
@@ -505,18 +489,5 @@ public final class LedgerLoad implements Callable<Integer> {
 
   private static int cpus() {
     return Runtime.getRuntime().availableProcessors();
-  }
-
-  private static void delete(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(directory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -22,8 +22,6 @@ import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +40,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
@@ -129,7 +125,7 @@ public final class CloseToArchived implements Callable<Integer> {
       long fillStart = System.nanoTime();
       fill(contracts, committed);
       PeerNode first = ledger.peers().get(0);
-      awaitLevel(ledger, first.ledger().height());
+      Clients.awaitHeight(ledger.peers(), first.ledger().height());
       System.out.printf(
           Locale.ROOT,
           "ledger of %d nodes filled: %d transactions in %d blocks in %.0f s (%.0f tx/s)%n",
@@ -182,7 +178,7 @@ public final class CloseToArchived implements Callable<Integer> {
       for (ManagedChannel channel : channels) {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
-      delete(directory);
+      Clients.delete(directory);
     }
   }
 
@@ -271,32 +267,7 @@ public final class CloseToArchived implements Callable<Integer> {
         Duration.ofMinutes(2));
   }
 
-  private static void awaitLevel(LocalLedger ledger, long height) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    for (PeerNode peer : ledger.peers()) {
-      while (peer.ledger().height() < height) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(peer.nodeId() + " did not reach height " + height);
-        }
-        Thread.sleep(10);
-      }
-    }
-  }
-
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  private static void delete(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(directory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -52,21 +52,7 @@ final class LedgerRoutes {
     }
     vertx
         .executeBlocking(() -> service.accept(request))
-        .onSuccess(
-            record -> {
-              // Provisioning takes seconds: the client watches the status go to ACTIVE.
-              vertx.executeBlocking(
-                  () -> {
-                    service.provision(record);
-                    return null;
-                  },
-                  false);
-              ctx.response()
-                  .setStatusCode(201)
-                  .putHeader("location", "/ledgers/" + record.id())
-                  .putHeader("content-type", "application/json")
-                  .end(json(record, Optional.empty()).encode());
-            })
+        .onSuccess(record -> provisionAndAnswer(ctx, record, json(record, Optional.empty())))
         .onFailure(
             failure -> {
               if (failure instanceof LedgerService.RequestException refused) {
@@ -75,6 +61,22 @@ final class LedgerRoutes {
                 ctx.fail(failure);
               }
             });
+  }
+
+  /** Answers 201 with the accepted ledger and builds it in the background. */
+  private void provisionAndAnswer(RoutingContext ctx, LedgerRecord record, JsonObject body) {
+    // Provisioning takes seconds: the client watches the status go to ACTIVE.
+    vertx.executeBlocking(
+        () -> {
+          service.provision(record);
+          return null;
+        },
+        false);
+    ctx.response()
+        .setStatusCode(201)
+        .putHeader("location", "/ledgers/" + record.id())
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 
   void list(RoutingContext ctx) {
@@ -331,23 +333,12 @@ final class LedgerRoutes {
     vertx
         .executeBlocking(() -> settlement.successor(id, name))
         .onSuccess(
-            successor -> {
-              LedgerRecord record = successor.record();
-              vertx.executeBlocking(
-                  () -> {
-                    service.provision(record);
-                    return null;
-                  },
-                  false);
-              ctx.response()
-                  .setStatusCode(201)
-                  .putHeader("location", "/ledgers/" + record.id())
-                  .putHeader("content-type", "application/json")
-                  .end(
-                      json(record, Optional.empty())
-                          .put("predecessor", predecessor(successor.opening()))
-                          .encode());
-            })
+            successor ->
+                provisionAndAnswer(
+                    ctx,
+                    successor.record(),
+                    json(successor.record(), Optional.empty())
+                        .put("predecessor", predecessor(successor.opening()))))
         .onFailure(
             failure -> {
               if (failure instanceof LedgerService.RequestException refused) {
