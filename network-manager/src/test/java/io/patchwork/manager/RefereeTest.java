@@ -226,6 +226,10 @@ class RefereeTest {
     String signed = issue(members, signing, signingRequest);
 
     assertError(install(manager, "not a certificate"), 400, "MALFORMED_CERTIFICATE");
+    assertError(
+        install(manager, java.util.Collections.nCopies(201, signed).toArray(String[]::new)),
+        400,
+        "TOO_MANY_CERTIFICATES");
     assertError(manager.post("/ledgers/trade/recertification", "{}"), 400, "MALFORMED_REQUEST");
     assertError(install(manager, signed), 400, "INCOMPLETE_PEER");
     assertError(

@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -92,8 +93,8 @@ public final class Recertification {
   public record Recertified(String nodeId, String mspId, String signingSerial) {}
 
   /**
-   * The certificate requests of every peer this manager runs for the ledger that is not yet
-   * certified by the members' authority: a signing and a TLS request each. Empty when all are.
+   * The certificate requests of every peer this manager runs for a member of the ledger that is not
+   * yet certified by the members' authority: a signing and a TLS request each. Empty when all are.
    *
    * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_RUNNING, or AUTHORITY_NOT_REPLACED while the
    *     ledger still trusts this manager's authority
@@ -111,14 +112,17 @@ public final class Recertification {
           continue;
         }
         String mspId = ledger.peer(nodeId).mspId();
-        String organization = organization(config, mspId);
-        for (CertificateRequest request : requestsFor(nodeId, organization, mspId)) {
+        Optional<String> organization = organization(config, mspId);
+        if (organization.isEmpty()) {
+          continue; // Its organisation was voted out: nothing to certify it for.
+        }
+        for (CertificateRequest request : requestsFor(nodeId, organization.get(), mspId)) {
           KeyPair key = pendingKey(pending, nodeId, request.profile());
           requests.add(
               new Request(
                   nodeId,
                   mspId,
-                  organization,
+                  organization.get(),
                   request.profile(),
                   Pem.certificateRequest(Csr.create(key, request)),
                   request.dnsNames(),
@@ -293,12 +297,11 @@ public final class Recertification {
             List.of(InetAddress.getLoopbackAddress())));
   }
 
-  private static String organization(LedgerConfig config, String mspId) {
+  private static Optional<String> organization(LedgerConfig config, String mspId) {
     return config.getMembersList().stream()
         .filter(member -> member.getMspId().equals(mspId))
         .map(Member::getOrganization)
-        .findFirst()
-        .orElse(mspId);
+        .findFirst();
   }
 
   private record Waiting(String nodeId, CertificateProfile profile) {}

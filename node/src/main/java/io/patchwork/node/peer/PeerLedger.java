@@ -81,6 +81,9 @@ public final class PeerLedger implements AutoCloseable {
   private volatile LedgerRules rules;
   private volatile Block last;
 
+  /** A block stored whose world-state write failed; guarded by {@code commitLock}. */
+  private Unfinished unfinished;
+
   private PeerLedger(
       BlockStore blocks,
       WorldState state,
@@ -270,6 +273,15 @@ public final class PeerLedger implements AutoCloseable {
   }
 
   private CommittedBlock commitInOrder(Block block) throws IOException, BlockRefusedException {
+    if (unfinished != null) {
+      // An earlier attempt stored its block but could not write the world state (a full disk, no
+      // file descriptors left): finish it first, as a restart would.
+      CommittedBlock finished = finish(unfinished);
+      log.info("peer.block_finished number={}", finished.number());
+      if (block.getHeader().getNumber() == finished.number()) {
+        return finished;
+      }
+    }
     LedgerRules current = rules;
     Optional<String> problem = blockVerifier.problem(last, block, current);
     if (problem.isPresent()) {
@@ -301,10 +313,32 @@ public final class PeerLedger implements AutoCloseable {
         .newRules()
         .ifPresent(next -> writes.add(new TxWrites(0, List.of(configWrite(next.config())))));
     blocks.append(stored);
-    state.commit(new BlockUpdate(block.getHeader().getNumber(), writes, indexable(records)));
-    last = stored;
-    validated.newRules().ifPresent(next -> rules = next);
-    CommittedBlock committed = new CommittedBlock(stored, transactions);
+    return finish(
+        new Unfinished(
+            stored,
+            new BlockUpdate(block.getHeader().getNumber(), writes, indexable(records)),
+            validated.newRules(),
+            new CommittedBlock(stored, transactions)));
+  }
+
+  /** A block stored in the block store whose world-state writes are still to be made. */
+  private record Unfinished(
+      Block stored, BlockUpdate update, Optional<LedgerRules> newRules, CommittedBlock committed) {}
+
+  /**
+   * Writes a stored block's state update — kept as unfinished until it succeeds, so that a failed
+   * write is retried on the next commit instead of leaving the store a block ahead — then makes the
+   * block the last one and tells the listeners.
+   */
+  private CommittedBlock finish(Unfinished block) throws IOException {
+    unfinished = block;
+    if (state.height() < block.update().blockNumber()) {
+      state.commit(block.update());
+    }
+    unfinished = null;
+    last = block.stored();
+    block.newRules().ifPresent(next -> rules = next);
+    CommittedBlock committed = block.committed();
     for (Consumer<CommittedBlock> listener : listeners) {
       try {
         listener.accept(committed);

@@ -1,11 +1,19 @@
 package io.patchwork.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.OrdererNode;
+import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.BlockUpdate;
 import io.patchwork.node.state.SnapshotInfo;
+import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.TxRecord;
+import io.patchwork.node.state.WorldState;
+import io.patchwork.node.store.BlockStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,12 +28,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Status;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Losing nodes: the Raft leader under load, a peer that stops and comes back. */
+/**
+ * Losing nodes: the Raft leader under load, a peer that stops and comes back, a world-state write
+ * that fails.
+ */
 @Tag("cluster")
 class LedgerResilienceTest {
   @TempDir Path directory;
@@ -206,6 +218,106 @@ class LedgerResilienceTest {
         throw new AssertionError("condition not met within " + timeout);
       }
       Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void a_world_state_write_that_fails_is_finished_when_the_block_comes_again() throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(3).orderers(1).blocks(20, Duration.ofMillis(20)),
+        cluster -> {
+          cluster.token(cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "7");
+          PeerNode source = cluster.ledger().peer("peer0");
+          Block first = source.ledger().blocks().get(1).orElseThrow();
+          try (StateResources resources = StateResources.create(8 << 20);
+              BlockStore blocks = BlockStore.open(directory.resolve("fresh/blocks"));
+              FailingOnce state =
+                  new FailingOnce(WorldState.open(directory.resolve("fresh/state"), resources));
+              PeerLedger fresh =
+                  PeerLedger.open(
+                      blocks,
+                      state,
+                      cluster.ledger().genesis(),
+                      ContractRegistry.builtIns(),
+                      new SignatureVerifier(1_000))) {
+            state.failNext = true;
+            assertThatThrownBy(() -> fresh.commit(first))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("no file descriptors");
+            // The block is stored, its state is not: the peer still expects block 1 ...
+            assertThat(blocks.height()).isEqualTo(2);
+            assertThat(fresh.height()).isEqualTo(1);
+            // ... and takes it when it comes again, instead of refusing it as already stored.
+            fresh.commit(first);
+            assertThat(fresh.height()).isEqualTo(2);
+            assertThat(fresh.state().stateHash()).isEqualTo(source.ledger().state().stateHash());
+            for (long number = 2; number < source.ledger().height(); number++) {
+              fresh.commit(source.ledger().blocks().get(number).orElseThrow());
+            }
+            assertThat(fresh.state().stateHash()).isEqualTo(source.ledger().state().stateHash());
+          }
+        });
+  }
+
+  /** A world state whose next write fails, as when the process runs out of file descriptors. */
+  private static final class FailingOnce implements WorldState {
+    private final WorldState state;
+    volatile boolean failNext;
+
+    FailingOnce(WorldState state) {
+      this.state = state;
+    }
+
+    @Override
+    public void commit(BlockUpdate update) throws java.io.IOException {
+      if (failNext) {
+        failNext = false;
+        throw new java.io.IOException("no file descriptors left");
+      }
+      state.commit(update);
+    }
+
+    @Override
+    public Optional<io.patchwork.node.state.VersionedValue> get(String namespace, String key) {
+      return state.get(namespace, key);
+    }
+
+    @Override
+    public List<io.patchwork.node.state.StateEntry> range(
+        String namespace, String startKey, String endKey, int limit) {
+      return state.range(namespace, startKey, endKey, limit);
+    }
+
+    @Override
+    public long height() {
+      return state.height();
+    }
+
+    @Override
+    public Optional<TxRecord> transaction(String txId) {
+      return state.transaction(txId);
+    }
+
+    @Override
+    public com.google.protobuf.ByteString stateHash() {
+      return state.stateHash();
+    }
+
+    @Override
+    public com.google.protobuf.ByteString recomputeStateHash() {
+      return state.recomputeStateHash();
+    }
+
+    @Override
+    public SnapshotInfo exportSnapshot(Path file, com.google.protobuf.ByteString peerMetadata)
+        throws java.io.IOException {
+      return state.exportSnapshot(file, peerMetadata);
+    }
+
+    @Override
+    public void close() {
+      state.close();
     }
   }
 }
