@@ -22,6 +22,8 @@ import io.patchwork.node.embedded.LocalLedger;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
@@ -128,12 +131,14 @@ public final class CloseToArchived implements Callable<Integer> {
       Clients.awaitHeight(ledger.peers(), first.ledger().height());
       System.out.printf(
           Locale.ROOT,
-          "ledger of %d nodes filled: %d transactions in %d blocks in %.0f s (%.0f tx/s)%n",
+          "ledger of %d nodes filled: %d transactions in %d blocks in %.0f s (%.0f tx/s); %s open"
+              + " file descriptors%n",
           orderers + parties,
           committed.get(),
           first.ledger().height(),
           seconds(System.nanoTime() - fillStart),
-          committed.get() / seconds(System.nanoTime() - fillStart));
+          committed.get() / seconds(System.nanoTime() - fillStart),
+          openFiles());
 
       long closeStart = System.nanoTime();
       TxRecord decided = close(ledger, authority);
@@ -223,7 +228,11 @@ public final class CloseToArchived implements Callable<Integer> {
       Thread.sleep(200);
       if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(60)) {
         System.out.printf(
-            Locale.ROOT, "  %d transactions committed, %d failed%n", committed.get(), failed.get());
+            Locale.ROOT,
+            "  %d transactions committed, %d failed, %s open file descriptors%n",
+            committed.get(),
+            failed.get(),
+            openFiles());
         lastReport = System.nanoTime();
       }
     }
@@ -231,6 +240,15 @@ public final class CloseToArchived implements Callable<Integer> {
     pool.shutdown();
     for (Future<?> loop : loops) {
       loop.get(5, TimeUnit.MINUTES);
+    }
+  }
+
+  /** How many files and sockets this process holds open (Linux), or "?" elsewhere. */
+  private static String openFiles() {
+    try (Stream<Path> open = Files.list(Path.of("/proc/self/fd"))) {
+      return String.valueOf(open.count());
+    } catch (IOException | UncheckedIOException e) {
+      return "?";
     }
   }
 
