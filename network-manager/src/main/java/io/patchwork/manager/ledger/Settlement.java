@@ -93,16 +93,27 @@ public final class Settlement {
     }
     LocalLedger ledger = running.get();
     synchronized (ledger) {
+      long started = System.nanoTime();
       if (closing) {
         close(id, ledger);
       }
+      long closedAt = System.nanoTime();
       SettlementStatement statement =
           SettlementStatement.parseFrom(statement(id).orElseThrow().getStatement());
       Path archive = archive(id, ledger);
       long bytes = Files.size(archive);
+      long archivedAt = System.nanoTime();
       ledgers.retire(id);
       ledgers.registry().setStatus(id, LedgerStatus.ARCHIVED, Optional.empty());
-      log.info("ledger.archived ledger={} archive={} bytes={}", id, archive, bytes);
+      log.info(
+          "ledger.archived ledger={} archive={} bytes={} close_millis={} archive_millis={}"
+              + " retire_millis={}",
+          id,
+          archive,
+          bytes,
+          (closedAt - started) / 1_000_000,
+          (archivedAt - closedAt) / 1_000_000,
+          (System.nanoTime() - archivedAt) / 1_000_000);
       return new Outcome(statement, archive, bytes);
     }
   }
@@ -208,7 +219,9 @@ public final class Settlement {
                         "ARCHIVE_FAILED", 500, "no peer here holds the history from genesis"));
     Path archive = archiveFile(id);
     Files.createDirectories(archive.getParent());
+    long started = System.nanoTime();
     LedgerArchive.write(archive, source.ledger(), finalState(id), ledger.verifier());
+    long written = System.nanoTime();
     LedgerArchive.Report report = LedgerArchive.verify(archive, ledger.verifier());
     if (!report.verified()) {
       throw new Refusal(
@@ -216,6 +229,12 @@ public final class Settlement {
           500,
           "the archive written for ledger " + id + " does not verify: " + report.problem().get());
     }
+    log.info(
+        "ledger.archive_verified ledger={} blocks={} write_millis={} verify_millis={}",
+        id,
+        report.blocks(),
+        (written - started) / 1_000_000,
+        (System.nanoTime() - written) / 1_000_000);
     return archive;
   }
 
