@@ -194,6 +194,8 @@ public final class CloseToArchived implements Callable<Integer> {
   private void fill(List<Contract> contracts, AtomicLong committed) throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong failed = new AtomicLong();
+    java.util.concurrent.ConcurrentHashMap<String, Long> reasons =
+        new java.util.concurrent.ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     List<Future<?>> loops = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
@@ -218,6 +220,7 @@ public final class CloseToArchived implements Callable<Integer> {
                     contracts.get(creditor).submitTransaction("accept", id);
                   } catch (Exception e) {
                     failed.incrementAndGet();
+                    reasons.merge(reason(e), 1L, Long::sum);
                   }
                 }
                 return null;
@@ -241,6 +244,29 @@ public final class CloseToArchived implements Callable<Integer> {
     for (Future<?> loop : loops) {
       loop.get(5, TimeUnit.MINUTES);
     }
+    System.out.printf(Locale.ROOT, "%d submissions failed (not retried):%n", failed.get());
+    reasons.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(5)
+        .forEach(
+            entry ->
+                System.out.printf(Locale.ROOT, "  %6d  %s%n", entry.getValue(), entry.getKey()));
+  }
+
+  /**
+   * A failure's kind: the client exception and, for gRPC ones, the status code and message start.
+   */
+  private static String reason(Exception failure) {
+    String message = String.valueOf(failure.getMessage());
+    if (failure instanceof org.hyperledger.fabric.client.GatewayException gateway) {
+      message = gateway.getStatus().getCode() + " " + gateway.getStatus().getDescription();
+    } else if (failure instanceof org.hyperledger.fabric.client.CommitException commit) {
+      message = commit.getCode().name();
+    }
+    message = message.replaceAll("[0-9a-f]{16,}|w[0-9]+-[0-9]+", "#");
+    return failure.getClass().getSimpleName()
+        + ": "
+        + message.substring(0, Math.min(120, message.length()));
   }
 
   /** How many files and sockets this process holds open (Linux), or "?" elsewhere. */
