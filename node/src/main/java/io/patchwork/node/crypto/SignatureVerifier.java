@@ -1,5 +1,7 @@
 package io.patchwork.node.crypto;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -7,11 +9,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,14 +33,15 @@ import org.bouncycastle.crypto.util.PublicKeyFactory;
  * An entry is the SHA-256 of the public key, the message and the signature together; only valid
  * signatures are cached, and a lookup matches only the exact triple verified before, so the cache
  * can never turn an invalid signature valid or the other way round. It holds at most {@code
- * capacity} entries, evicting the least recently used.
+ * capacity} entries, evicting about the least recently used.
  *
  * <p>Thread-safe.
  */
 public final class SignatureVerifier {
   private static final int KEY_CACHE_LIMIT = 10_000;
+  private static final int CONCURRENCY = 16;
 
-  private final Set<Entry> verified;
+  private final Cache<Entry, Boolean> verified;
   private final Map<Entry, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
   private final Map<ByteString, ECPublicKeyParameters> keys = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
@@ -52,17 +52,10 @@ public final class SignatureVerifier {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity must not be negative");
     }
+    // Guava's segmented cache (gRPC brings Guava): lookups from every node's threads do not queue
+    // on one lock, as they did on a synchronized access-ordered map.
     this.verified =
-        Collections.synchronizedSet(
-            Collections.newSetFromMap(
-                new LinkedHashMap<Entry, Boolean>(16, 0.75f, true) {
-                  private static final long serialVersionUID = 1L;
-
-                  @Override
-                  protected boolean removeEldestEntry(Map.Entry<Entry, Boolean> eldest) {
-                    return size() > capacity;
-                  }
-                }));
+        CacheBuilder.newBuilder().maximumSize(capacity).concurrencyLevel(CONCURRENCY).build();
   }
 
   /**
@@ -72,7 +65,7 @@ public final class SignatureVerifier {
   public boolean verify(PublicKey key, byte[] message, byte[] signature) {
     byte[] encodedKey = key.getEncoded();
     Entry entry = Entry.of(encodedKey, message, signature);
-    if (verified.contains(entry)) {
+    if (verified.getIfPresent(entry) != null) {
       hits.incrementAndGet();
       return true;
     }
@@ -90,7 +83,7 @@ public final class SignatureVerifier {
       Optional<ECPublicKeyParameters> parameters = publicKey(encodedKey);
       valid = parameters.isPresent() && verifyUncached(parameters.get(), message, signature);
       if (valid) {
-        verified.add(entry);
+        verified.put(entry, Boolean.TRUE);
       }
     } finally {
       mine.complete(valid);

@@ -50,7 +50,13 @@ public final class IdentityCheck {
   private final List<X509Certificate> intermediates;
   private final Map<X500Principal, Set<BigInteger>> revoked;
   private static final int CACHE_LIMIT = 10_000;
-  private final Map<ByteString, Identity> passed = new ConcurrentHashMap<>();
+  private final Map<ByteString, Known> passed = new ConcurrentHashMap<>();
+
+  /**
+   * An identity that passed, with its certificate's validity period read once: the JDK's getters
+   * look the period up by name on every call, which showed in profiles of 100-peer validation.
+   */
+  private record Known(Identity identity, Instant notBefore, Instant notAfter) {}
 
   /**
    * Certificate paths that PKIX validation accepted in this process, keyed by the SHA-256 of the
@@ -233,14 +239,14 @@ public final class IdentityCheck {
    * only re-checks the validity period against {@code at}.
    */
   public Outcome check(ByteString serializedIdentity, Instant at) {
-    Identity known = passed.get(serializedIdentity);
+    Known known = passed.get(serializedIdentity);
     if (known != null) {
       Instant until = passedUntil.get(serializedIdentity);
       if (until != null && at.isAfter(until)) {
         return retired(until);
       }
-      return withinValidity(known.certificate(), at)
-          .orElseGet(() -> new Outcome(Optional.of(known), Optional.empty(), ""));
+      return withinValidity(known.notBefore(), known.notAfter(), at)
+          .orElseGet(() -> new Outcome(Optional.of(known.identity()), Optional.empty(), ""));
     }
     if (passed.size() >= CACHE_LIMIT) {
       passed.clear();
@@ -248,7 +254,16 @@ public final class IdentityCheck {
     }
     // Records the identity's deadline (if its root is retiring) before it is remembered as passed.
     Outcome outcome = checkUncached(serializedIdentity, at);
-    outcome.identity().ifPresent(identity -> passed.put(serializedIdentity, identity));
+    outcome
+        .identity()
+        .ifPresent(
+            identity ->
+                passed.put(
+                    serializedIdentity,
+                    new Known(
+                        identity,
+                        identity.certificate().getNotBefore().toInstant(),
+                        identity.certificate().getNotAfter().toInstant())));
     return outcome;
   }
 
@@ -260,15 +275,16 @@ public final class IdentityCheck {
   }
 
   private static Optional<Outcome> withinValidity(X509Certificate certificate, Instant at) {
-    if (certificate.getNotAfter().toInstant().isBefore(at)
-        || certificate.getNotBefore().toInstant().isAfter(at)) {
+    return withinValidity(
+        certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), at);
+  }
+
+  private static Optional<Outcome> withinValidity(Instant notBefore, Instant notAfter, Instant at) {
+    if (notAfter.isBefore(at) || notBefore.isAfter(at)) {
       return Optional.of(
           Outcome.refused(
               Refusal.NOT_VALID_NOW,
-              "the certificate is valid from "
-                  + certificate.getNotBefore().toInstant()
-                  + " to "
-                  + certificate.getNotAfter().toInstant()));
+              "the certificate is valid from " + notBefore + " to " + notAfter));
     }
     return Optional.empty();
   }
