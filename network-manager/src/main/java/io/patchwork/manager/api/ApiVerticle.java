@@ -263,6 +263,18 @@ public final class ApiVerticle extends VerticleBase {
     ctx.json(TemplateJson.of(template));
   }
 
+  /**
+   * Answers a {@link io.patchwork.manager.ledger.Refusal} with its status and code; anything else
+   * is a server error.
+   */
+  static void fail(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
+      error(ctx, refused.status(), refused.code(), refused.getMessage());
+    } else {
+      ctx.fail(failure);
+    }
+  }
+
   static void error(RoutingContext ctx, int status, String code, String message) {
     if (ctx.response().ended()) {
       return;

@@ -49,7 +49,7 @@ final class GovernanceRoutes {
           .executeBlocking(
               () -> governance.proposeAsHosted(Authentication.principal(ctx), id, content))
           .onSuccess(view -> created(ctx, id, view))
-          .onFailure(failure -> fail(ctx, failure));
+          .onFailure(failure -> ApiVerticle.fail(ctx, failure));
       return;
     }
     SignedGovernanceProposal signed;
@@ -72,7 +72,7 @@ final class GovernanceRoutes {
     vertx
         .executeBlocking(() -> governance.propose(Authentication.principal(ctx), id, signed))
         .onSuccess(view -> created(ctx, id, view))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   private static void created(RoutingContext ctx, String id, LedgerGovernance.ProposalView view) {
@@ -139,7 +139,7 @@ final class GovernanceRoutes {
           .executeBlocking(
               () -> governance.voteAsHosted(Authentication.principal(ctx), id, proposal, choice))
           .onSuccess(view -> ctx.json(json(view)))
-          .onFailure(failure -> fail(ctx, failure));
+          .onFailure(failure -> ApiVerticle.fail(ctx, failure));
       return;
     }
     GovernanceBallot ballot;
@@ -160,7 +160,7 @@ final class GovernanceRoutes {
     vertx
         .executeBlocking(() -> governance.vote(Authentication.principal(ctx), id, proposal, ballot))
         .onSuccess(view -> ctx.json(json(view)))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   void list(RoutingContext ctx) {
@@ -173,7 +173,7 @@ final class GovernanceRoutes {
               views.forEach(view -> array.add(json(view)));
               ctx.json(new JsonObject().put("proposals", array));
             })
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   void show(RoutingContext ctx) {
@@ -182,7 +182,7 @@ final class GovernanceRoutes {
     vertx
         .executeBlocking(() -> governance.show(Authentication.principal(ctx), id, proposal))
         .onSuccess(view -> ctx.json(json(view)))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   private static JsonObject json(LedgerGovernance.ProposalView view) {
@@ -232,13 +232,5 @@ final class GovernanceRoutes {
       }
     }
     return action;
-  }
-
-  private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
-      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
-    } else {
-      ctx.fail(failure);
-    }
   }
 }

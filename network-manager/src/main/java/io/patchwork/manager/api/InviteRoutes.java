@@ -237,12 +237,10 @@ final class InviteRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
-      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
-    } else if (failure instanceof CaException refused) {
+    if (failure instanceof CaException refused) {
       ApiVerticle.error(ctx, status(refused.error()), refused.error().name(), refused.getMessage());
     } else {
-      ctx.fail(failure);
+      ApiVerticle.fail(ctx, failure);
     }
   }
 

@@ -343,10 +343,8 @@ final class LedgerRoutes {
             failure -> {
               if (failure instanceof LedgerService.RequestException refused) {
                 refuse(ctx, refused);
-              } else if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
-                ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
               } else {
-                ctx.fail(failure);
+                ApiVerticle.fail(ctx, failure);
               }
             });
   }

@@ -1,7 +1,6 @@
 package io.patchwork.manager.api;
 
 import io.patchwork.manager.ledger.Recertification;
-import io.patchwork.manager.ledger.Refusal;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -50,7 +49,7 @@ final class RecertificationRoutes {
               }
               ctx.json(new JsonObject().put("requests", array));
             })
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   void install(RoutingContext ctx) {
@@ -94,14 +93,6 @@ final class RecertificationRoutes {
               }
               ctx.json(new JsonObject().put("recertified", array));
             })
-        .onFailure(failure -> fail(ctx, failure));
-  }
-
-  private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof Refusal refused) {
-      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
-    } else {
-      ctx.fail(failure);
-    }
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 }

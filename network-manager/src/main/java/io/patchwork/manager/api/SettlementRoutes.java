@@ -1,7 +1,6 @@
 package io.patchwork.manager.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.patchwork.manager.ledger.Refusal;
 import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.config.proto.Amount;
 import io.patchwork.node.config.proto.AssetSettlement;
@@ -47,7 +46,7 @@ final class SettlementRoutes {
                             new JsonObject()
                                 .put("download", "/ledgers/" + id + "/archive")
                                 .put("bytes", outcome.archiveBytes()))))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   void statement(RoutingContext ctx) {
@@ -73,7 +72,7 @@ final class SettlementRoutes {
                 ctx.fail(e);
               }
             })
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   /** {@code GET /ledgers/{id}/archive}: the archive file of an archived ledger. */
@@ -146,13 +145,5 @@ final class SettlementRoutes {
                     .put("mspId", amount.getMspId())
                     .put("amount", amount.getAmount())));
     return array;
-  }
-
-  private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof Refusal refused) {
-      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
-    } else {
-      ctx.fail(failure);
-    }
   }
 }

@@ -32,7 +32,9 @@ class ApiVerticleTest {
 
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+            .timeout(java.time.Duration.ofSeconds(30))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
