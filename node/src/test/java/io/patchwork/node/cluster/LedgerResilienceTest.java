@@ -126,6 +126,10 @@ class LedgerResilienceTest {
           // The policy needs two organisations of three; peers 0 and 1 still make it.
           for (int i = 0; i < 10; i++) {
             token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "1");
+            // Each transfer reads the balance the one before wrote: peer1 must have that block
+            // before it endorses the next one, or its result differs from peer0's (ABORTED).
+            cluster.awaitHeight(
+                cluster.ledger().peer("peer0").ledger().height(), Duration.ofSeconds(30));
           }
           PeerNode restarted = cluster.ledger().startPeer("peer2");
           assertThat(restarted.ledger().height()).isEqualTo(heightBefore);
