@@ -61,4 +61,17 @@ final class Authentication implements Handler<RoutingContext> {
     ctx.response().putHeader("www-authenticate", "Bearer realm=\"patchwork\"");
     ApiVerticle.error(ctx, 401, code, message);
   }
+
+  /**
+   * Answers 403 FORBIDDEN unless the caller is the operator or a member of the ledger.
+   *
+   * @return whether it refused (the route then stops)
+   */
+  static boolean refuseUnlessMember(RoutingContext ctx, String id) {
+    if (principal(ctx).maySee(id)) {
+      return false;
+    }
+    ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    return true;
+  }
 }

@@ -79,8 +79,7 @@ final class InviteRoutes {
 
   void list(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     vertx

@@ -96,8 +96,7 @@ final class LedgerRoutes {
 
   void show(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     vertx
@@ -161,8 +160,7 @@ final class LedgerRoutes {
   /** {@code GET /ledgers/{id}/genesis}: the genesis block, for a member's own node. */
   void genesis(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     vertx
@@ -182,8 +180,7 @@ final class LedgerRoutes {
    */
   void snapshot(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     vertx

@@ -26,8 +26,7 @@ final class RecertificationRoutes {
 
   void requests(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     vertx
@@ -54,8 +53,7 @@ final class RecertificationRoutes {
 
   void install(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     List<String> pems = new ArrayList<>();

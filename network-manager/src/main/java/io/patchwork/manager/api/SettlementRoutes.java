@@ -51,8 +51,7 @@ final class SettlementRoutes {
 
   void statement(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     vertx
@@ -78,8 +77,7 @@ final class SettlementRoutes {
   /** {@code GET /ledgers/{id}/archive}: the archive file of an archived ledger. */
   void archive(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!Authentication.principal(ctx).maySee(id)) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
     java.nio.file.Path file = settlement.archiveFile(id);

@@ -565,8 +565,7 @@ public final class LedgerService implements AutoCloseable {
    */
   public void requireOwnAuthority(String id, io.patchwork.node.config.proto.LedgerConfig config)
       throws Refusal, CaException {
-    List<java.security.cert.X509Certificate> own = authority(id).chain();
-    if (!Recertification.currentRoots(config).contains(own.get(own.size() - 1))) {
+    if (!trustsOwnAuthority(id, config)) {
       throw new Refusal(
           "AUTHORITY_REPLACED",
           409,
@@ -575,6 +574,13 @@ public final class LedgerService implements AutoCloseable {
               + " replaced this manager's authority: the authority they chose certifies new"
               + " identities and peers");
     }
+  }
+
+  /** Whether this manager's authority is still among the ledger's current (not retiring) roots. */
+  boolean trustsOwnAuthority(String id, io.patchwork.node.config.proto.LedgerConfig config)
+      throws CaException {
+    List<java.security.cert.X509Certificate> own = authority(id).chain();
+    return Recertification.currentRoots(config).contains(own.get(own.size() - 1));
   }
 
   /** The running ledger of this id, if it runs in this process. */

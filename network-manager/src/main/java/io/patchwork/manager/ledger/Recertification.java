@@ -86,9 +86,6 @@ public final class Recertification {
       List<String> dnsNames,
       List<String> ipAddresses) {}
 
-  /** The ledger's authorities: the one the members chose, and whether it is not this manager's. */
-  public record Authority(List<X509Certificate> roots, boolean replaced) {}
-
   /** A peer given certificates of the members' authority. */
   public record Recertified(String nodeId, String mspId, String signingSerial) {}
 
@@ -104,11 +101,11 @@ public final class Recertification {
     LocalLedger ledger = ledgers.runningLedger(id);
     synchronized (ledger) {
       LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
-      Authority authority = replaced(id, config);
+      List<X509Certificate> roots = membersRoots(id, config);
       Path pending = Files.createDirectories(directory(id));
       List<Request> requests = new ArrayList<>();
       for (String nodeId : ledger.peerIds()) {
-        if (issuedBy(ledger.peerSigningCertificate(nodeId), authority.roots())) {
+        if (issuedBy(ledger.peerSigningCertificate(nodeId), roots)) {
           continue;
         }
         String mspId = ledger.peer(nodeId).mspId();
@@ -155,7 +152,7 @@ public final class Recertification {
     LocalLedger ledger = ledgers.runningLedger(id);
     synchronized (ledger) {
       LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
-      Authority authority = replaced(id, config);
+      List<X509Certificate> roots = membersRoots(id, config);
       Path pending = directory(id);
       Map<String, Waiting> waiting = waiting(ledger, pending);
       Map<String, Map<CertificateProfile, List<X509Certificate>>> answered = new LinkedHashMap<>();
@@ -173,7 +170,7 @@ public final class Recertification {
                   + leaf.getSubjectX500Principal().getName()
                   + ") certifies no key this manager asked for; fetch the requests again");
         }
-        check(index, leaf, chain, key, ledger.peer(key.nodeId()).mspId(), authority.roots());
+        check(index, leaf, chain, key, ledger.peer(key.nodeId()).mspId(), roots);
         List<X509Certificate> previous =
             answered
                 .computeIfAbsent(key.nodeId(), node -> new LinkedHashMap<>())
@@ -209,7 +206,7 @@ public final class Recertification {
               readKey(pending, nodeId, CertificateProfile.SIGNING).getPrivate(),
               tls,
               readKey(pending, nodeId, CertificateProfile.TLS).getPrivate(),
-              authorityChain(signing, authority.roots()));
+              authorityChain(signing, roots));
         } catch (io.patchwork.node.config.ConfigException e) {
           throw new IllegalStateException(
               "peer " + nodeId + " did not restart with its new certificates: " + e.getMessage(),
@@ -231,16 +228,6 @@ public final class Recertification {
       }
       return done;
     }
-  }
-
-  /**
-   * The authority the members chose for a ledger: the trust roots of its config that are not
-   * retiring, and whether this manager's authority is no longer among them.
-   */
-  public Authority authority(String id, LedgerConfig config) throws CaException {
-    List<X509Certificate> roots = currentRoots(config);
-    List<X509Certificate> own = ledgers.authority(id).chain();
-    return new Authority(roots, !roots.contains(own.get(own.size() - 1)));
   }
 
   /** The trust roots of a config that are not retiring: the authority the members chose. */
@@ -266,9 +253,10 @@ public final class Recertification {
     return List.copyOf(roots);
   }
 
-  private Authority replaced(String id, LedgerConfig config) throws Refusal, CaException {
-    Authority authority = authority(id, config);
-    if (!authority.replaced()) {
+  /** The roots of the authority the members chose, once it is no longer this manager's. */
+  private List<X509Certificate> membersRoots(String id, LedgerConfig config)
+      throws Refusal, CaException {
+    if (ledgers.trustsOwnAuthority(id, config)) {
       throw new Refusal(
           "AUTHORITY_NOT_REPLACED",
           409,
@@ -277,7 +265,7 @@ public final class Recertification {
               + " still trusts this manager's authority; its peers need new certificates only"
               + " after the members vote to replace it");
     }
-    return authority;
+    return currentRoots(config);
   }
 
   private static String normalized(String pem) {

@@ -73,6 +73,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
   private final SignedRequests requests;
   private final Executor executor;
   private final AtomicInteger rotation = new AtomicInteger();
+  private volatile Ring memberRing;
 
   GatewayService(
       String address,
@@ -356,8 +357,42 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
    * process.
    */
   private List<String> otherOrganizations(LedgerRules rules, List<String> requested) {
+    Ring ring;
+    if (requested.isEmpty()) {
+      // The ring of the config in force, built once per config rather than per request.
+      ring = memberRing;
+      if (ring == null || ring.rules() != rules) {
+        List<String> others = ringAfterThis(List.copyOf(rules.memberMspIds()));
+        ring =
+            new Ring(
+                rules,
+                others,
+                Math.min(
+                    others.size(), rules.endorsingOrganizationsRequired() - 1 + SPARE_PARTNERS));
+        memberRing = ring;
+      }
+    } else {
+      List<String> others = ringAfterThis(requested);
+      ring = new Ring(rules, others, others.size());
+    }
+    List<String> all = ring.organizations();
+    int partners = ring.partners();
+    if (partners == 0) {
+      return all;
+    }
+    int offset = Math.floorMod(rotation.getAndIncrement(), partners);
+    List<String> ordered = new ArrayList<>(all.subList(offset, partners));
+    ordered.addAll(all.subList(0, offset));
+    ordered.addAll(all.subList(partners, all.size()));
+    return ordered;
+  }
+
+  /** Other organisations in ring order after this one, and how many of the first are partners. */
+  private record Ring(LedgerRules rules, List<String> organizations, int partners) {}
+
+  /** The organisations of {@code order} that follow this one, wrapping around, that have peers. */
+  private List<String> ringAfterThis(List<String> order) {
     List<String> ring = new ArrayList<>();
-    List<String> order = requested.isEmpty() ? List.copyOf(rules.memberMspIds()) : requested;
     int self = Math.max(0, order.indexOf(mspId));
     for (int i = 0; i < order.size(); i++) {
       String organization = order.get(Math.floorMod(self + 1 + i, order.size()));
@@ -365,18 +400,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
         ring.add(organization);
       }
     }
-    int partners =
-        requested.isEmpty()
-            ? Math.min(ring.size(), rules.endorsingOrganizationsRequired() - 1 + SPARE_PARTNERS)
-            : ring.size();
-    if (partners == 0) {
-      return ring;
-    }
-    int offset = Math.floorMod(rotation.getAndIncrement(), partners);
-    List<String> ordered = new ArrayList<>(ring.subList(offset, partners));
-    ordered.addAll(ring.subList(0, offset));
-    ordered.addAll(ring.subList(partners, ring.size()));
-    return ordered;
+    return List.copyOf(ring);
   }
 
   /**
