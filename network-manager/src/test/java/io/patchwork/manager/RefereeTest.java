@@ -142,7 +142,7 @@ class RefereeTest {
       assertThat(requests).hasSize(6);
       try (EmbeddedDatabase database = EmbeddedDatabase.open(referee.resolve("authority"))) {
         CertificateAuthority members = open(database, referee, "trade");
-        assertRefusals(manager, requests, members, directory.resolve("strangers"));
+        assertRefusals(manager, requests, members, referee, directory.resolve("strangers"));
 
         Run recertified =
             run(
@@ -203,7 +203,11 @@ class RefereeTest {
 
   /** Certificates that do not answer the requests are refused, and no peer changes. */
   private static void assertRefusals(
-      ManagerFixture manager, JsonArray requests, CertificateAuthority members, Path strangers)
+      ManagerFixture manager,
+      JsonArray requests,
+      CertificateAuthority members,
+      Path referee,
+      Path strangers)
       throws Exception {
     JsonObject signing = requests.getJsonObject(0);
     JsonObject tls = requests.getJsonObject(1);
@@ -238,6 +242,11 @@ class RefereeTest {
             Pem.certificate(members.issueWithNewKey(signingRequest).certificate().certificate())),
         400,
         "UNKNOWN_KEY");
+    // Right key, right authority, another organisation named in it.
+    assertError(
+        install(manager, misnamed(referee, members, signing), issue(members, tls, tlsRequest)),
+        400,
+        "WRONG_SUBJECT");
     // Right key, wrong kind: a TLS certificate for the signing key.
     assertError(install(manager, issue(members, signing, tlsRequest)), 400, "WRONG_PROFILE");
     // Right key, another authority.
@@ -266,6 +275,50 @@ class RefereeTest {
       throws Exception {
     return Pem.certificate(
         authority.issue(Pem.readCertificateRequest(request.getString("csr")), asked).certificate());
+  }
+
+  /**
+   * A certificate signed with the members' authority's own key (read from its key store) for the
+   * requested key, naming another MSP id — what the authority's checks would never issue.
+   */
+  private static String misnamed(Path referee, CertificateAuthority members, JsonObject request)
+      throws Exception {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(referee.resolve("keys/trade.p12"))) {
+      store.load(in, PASSPHRASE.toCharArray());
+    }
+    java.security.PrivateKey key = null;
+    for (String alias : java.util.Collections.list(store.aliases())) {
+      if (store.getKey(alias, PASSPHRASE.toCharArray()) instanceof java.security.PrivateKey found) {
+        key = found;
+      }
+    }
+    var csr =
+        new org.bouncycastle.pkcs.PKCS10CertificationRequest(
+            Pem.readCertificateRequest(request.getString("csr")));
+    Instant now = Instant.now();
+    var subject =
+        new org.bouncycastle.asn1.x500.X500NameBuilder(
+                org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE)
+            .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, request.getString("node"))
+            .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.OU, "peer")
+            .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, "Strangers")
+            .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.ORGANIZATION_IDENTIFIER, "StrangerMSP")
+            .build();
+    var holder =
+        new org.bouncycastle.cert.X509v3CertificateBuilder(
+                org.bouncycastle.asn1.x500.X500Name.getInstance(
+                    members.trustRoot().getSubjectX500Principal().getEncoded()),
+                java.math.BigInteger.valueOf(now.toEpochMilli()),
+                java.util.Date.from(now.minusSeconds(60)),
+                java.util.Date.from(now.plusSeconds(3600)),
+                subject,
+                csr.getSubjectPublicKeyInfo())
+            .build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(key));
+    return Pem.certificate(
+        new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(holder));
   }
 
   private static HttpResponse<String> install(ManagerFixture manager, String... pems)

@@ -312,6 +312,26 @@ class GovernanceLedgerTest {
                           .setGracePeriodMillis(grace)
                           .setCrl(ByteString.copyFrom(newReferee.crl().getEncoded())))
                   .build();
+          // Without the new authority's CRL, or with another authority's, it cannot apply: its
+          // certificates could not be checked for revocation.
+          GovernanceProposal withoutCrl =
+              replace.toBuilder()
+                  .setReplaceAuthority(replace.getReplaceAuthority().toBuilder().clearCrl())
+                  .build();
+          assertThatThrownBy(() -> GovernanceDecisions.apply(config(cluster), withoutCrl, "p", now))
+              .isInstanceOf(GovernanceDecisions.Inapplicable.class)
+              .hasMessageContaining("must carry the new authority's CRL");
+          CertificateAuthority stranger = cluster.newAuthority("stranger");
+          GovernanceProposal strangersCrl =
+              replace.toBuilder()
+                  .setReplaceAuthority(
+                      replace.getReplaceAuthority().toBuilder()
+                          .setCrl(ByteString.copyFrom(stranger.crl().getEncoded())))
+                  .build();
+          assertThatThrownBy(
+                  () -> GovernanceDecisions.apply(config(cluster), strangersCrl, "p", now))
+              .isInstanceOf(GovernanceDecisions.Inapplicable.class)
+              .hasMessageContaining("not signed by the new authority");
           SignedGovernanceProposal proposal =
               GovernanceDecisions.propose(replace, admin(cluster, "BankBMSP"));
           long sequence = config(cluster).getSequence();
