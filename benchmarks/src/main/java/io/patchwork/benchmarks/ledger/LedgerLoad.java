@@ -96,6 +96,22 @@ public final class LedgerLoad implements Callable<Integer> {
               + " time a peer joining by block replay and from a snapshot.")
   long catchUpTransactions;
 
+  @Option(
+      names = "--peer-commit",
+      defaultValue = "0",
+      description =
+          "After the load, keep submitting until the ledger holds this many transactions, then"
+              + " time one peer alone validating and committing every block of it, on one thread:"
+              + " with a cold signature cache (the first peer of a process to see a block) and a"
+              + " warm one (every other peer).")
+  long peerCommitTransactions;
+
+  @Option(
+      names = "--peer-commit-rounds",
+      defaultValue = "6",
+      description = "Times the peer commit is measured, alternating cold and warm.")
+  int peerCommitRounds;
+
   @Option(names = "--label", defaultValue = "", description = "Name for the results line.")
   String label;
 
@@ -185,7 +201,8 @@ public final class LedgerLoad implements Callable<Integer> {
         System.out.printf(
             Locale.ROOT,
             "RESULT %s: %.0f tx/s committed valid; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms;"
-                + " %d valid, %d invalid, %d failed in %.0f s; %d workers; height %d%n",
+                + " %d valid, %d invalid, %d failed in %.0f s; %d workers; height %d;"
+                + " CPU %.2f ms per transaction (%.2f cores busy)%n",
             name,
             result.throughput(),
             result.p50Millis(),
@@ -196,9 +213,15 @@ public final class LedgerLoad implements Callable<Integer> {
             result.failed(),
             result.seconds(),
             workers,
-            ledger.peers().get(0).ledger().height());
+            ledger.peers().get(0).ledger().height(),
+            result.cpuMillisPerTransaction(),
+            result.coresBusy());
         if (catchUpTransactions > 0) {
           catchUp(ledger, load);
+        }
+        if (peerCommitTransactions > 0) {
+          fill(ledger, load, peerCommitTransactions);
+          PeerCommit.measure(ledger, peerCommitRounds, directory.resolve("peer-commit"));
         }
         System.out.printf(Locale.ROOT, "date %s, %d processors%n", LocalDate.now(), cpus());
       }
@@ -308,7 +331,9 @@ public final class LedgerLoad implements Callable<Integer> {
       long failed,
       double seconds,
       long verificationsComputed,
-      long verificationsCached) {}
+      long verificationsCached,
+      double cpuMillisPerTransaction,
+      double coresBusy) {}
 
   private Result run(List<Worker> load, LocalLedger ledger) throws Exception {
     AtomicBoolean measuring = new AtomicBoolean(false);
@@ -348,11 +373,13 @@ public final class LedgerLoad implements Callable<Integer> {
     Thread.sleep(warmup.toMillis());
     measuring.set(true);
     long begin = System.nanoTime();
+    long cpuBefore = processCpuNanos();
     long missesBefore = ledger.verifier().cacheMisses();
     long hitsBefore = ledger.verifier().cacheHits();
     Thread.sleep(measure.toMillis());
     measuring.set(false);
     long end = System.nanoTime();
+    long cpu = processCpuNanos() - cpuBefore;
     long computed = ledger.verifier().cacheMisses() - missesBefore;
     long cached = ledger.verifier().cacheHits() - hitsBefore;
     running.set(false);
@@ -388,15 +415,20 @@ public final class LedgerLoad implements Callable<Integer> {
         failed.get(),
         window,
         computed,
-        cached);
+        cached,
+        cpu / 1e6 / Math.max(1, valid.get()),
+        cpu / (double) (end - begin));
   }
 
-  /**
-   * Fills the ledger to the requested number of transactions, then times one peer joining from
-   * scratch by block replay, and joining from a snapshot another peer exports.
-   */
-  private void catchUp(LocalLedger ledger, List<Worker> load) throws Exception {
-    PeerNode source = ledger.peers().get(0);
+  /** CPU time of this whole process — load generator and every node — so far. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Submits transfers until the ledger holds {@code transactions}; returns its height. */
+  private long fill(LocalLedger ledger, List<Worker> load, long transactions) throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(load.size());
     AtomicLong submitted = new AtomicLong();
@@ -415,13 +447,13 @@ public final class LedgerLoad implements Callable<Integer> {
             return null;
           });
     }
-    while (committedTransactions.get() < catchUpTransactions) {
+    while (committedTransactions.get() < transactions) {
       Thread.sleep(500);
     }
     running.set(false);
     pool.shutdown();
     pool.awaitTermination(120, TimeUnit.SECONDS);
-    long height = source.ledger().height();
+    long height = ledger.peers().get(0).ledger().height();
     Clients.awaitHeight(ledger.peers(), height);
     System.out.printf(
         Locale.ROOT,
@@ -429,6 +461,16 @@ public final class LedgerLoad implements Callable<Integer> {
         committedTransactions.get(),
         height,
         seconds(System.nanoTime() - fillStart));
+    return height;
+  }
+
+  /**
+   * Fills the ledger to the requested number of transactions, then times one peer joining from
+   * scratch by block replay, and joining from a snapshot another peer exports.
+   */
+  private void catchUp(LocalLedger ledger, List<Worker> load) throws Exception {
+    PeerNode source = ledger.peers().get(0);
+    long height = fill(ledger, load, catchUpTransactions);
 
     String joining = ledger.peers().get(ledger.peers().size() - 1).nodeId();
     ledger.stopPeer(joining);

@@ -1,10 +1,10 @@
 package io.patchwork.node.block;
 
+import io.patchwork.node.crypto.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -37,21 +37,13 @@ public final class BlockHashes {
 
   /** The block's hash: what the next block names as its previous hash. */
   public static byte[] headerHash(BlockHeader header) {
-    return sha256().digest(headerBytes(header));
+    return Sha256.newDigest().digest(headerBytes(header));
   }
 
   /** The hash of a block's data: SHA-256 over the entries in order, concatenated. */
   public static byte[] dataHash(BlockData data) {
-    MessageDigest digest = sha256();
-    data.getDataList().forEach(entry -> digest.update(entry.asReadOnlyByteBuffer()));
+    MessageDigest digest = Sha256.newDigest();
+    data.getDataList().forEach(entry -> Sha256.update(digest, entry));
     return digest.digest();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }

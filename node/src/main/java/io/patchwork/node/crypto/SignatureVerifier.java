@@ -3,10 +3,10 @@ package io.patchwork.node.crypto;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.Map;
@@ -63,6 +63,15 @@ public final class SignatureVerifier {
    * {@code message}.
    */
   public boolean verify(PublicKey key, byte[] message, byte[] signature) {
+    return verify(
+        key, UnsafeByteOperations.unsafeWrap(message), UnsafeByteOperations.unsafeWrap(signature));
+  }
+
+  /**
+   * The same check for a message and signature held as byte strings — the parts of a transaction a
+   * peer validates — without copying them.
+   */
+  public boolean verify(PublicKey key, ByteString message, ByteString signature) {
     byte[] encodedKey = key.getEncoded();
     Entry entry = Entry.of(encodedKey, message, signature);
     if (verified.getIfPresent(entry) != null) {
@@ -135,15 +144,20 @@ public final class SignatureVerifier {
 
   static boolean verifyUncached(PublicKey key, byte[] message, byte[] signature) {
     Optional<ECPublicKeyParameters> parameters = decode(key.getEncoded());
-    return parameters.isPresent() && verifyUncached(parameters.get(), message, signature);
+    return parameters.isPresent()
+        && verifyUncached(
+            parameters.get(),
+            UnsafeByteOperations.unsafeWrap(message),
+            UnsafeByteOperations.unsafeWrap(signature));
   }
 
   private static boolean verifyUncached(
-      ECPublicKeyParameters publicKey, byte[] message, byte[] signature) {
+      ECPublicKeyParameters publicKey, ByteString message, ByteString signature) {
     BigInteger r;
     BigInteger s;
     try {
-      ASN1Sequence sequence = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(signature));
+      ASN1Sequence sequence =
+          ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(signature.toByteArray()));
       if (sequence.size() != 2) {
         return false;
       }
@@ -161,26 +175,28 @@ public final class SignatureVerifier {
     }
     ECDSASigner verifier = new ECDSASigner();
     verifier.init(false, publicKey);
-    return verifier.verifySignature(sha256().digest(message), r, s);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+    MessageDigest digest = Sha256.newDigest();
+    Sha256.update(digest, message);
+    return verifier.verifySignature(digest.digest(), r, s);
   }
 
   /** The hash of one (key, message, signature) triple, length-prefixed so parts cannot shift. */
   private record Entry(byte[] digest) {
-    static Entry of(byte[] key, byte[] message, byte[] signature) {
-      MessageDigest digest = sha256();
-      for (byte[] part : new byte[][] {key, message, signature}) {
-        digest.update(java.nio.ByteBuffer.allocate(4).putInt(part.length).array());
-        digest.update(part);
-      }
+    static Entry of(byte[] key, ByteString message, ByteString signature) {
+      MessageDigest digest = Sha256.newDigest();
+      digest.update(length(key.length));
+      digest.update(key);
+      digest.update(length(message.size()));
+      Sha256.update(digest, message);
+      digest.update(length(signature.size()));
+      Sha256.update(digest, signature);
       return new Entry(digest.digest());
+    }
+
+    private static byte[] length(int length) {
+      return new byte[] {
+        (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length
+      };
     }
 
     @Override

@@ -49,8 +49,8 @@ final class SignedEnvelopeCheck implements EnvelopeCheck {
     }
     if (!verifier.verify(
         creator.identity().get().certificate().getPublicKey(),
-        envelope.getPayload().toByteArray(),
-        envelope.getSignature().toByteArray())) {
+        envelope.getPayload(),
+        envelope.getSignature())) {
       return Optional.of("envelope signature does not verify");
     }
     ByteString bytes = envelope.toByteString();

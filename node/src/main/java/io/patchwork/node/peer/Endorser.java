@@ -144,9 +144,7 @@ public final class Endorser {
           "MSP " + identity.mspId() + " is not a member of ledger " + ledgerId);
     }
     if (!verifier.verify(
-        identity.certificate().getPublicKey(),
-        proposal.signedBytes().toByteArray(),
-        proposal.signature().toByteArray())) {
+        identity.certificate().getPublicKey(), proposal.signedBytes(), proposal.signature())) {
       return refused(txId, Refusal.BAD_SIGNATURE, 403, "proposal signature does not verify");
     }
     Instant timestamp = Transactions.instant(proposal.channelHeader().getTimestamp());

@@ -45,9 +45,7 @@ final class SignedRequests {
               .asRuntimeException());
     }
     if (!verifier.verify(
-        outcome.identity().get().certificate().getPublicKey(),
-        message.toByteArray(),
-        signature.toByteArray())) {
+        outcome.identity().get().certificate().getPublicKey(), message, signature)) {
       return Optional.of(
           Status.PERMISSION_DENIED
               .withDescription("request signature does not verify")

@@ -2,8 +2,8 @@ package io.patchwork.node.peer;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.patchwork.node.crypto.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
@@ -19,15 +19,11 @@ final class Transactions {
    * transaction.
    */
   static ByteString proposalHash(Header header, ByteString visiblePayload) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(header.getChannelHeader().asReadOnlyByteBuffer());
-      digest.update(header.getSignatureHeader().asReadOnlyByteBuffer());
-      digest.update(visiblePayload.asReadOnlyByteBuffer());
-      return ByteString.copyFrom(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    MessageDigest digest = Sha256.newDigest();
+    Sha256.update(digest, header.getChannelHeader());
+    Sha256.update(digest, header.getSignatureHeader());
+    Sha256.update(digest, visiblePayload);
+    return ByteString.copyFrom(digest.digest());
   }
 
   /** The chaincode proposal payload as it goes into a transaction: transient data removed. */

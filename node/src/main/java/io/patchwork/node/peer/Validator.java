@@ -217,8 +217,8 @@ final class Validator {
         || !rules.isMember(creator.identity().get().mspId())
         || !verifier.verify(
             creator.identity().get().certificate().getPublicKey(),
-            tx.envelope.getPayload().toByteArray(),
-            tx.envelope.getSignature().toByteArray())) {
+            tx.envelope.getPayload(),
+            tx.envelope.getSignature())) {
       throw new Invalid(TxValidationCode.BAD_CREATOR_SIGNATURE);
     }
   }
@@ -310,8 +310,8 @@ final class Validator {
       }
       if (verifier.verify(
           identity.certificate().getPublicKey(),
-          responsePayload.concat(endorsement.getEndorser()).toByteArray(),
-          endorsement.getSignature().toByteArray())) {
+          responsePayload.concat(endorsement.getEndorser()),
+          endorsement.getSignature())) {
         organizations.add(identity.mspId());
       }
     }

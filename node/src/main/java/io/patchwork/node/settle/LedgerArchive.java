@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.block.BlockHashes;
+import io.patchwork.node.block.ChainCheck;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
@@ -192,8 +193,20 @@ public final class LedgerArchive {
     try (BlockStore store = BlockStore.open(blockDirectory)) {
       try (InputStream in = new ByteArrayInputStream(entries.get(BLOCKS))) {
         Block block;
+        Block previous = null;
         while ((block = Block.parseDelimitedFrom(in)) != null) {
+          // The store checks number and previous hash; the data hash is checked here.
+          Optional<ChainCheck.Problem> chain =
+              previous == null ? ChainCheck.first(block) : ChainCheck.follows(previous, block);
+          if (chain.isPresent()) {
+            return problem(
+                ledgerId,
+                store.height(),
+                0,
+                "block " + block.getHeader().getNumber() + " does not chain: " + chain.get());
+          }
           store.append(block);
+          previous = block;
         }
       } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
         return problem(ledgerId, 0, 0, "the blocks cannot be read back: " + e.getMessage());

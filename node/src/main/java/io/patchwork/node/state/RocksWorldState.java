@@ -46,6 +46,14 @@ final class RocksWorldState implements WorldState {
   private static final int VERSION_BYTES = 16;
   private static final int RANGE_PAGE = 1_000;
 
+  /**
+   * Share of a memtable spent on a bloom filter of its keys. Every validated transaction looks its
+   * id up (a miss unless it is a duplicate) and reads the keys it read at endorsement; without a
+   * filter each miss searches both memtables' skip lists, the largest single cost of a peer's reads
+   * in profiles of a 100-node ledger.
+   */
+  private static final double MEMTABLE_BLOOM_RATIO = 0.1;
+
   private final Path directory;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions stateOptions;
@@ -126,11 +134,15 @@ final class RocksWorldState implements WorldState {
         new ColumnFamilyOptions()
             .setWriteBufferSize(4L << 20)
             .setMaxWriteBufferNumber(2)
+            .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
+            .setMemtableWholeKeyFiltering(true)
             .setTableFormatConfig(table);
     ColumnFamilyOptions plainOptions =
         new ColumnFamilyOptions()
             .setWriteBufferSize(2L << 20)
             .setMaxWriteBufferNumber(2)
+            .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO)
+            .setMemtableWholeKeyFiltering(true)
             .setTableFormatConfig(
                 new BlockBasedTableConfig()
                     .setBlockCache(resources.cache())
@@ -326,14 +338,13 @@ final class RocksWorldState implements WorldState {
     Map<ByteString, Optional<byte[]>> written = new HashMap<>();
     StateHash next = new StateHash(hashValue);
     try (WriteBatch batch = new WriteBatch()) {
+      Map<ByteString, Optional<byte[]>> committed = committedValues(update);
       for (TxWrites tx : update.writes()) {
         for (StateWrite write : tx.writes()) {
           byte[] key = stateKey(write.namespace(), write.key());
           ByteString mapKey = ByteString.copyFrom(key);
           Optional<byte[]> previous =
-              written.containsKey(mapKey)
-                  ? written.get(mapKey)
-                  : Optional.ofNullable(db.get(state, key));
+              written.containsKey(mapKey) ? written.get(mapKey) : committed.get(mapKey);
           previous.ifPresent(old -> next.remove(entryHash(key, old)));
           if (write.delete()) {
             written.put(mapKey, Optional.empty());
@@ -375,6 +386,33 @@ final class RocksWorldState implements WorldState {
       throw new IOException(
           "block " + number + " could not be written to the world state in " + directory, e);
     }
+  }
+
+  /**
+   * The committed value of every key the update writes, read in one batch: one call into RocksDB
+   * for the block instead of one per write.
+   */
+  private Map<ByteString, Optional<byte[]>> committedValues(BlockUpdate update)
+      throws RocksDBException {
+    Map<ByteString, byte[]> keys = new java.util.LinkedHashMap<>();
+    for (TxWrites tx : update.writes()) {
+      for (StateWrite write : tx.writes()) {
+        byte[] key = stateKey(write.namespace(), write.key());
+        keys.putIfAbsent(ByteString.copyFrom(key), key);
+      }
+    }
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    List<byte[]> values =
+        db.multiGetAsList(
+            java.util.Collections.nCopies(keys.size(), state), new ArrayList<>(keys.values()));
+    Map<ByteString, Optional<byte[]>> committed = new HashMap<>();
+    int i = 0;
+    for (ByteString key : keys.keySet()) {
+      committed.put(key, Optional.ofNullable(values.get(i++)));
+    }
+    return committed;
   }
 
   // ---- snapshots ----

@@ -1,11 +1,11 @@
 package io.patchwork.node.state;
 
 import com.google.protobuf.ByteString;
+import io.patchwork.node.crypto.Sha256;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * The world state's multiset hash: the sum, modulo 2^256, of SHA-256 over each entry's encoding
@@ -67,10 +67,6 @@ final class StateHash {
   }
 
   static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+    return Sha256.newDigest();
   }
 }

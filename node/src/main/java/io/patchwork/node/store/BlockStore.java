@@ -48,10 +48,12 @@ public interface BlockStore extends AutoCloseable {
   Optional<Block> get(long number) throws IOException;
 
   /**
-   * Appends the next block and forces it to disk.
+   * Appends the next block and forces it to disk. Its data hash is the caller's to have checked
+   * (peers check it with the orderers' signatures, orderers compute it); the store checks it again
+   * for every block it reads back when it opens.
    *
    * @throws BlockRejectedException if it is not block 0 of an empty store or does not follow the
-   *     last block (number, previous hash, data hash); nothing is written then
+   *     last block (number, previous hash); nothing is written then
    */
   void append(Block block) throws IOException;
 

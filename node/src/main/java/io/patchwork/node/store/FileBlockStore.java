@@ -1,5 +1,6 @@
 package io.patchwork.node.store;
 
+import com.google.protobuf.CodedOutputStream;
 import io.patchwork.node.block.ChainCheck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,6 +35,15 @@ final class FileBlockStore implements BlockStore {
   private long height;
   private long end;
   private Block last;
+
+  /**
+   * Where records are encoded before they are written: kept, so that appending a block of a few
+   * megabytes does not allocate (and the JDK copy into) a fresh buffer every time. Guarded by this.
+   */
+  private ByteBuffer recordBuffer = ByteBuffer.allocateDirect(0);
+
+  /** A record buffer grown beyond this for an unusually large block is not kept. */
+  private static final int KEPT_BUFFER_BYTES = 32 * 1024 * 1024;
 
   private FileBlockStore(Path file, FileChannel channel) {
     this.file = file;
@@ -245,6 +255,10 @@ final class FileBlockStore implements BlockStore {
       if (number < base || number >= height) {
         return Optional.empty();
       }
+      if (number == height - 1) {
+        // An orderer's peers ask for the newest block as soon as it is cut; it is at hand.
+        return Optional.of(last);
+      }
       position = offsets[(int) (number - base)];
     }
     ByteBuffer header = readFully(position, RECORD_HEADER_BYTES);
@@ -258,7 +272,7 @@ final class FileBlockStore implements BlockStore {
     Optional<ChainCheck.Problem> problem =
         last == null && base > 0
             ? Optional.of(ChainCheck.Problem.WRONG_NUMBER)
-            : firstOrNext(block);
+            : last != null ? ChainCheck.linksTo(last, block) : firstOrNext(block);
     if (problem.isPresent()) {
       throw new BlockStore.BlockRejectedException(
           problem.get(),
@@ -273,18 +287,45 @@ final class FileBlockStore implements BlockStore {
   }
 
   private void write(Block block) throws IOException {
-    byte[] body = block.toByteArray();
+    int length = block.getSerializedSize();
+    if (length > MAX_BLOCK_BYTES) {
+      throw new IOException(
+          "block "
+              + block.getHeader().getNumber()
+              + " takes "
+              + length
+              + " bytes; a block store record holds at most "
+              + MAX_BLOCK_BYTES);
+    }
+    ByteBuffer record = recordBuffer(RECORD_HEADER_BYTES + length);
+    ByteBuffer body = record.duplicate().position(RECORD_HEADER_BYTES);
+    CodedOutputStream out = CodedOutputStream.newInstance(body);
+    block.writeTo(out);
+    out.flush();
+    out.checkNoSpaceLeft();
     CRC32C crc = new CRC32C();
-    crc.update(body);
-    ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length);
-    record.putInt(body.length).putInt((int) crc.getValue()).put(body).flip();
+    crc.update(record.duplicate().position(RECORD_HEADER_BYTES));
+    record.putInt(0, length).putInt(4, (int) crc.getValue());
     long position = end;
     while (record.hasRemaining()) {
       position += channel.write(record, position);
     }
     channel.force(false);
+    if (recordBuffer.capacity() > KEPT_BUFFER_BYTES) {
+      recordBuffer = ByteBuffer.allocateDirect(0);
+    }
     remember(end, block);
     end = position;
+  }
+
+  /** The record buffer, cleared and limited to {@code size} bytes, grown if it is too small. */
+  private ByteBuffer recordBuffer(int size) {
+    if (recordBuffer.capacity() < size) {
+      // Whole mebibytes, so that blocks of similar sizes do not each grow it again.
+      int capacity = (int) Math.min(Integer.MAX_VALUE, ((long) size + (1 << 20) - 1) & -(1L << 20));
+      recordBuffer = ByteBuffer.allocateDirect(capacity);
+    }
+    return recordBuffer.clear().limit(size);
   }
 
   private void remember(long position, Block block) {

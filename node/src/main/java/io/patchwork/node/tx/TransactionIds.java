@@ -1,8 +1,8 @@
 package io.patchwork.node.tx;
 
 import com.google.protobuf.ByteString;
+import io.patchwork.node.crypto.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -15,13 +15,9 @@ public final class TransactionIds {
 
   /** The id Fabric derives from a nonce and a creator. */
   public static String compute(ByteString nonce, ByteString creator) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(nonce.asReadOnlyByteBuffer());
-      digest.update(creator.asReadOnlyByteBuffer());
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+    MessageDigest digest = Sha256.newDigest();
+    Sha256.update(digest, nonce);
+    Sha256.update(digest, creator);
+    return HexFormat.of().formatHex(digest.digest());
   }
 }
