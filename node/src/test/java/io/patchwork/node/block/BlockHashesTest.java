@@ -66,6 +66,23 @@ class BlockHashesTest {
   }
 
   @Test
+  void the_link_check_leaves_the_data_hash_to_the_caller_but_checks_number_and_previous_hash() {
+    Block genesis = Blocks.genesis(List.of(bytes("config")));
+    Block next = Blocks.next(genesis, List.of(bytes("tx1")));
+    Block tampered =
+        next.toBuilder().setData(next.getData().toBuilder().setData(0, bytes("tx9"))).build();
+    Block stranger = Blocks.next(Blocks.genesis(List.of(bytes("other"))), List.of(bytes("tx1")));
+
+    assertThat(ChainCheck.linksTo(genesis, tampered)).isEmpty();
+    assertThat(ChainCheck.linksTo(genesis, stranger))
+        .isEqualTo(Optional.of(ChainCheck.Problem.BROKEN_HASH_CHAIN));
+    assertThat(ChainCheck.linksTo(next, next))
+        .isEqualTo(Optional.of(ChainCheck.Problem.WRONG_NUMBER));
+    assertThat(ChainCheck.linksTo(genesis, Block.getDefaultInstance()))
+        .isEqualTo(Optional.of(ChainCheck.Problem.INCOMPLETE));
+  }
+
+  @Test
   void a_block_that_names_another_predecessor_breaks_the_chain() {
     Block genesis = Blocks.genesis(List.of(bytes("config")));
     Block other = Blocks.genesis(List.of(bytes("another config")));

@@ -128,6 +128,25 @@ class FileBlockStoreTest {
   }
 
   @Test
+  void a_block_whose_data_does_not_match_its_data_hash_is_refused_when_the_store_is_read_back()
+      throws Exception {
+    // Appending checks the link only (whoever hands the store a block has checked its data hash);
+    // reading the file back on open checks every block in full.
+    try (BlockStore store = BlockStore.open(directory)) {
+      Block genesis = Blocks.genesis(List.of(bytes("config")));
+      store.append(genesis);
+      Block next = Blocks.next(genesis, List.of(bytes("tx1")));
+      store.append(
+          next.toBuilder().setData(next.getData().toBuilder().setData(0, bytes("tx9"))).build());
+      assertThat(store.height()).isEqualTo(2);
+    }
+
+    assertThatThrownBy(() -> BlockStore.open(directory))
+        .isInstanceOf(BlockStore.CorruptBlockStoreException.class)
+        .hasMessageContaining("WRONG_DATA_HASH");
+  }
+
+  @Test
   void a_record_torn_by_a_crash_is_cut_off_and_the_chain_goes_on() throws Exception {
     List<Block> blocks;
     try (BlockStore store = BlockStore.open(directory)) {
