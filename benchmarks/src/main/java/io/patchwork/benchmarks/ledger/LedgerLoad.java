@@ -431,7 +431,6 @@ public final class LedgerLoad implements Callable<Integer> {
   private long fill(LocalLedger ledger, List<Worker> load, long transactions) throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(load.size());
-    AtomicLong submitted = new AtomicLong();
     long fillStart = System.nanoTime();
     for (Worker worker : load) {
       pool.submit(
@@ -439,7 +438,6 @@ public final class LedgerLoad implements Callable<Integer> {
             while (running.get()) {
               try {
                 worker.transfer();
-                submitted.incrementAndGet();
               } catch (Exception e) {
                 // counted by the ledger's height, not here
               }

@@ -333,18 +333,16 @@ final class RocksWorldState implements WorldState {
       throw new IllegalStateException(
           "world state is at height " + height + "; block " + number + " would leave a gap");
     }
-    // Later transactions of the block override earlier ones; track what the block has written so
-    // far so the hash removes the right previous entry.
-    Map<ByteString, Optional<byte[]>> written = new HashMap<>();
     StateHash next = new StateHash(hashValue);
     try (WriteBatch batch = new WriteBatch()) {
-      Map<ByteString, Optional<byte[]>> committed = committedValues(update);
+      // Every key the block writes, with its value so far: the committed one, then what earlier
+      // transactions of the block wrote, so the hash removes the right previous entry.
+      Map<ByteString, Optional<byte[]>> written = committedValues(update);
       for (TxWrites tx : update.writes()) {
         for (StateWrite write : tx.writes()) {
           byte[] key = stateKey(write.namespace(), write.key());
           ByteString mapKey = ByteString.copyFrom(key);
-          Optional<byte[]> previous =
-              written.containsKey(mapKey) ? written.get(mapKey) : committed.get(mapKey);
+          Optional<byte[]> previous = written.get(mapKey);
           previous.ifPresent(old -> next.remove(entryHash(key, old)));
           if (write.delete()) {
             written.put(mapKey, Optional.empty());
@@ -390,7 +388,7 @@ final class RocksWorldState implements WorldState {
 
   /**
    * The committed value of every key the update writes, read in one batch: one call into RocksDB
-   * for the block instead of one per write.
+   * for the block instead of one per write. The map is the caller's to change.
    */
   private Map<ByteString, Optional<byte[]>> committedValues(BlockUpdate update)
       throws RocksDBException {
@@ -401,13 +399,13 @@ final class RocksWorldState implements WorldState {
         keys.putIfAbsent(ByteString.copyFrom(key), key);
       }
     }
+    Map<ByteString, Optional<byte[]>> committed = new HashMap<>();
     if (keys.isEmpty()) {
-      return Map.of();
+      return committed;
     }
     List<byte[]> values =
         db.multiGetAsList(
             java.util.Collections.nCopies(keys.size(), state), new ArrayList<>(keys.values()));
-    Map<ByteString, Optional<byte[]>> committed = new HashMap<>();
     int i = 0;
     for (ByteString key : keys.keySet()) {
       committed.put(key, Optional.ofNullable(values.get(i++)));

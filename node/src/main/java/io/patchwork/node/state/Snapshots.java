@@ -3,6 +3,7 @@ package io.patchwork.node.state;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import io.patchwork.node.crypto.Sha256;
 import io.patchwork.node.state.proto.SnapshotEntry;
 import io.patchwork.node.state.proto.SnapshotHeader;
 import io.patchwork.node.state.proto.SnapshotRecord;
@@ -50,7 +51,7 @@ final class Snapshots {
     Files.createDirectories(directory);
     Path temporary = Files.createTempFile(directory, file.getFileName().toString(), ".partial");
     try {
-      MessageDigest digest = StateHash.sha256();
+      MessageDigest digest = Sha256.newDigest();
       long entryCount = 0;
       long transactionCount = 0;
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
@@ -145,7 +146,7 @@ final class Snapshots {
    * @throws IOException naming what is wrong if the file is not a complete, intact snapshot
    */
   static SnapshotInfo read(Path file, Consumer<SnapshotRecord> sink) throws IOException {
-    MessageDigest digest = StateHash.sha256();
+    MessageDigest digest = Sha256.newDigest();
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       CodedInputStream coded = CodedInputStream.newInstance(in);
       coded.setSizeLimit(Integer.MAX_VALUE);

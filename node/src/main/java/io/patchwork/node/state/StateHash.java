@@ -54,7 +54,7 @@ final class StateHash {
       int valueLength,
       long blockNumber,
       long txNumber) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.newDigest();
     ByteBuffer lengths = ByteBuffer.allocate(4);
     digest.update(lengths.putInt(0, namespace.length).array());
     digest.update(namespace);
@@ -64,9 +64,5 @@ final class StateHash {
     digest.update(value, valueOffset, valueLength);
     digest.update(ByteBuffer.allocate(16).putLong(blockNumber).putLong(txNumber).array());
     return digest.digest();
-  }
-
-  static MessageDigest sha256() {
-    return Sha256.newDigest();
   }
 }

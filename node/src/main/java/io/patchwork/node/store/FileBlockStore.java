@@ -142,7 +142,7 @@ final class FileBlockStore implements BlockStore {
         break;
       }
       Block block = record.get().block();
-      Optional<ChainCheck.Problem> problem = firstOrNext(block);
+      Optional<ChainCheck.Problem> problem = firstOrNext(block, false);
       if (problem.isPresent()) {
         throw new BlockStore.CorruptBlockStoreException(
             file + ": block at byte " + position + " does not chain: " + problem.get());
@@ -219,11 +219,12 @@ final class FileBlockStore implements BlockStore {
 
   /**
    * Block 0 starts a store from genesis; a store started from a snapshot's anchor takes that block
-   * as given (the snapshot was checked) and chains from it.
+   * as given (the snapshot was checked) and chains from it. A block whose data hash the caller has
+   * checked is only checked for its link to the last one.
    */
-  private Optional<ChainCheck.Problem> firstOrNext(Block block) {
+  private Optional<ChainCheck.Problem> firstOrNext(Block block, boolean dataHashChecked) {
     if (last != null) {
-      return ChainCheck.follows(last, block);
+      return dataHashChecked ? ChainCheck.linksTo(last, block) : ChainCheck.follows(last, block);
     }
     if (base == 0) {
       return ChainCheck.first(block);
@@ -272,7 +273,7 @@ final class FileBlockStore implements BlockStore {
     Optional<ChainCheck.Problem> problem =
         last == null && base > 0
             ? Optional.of(ChainCheck.Problem.WRONG_NUMBER)
-            : last != null ? ChainCheck.linksTo(last, block) : firstOrNext(block);
+            : firstOrNext(block, true);
     if (problem.isPresent()) {
       throw new BlockStore.BlockRejectedException(
           problem.get(),
