@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.block.ChainCheck;
 import java.nio.charset.StandardCharsets;
@@ -144,6 +145,26 @@ class FileBlockStoreTest {
     assertThatThrownBy(() -> BlockStore.open(directory))
         .isInstanceOf(BlockStore.CorruptBlockStoreException.class)
         .hasMessageContaining("WRONG_DATA_HASH");
+  }
+
+  @Test
+  void a_block_larger_than_a_record_can_hold_is_refused_and_nothing_is_written() throws Exception {
+    try (BlockStore store = BlockStore.open(directory)) {
+      Block genesis = Blocks.genesis(List.of(bytes("config")));
+      store.append(genesis);
+      long size = Files.size(file());
+      Block huge =
+          Blocks.next(
+              genesis,
+              List.of(
+                  UnsafeByteOperations.unsafeWrap(new byte[FileBlockStore.MAX_BLOCK_BYTES + 1])));
+
+      assertThatThrownBy(() -> store.append(huge))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("a block store record holds at most");
+      assertThat(store.height()).isEqualTo(1);
+      assertThat(Files.size(file())).isEqualTo(size);
+    }
   }
 
   @Test
