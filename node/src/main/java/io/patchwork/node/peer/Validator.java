@@ -15,6 +15,7 @@ import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.settle.ClosingBook;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.StateEntry;
+import io.patchwork.node.state.StateKey;
 import io.patchwork.node.state.StateReader;
 import io.patchwork.node.state.StateWrite;
 import io.patchwork.node.state.TxWrites;
@@ -110,18 +111,22 @@ final class Validator {
   }
 
   ValidatedBlock validate(Block block, LedgerRules rules, WorldState state) {
-    BlockScope scope = new BlockScope(state);
-    List<TxOutcome> outcomes = new ArrayList<>();
-    Optional<LedgerRules> newRules = Optional.empty();
     List<ByteString> data = block.getData().getDataList();
     Optional<Instant> blockTime = BlockSignatures.blockTime(block);
+    List<ReadTx> read = new ArrayList<>(data.size());
+    for (ByteString bytes : data) {
+      read.add(read(bytes, blockTime));
+    }
+    BlockScope scope = BlockScope.prefetched(state, read, rules);
+    List<TxOutcome> outcomes = new ArrayList<>();
+    Optional<LedgerRules> newRules = Optional.empty();
     for (int i = 0; i < data.size(); i++) {
       ParsedTx parsed = null;
       try {
-        parsed = parse(data.get(i), blockTime);
+        parsed = read.get(i).parsed();
         checkCreator(parsed, rules);
         boolean duplicate =
-            !scope.txIds.add(parsed.txId) || state.transaction(parsed.txId).isPresent();
+            !scope.txIds.add(parsed.txId) || scope.committedTransaction(parsed.txId);
         if (parsed.channelHeader.getType() == HeaderType.CONFIG_VALUE) {
           // Orderers judge config transactions too, and cannot see transaction ids; a config
           // change cannot repeat anyway (each needs the next sequence), so a reused id does not
@@ -145,7 +150,7 @@ final class Validator {
         } else if (duplicate) {
           throw new Invalid(TxValidationCode.DUPLICATE_TXID);
         } else {
-          outcomes.add(checkEndorserTransaction(i, parsed, rules, scope));
+          outcomes.add(checkEndorserTransaction(i, parsed, read.get(i), rules, scope));
         }
       } catch (Invalid invalid) {
         outcomes.add(
@@ -164,6 +169,100 @@ final class Validator {
       SignatureHeader signatureHeader,
       String txId,
       Instant checkedAt) {}
+
+  /** The parts of an endorser transaction's single action. */
+  private record EndorserAction(
+      ChaincodeActionPayload actionPayload,
+      ProposalResponsePayload responsePayload,
+      ChaincodeAction action,
+      ChaincodeInvocationSpec invocation) {
+    String contract() {
+      return action.getChaincodeId().getName();
+    }
+  }
+
+  /**
+   * A transaction as read from its bytes, before the checks that need the config, the state or the
+   * transactions before it. What cannot be read is kept as the code to record when validation
+   * reaches the check that needs it, so each transaction gets the code it would get if it were read
+   * part by part as it is checked; reading first lets a block's state reads go in one batch.
+   */
+  private static final class ReadTx {
+    private ParsedTx parsed;
+    private Invalid unreadable;
+    private EndorserAction action;
+    private Invalid actionUnreadable;
+    private KVRWSet rwSet;
+    private Invalid rwSetUnreadable;
+
+    ParsedTx parsed() throws Invalid {
+      if (unreadable != null) {
+        throw unreadable;
+      }
+      return parsed;
+    }
+
+    EndorserAction action() throws Invalid {
+      if (actionUnreadable != null) {
+        throw actionUnreadable;
+      }
+      return action;
+    }
+
+    KVRWSet rwSet() throws Invalid {
+      if (rwSetUnreadable != null) {
+        throw rwSetUnreadable;
+      }
+      return rwSet;
+    }
+  }
+
+  private ReadTx read(ByteString bytes, Optional<Instant> blockTime) {
+    ReadTx tx = new ReadTx();
+    try {
+      tx.parsed = parse(bytes, blockTime);
+    } catch (Invalid invalid) {
+      tx.unreadable = invalid;
+      return tx;
+    }
+    if (tx.parsed.channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
+      return tx;
+    }
+    try {
+      tx.action = endorserAction(tx.parsed.payload);
+    } catch (Invalid invalid) {
+      tx.actionUnreadable = invalid;
+      return tx;
+    }
+    try {
+      tx.rwSet = readWriteSet(tx.action.action().getResults(), tx.action.contract());
+    } catch (Invalid invalid) {
+      tx.rwSetUnreadable = invalid;
+    }
+    return tx;
+  }
+
+  private static EndorserAction endorserAction(Payload payload) throws Invalid {
+    try {
+      Transaction transaction = Transaction.parseFrom(payload.getData());
+      if (transaction.getActionsCount() != 1) {
+        throw new Invalid(TxValidationCode.NIL_TXACTION);
+      }
+      ChaincodeActionPayload actionPayload =
+          ChaincodeActionPayload.parseFrom(transaction.getActions(0).getPayload());
+      ProposalResponsePayload responsePayload =
+          ProposalResponsePayload.parseFrom(actionPayload.getAction().getProposalResponsePayload());
+      return new EndorserAction(
+          actionPayload,
+          responsePayload,
+          ChaincodeAction.parseFrom(responsePayload.getExtension()),
+          ChaincodeInvocationSpec.parseFrom(
+              ChaincodeProposalPayload.parseFrom(actionPayload.getChaincodeProposalPayload())
+                  .getInput()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.BAD_PAYLOAD);
+    }
+  }
 
   private ParsedTx parse(ByteString bytes, Optional<Instant> blockTime) throws Invalid {
     Envelope envelope;
@@ -224,38 +323,22 @@ final class Validator {
   }
 
   private TxOutcome checkEndorserTransaction(
-      int txNumber, ParsedTx tx, LedgerRules rules, BlockScope scope) throws Invalid {
+      int txNumber, ParsedTx tx, ReadTx read, LedgerRules rules, BlockScope scope) throws Invalid {
     if (rules.status() != LedgerStatus.OPEN) {
       throw new Invalid(TxValidationCode.INVALID_OTHER_REASON);
     }
-    ChaincodeActionPayload actionPayload;
-    ProposalResponsePayload responsePayload;
-    ChaincodeAction action;
-    ChaincodeInvocationSpec invocation;
-    try {
-      Transaction transaction = Transaction.parseFrom(tx.payload.getData());
-      if (transaction.getActionsCount() != 1) {
-        throw new Invalid(TxValidationCode.NIL_TXACTION);
-      }
-      actionPayload = ChaincodeActionPayload.parseFrom(transaction.getActions(0).getPayload());
-      responsePayload =
-          ProposalResponsePayload.parseFrom(actionPayload.getAction().getProposalResponsePayload());
-      action = ChaincodeAction.parseFrom(responsePayload.getExtension());
-      invocation =
-          ChaincodeInvocationSpec.parseFrom(
-              ChaincodeProposalPayload.parseFrom(actionPayload.getChaincodeProposalPayload())
-                  .getInput());
-    } catch (InvalidProtocolBufferException e) {
-      throw new Invalid(TxValidationCode.BAD_PAYLOAD);
-    }
-    if (!responsePayload
+    EndorserAction parts = read.action();
+    ChaincodeActionPayload actionPayload = parts.actionPayload();
+    ChaincodeAction action = parts.action();
+    if (!parts
+        .responsePayload()
         .getProposalHash()
         .equals(
             Transactions.proposalHash(tx.header, actionPayload.getChaincodeProposalPayload()))) {
       throw new Invalid(TxValidationCode.BAD_RESPONSE_PAYLOAD);
     }
-    String contract = action.getChaincodeId().getName();
-    if (!contract.equals(invocation.getChaincodeSpec().getChaincodeId().getName())
+    String contract = parts.contract();
+    if (!contract.equals(parts.invocation().getChaincodeSpec().getChaincodeId().getName())
         || rules.pinnedContract(contract).isEmpty()
         || contracts.contract(contract).isEmpty()
         || !contracts.codeHash(contract).equals(rules.pinnedContract(contract).get())) {
@@ -269,7 +352,7 @@ final class Validator {
         actionPayload.getAction().getEndorsementsList(),
         tx.checkedAt,
         rules);
-    KVRWSet rwSet = readWriteSet(action.getResults(), contract);
+    KVRWSet rwSet = read.rwSet();
     checkReads(contract, rwSet, scope);
     List<StateWrite> writes = new ArrayList<>(rwSet.getWritesCount());
     for (KVWrite write : rwSet.getWritesList()) {
@@ -342,7 +425,7 @@ final class Validator {
         throw new Invalid(TxValidationCode.MVCC_READ_CONFLICT);
       }
       Optional<Version> committed =
-          scope.state.get(namespace, read.getKey()).map(VersionedValue::version);
+          scope.committed(namespace, read.getKey()).map(VersionedValue::version);
       Optional<Version> seen =
           read.hasVersion()
               ? Optional.of(
@@ -448,14 +531,59 @@ final class Validator {
     }
   }
 
-  /** What earlier valid transactions of the block wrote, layered over committed state. */
+  /**
+   * What earlier valid transactions of the block wrote, layered over committed state; the block's
+   * transaction ids and the keys its transactions read are looked up in committed state in one
+   * batch before validation starts (the state does not change while a block is validated).
+   */
   private static final class BlockScope {
-    final StateReader state;
+    final WorldState state;
     final Set<String> txIds = new HashSet<>();
     final Map<String, Set<String>> written = new HashMap<>();
+    private final Set<String> askedTxIds;
+    private final Set<String> committedTxIds;
+    private final Map<StateKey, Optional<VersionedValue>> committedValues;
 
-    BlockScope(StateReader state) {
+    private BlockScope(
+        WorldState state,
+        Set<String> askedTxIds,
+        Set<String> committedTxIds,
+        Map<StateKey, Optional<VersionedValue>> committedValues) {
       this.state = state;
+      this.askedTxIds = askedTxIds;
+      this.committedTxIds = committedTxIds;
+      this.committedValues = committedValues;
+    }
+
+    /**
+     * A scope with the committed records of the block's transaction ids and the committed values of
+     * the keys its readable transactions read in contracts the ledger runs.
+     */
+    static BlockScope prefetched(WorldState state, List<ReadTx> block, LedgerRules rules) {
+      Set<String> ids = new HashSet<>();
+      Set<StateKey> keys = new HashSet<>();
+      for (ReadTx tx : block) {
+        if (tx.parsed != null) {
+          ids.add(tx.parsed.txId);
+        }
+        if (tx.rwSet != null && rules.pinnedContract(tx.action.contract()).isPresent()) {
+          for (KVRead read : tx.rwSet.getReadsList()) {
+            keys.add(new StateKey(tx.action.contract(), read.getKey()));
+          }
+        }
+      }
+      return new BlockScope(state, ids, state.committedTransactions(ids), state.values(keys));
+    }
+
+    boolean committedTransaction(String txId) {
+      return askedTxIds.contains(txId)
+          ? committedTxIds.contains(txId)
+          : state.transaction(txId).isPresent();
+    }
+
+    Optional<VersionedValue> committed(String namespace, String key) {
+      Optional<VersionedValue> prefetched = committedValues.get(new StateKey(namespace, key));
+      return prefetched != null ? prefetched : state.get(namespace, key);
     }
 
     boolean writtenInBlock(String namespace, String key) {

@@ -8,10 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -283,6 +289,70 @@ final class RocksWorldState implements WorldState {
   }
 
   @Override
+  public Set<String> committedTransactions(Collection<String> txIds) {
+    return whileOpen(() -> committedTransactionsOpen(txIds));
+  }
+
+  private Set<String> committedTransactionsOpen(Collection<String> txIds) {
+    List<String> ids = new ArrayList<>(new LinkedHashSet<>(txIds));
+    ids.remove("");
+    List<byte[]> keys = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      keys.add(id.getBytes(StandardCharsets.UTF_8));
+    }
+    List<byte[]> records;
+    try {
+      records = multiGet(txIndex, keys);
+    } catch (RocksDBException e) {
+      throw new StateAccessException("reading " + keys.size() + " transaction ids", e);
+    }
+    Set<String> committed = new HashSet<>();
+    for (int i = 0; i < ids.size(); i++) {
+      if (records.get(i) != null) {
+        committed.add(ids.get(i));
+      }
+    }
+    return committed;
+  }
+
+  @Override
+  public Map<StateKey, Optional<VersionedValue>> values(Collection<StateKey> keys) {
+    return whileOpen(() -> valuesOpen(keys));
+  }
+
+  private Map<StateKey, Optional<VersionedValue>> valuesOpen(Collection<StateKey> keys) {
+    List<StateKey> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+    List<byte[]> stored = new ArrayList<>(distinct.size());
+    for (StateKey key : distinct) {
+      Namespaces.check(key.namespace());
+      stored.add(stateKey(key.namespace(), key.key()));
+    }
+    List<byte[]> values;
+    try {
+      values = multiGet(state, stored);
+    } catch (RocksDBException e) {
+      throw new StateAccessException("reading " + stored.size() + " state keys", e);
+    }
+    Map<StateKey, Optional<VersionedValue>> found = new HashMap<>();
+    for (int i = 0; i < distinct.size(); i++) {
+      found.put(
+          distinct.get(i), Optional.ofNullable(values.get(i)).map(RocksWorldState::decodeValue));
+    }
+    return found;
+  }
+
+  /**
+   * The values of {@code keys} of one column family in one call into RocksDB, null where absent. (A
+   * single get of an absent key also costs a C++ exception inside the JNI binding.)
+   */
+  private List<byte[]> multiGet(ColumnFamilyHandle family, List<byte[]> keys)
+      throws RocksDBException {
+    return keys.isEmpty()
+        ? List.of()
+        : db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
+  }
+
+  @Override
   public ByteString stateHash() {
     return hashValue;
   }
@@ -392,7 +462,7 @@ final class RocksWorldState implements WorldState {
    */
   private Map<ByteString, Optional<byte[]>> committedValues(BlockUpdate update)
       throws RocksDBException {
-    Map<ByteString, byte[]> keys = new java.util.LinkedHashMap<>();
+    Map<ByteString, byte[]> keys = new LinkedHashMap<>();
     for (TxWrites tx : update.writes()) {
       for (StateWrite write : tx.writes()) {
         byte[] key = stateKey(write.namespace(), write.key());
@@ -400,12 +470,7 @@ final class RocksWorldState implements WorldState {
       }
     }
     Map<ByteString, Optional<byte[]>> committed = new HashMap<>();
-    if (keys.isEmpty()) {
-      return committed;
-    }
-    List<byte[]> values =
-        db.multiGetAsList(
-            java.util.Collections.nCopies(keys.size(), state), new ArrayList<>(keys.values()));
+    List<byte[]> values = multiGet(state, new ArrayList<>(keys.values()));
     int i = 0;
     for (ByteString key : keys.keySet()) {
       committed.put(key, Optional.ofNullable(values.get(i++)));

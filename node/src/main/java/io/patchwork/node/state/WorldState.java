@@ -3,7 +3,10 @@ package io.patchwork.node.state;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A peer's world state: the current value and version of every key, per contract namespace, as of
@@ -35,6 +38,20 @@ public interface WorldState extends StateReader, AutoCloseable {
 
   /** Where a transaction id was committed, if it was. */
   Optional<TxRecord> transaction(String txId);
+
+  /**
+   * Which of {@code txIds} were committed, read in one batch: a whole block's duplicate checks cost
+   * one call into the store instead of one per transaction.
+   */
+  Set<String> committedTransactions(Collection<String> txIds);
+
+  /**
+   * The committed value of each of {@code keys}, read in one batch; every key asked for has an
+   * entry, empty if the key is absent.
+   *
+   * @throws IllegalArgumentException if a namespace is empty or holds U+0000
+   */
+  Map<StateKey, Optional<VersionedValue>> values(Collection<StateKey> keys);
 
   /**
    * A 32-byte hash of every entry (namespace, key, value, version), kept up to date on each commit:

@@ -304,6 +304,18 @@ class LedgerResilienceTest {
     }
 
     @Override
+    public java.util.Set<String> committedTransactions(java.util.Collection<String> txIds) {
+      return state.committedTransactions(txIds);
+    }
+
+    @Override
+    public java.util.Map<
+            io.patchwork.node.state.StateKey, Optional<io.patchwork.node.state.VersionedValue>>
+        values(java.util.Collection<io.patchwork.node.state.StateKey> keys) {
+      return state.values(keys);
+    }
+
+    @Override
     public com.google.protobuf.ByteString stateHash() {
       return state.stateHash();
     }

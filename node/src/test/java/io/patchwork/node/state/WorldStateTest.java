@@ -7,6 +7,8 @@ import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,45 @@ class WorldStateTest {
       assertThat(state.get("token", "bob")).isEmpty();
       assertThat(state.get("other", "alice")).isEmpty();
       assertThat(state.height()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void batch_reads_answer_every_key_and_transaction_id_asked_for_as_single_reads_do()
+      throws Exception {
+    try (WorldState state = open()) {
+      state.commit(
+          new BlockUpdate(
+              0,
+              List.of(
+                  tx(
+                      0,
+                      StateWrite.put("token", "alice", bytes("10")),
+                      StateWrite.put("token", "bob", bytes("20")))),
+              List.of(new TxRecord("tx-a", 0, 0, 0), new TxRecord("tx-b", 0, 1, 11))));
+
+      Map<StateKey, Optional<VersionedValue>> values =
+          state.values(
+              List.of(
+                  new StateKey("token", "alice"),
+                  new StateKey("token", "carol"),
+                  new StateKey("other", "alice"),
+                  new StateKey("token", "alice")));
+
+      assertThat(values)
+          .containsOnly(
+              Map.entry(
+                  new StateKey("token", "alice"),
+                  Optional.of(new VersionedValue(bytes("10"), new Version(0, 0)))),
+              Map.entry(new StateKey("token", "carol"), Optional.empty()),
+              Map.entry(new StateKey("other", "alice"), Optional.empty()));
+      assertThat(state.committedTransactions(List.of("tx-a", "tx-b", "tx-c", "", "tx-a")))
+          .containsExactlyInAnyOrder("tx-a", "tx-b");
+      assertThat(state.values(List.of())).isEmpty();
+      assertThat(state.committedTransactions(List.of())).isEmpty();
+      assertThatThrownBy(() -> state.values(List.of(new StateKey("", "alice"))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("namespace");
     }
   }
 
