@@ -316,7 +316,11 @@ public final class PeerLedger implements AutoCloseable {
     return finish(
         new Unfinished(
             stored,
-            new BlockUpdate(block.getHeader().getNumber(), writes, indexable(records)),
+            new BlockUpdate(
+                block.getHeader().getNumber(),
+                writes,
+                indexable(records),
+                validated.committedReads()),
             validated.newRules(),
             new CommittedBlock(stored, transactions)));
   }

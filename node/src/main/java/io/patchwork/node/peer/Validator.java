@@ -85,9 +85,13 @@ final class Validator {
       List<StateWrite> writes) {}
 
   /**
-   * A validated block: outcomes per transaction and, after a valid config transaction, new rules.
+   * A validated block: outcomes per transaction, new rules after a valid config transaction, and
+   * the committed values validation read in one batch (which the state commit can reuse).
    */
-  record ValidatedBlock(List<TxOutcome> outcomes, Optional<LedgerRules> newRules) {
+  record ValidatedBlock(
+      List<TxOutcome> outcomes,
+      Optional<LedgerRules> newRules,
+      Map<StateKey, Optional<VersionedValue>> committedReads) {
     List<TxWrites> writes() {
       List<TxWrites> all = new ArrayList<>();
       for (TxOutcome outcome : outcomes) {
@@ -158,7 +162,7 @@ final class Validator {
                 i, parsed == null ? "" : parsed.txId, invalid.code, Optional.empty(), List.of()));
       }
     }
-    return new ValidatedBlock(outcomes, newRules);
+    return new ValidatedBlock(outcomes, newRules, scope.committedValues);
   }
 
   private record ParsedTx(
@@ -542,7 +546,7 @@ final class Validator {
     final Map<String, Set<String>> written = new HashMap<>();
     private final Set<String> askedTxIds;
     private final Set<String> committedTxIds;
-    private final Map<StateKey, Optional<VersionedValue>> committedValues;
+    final Map<StateKey, Optional<VersionedValue>> committedValues;
 
     private BlockScope(
         WorldState state,

@@ -227,7 +227,7 @@ final class RocksWorldState implements WorldState {
   private Optional<VersionedValue> getOpen(String namespace, String key) {
     Namespaces.check(namespace);
     try {
-      byte[] stored = db.get(state, stateKey(namespace, key));
+      byte[] stored = getOne(state, stateKey(namespace, key));
       return Optional.ofNullable(stored).map(RocksWorldState::decodeValue);
     } catch (RocksDBException e) {
       throw new StateAccessException("reading " + namespace + "/" + key, e);
@@ -277,7 +277,7 @@ final class RocksWorldState implements WorldState {
       return Optional.empty();
     }
     try {
-      byte[] stored = db.get(txIndex, txId.getBytes(StandardCharsets.UTF_8));
+      byte[] stored = getOne(txIndex, txId.getBytes(StandardCharsets.UTF_8));
       if (stored == null) {
         return Optional.empty();
       }
@@ -342,8 +342,16 @@ final class RocksWorldState implements WorldState {
   }
 
   /**
-   * The values of {@code keys} of one column family in one call into RocksDB, null where absent. (A
-   * single get of an absent key also costs a C++ exception inside the JNI binding.)
+   * The value of one key, null if absent. Asked as a batch of one: RocksJava's single-key {@code
+   * get} raises and catches a C++ exception inside its JNI binding for every absent key, and a
+   * transaction id is absent on every duplicate check.
+   */
+  private byte[] getOne(ColumnFamilyHandle family, byte[] key) throws RocksDBException {
+    return multiGet(family, List.of(key)).get(0);
+  }
+
+  /**
+   * The values of {@code keys} of one column family in one call into RocksDB, null where absent.
    */
   private List<byte[]> multiGet(ColumnFamilyHandle family, List<byte[]> keys)
       throws RocksDBException {
@@ -457,19 +465,34 @@ final class RocksWorldState implements WorldState {
   }
 
   /**
-   * The committed value of every key the update writes, read in one batch: one call into RocksDB
-   * for the block instead of one per write. The map is the caller's to change.
+   * The committed value of every key the update writes: from the update's {@code committedReads}
+   * where it has the key, the rest read in one batch (one call into RocksDB for the block instead
+   * of one per write). The map is the caller's to change.
    */
   private Map<ByteString, Optional<byte[]>> committedValues(BlockUpdate update)
       throws RocksDBException {
     Map<ByteString, byte[]> keys = new LinkedHashMap<>();
+    Map<ByteString, Optional<byte[]>> committed = new HashMap<>();
     for (TxWrites tx : update.writes()) {
       for (StateWrite write : tx.writes()) {
         byte[] key = stateKey(write.namespace(), write.key());
-        keys.putIfAbsent(ByteString.copyFrom(key), key);
+        ByteString mapKey = ByteString.copyFrom(key);
+        Optional<VersionedValue> read =
+            update.committedReads().get(new StateKey(write.namespace(), write.key()));
+        if (read != null) {
+          committed.put(
+              mapKey,
+              read.map(
+                  value ->
+                      encodeValue(
+                          value.version().blockNumber(),
+                          value.version().txNumber(),
+                          value.value())));
+        } else if (!committed.containsKey(mapKey)) {
+          keys.putIfAbsent(mapKey, key);
+        }
       }
     }
-    Map<ByteString, Optional<byte[]>> committed = new HashMap<>();
     List<byte[]> values = multiGet(state, new ArrayList<>(keys.values()));
     int i = 0;
     for (ByteString key : keys.keySet()) {

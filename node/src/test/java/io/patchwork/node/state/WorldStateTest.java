@@ -99,6 +99,42 @@ class WorldStateTest {
   }
 
   @Test
+  void a_commit_given_the_values_read_at_validation_reaches_the_same_state_as_one_reading_them()
+      throws Exception {
+    try (WorldState reading = WorldState.open(directory.resolve("reading"), resources);
+        WorldState given = WorldState.open(directory.resolve("given"), resources)) {
+      BlockUpdate first =
+          block(
+              0,
+              tx(
+                  0,
+                  StateWrite.put("token", "alice", bytes("10")),
+                  StateWrite.put("token", "bob", bytes("20"))));
+      reading.commit(first);
+      given.commit(first);
+      List<TxWrites> writes =
+          List.of(
+              tx(
+                  0,
+                  StateWrite.put("token", "alice", bytes("5")),
+                  StateWrite.put("token", "carol", bytes("5"))),
+              tx(1, StateWrite.delete("token", "bob")));
+      List<StateKey> read =
+          List.of(
+              new StateKey("token", "alice"),
+              new StateKey("token", "bob"),
+              new StateKey("token", "carol"));
+
+      reading.commit(new BlockUpdate(1, writes, List.of()));
+      given.commit(new BlockUpdate(1, writes, List.of(), given.values(read)));
+
+      assertThat(given.stateHash()).isEqualTo(reading.stateHash());
+      assertThat(given.recomputeStateHash()).isEqualTo(given.stateHash());
+      assertThat(given.values(read)).isEqualTo(reading.values(read));
+    }
+  }
+
+  @Test
   void a_closed_state_refuses_reads_and_commits_with_an_error_instead_of_touching_freed_memory()
       throws Exception {
     WorldState state = open();
