@@ -9,12 +9,14 @@ import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.tx.TransactionIds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
@@ -26,7 +28,18 @@ import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.gateway.PreparedTransaction;
+import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
+import org.hyperledger.fabric.protos.peer.ChaincodeAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
+import org.hyperledger.fabric.protos.peer.ChaincodeEndorsedAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeID;
+import org.hyperledger.fabric.protos.peer.ChaincodeInvocationSpec;
+import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
+import org.hyperledger.fabric.protos.peer.ChaincodeSpec;
+import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
+import org.hyperledger.fabric.protos.peer.Response;
 import org.hyperledger.fabric.protos.peer.Transaction;
+import org.hyperledger.fabric.protos.peer.TransactionAction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -59,8 +72,10 @@ class ValidationCodesTest {
           var first = transfer(token, "BankBMSP", "10");
           var second = transfer(token, "BankCMSP", "10");
 
-          Envelope truncated = handMade(signer, ByteString.copyFrom(new byte[] {0x0a, 0x05, 1}));
-          Envelope noAction = handMade(signer, Transaction.getDefaultInstance().toByteString());
+          Envelope truncated =
+              handMade(signer, header -> ByteString.copyFrom(new byte[] {0x0a, 0x05, 1}));
+          Envelope noAction =
+              handMade(signer, header -> Transaction.getDefaultInstance().toByteString());
           List<Envelope> sent =
               List.of(
                   truncated,
@@ -97,6 +112,133 @@ class ValidationCodesTest {
         });
   }
 
+  @Test
+  void
+      a_transaction_a_member_signed_but_no_peer_endorsed_gets_the_code_of_the_first_check_it_fails()
+          throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(3).orderers(1).blocks(100, Duration.ofSeconds(2)),
+        cluster -> {
+          Cluster.Client admin = cluster.admin("BankAMSP");
+          NodeSigner signer = Cluster.signer(admin);
+          ByteString unreadable = ByteString.copyFrom(new byte[] {0x0a, 0x05, 1});
+          Envelope wrongId = handMade(signer, header -> ByteString.EMPTY);
+          wrongId = withTxId(wrongId, "not-derived-from-nonce-and-creator", signer);
+          Envelope otherProposal =
+              handMade(
+                  signer,
+                  header ->
+                      action(header, "ledger-token", ByteString.copyFrom(new byte[32]), null));
+          Envelope unpinned =
+              handMade(signer, header -> action(header, "no-such-contract", null, null));
+          Envelope unendorsed =
+              handMade(signer, header -> action(header, "ledger-token", null, null));
+          // The read-write set cannot be read either, but the endorsements are checked first.
+          Envelope unendorsedAndUnreadable =
+              handMade(signer, header -> action(header, "ledger-token", null, unreadable));
+          List<Envelope> sent =
+              List.of(wrongId, otherProposal, unpinned, unendorsed, unendorsedAndUnreadable);
+          long from = cluster.ledger().peers().get(0).ledger().height();
+          for (Envelope envelope : sent) {
+            assertThat(cluster.broadcast(admin, envelope).getStatus()).isEqualTo(Status.SUCCESS);
+          }
+
+          for (PeerNode peer : cluster.ledger().peers()) {
+            cluster.awaitTransaction(peer, txId(unendorsedAndUnreadable));
+            assertThat(codes(peer, from))
+                .as("codes on %s", peer.nodeId())
+                .containsExactly(
+                    Map.entry(txId(wrongId), TxValidationCode.BAD_PROPOSAL_TXID),
+                    Map.entry(txId(otherProposal), TxValidationCode.BAD_RESPONSE_PAYLOAD),
+                    Map.entry(txId(unpinned), TxValidationCode.INVALID_CHAINCODE),
+                    Map.entry(txId(unendorsed), TxValidationCode.ENDORSEMENT_POLICY_FAILURE),
+                    Map.entry(
+                        txId(unendorsedAndUnreadable),
+                        TxValidationCode.ENDORSEMENT_POLICY_FAILURE));
+          }
+        });
+  }
+
+  /**
+   * An endorser transaction's data with one action on {@code contract} answering status 200 and no
+   * endorsements; the proposal hash is the header's own unless {@code proposalHash} is given, the
+   * read-write set empty unless {@code results} is given.
+   */
+  private static ByteString action(
+      Header header, String contract, ByteString proposalHash, ByteString results) {
+    ChaincodeID id = ChaincodeID.newBuilder().setName(contract).build();
+    ByteString proposal =
+        ChaincodeProposalPayload.newBuilder()
+            .setInput(
+                ChaincodeInvocationSpec.newBuilder()
+                    .setChaincodeSpec(ChaincodeSpec.newBuilder().setChaincodeId(id))
+                    .build()
+                    .toByteString())
+            .build()
+            .toByteString();
+    ByteString extension =
+        ChaincodeAction.newBuilder()
+            .setChaincodeId(id)
+            .setResponse(Response.newBuilder().setStatus(200))
+            .setResults(
+                results != null ? results : TxReadWriteSet.getDefaultInstance().toByteString())
+            .build()
+            .toByteString();
+    ByteString responsePayload =
+        ProposalResponsePayload.newBuilder()
+            .setProposalHash(proposalHash != null ? proposalHash : proposalHash(header, proposal))
+            .setExtension(extension)
+            .build()
+            .toByteString();
+    return Transaction.newBuilder()
+        .addActions(
+            TransactionAction.newBuilder()
+                .setHeader(header.getSignatureHeader())
+                .setPayload(
+                    ChaincodeActionPayload.newBuilder()
+                        .setChaincodeProposalPayload(proposal)
+                        .setAction(
+                            ChaincodeEndorsedAction.newBuilder()
+                                .setProposalResponsePayload(responsePayload))
+                        .build()
+                        .toByteString()))
+        .build()
+        .toByteString();
+  }
+
+  /** Fabric's proposal hash: SHA-256 over channel header, signature header and proposal payload. */
+  private static ByteString proposalHash(Header header, ByteString proposal) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(header.getChannelHeader().toByteArray());
+      digest.update(header.getSignatureHeader().toByteArray());
+      digest.update(proposal.toByteArray());
+      return ByteString.copyFrom(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The envelope with its transaction id replaced, signed again. */
+  private static Envelope withTxId(Envelope envelope, String txId, NodeSigner signer)
+      throws Exception {
+    Payload payload = Payload.parseFrom(envelope.getPayload());
+    ChannelHeader header =
+        ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).toBuilder()
+            .setTxId(txId)
+            .build();
+    ByteString changed =
+        payload.toBuilder()
+            .setHeader(payload.getHeader().toBuilder().setChannelHeader(header.toByteString()))
+            .build()
+            .toByteString();
+    return Envelope.newBuilder()
+        .setPayload(changed)
+        .setSignature(ByteString.copyFrom(signer.sign(changed.toByteArray())))
+        .build();
+  }
+
   private static org.hyperledger.fabric.client.Transaction transfer(
       Contract token, String to, String amount) throws Exception {
     return token.newProposal("transfer").addArguments("BankAMSP", to, amount).build().endorse();
@@ -111,8 +253,10 @@ class ValidationCodesTest {
         .build();
   }
 
-  /** A signed endorser-transaction envelope with well-formed headers around {@code data}. */
-  private static Envelope handMade(NodeSigner signer, ByteString data) {
+  /**
+   * A signed endorser-transaction envelope with well-formed headers around the data made for them.
+   */
+  private static Envelope handMade(NodeSigner signer, Function<Header, ByteString> data) {
     byte[] nonce = new byte[24];
     RANDOM.nextBytes(nonce);
     SignatureHeader signatureHeader =
@@ -130,15 +274,13 @@ class ValidationCodesTest {
             .setTimestamp(
                 Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
             .build();
+    Header header =
+        Header.newBuilder()
+            .setChannelHeader(channelHeader.toByteString())
+            .setSignatureHeader(signatureHeader.toByteString())
+            .build();
     ByteString payload =
-        Payload.newBuilder()
-            .setHeader(
-                Header.newBuilder()
-                    .setChannelHeader(channelHeader.toByteString())
-                    .setSignatureHeader(signatureHeader.toByteString()))
-            .setData(data)
-            .build()
-            .toByteString();
+        Payload.newBuilder().setHeader(header).setData(data.apply(header)).build().toByteString();
     return Envelope.newBuilder()
         .setPayload(payload)
         .setSignature(ByteString.copyFrom(signer.sign(payload.toByteArray())))
