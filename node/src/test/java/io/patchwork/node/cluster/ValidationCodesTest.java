@@ -3,10 +3,12 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.tx.TransactionIds;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -54,13 +57,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ValidationCodesTest {
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** A field whose length runs past the end: no protobuf message can be read from it. */
+  private static final ByteString UNREADABLE = ByteString.copyFrom(new byte[] {0x0a, 0x05, 1});
+
   @TempDir Path directory;
 
   @Test
   void each_transaction_of_a_block_gets_its_own_code_on_every_peer() throws Exception {
     Cluster.run(
         directory,
-        Cluster.options().organizations(3).orderers(1).blocks(100, Duration.ofSeconds(2)),
+        fourNodes(),
         cluster -> {
           Cluster.Client admin = cluster.admin("BankAMSP");
           NodeSigner signer = Cluster.signer(admin);
@@ -72,8 +78,7 @@ class ValidationCodesTest {
           var first = transfer(token, "BankBMSP", "10");
           var second = transfer(token, "BankCMSP", "10");
 
-          Envelope truncated =
-              handMade(signer, header -> ByteString.copyFrom(new byte[] {0x0a, 0x05, 1}));
+          Envelope truncated = handMade(signer, header -> UNREADABLE);
           Envelope noAction =
               handMade(signer, header -> Transaction.getDefaultInstance().toByteString());
           List<Envelope> sent =
@@ -85,26 +90,26 @@ class ValidationCodesTest {
                   signed(second, signer),
                   signed(committed, signer),
                   signed(stale, signer));
-          long from = cluster.ledger().peers().get(0).ledger().height();
-          for (Envelope envelope : sent) {
-            assertThat(cluster.broadcast(admin, envelope).getStatus()).isEqualTo(Status.SUCCESS);
-          }
-
-          for (PeerNode peer : cluster.ledger().peers()) {
-            cluster.awaitTransaction(peer, stale.getTransactionId());
-            assertThat(codes(peer, from))
-                .as("codes on %s", peer.nodeId())
-                .containsExactly(
-                    Map.entry(txId(truncated), TxValidationCode.BAD_PAYLOAD),
-                    Map.entry(txId(noAction), TxValidationCode.NIL_TXACTION),
-                    Map.entry(first.getTransactionId(), TxValidationCode.VALID),
-                    Map.entry(first.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
-                    Map.entry(second.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT),
-                    Map.entry(committed.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
-                    Map.entry(stale.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT));
-            assertThat(peer.ledger().state().stateHash())
-                .isEqualTo(cluster.ledger().peers().get(0).ledger().state().stateHash());
-          }
+          assertThat(codesOnEveryPeer(cluster, admin, sent))
+              .hasSize(3)
+              .allSatisfy(
+                  (peer, codes) ->
+                      assertThat(codes)
+                          .as("codes on %s", peer)
+                          .containsExactly(
+                              Map.entry(txId(truncated), TxValidationCode.BAD_PAYLOAD),
+                              Map.entry(txId(noAction), TxValidationCode.NIL_TXACTION),
+                              Map.entry(first.getTransactionId(), TxValidationCode.VALID),
+                              Map.entry(first.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
+                              Map.entry(
+                                  second.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT),
+                              Map.entry(
+                                  committed.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
+                              Map.entry(
+                                  stale.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT)));
+          assertThat(cluster.ledger().peers())
+              .extracting(peer -> peer.ledger().state().stateHash())
+              .containsOnly(cluster.ledger().peers().get(0).ledger().state().stateHash());
           assertThat(
                   new String(
                       token.evaluateTransaction("balance", "BankAMSP"), StandardCharsets.UTF_8))
@@ -118,13 +123,15 @@ class ValidationCodesTest {
           throws Exception {
     Cluster.run(
         directory,
-        Cluster.options().organizations(3).orderers(1).blocks(100, Duration.ofSeconds(2)),
+        fourNodes(),
         cluster -> {
           Cluster.Client admin = cluster.admin("BankAMSP");
           NodeSigner signer = Cluster.signer(admin);
-          ByteString unreadable = ByteString.copyFrom(new byte[] {0x0a, 0x05, 1});
-          Envelope wrongId = handMade(signer, header -> ByteString.EMPTY);
-          wrongId = withTxId(wrongId, "not-derived-from-nonce-and-creator", signer);
+          Envelope wrongId =
+              withTxId(
+                  handMade(signer, header -> ByteString.EMPTY),
+                  "not-derived-from-nonce-and-creator",
+                  signer);
           Envelope otherProposal =
               handMade(
                   signer,
@@ -136,27 +143,24 @@ class ValidationCodesTest {
               handMade(signer, header -> action(header, "ledger-token", null, null));
           // The read-write set cannot be read either, but the endorsements are checked first.
           Envelope unendorsedAndUnreadable =
-              handMade(signer, header -> action(header, "ledger-token", null, unreadable));
+              handMade(signer, header -> action(header, "ledger-token", null, UNREADABLE));
           List<Envelope> sent =
               List.of(wrongId, otherProposal, unpinned, unendorsed, unendorsedAndUnreadable);
-          long from = cluster.ledger().peers().get(0).ledger().height();
-          for (Envelope envelope : sent) {
-            assertThat(cluster.broadcast(admin, envelope).getStatus()).isEqualTo(Status.SUCCESS);
-          }
-
-          for (PeerNode peer : cluster.ledger().peers()) {
-            cluster.awaitTransaction(peer, txId(unendorsedAndUnreadable));
-            assertThat(codes(peer, from))
-                .as("codes on %s", peer.nodeId())
-                .containsExactly(
-                    Map.entry(txId(wrongId), TxValidationCode.BAD_PROPOSAL_TXID),
-                    Map.entry(txId(otherProposal), TxValidationCode.BAD_RESPONSE_PAYLOAD),
-                    Map.entry(txId(unpinned), TxValidationCode.INVALID_CHAINCODE),
-                    Map.entry(txId(unendorsed), TxValidationCode.ENDORSEMENT_POLICY_FAILURE),
-                    Map.entry(
-                        txId(unendorsedAndUnreadable),
-                        TxValidationCode.ENDORSEMENT_POLICY_FAILURE));
-          }
+          assertThat(codesOnEveryPeer(cluster, admin, sent))
+              .hasSize(3)
+              .allSatisfy(
+                  (peer, codes) ->
+                      assertThat(codes)
+                          .as("codes on %s", peer)
+                          .containsExactly(
+                              Map.entry(txId(wrongId), TxValidationCode.BAD_PROPOSAL_TXID),
+                              Map.entry(txId(otherProposal), TxValidationCode.BAD_RESPONSE_PAYLOAD),
+                              Map.entry(txId(unpinned), TxValidationCode.INVALID_CHAINCODE),
+                              Map.entry(
+                                  txId(unendorsed), TxValidationCode.ENDORSEMENT_POLICY_FAILURE),
+                              Map.entry(
+                                  txId(unendorsedAndUnreadable),
+                                  TxValidationCode.ENDORSEMENT_POLICY_FAILURE)));
         });
   }
 
@@ -287,10 +291,38 @@ class ValidationCodesTest {
         .build();
   }
 
-  private static String txId(Envelope envelope) throws Exception {
-    return ChannelHeader.parseFrom(
-            Payload.parseFrom(envelope.getPayload()).getHeader().getChannelHeader())
-        .getTxId();
+  private static String txId(Envelope envelope) {
+    try {
+      return ChannelHeader.parseFrom(
+              Payload.parseFrom(envelope.getPayload()).getHeader().getChannelHeader())
+          .getTxId();
+    } catch (InvalidProtocolBufferException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One orderer and three members' peers; a block is cut after 2 s unless 100 are waiting. */
+  private static Cluster.Options fourNodes() {
+    return Cluster.options().organizations(3).orderers(1).blocks(100, Duration.ofSeconds(2));
+  }
+
+  /**
+   * Broadcasts the envelopes one after another, each admitted by the orderer, and returns every
+   * peer's codes for the blocks they went into, once the peer holds the last one (whose transaction
+   * id must be new, so that the peer indexes it).
+   */
+  private static Map<String, List<Map.Entry<String, TxValidationCode>>> codesOnEveryPeer(
+      Cluster cluster, Cluster.Client submitter, List<Envelope> sent) throws Exception {
+    long from = cluster.ledger().peers().get(0).ledger().height();
+    for (Envelope envelope : sent) {
+      assertThat(cluster.broadcast(submitter, envelope).getStatus()).isEqualTo(Status.SUCCESS);
+    }
+    Map<String, List<Map.Entry<String, TxValidationCode>>> codes = new LinkedHashMap<>();
+    for (PeerNode peer : cluster.ledger().peers()) {
+      cluster.awaitTransaction(peer, txId(sent.get(sent.size() - 1)));
+      codes.put(peer.nodeId(), codes(peer, from));
+    }
+    return codes;
   }
 
   /**
