@@ -16,7 +16,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -90,23 +89,17 @@ class ValidationCodesTest {
                   signed(second, signer),
                   signed(committed, signer),
                   signed(stale, signer));
-          assertThat(codesOnEveryPeer(cluster, admin, sent))
-              .hasSize(3)
-              .allSatisfy(
-                  (peer, codes) ->
-                      assertThat(codes)
-                          .as("codes on %s", peer)
-                          .containsExactly(
-                              Map.entry(txId(truncated), TxValidationCode.BAD_PAYLOAD),
-                              Map.entry(txId(noAction), TxValidationCode.NIL_TXACTION),
-                              Map.entry(first.getTransactionId(), TxValidationCode.VALID),
-                              Map.entry(first.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
-                              Map.entry(
-                                  second.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT),
-                              Map.entry(
-                                  committed.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
-                              Map.entry(
-                                  stale.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT)));
+          assertCodesOnEveryPeer(
+              cluster,
+              admin,
+              sent,
+              Map.entry(txId(truncated), TxValidationCode.BAD_PAYLOAD),
+              Map.entry(txId(noAction), TxValidationCode.NIL_TXACTION),
+              Map.entry(first.getTransactionId(), TxValidationCode.VALID),
+              Map.entry(first.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
+              Map.entry(second.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT),
+              Map.entry(committed.getTransactionId(), TxValidationCode.DUPLICATE_TXID),
+              Map.entry(stale.getTransactionId(), TxValidationCode.MVCC_READ_CONFLICT));
           assertThat(cluster.ledger().peers())
               .extracting(peer -> peer.ledger().state().stateHash())
               .containsOnly(cluster.ledger().peers().get(0).ledger().state().stateHash());
@@ -146,21 +139,16 @@ class ValidationCodesTest {
               handMade(signer, header -> action(header, "ledger-token", null, UNREADABLE));
           List<Envelope> sent =
               List.of(wrongId, otherProposal, unpinned, unendorsed, unendorsedAndUnreadable);
-          assertThat(codesOnEveryPeer(cluster, admin, sent))
-              .hasSize(3)
-              .allSatisfy(
-                  (peer, codes) ->
-                      assertThat(codes)
-                          .as("codes on %s", peer)
-                          .containsExactly(
-                              Map.entry(txId(wrongId), TxValidationCode.BAD_PROPOSAL_TXID),
-                              Map.entry(txId(otherProposal), TxValidationCode.BAD_RESPONSE_PAYLOAD),
-                              Map.entry(txId(unpinned), TxValidationCode.INVALID_CHAINCODE),
-                              Map.entry(
-                                  txId(unendorsed), TxValidationCode.ENDORSEMENT_POLICY_FAILURE),
-                              Map.entry(
-                                  txId(unendorsedAndUnreadable),
-                                  TxValidationCode.ENDORSEMENT_POLICY_FAILURE)));
+          assertCodesOnEveryPeer(
+              cluster,
+              admin,
+              sent,
+              Map.entry(txId(wrongId), TxValidationCode.BAD_PROPOSAL_TXID),
+              Map.entry(txId(otherProposal), TxValidationCode.BAD_RESPONSE_PAYLOAD),
+              Map.entry(txId(unpinned), TxValidationCode.INVALID_CHAINCODE),
+              Map.entry(txId(unendorsed), TxValidationCode.ENDORSEMENT_POLICY_FAILURE),
+              Map.entry(
+                  txId(unendorsedAndUnreadable), TxValidationCode.ENDORSEMENT_POLICY_FAILURE));
         });
   }
 
@@ -307,22 +295,27 @@ class ValidationCodesTest {
   }
 
   /**
-   * Broadcasts the envelopes one after another, each admitted by the orderer, and returns every
-   * peer's codes for the blocks they went into, once the peer holds the last one (whose transaction
-   * id must be new, so that the peer indexes it).
+   * Broadcasts the envelopes one after another, each admitted by the orderer, and asserts that
+   * every peer recorded exactly the expected transaction ids and codes in the blocks they went
+   * into, once the peer holds the last one (whose transaction id must be new, so that the peer
+   * indexes it).
    */
-  private static Map<String, List<Map.Entry<String, TxValidationCode>>> codesOnEveryPeer(
-      Cluster cluster, Cluster.Client submitter, List<Envelope> sent) throws Exception {
+  @SafeVarargs
+  private static void assertCodesOnEveryPeer(
+      Cluster cluster,
+      Cluster.Client submitter,
+      List<Envelope> sent,
+      Map.Entry<String, TxValidationCode>... expected)
+      throws Exception {
     long from = cluster.ledger().peers().get(0).ledger().height();
     for (Envelope envelope : sent) {
       assertThat(cluster.broadcast(submitter, envelope).getStatus()).isEqualTo(Status.SUCCESS);
     }
-    Map<String, List<Map.Entry<String, TxValidationCode>>> codes = new LinkedHashMap<>();
+    assertThat(cluster.ledger().peers()).hasSize(3);
     for (PeerNode peer : cluster.ledger().peers()) {
       cluster.awaitTransaction(peer, txId(sent.get(sent.size() - 1)));
-      codes.put(peer.nodeId(), codes(peer, from));
+      assertThat(codes(peer, from)).as("codes on %s", peer.nodeId()).containsExactly(expected);
     }
-    return codes;
   }
 
   /**
