@@ -17,12 +17,12 @@ import java.util.stream.Stream;
  * <p>The benchmarks live in package {@code io.patchwork.ca} so they can also time the
  * package-private CRL builder on its own.
  */
-final class BenchAuthority implements AutoCloseable {
+public final class BenchAuthority implements AutoCloseable {
   final Path directory;
   final CertificateAuthority ca;
   private final EmbeddedDatabase database;
 
-  BenchAuthority(String ledgerId) throws Exception {
+  public BenchAuthority(String ledgerId) throws Exception {
     directory = Files.createTempDirectory("patchwork-bench-");
     database = EmbeddedDatabase.open(directory.resolve("ca"));
     ca =
@@ -32,6 +32,11 @@ final class BenchAuthority implements AutoCloseable {
             .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
             .build()
             .createRoot(AuthoritySpec.of(ledgerId, "Bench Operator"));
+  }
+
+  /** The authority, for benchmarks outside this package. */
+  public CertificateAuthority authority() {
+    return ca;
   }
 
   static KeyPair newKey() throws Exception {

@@ -1,22 +1,15 @@
 package io.patchwork.benchmarks.crypto;
 
 import com.google.protobuf.ByteString;
-import io.patchwork.ca.AuthoritySpec;
-import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.BenchAuthority;
 import io.patchwork.ca.CertificateRequest;
-import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.IssuedCredential;
-import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,7 +19,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -47,7 +39,6 @@ public class SignatureBenchmark {
   /** About the size of a transfer's proposal response payload. */
   private static final int MESSAGE_BYTES = 2_048;
 
-  private Path directory;
   private NodeSigner signer;
   private PublicKey publicKey;
   private SignatureVerifier uncached;
@@ -57,15 +48,10 @@ public class SignatureBenchmark {
 
   @Setup
   public void signer() throws Exception {
-    directory = Files.createTempDirectory("patchwork-bench-");
-    try (EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("ca"))) {
+    try (BenchAuthority authority = new BenchAuthority("bench")) {
       IssuedCredential peer =
-          CertificateAuthorities.builder()
-              .dataSource(database.dataSource())
-              .keyDirectory(directory.resolve("keys"))
-              .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
-              .build()
-              .createRoot(AuthoritySpec.of("bench", "Bench Operator"))
+          authority
+              .authority()
               .issueWithNewKey(
                   CertificateRequest.signing("peer0", Role.PEER, "Bank A", "BankAMSP"));
       signer = NodeSigner.of("BankAMSP", peer.certificate().certificate(), peer.privateKey());
@@ -80,15 +66,6 @@ public class SignatureBenchmark {
     uncached = new SignatureVerifier(0);
     if (!uncached.verify(publicKey, message, signature)) {
       throw new IllegalStateException("the benchmark's own signature does not verify");
-    }
-  }
-
-  @TearDown
-  public void delete() throws Exception {
-    try (Stream<Path> files = Files.walk(directory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
     }
   }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -294,23 +295,18 @@ final class RocksWorldState implements WorldState {
   }
 
   private Set<String> committedTransactionsOpen(Collection<String> txIds) {
-    List<String> ids = new ArrayList<>(new LinkedHashSet<>(txIds));
-    ids.remove("");
-    List<byte[]> keys = new ArrayList<>(ids.size());
-    for (String id : ids) {
-      keys.add(id.getBytes(StandardCharsets.UTF_8));
-    }
-    List<byte[]> records;
-    try {
-      records = multiGet(txIndex, keys);
-    } catch (RocksDBException e) {
-      throw new StateAccessException("reading " + keys.size() + " transaction ids", e);
-    }
+    List<String> ids = txIds.stream().filter(id -> !id.isEmpty()).toList();
     Set<String> committed = new HashSet<>();
-    for (int i = 0; i < ids.size(); i++) {
-      if (records.get(i) != null) {
-        committed.add(ids.get(i));
-      }
+    try {
+      multiGet(txIndex, ids, id -> id.getBytes(StandardCharsets.UTF_8))
+          .forEach(
+              (id, record) -> {
+                if (record != null) {
+                  committed.add(id);
+                }
+              });
+    } catch (RocksDBException e) {
+      throw new StateAccessException("reading " + ids.size() + " transaction ids", e);
     }
     return committed;
   }
@@ -321,22 +317,40 @@ final class RocksWorldState implements WorldState {
   }
 
   private Map<StateKey, Optional<VersionedValue>> valuesOpen(Collection<StateKey> keys) {
-    List<StateKey> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
-    List<byte[]> stored = new ArrayList<>(distinct.size());
-    for (StateKey key : distinct) {
-      Namespaces.check(key.namespace());
-      stored.add(stateKey(key.namespace(), key.key()));
-    }
-    List<byte[]> values;
-    try {
-      values = multiGet(state, stored);
-    } catch (RocksDBException e) {
-      throw new StateAccessException("reading " + stored.size() + " state keys", e);
-    }
     Map<StateKey, Optional<VersionedValue>> found = new HashMap<>();
+    try {
+      multiGet(
+              state,
+              keys,
+              key -> {
+                Namespaces.check(key.namespace());
+                return stateKey(key.namespace(), key.key());
+              })
+          .forEach(
+              (key, stored) ->
+                  found.put(key, Optional.ofNullable(stored).map(RocksWorldState::decodeValue)));
+    } catch (RocksDBException e) {
+      throw new StateAccessException("reading " + keys.size() + " state keys", e);
+    }
+    return found;
+  }
+
+  /**
+   * The stored value of each of {@code keys}, encoded by {@code encode}, in one call into RocksDB:
+   * every key asked for has an entry, null if absent.
+   */
+  private <K> Map<K, byte[]> multiGet(
+      ColumnFamilyHandle family, Collection<K> keys, Function<K, byte[]> encode)
+      throws RocksDBException {
+    List<K> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+    List<byte[]> encoded = new ArrayList<>(distinct.size());
+    for (K key : distinct) {
+      encoded.add(encode.apply(key));
+    }
+    List<byte[]> stored = multiGet(family, encoded);
+    Map<K, byte[]> found = new HashMap<>();
     for (int i = 0; i < distinct.size(); i++) {
-      found.put(
-          distinct.get(i), Optional.ofNullable(values.get(i)).map(RocksWorldState::decodeValue));
+      found.put(distinct.get(i), stored.get(i));
     }
     return found;
   }
@@ -477,9 +491,14 @@ final class RocksWorldState implements WorldState {
       for (StateWrite write : tx.writes()) {
         byte[] key = stateKey(write.namespace(), write.key());
         ByteString mapKey = ByteString.copyFrom(key);
+        if (committed.containsKey(mapKey) || keys.containsKey(mapKey)) {
+          continue;
+        }
         Optional<VersionedValue> read =
             update.committedReads().get(new StateKey(write.namespace(), write.key()));
-        if (read != null) {
+        if (read == null) {
+          keys.put(mapKey, key);
+        } else {
           committed.put(
               mapKey,
               read.map(
@@ -488,8 +507,6 @@ final class RocksWorldState implements WorldState {
                           value.version().blockNumber(),
                           value.version().txNumber(),
                           value.value())));
-        } else if (!committed.containsKey(mapKey)) {
-          keys.putIfAbsent(mapKey, key);
         }
       }
     }
