@@ -17,7 +17,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
-import io.patchwork.node.launch.NodeCommand;
+import io.patchwork.node.host.NodeCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -14,7 +14,7 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
-import io.patchwork.node.launch.NodeFiles;
+import io.patchwork.node.host.NodeFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;

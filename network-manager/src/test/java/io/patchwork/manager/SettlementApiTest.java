@@ -140,8 +140,8 @@ class SettlementApiTest {
         assertThat(download.statusCode()).isEqualTo(200);
         Path copy = directory.resolve("downloaded.archive");
         java.nio.file.Files.write(copy, download.body());
-        io.patchwork.node.settle.LedgerArchive.Report report =
-            io.patchwork.node.settle.LedgerArchive.verify(
+        io.patchwork.node.audit.LedgerArchive.Report report =
+            io.patchwork.node.audit.LedgerArchive.verify(
                 copy, new io.patchwork.node.crypto.SignatureVerifier(1000));
         assertThat(report.problem()).isEmpty();
         assertThat(report.ledgerId()).isEqualTo("netting");

@@ -1,7 +1,7 @@
 package io.patchwork.samples;
 
 import io.patchwork.manager.Manager;
-import io.patchwork.node.launch.NodeCommand;
+import io.patchwork.node.host.NodeCommand;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;

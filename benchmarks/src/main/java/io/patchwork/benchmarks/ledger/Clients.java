@@ -10,7 +10,7 @@ import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Role;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerNode;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Peer;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.patchwork.benchmarks.ledger;
 
-import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
@@ -59,7 +59,7 @@ final class PeerCommit {
                 BlockStore.open(peer.resolve("blocks")),
                 WorldState.open(peer.resolve("state"), resources),
                 ledger.genesis(),
-                ContractRegistry.builtIns(),
+                BuiltInContracts.registry(),
                 verifier)) {
           long start = System.nanoTime();
           long cpuStart = threads.getCurrentThreadCpuTime();

@@ -3,7 +3,7 @@ package io.patchwork.manager.api;
 import io.patchwork.manager.access.Principal;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.templates.TemplateError;

@@ -5,8 +5,8 @@ import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.node.config.proto.EndorsementPolicy;
-import io.patchwork.node.contract.ContractRegistry;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.TemplateError;
@@ -252,7 +252,7 @@ public final class LedgerService implements AutoCloseable {
                   template.blockCutting().maxTransactions(),
                   (int) template.blockCutting().maxBytes(),
                   template.blockCutting().timeout())
-              .contracts(ContractRegistry.builtIns(), template.contracts())
+              .contracts(BuiltInContracts.registry(), template.contracts())
               .dataDirectory(directory.resolve(NODES))
               .keepCredentials(directory.resolve(CREDENTIALS));
       for (LedgerRecord.Party party : record.parties()) {
@@ -346,7 +346,7 @@ public final class LedgerService implements AutoCloseable {
                 directory.resolve(CREDENTIALS),
                 directory.resolve(NODES),
                 authority(record.id()),
-                ContractRegistry.builtIns());
+                BuiltInContracts.registry());
         running.put(record.id(), ledger);
         metrics.watch(record.id(), ledger);
         resumed++;

@@ -16,7 +16,7 @@ import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.access.Principal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.peer.PeerNode;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;

@@ -13,6 +13,8 @@ import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.net.LedgerTrust;
+import io.patchwork.node.opening.InvalidOpeningException;
+import io.patchwork.node.opening.OpeningBook;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -115,7 +117,11 @@ public final class LedgerRules {
     Map<ByteString, Orderer> orderers = orderers(config, members);
     if (config.getSequence() == 0 && config.hasOpening()) {
       // Checked against the genesis members only: members may leave later, the opening stays.
-      io.patchwork.node.settle.OpeningBook.check(config.getOpening(), members.keySet());
+      try {
+        OpeningBook.check(config.getOpening(), members.keySet());
+      } catch (InvalidOpeningException e) {
+        throw new ConfigException(Code.INVALID_OPENING, e.getMessage());
+      }
     }
     checkPolicy(config.getEndorsementPolicy(), members.size());
     checkCutting(config.getBlockCutting());

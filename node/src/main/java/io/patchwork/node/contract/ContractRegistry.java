@@ -1,22 +1,15 @@
 package io.patchwork.node.contract;
 
 import com.google.protobuf.ByteString;
-import io.patchwork.node.contract.builtin.LedgerToken;
-import io.patchwork.node.contract.builtin.Notary;
-import io.patchwork.node.contract.builtin.Obligations;
 import java.util.Optional;
 import java.util.SortedSet;
 
 /**
  * The contracts a node can run, by name, with their code hashes. Which of them a ledger actually
- * runs is up to its config (pinned names and hashes). Thread-safe and immutable.
+ * runs is up to its config (pinned names and hashes). Thread-safe and immutable. The built-in
+ * contracts' registry is {@code BuiltInContracts.registry()}.
  */
 public interface ContractRegistry {
-  /** Patchwork's built-in contracts: {@code ledger-token}, {@code obligations}, {@code notary}. */
-  static ContractRegistry builtIns() {
-    return of(new LedgerToken(), new Obligations(), new Notary());
-  }
-
   /**
    * A registry of the given contracts.
    *

@@ -610,7 +610,7 @@ public final class GovernanceDecisions {
   // ---- between the wire format and the governance library ----
 
   /** The governance library's action for a proposal's. */
-  static Action action(GovernanceProposal proposal) {
+  public static Action action(GovernanceProposal proposal) {
     return switch (proposal.getActionCase()) {
       case ADD_MEMBER -> {
         GovernanceProposal.AddMember add = proposal.getAddMember();

@@ -3,6 +3,7 @@ package io.patchwork.node.peer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.block.BlockHashes;
+import io.patchwork.node.block.BlockVerifier;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -10,7 +11,7 @@ import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.settle.OpeningBook;
+import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.state.BlockUpdate;
 import io.patchwork.node.state.SnapshotInfo;
 import io.patchwork.node.state.StateResources;
@@ -238,7 +239,7 @@ public final class PeerLedger implements AutoCloseable {
               ? (headerHash(anchor).equals(headerHash(genesis))
                   ? Optional.empty()
                   : Optional.of("block 0 is not this ledger's genesis"))
-              : new BlockVerifier(verifier).unsigned(anchor, rules);
+              : new BlockVerifier(verifier).unsigned(anchor, rules::ordererSigningCertificate);
       if (unsigned.isPresent()) {
         throw new IOException(snapshot + ": " + unsigned.get());
       }
@@ -283,7 +284,8 @@ public final class PeerLedger implements AutoCloseable {
       }
     }
     LedgerRules current = rules;
-    Optional<String> problem = blockVerifier.problem(last, block, current);
+    Optional<String> problem =
+        blockVerifier.problem(last, block, current::ordererSigningCertificate);
     if (problem.isPresent()) {
       log.warn(
           "peer.block_refused number={} reason=\"{}\"",

@@ -29,9 +29,8 @@ public record ClosingBook(
     tokenBalances = java.util.Collections.unmodifiableMap(new TreeMap<>(tokenBalances));
   }
 
-  // The contracts' composite keys, in Fabric's layout: U+0000 type U+0000 attribute U+0000.
-  static final String OBLIGATION_PREFIX = "\u0000obligation\u0000";
-  static final String BALANCE_PREFIX = "\u0000balance\u0000";
+  private static final String OBLIGATION_PREFIX = Obligations.KEY_PREFIX;
+  private static final String BALANCE_PREFIX = LedgerToken.KEY_PREFIX;
   private static final String AFTER_PREFIX =
       new String(Character.toChars(Character.MAX_CODE_POINT));
   private static final int PAGE = 10_000;

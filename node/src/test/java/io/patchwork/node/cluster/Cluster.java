@@ -19,7 +19,7 @@ import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
-import io.patchwork.node.embedded.LocalLedger;
+import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;

@@ -19,7 +19,7 @@ import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
-import io.patchwork.node.launch.NodeCommand;
+import io.patchwork.node.host.NodeCommand;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.store.BlockStore;
 import java.io.PrintWriter;

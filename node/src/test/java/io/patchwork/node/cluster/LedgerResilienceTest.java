@@ -3,7 +3,7 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerLedger;
@@ -243,7 +243,7 @@ class LedgerResilienceTest {
                       blocks,
                       state,
                       cluster.ledger().genesis(),
-                      ContractRegistry.builtIns(),
+                      BuiltInContracts.registry(),
                       new SignatureVerifier(1_000))) {
             state.failNext = true;
             assertThatThrownBy(() -> fresh.commit(first))

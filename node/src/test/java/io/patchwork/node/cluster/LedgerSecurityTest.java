@@ -11,7 +11,7 @@ import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
-import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
@@ -255,7 +255,7 @@ class LedgerSecurityTest {
                       blocks,
                       state,
                       cluster.ledger().genesis(),
-                      ContractRegistry.builtIns(),
+                      BuiltInContracts.registry(),
                       new SignatureVerifier(1_000))) {
             for (Block forged : List.of(changedData, rehashed, signedByAClient)) {
               assertThatThrownBy(() -> fresh.commit(forged))

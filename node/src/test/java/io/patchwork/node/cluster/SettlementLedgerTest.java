@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.audit.LedgerArchive;
 import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.Amount;
@@ -18,11 +19,10 @@ import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.settle.ClosingBook;
-import io.patchwork.node.settle.LedgerArchive;
 import io.patchwork.node.settle.Netting;
-import io.patchwork.node.settle.OpeningBook;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.TxRecord;
 import java.math.BigInteger;
@@ -140,7 +140,7 @@ class SettlementLedgerTest {
           assertTampered(archive, LedgerArchive.HISTORY, false, bytes -> flip(bytes, 5));
           java.io.StringWriter out = new java.io.StringWriter();
           assertThat(
-                  io.patchwork.node.launch.NodeCommand.execute(
+                  io.patchwork.node.host.NodeCommand.execute(
                       new java.io.PrintWriter(out),
                       new java.io.PrintWriter(new java.io.StringWriter()),
                       "verify-archive",

@@ -1,7 +1,7 @@
 package io.patchwork.node.cluster;
 
-import io.patchwork.node.launch.NodeCommand;
-import io.patchwork.node.launch.NodeFiles;
+import io.patchwork.node.host.NodeCommand;
+import io.patchwork.node.host.NodeFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

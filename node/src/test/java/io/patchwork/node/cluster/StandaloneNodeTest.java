@@ -2,7 +2,7 @@ package io.patchwork.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.patchwork.node.launch.NodeCommand;
+import io.patchwork.node.host.NodeCommand;
 import io.patchwork.node.peer.PeerNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;

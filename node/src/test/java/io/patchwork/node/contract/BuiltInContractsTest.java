@@ -3,6 +3,7 @@ package io.patchwork.node.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchwork.ca.Role;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class BuiltInContractsTest {
   private static final String HASH = "a".repeat(64);
 
   private final MemoryState state = new MemoryState();
-  private final ContractRegistry contracts = ContractRegistry.builtIns();
+  private final ContractRegistry contracts = BuiltInContracts.registry();
 
   private Simulation call(String contract, Caller caller, String function, String... args) {
     return Simulator.simulate(

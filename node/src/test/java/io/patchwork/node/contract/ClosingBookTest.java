@@ -3,6 +3,7 @@ package io.patchwork.node.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchwork.ca.Role;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.settle.ClosingBook;
 import io.patchwork.node.settle.Netting;
 import java.math.BigInteger;
@@ -21,7 +22,7 @@ class ClosingBookTest {
   private static final Caller CLIENT_C = TestCallers.caller("BankCMSP", Role.CLIENT);
 
   private final MemoryState state = new MemoryState();
-  private final ContractRegistry contracts = ContractRegistry.builtIns();
+  private final ContractRegistry contracts = BuiltInContracts.registry();
 
   private void commit(String contract, Caller caller, String function, String... args)
       throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.patchwork.ca.Role;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import java.util.List;
 import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.KVRWSet;
 import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.KVRead;
@@ -199,11 +200,11 @@ class SimulatorTest {
 
   @Test
   void code_hashes_are_stable_and_differ_between_contracts() {
-    ContractRegistry registry = ContractRegistry.builtIns();
+    ContractRegistry registry = BuiltInContracts.registry();
 
     assertThat(registry.names()).containsExactly("ledger-token", "notary", "obligations");
     assertThat(registry.codeHash("ledger-token"))
-        .isEqualTo(ContractRegistry.builtIns().codeHash("ledger-token"))
+        .isEqualTo(BuiltInContracts.registry().codeHash("ledger-token"))
         .isNotEqualTo(registry.codeHash("notary"));
     assertThat(registry.codeHash("notary").size()).isEqualTo(32);
   }

@@ -37,6 +37,12 @@ public final class LedgerToken implements Contract {
   public static final String NAME = "ledger-token";
   private static final String BALANCE = "balance";
 
+  /**
+   * Where the balances are in the world state: each key is this prefix, the account and U+0000
+   * (Fabric's composite-key layout), for readers of committed state.
+   */
+  public static final String KEY_PREFIX = "\u0000" + BALANCE + "\u0000";
+
   @Override
   public String name() {
     return NAME;

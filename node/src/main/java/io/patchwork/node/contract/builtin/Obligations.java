@@ -39,6 +39,13 @@ import java.util.regex.Pattern;
 public final class Obligations implements Contract {
   public static final String NAME = "obligations";
   private static final String OBLIGATION = "obligation";
+
+  /**
+   * Where the obligation records are in the world state: each key is this prefix, the obligation id
+   * and U+0000 (Fabric's composite-key layout), for readers of committed state.
+   */
+  public static final String KEY_PREFIX = "\u0000" + OBLIGATION + "\u0000";
+
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z0-9]{1,12}");
   private static final int MAX_REFERENCE = 256;

@@ -1,4 +1,4 @@
-package io.patchwork.node.embedded;
+package io.patchwork.node.host;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
@@ -21,10 +21,9 @@ import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.launch.NodeFiles;
-import io.patchwork.node.launch.NodeLauncher;
 import io.patchwork.node.net.LedgerTrust;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.order.Broadcasts;
@@ -764,7 +763,7 @@ public final class LocalLedger implements AutoCloseable {
             .setMaxBytes(8 * 1024 * 1024)
             .setTimeoutMillis(100)
             .build();
-    private ContractRegistry contracts = ContractRegistry.builtIns();
+    private ContractRegistry contracts = BuiltInContracts.registry();
     private List<String> pinned;
     private Path dataDirectory;
     private String host = "127.0.0.1";

@@ -1,4 +1,4 @@
-package io.patchwork.node.launch;
+package io.patchwork.node.host;
 
 import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Pem;

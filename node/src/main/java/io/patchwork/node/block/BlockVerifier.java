@@ -1,11 +1,9 @@
-package io.patchwork.node.peer;
+package io.patchwork.node.block;
 
-import io.patchwork.node.block.BlockHashes;
-import io.patchwork.node.block.BlockSignatures;
-import io.patchwork.node.block.ChainCheck;
-import io.patchwork.node.config.LedgerRules;
+import com.google.protobuf.ByteString;
 import io.patchwork.node.crypto.SignatureVerifier;
 import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
 
@@ -15,6 +13,16 @@ import org.hyperledger.fabric.protos.common.Block;
  * it. Thread-safe.
  */
 public final class BlockVerifier {
+  /**
+   * The ledger's orderers as the config in force names them: the signing certificate of the
+   * serialized identity that signed a block, or empty if it is no orderer of the ledger. Called on
+   * the verifying thread; must be thread-safe if the verifier is shared.
+   */
+  @FunctionalInterface
+  public interface Orderers {
+    Optional<X509Certificate> signingCertificate(ByteString serializedIdentity);
+  }
+
   private final SignatureVerifier verifier;
 
   public BlockVerifier(SignatureVerifier verifier) {
@@ -22,19 +30,19 @@ public final class BlockVerifier {
   }
 
   /** Why the block is refused, or empty if it is acceptable. */
-  public Optional<String> problem(Block last, Block block, LedgerRules rules) {
+  public Optional<String> problem(Block last, Block block, Orderers orderers) {
     Optional<ChainCheck.Problem> chain = ChainCheck.follows(last, block);
     if (chain.isPresent()) {
       return Optional.of(
           "block " + block.getHeader().getNumber() + " does not follow our chain: " + chain.get());
     }
-    return unsigned(block, rules);
+    return unsigned(block, orderers);
   }
 
   /** Why the block carries no valid orderer signature, or empty if it carries one. */
-  Optional<String> unsigned(Block block, LedgerRules rules) {
+  public Optional<String> unsigned(Block block, Orderers orderers) {
     for (BlockSignatures.Signed signed : BlockSignatures.signatures(block)) {
-      Optional<X509Certificate> orderer = rules.ordererSigningCertificate(signed.creator());
+      Optional<X509Certificate> orderer = orderers.signingCertificate(signed.creator());
       if (orderer.isPresent()
           && verifier.verify(orderer.get().getPublicKey(), signed.message(), signed.signature())) {
         return Optional.empty();
@@ -44,7 +52,7 @@ public final class BlockVerifier {
         "block "
             + block.getHeader().getNumber()
             + " carries no valid signature of an orderer of the ledger (header hash "
-            + java.util.HexFormat.of().formatHex(BlockHashes.headerHash(block.getHeader()))
+            + HexFormat.of().formatHex(BlockHashes.headerHash(block.getHeader()))
             + ")");
   }
 }

@@ -1,11 +1,11 @@
-package io.patchwork.node.governance;
+package io.patchwork.node.audit;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.block.BlockVerifier;
 import io.patchwork.node.config.ConfigException;
-import io.patchwork.node.config.ConfigUpdateCheck;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigSignature;
@@ -13,8 +13,9 @@ import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.peer.BlockVerifier;
+import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public final class ConfigHistory {
     Block last = first.get();
     for (long number = 1; number < store.height(); number++) {
       Block block = store.get(number).orElseThrow();
-      Optional<String> refused = blocks.problem(last, block, rules);
+      Optional<String> refused = blocks.problem(last, block, rules::ordererSigningCertificate);
       if (refused.isPresent()) {
         return new Report(changes, number, refused);
       }

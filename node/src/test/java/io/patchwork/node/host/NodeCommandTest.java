@@ -1,4 +1,4 @@
-package io.patchwork.node.launch;
+package io.patchwork.node.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.patchwork.node.settle;
+package io.patchwork.node.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,8 +14,9 @@ import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.governance.ConfigHistory;
 import io.patchwork.node.peer.PeerLedger;
+import io.patchwork.node.settle.ClosingBook;
+import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;

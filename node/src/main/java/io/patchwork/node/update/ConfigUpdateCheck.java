@@ -1,8 +1,10 @@
-package io.patchwork.node.config;
+package io.patchwork.node.update;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Role;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
@@ -10,6 +12,7 @@ import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.identity.IdentityCheck;
+import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.tx.TransactionIds;
 import java.time.Instant;
 import java.util.HashSet;
@@ -140,8 +143,7 @@ public final class ConfigUpdateCheck {
                 .build())) {
       return Verdict.refused("a settlement statement closes the ledger and changes nothing else");
     }
-    return io.patchwork.node.settle.SettlementStatements.signatureRefusal(
-            update.getStatement(), current, at, verifier)
+    return SettlementStatements.signatureRefusal(update.getStatement(), current, at, verifier)
         .map(Verdict::refused)
         .orElseGet(() -> new Verdict(Optional.of(next), ""));
   }

@@ -1,11 +1,11 @@
-package io.patchwork.node.launch;
+package io.patchwork.node.host;
 
+import io.patchwork.node.audit.ConfigHistory;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
-import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.governance.ConfigHistory;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
@@ -168,7 +168,7 @@ public final class NodeCommand implements Runnable {
               new SignatureVerifier(200_000),
               StateResources.create(64L << 20),
               scheduler,
-              ContractRegistry.builtIns(),
+              BuiltInContracts.registry(),
               Clock.systemUTC());
       CountDownLatch stopped = new CountDownLatch(1);
       AutoCloseable node;
@@ -246,7 +246,7 @@ public final class NodeCommand implements Runnable {
                   blocks,
                   state,
                   genesisBlock,
-                  ContractRegistry.builtIns(),
+                  BuiltInContracts.registry(),
                   new SignatureVerifier(1_000))) {
         SnapshotInfo info = ledger.exportSnapshot(out);
         spec.commandLine()
@@ -345,8 +345,8 @@ public final class NodeCommand implements Runnable {
       if (!Files.isRegularFile(archive)) {
         throw new CommandLine.ParameterException(spec.commandLine(), archive + " is not a file");
       }
-      io.patchwork.node.settle.LedgerArchive.Report report =
-          io.patchwork.node.settle.LedgerArchive.verify(archive, new SignatureVerifier(100_000));
+      io.patchwork.node.audit.LedgerArchive.Report report =
+          io.patchwork.node.audit.LedgerArchive.verify(archive, new SignatureVerifier(100_000));
       if (!report.verified()) {
         spec.commandLine()
             .getErr()

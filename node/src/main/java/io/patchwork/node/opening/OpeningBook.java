@@ -1,10 +1,9 @@
-package io.patchwork.node.settle;
+package io.patchwork.node.opening;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.Amount;
 import io.patchwork.node.config.proto.AssetSettlement;
 import io.patchwork.node.config.proto.Opening;
@@ -28,8 +27,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A successor ledger's opening, the inverse of {@link ClosingBook}: what its predecessor's
- * settlement statement carries over, and the world-state records the genesis block writes for it.
+ * A successor ledger's opening, the inverse of the settlement's closing book: what its
+ * predecessor's settlement statement carries over, and the world-state records the genesis block
+ * writes for it.
  *
  * <p>The predecessor's settlement transfers become obligations, ACCEPTED from block 0, so every
  * member's net position per asset carries over exactly (in at most n−1 records); its members'
@@ -91,9 +91,9 @@ public final class OpeningBook {
    * Checks an opening against the genesis members: well-formed ids, assets and amounts, parties and
    * holders that are members, no obligation id twice.
    *
-   * @throws ConfigException INVALID_OPENING
+   * @throws InvalidOpeningException with what is wrong
    */
-  public static void check(Opening opening, Set<String> members) throws ConfigException {
+  public static void check(Opening opening, Set<String> members) throws InvalidOpeningException {
     Set<String> ids = new HashSet<>();
     for (OpeningObligation obligation : opening.getObligationsList()) {
       if (!ID.matcher(obligation.getId()).matches() || !ids.add(obligation.getId())) {
@@ -147,7 +147,7 @@ public final class OpeningBook {
       writes.add(
           new StateWrite(
               Obligations.NAME,
-              ClosingBook.OBLIGATION_PREFIX + obligation.getId() + "\u0000",
+              Obligations.KEY_PREFIX + obligation.getId() + "\u0000",
               json(record),
               false));
     }
@@ -155,7 +155,7 @@ public final class OpeningBook {
       writes.add(
           new StateWrite(
               LedgerToken.NAME,
-              ClosingBook.BALANCE_PREFIX + balance.getMspId() + "\u0000",
+              LedgerToken.KEY_PREFIX + balance.getMspId() + "\u0000",
               ByteString.copyFrom(
                   new BigInteger(balance.getAmount()).toString(), StandardCharsets.US_ASCII),
               false));
@@ -171,7 +171,7 @@ public final class OpeningBook {
     }
   }
 
-  private static BigInteger amount(String text) throws ConfigException {
+  private static BigInteger amount(String text) throws InvalidOpeningException {
     try {
       return new BigInteger(text);
     } catch (NumberFormatException e) {
@@ -179,7 +179,7 @@ public final class OpeningBook {
     }
   }
 
-  private static ConfigException invalid(String message) {
-    return new ConfigException(ConfigException.Code.INVALID_OPENING, message);
+  private static InvalidOpeningException invalid(String message) {
+    return new InvalidOpeningException(message);
   }
 }

@@ -1,4 +1,4 @@
-package io.patchwork.node.launch;
+package io.patchwork.node.host;
 
 import io.grpc.Server;
 import io.patchwork.node.config.ConfigException;

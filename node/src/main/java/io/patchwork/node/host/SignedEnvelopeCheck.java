@@ -1,13 +1,13 @@
-package io.patchwork.node.launch;
+package io.patchwork.node.host;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.patchwork.node.config.ConfigUpdateCheck;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.order.EnvelopeCheck;
+import io.patchwork.node.update.ConfigUpdateCheck;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
