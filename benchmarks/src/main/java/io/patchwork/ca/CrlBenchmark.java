@@ -1,7 +1,10 @@
 package io.patchwork.ca;
 
 import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +46,8 @@ public class CrlBenchmark {
     BenchAuthority authority;
     Authority ca;
     X509Factory factory;
-    java.security.KeyPair issuerKey;
-    java.security.cert.X509Certificate issuer;
+    KeyPair issuerKey;
+    X509Certificate issuer;
     List<X509Factory.RevokedEntry> entries;
     final List<BigInteger> spare = new ArrayList<>();
     BigInteger nextToRevoke;
@@ -53,7 +56,7 @@ public class CrlBenchmark {
     public void setUp() throws Exception {
       authority = new BenchAuthority("crl");
       ca = (Authority) authority.ca;
-      java.security.SecureRandom random = new java.security.SecureRandom();
+      SecureRandom random = new SecureRandom();
       factory = new X509Factory(random);
       issuerKey = Keys.newP256(random);
       issuer =

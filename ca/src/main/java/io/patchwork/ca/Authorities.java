@@ -1,5 +1,7 @@
 package io.patchwork.ca;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -115,8 +117,8 @@ final class Authorities implements CertificateAuthorities {
   public boolean delete(String ledgerId) throws CaException {
     boolean existed = store.deleteAuthority(ledgerId);
     try {
-      java.nio.file.Files.deleteIfExists(keys.fileFor(ledgerId));
-    } catch (java.io.IOException e) {
+      Files.deleteIfExists(keys.fileFor(ledgerId));
+    } catch (IOException e) {
       throw new CaException(
           CaError.KEYSTORE_UNREADABLE,
           "the key store of ledger " + ledgerId + " could not be deleted: " + e.getMessage(),

@@ -1,5 +1,6 @@
 package io.patchwork.ca;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -28,12 +29,12 @@ public record CsrSubmission(CertificateProfile profile, byte[] csr) {
   public boolean equals(Object other) {
     return other instanceof CsrSubmission that
         && profile == that.profile
-        && java.util.Arrays.equals(csr, that.csr);
+        && Arrays.equals(csr, that.csr);
   }
 
   @Override
   public int hashCode() {
-    return 31 * profile.hashCode() + java.util.Arrays.hashCode(csr);
+    return 31 * profile.hashCode() + Arrays.hashCode(csr);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -147,7 +148,7 @@ final class KeyStoreDirectory {
       } finally {
         Arrays.fill(secret, '\0');
       }
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new CaException(CaError.KEYSTORE_UNREADABLE, "key store " + file + " is missing", e);
     } catch (IOException | GeneralSecurityException e) {
       // The key store API reports a wrong passphrase as an IOException; say both causes.

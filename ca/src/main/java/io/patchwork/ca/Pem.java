@@ -2,17 +2,24 @@ package io.patchwork.ca;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 
 /** PEM text for certificates, CRLs and private keys, as Fabric and openssl read them. */
 public final class Pem {
@@ -47,7 +54,7 @@ public final class Pem {
 
   /** One {@code CERTIFICATE REQUEST} block for a DER-encoded PKCS#10 request ({@link Csr}). */
   public static String certificateRequest(byte[] der) {
-    return write(new org.bouncycastle.util.io.pem.PemObject("CERTIFICATE REQUEST", der));
+    return write(new PemObject("CERTIFICATE REQUEST", der));
   }
 
   /**
@@ -56,19 +63,46 @@ public final class Pem {
    * @throws IllegalArgumentException if the text holds no such block
    */
   public static byte[] readCertificateRequest(String pem) {
-    try (org.bouncycastle.util.io.pem.PemReader reader =
-        new org.bouncycastle.util.io.pem.PemReader(new java.io.StringReader(pem))) {
-      for (org.bouncycastle.util.io.pem.PemObject object = reader.readPemObject();
+    return block(pem, "CERTIFICATE REQUEST")
+        .orElseThrow(
+            () -> new IllegalArgumentException("the PEM text holds no certificate request"));
+  }
+
+  /**
+   * The key of the first unencrypted PKCS#8 {@code PRIVATE KEY} block of a PEM text, the form
+   * {@link #privateKey} writes and Fabric MSP folders keep in {@code keystore/}.
+   *
+   * @throws GeneralSecurityException if the text holds no such block or it is not an EC key
+   */
+  public static PrivateKey readPrivateKey(String pem) throws GeneralSecurityException {
+    byte[] der;
+    try {
+      der =
+          block(pem, "PRIVATE KEY")
+              .orElseThrow(
+                  () ->
+                      new GeneralSecurityException(
+                          "the PEM text holds no unencrypted PKCS#8 private key"));
+    } catch (IllegalArgumentException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
+    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+  }
+
+  /** The DER content of the first block of {@code type}, if the text holds one. */
+  private static Optional<byte[]> block(String pem, String type) {
+    try (PemReader reader = new PemReader(new StringReader(pem))) {
+      for (PemObject object = reader.readPemObject();
           object != null;
           object = reader.readPemObject()) {
-        if (object.getType().equals("CERTIFICATE REQUEST")) {
-          return object.getContent();
+        if (object.getType().equals(type)) {
+          return Optional.of(object.getContent());
         }
       }
+      return Optional.empty();
     } catch (IOException e) {
       throw new IllegalArgumentException("the text is not PEM: " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException("the PEM text holds no certificate request");
   }
 
   /**

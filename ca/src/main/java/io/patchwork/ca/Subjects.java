@@ -1,7 +1,9 @@
 package io.patchwork.ca;
 
 import java.net.InetAddress;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -24,14 +26,14 @@ public final class Subjects {
    * The MSP id a certificate this module issued carries in its subject's organizationIdentifier
    * (OID 2.5.4.97); empty if it names none.
    */
-  public static java.util.Optional<String> mspIdOf(java.security.cert.X509Certificate certificate) {
+  public static Optional<String> mspIdOf(X509Certificate certificate) {
     org.bouncycastle.asn1.x500.RDN[] names =
         X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
             .getRDNs(BCStyle.ORGANIZATION_IDENTIFIER);
     if (names.length != 1) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(
+    return Optional.of(
         org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(names[0].getFirst().getValue()));
   }
 

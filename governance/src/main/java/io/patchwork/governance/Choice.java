@@ -1,5 +1,7 @@
 package io.patchwork.governance;
 
+import java.util.Optional;
+
 /** A vote. Each has a fixed code in the ballot encoding, never its ordinal. */
 public enum Choice {
   YES(1),
@@ -17,12 +19,12 @@ public enum Choice {
   }
 
   /** The choice with this code, if any. */
-  public static java.util.Optional<Choice> of(int code) {
+  public static Optional<Choice> of(int code) {
     for (Choice choice : values()) {
       if (choice.code == code) {
-        return java.util.Optional.of(choice);
+        return Optional.of(choice);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 }

@@ -17,9 +17,11 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
+import io.patchwork.manager.cli.ClientCommand;
 import io.patchwork.node.host.NodeCommand;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,14 +66,14 @@ public final class Main {
       System.exit(NodeCommand.execute(Arrays.copyOfRange(args, 1, args.length)));
     }
     if (args.length > 0
-        && (io.patchwork.manager.cli.ClientCommand.COMMANDS.contains(args[0])
+        && (ClientCommand.COMMANDS.contains(args[0])
             || args[0].equals("--help")
             || args[0].equals("-h"))) {
       // The API from a shell: patchwork ledgers|ledger|create-ledger|invite|join|proposals|...
       System.exit(
-          io.patchwork.manager.cli.ClientCommand.execute(
-              new java.io.PrintWriter(System.out, true, java.nio.charset.StandardCharsets.UTF_8),
-              new java.io.PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8),
+          ClientCommand.execute(
+              new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+              new PrintWriter(System.err, true, StandardCharsets.UTF_8),
               args));
     }
     Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));

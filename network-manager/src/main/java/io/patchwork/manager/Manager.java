@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.HostedKeys;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiVerticle;
@@ -19,6 +20,9 @@ import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
+import io.patchwork.manager.ledger.Recertification;
+import io.patchwork.manager.ledger.Settlement;
+import io.patchwork.node.host.EmbeddedLedgers;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -27,10 +31,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -189,8 +197,7 @@ public final class Manager implements AutoCloseable {
                   .toCompletionStage()
                   .toCompletableFuture()
                   .get(120, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
           throw new IOException("the manager cannot join its cluster: " + e.getMessage(), e);
         }
         cluster = Optional.of(manager);
@@ -209,11 +216,11 @@ public final class Manager implements AutoCloseable {
       Path hostedAdminDirectory = data.resolve("hosted-admins");
       HostedAdmins hostedAdmins =
           new HostedAdmins(
-              hostedAdminDirectory,
-              new io.patchwork.ca.HostedKeys(hostedAdminDirectory, settings.passphrase()));
+              hostedAdminDirectory, new HostedKeys(hostedAdminDirectory, settings.passphrase()));
       tokens.ensureOperatorToken(data.resolve(OPERATOR_TOKEN_FILE));
       ledgers =
           new LedgerService(
+              new EmbeddedLedgers(),
               data,
               registry,
               authorities,
@@ -222,7 +229,7 @@ public final class Manager implements AutoCloseable {
       int resumed;
       if (cluster.isPresent()) {
         // Ledgers of instances that are no longer in the cluster are this one's to run.
-        java.util.Set<String> live = new java.util.HashSet<>(cluster.get().getNodes());
+        Set<String> live = new HashSet<>(cluster.get().getNodes());
         String self = instance;
         resumed =
             ledgers.resume(
@@ -241,8 +248,8 @@ public final class Manager implements AutoCloseable {
                       tokens,
                       new MemberInvites(ledgers, tokens, hostedAdmins),
                       new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
-                      new io.patchwork.manager.ledger.Settlement(ledgers, data, Clock.systemUTC()),
-                      new io.patchwork.manager.ledger.Recertification(ledgers),
+                      new Settlement(ledgers, data, Clock.systemUTC()),
+                      new Recertification(ledgers),
                       cluster.isPresent())));
       ApiVerticle.Backend backend = api.backend().orElseThrow();
       try {
@@ -251,7 +258,7 @@ public final class Manager implements AutoCloseable {
             .toCompletionStage()
             .toCompletableFuture()
             .get(60, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         throw new IOException(
             "the API cannot listen on "
@@ -354,7 +361,7 @@ public final class Manager implements AutoCloseable {
   }
 
   /** The paths the API serves, in OpenAPI form. */
-  public java.util.Set<String> apiPaths() {
+  public Set<String> apiPaths() {
     return api.paths();
   }
 

@@ -37,6 +37,7 @@ class ArchitectureTest {
     layers.put("config judgement", List.of("update"));
     layers.put("nodes", List.of("order", "peer"));
     layers.put("audit", List.of("audit"));
+    layers.put("api", List.of("api"));
     layers.put("hosting", List.of("host"));
     return layers;
   }

@@ -1,5 +1,6 @@
 package io.patchwork.samples;
 
+import io.grpc.Status;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.Manager;
 import io.patchwork.manager.cli.ClientCommand;
@@ -170,7 +171,7 @@ abstract class Scenario {
         contract.submitTransaction(function, args);
         return;
       } catch (EndorseException e) {
-        if (e.getStatus().getCode() != io.grpc.Status.Code.ABORTED || attempt == 5) {
+        if (e.getStatus().getCode() != Status.Code.ABORTED || attempt == 5) {
           throw e;
         }
       } catch (CommitException e) {

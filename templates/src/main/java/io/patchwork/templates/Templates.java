@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -152,7 +154,7 @@ public final class Templates {
                 "not overridable in template "
                     + template.name()
                     + "; it allows "
-                    + new java.util.TreeSet<>(template.overridable())));
+                    + new TreeSet<>(template.overridable())));
         continue;
       }
       String[] parts = path.split("\\.");
@@ -316,15 +318,14 @@ public final class Templates {
     List<String> contracts = new ArrayList<>();
     JsonNode contractList = root.get("contracts");
     if (contractList == null || !contractList.isArray() || contractList.isEmpty()) {
-      r.error(
-          "contracts", "a list of at least one contract of " + new java.util.TreeSet<>(CONTRACTS));
+      r.error("contracts", "a list of at least one contract of " + new TreeSet<>(CONTRACTS));
     } else {
       for (int i = 0; i < contractList.size(); i++) {
         String contract = contractList.get(i).asText();
         if (!CONTRACTS.contains(contract)) {
           r.error(
               "contracts[" + i + "]",
-              "unknown contract '" + contract + "'; known: " + new java.util.TreeSet<>(CONTRACTS));
+              "unknown contract '" + contract + "'; known: " + new TreeSet<>(CONTRACTS));
         } else if (contracts.contains(contract)) {
           r.error("contracts[" + i + "]", "'" + contract + "' is listed twice");
         } else {
@@ -354,7 +355,7 @@ public final class Templates {
           if (!PATHS.contains(path)) {
             r.error(
                 "overridable[" + i + "]",
-                "'" + path + "' is not a field path; paths: " + new java.util.TreeSet<>(PATHS));
+                "'" + path + "' is not a field path; paths: " + new TreeSet<>(PATHS));
           } else {
             overridable.add(path);
           }
@@ -378,7 +379,7 @@ public final class Templates {
   }
 
   private static Map<String, Object> toTree(LedgerTemplate t) {
-    Map<String, Object> tree = new java.util.LinkedHashMap<>();
+    Map<String, Object> tree = new LinkedHashMap<>();
     tree.put("name", t.name());
     tree.put("description", t.description());
     tree.put("parties", Map.of("min", t.parties().min(), "max", t.parties().max()));
@@ -387,7 +388,7 @@ public final class Templates {
         Map.of(
             "orderers", t.topology().orderers(),
             "peersPerOrganization", t.topology().peersPerOrganization()));
-    Map<String, Object> endorsement = new java.util.LinkedHashMap<>();
+    Map<String, Object> endorsement = new LinkedHashMap<>();
     endorsement.put("rule", t.endorsement().rule().name());
     if (t.endorsement().rule() == LedgerTemplate.Endorsement.Rule.AT_LEAST) {
       endorsement.put("count", t.endorsement().count());

@@ -1,5 +1,6 @@
 package io.patchwork.benchmarks.governance;
 
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -23,7 +24,9 @@ import io.patchwork.node.config.proto.VotingPolicy;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.host.LocalLedger;
+import io.patchwork.node.host.LocalLedgerBuilder;
 import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.order.Broadcasts;
 import io.patchwork.node.peer.PeerNode;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -38,6 +41,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -82,7 +86,7 @@ public final class DecisionLoad implements Callable<Integer> {
               .passphrase(Passphrase.of("benchmark passphrase".toCharArray()))
               .build()
               .createRoot(AuthoritySpec.of(LEDGER, "Bench Operator"));
-      LocalLedger.Builder builder =
+      LocalLedgerBuilder builder =
           LocalLedger.builder()
               .ledgerId(LEDGER)
               .authority(authority)
@@ -135,8 +139,7 @@ public final class DecisionLoad implements Callable<Integer> {
     return 0;
   }
 
-  private void run(LocalLedger ledger, List<NodeSigner> admins, io.grpc.Channel stub)
-      throws Exception {
+  private void run(LocalLedger ledger, List<NodeSigner> admins, Channel stub) throws Exception {
     requireUnanimity(ledger, admins, stub);
     List<Double> signSeconds = new ArrayList<>();
     List<Double> ackSeconds = new ArrayList<>();
@@ -165,7 +168,7 @@ public final class DecisionLoad implements Callable<Integer> {
       long sent = System.nanoTime();
       BroadcastResponse response = broadcast(stub, envelope);
       long acknowledged = System.nanoTime();
-      if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+      if (response.getStatus() != Status.SUCCESS) {
         throw new IllegalStateException("decision refused: " + response.getInfo());
       }
       awaitSequence(ledger, current.getSequence() + 1);
@@ -205,8 +208,8 @@ public final class DecisionLoad implements Callable<Integer> {
    * First, a decision by the default majority that every later one needs all members: so each
    * measured decision carries, and every node checks, one ballot per member.
    */
-  private static void requireUnanimity(
-      LocalLedger ledger, List<NodeSigner> admins, io.grpc.Channel stub) throws Exception {
+  private static void requireUnanimity(LocalLedger ledger, List<NodeSigner> admins, Channel stub)
+      throws Exception {
     LedgerConfig current = ledger.peers().get(0).ledger().rules().config();
     Instant now = Instant.now();
     GovernanceProposal unanimity =
@@ -233,15 +236,14 @@ public final class DecisionLoad implements Callable<Integer> {
         broadcast(
             stub,
             GovernanceDecisions.decisionEnvelope(current, proposal, ballots, admins.get(0), now));
-    if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+    if (response.getStatus() != Status.SUCCESS) {
       throw new IllegalStateException("unanimity refused: " + response.getInfo());
     }
     awaitSequence(ledger, current.getSequence() + 1);
   }
 
-  private static BroadcastResponse broadcast(io.grpc.Channel channel, Envelope envelope)
-      throws Exception {
-    return io.patchwork.node.order.Broadcasts.send(channel, envelope, Duration.ofSeconds(60));
+  private static BroadcastResponse broadcast(Channel channel, Envelope envelope) throws Exception {
+    return Broadcasts.send(channel, envelope, Duration.ofSeconds(60));
   }
 
   private static void awaitSequence(LocalLedger ledger, long sequence) throws InterruptedException {

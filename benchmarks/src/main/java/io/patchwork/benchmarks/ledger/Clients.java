@@ -8,6 +8,10 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Role;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.host.LocalLedger;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.X509Identity;
 
@@ -63,13 +68,24 @@ public final class Clients {
   }
 
   public static ManagedChannel channel(LocalLedger ledger, IssuedCredential tls, Peer peer) {
+    return channel(ledger.trust(), tls, peer.getHost(), peer.getPort());
+  }
+
+  /** A channel to a peer of a manager-hosted ledger, trusting the roots of its config in force. */
+  public static ManagedChannel channel(HostedLedger ledger, IssuedCredential tls, HostedNode peer)
+      throws ConfigException {
+    return channel(LedgerRules.of(ledger.config()).tlsTrust(), tls, peer.host(), peer.port());
+  }
+
+  private static ManagedChannel channel(
+      X509TrustManager trust, IssuedCredential tls, String host, int port) {
     KeyManager key =
         new NodeTransport.TlsIdentity(
-                tls.certificate().certificate(), List.of(), tls.privateKey(), ledger.trust())
+                tls.certificate().certificate(), List.of(), tls.privateKey(), trust)
             .keyManager();
     ChannelCredentials credentials =
-        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(ledger.trust()).build();
-    return Grpc.newChannelBuilderForAddress(peer.getHost(), peer.getPort(), credentials).build();
+        TlsChannelCredentials.newBuilder().keyManager(key).trustManager(trust).build();
+    return Grpc.newChannelBuilderForAddress(host, port, credentials).build();
   }
 
   /**
@@ -89,6 +105,19 @@ public final class Clients {
         .submitOptions(o -> o.withDeadlineAfter(30, TimeUnit.SECONDS))
         .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
         .connect();
+  }
+
+  /** Waits (up to 30 minutes) until every hosted peer holds {@code height} blocks. */
+  public static void awaitHeight(HostedLedger ledger, long height) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    for (HostedNode peer : ledger.peers()) {
+      while (peer.height() < height) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(peer.nodeId() + " did not reach height " + height);
+        }
+        Thread.sleep(10);
+      }
+    }
   }
 
   /** Waits (up to 30 minutes) until every peer holds {@code height} blocks. */

@@ -8,9 +8,12 @@ import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
+import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.host.LocalLedger;
+import io.patchwork.node.host.LocalLedgerBuilder;
+import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.peer.PeerNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +140,7 @@ public final class LedgerLoad implements Callable<Integer> {
               .build()
               .createRoot(AuthoritySpec.of(LEDGER, "Bench Operator"));
       long started = System.nanoTime();
-      LocalLedger.Builder builder =
+      LocalLedgerBuilder builder =
           LocalLedger.builder()
               .ledgerId(LEDGER)
               .authority(authority)
@@ -309,8 +312,8 @@ public final class LedgerLoad implements Callable<Integer> {
       envelopes += blocks.get(number).orElseThrow().getData().getDataCount();
     }
     long entries =
-        io.patchwork.node.order.proto.OrdererPosition.parseFrom(
-                io.patchwork.node.block.BlockSignatures.ordererMetadata(blocks.last().orElseThrow())
+        OrdererPosition.parseFrom(
+                BlockSignatures.ordererMetadata(blocks.last().orElseThrow())
                     .orElseThrow()
                     .getConsenterMetadata())
             .getLogIndex();

@@ -12,16 +12,16 @@ import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.LedgerStatus;
 import io.patchwork.manager.ledger.Settlement;
+import io.patchwork.node.api.Commit;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.AssetSettlement;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
-import io.patchwork.node.governance.GovernanceDecisions;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.peer.PeerNode;
-import io.patchwork.node.state.TxRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,7 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,9 +45,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.hyperledger.fabric.client.CommitException;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
-import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.hyperledger.fabric.client.GatewayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -105,21 +108,23 @@ public final class CloseToArchived implements Callable<Integer> {
                   members,
                   Map.of("topology.orderers", String.valueOf(orderers))));
       service.provision(record);
-      LocalLedger ledger = service.running(LEDGER).orElseThrow();
+      HostedLedger ledger = service.running(LEDGER).orElseThrow();
       CertificateAuthority authority = service.authority(LEDGER);
       AtomicLong committed = new AtomicLong();
-      ledger
-          .peers()
-          .get(0)
-          .ledger()
-          .onCommit(block -> committed.addAndGet(block.transactions().size()));
+      String counted = ledger.peers().get(0).nodeId();
+      ledger.onCommit(
+          block -> {
+            if (block.peerId().equals(counted)) {
+              committed.addAndGet(block.transactions().size());
+            }
+          });
 
       List<Contract> contracts = new ArrayList<>();
       for (int org = 0; org < parties; org++) {
         IssuedCredential client = Clients.signing(authority, org, "app", Role.CLIENT);
         IssuedCredential tls = Clients.tls(authority, org, "app-tls");
         ManagedChannel channel =
-            Clients.channel(ledger, tls, Clients.peersOf(ledger, Clients.mspId(org)).get(0));
+            Clients.channel(ledger, tls, ledger.peerOf(Clients.mspId(org)).orElseThrow());
         channels.add(channel);
         Gateway gateway = Clients.gateway(Clients.mspId(org), client, channel);
         gateways.add(gateway);
@@ -127,25 +132,23 @@ public final class CloseToArchived implements Callable<Integer> {
       }
       long fillStart = System.nanoTime();
       fill(contracts, committed);
-      PeerNode first = ledger.peers().get(0);
-      Clients.awaitHeight(ledger.peers(), first.ledger().height());
+      HostedNode first = ledger.peers().get(0);
+      Clients.awaitHeight(ledger, first.height());
       System.out.printf(
           Locale.ROOT,
           "ledger of %d nodes filled: %d transactions in %d blocks in %.0f s (%.0f tx/s); %s open"
               + " file descriptors%n",
           orderers + parties,
           committed.get(),
-          first.ledger().height(),
+          first.height(),
           seconds(System.nanoTime() - fillStart),
           committed.get() / seconds(System.nanoTime() - fillStart),
           openFiles());
 
       long closeStart = System.nanoTime();
-      TxRecord decided = close(ledger, authority);
-      if (decided.validationCode() != TxValidationCode.VALID_VALUE) {
-        throw new IllegalStateException("the CloseLedger decision was refused");
-      }
-      service.registry().setStatus(LEDGER, LedgerStatus.CLOSING, java.util.Optional.empty());
+      // decide() answers only a VALID commit; any refusal is thrown with its reason.
+      close(ledger, authority);
+      service.registry().setStatus(LEDGER, LedgerStatus.CLOSING, Optional.empty());
       long decidedAt = System.nanoTime();
       Settlement.Outcome outcome = settlement.settle(LEDGER);
       long archivedAt = System.nanoTime();
@@ -194,8 +197,7 @@ public final class CloseToArchived implements Callable<Integer> {
   private void fill(List<Contract> contracts, AtomicLong committed) throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong failed = new AtomicLong();
-    java.util.concurrent.ConcurrentHashMap<String, Long> reasons =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    ConcurrentHashMap<String, Long> reasons = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     List<Future<?>> loops = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
@@ -258,9 +260,9 @@ public final class CloseToArchived implements Callable<Integer> {
    */
   private static String reason(Exception failure) {
     String message = String.valueOf(failure.getMessage());
-    if (failure instanceof org.hyperledger.fabric.client.GatewayException gateway) {
+    if (failure instanceof GatewayException gateway) {
       message = gateway.getStatus().getCode() + " " + gateway.getStatus().getDescription();
-    } else if (failure instanceof org.hyperledger.fabric.client.CommitException commit) {
+    } else if (failure instanceof CommitException commit) {
       message = commit.getCode().name();
     }
     message = message.replaceAll("[0-9a-f]{16,}|w[0-9]+-[0-9]+", "#");
@@ -279,9 +281,8 @@ public final class CloseToArchived implements Callable<Integer> {
   }
 
   /** The CloseLedger decision: proposed by the first member, approved by a majority's admins. */
-  private TxRecord close(LocalLedger ledger, CertificateAuthority authority) throws Exception {
-    PeerNode peer = ledger.peers().get(0);
-    LedgerConfig config = peer.ledger().rules().config();
+  private Commit close(HostedLedger ledger, CertificateAuthority authority) throws Exception {
+    LedgerConfig config = ledger.config();
     List<NodeSigner> admins = new ArrayList<>();
     for (int org = 0; org <= parties / 2; org++) {
       IssuedCredential admin = Clients.signing(authority, org, "admin", Role.ADMIN);
@@ -290,7 +291,7 @@ public final class CloseToArchived implements Callable<Integer> {
     }
     Instant now = Instant.now();
     SignedGovernanceProposal proposal =
-        GovernanceDecisions.propose(
+        MemberMessages.propose(
             GovernanceProposal.newBuilder()
                 .setLedgerId(LEDGER)
                 .setConfigSequence(config.getSequence())
@@ -302,13 +303,9 @@ public final class CloseToArchived implements Callable<Integer> {
             admins.get(0));
     List<GovernanceBallot> ballots = new ArrayList<>();
     for (NodeSigner admin : admins) {
-      ballots.add(GovernanceDecisions.vote(proposal, admin, Choice.YES, now));
+      ballots.add(MemberMessages.vote(proposal, admin, Choice.YES, now));
     }
-    return ledger.submit(
-        peer.nodeId(),
-        GovernanceDecisions.decisionEnvelope(
-            config, proposal, ballots, ledger.signer(peer.nodeId()), Instant.now()),
-        Duration.ofMinutes(2));
+    return ledger.decide(admins.get(0).mspId(), proposal, ballots, Duration.ofMinutes(2));
   }
 
   private static double seconds(long nanos) {

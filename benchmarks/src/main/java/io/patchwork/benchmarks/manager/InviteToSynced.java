@@ -15,12 +15,12 @@ import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
-import io.patchwork.node.governance.GovernanceDecisions;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.peer.PeerNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -72,7 +72,7 @@ public final class InviteToSynced implements Callable<Integer> {
       LedgerRecord record =
           service.accept(new LedgerService.Request("join", "payments-netting", members, Map.of()));
       service.provision(record);
-      LocalLedger ledger = service.running("join").orElseThrow();
+      HostedLedger ledger = service.running("join").orElseThrow();
       CertificateAuthority authority = service.authority("join");
       LedgerGovernance governance = manager.governance();
       MemberInvites invites = manager.invites();
@@ -118,12 +118,12 @@ public final class InviteToSynced implements Callable<Integer> {
                             newKey(),
                             CertificateRequest.signing("app", Role.CLIENT, organization, mspId)))),
                 true);
-        PeerNode peer = redeemed.hostedPeer().orElseThrow().peer().orElseThrow();
+        HostedNode peer = redeemed.hostedPeer().orElseThrow().peer().orElseThrow();
         long top = 0;
-        for (PeerNode other : ledger.peers()) {
-          top = Math.max(top, other.ledger().height());
+        for (HostedNode other : ledger.peers()) {
+          top = Math.max(top, other.height());
         }
-        while (peer.ledger().height() < top) {
+        while (peer.height() < top) {
           Thread.sleep(1);
         }
         seconds[j] = (System.nanoTime() - started) / 1e9;
@@ -132,7 +132,7 @@ public final class InviteToSynced implements Callable<Integer> {
             "join %d: %s in sync at height %d in %.3f s%n",
             j,
             mspId,
-            peer.ledger().height(),
+            peer.height(),
             seconds[j]);
       }
       double[] sorted = seconds.clone();
@@ -151,19 +151,16 @@ public final class InviteToSynced implements Callable<Integer> {
 
   /** Proposes AddMember and has every founding admin vote yes until it is carried out. */
   private static void voteIn(
-      LocalLedger ledger,
+      HostedLedger ledger,
       LedgerGovernance governance,
       List<NodeSigner> admins,
       List<Principal> principals,
       String organization,
       String mspId)
       throws Exception {
-    long sequence = ledger.peers().get(0).ledger().rules().sequence();
-    for (PeerNode peer : ledger.peers()) {
-      sequence = Math.max(sequence, peer.ledger().rules().sequence());
-    }
+    long sequence = ledger.config().getSequence();
     SignedGovernanceProposal proposal =
-        GovernanceDecisions.propose(
+        MemberMessages.propose(
             GovernanceProposal.newBuilder()
                 .setLedgerId("join")
                 .setConfigSequence(sequence)
@@ -182,7 +179,7 @@ public final class InviteToSynced implements Callable<Integer> {
               principals.get(i),
               "join",
               id,
-              GovernanceDecisions.vote(proposal, admins.get(i), Choice.YES, Instant.now()));
+              MemberMessages.vote(proposal, admins.get(i), Choice.YES, Instant.now()));
       if (view.status().equals("CLOSED")) {
         return;
       }

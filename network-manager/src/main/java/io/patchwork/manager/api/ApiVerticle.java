@@ -1,9 +1,13 @@
 package io.patchwork.manager.api;
 
 import io.patchwork.manager.access.ApiTokens;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
+import io.patchwork.manager.ledger.Recertification;
+import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.TemplateException;
 import io.patchwork.templates.Templates;
@@ -21,6 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +45,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private final String host;
   private final int requestedPort;
-  private final java.util.Optional<Backend> backend;
+  private final Optional<Backend> backend;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final String openApi;
   private final Map<String, LedgerTemplate> templates;
@@ -47,7 +54,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** An API on {@code host:port}; port 0 takes a free one ({@link #port()} tells which). */
   public ApiVerticle(String host, int port) {
-    this(host, port, java.util.Optional.empty());
+    this(host, port, Optional.empty());
   }
 
   /**
@@ -59,8 +66,8 @@ public final class ApiVerticle extends VerticleBase {
       ApiTokens tokens,
       MemberInvites invites,
       LedgerGovernance governance,
-      io.patchwork.manager.ledger.Settlement settlement,
-      io.patchwork.manager.ledger.Recertification recertification,
+      Settlement settlement,
+      Recertification recertification,
       boolean clustered) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
@@ -73,7 +80,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /** An API that also creates and shows ledgers, for authenticated callers. */
-  public ApiVerticle(String host, int port, java.util.Optional<Backend> backend) {
+  public ApiVerticle(String host, int port, Optional<Backend> backend) {
     this.host = Objects.requireNonNull(host, "host");
     this.requestedPort = port;
     this.backend = Objects.requireNonNull(backend, "backend");
@@ -151,22 +158,20 @@ public final class ApiVerticle extends VerticleBase {
           }
         });
     router.errorHandler(
-        404, ctx -> error(ctx, 404, "NOT_FOUND", "no such resource: " + ctx.request().path()));
+        404, ctx -> error(ctx, ApiError.NOT_FOUND, "no such resource: " + ctx.request().path()));
     router.errorHandler(
         405,
         ctx ->
             error(
                 ctx,
-                405,
-                "METHOD_NOT_ALLOWED",
+                ApiError.METHOD_NOT_ALLOWED,
                 ctx.request().method() + " is not allowed on " + ctx.request().path()));
     router.errorHandler(
         413,
         ctx ->
             error(
                 ctx,
-                413,
-                "BODY_TOO_LARGE",
+                ApiError.BODY_TOO_LARGE,
                 "request bodies are limited to " + MAX_BODY_BYTES + " bytes"));
     router.errorHandler(
         500,
@@ -176,7 +181,7 @@ public final class ApiVerticle extends VerticleBase {
               ctx.request().method(),
               ctx.request().path(),
               ctx.failure());
-          error(ctx, 500, "INTERNAL", "the request failed on the server; see its log");
+          error(ctx, ApiError.INTERNAL, "the request failed on the server; see its log");
         });
     return vertx
         .createHttpServer()
@@ -197,8 +202,8 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /** The paths this API serves, in OpenAPI form ({@code /ledgers/{id}}), once started. */
-  public java.util.Set<String> paths() {
-    java.util.Set<String> paths = new java.util.TreeSet<>();
+  public Set<String> paths() {
+    Set<String> paths = new TreeSet<>();
     router
         .getRoutes()
         .forEach(
@@ -211,7 +216,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   /** What the ledger routes work with, if this API serves them. */
-  public java.util.Optional<Backend> backend() {
+  public Optional<Backend> backend() {
     return backend;
   }
 
@@ -231,7 +236,7 @@ public final class ApiVerticle extends VerticleBase {
     if (ready.get()) {
       ctx.json(new JsonObject().put("status", "READY"));
     } else {
-      error(ctx, 503, "NOT_READY", "the service is starting or stopping");
+      error(ctx, ApiError.NOT_READY, "the service is starting or stopping");
     }
   }
 
@@ -257,32 +262,48 @@ public final class ApiVerticle extends VerticleBase {
     String name = ctx.pathParam("name");
     LedgerTemplate template = templates.get(name);
     if (template == null) {
-      error(ctx, 404, "TEMPLATE_NOT_FOUND", "no template '" + name + "'; see GET /templates");
+      error(ctx, ApiError.TEMPLATE_NOT_FOUND, "no template '" + name + "'; see GET /templates");
       return;
     }
     ctx.json(TemplateJson.of(template));
   }
 
-  /**
-   * Answers a {@link io.patchwork.manager.ledger.Refusal} with its status and code; anything else
-   * is a server error.
-   */
+  /** Answers a {@link Refusal} with its status and code; anything else is a server error. */
   static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
-      error(ctx, refused.status(), refused.code(), refused.getMessage());
+    if (failure instanceof Refusal refused) {
+      refuse(ctx, refused);
     } else {
       ctx.fail(failure);
     }
   }
 
-  static void error(RoutingContext ctx, int status, String code, String message) {
+  /** Answers {@code error} with its status, and the message. */
+  static void error(RoutingContext ctx, ApiError error, String message) {
+    refuse(ctx, new Refusal(error, message));
+  }
+
+  /**
+   * The one place a refusal becomes a response: {@code {"code", "message"}} with the code's HTTP
+   * status, and {@code "errors": [{"path", "message"}]} when it is about fields of the request.
+   */
+  static void refuse(RoutingContext ctx, Refusal refused) {
     if (ctx.response().ended()) {
       return;
     }
+    JsonObject body =
+        new JsonObject().put("code", refused.code()).put("message", refused.getMessage());
+    if (!refused.problems().isEmpty()) {
+      JsonArray errors = new JsonArray();
+      refused
+          .problems()
+          .forEach(
+              p -> errors.add(new JsonObject().put("path", p.path()).put("message", p.message())));
+      body.put("errors", errors);
+    }
     ctx.response()
-        .setStatusCode(status)
+        .setStatusCode(refused.status())
         .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("code", code).put("message", message).encode());
+        .end(body.encode());
   }
 
   private static String resource(String name) {

@@ -2,6 +2,7 @@ package io.patchwork.manager.api;
 
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.access.Principal;
+import io.patchwork.manager.error.ApiError;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -33,7 +34,8 @@ final class Authentication implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     String header = ctx.request().getHeader("authorization");
     if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      refuse(ctx, "UNAUTHENTICATED", "send the API token as 'Authorization: Bearer <token>'");
+      refuse(
+          ctx, ApiError.UNAUTHENTICATED, "send the API token as 'Authorization: Bearer <token>'");
       return;
     }
     String token = header.substring(BEARER.length()).strip();
@@ -48,7 +50,7 @@ final class Authentication implements Handler<RoutingContext> {
         .onSuccess(
             principal -> {
               if (principal.isEmpty()) {
-                refuse(ctx, "INVALID_TOKEN", "the API token is unknown or revoked");
+                refuse(ctx, ApiError.INVALID_TOKEN, "the API token is unknown or revoked");
               } else {
                 ctx.put(PRINCIPAL, principal.get());
                 ctx.next();
@@ -57,9 +59,9 @@ final class Authentication implements Handler<RoutingContext> {
         .onFailure(ctx::fail);
   }
 
-  private static void refuse(RoutingContext ctx, String code, String message) {
+  private static void refuse(RoutingContext ctx, ApiError error, String message) {
     ctx.response().putHeader("www-authenticate", "Bearer realm=\"patchwork\"");
-    ApiVerticle.error(ctx, 401, code, message);
+    ApiVerticle.error(ctx, error, message);
   }
 
   /**
@@ -71,7 +73,7 @@ final class Authentication implements Handler<RoutingContext> {
     if (principal(ctx).maySee(id)) {
       return false;
     }
-    ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+    ApiVerticle.error(ctx, ApiError.FORBIDDEN, "the caller is not a member of ledger " + id);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.ledger.LedgerService;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -101,8 +102,7 @@ final class Forwarding implements Handler<RoutingContext> {
                   failure.getMessage());
               ApiVerticle.error(
                   ctx,
-                  503,
-                  "LEDGER_MOVING",
+                  ApiError.LEDGER_MOVING,
                   "the manager instance running this ledger does not answer; another instance"
                       + " takes its ledgers over when it leaves the cluster: try again shortly");
             });

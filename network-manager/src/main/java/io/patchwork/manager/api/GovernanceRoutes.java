@@ -1,13 +1,14 @@
 package io.patchwork.manager.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import io.patchwork.governance.Choice;
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -30,49 +31,36 @@ final class GovernanceRoutes {
 
   void propose(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    JsonObject body;
+    JsonBody body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
-    if (body != null && body.containsKey("action")) {
-      GovernanceProposal.Builder action;
-      try {
-        action = action(body.getJsonObject("action"));
-      } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-        ApiVerticle.error(ctx, 400, "MALFORMED_REQUEST", "action: " + e.getMessage());
+      body = JsonBody.of(ctx);
+      if (body.has("action")) {
+        GovernanceProposal.Builder action = action(body.object("action"));
+        vertx
+            .executeBlocking(
+                () -> governance.proposeAsHosted(Authentication.principal(ctx), id, action))
+            .onSuccess(view -> created(ctx, id, view))
+            .onFailure(failure -> ApiVerticle.fail(ctx, failure));
         return;
       }
-      GovernanceProposal.Builder content = action;
+      SignedGovernanceProposal signed =
+          message(body, "signedProposal", SignedGovernanceProposal.parser());
       vertx
-          .executeBlocking(
-              () -> governance.proposeAsHosted(Authentication.principal(ctx), id, content))
+          .executeBlocking(() -> governance.propose(Authentication.principal(ctx), id, signed))
           .onSuccess(view -> created(ctx, id, view))
           .onFailure(failure -> ApiVerticle.fail(ctx, failure));
-      return;
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
     }
-    SignedGovernanceProposal signed;
+  }
+
+  /** A protobuf message sent base64-encoded in a body field. */
+  private static <T> T message(JsonBody body, String field, Parser<T> parser) throws Refusal {
     try {
-      signed =
-          SignedGovernanceProposal.parseFrom(
-              Base64.getDecoder().decode(body.getString("signedProposal")));
-    } catch (ClassCastException
-        | NullPointerException
-        | IllegalArgumentException
-        | InvalidProtocolBufferException e) {
-      ApiVerticle.error(
-          ctx,
-          400,
-          "MALFORMED_REQUEST",
-          "expected a JSON object {signedProposal: base64 of a SignedGovernanceProposal} or, for"
-              + " a member that keeps its admin identity here, {action: {kind, ...}}");
-      return;
+      return parser.parseFrom(body.base64(field));
+    } catch (InvalidProtocolBufferException e) {
+      throw Refusal.malformed(body.path(field), "expected base64 of a protobuf message");
     }
-    vertx
-        .executeBlocking(() -> governance.propose(Authentication.principal(ctx), id, signed))
-        .onSuccess(view -> created(ctx, id, view))
-        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   private static void created(RoutingContext ctx, String id, LedgerGovernance.ProposalView view) {
@@ -84,10 +72,10 @@ final class GovernanceRoutes {
   }
 
   /** The action of a proposal the manager signs for a member, from its JSON form. */
-  static GovernanceProposal.Builder action(JsonObject action) {
-    String kind = action.getString("kind");
+  static GovernanceProposal.Builder action(JsonBody action) throws Refusal {
+    String kind = action.string("kind");
     GovernanceProposal.Builder proposal = GovernanceProposal.newBuilder();
-    switch (String.valueOf(kind)) {
+    switch (kind) {
       case "ADD_MEMBER" ->
           proposal.setAddMember(
               GovernanceProposal.AddMember.newBuilder()
@@ -99,10 +87,11 @@ final class GovernanceRoutes {
       case "CLOSE_LEDGER" ->
           proposal.setCloseLedger(
               GovernanceProposal.CloseLedger.newBuilder()
-                  .setSettlementAsset(action.getString("settlementAsset", ""))
-                  .setTerms(action.getString("terms", "")));
+                  .setSettlementAsset(action.optionalString("settlementAsset").orElse(""))
+                  .setTerms(action.optionalString("terms").orElse("")));
       default ->
-          throw new IllegalArgumentException(
+          throw Refusal.malformed(
+              action.path("kind"),
               "the manager signs ADD_MEMBER, REMOVE_MEMBER and CLOSE_LEDGER proposals; sign '"
                   + kind
                   + "' with the member's own admin key");
@@ -110,10 +99,10 @@ final class GovernanceRoutes {
     return proposal;
   }
 
-  private static String required(JsonObject action, String field) {
-    String value = action.getString(field);
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(field + " is missing");
+  private static String required(JsonBody action, String field) throws Refusal {
+    String value = action.string(field);
+    if (value.isBlank()) {
+      throw Refusal.malformed(action.path(field), "missing");
     }
     return value;
   }
@@ -121,46 +110,31 @@ final class GovernanceRoutes {
   void vote(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     String proposal = ctx.pathParam("proposal");
-    JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
-    if (body != null && body.containsKey("choice")) {
-      Choice choice;
-      try {
-        choice = Choice.valueOf(body.getString("choice"));
-      } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-        ApiVerticle.error(ctx, 400, "MALFORMED_REQUEST", "choice is YES or NO");
+      JsonBody body = JsonBody.of(ctx);
+      if (body.has("choice")) {
+        Choice choice;
+        try {
+          choice = Choice.valueOf(body.string("choice"));
+        } catch (IllegalArgumentException e) {
+          throw Refusal.malformed(body.path("choice"), "expected YES or NO");
+        }
+        vertx
+            .executeBlocking(
+                () -> governance.voteAsHosted(Authentication.principal(ctx), id, proposal, choice))
+            .onSuccess(view -> ctx.json(json(view)))
+            .onFailure(failure -> ApiVerticle.fail(ctx, failure));
         return;
       }
+      GovernanceBallot ballot = message(body, "ballot", GovernanceBallot.parser());
       vertx
           .executeBlocking(
-              () -> governance.voteAsHosted(Authentication.principal(ctx), id, proposal, choice))
+              () -> governance.vote(Authentication.principal(ctx), id, proposal, ballot))
           .onSuccess(view -> ctx.json(json(view)))
           .onFailure(failure -> ApiVerticle.fail(ctx, failure));
-      return;
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
     }
-    GovernanceBallot ballot;
-    try {
-      ballot = GovernanceBallot.parseFrom(Base64.getDecoder().decode(body.getString("ballot")));
-    } catch (ClassCastException
-        | NullPointerException
-        | IllegalArgumentException
-        | InvalidProtocolBufferException e) {
-      ApiVerticle.error(
-          ctx,
-          400,
-          "MALFORMED_REQUEST",
-          "expected a JSON object {ballot: base64 of a GovernanceBallot} or, for a member that"
-              + " keeps its admin identity here, {choice: YES|NO}");
-      return;
-    }
-    vertx
-        .executeBlocking(() -> governance.vote(Authentication.principal(ctx), id, proposal, ballot))
-        .onSuccess(view -> ctx.json(json(view)))
-        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   void list(RoutingContext ctx) {

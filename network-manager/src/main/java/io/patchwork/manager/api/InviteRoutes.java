@@ -1,25 +1,27 @@
 package io.patchwork.manager.api;
 
-import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateProfile;
 import io.patchwork.ca.CsrSubmission;
 import io.patchwork.ca.Invite;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.Pem;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.MemberInvites;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code /ledgers/{id}/invites}: make and list a ledger's member invites, and redeem one with CSRs.
@@ -39,34 +41,22 @@ final class InviteRoutes {
 
   void create(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    String mspId;
-    Duration validity;
-    int nodes;
+    InviteRequest request;
     try {
-      JsonObject body = ctx.body().asJsonObject();
-      mspId = body.getString("mspId");
-      nodes = body.getInteger("nodes", 0);
-      String given = body.getString("validFor");
-      validity = given == null ? MemberInvites.DEFAULT_VALIDITY : Duration.parse(given);
-      if (mspId == null) {
-        throw new IllegalArgumentException();
-      }
-    } catch (DecodeException
-        | ClassCastException
-        | NullPointerException
-        | IllegalArgumentException
-        | DateTimeParseException e) {
-      ApiVerticle.error(
-          ctx,
-          400,
-          "MALFORMED_REQUEST",
-          "expected a JSON object {mspId, validFor (ISO-8601 duration, optional), nodes (peers"
-              + " of its own the member may certify, optional)}");
+      request = InviteRequest.read(JsonBody.of(ctx));
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
       return;
     }
     vertx
         .executeBlocking(
-            () -> invites.invite(Authentication.principal(ctx), id, mspId, validity, nodes))
+            () ->
+                invites.invite(
+                    Authentication.principal(ctx),
+                    id,
+                    request.mspId(),
+                    request.validity(),
+                    request.nodes()))
         .onSuccess(
             created ->
                 ctx.response()
@@ -75,6 +65,46 @@ final class InviteRoutes {
                     // The only time the token is shown: the operator hands it to the member.
                     .end(json(created.invite()).put("token", created.token().reveal()).encode()))
         .onFailure(failure -> fail(ctx, failure));
+  }
+
+  /** {@code POST /ledgers/{id}/invites}: whom to invite, for how long, with how many own nodes. */
+  record InviteRequest(String mspId, Duration validity, int nodes) {
+    static InviteRequest read(JsonBody body) throws Refusal {
+      Duration validity = MemberInvites.DEFAULT_VALIDITY;
+      Optional<String> given = body.optionalString("validFor");
+      if (given.isPresent()) {
+        try {
+          validity = Duration.parse(given.get());
+        } catch (DateTimeParseException e) {
+          throw Refusal.malformed("validFor", "expected an ISO-8601 duration such as P7D");
+        }
+      }
+      return new InviteRequest(body.string("mspId"), validity, body.integer("nodes", 0));
+    }
+  }
+
+  /** {@code POST /ledgers/{id}/invites/redeem}: the token, the member's CSRs, what to host. */
+  record RedeemRequest(
+      String token, List<CsrSubmission> csrs, boolean hostedPeer, boolean hostedAdmin) {
+    static RedeemRequest read(JsonBody body) throws Refusal {
+      List<CsrSubmission> csrs = new ArrayList<>();
+      for (JsonBody csr : body.objects("csrs", 1, MAX_CSRS)) {
+        CertificateProfile profile;
+        try {
+          profile =
+              CertificateProfile.valueOf(
+                  csr.optionalString("profile").orElse("SIGNING").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw Refusal.malformed(csr.path("profile"), "expected SIGNING or TLS");
+        }
+        csrs.add(new CsrSubmission(profile, csr.string("pem").getBytes(StandardCharsets.US_ASCII)));
+      }
+      return new RedeemRequest(
+          body.string("token"),
+          csrs,
+          body.bool("hostedPeer", false),
+          body.bool("hostedAdmin", false));
+    }
   }
 
   void list(RoutingContext ctx) {
@@ -95,43 +125,22 @@ final class InviteRoutes {
 
   void redeem(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    String token;
-    boolean hostPeer;
-    boolean hostAdmin;
-    List<CsrSubmission> csrs = new ArrayList<>();
+    RedeemRequest request;
     try {
-      JsonObject body = ctx.body().asJsonObject();
-      token = body.getString("token");
-      hostPeer = body.getBoolean("hostedPeer", false);
-      hostAdmin = body.getBoolean("hostedAdmin", false);
-      JsonArray list = body.getJsonArray("csrs");
-      if (token == null || list == null || list.isEmpty() || list.size() > MAX_CSRS) {
-        throw new IllegalArgumentException();
-      }
-      for (int i = 0; i < list.size(); i++) {
-        JsonObject csr = list.getJsonObject(i);
-        csrs.add(
-            new CsrSubmission(
-                CertificateProfile.valueOf(
-                    csr.getString("profile", "SIGNING").toUpperCase(Locale.ROOT)),
-                csr.getString("pem").getBytes(StandardCharsets.US_ASCII)));
-      }
-    } catch (DecodeException
-        | ClassCastException
-        | NullPointerException
-        | IllegalArgumentException e) {
-      ApiVerticle.error(
-          ctx,
-          400,
-          "MALFORMED_REQUEST",
-          "expected a JSON object {token, csrs: [{profile: SIGNING|TLS, pem}], hostedPeer,"
-              + " hostedAdmin} with 1 to "
-              + MAX_CSRS
-              + " CSRs");
+      request = RedeemRequest.read(JsonBody.of(ctx));
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
       return;
     }
     vertx
-        .executeBlocking(() -> invites.redeem(id, token, csrs, hostPeer, hostAdmin))
+        .executeBlocking(
+            () ->
+                invites.redeem(
+                    id,
+                    request.token(),
+                    request.csrs(),
+                    request.hostedPeer(),
+                    request.hostedAdmin()))
         .onSuccess(redeemed -> ctx.json(json(redeemed)))
         .onFailure(failure -> fail(ctx, failure));
   }
@@ -230,29 +239,16 @@ final class InviteRoutes {
                 new JsonArray(invite.scope().roles().stream().map(Enum::name).sorted().toList()))
             .put("createdAt", invite.createdAt().toString())
             .put("expiresAt", invite.expiresAt().toString())
-            .put("status", invite.status(java.time.Instant.now()).name());
+            .put("status", invite.status(Instant.now()).name());
     invite.redeemedAt().ifPresent(at -> json.put("redeemedAt", at.toString()));
     return json;
   }
 
   private static void fail(RoutingContext ctx, Throwable failure) {
     if (failure instanceof CaException refused) {
-      ApiVerticle.error(ctx, status(refused.error()), refused.error().name(), refused.getMessage());
+      ApiVerticle.error(ctx, ApiError.of(refused.error()), refused.getMessage());
     } else {
       ApiVerticle.fail(ctx, failure);
     }
-  }
-
-  /** The HTTP status for a certificate authority refusal. */
-  static int status(CaError error) {
-    return switch (error) {
-      case INVITE_NOT_FOUND, AUTHORITY_NOT_FOUND, CERTIFICATE_NOT_FOUND -> 404;
-      case INVITE_ALREADY_REDEEMED, AUTHORITY_EXISTS, ALREADY_REVOKED -> 409;
-      case INVITE_EXPIRED, INVITE_CANCELLED -> 410;
-      case SUBJECT_MISMATCH, ROLE_NOT_ALLOWED, NODE_QUOTA_EXCEEDED, INVITE_WRONG_LEDGER -> 403;
-      case CSR_TOO_LARGE -> 413;
-      case INVALID_ARGUMENT, MALFORMED_CSR, CSR_SIGNATURE_INVALID, KEY_NOT_ALLOWED -> 400;
-      default -> 500;
-    };
   }
 }

@@ -1,21 +1,23 @@
 package io.patchwork.manager.api;
 
 import io.patchwork.manager.access.Principal;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.order.OrdererNode;
-import io.patchwork.node.peer.PeerNode;
-import io.patchwork.templates.TemplateError;
+import io.patchwork.manager.ledger.Settlement;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.NodeRole;
+import io.patchwork.node.config.proto.Opening;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,12 +25,14 @@ import java.util.Optional;
  * its nodes. Database and provisioning work runs on worker threads.
  */
 final class LedgerRoutes {
+  /** More parties than any template allows, refused before the template is asked. */
+  private static final int MAX_PARTIES = 1_000;
+
   private final Vertx vertx;
   private final LedgerService service;
-  private final io.patchwork.manager.ledger.Settlement settlement;
+  private final Settlement settlement;
 
-  LedgerRoutes(
-      Vertx vertx, LedgerService service, io.patchwork.manager.ledger.Settlement settlement) {
+  LedgerRoutes(Vertx vertx, LedgerService service, Settlement settlement) {
     this.settlement = settlement;
     this.vertx = vertx;
     this.service = service;
@@ -36,18 +40,14 @@ final class LedgerRoutes {
 
   void create(RoutingContext ctx) {
     if (!Authentication.principal(ctx).isOperator()) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "only the operator creates ledgers");
+      ApiVerticle.error(ctx, ApiError.FORBIDDEN, "only the operator creates ledgers");
       return;
     }
     LedgerService.Request request;
     try {
-      request = request(ctx.body().asJsonObject());
-    } catch (DecodeException | ClassCastException | NullPointerException e) {
-      ApiVerticle.error(
-          ctx,
-          400,
-          "MALFORMED_REQUEST",
-          "expected a JSON object {name, template, parties: [{organization, mspId}], overrides}");
+      request = request(JsonBody.of(ctx));
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
       return;
     }
     vertx
@@ -55,11 +55,7 @@ final class LedgerRoutes {
         .onSuccess(record -> provisionAndAnswer(ctx, record, json(record, Optional.empty())))
         .onFailure(
             failure -> {
-              if (failure instanceof LedgerService.RequestException refused) {
-                refuse(ctx, refused);
-              } else {
-                ctx.fail(failure);
-              }
+              ApiVerticle.fail(ctx, failure);
             });
   }
 
@@ -104,7 +100,7 @@ final class LedgerRoutes {
         .onSuccess(
             record -> {
               if (record.isEmpty()) {
-                ApiVerticle.error(ctx, 404, "LEDGER_NOT_FOUND", "no ledger '" + id + "'");
+                ApiVerticle.error(ctx, ApiError.LEDGER_NOT_FOUND, "no ledger '" + id + "'");
               } else {
                 ctx.json(json(record.get(), service.running(id)));
               }
@@ -121,22 +117,17 @@ final class LedgerRoutes {
     Principal caller = Authentication.principal(ctx);
     String mspId;
     if (caller.isOperator()) {
-      JsonObject body;
       try {
-        body = ctx.body().asJsonObject();
-      } catch (DecodeException e) {
-        body = null;
-      }
-      mspId = body == null ? null : body.getString("mspId");
-      if (mspId == null) {
-        ApiVerticle.error(
-            ctx, 400, "MALFORMED_REQUEST", "the operator names the member: {\"mspId\": ...}");
+        // The operator names the member: {"mspId": ...}.
+        mspId = JsonBody.of(ctx).string("mspId");
+      } catch (Refusal refused) {
+        ApiVerticle.refuse(ctx, refused);
         return;
       }
     } else if (caller.maySee(id)) {
       mspId = caller.mspId().orElseThrow();
     } else {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the caller is not a member of ledger " + id);
+      ApiVerticle.error(ctx, ApiError.FORBIDDEN, "the caller is not a member of ledger " + id);
       return;
     }
     vertx
@@ -147,14 +138,7 @@ final class LedgerRoutes {
                     .setStatusCode(201)
                     .putHeader("content-type", "application/json")
                     .end(peerJson(peer).encode()))
-        .onFailure(
-            failure -> {
-              if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
-                ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
-              } else {
-                ctx.fail(failure);
-              }
-            });
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   /** {@code GET /ledgers/{id}/genesis}: the genesis block, for a member's own node. */
@@ -171,7 +155,7 @@ final class LedgerRoutes {
                     .putHeader("content-type", "application/octet-stream")
                     .putHeader("content-disposition", "attachment; filename=\"genesis.block\"")
                     .end(io.vertx.core.buffer.Buffer.buffer(block.toByteArray())))
-        .onFailure(failure -> peerFailure(ctx, failure));
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   /**
@@ -199,65 +183,38 @@ final class LedgerRoutes {
                                   service.discard(file);
                                   return null;
                                 })))
-        .onFailure(failure -> peerFailure(ctx, failure));
-  }
-
-  private static void peerFailure(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof io.patchwork.manager.ledger.Refusal refused) {
-      ApiVerticle.error(ctx, refused.status(), refused.code(), refused.getMessage());
-    } else {
-      ctx.fail(failure);
-    }
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   /** A peer as the API shows it. */
-  static JsonObject peerJson(PeerNode peer) {
+  static JsonObject peerJson(HostedNode peer) {
     return new JsonObject()
         .put("id", peer.nodeId())
         .put("kind", "peer")
         .put("mspId", peer.mspId())
         .put("endpoint", peer.host() + ":" + peer.port())
-        .put("height", peer.ledger().height());
+        .put("height", peer.height());
   }
 
-  private static LedgerService.Request request(JsonObject body) {
+  /** The body of {@code POST /ledgers}; what it leaves out the service refuses field by field. */
+  private static LedgerService.Request request(JsonBody body) throws Refusal {
     List<LedgerRecord.Party> parties = new ArrayList<>();
-    JsonArray list = body.getJsonArray("parties", new JsonArray());
-    for (int i = 0; i < list.size(); i++) {
-      JsonObject party = list.getJsonObject(i);
-      parties.add(
-          new LedgerRecord.Party(
-              party.getString("organization", ""), party.getString("mspId", "")));
+    if (body.has("parties")) {
+      for (JsonBody party : body.objects("parties", 0, MAX_PARTIES)) {
+        parties.add(
+            new LedgerRecord.Party(
+                party.optionalString("organization").orElse(""),
+                party.optionalString("mspId").orElse("")));
+      }
     }
-    Map<String, String> overrides = new LinkedHashMap<>();
-    body.getJsonObject("overrides", new JsonObject())
-        .forEach(entry -> overrides.put(entry.getKey(), String.valueOf(entry.getValue())));
     return new LedgerService.Request(
-        body.getString("name"), body.getString("template"), parties, overrides);
+        body.optionalString("name").orElse(null),
+        body.optionalString("template").orElse(null),
+        parties,
+        body.textMap("overrides"));
   }
 
-  private static void refuse(RoutingContext ctx, LedgerService.RequestException refused) {
-    int status = refused.code().equals("DUPLICATE_NAME") ? 409 : 400;
-    JsonArray errors = new JsonArray();
-    for (TemplateError error : refused.errors()) {
-      errors.add(new JsonObject().put("path", error.path()).put("message", error.message()));
-    }
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .end(
-            new JsonObject()
-                .put("code", refused.code())
-                .put(
-                    "message",
-                    refused.errors().isEmpty()
-                        ? refused.code()
-                        : refused.errors().get(0).toString())
-                .put("errors", errors)
-                .encode());
-  }
-
-  private static JsonObject json(LedgerRecord record, Optional<LocalLedger> running) {
+  private static JsonObject json(LedgerRecord record, Optional<HostedLedger> running) {
     JsonArray parties = new JsonArray();
     record
         .parties()
@@ -283,23 +240,22 @@ final class LedgerRoutes {
           json.put("nodes", nodes(ledger));
           // Proposals name the config sequence they amend.
           if (!ledger.peers().isEmpty()) {
-            json.put("configSequence", ledger.furthestPeer().ledger().rules().sequence());
+            json.put("configSequence", ledger.config().getSequence());
           }
-          if (ledger.config().hasOpening()) {
-            json.put("predecessor", predecessor(ledger.config().getOpening()));
+          if (ledger.genesisConfig().hasOpening()) {
+            json.put("predecessor", predecessor(ledger.genesisConfig().getOpening()));
           }
         });
     return json;
   }
 
   /** A successor's link to the statement its predecessor closed with, and what it carried. */
-  static JsonObject predecessor(io.patchwork.node.config.proto.Opening opening) {
+  static JsonObject predecessor(Opening opening) {
     return new JsonObject()
         .put("ledger", opening.getPredecessorLedgerId())
         .put(
             "statementSha256",
-            java.util.HexFormat.of()
-                .formatHex(opening.getPredecessorStatementSha256().toByteArray()))
+            HexFormat.of().formatHex(opening.getPredecessorStatementSha256().toByteArray()))
         .put("finalHeight", opening.getPredecessorFinalHeight())
         .put("openingObligations", opening.getObligationsCount())
         .put("openingBalances", opening.getTokenBalancesCount());
@@ -313,18 +269,14 @@ final class LedgerRoutes {
   void successor(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     if (!Authentication.principal(ctx).isOperator()) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "only the operator creates ledgers");
+      ApiVerticle.error(ctx, ApiError.FORBIDDEN, "only the operator creates ledgers");
       return;
     }
     String name;
     try {
-      name = ctx.body().asJsonObject().getString("name");
-      if (name == null) {
-        throw new NullPointerException();
-      }
-    } catch (DecodeException | ClassCastException | NullPointerException e) {
-      ApiVerticle.error(
-          ctx, 400, "MALFORMED_REQUEST", "expected a JSON object {name}: the successor's name");
+      name = JsonBody.of(ctx).string("name");
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
       return;
     }
     vertx
@@ -338,32 +290,25 @@ final class LedgerRoutes {
                         .put("predecessor", predecessor(successor.opening()))))
         .onFailure(
             failure -> {
-              if (failure instanceof LedgerService.RequestException refused) {
-                refuse(ctx, refused);
-              } else {
-                ApiVerticle.fail(ctx, failure);
-              }
+              ApiVerticle.fail(ctx, failure);
             });
   }
 
-  private static JsonArray nodes(LocalLedger ledger) {
+  private static JsonArray nodes(HostedLedger ledger) {
     JsonArray nodes = new JsonArray();
-    for (OrdererNode orderer : ledger.orderers()) {
-      nodes.add(
-          new JsonObject()
-              .put("id", orderer.nodeId())
-              .put("kind", "orderer")
-              .put("height", orderer.blocks().height())
-              .put("leader", orderer.isLeader()));
-    }
-    for (PeerNode peer : ledger.peers()) {
-      nodes.add(
-          new JsonObject()
-              .put("id", peer.nodeId())
-              .put("kind", "peer")
-              .put("mspId", peer.mspId())
-              .put("height", peer.ledger().height()));
+    for (HostedNode node : ledger.nodes()) {
+      JsonObject json = new JsonObject().put("id", node.nodeId()).put("kind", kind(node.role()));
+      if (node.role() == NodeRole.ORDERER) {
+        json.put("height", node.height()).put("leader", node.isLeader());
+      } else {
+        json.put("mspId", node.mspId()).put("height", node.height());
+      }
+      nodes.add(json);
     }
     return nodes;
+  }
+
+  private static String kind(NodeRole role) {
+    return role == NodeRole.ORDERER ? "orderer" : "peer";
   }
 }

@@ -1,12 +1,11 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.Recertification;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,25 +55,12 @@ final class RecertificationRoutes {
     if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
-    List<String> pems = new ArrayList<>();
+    List<String> pems;
     try {
-      JsonArray given = ctx.body().asJsonObject().getJsonArray("certificates");
-      for (int i = 0; i < given.size(); i++) {
-        pems.add(given.getString(i));
-      }
-      if (pems.stream().anyMatch(pem -> pem == null)) {
-        throw new IllegalArgumentException();
-      }
-    } catch (DecodeException
-        | ClassCastException
-        | NullPointerException
-        | IllegalArgumentException e) {
-      ApiVerticle.error(
-          ctx,
-          400,
-          "MALFORMED_REQUEST",
-          "expected a JSON object {certificates: [PEM, ...]}, each PEM a certificate optionally"
-              + " followed by the intermediates above it");
+      // How many is the service's to judge (TOO_MANY_CERTIFICATES); each must be a string.
+      pems = JsonBody.of(ctx).strings("certificates", 0, Integer.MAX_VALUE);
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
       return;
     }
     vertx

@@ -1,6 +1,7 @@
 package io.patchwork.manager.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.config.proto.Amount;
 import io.patchwork.node.config.proto.AssetSettlement;
@@ -12,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -31,7 +34,8 @@ final class SettlementRoutes {
   void settle(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     if (!Authentication.principal(ctx).isOperator()) {
-      ApiVerticle.error(ctx, 403, "FORBIDDEN", "the operator settles a ledger its members closed");
+      ApiVerticle.error(
+          ctx, ApiError.FORBIDDEN, "the operator settles a ledger its members closed");
       return;
     }
     vertx
@@ -60,7 +64,7 @@ final class SettlementRoutes {
             signed -> {
               if (signed.isEmpty()) {
                 ApiVerticle.error(
-                    ctx, 404, "NO_STATEMENT", "ledger " + id + " has not ended with a statement");
+                    ctx, ApiError.NO_STATEMENT, "ledger " + id + " has not ended with a statement");
                 return;
               }
               try {
@@ -80,13 +84,13 @@ final class SettlementRoutes {
     if (Authentication.refuseUnlessMember(ctx, id)) {
       return;
     }
-    java.nio.file.Path file = settlement.archiveFile(id);
+    Path file = settlement.archiveFile(id);
     vertx
-        .executeBlocking(() -> java.nio.file.Files.isRegularFile(file))
+        .executeBlocking(() -> Files.isRegularFile(file))
         .onSuccess(
             exists -> {
               if (!exists) {
-                ApiVerticle.error(ctx, 404, "NO_ARCHIVE", "ledger " + id + " has no archive");
+                ApiVerticle.error(ctx, ApiError.NO_ARCHIVE, "ledger " + id + " has no archive");
                 return;
               }
               ctx.response()

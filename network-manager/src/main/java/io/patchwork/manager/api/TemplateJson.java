@@ -3,6 +3,7 @@ package io.patchwork.manager.api;
 import io.patchwork.templates.LedgerTemplate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.TreeSet;
 
 /** A template as the API shows it: the same field names and paths as the YAML. */
@@ -42,8 +43,6 @@ final class TemplateJson {
         .put("lifespan", t.lifespan().toString())
         .put("upgradeWindow", t.upgradeWindow().toString())
         .put("settlementAsset", t.settlementAsset())
-        .put(
-            "overridable",
-            new JsonArray(new java.util.ArrayList<>(new TreeSet<>(t.overridable()))));
+        .put("overridable", new JsonArray(new ArrayList<>(new TreeSet<>(t.overridable()))));
   }
 }

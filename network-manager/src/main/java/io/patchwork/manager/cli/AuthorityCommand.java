@@ -142,7 +142,7 @@ final class AuthorityCommand implements Runnable {
       description =
           "Certify the peers the manager runs for a ledger with this authority, once the members"
               + " voted it in.")
-  static final class Recertify extends ClientCommand.ApiCommand {
+  static final class Recertify extends Api.Command {
     @CommandLine.Mixin Store store;
 
     @Parameters(index = "0", description = "The ledger id.")

@@ -1,34 +1,34 @@
 package io.patchwork.manager.ledger;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.CaException;
 import io.patchwork.governance.Choice;
+import io.patchwork.governance.ProposalStatus;
 import io.patchwork.governance.Tally;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.access.Principal;
-import io.patchwork.node.config.LedgerRules;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.Commit;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
-import io.patchwork.node.governance.GovernanceDecisions;
-import io.patchwork.node.governance.GovernanceRecords;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.peer.PeerNode;
-import io.patchwork.node.state.TxRecord;
+import io.patchwork.node.crypto.NodeSigner;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
-import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,14 +86,17 @@ public final class LedgerGovernance {
     String signerMsp = mspOf(signed.getSigner().toByteArray());
     if (!signerMsp.equals(mspId)) {
       throw new Refusal(
-          "FORBIDDEN",
-          403,
+          ApiError.FORBIDDEN,
           "an admin of " + mspId + " cannot hand in a proposal signed for " + signerMsp);
     }
-    String id = GovernanceDecisions.proposalId(signed.getProposal());
+    String id = MemberMessages.proposalId(signed.getProposal());
     synchronized (lock(ledgerId)) {
-      LocalLedger ledger = ledgers.runningLedger(ledgerId);
-      record(ledger, mspId, GovernanceRecords.proposalUpdate(ledgerId, signed), "PROPOSAL_REFUSED");
+      HostedLedger ledger = ledgers.runningLedger(ledgerId);
+      record(
+          ledger,
+          mspId,
+          MemberMessages.proposalRecord(ledgerId, signed),
+          ApiError.PROPOSAL_REFUSED);
       log.info("governance.proposed ledger={} proposal={} by={}", ledgerId, id, mspId);
       return show(ledgerId, id);
     }
@@ -103,8 +106,8 @@ public final class LedgerGovernance {
    * Records a ballot the caller's organisation signed; if it decides the proposal as approved, the
    * decision that carries it out follows.
    *
-   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, PROPOSAL_NOT_FOUND,
-   *     MALFORMED_BALLOT or BALLOT_REFUSED (with the ledger's reason)
+   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, PROPOSAL_NOT_FOUND, or
+   *     BALLOT_REFUSED (with the ledger's reason)
    */
   public ProposalView vote(
       Principal caller, String ledgerId, String proposalId, GovernanceBallot ballot)
@@ -112,19 +115,18 @@ public final class LedgerGovernance {
     String mspId = memberAdmin(caller, ledgerId, "votes");
     if (!ballot.getVoterMspId().equals(mspId)) {
       throw new Refusal(
-          "FORBIDDEN", 403, "an admin of " + mspId + " cannot vote for " + ballot.getVoterMspId());
+          ApiError.FORBIDDEN,
+          "an admin of " + mspId + " cannot vote for " + ballot.getVoterMspId());
     }
     synchronized (lock(ledgerId)) {
-      LocalLedger ledger = ledgers.runningLedger(ledgerId);
-      PeerNode peer = ledger.furthestPeer();
+      HostedLedger ledger = ledgers.runningLedger(ledgerId);
       SignedGovernanceProposal proposal =
-          GovernanceRecords.proposal(peer.ledger().state(), proposalId)
-              .orElseThrow(() -> notFound(ledgerId, proposalId));
+          ledger.proposal(proposalId).orElseThrow(() -> notFound(ledgerId, proposalId));
       record(
           ledger,
           mspId,
-          GovernanceRecords.ballotUpdate(ledgerId, proposalId, ballot),
-          "BALLOT_REFUSED");
+          MemberMessages.ballotRecord(ledgerId, proposalId, ballot),
+          ApiError.BALLOT_REFUSED);
       log.info(
           "governance.voted ledger={} proposal={} by={} choice={}",
           ledgerId,
@@ -132,8 +134,7 @@ public final class LedgerGovernance {
           mspId,
           Choice.of(ballot.getChoice()).map(Enum::name).orElse("?"));
       ProposalView view = show(ledgerId, proposalId);
-      if (view.tally().isPresent()
-          && view.tally().get().status() == io.patchwork.governance.ProposalStatus.APPROVED) {
+      if (view.tally().isPresent() && view.tally().get().status() == ProposalStatus.APPROVED) {
         decide(ledger, mspId, proposal, view);
         view = show(ledgerId, proposalId);
       }
@@ -152,7 +153,7 @@ public final class LedgerGovernance {
       Principal caller, String ledgerId, GovernanceProposal.Builder action)
       throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "proposes");
-    io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
+    NodeSigner admin = hostedAdmin(ledgerId, mspId);
     if (action.hasCloseLedger() && action.getCloseLedger().getSettlementAsset().isEmpty()) {
       // Closing settles in the ledger's settlement asset unless the member names another.
       action.setCloseLedger(
@@ -162,12 +163,11 @@ public final class LedgerGovernance {
     GovernanceProposal content =
         action
             .setLedgerId(ledgerId)
-            .setConfigSequence(
-                ledgers.runningLedger(ledgerId).furthestPeer().ledger().rules().sequence())
+            .setConfigSequence(ledgers.runningLedger(ledgerId).config().getSequence())
             .setProposerMspId(mspId)
             .setCreatedAtMillis(clock.millis())
             .build();
-    return propose(caller, ledgerId, GovernanceDecisions.propose(content, admin));
+    return propose(caller, ledgerId, MemberMessages.propose(content, admin));
   }
 
   /**
@@ -179,63 +179,42 @@ public final class LedgerGovernance {
       Principal caller, String ledgerId, String proposalId, Choice choice)
       throws Refusal, SQLException, InterruptedException {
     String mspId = memberAdmin(caller, ledgerId, "votes");
-    io.patchwork.node.crypto.NodeSigner admin = hostedAdmin(ledgerId, mspId);
+    NodeSigner admin = hostedAdmin(ledgerId, mspId);
     SignedGovernanceProposal proposal =
-        GovernanceRecords.proposal(
-                ledgers.runningLedger(ledgerId).furthestPeer().ledger().state(), proposalId)
+        ledgers
+            .runningLedger(ledgerId)
+            .proposal(proposalId)
             .orElseThrow(() -> notFound(ledgerId, proposalId));
     return vote(
         caller,
         ledgerId,
         proposalId,
-        GovernanceDecisions.vote(proposal, admin, choice, clock.instant()));
+        MemberMessages.vote(proposal, admin, choice, clock.instant()));
   }
 
-  private io.patchwork.node.crypto.NodeSigner hostedAdmin(String ledgerId, String mspId)
-      throws Refusal {
+  private NodeSigner hostedAdmin(String ledgerId, String mspId) throws Refusal {
     try {
       return hostedAdmins
           .signer(ledgerId, mspId)
           .orElseThrow(
               () ->
                   new Refusal(
-                      "NO_HOSTED_ADMIN",
-                      409,
+                      ApiError.NO_HOSTED_ADMIN,
                       mspId
                           + " keeps no admin identity here: sign the proposal or ballot with its"
                           + " own admin key"));
-    } catch (io.patchwork.ca.CaException | IOException e) {
+    } catch (CaException | IOException e) {
       throw new Refusal(
-          "HOSTED_ADMIN_UNAVAILABLE",
-          500,
+          ApiError.HOSTED_ADMIN_UNAVAILABLE,
           "the hosted admin identity cannot be read: " + e.getMessage());
     }
   }
 
   private void decide(
-      LocalLedger ledger, String mspId, SignedGovernanceProposal proposal, ProposalView approved)
-      throws Refusal, InterruptedException {
-    PeerNode peer = hostedPeer(ledger, mspId);
-    LedgerRules rules = peer.ledger().rules();
+      HostedLedger ledger, String mspId, SignedGovernanceProposal proposal, ProposalView approved)
+      throws Refusal {
     try {
-      TxRecord decided =
-          ledger.submit(
-              peer.nodeId(),
-              GovernanceDecisions.decisionEnvelope(
-                  rules.config(),
-                  proposal,
-                  approved.ballots(),
-                  ledger.signer(peer.nodeId()),
-                  clock.instant()),
-              COMMIT_TIMEOUT);
-      if (decided.validationCode() != TxValidationCode.VALID_VALUE) {
-        throw new Refusal(
-            "DECISION_REFUSED",
-            422,
-            "the proposal was approved but the ledger refused its decision ("
-                + TxValidationCode.forNumber(decided.validationCode())
-                + "); see the nodes' log");
-      }
+      Commit decided = ledger.decide(mspId, proposal, approved.ballots(), COMMIT_TIMEOUT);
       log.info(
           "governance.decided ledger={} proposal={} action={} block={}",
           ledger.ledgerId(),
@@ -249,24 +228,36 @@ public final class LedgerGovernance {
         // From the next block only config transactions count: the ledger awaits its statement.
         ledgers.registry().setStatus(ledger.ledgerId(), LedgerStatus.CLOSING, Optional.empty());
       }
-    } catch (GovernanceDecisions.Inapplicable e) {
+    } catch (LedgerException e) {
+      throw switch (e.error()) {
+        case INAPPLICABLE ->
+            new Refusal(
+                ApiError.ACTION_FAILED,
+                "the proposal was approved but cannot be carried out: " + e.getMessage());
+        case INVALID ->
+            new Refusal(
+                ApiError.DECISION_REFUSED,
+                "the proposal was approved but the ledger refused its decision: "
+                    + e.getMessage()
+                    + "; see the nodes' log");
+        case NO_HOSTED_NODE -> new Refusal(ApiError.NO_HOSTED_PEER, e.getMessage());
+        default ->
+            new Refusal(
+                ApiError.LEDGER_UNAVAILABLE,
+                "the decision could not be committed: " + e.getMessage());
+      };
+    } catch (SQLException e) {
       throw new Refusal(
-          "ACTION_FAILED",
-          422,
-          "the proposal was approved but cannot be carried out: " + e.getMessage());
-    } catch (IOException | TimeoutException | SQLException e) {
-      throw new Refusal(
-          "LEDGER_UNAVAILABLE", 503, "the decision could not be committed: " + e.getMessage());
+          ApiError.LEDGER_UNAVAILABLE, "the decision could not be committed: " + e.getMessage());
     }
   }
 
   /** Every recorded proposal of a ledger. */
   public List<ProposalView> list(Principal caller, String ledgerId) throws Refusal, SQLException {
     seeable(caller, ledgerId);
-    LocalLedger ledger = ledgers.runningLedger(ledgerId);
+    HostedLedger ledger = ledgers.runningLedger(ledgerId);
     List<ProposalView> views = new ArrayList<>();
-    for (String id :
-        GovernanceRecords.proposalIds(ledger.furthestPeer().ledger().state(), MAX_LISTED)) {
+    for (String id : ledger.proposalIds(MAX_LISTED)) {
       views.add(show(ledgerId, id));
     }
     return views;
@@ -280,94 +271,65 @@ public final class LedgerGovernance {
   }
 
   private ProposalView show(String ledgerId, String id) throws Refusal, SQLException {
-    LocalLedger ledger = ledgers.runningLedger(ledgerId);
-    PeerNode peer = ledger.furthestPeer();
-    SignedGovernanceProposal signed =
-        GovernanceRecords.proposal(peer.ledger().state(), id)
-            .orElseThrow(() -> notFound(ledgerId, id));
+    HostedLedger ledger = ledgers.runningLedger(ledgerId);
+    SignedGovernanceProposal signed = ledger.proposal(id).orElseThrow(() -> notFound(ledgerId, id));
     GovernanceProposal content;
     try {
       content = GovernanceProposal.parseFrom(signed.getProposal());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("recorded proposal " + id + " is unreadable", e);
     }
-    Optional<Tally> tally =
-        GovernanceRecords.tally(peer.ledger().state(), peer.ledger().rules(), id, clock.instant());
+    Optional<Tally> tally = ledger.tally(id, clock.instant());
     return new ProposalView(
         id,
         signed,
         content,
         tally.map(t -> t.status().name()).orElse("CLOSED"),
         tally,
-        GovernanceRecords.ballots(peer.ledger().state(), id));
+        ledger.ballots(id));
   }
 
   /**
    * Checks a record as the peers will (signatures, admin, open proposal, one vote per member), then
    * submits it through one of the member's hosted peers and waits for it to commit.
    */
-  private void record(LocalLedger ledger, String mspId, ConfigUpdate update, String refusedCode)
-      throws Refusal, InterruptedException {
-    PeerNode peer = hostedPeer(ledger, mspId);
-    LedgerRules rules = peer.ledger().rules();
-    Instant now = clock.instant();
-    Optional<String> refusal =
-        GovernanceRecords.statelessRefusal(update, rules, now, ledger.verifier())
-            .or(
-                () ->
-                    GovernanceRecords.record(
-                            update, rules, peer.ledger().state(), now, ledger.verifier())
-                        .refusal());
-    if (refusal.isPresent()) {
-      throw new Refusal(refusedCode, 422, refusal.get());
-    }
+  private void record(HostedLedger ledger, String mspId, ConfigUpdate update, ApiError refusedCode)
+      throws Refusal {
     try {
-      TxRecord committed =
-          ledger.submit(
-              peer.nodeId(),
-              io.patchwork.node.config.ConfigTransactions.envelope(
-                  update, ledger.signer(peer.nodeId()), now),
-              COMMIT_TIMEOUT);
-      if (committed.validationCode() != TxValidationCode.VALID_VALUE) {
-        throw new Refusal(
-            refusedCode,
-            422,
-            "the ledger refused the record ("
-                + TxValidationCode.forNumber(committed.validationCode())
-                + "): another record may have landed first");
-      }
-    } catch (IOException | TimeoutException e) {
-      throw new Refusal(
-          "LEDGER_UNAVAILABLE", 503, "the record could not be committed: " + e.getMessage());
+      ledger.record(mspId, update, COMMIT_TIMEOUT);
+    } catch (LedgerException e) {
+      throw switch (e.error()) {
+        case REFUSED -> new Refusal(refusedCode, e.getMessage());
+        case INVALID ->
+            new Refusal(
+                refusedCode,
+                "the ledger refused the record: "
+                    + e.getMessage()
+                    + "; another record may have landed first");
+        case NO_HOSTED_NODE -> new Refusal(ApiError.NO_HOSTED_PEER, e.getMessage());
+        default ->
+            new Refusal(
+                ApiError.LEDGER_UNAVAILABLE,
+                "the record could not be committed: " + e.getMessage());
+      };
     }
-  }
-
-  private static PeerNode hostedPeer(LocalLedger ledger, String mspId) throws Refusal {
-    return ledger.peers().stream()
-        .filter(p -> p.mspId().equals(mspId))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new Refusal(
-                    "NO_HOSTED_PEER", 409, mspId + " has no peer running here to submit through"));
   }
 
   private static String memberAdmin(Principal caller, String ledgerId, String what) throws Refusal {
     if (caller.isOperator()) {
       throw new Refusal(
-          "FORBIDDEN",
-          403,
+          ApiError.FORBIDDEN,
           "the operator does not vote: a member admin " + what + ", with its own admin key");
     }
     if (!caller.maySee(ledgerId)) {
-      throw new Refusal("FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
+      throw new Refusal(ApiError.FORBIDDEN, "the caller is not a member of ledger " + ledgerId);
     }
     return caller.mspId().orElseThrow();
   }
 
   private static void seeable(Principal caller, String ledgerId) throws Refusal {
     if (!caller.maySee(ledgerId)) {
-      throw new Refusal("FORBIDDEN", 403, "the caller is not a member of ledger " + ledgerId);
+      throw new Refusal(ApiError.FORBIDDEN, "the caller is not a member of ledger " + ledgerId);
     }
   }
 
@@ -376,13 +338,13 @@ public final class LedgerGovernance {
       return SerializedIdentity.parseFrom(serializedIdentity).getMspid();
     } catch (InvalidProtocolBufferException e) {
       throw new Refusal(
-          "MALFORMED_PROPOSAL", 400, "the proposal's signer is not a serialized identity");
+          ApiError.MALFORMED_PROPOSAL, "the proposal's signer is not a serialized identity");
     }
   }
 
   private static Refusal notFound(String ledgerId, String id) {
     return new Refusal(
-        "PROPOSAL_NOT_FOUND", 404, "ledger " + ledgerId + " has no proposal '" + id + "'");
+        ApiError.PROPOSAL_NOT_FOUND, "ledger " + ledgerId + " has no proposal '" + id + "'");
   }
 
   private Object lock(String ledgerId) {

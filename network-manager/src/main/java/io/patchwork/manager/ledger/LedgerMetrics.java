@@ -1,23 +1,18 @@
 package io.patchwork.manager.ledger;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
+import static org.hyperledger.fabric.protos.peer.TxValidationCode.VALID;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.order.OrdererNode;
-import io.patchwork.node.peer.CommittedBlock;
-import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.api.BlockCommitted;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.NodeRole;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
-import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
-import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /**
  * Prometheus metrics of the ledgers this process runs, tagged by ledger and node: block height of
@@ -36,10 +31,13 @@ public final class LedgerMetrics {
   }
 
   /** Starts reporting a ledger that has just come up. */
-  public void watch(String ledgerId, LocalLedger ledger) {
-    for (OrdererNode orderer : ledger.orderers()) {
+  public void watch(String ledgerId, HostedLedger ledger) {
+    for (HostedNode orderer : ledger.nodes()) {
+      if (orderer.role() != NodeRole.ORDERER) {
+        continue;
+      }
       Tags tags = Tags.of("ledger", ledgerId, "node", orderer.nodeId(), "kind", "orderer");
-      Gauge.builder("patchwork.node.height", orderer, node -> node.blocks().height())
+      Gauge.builder("patchwork.node.height", orderer, HostedNode::height)
           .description("Blocks the node holds")
           .tags(tags)
           .register(registry);
@@ -47,51 +45,50 @@ public final class LedgerMetrics {
           .description("1 while the orderer leads the ledger's Raft group")
           .tags(tags)
           .register(registry);
-      Gauge.builder("patchwork.raft.term", orderer, OrdererNode::term)
+      Gauge.builder("patchwork.raft.term", orderer, node -> node.term().orElse(0L))
           .description("The Raft term the orderer is in")
           .tags(tags)
           .register(registry);
     }
-    for (PeerNode peer : ledger.peers()) {
+    for (HostedNode peer : ledger.peers()) {
       watchPeer(ledgerId, ledger, peer);
     }
     // Commit latency as applications see it, measured on one peer: from the client's transaction
     // timestamp to the peer's commit.
     if (!ledger.peers().isEmpty()) {
+      String measured = ledger.peers().get(0).nodeId();
       Timer latency =
           Timer.builder("patchwork.commit.latency")
               .description("From a transaction's client timestamp to its commit on a peer")
               .tags(Tags.of("ledger", ledgerId))
               .publishPercentiles(0.5, 0.99)
               .register(registry);
-      ledger.peers().get(0).ledger().onCommit(block -> recordLatency(latency, block));
+      ledger.onCommit(
+          block -> {
+            if (block.peerId().equals(measured)) {
+              recordLatency(latency, block);
+            }
+          });
     }
+    ledger.onCommit(block -> count(ledgerId, block));
   }
 
-  private static void recordLatency(Timer latency, CommittedBlock committed) {
+  private static void recordLatency(Timer latency, BlockCommitted committed) {
     long now = System.currentTimeMillis();
-    for (ByteString data : committed.block().getData().getDataList()) {
-      try {
-        Timestamp sent =
-            ChannelHeader.parseFrom(
-                    Payload.parseFrom(Envelope.parseFrom(data).getPayload())
-                        .getHeader()
-                        .getChannelHeader())
-                .getTimestamp();
-        long millis = now - (sent.getSeconds() * 1000 + sent.getNanos() / 1_000_000);
-        if (millis >= 0) {
-          latency.record(millis, TimeUnit.MILLISECONDS);
-        }
-      } catch (InvalidProtocolBufferException e) {
-        // a transaction the peer marked invalid for its form: it has no latency to report
-      }
+    for (BlockCommitted.Outcome tx : committed.transactions()) {
+      // A transaction the peer marked invalid for its form has no latency to report.
+      committed
+          .clientTime(tx)
+          .map(sent -> now - sent.toEpochMilli())
+          .filter(millis -> millis >= 0)
+          .ifPresent(millis -> latency.record(millis, TimeUnit.MILLISECONDS));
     }
   }
 
   /** Starts reporting a peer added to a running ledger. */
-  public void watchPeer(String ledgerId, LocalLedger ledger, PeerNode peer) {
+  public void watchPeer(String ledgerId, HostedLedger ledger, HostedNode peer) {
     Tags tags = Tags.of("ledger", ledgerId, "node", peer.nodeId(), "kind", "peer");
-    Gauge.builder("patchwork.node.height", peer, node -> node.ledger().height())
+    Gauge.builder("patchwork.node.height", peer, HostedNode::height)
         .description("Blocks the node holds")
         .tags(tags)
         .register(registry);
@@ -99,34 +96,26 @@ public final class LedgerMetrics {
             "patchwork.peer.lag",
             peer,
             node ->
-                ledger.peers().stream().mapToLong(p -> p.ledger().height()).max().orElse(0)
-                    - node.ledger().height())
+                ledger.peers().stream().mapToLong(HostedNode::height).max().orElse(0)
+                    - node.height())
         .description("Blocks the peer is behind the ledger's furthest peer")
         .tags(tags)
         .register(registry);
-    Counter valid =
-        Counter.builder("patchwork.transactions.committed")
-            .description("Transactions a peer committed, by outcome")
-            .tags(tags.and("outcome", "valid"))
-            .register(registry);
-    Counter invalid =
-        Counter.builder("patchwork.transactions.committed")
-            .description("Transactions a peer committed, by outcome")
-            .tags(tags.and("outcome", "invalid"))
-            .register(registry);
-    peer.ledger()
-        .onCommit(
-            block ->
-                block
-                    .transactions()
-                    .forEach(
-                        tx -> {
-                          if (tx.code() == TxValidationCode.VALID) {
-                            valid.increment();
-                          } else {
-                            invalid.increment();
-                          }
-                        }));
+    committed(ledgerId, peer.nodeId(), "valid");
+    committed(ledgerId, peer.nodeId(), "invalid");
+  }
+
+  private Counter committed(String ledgerId, String peerId, String outcome) {
+    return Counter.builder("patchwork.transactions.committed")
+        .description("Transactions a peer committed, by outcome")
+        .tags(Tags.of("ledger", ledgerId, "node", peerId, "kind", "peer", "outcome", outcome))
+        .register(registry);
+  }
+
+  private void count(String ledgerId, BlockCommitted block) {
+    long valid = block.transactions().stream().filter(tx -> tx.code() == VALID).count();
+    committed(ledgerId, block.peerId(), "valid").increment(valid);
+    committed(ledgerId, block.peerId(), "invalid").increment(block.transactions().size() - valid);
   }
 
   /** Stops reporting a ledger whose nodes stopped. */

@@ -4,10 +4,19 @@ import io.patchwork.ca.AuthoritySpec;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.LedgerHost;
+import io.patchwork.node.api.LedgerPlan;
+import io.patchwork.node.api.Snapshot;
+import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
-import io.patchwork.node.contract.builtin.BuiltInContracts;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.config.proto.Opening;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.TemplateError;
 import io.patchwork.templates.TemplateException;
@@ -15,6 +24,7 @@ import io.patchwork.templates.Templates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,9 +35,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,31 +56,27 @@ public final class LedgerService implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
   private static final Pattern MSP_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
 
-  /** Under a ledger's directory: its nodes' data, and their genesis block and credentials. */
-  private static final String NODES = "nodes";
-
-  private static final String CREDENTIALS = "credentials";
-
   private final Path dataDirectory;
   private final LedgerRegistry registry;
   private final CertificateAuthorities authorities;
-  private final Map<String, LocalLedger> running = new ConcurrentHashMap<>();
+  private final LedgerHost host;
+  private final Map<String, HostedLedger> running = new ConcurrentHashMap<>();
   private final Map<String, CertificateAuthority> openAuthorities = new ConcurrentHashMap<>();
 
   /** Successors' openings, from {@link #accept} to {@link #provision}. */
-  private final Map<String, io.patchwork.node.config.proto.Opening> openings =
-      new ConcurrentHashMap<>();
+  private final Map<String, Opening> openings = new ConcurrentHashMap<>();
 
   private final LedgerMetrics metrics;
   private final String instance;
 
   /** A service that is the only manager instance ("local"). */
   public LedgerService(
+      LedgerHost host,
       Path dataDirectory,
       LedgerRegistry registry,
       CertificateAuthorities authorities,
       LedgerMetrics metrics) {
-    this(dataDirectory, registry, authorities, metrics, LOCAL);
+    this(host, dataDirectory, registry, authorities, metrics, LOCAL);
   }
 
   /**
@@ -75,11 +84,13 @@ public final class LedgerService implements AutoCloseable {
    * cluster mode, its cluster node id).
    */
   public LedgerService(
+      LedgerHost host,
       Path dataDirectory,
       LedgerRegistry registry,
       CertificateAuthorities authorities,
       LedgerMetrics metrics,
       String instance) {
+    this.host = Objects.requireNonNull(host, "host");
     this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.authorities = Objects.requireNonNull(authorities, "authorities");
@@ -108,11 +119,11 @@ public final class LedgerService implements AutoCloseable {
       String template,
       List<LedgerRecord.Party> parties,
       Map<String, String> overrides,
-      Optional<io.patchwork.node.config.proto.Opening> opening) {
+      Optional<Opening> opening) {
     public Request {
       parties = List.copyOf(parties);
       overrides = Map.copyOf(overrides);
-      java.util.Objects.requireNonNull(opening, "opening");
+      Objects.requireNonNull(opening, "opening");
     }
 
     public Request(
@@ -124,51 +135,38 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
-  /** A request refused before anything was made: a stable code and every problem found. */
-  public static final class RequestException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final String code;
-    private final transient List<TemplateError> errors;
-
-    RequestException(String code, List<TemplateError> errors) {
-      super(code + ": " + errors);
-      this.code = code;
-      this.errors = List.copyOf(errors);
-    }
-
-    public String code() {
-      return code;
-    }
-
-    public List<TemplateError> errors() {
-      return errors;
-    }
+  /** A request refused before anything was made: its code and every problem by field path. */
+  private static Refusal refused(ApiError error, List<TemplateError> problems) {
+    return new Refusal(
+        error,
+        problems.isEmpty() ? error.meaning() : problems.get(0).toString(),
+        problems.stream().map(p -> new Refusal.FieldProblem(p.path(), p.message())).toList());
   }
 
   /**
    * Checks the request and records the ledger as PROVISIONING; {@link #provision} then builds it.
    *
-   * @throws RequestException UNKNOWN_TEMPLATE, INVALID_OVERRIDES, INVALID_PARTIES, INVALID_NAME or
+   * @throws Refusal UNKNOWN_TEMPLATE, INVALID_OVERRIDES, INVALID_PARTIES, INVALID_NAME or
    *     DUPLICATE_NAME, with the problems by field path
    */
-  public LedgerRecord accept(Request request) throws RequestException, SQLException {
+  public LedgerRecord accept(Request request) throws Refusal, SQLException {
     List<TemplateError> problems = new ArrayList<>();
     if (request.name() == null || !NAME.matcher(request.name()).matches()) {
       problems.add(
           new TemplateError(
               "name", "1 to 63 lower-case letters, digits or '-', starting with a letter"));
-      throw new RequestException("INVALID_NAME", problems);
+      throw refused(ApiError.INVALID_NAME, problems);
     }
     LedgerTemplate template;
     try {
       template = Templates.builtIn(String.valueOf(request.template()));
     } catch (TemplateException e) {
-      throw new RequestException("UNKNOWN_TEMPLATE", e.errors());
+      throw refused(ApiError.UNKNOWN_TEMPLATE, e.errors());
     }
     try {
       template = Templates.withOverrides(template, request.overrides());
     } catch (TemplateException e) {
-      throw new RequestException("INVALID_OVERRIDES", e.errors());
+      throw refused(ApiError.INVALID_OVERRIDES, e.errors());
     }
     Set<String> mspIds = new HashSet<>();
     Set<String> organizations = new HashSet<>();
@@ -196,7 +194,7 @@ public final class LedgerService implements AutoCloseable {
       problems.addAll(e.errors());
     }
     if (!problems.isEmpty()) {
-      throw new RequestException("INVALID_PARTIES", problems);
+      throw refused(ApiError.INVALID_PARTIES, problems);
     }
     Instant now = Instant.now();
     LedgerRecord record =
@@ -217,8 +215,7 @@ public final class LedgerService implements AutoCloseable {
       registry.claim(record.id(), Optional.empty(), instance);
     } catch (LedgerRegistry.DuplicateNameException e) {
       openings.remove(record.id());
-      throw new RequestException(
-          "DUPLICATE_NAME", List.of(new TemplateError("name", e.getMessage())));
+      throw refused(ApiError.DUPLICATE_NAME, List.of(new TemplateError("name", e.getMessage())));
     }
     log.info(
         "ledger.accepted ledger={} template={} parties={}",
@@ -234,40 +231,40 @@ public final class LedgerService implements AutoCloseable {
    */
   public void provision(LedgerRecord record) {
     Path directory = ledgerDirectory(record.id());
-    LocalLedger ledger = null;
+    HostedLedger ledger = null;
     try {
       LedgerTemplate template =
           Templates.withOverrides(Templates.builtIn(record.template()), record.overrides());
       CertificateAuthority authority =
           authorities.createRoot(AuthoritySpec.of(record.id(), "Patchwork Operator"));
       openAuthorities.put(record.id(), authority);
-      LocalLedger.Builder builder =
-          LocalLedger.builder()
-              .ledgerId(record.id())
-              .authority(authority)
-              .orderers(template.topology().orderers())
-              .peersPerOrganization(template.topology().peersPerOrganization())
-              .endorsement(endorsement(template))
-              .blockCutting(
-                  template.blockCutting().maxTransactions(),
-                  (int) template.blockCutting().maxBytes(),
-                  template.blockCutting().timeout())
-              .contracts(BuiltInContracts.registry(), template.contracts())
-              .dataDirectory(directory.resolve(NODES))
-              .keepCredentials(directory.resolve(CREDENTIALS));
-      for (LedgerRecord.Party party : record.parties()) {
-        builder.member(party.organization(), party.mspId());
-      }
-      Optional.ofNullable(openings.remove(record.id())).ifPresent(builder::opening);
-      ledger = builder.start();
+      ledger =
+          host.create(
+              new LedgerPlan(
+                  record.id(),
+                  authority,
+                  record.parties().stream()
+                      .map(p -> new LedgerPlan.Party(p.organization(), p.mspId()))
+                      .toList(),
+                  template.topology().orderers(),
+                  template.topology().peersPerOrganization(),
+                  endorsement(template),
+                  BlockCutting.newBuilder()
+                      .setMaxTransactions(template.blockCutting().maxTransactions())
+                      .setMaxBytes((int) template.blockCutting().maxBytes())
+                      .setTimeoutMillis((int) template.blockCutting().timeout().toMillis())
+                      .build(),
+                  template.contracts(),
+                  Optional.ofNullable(openings.remove(record.id())),
+                  directory));
       running.put(record.id(), ledger);
       metrics.watch(record.id(), ledger);
       registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
       log.info(
           "ledger.active ledger={} orderers={} peers={}",
           record.id(),
-          ledger.ordererIds().size(),
-          ledger.peerIds().size());
+          ledger.nodes().size() - ledger.peers().size(),
+          ledger.peers().size());
     } catch (Exception e) {
       log.warn("ledger.provisioning_failed ledger={} reason=\"{}\"", record.id(), e.toString());
       if (openAuthorities.remove(record.id()) != null) {
@@ -313,7 +310,7 @@ public final class LedgerService implements AutoCloseable {
    *
    * @return how many ledgers this instance now runs again
    */
-  public int resume(java.util.function.Predicate<Optional<String>> mayClaim) throws SQLException {
+  public int resume(Predicate<Optional<String>> mayClaim) throws SQLException {
     int resumed = 0;
     for (LedgerRecord record : registry.list()) {
       if (running.containsKey(record.id())
@@ -341,19 +338,14 @@ public final class LedgerService implements AutoCloseable {
       }
       try {
         long started = System.nanoTime();
-        LocalLedger ledger =
-            LocalLedger.reopen(
-                directory.resolve(CREDENTIALS),
-                directory.resolve(NODES),
-                authority(record.id()),
-                BuiltInContracts.registry());
+        HostedLedger ledger = host.reopen(directory, authority(record.id()));
         running.put(record.id(), ledger);
         metrics.watch(record.id(), ledger);
         resumed++;
         log.info(
             "ledger.resumed ledger={} nodes={} previous_owner={} millis={}",
             record.id(),
-            ledger.ordererIds().size() + ledger.peerIds().size(),
+            ledger.nodes().size(),
             owner.orElse("none"),
             (System.nanoTime() - started) / 1_000_000);
       } catch (Exception e) {
@@ -395,7 +387,7 @@ public final class LedgerService implements AutoCloseable {
 
   /** Stops a ledger's nodes in this process (its files and registry entry stay). */
   public void stop(String id) {
-    LocalLedger ledger = running.remove(id);
+    HostedLedger ledger = running.remove(id);
     if (ledger != null) {
       metrics.forget(id);
       ledger.close();
@@ -408,46 +400,40 @@ public final class LedgerService implements AutoCloseable {
    *
    * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER or PEER_EXISTS
    */
-  public PeerNode hostPeer(String id, String mspId) throws Refusal, SQLException, CaException {
-    LocalLedger ledger = activeLedger(id);
+  public HostedNode hostPeer(String id, String mspId) throws Refusal, SQLException, CaException {
+    HostedLedger ledger = activeLedger(id);
     synchronized (ledger) {
-      PeerNode furthest = ledger.furthestPeer();
-      if (ledger.peers().stream().anyMatch(p -> p.mspId().equals(mspId))) {
+      if (ledger.peerOf(mspId).isPresent()) {
         throw new Refusal(
-            "PEER_EXISTS", 409, mspId + " already has a peer running on ledger " + id);
+            ApiError.PEER_EXISTS, mspId + " already has a peer running on ledger " + id);
       }
+      LedgerConfig config = ledger.config();
       Optional<String> organization =
-          furthest.ledger().rules().config().getMembersList().stream()
+          config.getMembersList().stream()
               .filter(m -> m.getMspId().equals(mspId))
-              .map(io.patchwork.node.config.proto.Member::getOrganization)
+              .map(Member::getOrganization)
               .findFirst();
       if (organization.isEmpty()) {
-        throw new Refusal("NOT_A_MEMBER", 400, mspId + " is not a member of ledger " + id);
+        throw new Refusal(ApiError.NOT_A_MEMBER, mspId + " is not a member of ledger " + id);
       }
-      requireOwnAuthority(id, furthest.ledger().rules().config());
-      Path snapshots = ledgerDirectory(id).resolve("snapshots");
-      Path snapshot = snapshots.resolve("join-" + java.util.UUID.randomUUID() + ".snapshot");
+      requireOwnAuthority(id, config);
       long started = System.nanoTime();
       try {
-        Files.createDirectories(snapshots);
-        furthest.ledger().exportSnapshot(snapshot);
-        PeerNode peer = ledger.addMemberPeer(organization.get(), mspId, authority(id), snapshot);
+        HostedNode peer = ledger.addMemberPeer(organization.get(), mspId, authority(id));
         metrics.watchPeer(id, ledger, peer);
         log.info(
             "ledger.peer_hosted ledger={} node={} msp={} height={} millis={}",
             id,
             peer.nodeId(),
             mspId,
-            peer.ledger().height(),
+            peer.height(),
             (System.nanoTime() - started) / 1_000_000);
         return peer;
-      } catch (IOException | io.patchwork.node.config.ConfigException e) {
+      } catch (LedgerException e) {
         log.warn(
             "ledger.peer_not_hosted ledger={} msp={} reason=\"{}\"", id, mspId, e.getMessage());
         throw new Refusal(
-            "PEER_NOT_STARTED", 500, "the peer could not be started: " + e.getMessage());
-      } finally {
-        deleteQuietly(snapshot);
+            ApiError.PEER_NOT_STARTED, "the peer could not be started: " + e.getMessage());
       }
     }
   }
@@ -460,19 +446,21 @@ public final class LedgerService implements AutoCloseable {
    * @throws Refusal LEDGER_NOT_FOUND or LEDGER_NOT_ACTIVE
    */
   public Path exportSnapshot(String id) throws Refusal, SQLException, IOException {
-    LocalLedger ledger = activeLedger(id);
+    HostedLedger ledger = activeLedger(id);
     Path snapshots = Files.createDirectories(ledgerDirectory(id).resolve("snapshots"));
-    Path snapshot = snapshots.resolve("export-" + java.util.UUID.randomUUID() + ".snapshot");
+    Path snapshot = snapshots.resolve("export-" + UUID.randomUUID() + ".snapshot");
     try {
-      io.patchwork.node.state.SnapshotInfo info =
-          ledger.furthestPeer().ledger().exportSnapshot(snapshot);
+      Snapshot info = ledger.exportSnapshot(snapshot);
       log.info(
           "ledger.snapshot_exported ledger={} height={} entries={}",
           id,
           info.height(),
           info.entries());
       return snapshot;
-    } catch (IOException | RuntimeException e) {
+    } catch (LedgerException e) {
+      deleteQuietly(snapshot);
+      throw new IOException(e.getMessage(), e);
+    } catch (RuntimeException e) {
       deleteQuietly(snapshot);
       throw e;
     }
@@ -491,8 +479,7 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /** The genesis block of a running ledger. */
-  public org.hyperledger.fabric.protos.common.Block genesis(String id)
-      throws Refusal, SQLException {
+  public Block genesis(String id) throws Refusal, SQLException {
     return activeLedger(id).genesis();
   }
 
@@ -509,7 +496,7 @@ public final class LedgerService implements AutoCloseable {
   public LedgerRecord record(String id) throws Refusal, SQLException {
     return registry
         .get(id)
-        .orElseThrow(() -> new Refusal("LEDGER_NOT_FOUND", 404, "no ledger '" + id + "'"));
+        .orElseThrow(() -> new Refusal(ApiError.LEDGER_NOT_FOUND, "no ledger '" + id + "'"));
   }
 
   /**
@@ -519,13 +506,12 @@ public final class LedgerService implements AutoCloseable {
    *
    * @throws Refusal LEDGER_NOT_FOUND, or LEDGER_NOT_RUNNING when its nodes do not run here
    */
-  public LocalLedger runningLedger(String id) throws Refusal, SQLException {
+  public HostedLedger runningLedger(String id) throws Refusal, SQLException {
     LedgerRecord record = record(id);
-    LocalLedger ledger = running.get(id);
+    HostedLedger ledger = running.get(id);
     if (ledger == null || ledger.peers().isEmpty()) {
       throw new Refusal(
-          "LEDGER_NOT_RUNNING",
-          409,
+          ApiError.LEDGER_NOT_RUNNING,
           "ledger " + id + " is " + record.status() + " and not running");
     }
     return ledger;
@@ -536,11 +522,11 @@ public final class LedgerService implements AutoCloseable {
    *
    * @throws Refusal LEDGER_NOT_FOUND, or LEDGER_NOT_ACTIVE when it is not ACTIVE and running here
    */
-  public LocalLedger activeLedger(String id) throws Refusal, SQLException {
+  public HostedLedger activeLedger(String id) throws Refusal, SQLException {
     LedgerRecord record = record(id);
-    LocalLedger ledger = running.get(id);
+    HostedLedger ledger = running.get(id);
     if (record.status() != LedgerStatus.ACTIVE || ledger == null || ledger.peers().isEmpty()) {
-      throw new Refusal("LEDGER_NOT_ACTIVE", 409, "ledger " + id + " is " + record.status());
+      throw new Refusal(ApiError.LEDGER_NOT_ACTIVE, "ledger " + id + " is " + record.status());
     }
     return ledger;
   }
@@ -563,12 +549,10 @@ public final class LedgerService implements AutoCloseable {
    *
    * @throws Refusal AUTHORITY_REPLACED
    */
-  public void requireOwnAuthority(String id, io.patchwork.node.config.proto.LedgerConfig config)
-      throws Refusal, CaException {
+  public void requireOwnAuthority(String id, LedgerConfig config) throws Refusal, CaException {
     if (!trustsOwnAuthority(id, config)) {
       throw new Refusal(
-          "AUTHORITY_REPLACED",
-          409,
+          ApiError.AUTHORITY_REPLACED,
           "the members of ledger "
               + id
               + " replaced this manager's authority: the authority they chose certifies new"
@@ -577,14 +561,13 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /** Whether this manager's authority is still among the ledger's current (not retiring) roots. */
-  boolean trustsOwnAuthority(String id, io.patchwork.node.config.proto.LedgerConfig config)
-      throws CaException {
-    List<java.security.cert.X509Certificate> own = authority(id).chain();
+  boolean trustsOwnAuthority(String id, LedgerConfig config) throws CaException {
+    List<X509Certificate> own = authority(id).chain();
     return Recertification.currentRoots(config).contains(own.get(own.size() - 1));
   }
 
   /** The running ledger of this id, if it runs in this process. */
-  public Optional<LocalLedger> running(String id) {
+  public Optional<HostedLedger> running(String id) {
     return Optional.ofNullable(running.get(id));
   }
 

@@ -1,5 +1,6 @@
 package io.patchwork.manager.ledger;
 
+import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateProfile;
@@ -14,10 +15,13 @@ import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.access.Principal;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.peer.PeerNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
@@ -72,7 +76,7 @@ public final class MemberInvites {
    * The peer the manager started for the member, or why it could not (the certificates stand; the
    * member admin asks again with {@code POST /ledgers/{id}/peers}).
    */
-  public record HostedPeer(Optional<PeerNode> peer, Optional<Refusal> failure) {}
+  public record HostedPeer(Optional<HostedNode> peer, Optional<Refusal> failure) {}
 
   /** Where and how a member's applications reach the ledger. */
   public record ConnectionProfile(
@@ -107,26 +111,25 @@ public final class MemberInvites {
       throws Refusal, SQLException, CaException {
     if (nodes < 0 || nodes > MAX_OWN_NODES) {
       throw new Refusal(
-          "INVALID_NODES", 400, "an invite certifies 0 to " + MAX_OWN_NODES + " nodes");
+          ApiError.INVALID_NODES, "an invite certifies 0 to " + MAX_OWN_NODES + " nodes");
     }
     if (!caller.isOperator() && !caller.actsFor(ledgerId, caller.mspId().orElseThrow())) {
       throw new Refusal(
-          "FORBIDDEN", 403, "only the operator or a member of ledger " + ledgerId + " invites");
+          ApiError.FORBIDDEN, "only the operator or a member of ledger " + ledgerId + " invites");
     }
     if (validity.compareTo(Duration.ofMinutes(1)) < 0
         || validity.compareTo(InviteScope.MAX_VALIDITY) > 0) {
-      throw new Refusal("INVALID_VALIDITY", 400, "an invite is valid for 1 minute to 30 days");
+      throw new Refusal(ApiError.INVALID_VALIDITY, "an invite is valid for 1 minute to 30 days");
     }
-    LocalLedger ledger = ledgers.activeLedger(ledgerId);
+    HostedLedger ledger = ledgers.activeLedger(ledgerId);
     if (!caller.isOperator()
         && ledgers.record(ledgerId).parties().stream().anyMatch(p -> p.mspId().equals(mspId))) {
       throw new Refusal(
-          "FORBIDDEN",
-          403,
+          ApiError.FORBIDDEN,
           "the ledger's founding parties are invited by the operator; members invite only"
               + " organisations they voted in");
     }
-    LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
+    LedgerConfig config = ledger.config();
     Member member =
         config.getMembersList().stream()
             .filter(m -> m.getMspId().equals(mspId))
@@ -134,8 +137,7 @@ public final class MemberInvites {
             .orElseThrow(
                 () ->
                     new Refusal(
-                        "NOT_A_MEMBER",
-                        400,
+                        ApiError.NOT_A_MEMBER,
                         mspId
                             + " is not a member of ledger "
                             + ledgerId
@@ -191,8 +193,8 @@ public final class MemberInvites {
       String ledgerId, String token, List<CsrSubmission> csrs, boolean hostPeer, boolean hostAdmin)
       throws Refusal, SQLException, CaException {
     InviteToken parsed = InviteToken.parse(token);
-    LocalLedger ledger = ledgers.activeLedger(ledgerId);
-    ledgers.requireOwnAuthority(ledgerId, ledger.furthestPeer().ledger().rules().config());
+    HostedLedger ledger = ledgers.activeLedger(ledgerId);
+    ledgers.requireOwnAuthority(ledgerId, ledger.config());
     Redemption redemption = ledgers.authority(ledgerId).redeem(parsed, csrs);
     String mspId = redemption.invite().scope().mspId();
     Optional<IssuedCertificate> admin =
@@ -213,9 +215,9 @@ public final class MemberInvites {
         if (boundTo.isEmpty()) {
           boundTo = Optional.of(kept.certificate().serialHex());
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new CaException(
-            io.patchwork.ca.CaError.STORAGE_FAILURE,
+            CaError.STORAGE_FAILURE,
             "the hosted admin identity could not be kept: " + e.getMessage(),
             e);
       }
@@ -245,20 +247,17 @@ public final class MemberInvites {
   }
 
   /** The connection profile of a running ledger for one of its members. */
-  public static ConnectionProfile profile(LocalLedger ledger, String mspId) {
-    LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
+  public static ConnectionProfile profile(HostedLedger ledger, String mspId) {
+    LedgerConfig config = ledger.config();
     List<Endpoint> peers = new ArrayList<>();
-    List<io.patchwork.node.config.proto.Peer> all =
-        ledger.peerIds().stream().map(ledger::peerConfig).toList();
+    List<HostedNode> all = ledger.peers();
     // The member's own peers first (its hosted peer included): its applications connect to them.
     all.stream()
-        .filter(p -> p.getMspId().equals(mspId))
-        .forEach(
-            p -> peers.add(new Endpoint(p.getNodeId(), p.getMspId(), p.getHost(), p.getPort())));
+        .filter(p -> p.mspId().equals(mspId))
+        .forEach(p -> peers.add(new Endpoint(p.nodeId(), p.mspId(), p.host(), p.port())));
     all.stream()
-        .filter(p -> !p.getMspId().equals(mspId))
-        .forEach(
-            p -> peers.add(new Endpoint(p.getNodeId(), p.getMspId(), p.getHost(), p.getPort())));
+        .filter(p -> !p.mspId().equals(mspId))
+        .forEach(p -> peers.add(new Endpoint(p.nodeId(), p.mspId(), p.host(), p.port())));
     List<Endpoint> orderers =
         config.getOrderersList().stream()
             .map(o -> new Endpoint(o.getNodeId(), o.getMspId(), o.getHost(), o.getPort()))

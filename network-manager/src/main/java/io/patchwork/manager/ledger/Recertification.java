@@ -1,5 +1,6 @@
 package io.patchwork.manager.ledger;
 
+import com.google.protobuf.ByteString;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateProfile;
 import io.patchwork.ca.CertificateRequest;
@@ -7,11 +8,14 @@ import io.patchwork.ca.Csr;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.ca.Subjects;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.RetiringRoot;
-import io.patchwork.node.host.LocalLedger;
-import io.patchwork.node.host.NodeFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -98,17 +102,18 @@ public final class Recertification {
    */
   public List<Request> requests(String id)
       throws Refusal, SQLException, CaException, IOException, GeneralSecurityException {
-    LocalLedger ledger = ledgers.runningLedger(id);
+    HostedLedger ledger = ledgers.runningLedger(id);
     synchronized (ledger) {
-      LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
+      LedgerConfig config = ledger.config();
       List<X509Certificate> roots = membersRoots(id, config);
       Path pending = Files.createDirectories(directory(id));
       List<Request> requests = new ArrayList<>();
-      for (String nodeId : ledger.peerIds()) {
-        if (issuedBy(ledger.peerSigningCertificate(nodeId), roots)) {
+      for (HostedNode peer : ledger.peers()) {
+        String nodeId = peer.nodeId();
+        if (issuedBy(ledger.signingCertificate(nodeId), roots)) {
           continue;
         }
-        String mspId = ledger.peer(nodeId).mspId();
+        String mspId = peer.mspId();
         Optional<String> organization = organization(config, mspId);
         if (organization.isEmpty()) {
           continue; // Its organisation was voted out: nothing to certify it for.
@@ -145,13 +150,14 @@ public final class Recertification {
       throws Refusal, SQLException, CaException, IOException, GeneralSecurityException {
     if (pems.isEmpty() || pems.size() > MAX_CERTIFICATES) {
       throw new Refusal(
-          "TOO_MANY_CERTIFICATES",
-          400,
+          ApiError.TOO_MANY_CERTIFICATES,
           "send 1 to " + MAX_CERTIFICATES + " certificates, not " + pems.size());
     }
-    LocalLedger ledger = ledgers.runningLedger(id);
+    HostedLedger ledger = ledgers.runningLedger(id);
     synchronized (ledger) {
-      LedgerConfig config = ledger.furthestPeer().ledger().rules().config();
+      LedgerConfig config = ledger.config();
+      Map<String, String> mspIds = new LinkedHashMap<>();
+      ledger.peers().forEach(peer -> mspIds.put(peer.nodeId(), peer.mspId()));
       List<X509Certificate> roots = membersRoots(id, config);
       Path pending = directory(id);
       Map<String, Waiting> waiting = waiting(ledger, pending);
@@ -162,23 +168,21 @@ public final class Recertification {
         Waiting key = waiting.get(encoded(leaf.getPublicKey()));
         if (key == null) {
           throw new Refusal(
-              "UNKNOWN_KEY",
-              400,
+              ApiError.UNKNOWN_KEY,
               "certificate "
                   + index
                   + " ("
                   + leaf.getSubjectX500Principal().getName()
                   + ") certifies no key this manager asked for; fetch the requests again");
         }
-        check(index, leaf, chain, key, ledger.peer(key.nodeId()).mspId(), roots);
+        check(index, leaf, chain, key, mspIds.get(key.nodeId()), roots);
         List<X509Certificate> previous =
             answered
                 .computeIfAbsent(key.nodeId(), node -> new LinkedHashMap<>())
                 .put(key.profile(), chain);
         if (previous != null) {
           throw new Refusal(
-              "INCOMPLETE_PEER",
-              400,
+              ApiError.INCOMPLETE_PEER,
               "certificate " + index + " certifies the same key as one before it");
         }
       }
@@ -186,8 +190,7 @@ public final class Recertification {
           answered.entrySet()) {
         if (node.getValue().size() != 2) {
           throw new Refusal(
-              "INCOMPLETE_PEER",
-              400,
+              ApiError.INCOMPLETE_PEER,
               "peer "
                   + node.getKey()
                   + " needs its signing and its TLS certificate in the same request");
@@ -207,10 +210,8 @@ public final class Recertification {
               tls,
               readKey(pending, nodeId, CertificateProfile.TLS).getPrivate(),
               authorityChain(signing, roots));
-        } catch (io.patchwork.node.config.ConfigException e) {
-          throw new IllegalStateException(
-              "peer " + nodeId + " did not restart with its new certificates: " + e.getMessage(),
-              e);
+        } catch (LedgerException e) {
+          throw new IllegalStateException(e.getMessage(), e);
         }
         for (CertificateProfile profile : CertificateProfile.values()) {
           Files.deleteIfExists(keyFile(pending, nodeId, profile));
@@ -221,10 +222,10 @@ public final class Recertification {
             "ledger.peer_recertified ledger={} node={} msp={} serial={} issuer=\"{}\"",
             id,
             nodeId,
-            ledger.peer(nodeId).mspId(),
+            mspIds.get(nodeId),
             serial,
             signing.get(0).getIssuerX500Principal().getName());
-        done.add(new Recertified(nodeId, ledger.peer(nodeId).mspId(), serial));
+        done.add(new Recertified(nodeId, mspIds.get(nodeId), serial));
       }
       return done;
     }
@@ -239,7 +240,7 @@ public final class Recertification {
     List<X509Certificate> roots = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Member member : config.getMembersList()) {
-      for (com.google.protobuf.ByteString pem : member.getRootCertificatesList()) {
+      for (ByteString pem : member.getRootCertificatesList()) {
         String text = normalized(pem.toStringUtf8());
         if (!retiring.contains(text) && seen.add(text)) {
           try {
@@ -258,8 +259,7 @@ public final class Recertification {
       throws Refusal, CaException {
     if (ledgers.trustsOwnAuthority(id, config)) {
       throw new Refusal(
-          "AUTHORITY_NOT_REPLACED",
-          409,
+          ApiError.AUTHORITY_NOT_REPLACED,
           "ledger "
               + id
               + " still trusts this manager's authority; its peers need new certificates only"
@@ -298,10 +298,10 @@ public final class Recertification {
     return Base64.getEncoder().encodeToString(key.getEncoded());
   }
 
-  private static Map<String, Waiting> waiting(LocalLedger ledger, Path pending)
+  private static Map<String, Waiting> waiting(HostedLedger ledger, Path pending)
       throws IOException, GeneralSecurityException {
     Map<String, Waiting> waiting = new LinkedHashMap<>();
-    for (String nodeId : ledger.peerIds()) {
+    for (String nodeId : ledger.peers().stream().map(HostedNode::nodeId).toList()) {
       for (CertificateProfile profile : CertificateProfile.values()) {
         if (Files.exists(publicKeyFile(pending, nodeId, profile))) {
           waiting.put(
@@ -322,7 +322,7 @@ public final class Recertification {
       // Answered below.
     }
     throw new Refusal(
-        "MALFORMED_CERTIFICATE", 400, "certificate " + index + " is not a PEM X.509 certificate");
+        ApiError.MALFORMED_CERTIFICATE, "certificate " + index + " is not a PEM X.509 certificate");
   }
 
   private static void check(
@@ -337,8 +337,7 @@ public final class Recertification {
     if (!Subjects.mspIdOf(leaf).map(mspId::equals).orElse(false)
         || !attributes(leaf, "OU").contains(Role.PEER.name().toLowerCase(Locale.ROOT))) {
       throw new Refusal(
-          "WRONG_SUBJECT",
-          400,
+          ApiError.WRONG_SUBJECT,
           "certificate "
               + index
               + " ("
@@ -351,8 +350,7 @@ public final class Recertification {
     boolean tls = hasTlsUsage(leaf);
     if (tls != (key.profile() == CertificateProfile.TLS)) {
       throw new Refusal(
-          "WRONG_PROFILE",
-          400,
+          ApiError.WRONG_PROFILE,
           "certificate "
               + index
               + " answers the "
@@ -367,8 +365,7 @@ public final class Recertification {
       validate(chain, roots);
     } catch (GeneralSecurityException e) {
       throw new Refusal(
-          "UNTRUSTED_CERTIFICATE",
-          400,
+          ApiError.UNTRUSTED_CERTIFICATE,
           "certificate "
               + index
               + " ("
@@ -477,7 +474,9 @@ public final class Recertification {
 
   private static KeyPair readKey(Path pending, String nodeId, CertificateProfile profile)
       throws IOException, GeneralSecurityException {
-    PrivateKey privateKey = NodeFiles.readPrivateKey(keyFile(pending, nodeId, profile));
+    PrivateKey privateKey =
+        Pem.readPrivateKey(
+            Files.readString(keyFile(pending, nodeId, profile), StandardCharsets.US_ASCII));
     byte[] encoded =
         Base64.getDecoder()
             .decode(

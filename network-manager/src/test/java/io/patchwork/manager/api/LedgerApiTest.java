@@ -122,6 +122,20 @@ class LedgerApiTest {
             .encode();
     assertError(post("/ledgers", twice), 400, "INVALID_PARTIES");
 
+    HttpResponse<String> mistyped =
+        post(
+            "/ledgers",
+            new JsonObject(request("trade", 3, "{}"))
+                .put("parties", new JsonArray().add(new JsonObject().put("mspId", 5)))
+                .encode());
+    assertError(mistyped, 400, "MALFORMED_REQUEST");
+    assertThat(
+            new JsonObject(mistyped.body())
+                .getJsonArray("errors")
+                .getJsonObject(0)
+                .getString("path"))
+        .isEqualTo("parties[0].mspId");
+
     assertThat(new JsonObject(get("/ledgers").body()).getJsonArray("ledgers")).isEmpty();
     assertThat(Files.exists(directory.resolve("ledgers"))).isFalse();
     assertError(get("/ledgers/trade"), 404, "LEDGER_NOT_FOUND");

@@ -13,7 +13,7 @@ import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.store.BlockStore;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
@@ -189,9 +189,9 @@ public final class ConfigHistory {
           List.of(),
           Optional.of(
               new DecisionReport(
-                  GovernanceDecisions.proposalId(update.getDecision().getProposal().getProposal()),
+                  GovernanceEncoding.proposalId(update.getDecision().getProposal().getProposal()),
                   proposal.getProposerMspId(),
-                  GovernanceDecisions.action(proposal).toString(),
+                  GovernanceEncoding.action(proposal).toString(),
                   Instant.ofEpochMilli(proposal.getCreatedAtMillis()),
                   ballots)));
     } catch (InvalidProtocolBufferException e) {

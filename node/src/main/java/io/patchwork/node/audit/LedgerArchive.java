@@ -10,6 +10,7 @@ import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.block.ChainCheck;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
@@ -79,7 +80,7 @@ public final class LedgerArchive {
       long configChanges,
       Optional<String> problem,
       Optional<SignedSettlementStatement> statement,
-      Optional<io.patchwork.node.config.proto.LedgerConfig> closedConfig) {
+      Optional<LedgerConfig> closedConfig) {
     public boolean verified() {
       return problem.isEmpty();
     }

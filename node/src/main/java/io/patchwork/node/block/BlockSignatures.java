@@ -3,10 +3,13 @@ package io.patchwork.node.block;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.order.proto.OrdererPosition;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.LastConfig;
@@ -131,19 +134,19 @@ public final class BlockSignatures {
   }
 
   /** What the signing orderer recorded (last config index, consenter metadata), if present. */
-  public static java.util.Optional<OrdererBlockMetadata> ordererMetadata(Block block) {
+  public static Optional<OrdererBlockMetadata> ordererMetadata(Block block) {
     if (block.getMetadata().getMetadataCount() <= BlockMetadataIndex.SIGNATURES_VALUE) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
       Metadata metadata =
           Metadata.parseFrom(block.getMetadata().getMetadata(BlockMetadataIndex.SIGNATURES_VALUE));
       if (metadata.getValue().isEmpty()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      return java.util.Optional.of(OrdererBlockMetadata.parseFrom(metadata.getValue()));
+      return Optional.of(OrdererBlockMetadata.parseFrom(metadata.getValue()));
     } catch (InvalidProtocolBufferException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
@@ -152,20 +155,16 @@ public final class BlockSignatures {
    * at this time, so a client cannot pick the instant its certificate is judged at. Empty for the
    * genesis block and blocks without a recorded time.
    */
-  public static java.util.Optional<java.time.Instant> blockTime(Block block) {
+  public static Optional<Instant> blockTime(Block block) {
     return ordererMetadata(block)
         .flatMap(
             metadata -> {
               try {
                 long millis =
-                    io.patchwork.node.order.proto.OrdererPosition.parseFrom(
-                            metadata.getConsenterMetadata())
-                        .getBlockTimeMillis();
-                return millis > 0
-                    ? java.util.Optional.of(java.time.Instant.ofEpochMilli(millis))
-                    : java.util.Optional.empty();
-              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                return java.util.Optional.empty();
+                    OrdererPosition.parseFrom(metadata.getConsenterMetadata()).getBlockTimeMillis();
+                return millis > 0 ? Optional.of(Instant.ofEpochMilli(millis)) : Optional.empty();
+              } catch (InvalidProtocolBufferException e) {
+                return Optional.empty();
               }
             });
   }

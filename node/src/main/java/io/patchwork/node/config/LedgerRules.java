@@ -11,6 +11,7 @@ import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
+import io.patchwork.node.config.proto.RetiringRoot;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.net.LedgerTrust;
 import io.patchwork.node.opening.InvalidOpeningException;
@@ -23,6 +24,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
@@ -54,8 +57,7 @@ public final class LedgerRules {
   private final LedgerConfig config;
   private final Map<String, Member> members;
   private final Map<ByteString, Orderer> orderersBySigningCertificate;
-  private final Map<ByteString, X509Certificate> knownOrdererIdentities =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<ByteString, X509Certificate> knownOrdererIdentities = new ConcurrentHashMap<>();
   private final Map<String, ByteString> contracts;
   private final IdentityCheck identities;
 
@@ -140,14 +142,14 @@ public final class LedgerRules {
             Code.INVALID_CONTRACT, "contract " + contract.getName() + " is pinned twice");
       }
     }
-    Map<X509Certificate, java.time.Instant> retiring = new HashMap<>();
-    for (io.patchwork.node.config.proto.RetiringRoot root : config.getRetiringRootsList()) {
+    Map<X509Certificate, Instant> retiring = new HashMap<>();
+    for (RetiringRoot root : config.getRetiringRootsList()) {
       List<X509Certificate> parsed = certificates("retiring roots", List.of(root.getCertificate()));
       if (parsed.size() != 1) {
         throw new ConfigException(
             Code.INVALID_MEMBER, "a retiring root must be exactly one PEM certificate");
       }
-      retiring.put(parsed.get(0), java.time.Instant.ofEpochMilli(root.getTrustedUntilMillis()));
+      retiring.put(parsed.get(0), Instant.ofEpochMilli(root.getTrustedUntilMillis()));
     }
     IdentityCheck identities;
     try {

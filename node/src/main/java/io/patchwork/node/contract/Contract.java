@@ -1,5 +1,7 @@
 package io.patchwork.node.contract;
 
+import java.util.List;
+
 /**
  * A contract: named transaction functions over its own world-state namespace, modelled on Fabric's
  * contract API. A ledger runs a contract only if its config pins the contract's name and {@link
@@ -33,7 +35,7 @@ public interface Contract {
    * classes nested in it: by default the contract's own class. A contract that uses shared helper
    * classes lists them too.
    */
-  default java.util.List<Class<?>> codeClasses() {
-    return java.util.List.of(getClass());
+  default List<Class<?>> codeClasses() {
+    return List.of(getClass());
   }
 }

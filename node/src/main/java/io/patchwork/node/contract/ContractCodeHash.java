@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class ContractCodeHash {
           throw new IllegalArgumentException(
               "the class file of " + type.getName() + " is not readable");
         }
-        digest.update(type.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        digest.update(type.getName().getBytes(StandardCharsets.UTF_8));
         digest.update(in.readAllBytes());
       } catch (IOException e) {
         throw new UncheckedIOException("reading the class file of " + type.getName(), e);

@@ -2,6 +2,7 @@ package io.patchwork.node.governance;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.governance.Ballot;
+import io.patchwork.governance.Choice;
 import io.patchwork.governance.Proposal;
 import io.patchwork.governance.Tally;
 import io.patchwork.governance.Voter;
@@ -140,7 +141,7 @@ public final class GovernanceRecords {
     }
     List<Ballot> ballots = new ArrayList<>();
     for (GovernanceBallot cast : ballots(state, id)) {
-      GovernanceDecisions.ballot(cast, proposal.get()).ifPresent(ballots::add);
+      DecisionChecks.ballot(cast, proposal.get()).ifPresent(ballots::add);
     }
     return Optional.of(Tally.of(proposal.get(), ballots, at));
   }
@@ -156,7 +157,7 @@ public final class GovernanceRecords {
       if (content.getConfigSequence() != current.sequence()) {
         return Optional.empty();
       }
-      return Optional.of(GovernanceDecisions.proposal(content, id, current));
+      return Optional.of(DecisionChecks.proposal(content, id, current));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -186,18 +187,17 @@ public final class GovernanceRecords {
         } catch (InvalidProtocolBufferException e) {
           return Optional.of("the proposal cannot be decoded");
         }
-        Optional<String> elsewhere = GovernanceDecisions.notForThisConfig(content, current);
+        Optional<String> elsewhere = DecisionChecks.notForThisConfig(content, current);
         if (elsewhere.isPresent()) {
           return elsewhere;
         }
-        Optional<String> unsigned =
-            GovernanceDecisions.proposerRefusal(signed, content, voters, at);
+        Optional<String> unsigned = DecisionChecks.proposerRefusal(signed, content, voters, at);
         if (unsigned.isPresent()) {
           return unsigned;
         }
         try {
-          GovernanceDecisions.proposal(
-              content, GovernanceDecisions.proposalId(signed.getProposal()), current);
+          DecisionChecks.proposal(
+              content, GovernanceEncoding.proposalId(signed.getProposal()), current);
         } catch (IllegalArgumentException e) {
           return Optional.of("the proposal is malformed: " + e.getMessage());
         }
@@ -219,8 +219,7 @@ public final class GovernanceRecords {
                   + " cannot vote for "
                   + ballot.getVoterMspId());
         }
-        Optional<io.patchwork.governance.Choice> choice =
-            io.patchwork.governance.Choice.of(ballot.getChoice());
+        Optional<Choice> choice = Choice.of(ballot.getChoice());
         if (choice.isEmpty() || cast.getProposalId().isEmpty()) {
           return Optional.of("the ballot is malformed");
         }
@@ -255,7 +254,7 @@ public final class GovernanceRecords {
       SignatureVerifier verifier) {
     GovernanceRecord record = update.getRecord();
     if (record.hasProposal()) {
-      String id = GovernanceDecisions.proposalId(record.getProposal().getProposal());
+      String id = GovernanceEncoding.proposalId(record.getProposal().getProposal());
       if (proposal(state, id).isPresent()) {
         return Outcome.refused("proposal " + id + " is recorded already");
       }
@@ -270,9 +269,9 @@ public final class GovernanceRecords {
     }
     List<Ballot> recorded = new ArrayList<>();
     for (GovernanceBallot earlier : ballots(state, id)) {
-      GovernanceDecisions.ballot(earlier, proposal.get()).ifPresent(recorded::add);
+      DecisionChecks.ballot(earlier, proposal.get()).ifPresent(recorded::add);
     }
-    Optional<Ballot> ballot = GovernanceDecisions.ballot(cast.getBallot(), proposal.get());
+    Optional<Ballot> ballot = DecisionChecks.ballot(cast.getBallot(), proposal.get());
     if (ballot.isEmpty()) {
       return Outcome.refused("the ballot is malformed");
     }

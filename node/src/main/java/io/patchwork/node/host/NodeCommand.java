@@ -1,6 +1,9 @@
 package io.patchwork.node.host;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.Subjects;
 import io.patchwork.node.audit.ConfigHistory;
+import io.patchwork.node.audit.LedgerArchive;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -16,11 +19,15 @@ import io.patchwork.node.store.BlockStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -81,10 +88,10 @@ public final class NodeCommand implements Runnable {
 
   /** What went wrong, in words an operator can act on; unexpected failures keep their trace. */
   static String describe(Exception failure) throws Exception {
-    if (failure instanceof java.nio.file.NoSuchFileException missing) {
+    if (failure instanceof NoSuchFileException missing) {
       return "no such file: " + missing.getFile();
     }
-    if (failure instanceof java.nio.file.AccessDeniedException denied) {
+    if (failure instanceof AccessDeniedException denied) {
       return "permission denied: " + denied.getFile();
     }
     if (failure instanceof ConfigException config) {
@@ -190,10 +197,7 @@ public final class NodeCommand implements Runnable {
       }
       out.printf(
           "node %s (%s of ledger %s) is running; data in %s%n",
-          id,
-          kind.name().toLowerCase(java.util.Locale.ROOT),
-          ledgerId(genesisBlock),
-          dataDirectory);
+          id, kind.name().toLowerCase(Locale.ROOT), ledgerId(genesisBlock), dataDirectory);
       out.flush();
       Runtime.getRuntime()
           .addShutdownHook(
@@ -256,7 +260,7 @@ public final class NodeCommand implements Runnable {
                 out,
                 info.height(),
                 info.entries(),
-                java.util.HexFormat.of().formatHex(info.stateHash().toByteArray()));
+                HexFormat.of().formatHex(info.stateHash().toByteArray()));
       }
       return 0;
     }
@@ -345,8 +349,7 @@ public final class NodeCommand implements Runnable {
       if (!Files.isRegularFile(archive)) {
         throw new CommandLine.ParameterException(spec.commandLine(), archive + " is not a file");
       }
-      io.patchwork.node.audit.LedgerArchive.Report report =
-          io.patchwork.node.audit.LedgerArchive.verify(archive, new SignatureVerifier(100_000));
+      LedgerArchive.Report report = LedgerArchive.verify(archive, new SignatureVerifier(100_000));
       if (!report.verified()) {
         spec.commandLine()
             .getErr()
@@ -368,7 +371,7 @@ public final class NodeCommand implements Runnable {
     Block block;
     try {
       block = Block.parseFrom(Files.readAllBytes(file));
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(
           ConfigException.Code.MALFORMED, file + " is not a genesis block", e);
     }
@@ -402,7 +405,7 @@ public final class NodeCommand implements Runnable {
 
   /** The MSP id a Patchwork certificate carries: its subject's organizationIdentifier. */
   private static String mspIdOf(X509Certificate certificate) throws ConfigException {
-    return io.patchwork.ca.Subjects.mspIdOf(certificate)
+    return Subjects.mspIdOf(certificate)
         .orElseThrow(
             () ->
                 new ConfigException(

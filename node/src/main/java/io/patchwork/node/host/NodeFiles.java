@@ -2,6 +2,8 @@ package io.patchwork.node.host;
 
 import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Pem;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.net.NodeTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -9,16 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The file layout a node's credentials are kept in — the folder a standalone node is started from
@@ -71,12 +71,11 @@ public final class NodeFiles {
      * The node's signing and TLS identities for {@code mspId}, its TLS trusting what {@code trust}
      * trusts.
      */
-    public NodeLauncher.NodeIdentity identity(
-        String nodeId, String mspId, javax.net.ssl.X509TrustManager trust) {
+    public NodeLauncher.NodeIdentity identity(String nodeId, String mspId, X509TrustManager trust) {
       return new NodeLauncher.NodeIdentity(
           nodeId,
-          io.patchwork.node.crypto.NodeSigner.of(mspId, signingCertificate, signingKey),
-          new io.patchwork.node.net.NodeTransport.TlsIdentity(
+          NodeSigner.of(mspId, signingCertificate, signingKey),
+          new NodeTransport.TlsIdentity(
               tlsChain.get(0), tlsChain.subList(1, tlsChain.size()), tlsKey, trust));
     }
   }
@@ -145,17 +144,12 @@ public final class NodeFiles {
     return certificates;
   }
 
-  /** An unencrypted PKCS#8 EC key, the form Fabric MSP folders keep in keystore/. */
-  /** Reads an unencrypted PKCS#8 EC private key from a PEM file. */
+  /** Reads an unencrypted PKCS#8 EC private key from a PEM file ({@link Pem#readPrivateKey}). */
   public static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
-    String pem = Files.readString(file, StandardCharsets.US_ASCII);
-    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-    int end = pem.indexOf("-----END PRIVATE KEY-----");
-    if (begin < 0 || end < begin) {
-      throw new GeneralSecurityException(file + " holds no unencrypted PKCS#8 private key");
+    try {
+      return Pem.readPrivateKey(Files.readString(file, StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
+      throw new GeneralSecurityException(file + ": " + e.getMessage(), e);
     }
-    String body = pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end);
-    byte[] der = Base64.getMimeDecoder().decode(body);
-    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
   }
 }

@@ -10,10 +10,12 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.PKIXCertPathValidatorResult;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
@@ -99,7 +101,7 @@ public final class IdentityCheck {
       for (Map.Entry<X509Certificate, Instant> root : retiring.entrySet()) {
         deadlines.put(ByteString.copyFrom(root.getKey().getEncoded()), root.getValue());
       }
-    } catch (java.security.cert.CertificateEncodingException e) {
+    } catch (CertificateEncodingException e) {
       throw new IllegalArgumentException("a retiring root cannot be encoded", e);
     }
     this.retiring = Map.copyOf(deadlines);
@@ -357,7 +359,7 @@ public final class IdentityCheck {
         parameters.setDate(Date.from(at));
         parameters.setRevocationEnabled(false);
         root =
-            ((java.security.cert.PKIXCertPathValidatorResult)
+            ((PKIXCertPathValidatorResult)
                     CertPathValidator.getInstance("PKIX")
                         .validate(factory.generateCertPath(path), parameters))
                 .getTrustAnchor()

@@ -1,5 +1,6 @@
 package io.patchwork.node.net;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertStore;
@@ -54,7 +55,7 @@ public final class LedgerTrust {
         }
       }
       throw new IllegalArgumentException("the JDK offers no X.509 trust manager");
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("trust roots cannot make a trust manager", e);
     }
   }

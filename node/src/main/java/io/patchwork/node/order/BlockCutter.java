@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.server.RaftServer;
@@ -66,8 +67,7 @@ final class BlockCutter extends BaseStateMachine {
   private volatile LedgerRules rules;
   private volatile BlockCutting cutting;
   private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
-  private final List<java.util.function.Consumer<LedgerRules>> configListeners =
-      new CopyOnWriteArrayList<>();
+  private final List<Consumer<LedgerRules>> configListeners = new CopyOnWriteArrayList<>();
   private final List<ByteString> pending = new ArrayList<>();
   private long pendingBytes;
   private volatile long pendingSince;
@@ -199,7 +199,7 @@ final class BlockCutter extends BaseStateMachine {
   }
 
   /** Called, on the applying thread, with each config this orderer puts in force. */
-  void onConfig(java.util.function.Consumer<LedgerRules> listener) {
+  void onConfig(Consumer<LedgerRules> listener) {
     configListeners.add(listener);
   }
 

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
@@ -241,8 +242,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
         (ServerCallStreamObserver<DeliverResponse>) responses;
     // gRPC takes these handlers only before this method returns; they reach whichever delivery
     // the stream's latest request started.
-    java.util.concurrent.atomic.AtomicReference<DeliverStream> active =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<DeliverStream> active = new AtomicReference<>();
     stream.setOnReadyHandler(
         () -> {
           DeliverStream delivery = active.get();

@@ -1,5 +1,6 @@
 package io.patchwork.node.order;
 
+import com.google.protobuf.ByteString;
 import io.grpc.BindableService;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
@@ -271,7 +272,7 @@ final class RaftOrderer implements OrdererNode {
     }
   }
 
-  static OrderingEntry batch(List<com.google.protobuf.ByteString> envelopes) {
+  static OrderingEntry batch(List<ByteString> envelopes) {
     return OrderingEntry.newBuilder()
         .setBatch(
             EnvelopeBatch.newBuilder()

@@ -18,6 +18,7 @@ import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.DeliverResponse;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
@@ -89,7 +90,7 @@ final class BlockPuller implements AutoCloseable {
 
           @Override
           public void onNext(DeliverResponse response) {
-            if (response.getStatus() == org.hyperledger.fabric.protos.common.Status.FORBIDDEN) {
+            if (response.getStatus() == Status.FORBIDDEN) {
               forbidden = true;
               log.warn(
                   "peer.delivery_forbidden node={} orderer={} hint=\"the orderers no longer"

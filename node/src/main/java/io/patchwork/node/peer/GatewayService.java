@@ -17,12 +17,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.gateway.ChaincodeEventsRequest;
 import org.hyperledger.fabric.protos.gateway.ChaincodeEventsResponse;
@@ -44,6 +47,7 @@ import org.hyperledger.fabric.protos.peer.ChaincodeEndorsedAction;
 import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
 import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
 import org.hyperledger.fabric.protos.peer.Endorsement;
+import org.hyperledger.fabric.protos.peer.Proposal;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.hyperledger.fabric.protos.peer.SignedProposal;
 import org.hyperledger.fabric.protos.peer.Transaction;
@@ -146,10 +150,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
     String txId;
     try {
       Payload payload = Payload.parseFrom(envelope.getPayload());
-      txId =
-          org.hyperledger.fabric.protos.common.ChannelHeader.parseFrom(
-                  payload.getHeader().getChannelHeader())
-              .getTxId();
+      txId = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getTxId();
     } catch (InvalidProtocolBufferException e) {
       responses.onError(
           Status.INVALID_ARGUMENT
@@ -515,10 +516,8 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
   private static Envelope prepare(
       Endorser.Outcome local, SignedProposal signed, List<Endorsement> endorsements)
       throws InvalidProtocolBufferException {
-    org.hyperledger.fabric.protos.peer.Proposal proposal =
-        org.hyperledger.fabric.protos.peer.Proposal.parseFrom(signed.getProposalBytes());
-    org.hyperledger.fabric.protos.common.Header header =
-        org.hyperledger.fabric.protos.common.Header.parseFrom(proposal.getHeader());
+    Proposal proposal = Proposal.parseFrom(signed.getProposalBytes());
+    Header header = Header.parseFrom(proposal.getHeader());
     ChaincodeActionPayload actionPayload =
         ChaincodeActionPayload.newBuilder()
             .setChaincodeProposalPayload(
@@ -579,8 +578,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
   }
 
   private static StatusRuntimeException asStatus(Throwable failure) {
-    Throwable cause =
-        failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
     if (cause instanceof StatusRuntimeException status) {
       return status;
     }

@@ -1,5 +1,6 @@
 package io.patchwork.node.peer;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.patchwork.node.config.ConfigException;
@@ -11,8 +12,10 @@ import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.state.StateResources;
+import io.patchwork.node.state.TxRecord;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.peer.EndorserGrpc;
 import org.slf4j.Logger;
@@ -75,14 +82,24 @@ public final class PeerNode implements AutoCloseable {
   private final Server server;
   private final BlockPuller puller;
   private final Channels channels;
+  private final OrdererClient orderers;
+  private final CommitWaits commits;
 
   private PeerNode(
-      Config config, PeerLedger ledger, Server server, BlockPuller puller, Channels channels) {
+      Config config,
+      PeerLedger ledger,
+      Server server,
+      BlockPuller puller,
+      Channels channels,
+      OrdererClient orderers,
+      CommitWaits commits) {
     this.config = config;
     this.ledger = ledger;
     this.server = server;
     this.puller = puller;
     this.channels = channels;
+    this.orderers = orderers;
+    this.commits = commits;
   }
 
   /**
@@ -125,6 +142,8 @@ public final class PeerNode implements AutoCloseable {
               config.clock());
       SignedRequests requests =
           new SignedRequests(ledger::rules, config.verifier(), config.clock());
+      OrdererClient ordering = new OrdererClient(orderers);
+      CommitWaits commits = new CommitWaits(ledger);
       GatewayService gateway =
           new GatewayService(
               config.host() + ":" + config.port(),
@@ -132,8 +151,8 @@ public final class PeerNode implements AutoCloseable {
               ledger,
               endorser,
               new RemoteEndorsers(peers),
-              new OrdererClient(orderers),
-              new CommitWaits(ledger),
+              ordering,
+              commits,
               requests,
               transport.executor());
       Server server =
@@ -160,7 +179,7 @@ public final class PeerNode implements AutoCloseable {
           config.mspId(),
           server.getPort(),
           ledger.height());
-      return new PeerNode(config, ledger, server, puller, channels);
+      return new PeerNode(config, ledger, server, puller, channels, ordering, commits);
     } catch (IOException | RuntimeException e) {
       channels.close();
       ledger.close();
@@ -208,8 +227,7 @@ public final class PeerNode implements AutoCloseable {
    * and after every config change it commits.
    */
   private static void followTlsTrust(PeerLedger ledger, NodeTransport.TlsIdentity tls) {
-    java.util.concurrent.atomic.AtomicLong followed =
-        new java.util.concurrent.atomic.AtomicLong(ledger.rules().sequence());
+    AtomicLong followed = new AtomicLong(ledger.rules().sequence());
     tls.trustNow(ledger.rules().tlsTrust());
     ledger.onCommit(
         block -> {
@@ -240,6 +258,48 @@ public final class PeerNode implements AutoCloseable {
 
   public PeerLedger ledger() {
     return ledger;
+  }
+
+  /**
+   * Sends a signed envelope to the ledger's ordering service as this peer — the orderer that took
+   * the last one first, the others in turn if it cannot take it — and completes with the
+   * transaction's record once this peer has committed it: no polling, the commit completes it.
+   * Completes exceptionally with {@link NotOrderedException} if no orderer took it, with {@link
+   * IllegalArgumentException} if the envelope has no readable header. Cancel the future to stop
+   * waiting.
+   */
+  public CompletableFuture<TxRecord> submit(Envelope envelope) {
+    String txId;
+    try {
+      txId = EnvelopeHeaders.read(envelope).txId();
+    } catch (InvalidProtocolBufferException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("the envelope's payload cannot be decoded", e));
+    }
+    // Registered before the broadcast, so a commit that lands at once is not missed.
+    CompletableFuture<TxRecord> committed = commits.await(txId);
+    orderers
+        .broadcast(envelope)
+        .whenComplete(
+            (answer, failure) -> {
+              if (failure != null) {
+                committed.completeExceptionally(
+                    new NotOrderedException(txId, "no orderer answered: " + failure.getMessage()));
+              } else if (answer.getStatus() != Status.SUCCESS) {
+                committed.completeExceptionally(
+                    new NotOrderedException(txId, answer.getStatus() + " " + answer.getInfo()));
+              }
+            });
+    return committed;
+  }
+
+  /** No orderer of the ledger took a transaction; the message says what the last one answered. */
+  public static final class NotOrderedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NotOrderedException(String txId, String reason) {
+      super("the ordering service did not take transaction " + txId + ": " + reason);
+    }
   }
 
   @Override

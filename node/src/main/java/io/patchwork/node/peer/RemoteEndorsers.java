@@ -3,6 +3,7 @@ package io.patchwork.node.peer;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class RemoteEndorsers {
 
   RemoteEndorsers(List<Peer> peers) {
     for (Peer peer : peers) {
-      byOrganization.computeIfAbsent(peer.mspId(), m -> new java.util.ArrayList<>()).add(peer);
+      byOrganization.computeIfAbsent(peer.mspId(), m -> new ArrayList<>()).add(peer);
       turns.computeIfAbsent(peer.mspId(), m -> new AtomicInteger());
     }
     byOrganization.replaceAll((m, list) -> List.copyOf(list));

@@ -9,6 +9,7 @@ import io.patchwork.node.state.StateReader;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,8 +26,8 @@ public record ClosingBook(
   public ClosingBook {
     TreeMap<String, List<Netting.Obligation>> byAsset = new TreeMap<>();
     obligations.forEach((asset, list) -> byAsset.put(asset, List.copyOf(list)));
-    obligations = java.util.Collections.unmodifiableMap(byAsset);
-    tokenBalances = java.util.Collections.unmodifiableMap(new TreeMap<>(tokenBalances));
+    obligations = Collections.unmodifiableMap(byAsset);
+    tokenBalances = Collections.unmodifiableMap(new TreeMap<>(tokenBalances));
   }
 
   private static final String OBLIGATION_PREFIX = Obligations.KEY_PREFIX;

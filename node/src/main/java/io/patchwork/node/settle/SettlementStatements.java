@@ -13,7 +13,7 @@ import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.config.proto.StatementSignature;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.identity.IdentityCheck;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The settlement statement a closing ledger ends with: computed the same way by whoever makes it
@@ -60,7 +61,7 @@ public final class SettlementStatements {
               .setGross(settlement.grossVolume().toString())
               .setMoved(settlement.netMoved().toString())
               .setExact(settlement.exact());
-      new java.util.TreeMap<>(settlement.positions())
+      new TreeMap<>(settlement.positions())
           .forEach(
               (mspId, amount) -> {
                 if (amount.signum() != 0) {
@@ -110,7 +111,7 @@ public final class SettlementStatements {
    * members.
    */
   public static int requiredMembers(LedgerRules current) {
-    VotingPolicy policy = GovernanceDecisions.rules(current.config()).voting();
+    VotingPolicy policy = GovernanceEncoding.rules(current.config()).voting();
     int members = current.memberMspIds().size();
     for (int signers = 1; signers <= members; signers++) {
       if (policy.thresholdMet(signers, members)) {

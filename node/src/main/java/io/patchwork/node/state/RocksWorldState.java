@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -76,15 +78,14 @@ final class RocksWorldState implements WorldState {
   private volatile boolean closed;
   // Reads and writes hold the read side; close takes the write side, so the native database is
   // never closed under an operation in progress.
-  private final java.util.concurrent.locks.ReentrantReadWriteLock access =
-      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private final ReentrantReadWriteLock access = new ReentrantReadWriteLock();
 
   @FunctionalInterface
   private interface IoSupplier<T> {
     T get() throws IOException;
   }
 
-  private <T> T whileOpen(java.util.function.Supplier<T> operation) {
+  private <T> T whileOpen(Supplier<T> operation) {
     access.readLock().lock();
     try {
       if (closed) {

@@ -3,6 +3,7 @@ package io.patchwork.node.state;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.crypto.Sha256;
 import io.patchwork.node.state.proto.SnapshotEntry;
 import io.patchwork.node.state.proto.SnapshotHeader;
@@ -14,6 +15,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -209,7 +211,7 @@ final class Snapshots {
         digest.update(bytes);
         sink.accept(record);
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IOException(file + ": the snapshot is damaged: " + e.getMessage(), e);
     }
   }
@@ -308,7 +310,7 @@ final class Snapshots {
         Files.deleteIfExists(path);
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("could not remove " + directory, e);
+      throw new UncheckedIOException("could not remove " + directory, e);
     }
   }
 }

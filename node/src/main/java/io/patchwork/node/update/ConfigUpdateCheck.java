@@ -9,6 +9,7 @@ import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.governance.DecisionChecks;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.identity.IdentityCheck;
@@ -192,7 +193,7 @@ public final class ConfigUpdateCheck {
     if (update.hasDecision()) {
       Optional<String> refusal;
       try {
-        refusal = GovernanceDecisions.refusal(update, current, at, verifier);
+        refusal = DecisionChecks.refusal(update, current, at, verifier);
       } catch (IllegalArgumentException e) {
         refusal = Optional.of("the governance decision is malformed: " + e.getMessage());
       }

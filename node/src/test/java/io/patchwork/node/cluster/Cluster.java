@@ -20,6 +20,7 @@ import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.host.LocalLedger;
+import io.patchwork.node.host.LocalLedgerBuilder;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
@@ -158,7 +159,7 @@ public final class Cluster implements AutoCloseable {
               .build();
       CertificateAuthority authority =
           authorities.createRoot(AuthoritySpec.of("trade", "Operator"));
-      LocalLedger.Builder builder =
+      LocalLedgerBuilder builder =
           LocalLedger.builder()
               .ledgerId("trade")
               .authority(authority)

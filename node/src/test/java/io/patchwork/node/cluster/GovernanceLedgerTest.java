@@ -17,7 +17,9 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.governance.DecisionEffects;
 import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.host.NodeCommand;
 import io.patchwork.node.peer.PeerNode;
@@ -155,7 +157,7 @@ class GovernanceLedgerTest {
           for (PeerNode peer : cluster.ledger().peers()) {
             assertThat(peer.ledger().rules().isMember("BankDMSP")).as(peer.nodeId()).isFalse();
             assertThat(peer.ledger().rules().config().getDecidedProposalsList())
-                .containsExactly(GovernanceDecisions.proposalId(proposal.getProposal()));
+                .containsExactly(GovernanceEncoding.proposalId(proposal.getProposal()));
             assertThat(peer.ledger().rules().config().getMembers(0).getCrlsList())
                 .containsExactly(crl);
           }
@@ -318,8 +320,8 @@ class GovernanceLedgerTest {
               replace.toBuilder()
                   .setReplaceAuthority(replace.getReplaceAuthority().toBuilder().clearCrl())
                   .build();
-          assertThatThrownBy(() -> GovernanceDecisions.apply(config(cluster), withoutCrl, "p", now))
-              .isInstanceOf(GovernanceDecisions.Inapplicable.class)
+          assertThatThrownBy(() -> DecisionEffects.apply(config(cluster), withoutCrl, "p", now))
+              .isInstanceOf(DecisionEffects.Inapplicable.class)
               .hasMessageContaining("must carry the new authority's CRL");
           CertificateAuthority stranger = cluster.newAuthority("stranger");
           GovernanceProposal strangersCrl =
@@ -328,9 +330,8 @@ class GovernanceLedgerTest {
                       replace.getReplaceAuthority().toBuilder()
                           .setCrl(ByteString.copyFrom(stranger.crl().getEncoded())))
                   .build();
-          assertThatThrownBy(
-                  () -> GovernanceDecisions.apply(config(cluster), strangersCrl, "p", now))
-              .isInstanceOf(GovernanceDecisions.Inapplicable.class)
+          assertThatThrownBy(() -> DecisionEffects.apply(config(cluster), strangersCrl, "p", now))
+              .isInstanceOf(DecisionEffects.Inapplicable.class)
               .hasMessageContaining("not signed by the new authority");
           SignedGovernanceProposal proposal =
               GovernanceDecisions.propose(replace, admin(cluster, "BankBMSP"));
@@ -389,7 +390,7 @@ class GovernanceLedgerTest {
         cluster -> {
           Instant now = Instant.now();
           SignedGovernanceProposal proposal = removeBankD(cluster, now);
-          String id = GovernanceDecisions.proposalId(proposal.getProposal());
+          String id = GovernanceEncoding.proposalId(proposal.getProposal());
           NodeSigner submitter = admin(cluster, "BankAMSP");
           record(cluster, GovernanceRecords.proposalEnvelope("trade", proposal, submitter, now));
           for (GovernanceBallot ballot : ballots(cluster, proposal, now, "BankAMSP", "BankBMSP")) {
@@ -450,7 +451,7 @@ class GovernanceLedgerTest {
         cluster,
         GovernanceRecords.ballotEnvelope(
             "trade",
-            GovernanceDecisions.proposalId(proposal.getProposal()),
+            GovernanceEncoding.proposalId(proposal.getProposal()),
             GovernanceDecisions.vote(proposal, admin(cluster, mspId), choice, castAt),
             admin(cluster, "BankAMSP"),
             Instant.now()));
@@ -603,7 +604,7 @@ class GovernanceLedgerTest {
     Files.write(genesis, cluster.ledger().genesis().toByteArray());
     cluster.ledger().stopPeer("peer1");
     Path data = cluster.ledger().dataDirectory("peer1");
-    String id = GovernanceDecisions.proposalId(proposal.getProposal());
+    String id = GovernanceEncoding.proposalId(proposal.getProposal());
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -7,7 +7,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.audit.LedgerArchive;
 import io.patchwork.node.block.BlockHashes;
+import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.Amount;
 import io.patchwork.node.config.proto.AssetSettlement;
 import io.patchwork.node.config.proto.ConfigUpdate;
@@ -19,6 +21,7 @@ import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.opening.InvalidOpeningException;
 import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.settle.ClosingBook;
@@ -323,6 +326,20 @@ class SettlementLedgerTest {
                       cluster.updateConfig(
                           config -> config.setOpening(Opening.getDefaultInstance())))
               .hasMessageContaining("opening is fixed at genesis");
+
+          // A genesis config whose opening names a stranger is no valid genesis.
+          Opening stranger =
+              opening.toBuilder()
+                  .setObligations(
+                      0, opening.getObligations(0).toBuilder().setCreditorMspId("StrangerMSP"))
+                  .build();
+          assertThatThrownBy(
+                  () ->
+                      LedgerRules.of(
+                          cluster.config().toBuilder().setSequence(0).setOpening(stranger).build()))
+              .isInstanceOfSatisfying(
+                  ConfigException.class,
+                  e -> assertThat(e.code()).isEqualTo(ConfigException.Code.INVALID_OPENING));
         });
   }
 
@@ -340,11 +357,8 @@ class SettlementLedgerTest {
                     .setAmount("5"))
             .build();
     assertThatThrownBy(() -> OpeningBook.check(opening, java.util.Set.of("BankAMSP", "BankBMSP")))
-        .isInstanceOfSatisfying(
-            io.patchwork.node.config.ConfigException.class,
-            e ->
-                assertThat(e.code())
-                    .isEqualTo(io.patchwork.node.config.ConfigException.Code.INVALID_OPENING));
+        .isInstanceOf(InvalidOpeningException.class)
+        .hasMessageContaining("must be between two different members");
     Opening negative =
         Opening.newBuilder()
             .addTokenBalances(Amount.newBuilder().setMspId("BankAMSP").setAmount("-1"))

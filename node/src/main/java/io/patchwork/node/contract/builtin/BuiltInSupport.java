@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.patchwork.node.contract.ContractException;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -89,7 +90,7 @@ final class BuiltInSupport {
   static JsonNode parse(ByteString stored) {
     try {
       return JSON.readTree(stored.toByteArray());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("the contract's own record is not JSON", e);
     }
   }

@@ -15,6 +15,7 @@ import io.patchwork.node.contract.Contract;
 import io.patchwork.node.contract.ContractException;
 import io.patchwork.node.contract.KeyValue;
 import io.patchwork.node.contract.Transactions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -64,7 +65,7 @@ public final class Notary implements Contract {
     JsonNode metadata;
     try {
       metadata = BuiltInSupport.JSON.readTree(metadataText);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new ContractException("INVALID_ARGUMENT", "metadata is not valid JSON");
     }
     if (metadata == null || !metadata.isObject()) {

@@ -1,0 +1,156 @@
+package io.patchwork.manager.cli;
+
+import io.patchwork.ca.Pem;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.host.NodeFiles;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every {@code patchwork} client command shares: where the manager is and who calls it ({@link
+ * Connection}), calls to its API, and its refusals as exit codes ({@link ApiException}).
+ */
+final class Api {
+  private Api() {}
+
+  /** An API refusal: its code and message, and exit status 3 (4 for authentication). */
+  static final class ApiException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    ApiException(int status, String body) {
+      super(describe(status, body));
+      this.status = status;
+    }
+
+    int exitCode() {
+      return status == 401 || status == 403 ? 4 : 3;
+    }
+
+    private static String describe(int status, String body) {
+      try {
+        JsonObject error = new JsonObject(body);
+        return error.getString("code", "HTTP_" + status) + ": " + error.getString("message", "");
+      } catch (RuntimeException e) {
+        return "HTTP " + status;
+      }
+    }
+  }
+
+  /** Where the manager is and who calls it. */
+  static final class Connection {
+    @Option(
+        names = "--url",
+        description = "The manager's URL (default: $PATCHWORK_URL or http://127.0.0.1:8080).")
+    String url;
+
+    @Option(
+        names = "--token-file",
+        description =
+            "File holding the API token (default: $PATCHWORK_TOKEN, else the operator's token in"
+                + " $PATCHWORK_DATA_DIR/operator-token).")
+    Path tokenFile;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    String base() {
+      String chosen =
+          url != null
+              ? url
+              : System.getenv().getOrDefault("PATCHWORK_URL", "http://127.0.0.1:8080");
+      return chosen.endsWith("/") ? chosen.substring(0, chosen.length() - 1) : chosen;
+    }
+
+    Optional<String> token() throws IOException {
+      if (tokenFile != null) {
+        return Optional.of(Files.readString(tokenFile, StandardCharsets.US_ASCII).strip());
+      }
+      String fromEnvironment = System.getenv("PATCHWORK_TOKEN");
+      if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+        return Optional.of(fromEnvironment.strip());
+      }
+      Path operator =
+          Path.of(System.getenv().getOrDefault("PATCHWORK_DATA_DIR", "data"), "operator-token");
+      return Files.exists(operator)
+          ? Optional.of(Files.readString(operator, StandardCharsets.US_ASCII).strip())
+          : Optional.empty();
+    }
+
+    JsonObject get(String path) throws Exception {
+      return call("GET", path, null, true);
+    }
+
+    JsonObject post(String path, JsonObject body) throws Exception {
+      return call("POST", path, body, true);
+    }
+
+    JsonObject call(String method, String path, JsonObject body, boolean authenticated)
+        throws Exception {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(base() + path))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body.encode()));
+      if (body != null) {
+        request.header("content-type", "application/json");
+      }
+      if (authenticated) {
+        token().ifPresent(token -> request.header("authorization", "Bearer " + token));
+      }
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() >= 300) {
+        throw new ApiException(response.statusCode(), response.body());
+      }
+      return response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+    }
+  }
+
+  abstract static class Command implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Connection api;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  /** The signer of a member admin's MSP folder; the MSP id comes from its certificate. */
+  static NodeSigner signer(Path msp) throws Exception {
+    NodeFiles.Signing signing = NodeFiles.readSigning(msp);
+    String mspId =
+        io.patchwork.ca.Subjects.mspIdOf(signing.certificate())
+            .orElseThrow(() -> new IOException(msp + ": the certificate names no MSP id"));
+    return NodeSigner.of(mspId, signing.certificate(), signing.key());
+  }
+
+  static X509Certificate certificate(String pem) throws Exception {
+    return Pem.readCertificates(pem).get(0);
+  }
+
+  static KeyPair newKey() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    return generator.generateKeyPair();
+  }
+}

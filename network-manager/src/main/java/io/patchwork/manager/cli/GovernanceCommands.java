@@ -1,0 +1,246 @@
+package io.patchwork.manager.cli;
+
+import io.patchwork.ca.Pem;
+import io.patchwork.governance.Choice;
+import io.patchwork.node.api.MemberMessages;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.crypto.NodeSigner;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code patchwork proposals|propose|vote}: member decisions, signed here with the member admin's
+ * MSP folder or, for a member that keeps its admin identity with the manager, signed there.
+ */
+final class GovernanceCommands {
+  private GovernanceCommands() {}
+
+  @Command(name = "proposals", description = "List a ledger's proposals.")
+  static final class Proposals extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonArray proposals = api.get("/ledgers/" + ledger + "/proposals").getJsonArray("proposals");
+      for (int i = 0; i < proposals.size(); i++) {
+        JsonObject proposal = proposals.getJsonObject(i);
+        out()
+            .printf(
+                "%s  %-12s %-16s by %-12s yes %s no %s of %s%n",
+                proposal.getString("id"),
+                proposal.getString("status"),
+                proposal.getJsonObject("action").getString("kind"),
+                proposal.getString("proposer"),
+                proposal.getValue("yes", "-"),
+                proposal.getValue("no", "-"),
+                proposal.getValue("eligible", "-"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "propose",
+      description =
+          "Propose a change, signed here with the admin MSP folder (or by the manager, for a"
+              + " member that keeps its admin identity there).")
+  static final class Propose extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @CommandLine.ArgGroup(multiplicity = "1")
+    Action action;
+
+    static final class Action {
+      @Option(names = "--add-member", description = "'Organisation:MSPID' to vote in.")
+      String add;
+
+      @Option(names = "--remove-member", description = "The MSP id to vote out.")
+      String remove;
+
+      @Option(names = "--close", description = "Close the ledger (then settle).")
+      boolean close;
+
+      @Option(
+          names = "--replace-authority",
+          description =
+              "The new authority's root certificate (PEM; 'patchwork authority init' writes"
+                  + " root.pem): fire the referee. Signed here only.")
+      Path authority;
+    }
+
+    @Option(
+        names = "--authority-crl",
+        description =
+            "With --replace-authority: the new authority's CRL (PEM); default: crl.pem beside"
+                + " the root certificate.")
+    Path authorityCrl;
+
+    @Option(
+        names = "--grace",
+        defaultValue = "PT1H",
+        description =
+            "With --replace-authority: how long the old authority's certificates stay valid after"
+                + " the decision, as an ISO-8601 duration (default PT1H).")
+    java.time.Duration grace;
+
+    @Option(
+        names = "--settlement-asset",
+        description = "With --close: the asset to settle in (default: the ledger template's).")
+    String settlementAsset;
+
+    @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
+    Path adminMsp;
+
+    @Override
+    public Integer call() throws Exception {
+      GovernanceProposal.Builder proposal = GovernanceProposal.newBuilder();
+      JsonObject json = new JsonObject();
+      if (action.add != null) {
+        int colon = action.add.lastIndexOf(':');
+        if (colon <= 0) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--add-member '" + action.add + "' is not 'Organisation:MSPID'");
+        }
+        String organization = action.add.substring(0, colon);
+        String mspId = action.add.substring(colon + 1);
+        proposal.setAddMember(
+            GovernanceProposal.AddMember.newBuilder()
+                .setOrganization(organization)
+                .setMspId(mspId));
+        json.put("kind", "ADD_MEMBER").put("organization", organization).put("mspId", mspId);
+      } else if (action.authority != null) {
+        if (adminMsp == null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--replace-authority is signed here: give --admin-msp");
+        }
+        if (grace.isNegative() || grace.isZero()) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--grace must be positive");
+        }
+        GovernanceProposal.ReplaceAuthority.Builder replace =
+            GovernanceProposal.ReplaceAuthority.newBuilder()
+                .setAuthorityCertificate(
+                    com.google.protobuf.ByteString.copyFrom(Files.readAllBytes(action.authority)))
+                .setGracePeriodMillis(grace.toMillis());
+        Path crl =
+            authorityCrl != null
+                ? authorityCrl
+                : action.authority.resolveSibling(AuthorityCommand.CRL);
+        if (!Files.isRegularFile(crl)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--replace-authority needs the new authority's CRL: --authority-crl, or "
+                  + crl
+                  + " beside the root certificate");
+        }
+        replace.setCrl(
+            com.google.protobuf.ByteString.copyFrom(
+                Pem.readCrl(Files.readString(crl, StandardCharsets.US_ASCII)).getEncoded()));
+        proposal.setReplaceAuthority(replace);
+      } else if (action.remove != null) {
+        proposal.setRemoveMember(
+            GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove));
+        json.put("kind", "REMOVE_MEMBER").put("mspId", action.remove);
+      } else {
+        GovernanceProposal.CloseLedger.Builder close = GovernanceProposal.CloseLedger.newBuilder();
+        json.put("kind", "CLOSE_LEDGER");
+        if (settlementAsset != null) {
+          close.setSettlementAsset(settlementAsset);
+          json.put("settlementAsset", settlementAsset);
+        } else if (adminMsp != null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--close signed here needs --settlement-asset");
+        }
+        proposal.setCloseLedger(close);
+      }
+      JsonObject body;
+      if (adminMsp == null) {
+        body = new JsonObject().put("action", json);
+      } else {
+        NodeSigner admin = Api.signer(adminMsp);
+        JsonObject shown = api.get("/ledgers/" + ledger);
+        SignedGovernanceProposal signed =
+            MemberMessages.propose(
+                proposal
+                    .setLedgerId(ledger)
+                    .setConfigSequence(shown.getLong("configSequence"))
+                    .setProposerMspId(admin.mspId())
+                    .setCreatedAtMillis(System.currentTimeMillis())
+                    .build(),
+                admin);
+        body =
+            new JsonObject()
+                .put("signedProposal", Base64.getEncoder().encodeToString(signed.toByteArray()));
+      }
+      JsonObject recorded = api.post("/ledgers/" + ledger + "/proposals", body);
+      out()
+          .printf(
+              "proposal %s recorded: %s%n", recorded.getString("id"), recorded.getString("status"));
+      return 0;
+    }
+  }
+
+  @Command(name = "vote", description = "Vote on a proposal, signed as for propose.")
+  static final class Vote extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Parameters(index = "1", description = "The proposal id.")
+    String proposal;
+
+    @Parameters(index = "2", description = "yes or no.")
+    String choice;
+
+    @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
+    Path adminMsp;
+
+    @Override
+    public Integer call() throws Exception {
+      Choice chosen;
+      try {
+        chosen = Choice.valueOf(choice.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "vote yes or no");
+      }
+      String path = "/ledgers/" + ledger + "/proposals/" + proposal;
+      JsonObject body;
+      if (adminMsp == null) {
+        body = new JsonObject().put("choice", chosen.name());
+      } else {
+        JsonObject shown = api.get(path);
+        SignedGovernanceProposal signed =
+            SignedGovernanceProposal.parseFrom(
+                Base64.getDecoder().decode(shown.getString("signedProposal")));
+        GovernanceBallot ballot =
+            MemberMessages.vote(signed, Api.signer(adminMsp), chosen, Instant.now());
+        body =
+            new JsonObject()
+                .put("ballot", Base64.getEncoder().encodeToString(ballot.toByteArray()));
+      }
+      JsonObject after = api.post(path + "/ballots", body);
+      out()
+          .printf(
+              "voted %s on %s: %s (yes %s, no %s of %s)%n",
+              chosen.name().toLowerCase(Locale.ROOT),
+              proposal,
+              after.getString("status"),
+              after.getValue("yes", "-"),
+              after.getValue("no", "-"),
+              after.getValue("eligible", "-"));
+      return 0;
+    }
+  }
+}

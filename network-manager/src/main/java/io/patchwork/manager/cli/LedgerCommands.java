@@ -1,0 +1,153 @@
+package io.patchwork.manager.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code patchwork ledgers|ledger|create-ledger|successor}: ledgers, as the operator sees them. */
+final class LedgerCommands {
+  private LedgerCommands() {}
+
+  @Command(name = "ledgers", description = "List the ledgers the caller may see.")
+  static final class Ledgers extends Api.Command {
+    @Override
+    public Integer call() throws Exception {
+      JsonArray ledgers = api.get("/ledgers").getJsonArray("ledgers");
+      out().printf("%-24s %-12s %-20s %s%n", "LEDGER", "STATUS", "TEMPLATE", "PARTIES");
+      for (int i = 0; i < ledgers.size(); i++) {
+        JsonObject ledger = ledgers.getJsonObject(i);
+        out()
+            .printf(
+                "%-24s %-12s %-20s %d%n",
+                ledger.getString("id"),
+                ledger.getString("status"),
+                ledger.getString("template"),
+                ledger.getJsonArray("parties").size());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "ledger", description = "Show one ledger with its nodes.")
+  static final class Show extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject shown = api.get("/ledgers/" + ledger);
+      out()
+          .printf(
+              "%s: %s (template %s, %d parties, config sequence %s)%n",
+              shown.getString("id"),
+              shown.getString("status"),
+              shown.getString("template"),
+              shown.getJsonArray("parties").size(),
+              shown.getValue("configSequence", "-"));
+      if (shown.containsKey("failure")) {
+        out().println("failure: " + shown.getString("failure"));
+      }
+      JsonArray nodes = shown.getJsonArray("nodes", new JsonArray());
+      for (int i = 0; i < nodes.size(); i++) {
+        JsonObject node = nodes.getJsonObject(i);
+        out()
+            .printf(
+                "  %-10s %-8s %-16s height %d%s%n",
+                node.getString("id"),
+                node.getString("kind"),
+                node.getString("mspId", ""),
+                node.getLong("height"),
+                node.getBoolean("leader", false) ? "  (Raft leader)" : "");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "create-ledger", description = "Create a ledger from a template (operator).")
+  static final class CreateLedger extends Api.Command {
+    @Parameters(index = "0", description = "The ledger's name (its id).")
+    String name;
+
+    @Option(names = "--template", required = true)
+    String template;
+
+    @Option(
+        names = "--party",
+        required = true,
+        description = "A party as 'Organisation:MSPID'; repeat for each.")
+    List<String> parties;
+
+    @Option(names = "--set", description = "An override as 'field.path=value'; repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      JsonArray list = new JsonArray();
+      for (String party : parties) {
+        int colon = party.lastIndexOf(':');
+        if (colon <= 0 || colon == party.length() - 1) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--party '" + party + "' is not 'Organisation:MSPID'");
+        }
+        list.add(
+            new JsonObject()
+                .put("organization", party.substring(0, colon))
+                .put("mspId", party.substring(colon + 1)));
+      }
+      JsonObject set = new JsonObject();
+      for (String override : overrides) {
+        int equals = override.indexOf('=');
+        if (equals <= 0) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--set '" + override + "' is not 'field.path=value'");
+        }
+        set.put(override.substring(0, equals), override.substring(equals + 1));
+      }
+      JsonObject created =
+          api.post(
+              "/ledgers",
+              new JsonObject()
+                  .put("name", name)
+                  .put("template", template)
+                  .put("parties", list)
+                  .put("overrides", set));
+      out()
+          .printf(
+              "ledger %s is %s; follow it with: patchwork ledger %s%n",
+              created.getString("id"), created.getString("status"), created.getString("id"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "successor",
+      description =
+          "Start a new ledger that carries an archived one on: same template, its members at close,"
+              + " its closing positions and token balances (operator).")
+  static final class Successor extends Api.Command {
+    @Parameters(index = "0", description = "The archived ledger.")
+    String predecessor;
+
+    @Parameters(index = "1", description = "The new ledger's name (its id).")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject created =
+          api.post("/ledgers/" + predecessor + "/successor", new JsonObject().put("name", name));
+      out()
+          .printf(
+              "ledger %s carries %s on and is %s; follow it with: patchwork ledger %s%n",
+              created.getString("id"),
+              predecessor,
+              created.getString("status"),
+              created.getString("id"));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package io.patchwork.manager.cli;
+
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.Csr;
+import io.patchwork.ca.MspBundle;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code patchwork invite|join}: inviting a member, and joining as one — the member's keys and CSRs
+ * are made on its own machine and never leave it.
+ */
+final class MemberCommands {
+  private MemberCommands() {}
+
+  @Command(name = "invite", description = "Invite a member organisation's admin.")
+  static final class Invite extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Parameters(index = "1", description = "The member's MSP id.")
+    String mspId;
+
+    @Option(names = "--nodes", defaultValue = "0", description = "Peers of its own it may certify.")
+    int nodes;
+
+    @Option(names = "--valid-for", defaultValue = "P7D", description = "ISO-8601 duration.")
+    String validFor;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject invite =
+          api.post(
+              "/ledgers/" + ledger + "/invites",
+              new JsonObject().put("mspId", mspId).put("nodes", nodes).put("validFor", validFor));
+      out()
+          .printf(
+              "invite %s for %s (%s), expires %s%n",
+              invite.getString("id"),
+              invite.getString("organization"),
+              invite.getString("mspId"),
+              invite.getString("expiresAt"));
+      out().println("token (give it to the member over a channel you trust; it is shown once):");
+      out().println(invite.getString("token"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "join",
+      description =
+          "Redeem an invite as the member: keys and CSRs are made here; writes admin/msp,"
+              + " client/msp, client/tls, connection-profile.json and api-token under --out.")
+  static final class Join extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Option(names = "--invite", required = true, description = "The invite token (pwi_...).")
+    String token;
+
+    @Option(names = "--organization", required = true)
+    String organization;
+
+    @Option(names = "--msp-id", required = true)
+    String mspId;
+
+    @Option(names = "--out", required = true, description = "A directory that does not exist.")
+    Path out;
+
+    @Option(names = "--hosted-peer", description = "Ask the manager to run a peer for us.")
+    boolean hostedPeer;
+
+    @Option(
+        names = "--keep-admin-there",
+        description = "Leave the admin identity with the manager instead of holding its key here.")
+    boolean keepAdminThere;
+
+    @Override
+    public Integer call() throws Exception {
+      if (Files.exists(out)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), out + " exists already");
+      }
+      KeyPair admin = Api.newKey();
+      KeyPair client = Api.newKey();
+      KeyPair clientTls = Api.newKey();
+      JsonArray csrs = new JsonArray();
+      if (!keepAdminThere) {
+        csrs.add(
+            csr(
+                "SIGNING",
+                admin,
+                CertificateRequest.signing("admin", Role.ADMIN, organization, mspId)));
+      }
+      csrs.add(
+          csr(
+              "SIGNING",
+              client,
+              CertificateRequest.signing("app", Role.CLIENT, organization, mspId)));
+      csrs.add(
+          csr(
+              "TLS",
+              clientTls,
+              CertificateRequest.tls(
+                  "app",
+                  Role.CLIENT,
+                  organization,
+                  mspId,
+                  List.of("localhost"),
+                  List.of(InetAddress.getLoopbackAddress()))));
+      JsonObject redeemed =
+          api.call(
+              "POST",
+              "/ledgers/" + ledger + "/invites/redeem",
+              new JsonObject()
+                  .put("token", token)
+                  .put("csrs", csrs)
+                  .put("hostedPeer", hostedPeer)
+                  .put("hostedAdmin", keepAdminThere),
+              false);
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Object pem : redeemed.getJsonArray("chain")) {
+        chain.add(Api.certificate((String) pem));
+      }
+      Files.createDirectories(out);
+      if (!keepAdminThere) {
+        new MspBundle(
+                chain,
+                issued(redeemed, "ADMIN", "SIGNING"),
+                Optional.of(admin.getPrivate()),
+                Optional.empty())
+            .writeTo(out.resolve("admin/msp"));
+      }
+      new MspBundle(
+              chain,
+              issued(redeemed, "CLIENT", "SIGNING"),
+              Optional.of(client.getPrivate()),
+              Optional.empty())
+          .writeTo(out.resolve("client/msp"));
+      Path tls = Files.createDirectories(out.resolve("client/tls"));
+      Files.writeString(
+          tls.resolve("cert.pem"), Pem.certificate(issued(redeemed, "CLIENT", "TLS")));
+      secret(tls.resolve("key.pem"), Pem.privateKey(clientTls.getPrivate()));
+      Files.writeString(
+          out.resolve("connection-profile.json"),
+          redeemed.getJsonObject("connectionProfile").encodePrettily());
+      if (redeemed.containsKey("apiToken")) {
+        secret(out.resolve("api-token"), redeemed.getString("apiToken") + "\n");
+      }
+      out().printf("joined ledger %s as %s; files in %s%n", ledger, mspId, out);
+      if (redeemed.containsKey("hostedPeer")) {
+        JsonObject peer = redeemed.getJsonObject("hostedPeer");
+        out()
+            .println(
+                peer.containsKey("error")
+                    ? "hosted peer not started: " + peer.getJsonObject("error").getString("message")
+                    : "hosted peer " + peer.getString("id") + " at " + peer.getString("endpoint"));
+      }
+      return 0;
+    }
+
+    private static X509Certificate issued(JsonObject redeemed, String role, String profile)
+        throws Exception {
+      JsonArray certificates = redeemed.getJsonArray("certificates");
+      for (int i = 0; i < certificates.size(); i++) {
+        JsonObject issued = certificates.getJsonObject(i);
+        if (issued.getString("role").equals(role) && issued.getString("profile").equals(profile)) {
+          return Api.certificate(issued.getString("pem"));
+        }
+      }
+      throw new IOException("the manager issued no " + role + " " + profile + " certificate");
+    }
+
+    private static void secret(Path file, String text) throws IOException {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, text, StandardCharsets.US_ASCII);
+    }
+
+    private static JsonObject csr(String profile, KeyPair key, CertificateRequest request)
+        throws Exception {
+      String pem = Pem.certificateRequest(Csr.create(key, request));
+      return new JsonObject().put("profile", profile).put("pem", pem);
+    }
+  }
+}

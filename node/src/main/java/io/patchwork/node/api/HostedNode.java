@@ -1,0 +1,30 @@
+package io.patchwork.node.api;
+
+import java.util.Optional;
+
+/**
+ * One running node of a hosted ledger, read live: every call reads the node's in-memory state at
+ * that moment, never waiting on disk. Thread-safe.
+ */
+public interface HostedNode {
+  String nodeId();
+
+  NodeRole role();
+
+  /** The member organisation the node belongs to. */
+  String mspId();
+
+  /** The address applications and other nodes reach it at. */
+  String host();
+
+  int port();
+
+  /** How many blocks it holds. */
+  long height();
+
+  /** Whether it leads the ledger's Raft group now (always false for a peer). */
+  boolean isLeader();
+
+  /** The Raft term an orderer is in; empty for a peer. */
+  Optional<Long> term();
+}

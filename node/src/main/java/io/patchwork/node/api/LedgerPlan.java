@@ -1,0 +1,59 @@
+package io.patchwork.node.api;
+
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.Opening;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a new ledger is to be: its id and authority, its members in order, how many orderers and
+ * peers, its endorsement policy and block cutting, the contracts it pins, a successor's opening,
+ * and the directory its nodes keep their data and credentials in (which must not exist yet).
+ * Orderers are spread over the members in turn; every member gets {@code peersPerOrganization}
+ * peers.
+ */
+public record LedgerPlan(
+    String ledgerId,
+    CertificateAuthority authority,
+    List<Party> members,
+    int orderers,
+    int peersPerOrganization,
+    EndorsementPolicy endorsement,
+    BlockCutting blockCutting,
+    List<String> contracts,
+    Optional<Opening> opening,
+    Path directory) {
+
+  /** A member organisation: its name and MSP id. */
+  public record Party(String organization, String mspId) {
+    public Party {
+      Objects.requireNonNull(organization, "organization");
+      Objects.requireNonNull(mspId, "mspId");
+    }
+  }
+
+  public LedgerPlan {
+    Objects.requireNonNull(ledgerId, "ledgerId");
+    Objects.requireNonNull(authority, "authority");
+    members = List.copyOf(members);
+    Objects.requireNonNull(endorsement, "endorsement");
+    Objects.requireNonNull(blockCutting, "blockCutting");
+    contracts = List.copyOf(contracts);
+    Objects.requireNonNull(opening, "opening");
+    Objects.requireNonNull(directory, "directory");
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("a ledger needs at least one member");
+    }
+    if (orderers < 1 || peersPerOrganization < 1) {
+      throw new IllegalArgumentException(
+          "a ledger needs at least one orderer and one peer per member, not "
+              + orderers
+              + " and "
+              + peersPerOrganization);
+    }
+  }
+}

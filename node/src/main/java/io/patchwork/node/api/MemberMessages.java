@@ -1,0 +1,48 @@
+package io.patchwork.node.api;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.governance.Choice;
+import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceEncoding;
+import io.patchwork.node.governance.GovernanceRecords;
+import java.time.Instant;
+
+/**
+ * The governance messages a member signs on its own side with its admin key, and the records that
+ * carry them onto a ledger — exactly as every peer checks them.
+ */
+public final class MemberMessages {
+  private MemberMessages() {}
+
+  /** A proposal signed by its proposer, an admin of a member. */
+  public static SignedGovernanceProposal propose(GovernanceProposal proposal, NodeSigner proposer) {
+    return GovernanceDecisions.propose(proposal, proposer);
+  }
+
+  /** An admin's ballot on a signed proposal, for the admin's own organisation. */
+  public static GovernanceBallot vote(
+      SignedGovernanceProposal proposal, NodeSigner admin, Choice choice, Instant castAt) {
+    return GovernanceDecisions.vote(proposal, admin, choice, castAt);
+  }
+
+  /** A proposal's id: the hex SHA-256 of its bytes as signed. */
+  public static String proposalId(ByteString proposalBytes) {
+    return GovernanceEncoding.proposalId(proposalBytes);
+  }
+
+  /** The config record that puts a signed proposal on the ledger. */
+  public static ConfigUpdate proposalRecord(String ledgerId, SignedGovernanceProposal proposal) {
+    return GovernanceRecords.proposalUpdate(ledgerId, proposal);
+  }
+
+  /** The config record that puts a ballot on the ledger. */
+  public static ConfigUpdate ballotRecord(
+      String ledgerId, String proposalId, GovernanceBallot ballot) {
+    return GovernanceRecords.ballotUpdate(ledgerId, proposalId, ballot);
+  }
+}

@@ -1,0 +1,289 @@
+package io.patchwork.node.governance;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.ca.Pem;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.config.proto.PinnedContract;
+import io.patchwork.node.config.proto.RetiringRoot;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What an approved proposal does to the config in force: members added or removed (with their
+ * CRLs), policies changed, the authority replaced with a grace period for the old one, a contract
+ * upgraded, the ledger put in CLOSING. Pure: the same proposal on the same config gives the same
+ * config on every node.
+ */
+public final class DecisionEffects {
+  private DecisionEffects() {}
+
+  /** Why a proposal's effect cannot be applied to a config. */
+  public static final class Inapplicable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Inapplicable(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The config after the proposal's effect: sequence one higher, the proposal recorded as decided,
+   * and its action applied. {@code decidedAt} is when the deciding ballot was cast; a replaced
+   * authority's grace period runs from it.
+   *
+   * @throws Inapplicable if the action cannot apply to this config (a member that is not there, a
+   *     change that would leave the ledger unable to endorse, ...)
+   */
+  public static LedgerConfig apply(
+      LedgerConfig current, GovernanceProposal proposal, String id, Instant decidedAt)
+      throws Inapplicable {
+    LedgerConfig.Builder next =
+        current.toBuilder().setSequence(current.getSequence() + 1).addDecidedProposals(id);
+    switch (proposal.getActionCase()) {
+      case ADD_MEMBER -> addMember(current, next, proposal.getAddMember());
+      case REMOVE_MEMBER -> {
+        removeMember(current, next, proposal.getRemoveMember().getMspId());
+        if (!proposal.getRemoveMember().getCrl().isEmpty()) {
+          replaceCrl(next, proposal.getRemoveMember().getCrl());
+        }
+      }
+      case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
+      case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
+      case REPLACE_AUTHORITY -> {
+        replaceAuthority(current, next, proposal.getReplaceAuthority(), decidedAt);
+        replaceCrl(next, proposal.getReplaceAuthority().getCrl());
+      }
+      case CLOSE_LEDGER -> {
+        if (current.getStatus() != LedgerStatus.OPEN) {
+          throw new Inapplicable("the ledger is " + current.getStatus() + ", not open");
+        }
+        next.setStatus(LedgerStatus.CLOSING);
+      }
+      default -> throw new Inapplicable("the proposal names no action this ledger knows");
+    }
+    return next.build();
+  }
+
+  private static void addMember(
+      LedgerConfig current, LedgerConfig.Builder next, GovernanceProposal.AddMember add)
+      throws Inapplicable {
+    if (current.getMembersList().stream().anyMatch(m -> m.getMspId().equals(add.getMspId()))) {
+      throw new Inapplicable(add.getMspId() + " is a member already");
+    }
+    // Members of a ledger are certified by its authority: the newcomer trusts what they trust.
+    Member model = current.getMembers(0);
+    next.addMembers(
+        Member.newBuilder()
+            .setOrganization(add.getOrganization())
+            .setMspId(add.getMspId())
+            .addAllRootCertificates(model.getRootCertificatesList())
+            .addAllIntermediateCertificates(model.getIntermediateCertificatesList())
+            .addAllCrls(model.getCrlsList()));
+  }
+
+  private static void removeMember(LedgerConfig current, LedgerConfig.Builder next, String mspId)
+      throws Inapplicable {
+    int index = -1;
+    for (int i = 0; i < current.getMembersCount(); i++) {
+      if (current.getMembers(i).getMspId().equals(mspId)) {
+        index = i;
+      }
+    }
+    if (index < 0) {
+      throw new Inapplicable(mspId + " is not a member");
+    }
+    if (current.getMembersCount() == 1) {
+      throw new Inapplicable("the last member cannot be removed");
+    }
+    if (current.getOrderersList().stream().anyMatch(o -> o.getMspId().equals(mspId))) {
+      throw new Inapplicable(
+          mspId + " runs orderers, and the orderer set of a running ledger is fixed");
+    }
+    EndorsementPolicy policy = current.getEndorsementPolicy();
+    if (policy.getRule() == EndorsementPolicy.Rule.AT_LEAST
+        && policy.getCount() > current.getMembersCount() - 1) {
+      throw new Inapplicable(
+          "the endorsement policy needs "
+              + policy.getCount()
+              + " organisations; without "
+              + mspId
+              + " there would be "
+              + (current.getMembersCount() - 1));
+    }
+    next.removeMembers(index);
+    next.clearPeers();
+    current.getPeersList().stream()
+        .filter(peer -> !peer.getMspId().equals(mspId))
+        .forEach(next::addPeers);
+  }
+
+  /** Puts a CRL in force: it replaces the CRL of the same issuer in every member's entry. */
+  private static void replaceCrl(LedgerConfig.Builder next, ByteString der) throws Inapplicable {
+    java.security.cert.X509CRL crl = crl(der);
+    for (int i = 0; i < next.getMembersCount(); i++) {
+      Member.Builder member = next.getMembers(i).toBuilder().clearCrls();
+      for (ByteString existing : next.getMembers(i).getCrlsList()) {
+        if (!crl(existing).getIssuerX500Principal().equals(crl.getIssuerX500Principal())) {
+          member.addCrls(existing);
+        }
+      }
+      next.setMembers(i, member.addCrls(der));
+    }
+  }
+
+  private static java.security.cert.X509CRL crl(ByteString der) throws Inapplicable {
+    try {
+      return (java.security.cert.X509CRL)
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(der.newInput());
+    } catch (java.security.cert.CRLException | java.security.cert.CertificateException e) {
+      throw new Inapplicable("the CRL cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static void changePolicy(
+      LedgerConfig current, LedgerConfig.Builder next, GovernanceProposal.ChangePolicy change)
+      throws Inapplicable {
+    if (change.hasVoting()) {
+      try {
+        GovernanceEncoding.policy(change.getVoting());
+      } catch (IllegalArgumentException e) {
+        throw new Inapplicable("the new voting policy is not valid: " + e.getMessage());
+      }
+      long version = GovernanceEncoding.rules(current).voting().version();
+      if (change.getVoting().getVersion() != version + 1) {
+        throw new Inapplicable("the new voting policy must be version " + (version + 1) + " of it");
+      }
+      next.setGovernance(current.getGovernance().toBuilder().setVoting(change.getVoting()));
+    }
+    if (change.getEndorsingOrganizations() > 0) {
+      if (change.getEndorsingOrganizations() > current.getMembersCount()) {
+        throw new Inapplicable(
+            "an endorsement cannot need more than the "
+                + current.getMembersCount()
+                + " member organisations");
+      }
+      next.setEndorsementPolicy(
+          EndorsementPolicy.newBuilder()
+              .setRule(EndorsementPolicy.Rule.AT_LEAST)
+              .setCount(change.getEndorsingOrganizations()));
+    }
+    if (change.getMaxTransactionsPerBlock() > 0) {
+      next.setBlockCutting(
+          current.getBlockCutting().toBuilder()
+              .setMaxTransactions(change.getMaxTransactionsPerBlock()));
+    }
+    if (change.getReplaceContracts()) {
+      next.clearContracts().addAllContracts(change.getContractsList());
+    }
+  }
+
+  /**
+   * The new authority's root becomes every member's trust root; every current root is trusted only
+   * until the grace period after the decision ends.
+   */
+  private static void replaceAuthority(
+      LedgerConfig current,
+      LedgerConfig.Builder next,
+      GovernanceProposal.ReplaceAuthority replace,
+      Instant decidedAt)
+      throws Inapplicable {
+    X509Certificate newRoot = selfSignedAuthority(replace.getAuthorityCertificate());
+    // Revocation is checked wherever the ledger knows CRLs (it knows the old authority's): an
+    // authority without one would have every certificate it issues refused at the TLS handshake.
+    if (replace.getCrl().isEmpty()) {
+      throw new Inapplicable(
+          "the proposal must carry the new authority's CRL, or no certificate it issues can be"
+              + " checked for revocation");
+    }
+    try {
+      crl(replace.getCrl()).verify(newRoot.getPublicKey());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new Inapplicable("the CRL is not signed by the new authority");
+    }
+    ByteString newPem =
+        ByteString.copyFrom(Pem.certificate(newRoot), java.nio.charset.StandardCharsets.US_ASCII);
+    Map<ByteString, ByteString> oldRoots = new LinkedHashMap<>();
+    for (Member member : current.getMembersList()) {
+      for (ByteString pem : member.getRootCertificatesList()) {
+        X509Certificate root = certificate(pem);
+        oldRoots.putIfAbsent(der(root), pem);
+      }
+    }
+    if (oldRoots.containsKey(der(newRoot))) {
+      throw new Inapplicable("the new authority is a trust root of this ledger already");
+    }
+    Instant until = decidedAt.plusMillis(replace.getGracePeriodMillis());
+    Set<ByteString> alreadyRetiring = new java.util.HashSet<>();
+    for (RetiringRoot retiring : current.getRetiringRootsList()) {
+      alreadyRetiring.add(der(certificate(retiring.getCertificate())));
+    }
+    for (int i = 0; i < next.getMembersCount(); i++) {
+      next.setMembers(i, next.getMembers(i).toBuilder().addRootCertificates(newPem));
+    }
+    for (Map.Entry<ByteString, ByteString> old : oldRoots.entrySet()) {
+      if (!alreadyRetiring.contains(old.getKey())) {
+        next.addRetiringRoots(
+            RetiringRoot.newBuilder()
+                .setCertificate(old.getValue())
+                .setTrustedUntilMillis(until.toEpochMilli()));
+      }
+    }
+  }
+
+  private static X509Certificate selfSignedAuthority(ByteString pem) throws Inapplicable {
+    X509Certificate certificate = certificate(pem);
+    try {
+      certificate.verify(certificate.getPublicKey());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new Inapplicable("the new authority's certificate is not self-signed");
+    }
+    if (certificate.getBasicConstraints() < 0) {
+      throw new Inapplicable("the new authority's certificate is not a CA certificate");
+    }
+    return certificate;
+  }
+
+  static X509Certificate certificate(ByteString pem) throws Inapplicable {
+    try {
+      List<X509Certificate> certificates =
+          Pem.readCertificates(pem.toString(java.nio.charset.StandardCharsets.US_ASCII));
+      if (certificates.size() != 1) {
+        throw new Inapplicable("expected exactly one PEM certificate");
+      }
+      return certificates.get(0);
+    } catch (java.security.cert.CertificateException e) {
+      throw new Inapplicable("a certificate cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static ByteString der(X509Certificate certificate) throws Inapplicable {
+    try {
+      return ByteString.copyFrom(certificate.getEncoded());
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new Inapplicable("a certificate cannot be encoded");
+    }
+  }
+
+  private static void upgradeContract(
+      LedgerConfig.Builder next, GovernanceProposal.UpgradeContract upgrade) throws Inapplicable {
+    for (int i = 0; i < next.getContractsCount(); i++) {
+      if (next.getContracts(i).getName().equals(upgrade.getContract())) {
+        next.setContracts(
+            i,
+            PinnedContract.newBuilder()
+                .setName(upgrade.getContract())
+                .setCodeHash(upgrade.getCodeHash()));
+        return;
+      }
+    }
+    throw new Inapplicable("contract " + upgrade.getContract() + " is not pinned on this ledger");
+  }
+}

@@ -1,0 +1,202 @@
+package io.patchwork.node.host;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.node.config.proto.Peer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * Where an embedded ledger keeps what it needs to start again after its process stopped: its
+ * genesis block, every node's credentials, and the peers members added after genesis. One writer at
+ * a time (the ledger's lifecycle calls); every file is replaced atomically.
+ *
+ * <p>Layout, format 1:
+ *
+ * <pre>
+ * ledger.json       {"format": 1, "memberPeers": [{"nodeId", "mspId", "host", "port"}, ...]}
+ * genesis.block     the ledger's genesis block (a Fabric common.Block)
+ * &lt;nodeId&gt;/         one {@link NodeFiles} folder per node: msp/ and tls/, keys owner-only
+ * </pre>
+ *
+ * <p>A folder written before format 1 has a text file {@code member-peers} ("nodeId mspId port" a
+ * line, host that of the first genesis peer) instead of {@code ledger.json}; it is read and
+ * rewritten as format 1 on first open.
+ */
+final class CredentialFolder {
+  static final int FORMAT = 1;
+  static final String MANIFEST = "ledger.json";
+  static final String LEGACY_MEMBER_PEERS = "member-peers";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path directory;
+
+  CredentialFolder(Path directory) {
+    this.directory = directory;
+  }
+
+  Path directory() {
+    return directory;
+  }
+
+  /** Writes a new folder: the genesis block, every node's credentials, no member peers yet. */
+  static CredentialFolder create(
+      Path directory,
+      Block genesis,
+      Collection<NodeCredentials> nodes,
+      List<X509Certificate> authorityChain)
+      throws IOException {
+    if (Files.exists(directory)) {
+      throw new IOException(directory + " exists: a ledger's credential folder is made once");
+    }
+    Files.createDirectories(directory);
+    CredentialFolder folder = new CredentialFolder(directory);
+    for (NodeCredentials node : nodes) {
+      NodeFiles.write(directory.resolve(node.nodeId()), authorityChain, node.files());
+    }
+    Files.write(directory.resolve(NodeFiles.GENESIS), genesis.toByteArray());
+    folder.writeMemberPeers(List.of());
+    return folder;
+  }
+
+  Block genesis() throws IOException {
+    Path file = directory.resolve(NodeFiles.GENESIS);
+    try {
+      return Block.parseFrom(Files.readAllBytes(file));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException(file + " is not a genesis block", e);
+    }
+  }
+
+  /** A node's kept credentials. */
+  NodeFiles.Credentials node(String nodeId) throws IOException {
+    try {
+      return NodeFiles.read(directory.resolve(nodeId));
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          "the credentials of node " + nodeId + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Replaces one node's credentials (new certificates), atomically. */
+  void replace(NodeCredentials node, List<X509Certificate> authorityChain) throws IOException {
+    Path folder = directory.resolve(node.nodeId());
+    Path fresh = directory.resolve(node.nodeId() + ".new");
+    deleteTree(fresh);
+    NodeFiles.write(fresh, authorityChain, node.files());
+    deleteTree(folder);
+    Files.move(fresh, folder, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Removes a node's credentials (a peer that could not start). */
+  void remove(String nodeId) throws IOException {
+    deleteTree(directory.resolve(nodeId));
+  }
+
+  /** The peers members added after genesis, in the order they were added. */
+  List<Peer> memberPeers(String legacyHost) throws IOException {
+    Path manifest = directory.resolve(MANIFEST);
+    if (!Files.exists(manifest)) {
+      List<Peer> peers = readLegacy(legacyHost);
+      writeMemberPeers(peers);
+      Files.deleteIfExists(directory.resolve(LEGACY_MEMBER_PEERS));
+      return peers;
+    }
+    JsonNode root = JSON.readTree(manifest.toFile());
+    if (root.path("format").asInt(-1) != FORMAT) {
+      throw new IOException(
+          manifest
+              + " has format "
+              + root.path("format")
+              + "; this version reads format "
+              + FORMAT);
+    }
+    List<Peer> peers = new ArrayList<>();
+    for (JsonNode peer : root.path("memberPeers")) {
+      if (!peer.path("nodeId").isTextual()
+          || !peer.path("mspId").isTextual()
+          || !peer.path("host").isTextual()
+          || !peer.path("port").canConvertToInt()) {
+        throw new IOException(manifest + ": a member peer needs nodeId, mspId, host and port");
+      }
+      peers.add(
+          Peer.newBuilder()
+              .setNodeId(peer.get("nodeId").asText())
+              .setMspId(peer.get("mspId").asText())
+              .setHost(peer.get("host").asText())
+              .setPort(peer.get("port").asInt())
+              .build());
+    }
+    return peers;
+  }
+
+  /** Records the peers members added after genesis, replacing the list atomically. */
+  void writeMemberPeers(Collection<Peer> peers) throws IOException {
+    ObjectNode root = JSON.createObjectNode().put("format", FORMAT);
+    ArrayNode list = root.putArray("memberPeers");
+    for (Peer peer : peers) {
+      list.addObject()
+          .put("nodeId", peer.getNodeId())
+          .put("mspId", peer.getMspId())
+          .put("host", peer.getHost())
+          .put("port", peer.getPort());
+    }
+    Path fresh = directory.resolve(MANIFEST + ".new");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(fresh.toFile(), root);
+    Files.move(
+        fresh,
+        directory.resolve(MANIFEST),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private List<Peer> readLegacy(String host) throws IOException {
+    Path file = directory.resolve(LEGACY_MEMBER_PEERS);
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    List<Peer> peers = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] fields = line.trim().split(" ");
+      if (fields.length != 3 || !fields[2].matches("[0-9]{1,5}")) {
+        throw new IOException(file + ": '" + line + "' is not 'nodeId mspId port'");
+      }
+      peers.add(
+          Peer.newBuilder()
+              .setNodeId(fields[0])
+              .setMspId(fields[1])
+              .setHost(host)
+              .setPort(Integer.parseInt(fields[2]))
+              .build());
+    }
+    return peers;
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}

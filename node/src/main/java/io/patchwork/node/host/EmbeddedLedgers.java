@@ -1,0 +1,157 @@
+package io.patchwork.node.host;
+
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.LedgerError;
+import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.LedgerHost;
+import io.patchwork.node.api.LedgerPlan;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.hyperledger.fabric.protos.common.Block;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger host of the network manager: every node of each ledger runs in this process ({@link
+ * LocalLedger}). A ledger's directory holds {@code nodes/} (one data directory per node) and {@code
+ * credentials/} (its {@link CredentialFolder}). Thread-safe.
+ */
+public final class EmbeddedLedgers implements LedgerHost {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedLedgers.class);
+  static final String NODES = "nodes";
+  static final String CREDENTIALS = "credentials";
+
+  private final ContractRegistry contracts;
+  private final Clock clock;
+
+  /** A host running the built-in contracts on the system clock. */
+  public EmbeddedLedgers() {
+    this(BuiltInContracts.registry(), Clock.systemUTC());
+  }
+
+  public EmbeddedLedgers(ContractRegistry contracts, Clock clock) {
+    this.contracts = Objects.requireNonNull(contracts, "contracts");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public HostedLedger create(LedgerPlan plan) throws LedgerException {
+    LocalLedgerBuilder builder =
+        LocalLedger.builder()
+            .ledgerId(plan.ledgerId())
+            .authority(plan.authority())
+            .orderers(plan.orderers())
+            .peersPerOrganization(plan.peersPerOrganization())
+            .endorsement(plan.endorsement())
+            .blockCutting(plan.blockCutting())
+            .contracts(contracts, plan.contracts())
+            .clock(clock)
+            .dataDirectory(plan.directory().resolve(NODES))
+            .keepCredentials(plan.directory().resolve(CREDENTIALS));
+    plan.members().forEach(m -> builder.member(m.organization(), m.mspId()));
+    plan.opening().ifPresent(builder::opening);
+    try {
+      return new EmbeddedLedger(builder.start(), plan.directory(), clock);
+    } catch (ConfigException e) {
+      throw new LedgerException(LedgerError.INVALID_PLAN, e.getMessage(), e);
+    } catch (CaException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED, "the nodes' certificates were not issued: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED, "the ledger's nodes did not start: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public HostedLedger reopen(Path directory, CertificateAuthority authority)
+      throws LedgerException {
+    try {
+      return new EmbeddedLedger(
+          reopen(
+              directory.resolve(CREDENTIALS),
+              directory.resolve(NODES),
+              authority,
+              contracts,
+              clock),
+          directory,
+          clock);
+    } catch (IOException | ConfigException | RuntimeException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED, "the ledger did not start again: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts again a ledger whose credentials were kept ({@link LocalLedgerBuilder#keepCredentials})
+   * after its process stopped or crashed: every node recovers from its data and catches up.
+   */
+  static LocalLedger reopen(
+      Path credentials,
+      Path dataDirectory,
+      CertificateAuthority authority,
+      ContractRegistry contracts,
+      Clock clock)
+      throws IOException, ConfigException {
+    CredentialFolder folder = new CredentialFolder(credentials);
+    Block genesis = folder.genesis();
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    LedgerConfig config = rules.config();
+    List<Peer> added =
+        folder.memberPeers(
+            config.getPeersCount() > 0 ? config.getPeers(0).getHost() : LocalLedger.HOST);
+    Map<String, String> nodes = new LinkedHashMap<>();
+    config.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
+    config.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
+    added.forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
+    Map<String, NodeCredentials> identities = new LinkedHashMap<>();
+    for (Map.Entry<String, String> node : nodes.entrySet()) {
+      NodeFiles.Credentials files = folder.node(node.getKey());
+      NodeLauncher.NodeIdentity identity =
+          files.identity(node.getKey(), node.getValue(), rules.tlsTrust());
+      identities.put(
+          node.getKey(),
+          new NodeCredentials(
+              node.getKey(),
+              node.getValue(),
+              identity.signer(),
+              files.signingKey(),
+              identity.tls()));
+    }
+    LedgerCredentials credentialSet =
+        new LedgerCredentials(
+            rules.ledgerId(),
+            identities,
+            config.getMembersList(),
+            authority.chain(),
+            rules.tlsTrust(),
+            Optional.of(folder));
+    NodeSet nodeSet =
+        new NodeSet(
+            config,
+            genesis,
+            added,
+            dataDirectory,
+            id -> credentialSet.node(id).identity(),
+            contracts,
+            clock);
+    LocalLedger ledger = LocalLedger.start(config, genesis, credentialSet, nodeSet, dataDirectory);
+    log.info("ledger.reopened ledger={} nodes={}", ledger.ledgerId(), identities.size());
+    return ledger;
+  }
+}

@@ -1,0 +1,145 @@
+package io.patchwork.node.host;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerConfigs;
+import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.config.proto.ModificationPolicy;
+import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.config.proto.PinnedContract;
+import io.patchwork.node.net.LedgerTrust;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CRLException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * A new ledger's genesis: its config (members with the authority's roots and CRL, orderers spread
+ * over the members in turn, peers per member, policies, pinned contracts, a successor's opening),
+ * every node's certificates issued by the authority, and the genesis block.
+ */
+record GenesisPlan(
+    String ledgerId,
+    CertificateAuthority authority,
+    List<LocalLedger.Organization> organizations,
+    int orderers,
+    int peersPerOrganization,
+    EndorsementPolicy endorsement,
+    BlockCutting cutting,
+    Map<String, ByteString> contracts,
+    Optional<Opening> opening,
+    String host) {
+
+  /** What the plan made: the config, its genesis block, the nodes' credentials, the TLS trust. */
+  record Genesis(
+      LedgerConfig config,
+      Block block,
+      Map<String, NodeCredentials> credentials,
+      X509TrustManager trust) {}
+
+  /**
+   * Issues the nodes' certificates and writes the genesis config; checks it as every node will.
+   *
+   * @throws ConfigException if the config it makes is not valid (an MSP id, a policy, an opening)
+   */
+  Genesis issue(Instant at) throws CaException, ConfigException {
+    X509Certificate root = authority.trustRoot();
+    List<X509Certificate> intermediates =
+        authority.chain().subList(0, authority.chain().size() - 1);
+    ByteString crl;
+    try {
+      crl = ByteString.copyFrom(authority.crl().getEncoded());
+    } catch (CRLException e) {
+      throw new IllegalStateException("the authority's CRL cannot be encoded", e);
+    }
+    X509TrustManager trust =
+        LedgerTrust.trustManager(List.of(root), intermediates, List.of(authority.crl()));
+    LedgerConfig.Builder config =
+        LedgerConfig.newBuilder()
+            .setFormatVersion(LedgerRules.FORMAT_VERSION)
+            .setLedgerId(ledgerId)
+            .setSequence(0)
+            .setEndorsementPolicy(endorsement)
+            .setBlockCutting(cutting)
+            .setStatus(LedgerStatus.OPEN)
+            .setModificationPolicy(
+                ModificationPolicy.newBuilder()
+                    .setAdminOrganizations(organizations.size() / 2 + 1));
+    for (LocalLedger.Organization organization : organizations) {
+      Member.Builder member =
+          Member.newBuilder()
+              .setOrganization(organization.name())
+              .setMspId(organization.mspId())
+              .addRootCertificates(pem(root))
+              .addCrls(crl);
+      intermediates.forEach(i -> member.addIntermediateCertificates(pem(i)));
+      config.addMembers(member);
+    }
+    opening.ifPresent(config::setOpening);
+    contracts.forEach(
+        (name, hash) ->
+            config.addContracts(PinnedContract.newBuilder().setName(name).setCodeHash(hash)));
+    Map<String, NodeCredentials> credentials = new LinkedHashMap<>();
+    for (int i = 0; i < orderers; i++) {
+      LocalLedger.Organization owner = organizations.get(i % organizations.size());
+      NodeCredentials node =
+          NodeCredentials.issue(
+              authority, "orderer" + i, Role.ORDERER, owner.name(), owner.mspId(), trust);
+      credentials.put(node.nodeId(), node);
+      config.addOrderers(
+          Orderer.newBuilder()
+              .setNodeId(node.nodeId())
+              .setMspId(owner.mspId())
+              .setHost(host)
+              .setPort(Ports.free())
+              .setRaftPort(Ports.free())
+              .setSigningCertificate(pem(node.signer().certificate()))
+              .setTlsCertificate(pem(node.tls().certificate())));
+    }
+    int index = 0;
+    for (int p = 0; p < peersPerOrganization; p++) {
+      for (LocalLedger.Organization organization : organizations) {
+        NodeCredentials node =
+            NodeCredentials.issue(
+                authority,
+                "peer" + index++,
+                Role.PEER,
+                organization.name(),
+                organization.mspId(),
+                trust);
+        credentials.put(node.nodeId(), node);
+        config.addPeers(
+            Peer.newBuilder()
+                .setNodeId(node.nodeId())
+                .setMspId(organization.mspId())
+                .setHost(host)
+                .setPort(Ports.free()));
+      }
+    }
+    LedgerConfig built = config.build();
+    Block genesis = LedgerConfigs.genesisBlock(built, at);
+    return new Genesis(built, genesis, Collections.unmodifiableMap(credentials), trust);
+  }
+
+  static ByteString pem(X509Certificate certificate) {
+    return ByteString.copyFrom(Pem.certificate(certificate), StandardCharsets.US_ASCII);
+  }
+}

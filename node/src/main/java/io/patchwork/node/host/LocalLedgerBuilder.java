@@ -1,0 +1,190 @@
+package io.patchwork.node.host;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Builds a ledger's config and node identities ({@link GenesisPlan}), then starts it. */
+public final class LocalLedgerBuilder {
+  private String ledgerId;
+  private CertificateAuthority authority;
+  private final List<LocalLedger.Organization> organizations = new ArrayList<>();
+  private int orderers = 1;
+  private int peersPerOrganization = 1;
+  private EndorsementPolicy policy =
+      EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.MAJORITY).build();
+  private BlockCutting cutting =
+      BlockCutting.newBuilder()
+          .setMaxTransactions(500)
+          .setMaxBytes(8 * 1024 * 1024)
+          .setTimeoutMillis(100)
+          .build();
+  private ContractRegistry contracts = BuiltInContracts.registry();
+  private List<String> pinned;
+  private Path dataDirectory;
+  private Path credentialsDirectory;
+  private Clock clock = Clock.systemUTC();
+  private Optional<Opening> opening = Optional.empty();
+
+  LocalLedgerBuilder() {}
+
+  public LocalLedgerBuilder ledgerId(String ledgerId) {
+    this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
+    return this;
+  }
+
+  /** The ledger's certificate authority; it issues every node's certificates. */
+  public LocalLedgerBuilder authority(CertificateAuthority authority) {
+    this.authority = Objects.requireNonNull(authority, "authority");
+    return this;
+  }
+
+  public LocalLedgerBuilder member(String organization, String mspId) {
+    organizations.add(new LocalLedger.Organization(organization, mspId));
+    return this;
+  }
+
+  /** Number of orderers (1, 3, 5 or 7), spread over the members in turn. */
+  public LocalLedgerBuilder orderers(int count) {
+    this.orderers = count;
+    return this;
+  }
+
+  public LocalLedgerBuilder peersPerOrganization(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("every member runs at least one peer");
+    }
+    this.peersPerOrganization = count;
+    return this;
+  }
+
+  public LocalLedgerBuilder endorsement(EndorsementPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  public LocalLedgerBuilder blockCutting(int maxTransactions, int maxBytes, Duration timeout) {
+    return blockCutting(
+        BlockCutting.newBuilder()
+            .setMaxTransactions(maxTransactions)
+            .setMaxBytes(maxBytes)
+            .setTimeoutMillis((int) timeout.toMillis())
+            .build());
+  }
+
+  public LocalLedgerBuilder blockCutting(BlockCutting cutting) {
+    this.cutting = Objects.requireNonNull(cutting, "cutting");
+    return this;
+  }
+
+  /** The contracts nodes can run, and which of them this ledger pins (default: all). */
+  public LocalLedgerBuilder contracts(ContractRegistry contracts, List<String> pinned) {
+    this.contracts = Objects.requireNonNull(contracts, "contracts");
+    this.pinned = List.copyOf(pinned);
+    return this;
+  }
+
+  public LocalLedgerBuilder dataDirectory(Path dataDirectory) {
+    this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+    return this;
+  }
+
+  /**
+   * Keeps the genesis block and every node's keys and certificates under {@code directory} (which
+   * must not exist; keys readable by their owner only; layout in {@link CredentialFolder}), so that
+   * {@link LocalLedger#reopen} can start the ledger again after this process stops. Without it the
+   * nodes' keys live only in memory.
+   */
+  public LocalLedgerBuilder keepCredentials(Path directory) {
+    this.credentialsDirectory = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
+  public LocalLedgerBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Starts the ledger as a successor: the opening goes into the genesis config, and every peer
+   * writes what it carries over into its world state at block 0.
+   */
+  public LocalLedgerBuilder opening(Opening opening) {
+    this.opening = Optional.of(Objects.requireNonNull(opening, "opening"));
+    return this;
+  }
+
+  /**
+   * Issues the nodes' certificates, writes the genesis config and starts every node; returns once
+   * all gRPC servers are bound. Nothing keeps running if it fails.
+   */
+  public LocalLedger start() throws IOException, ConfigException, CaException {
+    Objects.requireNonNull(ledgerId, "ledgerId");
+    Objects.requireNonNull(authority, "authority");
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    if (organizations.isEmpty()) {
+      throw new IllegalStateException("a ledger needs at least one member");
+    }
+    Map<String, ByteString> pins = new LinkedHashMap<>();
+    for (String name : pinned == null ? List.copyOf(contracts.names()) : pinned) {
+      pins.put(name, contracts.codeHash(name));
+    }
+    GenesisPlan.Genesis genesis =
+        new GenesisPlan(
+                ledgerId,
+                authority,
+                organizations,
+                orderers,
+                peersPerOrganization,
+                policy,
+                cutting,
+                pins,
+                opening,
+                LocalLedger.HOST)
+            .issue(clock.instant());
+    Optional<CredentialFolder> folder = Optional.empty();
+    if (credentialsDirectory != null) {
+      folder =
+          Optional.of(
+              CredentialFolder.create(
+                  credentialsDirectory,
+                  genesis.block(),
+                  genesis.credentials().values(),
+                  authority.chain()));
+    }
+    LedgerCredentials credentials =
+        new LedgerCredentials(
+            ledgerId,
+            genesis.credentials(),
+            genesis.config().getMembersList(),
+            authority.chain(),
+            genesis.trust(),
+            folder);
+    NodeSet nodes =
+        new NodeSet(
+            genesis.config(),
+            genesis.block(),
+            List.of(),
+            dataDirectory,
+            id -> credentials.node(id).identity(),
+            contracts,
+            clock);
+    return LocalLedger.start(genesis.config(), genesis.block(), credentials, nodes, dataDirectory);
+  }
+}

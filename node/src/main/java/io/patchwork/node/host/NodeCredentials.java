@@ -1,0 +1,87 @@
+package io.patchwork.node.host;
+
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Role;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.net.NodeTransport;
+import java.net.InetAddress;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.X509TrustManager;
+
+/** A node's identities, as issued for it, and the signing key behind its signer. */
+record NodeCredentials(
+    String nodeId,
+    String mspId,
+    NodeSigner signer,
+    PrivateKey signingKey,
+    NodeTransport.TlsIdentity tls) {
+
+  /** New signing and TLS credentials for a node, each with its own new key. */
+  static NodeCredentials issue(
+      CertificateAuthority authority,
+      String nodeId,
+      Role role,
+      String organization,
+      String mspId,
+      X509TrustManager trust)
+      throws CaException {
+    List<X509Certificate> chain = authority.chain();
+    IssuedCredential signing =
+        authority.issueWithNewKey(CertificateRequest.signing(nodeId, role, organization, mspId));
+    IssuedCredential tls =
+        authority.issueWithNewKey(
+            CertificateRequest.tls(
+                nodeId,
+                role,
+                organization,
+                mspId,
+                List.of("localhost"),
+                List.of(InetAddress.getLoopbackAddress())));
+    return new NodeCredentials(
+        nodeId,
+        mspId,
+        NodeSigner.of(mspId, signing.certificate().certificate(), signing.privateKey()),
+        signing.privateKey(),
+        new NodeTransport.TlsIdentity(
+            tls.certificate().certificate(),
+            chain.subList(0, chain.size() - 1),
+            tls.privateKey(),
+            trust));
+  }
+
+  /** Certificates made elsewhere for keys made here, keeping this node's id, member and trust. */
+  NodeCredentials with(
+      X509Certificate signing,
+      PrivateKey signingKey,
+      List<X509Certificate> tlsChain,
+      PrivateKey tlsKey) {
+    return new NodeCredentials(
+        nodeId,
+        mspId,
+        NodeSigner.of(mspId, signing, signingKey),
+        signingKey,
+        new NodeTransport.TlsIdentity(
+            tlsChain.get(0),
+            List.copyOf(tlsChain.subList(1, tlsChain.size())),
+            tlsKey,
+            tls.trust()));
+  }
+
+  NodeLauncher.NodeIdentity identity() {
+    return new NodeLauncher.NodeIdentity(nodeId, signer, tls);
+  }
+
+  /** The files {@code patchwork node run} reads: signing and TLS certificates with their keys. */
+  NodeFiles.Credentials files() {
+    List<X509Certificate> tlsChain = new ArrayList<>();
+    tlsChain.add(tls.certificate());
+    tlsChain.addAll(tls.chain());
+    return new NodeFiles.Credentials(signer.certificate(), signingKey, tlsChain, tls.privateKey());
+  }
+}

@@ -1,0 +1,217 @@
+package io.patchwork.node.host;
+
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.order.OrdererNode;
+import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.state.StateResources;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.hyperledger.fabric.protos.common.Block;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nodes of an embedded ledger: which ones it has (the genesis config's, and peers members added
+ * later), which of them run, and what they share in this process (one transport, one RocksDB cache,
+ * one signature cache, one timer thread). Starts and stops nodes by id on their data directories.
+ * Not thread-safe: the ledger's lifecycle calls use it one at a time.
+ */
+final class NodeSet implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeSet.class);
+  private static final int SIGNATURE_CACHE_ENTRIES = 1_000_000;
+
+  private final Block genesis;
+  private final Path dataDirectory;
+  private final Function<String, NodeLauncher.NodeIdentity> identities;
+  private final NodeLauncher.Shared shared;
+  private final Map<String, Orderer> ordererConfigs = new LinkedHashMap<>();
+  private final Map<String, Peer> peerConfigs = new LinkedHashMap<>();
+  private final Map<String, Peer> memberPeers = new LinkedHashMap<>();
+  private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
+  private final Map<String, PeerNode> peers = new LinkedHashMap<>();
+
+  NodeSet(
+      LedgerConfig config,
+      Block genesis,
+      List<Peer> added,
+      Path dataDirectory,
+      Function<String, NodeLauncher.NodeIdentity> identities,
+      ContractRegistry contracts,
+      Clock clock) {
+    this.genesis = genesis;
+    this.dataDirectory = dataDirectory;
+    this.identities = identities;
+    this.shared =
+        new NodeLauncher.Shared(
+            NodeTransport.create(config.getOrderersCount() + config.getPeersCount()),
+            new SignatureVerifier(SIGNATURE_CACHE_ENTRIES),
+            StateResources.create(stateCacheBytes(config.getPeersCount())),
+            Executors.newScheduledThreadPool(
+                1,
+                runnable -> {
+                  Thread thread = new Thread(runnable, "patchwork-ledger-timer");
+                  thread.setDaemon(true);
+                  return thread;
+                }),
+            contracts,
+            clock);
+    config.getOrderersList().forEach(o -> ordererConfigs.put(o.getNodeId(), o));
+    config.getPeersList().forEach(p -> peerConfigs.put(p.getNodeId(), p));
+    added.forEach(p -> memberPeers.put(p.getNodeId(), p));
+    peerConfigs.putAll(memberPeers);
+  }
+
+  /**
+   * The RocksDB block cache and memtable budget the peers share: 8 MiB a peer, at least 64 MiB.
+   * Half of it bounds the memtables; a smaller figure for a hundred peers made each flush tiny
+   * files that every later read had to decompress again.
+   */
+  static long stateCacheBytes(int peers) {
+    return Math.max(64L << 20, (8L << 20) * peers);
+  }
+
+  NodeLauncher.Shared shared() {
+    return shared;
+  }
+
+  /** Starts every node it has. */
+  void startAll() throws IOException, ConfigException {
+    for (String id : ordererConfigs.keySet()) {
+      startOrderer(id);
+    }
+    for (String id : peerConfigs.keySet()) {
+      startPeer(id, Optional.empty());
+    }
+  }
+
+  Map<String, Orderer> ordererConfigs() {
+    return ordererConfigs;
+  }
+
+  Map<String, Peer> peerConfigs() {
+    return peerConfigs;
+  }
+
+  Map<String, Peer> memberPeers() {
+    return memberPeers;
+  }
+
+  List<OrdererNode> orderers() {
+    return orderers.values().stream().map(NodeLauncher.RunningOrderer::node).toList();
+  }
+
+  List<PeerNode> peers() {
+    return List.copyOf(peers.values());
+  }
+
+  Optional<PeerNode> peer(String nodeId) {
+    return Optional.ofNullable(peers.get(nodeId));
+  }
+
+  /** A peer a member added after genesis, to start with the others. */
+  void addMemberPeer(Peer peer) {
+    memberPeers.put(peer.getNodeId(), peer);
+    peerConfigs.put(peer.getNodeId(), peer);
+  }
+
+  /** Forgets a member peer that could not start. */
+  void removeMemberPeer(String nodeId) {
+    memberPeers.remove(nodeId);
+    peerConfigs.remove(nodeId);
+  }
+
+  OrdererNode startOrderer(String nodeId) throws IOException {
+    if (orderers.containsKey(nodeId)) {
+      throw new IllegalStateException("orderer " + nodeId + " is running");
+    }
+    try {
+      NodeLauncher.RunningOrderer running =
+          NodeLauncher.startOrderer(
+              genesis,
+              identities.apply(nodeId),
+              dataDirectory.resolve(nodeId),
+              LocalLedger.HOST,
+              shared);
+      orderers.put(nodeId, running);
+      return running.node();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the ledger's own config was checked when it was built", e);
+    }
+  }
+
+  void stopOrderer(String nodeId) {
+    NodeLauncher.RunningOrderer running = orderers.remove(nodeId);
+    if (running == null) {
+      throw new IllegalArgumentException("orderer " + nodeId + " is not running");
+    }
+    running.close();
+  }
+
+  PeerNode startPeer(String nodeId, Optional<Path> snapshot) throws IOException, ConfigException {
+    if (peers.containsKey(nodeId)) {
+      throw new IllegalStateException("peer " + nodeId + " is running");
+    }
+    NodeLauncher.NodeIdentity identity = identities.apply(nodeId);
+    Path data = dataDirectory.resolve(nodeId);
+    Peer added = memberPeers.get(nodeId);
+    PeerNode node =
+        added == null
+            ? NodeLauncher.startPeer(genesis, identity, data, LocalLedger.HOST, snapshot, shared)
+            : NodeLauncher.startMemberPeer(
+                genesis, identity, data, LocalLedger.HOST, added.getPort(), snapshot, shared);
+    peers.put(nodeId, node);
+    return node;
+  }
+
+  void stopPeer(String nodeId) throws IOException {
+    PeerNode peer = peers.remove(nodeId);
+    if (peer == null) {
+      throw new IllegalArgumentException("peer " + nodeId + " is not running");
+    }
+    peer.close();
+  }
+
+  boolean runs(String nodeId) {
+    return peers.containsKey(nodeId) || orderers.containsKey(nodeId);
+  }
+
+  Peer peerConfig(String nodeId) {
+    return Objects.requireNonNull(peerConfigs.get(nodeId), "no such peer " + nodeId);
+  }
+
+  /** Stops every node, then what they share. */
+  @Override
+  public void close() {
+    for (String id : List.copyOf(peers.keySet())) {
+      try {
+        stopPeer(id);
+      } catch (IOException | RuntimeException e) {
+        log.warn("ledger.stop_failed node={}", id, e);
+      }
+    }
+    for (String id : List.copyOf(orderers.keySet())) {
+      try {
+        stopOrderer(id);
+      } catch (RuntimeException e) {
+        log.warn("ledger.stop_failed node={}", id, e);
+      }
+    }
+    shared.scheduler().shutdownNow();
+    shared.transport().close();
+    shared.stateResources().close();
+  }
+}
