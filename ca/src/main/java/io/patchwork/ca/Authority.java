@@ -30,7 +30,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One ledger's authority. Thread-safe: its fields are immutable and its state is in the store. */
+/**
+ * One ledger's authority. Thread-safe: its fields are immutable and its state is in the store.
+ *
+ * <p>One class on purpose: each method is one step of the authority's life (issue, invite, redeem,
+ * revoke, renew, export) over the same key and store, and reads as the contract of {@link
+ * CertificateAuthority}; certificates are built by {@link X509Factory}, requests checked by {@link
+ * CsrInspector}, state kept by {@link CaStore}.
+ */
 final class Authority implements CertificateAuthority {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
 

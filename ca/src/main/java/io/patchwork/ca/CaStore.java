@@ -33,6 +33,10 @@ import org.flywaydb.core.api.FlywayException;
  * The authorities' durable state in a relational database (H2 or PostgreSQL). Every method is one
  * transaction: it commits completely or not at all. Thread-safe; concurrency between processes
  * sharing the database is settled by conditional updates and row locks, never by memory.
+ *
+ * <p>One class on purpose: it is the only code that knows the schema, and operations span its
+ * tables in one transaction (a redemption consumes an invite and records certificates at once);
+ * split by table, those transactions would have to be stitched back together by callers.
  */
 final class CaStore {
   /** The number of the CRL an authority signs when it is made; later CRLs count up from it. */

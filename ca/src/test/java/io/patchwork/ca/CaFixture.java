@@ -3,12 +3,14 @@ package io.patchwork.ca;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** One state store and key directory, with a hand-moved clock; a test's authorities live here. */
 final class CaFixture {
   static final String PASSPHRASE = "correct horse battery staple";
-  static final Instant START = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+  static final Instant START = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
   final Path keyDirectory;
   final DataSource dataSource;
@@ -35,7 +37,7 @@ final class CaFixture {
         .createIntermediate(
             AuthoritySpec.of(ledgerId, "Patchwork Operator"),
             operator.keyPair().getPrivate(),
-            java.util.List.of(operator.certificate()));
+            List.of(operator.certificate()));
   }
 
   CertificateAuthority root(String ledgerId) throws CaException {

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.Signature;
+import java.security.cert.CRLReason;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
@@ -23,9 +26,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.Extension;
@@ -80,8 +85,7 @@ abstract class CertificateAuthorityContract {
 
     assertThat(fixture.authorities().ledgerIds()).doesNotContain(LEDGER);
     assertRefused(() -> fixture.authorities().open(LEDGER), CaError.AUTHORITY_NOT_FOUND);
-    try (java.util.stream.Stream<java.nio.file.Path> files =
-        java.nio.file.Files.list(fixture.keyDirectory)) {
+    try (Stream<Path> files = Files.list(fixture.keyDirectory)) {
       assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith(LEDGER));
     }
     assertThat(fixture.authorities().delete(LEDGER)).isFalse();
@@ -448,7 +452,7 @@ abstract class CertificateAuthorityContract {
         try {
           result.get();
           succeeded++;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           assertThat(e.getCause()).isInstanceOf(CaException.class);
           assertThat(((CaException) e.getCause()).error())
               .isEqualTo(CaError.INVITE_ALREADY_REDEEMED);
@@ -515,8 +519,7 @@ abstract class CertificateAuthorityContract {
     assertThat(crlNumber(crl)).isEqualTo(before.add(BigInteger.ONE));
     X509CRLEntry entry = crl.getRevokedCertificate(alice.certificate().serial());
     assertThat(entry).isNotNull();
-    assertThat(entry.getRevocationReason())
-        .isEqualTo(java.security.cert.CRLReason.PRIVILEGE_WITHDRAWN);
+    assertThat(entry.getRevocationReason()).isEqualTo(CRLReason.PRIVILEGE_WITHDRAWN);
     assertThat(ca.find(alice.certificate().serial()).orElseThrow().revocation())
         .hasValueSatisfying(
             r -> assertThat(r.reason()).isEqualTo(RevocationReason.PRIVILEGE_WITHDRAWN));

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -110,7 +111,7 @@ class CsrCheckTest {
     KeyPairGenerator generator =
         KeyPairGenerator.getInstance(
             "EC", new org.bouncycastle.jce.provider.BouncyCastleProvider());
-    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256k1"));
+    generator.initialize(new ECGenParameterSpec("secp256k1"));
     KeyPair key = generator.generateKeyPair();
     byte[] csr =
         new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=alice"), key.getPublic())

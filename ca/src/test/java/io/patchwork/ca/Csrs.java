@@ -3,6 +3,7 @@ package io.patchwork.ca;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -95,6 +96,6 @@ final class Csrs {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return text.toString().getBytes(StandardCharsets.US_ASCII);
   }
 }

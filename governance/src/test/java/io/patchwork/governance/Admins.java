@@ -1,10 +1,13 @@
 package io.patchwork.governance;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,18 +28,18 @@ final class Admins implements VoterCheck {
       keys.put(name, generator.generateKeyPair());
       orgOf.put(name, mspId);
       return this;
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new AssertionError(e);
     }
   }
 
   /** A new P-256 private key, for signatures no identity stands behind. */
-  static java.security.PrivateKey freshKey() {
+  static PrivateKey freshKey() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp256r1"));
       return generator.generateKeyPair().getPrivate();
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new AssertionError(e);
     }
   }
@@ -65,7 +68,7 @@ final class Admins implements VoterCheck {
   @Override
   public Optional<Voter> admin(byte[] certificate, Instant at) {
     for (Map.Entry<String, KeyPair> admin : keys.entrySet()) {
-      if (java.util.Arrays.equals(certificate, certificate(admin.getKey()))) {
+      if (Arrays.equals(certificate, certificate(admin.getKey()))) {
         return Optional.of(new Voter(orgOf.get(admin.getKey()), admin.getValue().getPublic()));
       }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +24,7 @@ class TallyTest {
   }
 
   private List<Ballot> votes(Proposal proposal, String yes, String no) {
-    java.util.ArrayList<Ballot> ballots = new java.util.ArrayList<>();
+    ArrayList<Ballot> ballots = new ArrayList<>();
     for (char c : yes.toCharArray()) {
       ballots.add(admins.ballot(proposal, String.valueOf(c), Choice.YES, NOW));
     }

@@ -2,6 +2,7 @@ package io.patchwork.governance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ class VotesTest {
             "BankDMSP",
             Choice.NO,
             NOW,
-            "revoked certificate".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            "revoked certificate".getBytes(StandardCharsets.UTF_8),
             Admins.freshKey());
 
     assertThat(refusal(admit(byUnknown, NOW))).contains(Votes.Refusal.NOT_AN_ADMIN);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class VotingPolicyTest {
@@ -42,8 +43,7 @@ class VotingPolicyTest {
   void a_policy_for_changing_the_voting_policy_cannot_be_laxer_than_it() {
     VotingPolicy lax = policy(30, VotingPolicy.Comparator.GREATER_THAN, 0);
 
-    assertThatThrownBy(
-            () -> new GovernanceRules(VotingPolicy.majority(), java.util.Optional.of(lax)))
+    assertThatThrownBy(() -> new GovernanceRules(VotingPolicy.majority(), Optional.of(lax)))
         .hasMessageContaining("at least as strict");
   }
 }

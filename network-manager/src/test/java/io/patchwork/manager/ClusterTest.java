@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -32,6 +33,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * takes its ledger over from the shared files, every node at least as high as before. Skipped with
  * a message when no PostgreSQL answers.
  */
+@Tag("cluster")
 class ClusterTest {
   private static final String POSTGRES_URL =
       System.getenv()

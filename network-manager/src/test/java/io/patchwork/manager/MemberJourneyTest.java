@@ -7,8 +7,13 @@ import io.patchwork.governance.Choice;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.SubmittedTransaction;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Gateway client with the certificates the redemption returned, what a member may and may not do,
  * and a restart of the manager that brings the ledger back with its blocks.
  */
+@Tag("cluster")
 class MemberJourneyTest {
   private static final int PARTIES = 20;
 
@@ -314,7 +321,7 @@ class MemberJourneyTest {
           .isEqualTo(401);
 
       int port;
-      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      try (ServerSocket socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
       }
       Path log = folder.resolve("node.out");
@@ -347,8 +354,8 @@ class MemberJourneyTest {
               .redirectOutput(log.toFile())
               .start();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!java.nio.file.Files.readString(log).contains("is running")) {
-        assertThat(node.isAlive()).as(java.nio.file.Files.readString(log)).isTrue();
+      while (!Files.readString(log).contains("is running")) {
+        assertThat(node.isAlive()).as(Files.readString(log)).isTrue();
         assertThat(System.nanoTime()).as("the member's peer did not start").isLessThan(deadline);
         Thread.sleep(100);
       }
@@ -482,15 +489,14 @@ class MemberJourneyTest {
   private static void download(
       ManagerFixture manager, String path, Optional<String> token, Path file) throws Exception {
     HttpResponse<byte[]> response =
-        java.net.http.HttpClient.newHttpClient()
+        HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(manager.manager().url() + path))
+                HttpRequest.newBuilder(URI.create(manager.manager().url() + path))
                     .header("authorization", "Bearer " + token.orElseThrow())
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);
-    java.nio.file.Files.write(file, response.body());
+    Files.write(file, response.body());
   }
 
   /** Waits until the node has as many blocks as the ledger's furthest node; returns that height. */

@@ -4,6 +4,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
+import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.Csr;
 import io.patchwork.ca.Pem;
@@ -218,7 +219,7 @@ public final class MemberKit implements AutoCloseable {
    * enrol again there: the same keys, certified by {@code authority}, and the authority's root as
    * the TLS trust of its connections. Gateways opened before keep the old identities.
    */
-  public void reenrol(io.patchwork.ca.CertificateAuthority authority) throws Exception {
+  public void reenrol(CertificateAuthority authority) throws Exception {
     JsonArray certificates = redeemed.getJsonArray("certificates");
     JsonArray moved = new JsonArray();
     for (int i = 0; i < certificates.size(); i++) {

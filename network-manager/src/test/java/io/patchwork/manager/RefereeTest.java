@@ -4,6 +4,7 @@ import static io.patchwork.manager.ManagerFixture.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status.Code;
 import io.patchwork.ca.AuthoritySpec;
 import io.patchwork.ca.CertificateAuthorities;
@@ -25,13 +26,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * period is over, identities of the manager's authority are refused and the ledger runs on with the
  * members' own.
  */
+@Tag("cluster")
 class RefereeTest {
   private static final String PASSPHRASE = "members-only-passphrase";
 
@@ -105,11 +112,10 @@ class RefereeTest {
               .setReplaceAuthority(
                   GovernanceProposal.ReplaceAuthority.newBuilder()
                       .setAuthorityCertificate(
-                          com.google.protobuf.ByteString.copyFrom(
-                              Files.readAllBytes(referee.resolve("root.pem"))))
+                          ByteString.copyFrom(Files.readAllBytes(referee.resolve("root.pem"))))
                       .setGracePeriodMillis(grace)
                       .setCrl(
-                          com.google.protobuf.ByteString.copyFrom(
+                          ByteString.copyFrom(
                               Pem.readCrl(Files.readString(referee.resolve("crl.pem")))
                                   .getEncoded())))
               .build();
@@ -231,7 +237,7 @@ class RefereeTest {
 
     assertError(install(manager, "not a certificate"), 400, "MALFORMED_CERTIFICATE");
     assertError(
-        install(manager, java.util.Collections.nCopies(201, signed).toArray(String[]::new)),
+        install(manager, Collections.nCopies(201, signed).toArray(String[]::new)),
         400,
         "TOO_MANY_CERTIFICATES");
     assertError(manager.post("/ledgers/trade/recertification", "{}"), 400, "MALFORMED_REQUEST");
@@ -283,13 +289,13 @@ class RefereeTest {
    */
   private static String misnamed(Path referee, CertificateAuthority members, JsonObject request)
       throws Exception {
-    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    KeyStore store = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(referee.resolve("keys/trade.p12"))) {
       store.load(in, PASSPHRASE.toCharArray());
     }
-    java.security.PrivateKey key = null;
-    for (String alias : java.util.Collections.list(store.aliases())) {
-      if (store.getKey(alias, PASSPHRASE.toCharArray()) instanceof java.security.PrivateKey found) {
+    PrivateKey key = null;
+    for (String alias : Collections.list(store.aliases())) {
+      if (store.getKey(alias, PASSPHRASE.toCharArray()) instanceof PrivateKey found) {
         key = found;
       }
     }
@@ -310,8 +316,8 @@ class RefereeTest {
                 org.bouncycastle.asn1.x500.X500Name.getInstance(
                     members.trustRoot().getSubjectX500Principal().getEncoded()),
                 java.math.BigInteger.valueOf(now.toEpochMilli()),
-                java.util.Date.from(now.minusSeconds(60)),
-                java.util.Date.from(now.plusSeconds(3600)),
+                Date.from(now.minusSeconds(60)),
+                Date.from(now.plusSeconds(3600)),
                 subject,
                 csr.getSubjectPublicKeyInfo())
             .build(

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The service as its own process on embedded defaults, killed with SIGKILL and started again on the
  * same data directory: every ledger is ACTIVE again, its nodes at least as high as before.
  */
+@Tag("cluster")
 class RestartTest {
   @TempDir Path directory;
   private final HttpClient http = HttpClient.newHttpClient();

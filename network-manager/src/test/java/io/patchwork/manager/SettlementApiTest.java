@@ -4,17 +4,27 @@ import static io.patchwork.manager.ManagerFixture.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.patchwork.node.audit.LedgerArchive;
+import io.patchwork.node.crypto.SignatureVerifier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * close; business transactions stop; the operator settles; the statement the peers accepted shows
  * positions that sum to zero and transfers that settle them; the ledger is CLOSED.
  */
+@Tag("cluster")
 class SettlementApiTest {
   @TempDir Path directory;
 
@@ -129,20 +140,17 @@ class SettlementApiTest {
         assertThat(archived.containsKey("nodes")).isFalse();
         assertThat(directory.resolve("ledgers/netting")).doesNotExist();
         HttpResponse<byte[]> download =
-            java.net.http.HttpClient.newHttpClient()
+            HttpClient.newHttpClient()
                 .send(
-                    java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(
-                                manager.manager().url() + "/ledgers/netting/archive"))
+                    HttpRequest.newBuilder(
+                            URI.create(manager.manager().url() + "/ledgers/netting/archive"))
                         .header("authorization", "Bearer " + tokens.get(1).orElseThrow())
                         .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         assertThat(download.statusCode()).isEqualTo(200);
         Path copy = directory.resolve("downloaded.archive");
-        java.nio.file.Files.write(copy, download.body());
-        io.patchwork.node.audit.LedgerArchive.Report report =
-            io.patchwork.node.audit.LedgerArchive.verify(
-                copy, new io.patchwork.node.crypto.SignatureVerifier(1000));
+        Files.write(copy, download.body());
+        LedgerArchive.Report report = LedgerArchive.verify(copy, new SignatureVerifier(1000));
         assertThat(report.problem()).isEmpty();
         assertThat(report.ledgerId()).isEqualTo("netting");
         JsonObject statement =
@@ -170,15 +178,15 @@ class SettlementApiTest {
             "LEDGER_NOT_FOUND");
         // Not from an archive that does not verify: one flipped byte of the statement.
         Path kept = directory.resolve("archives/netting.archive");
-        byte[] good = java.nio.file.Files.readAllBytes(kept);
+        byte[] good = Files.readAllBytes(kept);
         byte[] bad = good.clone();
         bad[bad.length / 2] ^= 1;
-        java.nio.file.Files.write(kept, bad);
+        Files.write(kept, bad);
         assertError(
             manager.post("/ledgers/netting/successor", "{\"name\": \"netting-2\"}"),
             409,
             "ARCHIVE_INVALID");
-        java.nio.file.Files.write(kept, good);
+        Files.write(kept, good);
         HttpResponse<String> started =
             manager.post("/ledgers/netting/successor", "{\"name\": \"netting-2\"}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
@@ -186,9 +194,9 @@ class SettlementApiTest {
         assertThat(link.getString("ledger")).isEqualTo("netting");
         assertThat(link.getString("statementSha256"))
             .isEqualTo(
-                java.util.HexFormat.of()
+                HexFormat.of()
                     .formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256")
+                        MessageDigest.getInstance("SHA-256")
                             .digest(report.statement().orElseThrow().toByteArray())));
         assertThat(link.getInteger("openingObligations")).isBetween(1, 2);
         JsonObject successor = manager.awaitStatus("netting-2", "ACTIVE", Duration.ofSeconds(60));
@@ -217,7 +225,7 @@ class SettlementApiTest {
                       .getNetwork("netting-2")
                       .getContract("obligations")
                       .evaluateTransaction("positions", "EUR"),
-                  java.nio.charset.StandardCharsets.UTF_8);
+                  StandardCharsets.UTF_8);
           assertThat(new JsonObject(positions))
               .isEqualTo(
                   new JsonObject()

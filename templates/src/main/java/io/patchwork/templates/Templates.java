@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
  * Every problem is reported at once, each with the path of the field it concerns ({@code
  * topology.orderers: must be 1, 3, 5 or 7, not 4}); unknown fields are errors, so a typo does not
  * silently fall back to a default.
+ *
+ * <p>One class on purpose: overrides are applied to the same tree the loader reads and are checked
+ * by the same section checks, so a field's rule is written once.
  */
 public final class Templates {
   /** The templates shipped with Patchwork. */

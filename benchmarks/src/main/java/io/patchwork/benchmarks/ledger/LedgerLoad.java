@@ -47,6 +47,9 @@ import picocli.CommandLine.Option;
  * <p>Everything runs in this JVM, load generator included, so the figures are for the whole machine
  * doing all the work: clients signing, peers endorsing, orderers ordering, every peer validating
  * every transaction.
+ *
+ * <p>One runner on purpose: its options, workers and report are one benchmark read top to bottom;
+ * the clients it drives are made by {@link Clients}.
  */
 @Command(
     name = "ledger-load",

@@ -10,10 +10,7 @@ import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.LedgerHost;
-import io.patchwork.node.api.LedgerPlan;
 import io.patchwork.node.api.Snapshot;
-import io.patchwork.node.config.proto.BlockCutting;
-import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Opening;
@@ -27,18 +24,14 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
@@ -53,8 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LedgerService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LedgerService.class);
-  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
-  private static final Pattern MSP_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
 
   private final Path dataDirectory;
   private final LedgerRegistry registry;
@@ -135,14 +126,6 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
-  /** A request refused before anything was made: its code and every problem by field path. */
-  private static Refusal refused(ApiError error, List<TemplateError> problems) {
-    return new Refusal(
-        error,
-        problems.isEmpty() ? error.meaning() : problems.get(0).toString(),
-        problems.stream().map(p -> new Refusal.FieldProblem(p.path(), p.message())).toList());
-  }
-
   /**
    * Checks the request and records the ledger as PROVISIONING; {@link #provision} then builds it.
    *
@@ -150,52 +133,7 @@ public final class LedgerService implements AutoCloseable {
    *     DUPLICATE_NAME, with the problems by field path
    */
   public LedgerRecord accept(Request request) throws Refusal, SQLException {
-    List<TemplateError> problems = new ArrayList<>();
-    if (request.name() == null || !NAME.matcher(request.name()).matches()) {
-      problems.add(
-          new TemplateError(
-              "name", "1 to 63 lower-case letters, digits or '-', starting with a letter"));
-      throw refused(ApiError.INVALID_NAME, problems);
-    }
-    LedgerTemplate template;
-    try {
-      template = Templates.builtIn(String.valueOf(request.template()));
-    } catch (TemplateException e) {
-      throw refused(ApiError.UNKNOWN_TEMPLATE, e.errors());
-    }
-    try {
-      template = Templates.withOverrides(template, request.overrides());
-    } catch (TemplateException e) {
-      throw refused(ApiError.INVALID_OVERRIDES, e.errors());
-    }
-    Set<String> mspIds = new HashSet<>();
-    Set<String> organizations = new HashSet<>();
-    for (int i = 0; i < request.parties().size(); i++) {
-      LedgerRecord.Party party = request.parties().get(i);
-      if (!MSP_ID.matcher(party.mspId()).matches()) {
-        problems.add(
-            new TemplateError(
-                "parties[" + i + "].mspId", "'" + party.mspId() + "' is not an MSP id"));
-      } else if (!mspIds.add(party.mspId())) {
-        problems.add(
-            new TemplateError("parties[" + i + "].mspId", party.mspId() + " is listed twice"));
-      }
-      if (party.organization().isBlank()) {
-        problems.add(new TemplateError("parties[" + i + "].organization", "missing"));
-      } else if (!organizations.add(party.organization())) {
-        problems.add(
-            new TemplateError(
-                "parties[" + i + "].organization", party.organization() + " is listed twice"));
-      }
-    }
-    try {
-      Templates.checkParties(template, request.parties().size());
-    } catch (TemplateException e) {
-      problems.addAll(e.errors());
-    }
-    if (!problems.isEmpty()) {
-      throw refused(ApiError.INVALID_PARTIES, problems);
-    }
+    LedgerTemplate template = LedgerRequests.check(request);
     Instant now = Instant.now();
     LedgerRecord record =
         new LedgerRecord(
@@ -215,7 +153,8 @@ public final class LedgerService implements AutoCloseable {
       registry.claim(record.id(), Optional.empty(), instance);
     } catch (LedgerRegistry.DuplicateNameException e) {
       openings.remove(record.id());
-      throw refused(ApiError.DUPLICATE_NAME, List.of(new TemplateError("name", e.getMessage())));
+      throw LedgerRequests.refused(
+          ApiError.DUPLICATE_NAME, List.of(new TemplateError("name", e.getMessage())));
     }
     log.info(
         "ledger.accepted ledger={} template={} parties={}",
@@ -240,23 +179,8 @@ public final class LedgerService implements AutoCloseable {
       openAuthorities.put(record.id(), authority);
       ledger =
           host.create(
-              new LedgerPlan(
-                  record.id(),
-                  authority,
-                  record.parties().stream()
-                      .map(p -> new LedgerPlan.Party(p.organization(), p.mspId()))
-                      .toList(),
-                  template.topology().orderers(),
-                  template.topology().peersPerOrganization(),
-                  endorsement(template),
-                  BlockCutting.newBuilder()
-                      .setMaxTransactions(template.blockCutting().maxTransactions())
-                      .setMaxBytes((int) template.blockCutting().maxBytes())
-                      .setTimeoutMillis((int) template.blockCutting().timeout().toMillis())
-                      .build(),
-                  template.contracts(),
-                  Optional.ofNullable(openings.remove(record.id())),
-                  directory));
+              LedgerRequests.plan(
+                  record, template, authority, openings.remove(record.id()), directory));
       running.put(record.id(), ledger);
       metrics.watch(record.id(), ledger);
       registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
@@ -573,19 +497,6 @@ public final class LedgerService implements AutoCloseable {
 
   public LedgerRegistry registry() {
     return registry;
-  }
-
-  private static EndorsementPolicy endorsement(LedgerTemplate template) {
-    return switch (template.endorsement().rule()) {
-      case AT_LEAST ->
-          EndorsementPolicy.newBuilder()
-              .setRule(EndorsementPolicy.Rule.AT_LEAST)
-              .setCount(template.endorsement().count())
-              .build();
-      case MAJORITY ->
-          EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.MAJORITY).build();
-      case ALL -> EndorsementPolicy.newBuilder().setRule(EndorsementPolicy.Rule.ALL).build();
-    };
   }
 
   private static void deleteQuietly(Path directory) {

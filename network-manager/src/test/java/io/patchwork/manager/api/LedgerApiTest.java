@@ -9,13 +9,16 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ledger API over real HTTP, with the embedded registry and real nodes. */
+@Tag("cluster")
 class LedgerApiTest {
   @TempDir Path directory;
 
@@ -150,7 +153,7 @@ class LedgerApiTest {
     assertThat(post("/ledgers", request("broken", 2, "{\"topology.orderers\": 1}")).statusCode())
         .isEqualTo(201);
 
-    JsonObject ledger = manager.awaitStatus("broken", "FAILED", java.time.Duration.ofSeconds(60));
+    JsonObject ledger = manager.awaitStatus("broken", "FAILED", Duration.ofSeconds(60));
     assertThat(ledger.getString("failure")).isNotBlank();
     assertThat(ledger.containsKey("nodes")).isFalse();
     assertThat(Files.exists(directory.resolve("ca-keys/broken.p12"))).isFalse();

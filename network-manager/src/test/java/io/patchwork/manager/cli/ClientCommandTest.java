@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * invites two banks; each joins with keys made on its side; one proposes and both vote with their
  * admin MSP folders, signing locally; the proposal is carried out.
  */
+@Tag("cluster")
 class ClientCommandTest {
   @TempDir Path directory;
 

@@ -21,10 +21,12 @@ public final class Archives {
    * @throws IOException if the file cannot be read
    */
   public static ArchiveCheck verify(Path archive) throws IOException {
-    return check(LedgerArchive.verify(archive, new SignatureVerifier(SIGNATURE_CACHE)));
+    return verify(archive, new SignatureVerifier(SIGNATURE_CACHE));
   }
 
-  private static ArchiveCheck check(LedgerArchive.Report report) {
+  /** As {@link #verify(Path)}, with a signature cache the caller shares (its nodes' own). */
+  public static ArchiveCheck verify(Path archive, SignatureVerifier verifier) throws IOException {
+    LedgerArchive.Report report = LedgerArchive.verify(archive, verifier);
     return new ArchiveCheck(
         report.ledgerId(),
         report.blocks(),

@@ -7,6 +7,7 @@ import io.patchwork.node.block.Blocks;
 import io.patchwork.node.config.ConfigException.Code;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -63,12 +64,11 @@ public final class LedgerConfigs {
    */
   public static Optional<ConfigUpdate> configUpdate(Envelope envelope) throws ConfigException {
     try {
-      Payload payload = Payload.parseFrom(envelope.getPayload());
-      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
-      if (header.getType() != HeaderType.CONFIG_VALUE) {
+      EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
+      if (!headers.isConfig()) {
         return Optional.empty();
       }
-      return Optional.of(ConfigUpdate.parseFrom(payload.getData()));
+      return Optional.of(ConfigUpdate.parseFrom(headers.payload().getData()));
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(Code.MALFORMED, "config transaction cannot be decoded", e);
     }
@@ -101,10 +101,7 @@ public final class LedgerConfigs {
   /** Whether an envelope's channel header says CONFIG (without decoding the update). */
   public static boolean isConfig(ByteString envelopeBytes) {
     try {
-      Envelope envelope = Envelope.parseFrom(envelopeBytes);
-      Payload payload = Payload.parseFrom(envelope.getPayload());
-      return ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getType()
-          == HeaderType.CONFIG_VALUE;
+      return EnvelopeHeaders.read(envelopeBytes).isConfig();
     } catch (InvalidProtocolBufferException e) {
       return false;
     }

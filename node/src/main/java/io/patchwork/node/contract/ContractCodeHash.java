@@ -17,7 +17,7 @@ import java.util.List;
  * refuses to endorse or validate for it. Keep a contract's helpers nested in its class (not
  * anonymous) so the hash covers them.
  */
-public final class ContractCodeHash {
+final class ContractCodeHash {
   private ContractCodeHash() {}
 
   public static ByteString of(Class<?> contractClass) {

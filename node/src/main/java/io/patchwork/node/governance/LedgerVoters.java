@@ -5,8 +5,8 @@ import io.patchwork.ca.Role;
 import io.patchwork.governance.Voter;
 import io.patchwork.governance.VoterCheck;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.identity.IdentityCheck;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -27,11 +27,12 @@ final class LedgerVoters implements VoterCheck {
 
   @Override
   public Optional<Voter> admin(byte[] serializedIdentity, Instant at) {
-    IdentityCheck.Outcome outcome =
-        rules.identities().check(ByteString.copyFrom(serializedIdentity), at);
-    return outcome
-        .identity()
-        .filter(identity -> identity.role() == Role.ADMIN && rules.isMember(identity.mspId()))
+    MemberSignatures.Outcome admin =
+        MemberSignatures.member(
+            rules, Optional.of(Role.ADMIN), ByteString.copyFrom(serializedIdentity), at);
+    return admin
+        .signer()
+        .filter(identity -> admin.passed())
         .map(identity -> new Voter(identity.mspId(), identity.certificate().getPublicKey()));
   }
 

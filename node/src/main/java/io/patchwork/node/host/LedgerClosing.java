@@ -2,6 +2,7 @@ package io.patchwork.node.host;
 
 import com.google.protobuf.ByteString;
 import io.patchwork.node.api.ArchiveCheck;
+import io.patchwork.node.api.Archives;
 import io.patchwork.node.api.Closing;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
@@ -166,7 +167,7 @@ final class LedgerClosing {
       long started = System.nanoTime();
       LedgerArchive.write(archive, source.ledger(), finalState, ledger.verifier());
       long written = System.nanoTime();
-      LedgerArchive.Report report = LedgerArchive.verify(archive, ledger.verifier());
+      ArchiveCheck report = Archives.verify(archive, ledger.verifier());
       log.info(
           "ledger.archive_written ledger={} blocks={} verified={} write_millis={}"
               + " verify_millis={}",
@@ -175,12 +176,7 @@ final class LedgerClosing {
           report.verified(),
           (written - started) / 1_000_000,
           (System.nanoTime() - written) / 1_000_000);
-      return new ArchiveCheck(
-          report.ledgerId(),
-          report.blocks(),
-          report.problem(),
-          report.statement(),
-          report.closedConfig());
+      return report;
     } catch (IOException e) {
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the archive could not be written: " + e.getMessage(), e);

@@ -71,7 +71,7 @@ public final class NodeFiles {
      * The node's signing and TLS identities for {@code mspId}, its TLS trusting what {@code trust}
      * trusts.
      */
-    public NodeLauncher.NodeIdentity identity(String nodeId, String mspId, X509TrustManager trust) {
+    NodeLauncher.NodeIdentity identity(String nodeId, String mspId, X509TrustManager trust) {
       return new NodeLauncher.NodeIdentity(
           nodeId,
           NodeSigner.of(mspId, signingCertificate, signingKey),

@@ -31,7 +31,7 @@ import org.hyperledger.fabric.protos.common.Block;
  * embedded with many others in one process and for a node a member runs on its own machine. The
  * node finds its role, organisation and addresses in the genesis config by its node id.
  */
-public final class NodeLauncher {
+final class NodeLauncher {
   /** Largest transaction envelope orderers accept. */
   public static final int MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
 

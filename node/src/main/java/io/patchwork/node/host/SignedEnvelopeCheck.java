@@ -4,8 +4,8 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.order.EnvelopeCheck;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.time.Clock;
@@ -40,18 +40,22 @@ final class SignedEnvelopeCheck implements EnvelopeCheck {
       return Optional.of("the envelope's signature header cannot be decoded");
     }
     Instant now = clock.instant();
-    IdentityCheck.Outcome creator = current.identities().check(header.getCreator(), now);
-    if (creator.identity().isEmpty()) {
-      return Optional.of("creator refused: " + creator.refusal().orElseThrow());
-    }
-    if (!current.isMember(creator.identity().get().mspId())) {
-      return Optional.of("creator's MSP is not a member of the ledger");
-    }
-    if (!verifier.verify(
-        creator.identity().get().certificate().getPublicKey(),
-        envelope.getPayload(),
-        envelope.getSignature())) {
-      return Optional.of("envelope signature does not verify");
+    MemberSignatures.Outcome creator =
+        MemberSignatures.signed(
+            current,
+            header.getCreator(),
+            envelope.getPayload(),
+            envelope.getSignature(),
+            now,
+            verifier);
+    if (!creator.passed()) {
+      return Optional.of(
+          switch (creator.failure().get()) {
+            case IDENTITY_REFUSED ->
+                "creator refused: " + creator.identity().refusal().orElseThrow();
+            case NOT_A_MEMBER -> "creator's MSP is not a member of the ledger";
+            case WRONG_ROLE, BAD_SIGNATURE -> "envelope signature does not verify";
+          });
     }
     ByteString bytes = envelope.toByteString();
     if (LedgerConfigs.isConfig(bytes)) {

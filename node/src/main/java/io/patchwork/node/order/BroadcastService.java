@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
@@ -140,8 +140,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
 
   private Optional<String> malformed(Envelope envelope) {
     try {
-      Payload payload = Payload.parseFrom(envelope.getPayload());
-      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      ChannelHeader header = EnvelopeHeaders.read(envelope).channel();
       if (!config.ledgerId().equals(header.getChannelId())) {
         return Optional.of(
             "envelope is for ledger '" + header.getChannelId() + "', not " + config.ledgerId());
@@ -290,13 +289,12 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
       Envelope envelope, ServerCallStreamObserver<DeliverResponse> stream) {
     SeekInfo seek;
     try {
-      Payload payload = Payload.parseFrom(envelope.getPayload());
-      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
-      if (!config.ledgerId().equals(header.getChannelId())) {
+      EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
+      if (!config.ledgerId().equals(headers.channel().getChannelId())) {
         finish(stream, Status.NOT_FOUND);
         return null;
       }
-      seek = SeekInfo.parseFrom(payload.getData());
+      seek = SeekInfo.parseFrom(headers.payload().getData());
     } catch (InvalidProtocolBufferException e) {
       finish(stream, Status.BAD_REQUEST);
       return null;

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,7 +15,6 @@ import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
 import org.hyperledger.fabric.protos.orderer.SeekPosition;
@@ -108,10 +108,10 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
     ChannelHeader channel;
     SignatureHeader signer;
     try {
-      Payload payload = Payload.parseFrom(envelope.getPayload());
-      channel = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
-      signer = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
-      seek = SeekInfo.parseFrom(payload.getData());
+      EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
+      channel = headers.channel();
+      signer = headers.signatureHeader();
+      seek = SeekInfo.parseFrom(headers.payload().getData());
     } catch (InvalidProtocolBufferException e) {
       finish(stream, org.hyperledger.fabric.protos.common.Status.BAD_REQUEST);
       return null;
@@ -197,9 +197,8 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
     var filter = block.getMetadata().getMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE);
     for (int i = 0; i < block.getData().getDataCount(); i++) {
       try {
-        Payload payload =
-            Payload.parseFrom(Envelope.parseFrom(block.getData().getData(i)).getPayload());
-        ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+        EnvelopeHeaders headers = EnvelopeHeaders.read(block.getData().getData(i));
+        ChannelHeader header = headers.channel();
         filtered.setChannelId(header.getChannelId());
         FilteredTransaction.Builder tx =
             FilteredTransaction.newBuilder()
@@ -210,7 +209,7 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
                         ? filter.byteAt(i) & 0xff
                         : TxValidationCode.NOT_VALIDATED_VALUE);
         if (header.getType() == HeaderType.ENDORSER_TRANSACTION_VALUE) {
-          ChaincodeAction action = PeerLedger.chaincodeAction(payload);
+          ChaincodeAction action = PeerLedger.chaincodeAction(headers.payload());
           FilteredChaincodeAction.Builder chaincode = FilteredChaincodeAction.newBuilder();
           if (!action.getEvents().isEmpty()) {
             ChaincodeEvent event = ChaincodeEvent.parseFrom(action.getEvents());

@@ -3,6 +3,7 @@ package io.patchwork.node.peer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.contract.Caller;
 import io.patchwork.node.contract.Contract;
@@ -39,7 +40,7 @@ import org.hyperledger.fabric.protos.peer.SignedProposal;
  *
  * <p>Thread-safe: simulations of different proposals run concurrently against committed state.
  */
-public final class Endorser {
+final class Endorser {
   /** How far a proposal's timestamp may be from this peer's clock. */
   static final Duration TIMESTAMP_WINDOW = Duration.ofMinutes(15);
 
@@ -127,26 +128,36 @@ public final class Endorser {
     }
     LedgerRules current = rules.get();
     Instant now = clock.instant();
-    IdentityCheck.Outcome creator = current.identities().check(proposal.creator(), now);
-    if (creator.identity().isEmpty()) {
-      return refused(
-          txId,
-          Refusal.IDENTITY_REFUSED,
-          403,
-          "creator identity refused: " + creator.refusal().orElseThrow() + ": " + creator.detail());
+    MemberSignatures.Outcome creator =
+        MemberSignatures.signed(
+            current,
+            proposal.creator(),
+            proposal.signedBytes(),
+            proposal.signature(),
+            now,
+            verifier);
+    if (!creator.passed()) {
+      return switch (creator.failure().get()) {
+        case IDENTITY_REFUSED ->
+            refused(
+                txId,
+                Refusal.IDENTITY_REFUSED,
+                403,
+                "creator identity refused: " + creator.identityRefusal());
+        case NOT_A_MEMBER ->
+            refused(
+                txId,
+                Refusal.NOT_A_MEMBER,
+                403,
+                "MSP "
+                    + creator.signer().orElseThrow().mspId()
+                    + " is not a member of ledger "
+                    + ledgerId);
+        case WRONG_ROLE, BAD_SIGNATURE ->
+            refused(txId, Refusal.BAD_SIGNATURE, 403, "proposal signature does not verify");
+      };
     }
-    IdentityCheck.Identity identity = creator.identity().get();
-    if (!current.isMember(identity.mspId())) {
-      return refused(
-          txId,
-          Refusal.NOT_A_MEMBER,
-          403,
-          "MSP " + identity.mspId() + " is not a member of ledger " + ledgerId);
-    }
-    if (!verifier.verify(
-        identity.certificate().getPublicKey(), proposal.signedBytes(), proposal.signature())) {
-      return refused(txId, Refusal.BAD_SIGNATURE, 403, "proposal signature does not verify");
-    }
+    IdentityCheck.Identity identity = creator.signer().orElseThrow();
     Instant timestamp = Transactions.instant(proposal.channelHeader().getTimestamp());
     if (Duration.between(timestamp, now).abs().compareTo(TIMESTAMP_WINDOW) > 0) {
       return refused(

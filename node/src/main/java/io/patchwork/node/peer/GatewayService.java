@@ -11,6 +11,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.state.TxRecord;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.Payload;
@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * wrong.
  *
  * <p>Thread-safe; calls run on the transport's executor and never wait on an event loop.
+ *
+ * <p>One class on purpose: it is one gRPC service of Fabric's, a method per RPC; the work behind
+ * them lives in {@link Endorser}, {@link RemoteEndorsers}, {@link OrdererClient}, {@link
+ * CommitWaits} and {@link SignedRequests}.
  */
 final class GatewayService extends GatewayGrpc.GatewayImplBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayService.class);
@@ -149,8 +153,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
     Envelope envelope = request.getPreparedTransaction();
     String txId;
     try {
-      Payload payload = Payload.parseFrom(envelope.getPayload());
-      txId = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getTxId();
+      txId = EnvelopeHeaders.read(envelope).txId();
     } catch (InvalidProtocolBufferException e) {
       responses.onError(
           Status.INVALID_ARGUMENT

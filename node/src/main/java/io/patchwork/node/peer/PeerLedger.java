@@ -20,6 +20,7 @@ import io.patchwork.node.state.TxRecord;
 import io.patchwork.node.state.TxWrites;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #commit} is called by one thread at a time, in block order; reads from any
  * thread. Listeners run on the committing thread and must not block.
+ *
+ * <p>One class on purpose: it owns the invariant that the block store and the world state move in
+ * step (append, then commit, replay on open); split, that invariant would be spread over callers.
  */
 public final class PeerLedger implements AutoCloseable {
   /** World-state namespace of the ledger's own records; no contract can write it. */
@@ -409,10 +413,7 @@ public final class PeerLedger implements AutoCloseable {
 
   private static BlockUpdate genesisUpdate(Block genesis, LedgerRules rules) throws IOException {
     try {
-      Envelope envelope = Envelope.parseFrom(genesis.getData().getData(0));
-      ChannelHeader header =
-          ChannelHeader.parseFrom(
-              Payload.parseFrom(envelope.getPayload()).getHeader().getChannelHeader());
+      ChannelHeader header = EnvelopeHeaders.read(genesis.getData().getData(0)).channel();
       List<TxRecord> records =
           header.getTxId().isEmpty()
               ? List.of()
@@ -460,8 +461,9 @@ public final class PeerLedger implements AutoCloseable {
         ChannelHeader header;
         try {
           envelope = Envelope.parseFrom(block.getData().getData(i));
-          payload = Payload.parseFrom(envelope.getPayload());
-          header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+          EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
+          payload = headers.payload();
+          header = headers.channel();
         } catch (InvalidProtocolBufferException e) {
           continue;
         }
@@ -499,12 +501,11 @@ public final class PeerLedger implements AutoCloseable {
   /** The chaincode event of a stored endorser transaction, if it set one. */
   static Optional<ChaincodeEvent> eventOf(ByteString envelopeBytes) {
     try {
-      Payload payload = Payload.parseFrom(Envelope.parseFrom(envelopeBytes).getPayload());
-      ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
-      if (header.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
+      EnvelopeHeaders headers = EnvelopeHeaders.read(envelopeBytes);
+      if (!headers.isEndorserTransaction()) {
         return Optional.empty();
       }
-      ByteString events = chaincodeAction(payload).getEvents();
+      ByteString events = chaincodeAction(headers.payload()).getEvents();
       return events.isEmpty() ? Optional.empty() : Optional.of(ChaincodeEvent.parseFrom(events));
     } catch (InvalidProtocolBufferException e) {
       return Optional.empty();

@@ -261,6 +261,14 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
+   * Completes with the transaction's record once this peer has committed it (at once if it has
+   * already), from the commit itself: the one way to wait for a commit. Cancel it to stop waiting.
+   */
+  public CompletableFuture<TxRecord> awaitCommit(String txId) {
+    return commits.await(txId);
+  }
+
+  /**
    * Sends a signed envelope to the ledger's ordering service as this peer — the orderer that took
    * the last one first, the others in turn if it cannot take it — and completes with the
    * transaction's record once this peer has committed it: no polling, the commit completes it.

@@ -4,8 +4,8 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.crypto.SignatureVerifier;
-import io.patchwork.node.identity.IdentityCheck;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -28,29 +28,23 @@ final class SignedRequests {
   /** Why the request is refused, as a PERMISSION_DENIED status; empty if it passes. */
   Optional<StatusRuntimeException> refusal(
       ByteString identity, ByteString message, ByteString signature) {
-    LedgerRules current = rules.get();
-    IdentityCheck.Outcome outcome = current.identities().check(identity, clock.instant());
-    if (outcome.identity().isEmpty()) {
-      return Optional.of(
-          Status.PERMISSION_DENIED
-              .withDescription(
-                  "identity refused: " + outcome.refusal().orElseThrow() + ": " + outcome.detail())
-              .asRuntimeException());
-    }
-    if (!current.isMember(outcome.identity().get().mspId())) {
-      return Optional.of(
-          Status.PERMISSION_DENIED
-              .withDescription(
-                  "MSP " + outcome.identity().get().mspId() + " is not a member of the ledger")
-              .asRuntimeException());
-    }
-    if (!verifier.verify(
-        outcome.identity().get().certificate().getPublicKey(), message, signature)) {
-      return Optional.of(
-          Status.PERMISSION_DENIED
-              .withDescription("request signature does not verify")
-              .asRuntimeException());
-    }
-    return Optional.empty();
+    MemberSignatures.Outcome outcome =
+        MemberSignatures.signed(
+            rules.get(), identity, message, signature, clock.instant(), verifier);
+    return outcome
+        .failure()
+        .map(
+            failure ->
+                Status.PERMISSION_DENIED
+                    .withDescription(
+                        switch (failure) {
+                          case IDENTITY_REFUSED -> "identity refused: " + outcome.identityRefusal();
+                          case NOT_A_MEMBER ->
+                              "MSP "
+                                  + outcome.signer().orElseThrow().mspId()
+                                  + " is not a member of the ledger";
+                          case WRONG_ROLE, BAD_SIGNATURE -> "request signature does not verify";
+                        })
+                    .asRuntimeException());
   }
 }

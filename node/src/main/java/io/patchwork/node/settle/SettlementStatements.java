@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Role;
 import io.patchwork.governance.VotingPolicy;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.Amount;
 import io.patchwork.node.config.proto.AssetSettlement;
 import io.patchwork.node.config.proto.SettlementStatement;
@@ -14,7 +15,6 @@ import io.patchwork.node.config.proto.StatementSignature;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceEncoding;
-import io.patchwork.node.identity.IdentityCheck;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.HashSet;
@@ -142,18 +142,17 @@ public final class SettlementStatements {
     }
     Set<String> members = new HashSet<>();
     for (StatementSignature signature : signed.getSignaturesList()) {
-      IdentityCheck.Outcome signer = current.identities().check(signature.getSigner(), at);
-      if (signer.identity().isEmpty()) {
-        continue;
-      }
-      IdentityCheck.Identity identity = signer.identity().get();
-      if (identity.role() == Role.PEER
-          && current.isMember(identity.mspId())
-          && verifier.verify(
-              identity.certificate().getPublicKey(),
-              signed.getStatement().toByteArray(),
-              signature.getSignature().toByteArray())) {
-        members.add(identity.mspId());
+      MemberSignatures.Outcome signer =
+          MemberSignatures.signed(
+              current,
+              Role.PEER,
+              signature.getSigner(),
+              signed.getStatement(),
+              signature.getSignature(),
+              at,
+              verifier);
+      if (signer.passed()) {
+        members.add(signer.signer().get().mspId());
       }
     }
     int required = requiredMembers(current);

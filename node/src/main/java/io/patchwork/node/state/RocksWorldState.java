@@ -43,6 +43,10 @@ import org.rocksdb.WriteOptions;
  * UTF-8 bytes; {@code txindex} maps {@code UTF-8(txId)} to {@code int64 block ‖ int32 tx ‖ int32
  * validation code}; {@code meta} holds {@code format} (int32 1), {@code height} (int64) and {@code
  * hash} (32 bytes), written in the same batch as each block's entries.
+ *
+ * <p>One class on purpose: it is the one owner of the RocksDB handles, column families and this
+ * on-disk format; reads, per-block batch reads, commits and snapshots share them, and the format
+ * stays right when its encoding lives in one place.
  */
 final class RocksWorldState implements WorldState {
   static final int FORMAT_VERSION = 1;

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Role;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
@@ -12,8 +13,8 @@ import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.DecisionChecks;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
-import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.settle.SettlementStatements;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import io.patchwork.node.tx.TransactionIds;
 import java.time.Instant;
 import java.util.HashSet;
@@ -83,9 +84,10 @@ public final class ConfigUpdateCheck {
     SignatureHeader signatureHeader;
     try {
       envelope = Envelope.parseFrom(envelopeBytes);
-      payload = Payload.parseFrom(envelope.getPayload());
-      channel = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
-      signatureHeader = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
+      EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
+      payload = headers.payload();
+      channel = headers.channel();
+      signatureHeader = headers.signatureHeader();
     } catch (InvalidProtocolBufferException e) {
       return Verdict.refused("the envelope cannot be decoded");
     }
@@ -106,13 +108,14 @@ public final class ConfigUpdateCheck {
             () ->
                 Instant.ofEpochSecond(
                     channel.getTimestamp().getSeconds(), channel.getTimestamp().getNanos()));
-    IdentityCheck.Outcome creator = current.identities().check(signatureHeader.getCreator(), at);
-    if (creator.identity().isEmpty()
-        || !current.isMember(creator.identity().get().mspId())
-        || !verifier.verify(
-            creator.identity().get().certificate().getPublicKey(),
-            envelope.getPayload().toByteArray(),
-            envelope.getSignature().toByteArray())) {
+    if (!MemberSignatures.signed(
+            current,
+            signatureHeader.getCreator(),
+            envelope.getPayload(),
+            envelope.getSignature(),
+            at,
+            verifier)
+        .passed()) {
       return Verdict.refused("the envelope is not signed by a member");
     }
     return checkUpdate(payload.getData(), current, at, verifier);
@@ -208,15 +211,17 @@ public final class ConfigUpdateCheck {
       } catch (InvalidProtocolBufferException e) {
         return Verdict.refused("a config signature header cannot be decoded");
       }
-      IdentityCheck.Outcome signer = current.identities().check(header.getCreator(), at);
-      if (signer.identity().isPresent()
-          && signer.identity().get().role() == Role.ADMIN
-          && current.isMember(signer.identity().get().mspId())
-          && verifier.verify(
-              signer.identity().get().certificate().getPublicKey(),
-              configBytes.concat(signature.getSignatureHeader()).toByteArray(),
-              signature.getSignature().toByteArray())) {
-        admins.add(signer.identity().get().mspId());
+      MemberSignatures.Outcome admin =
+          MemberSignatures.signed(
+              current,
+              Role.ADMIN,
+              header.getCreator(),
+              configBytes.concat(signature.getSignatureHeader()),
+              signature.getSignature(),
+              at,
+              verifier);
+      if (admin.passed()) {
+        admins.add(admin.signer().get().mspId());
       }
     }
     int required = current.config().getModificationPolicy().getAdminOrganizations();

@@ -12,16 +12,23 @@ import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
+import io.patchwork.governance.Choice;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.GovernanceBallot;
+import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.host.LocalLedgerBuilder;
 import io.patchwork.node.net.NodeTransport;
+import io.patchwork.node.order.Broadcasts;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
 import java.net.InetAddress;
@@ -29,12 +36,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509TrustManager;
@@ -43,6 +54,7 @@ import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,11 +123,11 @@ public final class Cluster implements AutoCloseable {
       return this;
     }
 
-    java.util.Optional<io.patchwork.node.config.proto.Opening> opening = java.util.Optional.empty();
+    Optional<Opening> opening = Optional.empty();
 
     /** Starts the ledger as a successor with this opening. */
-    public Options opening(io.patchwork.node.config.proto.Opening value) {
-      opening = java.util.Optional.of(value);
+    public Options opening(Opening value) {
+      opening = Optional.of(value);
       return this;
     }
 
@@ -321,7 +333,7 @@ public final class Cluster implements AutoCloseable {
         broadcast(
             submitter,
             ConfigTransactions.envelope(next, signatures, signer(submitter), Instant.now()));
-    if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+    if (response.getStatus() != Status.SUCCESS) {
       throw new AssertionError("config update refused: " + response);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -340,7 +352,7 @@ public final class Cluster implements AutoCloseable {
   public BroadcastResponse broadcast(Client client, Envelope envelope) throws Exception {
     Orderer orderer = ledger.ordererConfig(ledger.orderers().get(0).nodeId());
     ManagedChannel channel = channel(client, orderer.getHost(), orderer.getPort());
-    return io.patchwork.node.order.Broadcasts.send(channel, envelope, Duration.ofSeconds(30));
+    return Broadcasts.send(channel, envelope, Duration.ofSeconds(30));
   }
 
   /** The ledger's {@code ledger-token} contract for the client, through peer0's gateway. */
@@ -404,7 +416,7 @@ public final class Cluster implements AutoCloseable {
   public void awaitSequence(long sequence, String... exceptPeers) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (PeerNode peer : ledger.peers()) {
-      if (java.util.Arrays.asList(exceptPeers).contains(peer.nodeId())) {
+      if (Arrays.asList(exceptPeers).contains(peer.nodeId())) {
         continue;
       }
       while (peer.ledger().rules().sequence() < sequence) {
@@ -420,14 +432,12 @@ public final class Cluster implements AutoCloseable {
    * Has the members decide {@code action}: the first voter proposes, every voter's admin votes yes,
    * the first voter submits the decision; returns once every peer applied it.
    */
-  public void decide(
-      io.patchwork.node.config.proto.GovernanceProposal.Builder action, String... voters)
-      throws Exception {
+  public void decide(GovernanceProposal.Builder action, String... voters) throws Exception {
     Instant now = Instant.now();
     long sequence = config().getSequence();
     NodeSigner proposer = signer(admin(voters[0]));
-    io.patchwork.node.config.proto.SignedGovernanceProposal proposal =
-        io.patchwork.node.governance.GovernanceDecisions.propose(
+    SignedGovernanceProposal proposal =
+        GovernanceDecisions.propose(
             action
                 .setLedgerId(ledger.ledgerId())
                 .setConfigSequence(sequence)
@@ -435,21 +445,17 @@ public final class Cluster implements AutoCloseable {
                 .setCreatedAtMillis(now.toEpochMilli())
                 .build(),
             proposer);
-    List<io.patchwork.node.config.proto.GovernanceBallot> ballots = new ArrayList<>();
+    List<GovernanceBallot> ballots = new ArrayList<>();
     for (int i = 0; i < voters.length; i++) {
       ballots.add(
-          io.patchwork.node.governance.GovernanceDecisions.vote(
-              proposal,
-              signer(admin(voters[i])),
-              io.patchwork.governance.Choice.YES,
-              now.plusMillis(i)));
+          GovernanceDecisions.vote(
+              proposal, signer(admin(voters[i])), Choice.YES, now.plusMillis(i)));
     }
     BroadcastResponse response =
         broadcast(
             admin(voters[0]),
-            io.patchwork.node.governance.GovernanceDecisions.decisionEnvelope(
-                config(), proposal, ballots, proposer, now));
-    if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+            GovernanceDecisions.decisionEnvelope(config(), proposal, ballots, proposer, now));
+    if (response.getStatus() != Status.SUCCESS) {
       throw new AssertionError("the decision was refused: " + response.getInfo());
     }
     awaitSequence(sequence + 1);
@@ -475,17 +481,16 @@ public final class Cluster implements AutoCloseable {
 
   /** Waits until the peer has committed the transaction (valid or not) and returns its record. */
   public TxRecord awaitTransaction(PeerNode peer, String txId) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      Optional<TxRecord> record = peer.ledger().state().transaction(txId);
-      if (record.isPresent()) {
-        return record.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "transaction " + txId + " not committed on " + peer.nodeId() + ":\n" + dump());
-      }
-      Thread.sleep(20);
+    CompletableFuture<TxRecord> committed = peer.awaitCommit(txId);
+    try {
+      return committed.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError(
+          "transaction " + txId + " not committed on " + peer.nodeId() + ":\n" + dump());
+    } catch (ExecutionException e) {
+      throw new AssertionError("waiting for transaction " + txId + " failed", e.getCause());
+    } finally {
+      committed.cancel(false);
     }
   }
 

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status.Code;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Pem;
+import io.patchwork.ca.RevocationReason;
 import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
 import io.patchwork.governance.ProposalStatus;
@@ -15,6 +16,7 @@ import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.DecisionEffects;
@@ -26,11 +28,13 @@ import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.store.BlockStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.Contract;
@@ -119,7 +123,7 @@ class GovernanceLedgerTest {
               .authority()
               .revoke(
                   cluster.admin("BankDMSP").signing().certificate().serial(),
-                  io.patchwork.ca.RevocationReason.CESSATION_OF_OPERATION);
+                  RevocationReason.CESSATION_OF_OPERATION);
           ByteString crl = ByteString.copyFrom(cluster.authority().crl().getEncoded());
           SignedGovernanceProposal proposal =
               GovernanceDecisions.propose(
@@ -376,7 +380,7 @@ class GovernanceLedgerTest {
           assertThat(
                   new String(
                       byNewAuthority.evaluateTransaction("balance", "BankAMSP"),
-                      java.nio.charset.StandardCharsets.UTF_8))
+                      StandardCharsets.UTF_8))
               .isEqualTo("7");
         });
   }
@@ -519,8 +523,7 @@ class GovernanceLedgerTest {
 
           assertThat(
                   new String(
-                      tokenOfE.evaluateTransaction("balance", "BankEMSP"),
-                      java.nio.charset.StandardCharsets.UTF_8))
+                      tokenOfE.evaluateTransaction("balance", "BankEMSP"), StandardCharsets.UTF_8))
               .isEqualTo("3");
           for (PeerNode peer : cluster.ledger().peers()) {
             assertThat(peer.ledger().rules().isMember("BankEMSP")).isTrue();
@@ -541,7 +544,7 @@ class GovernanceLedgerTest {
                   .getContract("notary");
           notary.submitTransaction("anchor", "b".repeat(64), "{}");
           byte[] unknownCode = new byte[32];
-          java.util.Arrays.fill(unknownCode, (byte) 7);
+          Arrays.fill(unknownCode, (byte) 7);
 
           decide(
               cluster,
@@ -584,8 +587,7 @@ class GovernanceLedgerTest {
               "BankBMSP",
               "BankCMSP");
 
-          assertThat(config(cluster).getStatus())
-              .isEqualTo(io.patchwork.node.config.proto.LedgerStatus.CLOSING);
+          assertThat(config(cluster).getStatus()).isEqualTo(LedgerStatus.CLOSING);
           assertThatThrownBy(() -> token.submitTransaction("issue", "BankAMSP", "1"))
               .isInstanceOfSatisfying(
                   EndorseException.class,

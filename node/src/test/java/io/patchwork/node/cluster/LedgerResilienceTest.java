@@ -3,6 +3,7 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.OrdererNode;
@@ -10,22 +11,32 @@ import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.BlockUpdate;
 import io.patchwork.node.state.SnapshotInfo;
+import io.patchwork.node.state.StateEntry;
+import io.patchwork.node.state.StateKey;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.TxRecord;
+import io.patchwork.node.state.VersionedValue;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Status;
 import org.hyperledger.fabric.protos.common.Block;
@@ -183,10 +194,10 @@ class LedgerResilienceTest {
         });
   }
 
-  private static void deleteTree(Path root) throws java.io.IOException {
-    try (var paths = java.nio.file.Files.walk(root)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.delete(path);
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
       }
     }
   }
@@ -214,7 +225,7 @@ class LedgerResilienceTest {
     throw new AssertionError("no Raft leader among the running orderers:\n" + cluster.dump());
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout)
+  private static void waitUntil(BooleanSupplier condition, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -247,7 +258,7 @@ class LedgerResilienceTest {
                       new SignatureVerifier(1_000))) {
             state.failNext = true;
             assertThatThrownBy(() -> fresh.commit(first))
-                .isInstanceOf(java.io.IOException.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("no file descriptors");
             // The block is stored, its state is not: the peer still expects block 1 ...
             assertThat(blocks.height()).isEqualTo(2);
@@ -274,22 +285,21 @@ class LedgerResilienceTest {
     }
 
     @Override
-    public void commit(BlockUpdate update) throws java.io.IOException {
+    public void commit(BlockUpdate update) throws IOException {
       if (failNext) {
         failNext = false;
-        throw new java.io.IOException("no file descriptors left");
+        throw new IOException("no file descriptors left");
       }
       state.commit(update);
     }
 
     @Override
-    public Optional<io.patchwork.node.state.VersionedValue> get(String namespace, String key) {
+    public Optional<VersionedValue> get(String namespace, String key) {
       return state.get(namespace, key);
     }
 
     @Override
-    public List<io.patchwork.node.state.StateEntry> range(
-        String namespace, String startKey, String endKey, int limit) {
+    public List<StateEntry> range(String namespace, String startKey, String endKey, int limit) {
       return state.range(namespace, startKey, endKey, limit);
     }
 
@@ -304,30 +314,27 @@ class LedgerResilienceTest {
     }
 
     @Override
-    public java.util.Set<String> committedTransactions(java.util.Collection<String> txIds) {
+    public Set<String> committedTransactions(Collection<String> txIds) {
       return state.committedTransactions(txIds);
     }
 
     @Override
-    public java.util.Map<
-            io.patchwork.node.state.StateKey, Optional<io.patchwork.node.state.VersionedValue>>
-        values(java.util.Collection<io.patchwork.node.state.StateKey> keys) {
+    public Map<StateKey, Optional<VersionedValue>> values(Collection<StateKey> keys) {
       return state.values(keys);
     }
 
     @Override
-    public com.google.protobuf.ByteString stateHash() {
+    public ByteString stateHash() {
       return state.stateHash();
     }
 
     @Override
-    public com.google.protobuf.ByteString recomputeStateHash() {
+    public ByteString recomputeStateHash() {
       return state.recomputeStateHash();
     }
 
     @Override
-    public SnapshotInfo exportSnapshot(Path file, com.google.protobuf.ByteString peerMetadata)
-        throws java.io.IOException {
+    public SnapshotInfo exportSnapshot(Path file, ByteString peerMetadata) throws IOException {
       return state.exportSnapshot(file, peerMetadata);
     }
 

@@ -18,6 +18,7 @@ import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -56,6 +57,29 @@ class LedgerSecurityTest {
         .orderers(1)
         .endorsement(EndorsementPolicy.Rule.MAJORITY, 0)
         .blocks(100, Duration.ofMillis(20));
+  }
+
+  @Test
+  void a_submission_no_orderer_takes_fails_at_once_with_the_orderers_reason() throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          LedgerConfig current = cluster.config();
+          // A config that skips sequences and carries no admin signature: refused at Broadcast.
+          LedgerConfig next = current.toBuilder().setSequence(current.getSequence() + 5).build();
+          Cluster.Client admin = cluster.admin("BankAMSP");
+          Envelope envelope =
+              ConfigTransactions.envelope(next, List.of(), Cluster.signer(admin), Instant.now());
+
+          assertThatThrownBy(
+                  () -> cluster.ledger().submit("peer0", envelope, Duration.ofMinutes(5)))
+              .isInstanceOf(IOException.class)
+              .hasMessageContaining("the ordering service did not take transaction")
+              .hasMessageContaining("BAD_REQUEST");
+          assertThat(cluster.ledger().peer("peer0").ledger().rules().sequence())
+              .isEqualTo(current.getSequence());
+        });
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.host.NodeCommand;
 import io.patchwork.node.opening.InvalidOpeningException;
 import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.peer.PeerNode;
@@ -28,13 +29,26 @@ import io.patchwork.node.settle.ClosingBook;
 import io.patchwork.node.settle.Netting;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.TxRecord;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
@@ -141,11 +155,11 @@ class SettlementLedgerTest {
           assertTampered(
               archive, LedgerArchive.STATEMENT, true, bytes -> flip(bytes, bytes.length - 3));
           assertTampered(archive, LedgerArchive.HISTORY, false, bytes -> flip(bytes, 5));
-          java.io.StringWriter out = new java.io.StringWriter();
+          StringWriter out = new StringWriter();
           assertThat(
-                  io.patchwork.node.host.NodeCommand.execute(
-                      new java.io.PrintWriter(out),
-                      new java.io.PrintWriter(new java.io.StringWriter()),
+                  NodeCommand.execute(
+                      new PrintWriter(out),
+                      new PrintWriter(new StringWriter()),
                       "verify-archive",
                       "--archive",
                       archive.toString()))
@@ -205,12 +219,10 @@ class SettlementLedgerTest {
    * forger would) and checks verification fails.
    */
   private void assertTampered(
-      Path archive, String entry, boolean manifest, java.util.function.UnaryOperator<byte[]> change)
-      throws Exception {
-    java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
-    try (java.util.zip.ZipInputStream zip =
-        new java.util.zip.ZipInputStream(java.nio.file.Files.newInputStream(archive))) {
-      java.util.zip.ZipEntry next;
+      Path archive, String entry, boolean manifest, UnaryOperator<byte[]> change) throws Exception {
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(archive))) {
+      ZipEntry next;
       while ((next = zip.getNextEntry()) != null) {
         entries.put(next.getName(), zip.readAllBytes());
       }
@@ -225,17 +237,14 @@ class SettlementLedgerTest {
       ((com.fasterxml.jackson.databind.node.ObjectNode) manifestNode.get("sha256"))
           .put(
               entry,
-              java.util.HexFormat.of()
-                  .formatHex(
-                      java.security.MessageDigest.getInstance("SHA-256")
-                          .digest(entries.get(entry))));
+              HexFormat.of()
+                  .formatHex(MessageDigest.getInstance("SHA-256").digest(entries.get(entry))));
       entries.put(LedgerArchive.MANIFEST, json.writeValueAsBytes(manifestNode));
     }
     Path forged = directory.resolve("forged-" + entry + "-" + manifest + ".archive");
-    try (java.util.zip.ZipOutputStream zip =
-        new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(forged))) {
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(forged))) {
       for (var e : entries.entrySet()) {
-        zip.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+        zip.putNextEntry(new ZipEntry(e.getKey()));
         zip.write(e.getValue());
         zip.closeEntry();
       }
@@ -297,16 +306,14 @@ class SettlementLedgerTest {
                   .getContract("obligations");
           assertThat(
                   new String(
-                      obligations.evaluateTransaction("positions", "EUR"),
-                      java.nio.charset.StandardCharsets.UTF_8))
+                      obligations.evaluateTransaction("positions", "EUR"), StandardCharsets.UTF_8))
               .isEqualTo(
                   "{\"BankAMSP\":\"-85\",\"BankBMSP\":\"40\",\"BankCMSP\":\"50\","
                       + "\"BankDMSP\":\"-5\"}");
           Contract token = cluster.token(cluster.admin("BankBMSP"));
           assertThat(
                   new String(
-                      token.evaluateTransaction("balance", "BankAMSP"),
-                      java.nio.charset.StandardCharsets.UTF_8))
+                      token.evaluateTransaction("balance", "BankAMSP"), StandardCharsets.UTF_8))
               .isEqualTo("30");
           // The carried balances are real: B spends from its.
           token.submitTransaction("transfer", "BankBMSP", "BankCMSP", "15");
@@ -356,14 +363,14 @@ class SettlementLedgerTest {
                     .setAsset("EUR")
                     .setAmount("5"))
             .build();
-    assertThatThrownBy(() -> OpeningBook.check(opening, java.util.Set.of("BankAMSP", "BankBMSP")))
+    assertThatThrownBy(() -> OpeningBook.check(opening, Set.of("BankAMSP", "BankBMSP")))
         .isInstanceOf(InvalidOpeningException.class)
         .hasMessageContaining("must be between two different members");
     Opening negative =
         Opening.newBuilder()
             .addTokenBalances(Amount.newBuilder().setMspId("BankAMSP").setAmount("-1"))
             .build();
-    assertThatThrownBy(() -> OpeningBook.check(negative, java.util.Set.of("BankAMSP")))
+    assertThatThrownBy(() -> OpeningBook.check(negative, Set.of("BankAMSP")))
         .hasMessageContaining("negative");
   }
 
@@ -396,8 +403,7 @@ class SettlementLedgerTest {
 
   /** The config transaction closing the ledger with the statement signed by the given peers. */
   private static Envelope closing(Cluster cluster, SettlementStatement statement, String... peers) {
-    List<NodeSigner> signers =
-        java.util.Arrays.stream(peers).map(id -> cluster.ledger().signer(id)).toList();
+    List<NodeSigner> signers = Arrays.stream(peers).map(id -> cluster.ledger().signer(id)).toList();
     ConfigUpdate update =
         ConfigUpdate.newBuilder()
             .setConfig(

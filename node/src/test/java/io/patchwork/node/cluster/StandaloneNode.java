@@ -8,10 +8,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -89,8 +91,8 @@ public final class StandaloneNode implements AutoCloseable {
                       log,
                       line + System.lineSeparator(),
                       StandardCharsets.UTF_8,
-                      java.nio.file.StandardOpenOption.CREATE,
-                      java.nio.file.StandardOpenOption.APPEND);
+                      StandardOpenOption.CREATE,
+                      StandardOpenOption.APPEND);
                   if (line.startsWith("node " + nodeId + " ") && line.contains("is running")) {
                     running.complete(true);
                   }
@@ -112,7 +114,7 @@ public final class StandaloneNode implements AutoCloseable {
     } catch (TimeoutException e) {
       process.destroyForcibly();
       throw new AssertionError(nodeId + " did not start in " + START_TIMEOUT + ":\n" + logText());
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(e);
     }
     return this;

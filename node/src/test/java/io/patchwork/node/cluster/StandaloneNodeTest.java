@@ -9,13 +9,17 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.hyperledger.fabric.client.Contract;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,7 +43,7 @@ class StandaloneNodeTest {
 
           AtomicBoolean running = new AtomicBoolean(true);
           AtomicInteger committed = new AtomicInteger();
-          java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+          Queue<String> failures = new ConcurrentLinkedQueue<>();
           ExecutorService clients = Executors.newFixedThreadPool(2);
           Future<?> loop =
               clients.submit(
@@ -133,9 +137,7 @@ class StandaloneNodeTest {
   }
 
   private static void waitUntil(
-      java.util.function.BooleanSupplier condition,
-      Duration timeout,
-      java.util.Collection<String> failures)
+      BooleanSupplier condition, Duration timeout, Collection<String> failures)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

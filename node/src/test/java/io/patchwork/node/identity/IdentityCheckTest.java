@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,7 +99,7 @@ class IdentityCheckTest {
             List.of(ca.certificate(), successor.certificate()),
             List.of(),
             List.of(ca.crl(), successor.crl()),
-            java.util.Map.of(ca.certificate(), deadline));
+            Map.of(ca.certificate(), deadline));
     ByteString old = serialized("BankAMSP", member(Role.CLIENT));
     ByteString renewed =
         serialized(

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -50,7 +51,7 @@ class NettingTest {
                         Arbitraries.integers().between(0, members - 1),
                         Arbitraries.longs().between(1, 6))
                     .as((d, c, amount) -> d.equals(c) ? null : owes("M" + d, "M" + c, amount))
-                    .filter(java.util.Objects::nonNull)
+                    .filter(Objects::nonNull)
                     .list()
                     .ofMinSize(1)
                     .ofMaxSize(30));

@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,7 +104,7 @@ class SnapshotTest {
     Path file = exported();
     byte[] original = Files.readAllBytes(file);
     Path truncated = directory.resolve("truncated");
-    Files.write(truncated, java.util.Arrays.copyOf(original, original.length - 10));
+    Files.write(truncated, Arrays.copyOf(original, original.length - 10));
 
     assertThatThrownBy(() -> WorldState.readSnapshotInfo(truncated))
         .isInstanceOf(IOException.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,8 +145,8 @@ class WorldStateTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("is closed");
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> state.commit(new BlockUpdate(1, java.util.List.of(), java.util.List.of())))
-        .isInstanceOf(java.io.IOException.class)
+            () -> state.commit(new BlockUpdate(1, List.of(), List.of())))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("is closed");
   }
 

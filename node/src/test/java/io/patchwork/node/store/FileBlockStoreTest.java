@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.block.ChainCheck;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,7 +161,7 @@ class FileBlockStoreTest {
                   UnsafeByteOperations.unsafeWrap(new byte[FileBlockStore.MAX_BLOCK_BYTES + 1])));
 
       assertThatThrownBy(() -> store.append(huge))
-          .isInstanceOf(java.io.IOException.class)
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("a block store record holds at most");
       assertThat(store.height()).isEqualTo(1);
       assertThat(Files.size(file())).isEqualTo(size);

@@ -24,6 +24,8 @@ import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.Proposal;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.gateway.ProposedTransaction;
 import org.hyperledger.fabric.protos.peer.SignedProposal;
 import org.junit.jupiter.api.AfterEach;
@@ -84,10 +86,9 @@ class ProposalReaderTest {
   void a_proposal_whose_transaction_id_was_chosen_is_refused() throws Exception {
     SignedProposal signed = proposalFromTheOfficialClient(alice);
     var proposal = org.hyperledger.fabric.protos.peer.Proposal.parseFrom(signed.getProposalBytes());
-    var header = org.hyperledger.fabric.protos.common.Header.parseFrom(proposal.getHeader());
+    var header = Header.parseFrom(proposal.getHeader());
     var channel =
-        org.hyperledger.fabric.protos.common.ChannelHeader.parseFrom(header.getChannelHeader())
-            .toBuilder()
+        ChannelHeader.parseFrom(header.getChannelHeader()).toBuilder()
             .setTxId("0".repeat(64))
             .build();
     SignedProposal forged =

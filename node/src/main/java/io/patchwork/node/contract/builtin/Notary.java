@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *   <li>{@code get(sha256Hex)}, {@code listByMember(mspId)} — queries.
  * </ul>
  */
-public final class Notary implements Contract {
+final class Notary implements Contract {
   public static final String NAME = "notary";
   private static final String DOCUMENT = "document";
   private static final String BY_MEMBER = "byMember";
