@@ -49,7 +49,7 @@ class ArchitectureTest {
   }
 
   static DescribedPredicate<JavaClass> outsideTheNodeApi() {
-    return new DescribedPredicate<>("node classes outside its API") {
+    return new DescribedPredicate<>("are node classes outside its API") {
       @Override
       public boolean test(JavaClass target) {
         String name = target.getName();

@@ -108,7 +108,7 @@ public final class Settlement {
   private void close(String id, HostedLedger ledger) throws Refusal, SQLException, IOException {
     Closing closing;
     try {
-      closing = ledger.close(finalState(id), COMMIT_TIMEOUT);
+      closing = ledger.commitStatement(finalState(id), COMMIT_TIMEOUT);
     } catch (LedgerException e) {
       throw switch (e.error()) {
         case BUSY -> new Refusal(ApiError.LEDGER_BUSY, e.getMessage());

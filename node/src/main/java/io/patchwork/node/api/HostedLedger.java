@@ -120,11 +120,11 @@ public interface HostedLedger extends AutoCloseable {
    * @throws LedgerException WRONG_STAGE unless the ledger is CLOSING, TOO_FEW_SIGNERS, BUSY if
    *     blocks kept landing meanwhile, REFUSED if the peers kept refusing it, UNAVAILABLE
    */
-  Closing close(Path finalState, Duration timeout) throws LedgerException;
+  Closing commitStatement(Path finalState, Duration timeout) throws LedgerException;
 
   /**
    * Writes the archive of a closed ledger from a peer that holds every block from genesis, with the
-   * final state {@link #close} wrote, and verifies it offline.
+   * final state {@link #commitStatement} wrote, and verifies it offline.
    *
    * @throws LedgerException WRONG_STAGE unless the ledger is CLOSED, NODE_FAILED if no peer holds
    *     the whole history or the archive cannot be written

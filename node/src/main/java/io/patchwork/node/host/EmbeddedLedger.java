@@ -254,9 +254,9 @@ final class EmbeddedLedger implements HostedLedger {
   }
 
   @Override
-  public Closing close(Path finalState, Duration timeout) throws LedgerException {
+  public Closing commitStatement(Path finalState, Duration timeout) throws LedgerException {
     try {
-      return closing.close(finalState, timeout);
+      return closing.commitStatement(finalState, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LedgerException(LedgerError.UNAVAILABLE, "interrupted while closing", e);

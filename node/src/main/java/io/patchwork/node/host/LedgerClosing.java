@@ -60,7 +60,8 @@ final class LedgerClosing {
     this.clock = clock;
   }
 
-  Closing close(Path finalState, Duration timeout) throws LedgerException, InterruptedException {
+  Closing commitStatement(Path finalState, Duration timeout)
+      throws LedgerException, InterruptedException {
     if (ledger.furthestPeer().ledger().rules().status() != LedgerStatus.CLOSING) {
       throw new LedgerException(
           LedgerError.WRONG_STAGE,

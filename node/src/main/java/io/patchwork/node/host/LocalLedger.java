@@ -21,9 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.X509TrustManager;
 import org.hyperledger.fabric.protos.common.Block;
@@ -173,7 +170,7 @@ public final class LocalLedger implements AutoCloseable {
 
   /**
    * Sends a signed envelope to the ordering service as the running peer {@code peerId} and waits
-   * until that peer has committed it ({@link PeerNode#submit}).
+   * until that peer has committed it ({@link Submitter}).
    *
    * @return the transaction's record on the peer: block, position and validation code
    * @throws IOException if no orderer took it, with the reason it gave
@@ -181,20 +178,7 @@ public final class LocalLedger implements AutoCloseable {
    */
   public TxRecord submit(String peerId, Envelope envelope, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
-    CompletableFuture<TxRecord> committed = peer(peerId).submit(envelope);
-    try {
-      return committed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new TimeoutException(
-          "peer " + peerId + " did not commit the transaction within " + timeout);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IllegalArgumentException malformed) {
-        throw malformed;
-      }
-      throw new IOException(e.getCause().getMessage(), e.getCause());
-    } finally {
-      committed.cancel(false);
-    }
+    return Submitter.submit(peer(peerId), envelope, timeout);
   }
 
   /** Where a node keeps its blocks, state and Raft log. */
@@ -222,14 +206,7 @@ public final class LocalLedger implements AutoCloseable {
   public PeerNode addMemberPeer(
       String organization, String mspId, CertificateAuthority authority, Path snapshot)
       throws IOException, ConfigException, CaException {
-    String nodeId = nextPeerId();
-    nodes.addMemberPeer(
-        Peer.newBuilder()
-            .setNodeId(nodeId)
-            .setMspId(mspId)
-            .setHost(HOST)
-            .setPort(Ports.free())
-            .build());
+    String nodeId = nodes.addMemberPeer(mspId, id -> !credentials.has(id)).getNodeId();
     try {
       credentials.issuePeer(nodeId, organization, mspId, authority);
       credentials.keepMemberPeers(nodes.memberPeers().values());
@@ -237,22 +214,11 @@ public final class LocalLedger implements AutoCloseable {
       log.info("ledger.member_peer_added ledger={} node={} msp={}", ledgerId(), nodeId, mspId);
       return started;
     } catch (IOException | ConfigException | CaException | RuntimeException e) {
-      if (nodes.runs(nodeId)) {
-        nodes.stopPeer(nodeId);
-      }
       nodes.removeMemberPeer(nodeId);
       credentials.keepMemberPeers(nodes.memberPeers().values());
       credentials.forget(nodeId);
       CredentialFolder.deleteTree(dataDirectory.resolve(nodeId));
       throw e;
-    }
-  }
-
-  private String nextPeerId() {
-    for (int index = nodes.peerConfigs().size(); ; index++) {
-      if (!credentials.has("peer" + index)) {
-        return "peer" + index;
-      }
     }
   }
 

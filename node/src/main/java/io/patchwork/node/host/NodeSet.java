@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,14 +123,34 @@ final class NodeSet implements AutoCloseable {
     return Optional.ofNullable(peers.get(nodeId));
   }
 
-  /** A peer a member added after genesis, to start with the others. */
-  void addMemberPeer(Peer peer) {
-    memberPeers.put(peer.getNodeId(), peer);
-    peerConfigs.put(peer.getNodeId(), peer);
+  /**
+   * A new peer of a member, added after genesis, on a free port, with the first node id {@code
+   * free} accepts ({@code peer<n>}); started later with {@link #startPeer}.
+   */
+  Peer addMemberPeer(String mspId, Predicate<String> free) {
+    String nodeId = null;
+    for (int index = peerConfigs.size(); nodeId == null; index++) {
+      if (free.test("peer" + index) && !peerConfigs.containsKey("peer" + index)) {
+        nodeId = "peer" + index;
+      }
+    }
+    Peer peer =
+        Peer.newBuilder()
+            .setNodeId(nodeId)
+            .setMspId(mspId)
+            .setHost(LocalLedger.HOST)
+            .setPort(Ports.free())
+            .build();
+    memberPeers.put(nodeId, peer);
+    peerConfigs.put(nodeId, peer);
+    return peer;
   }
 
-  /** Forgets a member peer that could not start. */
-  void removeMemberPeer(String nodeId) {
+  /** Forgets a member peer that could not start, stopping it if it runs. */
+  void removeMemberPeer(String nodeId) throws IOException {
+    if (peers.containsKey(nodeId)) {
+      stopPeer(nodeId);
+    }
     memberPeers.remove(nodeId);
     peerConfigs.remove(nodeId);
   }
@@ -183,10 +204,6 @@ final class NodeSet implements AutoCloseable {
       throw new IllegalArgumentException("peer " + nodeId + " is not running");
     }
     peer.close();
-  }
-
-  boolean runs(String nodeId) {
-    return peers.containsKey(nodeId) || orderers.containsKey(nodeId);
   }
 
   Peer peerConfig(String nodeId) {
