@@ -21,6 +21,7 @@ import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.store.FileTrees;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -32,12 +33,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -143,7 +142,7 @@ public final class LedgerArchive {
       Files.move(
           fresh, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
-      deleteTree(work);
+      FileTrees.delete(work);
     }
   }
 
@@ -153,7 +152,7 @@ public final class LedgerArchive {
     try (StateResources resources = StateResources.create(64L << 20)) {
       return verify(archive, work, resources, verifier);
     } finally {
-      deleteTree(work);
+      FileTrees.delete(work);
     }
   }
 
@@ -394,17 +393,6 @@ public final class LedgerArchive {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }

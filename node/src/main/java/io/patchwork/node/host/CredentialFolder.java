@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.store.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,9 +16,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.hyperledger.fabric.protos.common.Block;
 
 /**
@@ -96,15 +95,15 @@ final class CredentialFolder {
   void replace(NodeCredentials node, List<X509Certificate> authorityChain) throws IOException {
     Path folder = directory.resolve(node.nodeId());
     Path fresh = directory.resolve(node.nodeId() + ".new");
-    deleteTree(fresh);
+    FileTrees.delete(fresh);
     NodeFiles.write(fresh, authorityChain, node.files());
-    deleteTree(folder);
+    FileTrees.delete(folder);
     Files.move(fresh, folder, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Removes a node's credentials (a peer that could not start). */
   void remove(String nodeId) throws IOException {
-    deleteTree(directory.resolve(nodeId));
+    FileTrees.delete(directory.resolve(nodeId));
   }
 
   /** The peers members added after genesis, in the order they were added. */
@@ -187,16 +186,5 @@ final class CredentialFolder {
               .build());
     }
     return peers;
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

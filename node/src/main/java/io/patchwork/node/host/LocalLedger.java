@@ -12,6 +12,7 @@ import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
+import io.patchwork.node.store.FileTrees;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -217,7 +218,7 @@ public final class LocalLedger implements AutoCloseable {
       nodes.removeMemberPeer(nodeId);
       credentials.keepMemberPeers(nodes.memberPeers().values());
       credentials.forget(nodeId);
-      CredentialFolder.deleteTree(dataDirectory.resolve(nodeId));
+      FileTrees.delete(dataDirectory.resolve(nodeId));
       throw e;
     }
   }

@@ -20,18 +20,16 @@ import io.patchwork.node.state.TxRecord;
 import io.patchwork.node.state.TxWrites;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.store.FileTrees;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
@@ -267,11 +265,8 @@ public final class PeerLedger implements AutoCloseable {
   }
 
   private static void deleteTree(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      FileTrees.delete(directory);
     } catch (IOException e) {
       log.warn("peer.cleanup_failed directory={}", directory, e);
     }

@@ -10,6 +10,7 @@ import io.patchwork.node.state.proto.SnapshotHeader;
 import io.patchwork.node.state.proto.SnapshotRecord;
 import io.patchwork.node.state.proto.SnapshotTrailer;
 import io.patchwork.node.state.proto.SnapshotTransaction;
+import io.patchwork.node.store.FileTrees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.rocksdb.RocksIterator;
@@ -302,13 +302,8 @@ final class Snapshots {
   }
 
   static void deleteTree(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+    try {
+      FileTrees.delete(directory);
     } catch (IOException e) {
       throw new UncheckedIOException("could not remove " + directory, e);
     }
