@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Prometheus metrics of the ledgers this process runs, tagged by ledger and node: block height of
  * every node, Raft leadership of every orderer, and transactions committed by each peer (valid or
- * not). Gauges read the nodes' in-memory state, so a scrape never waits on disk.
+ * not). Gauges read the nodes' in-memory state, so a scrape never waits on disk; they hold their
+ * node views strongly (Micrometer's default is a weak reference, and a view nothing else holds
+ * would be collected and report NaN) until {@link #forget} removes them with the ledger.
  */
 public final class LedgerMetrics {
   private final MeterRegistry registry;
@@ -40,14 +42,17 @@ public final class LedgerMetrics {
       Gauge.builder("patchwork.node.height", orderer, HostedNode::height)
           .description("Blocks the node holds")
           .tags(tags)
+          .strongReference(true)
           .register(registry);
       Gauge.builder("patchwork.raft.leader", orderer, node -> node.isLeader() ? 1 : 0)
           .description("1 while the orderer leads the ledger's Raft group")
           .tags(tags)
+          .strongReference(true)
           .register(registry);
       Gauge.builder("patchwork.raft.term", orderer, node -> node.term().orElse(0L))
           .description("The Raft term the orderer is in")
           .tags(tags)
+          .strongReference(true)
           .register(registry);
     }
     for (HostedNode peer : ledger.peers()) {
@@ -91,6 +96,7 @@ public final class LedgerMetrics {
     Gauge.builder("patchwork.node.height", peer, HostedNode::height)
         .description("Blocks the node holds")
         .tags(tags)
+        .strongReference(true)
         .register(registry);
     Gauge.builder(
             "patchwork.peer.lag",
@@ -100,6 +106,7 @@ public final class LedgerMetrics {
                     - node.height())
         .description("Blocks the peer is behind the ledger's furthest peer")
         .tags(tags)
+        .strongReference(true)
         .register(registry);
     committed(ledgerId, peer.nodeId(), "valid");
     committed(ledgerId, peer.nodeId(), "invalid");
