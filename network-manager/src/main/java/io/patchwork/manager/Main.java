@@ -18,6 +18,7 @@ import io.patchwork.ca.Pem;
 import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
 import io.patchwork.manager.cli.ClientCommand;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.host.NodeCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -114,6 +115,38 @@ public final class Main {
   static final String DATABASE_VARIABLE = "PATCHWORK_DATABASE_URL";
   static final String CLUSTER_MEMBERS_VARIABLE = "PATCHWORK_CLUSTER_MEMBERS";
   static final String CLUSTER_PORT_VARIABLE = "PATCHWORK_CLUSTER_PORT";
+  static final String NODE_BIND_VARIABLE = "PATCHWORK_NODE_BIND";
+  static final String NODE_HOST_VARIABLE = "PATCHWORK_NODE_HOST";
+
+  /**
+   * Where this instance's ledger nodes listen ({@value #NODE_BIND_VARIABLE}, default 127.0.0.1) and
+   * the name or IP members reach them at ({@value #NODE_HOST_VARIABLE}; default the bind address,
+   * which must then not be a wildcard).
+   *
+   * @throws IllegalArgumentException with what to set, if the pair is not usable
+   */
+  static NodeAddresses nodeAddresses() {
+    String bind = System.getenv().getOrDefault(NODE_BIND_VARIABLE, "127.0.0.1");
+    String advertised = System.getenv(NODE_HOST_VARIABLE);
+    if (advertised == null || advertised.isBlank()) {
+      if (bind.equals("0.0.0.0") || bind.equals("::")) {
+        throw new IllegalArgumentException(
+            NODE_BIND_VARIABLE
+                + "="
+                + bind
+                + " listens on every interface: set "
+                + NODE_HOST_VARIABLE
+                + " to the name or IP members reach this machine at");
+      }
+      advertised = bind;
+    }
+    try {
+      return new NodeAddresses(bind, advertised.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          NODE_BIND_VARIABLE + "/" + NODE_HOST_VARIABLE + ": " + e.getMessage(), e);
+    }
+  }
 
   /**
    * {@code patchwork serve}: the network manager's HTTP API on {@code
@@ -145,7 +178,9 @@ public final class Main {
                     List.of(members.split(","))));
       }
       manager =
-          Manager.start(new Manager.Settings(data, host, port, postgres, passphrase(), cluster));
+          Manager.start(
+              new Manager.Settings(
+                  data, host, port, postgres, passphrase(), cluster, nodeAddresses()));
     } catch (IllegalArgumentException e) {
       System.err.println("patchwork: " + e.getMessage());
       System.exit(2);

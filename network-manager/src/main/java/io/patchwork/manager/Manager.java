@@ -22,6 +22,7 @@ import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
 import io.patchwork.manager.ledger.Recertification;
 import io.patchwork.manager.ledger.Settlement;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.host.EmbeddedLedgers;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -65,6 +66,8 @@ public final class Manager implements AutoCloseable {
    * @param postgresUrl a {@code jdbc:postgresql:} URL for the registry; empty for embedded H2
    * @param passphrase the authorities' key store passphrase
    * @param cluster cluster mode: join other instances (needs the PostgreSQL registry)
+   * @param nodes where the ledger nodes this instance runs listen, and the address they are reached
+   *     at (in ledger configs, connection profiles and their TLS certificates)
    */
   public record Settings(
       Path dataDirectory,
@@ -72,8 +75,9 @@ public final class Manager implements AutoCloseable {
       int port,
       Optional<String> postgresUrl,
       Passphrase passphrase,
-      Optional<Cluster> cluster) {
-    /** A manager on its own. */
+      Optional<Cluster> cluster,
+      NodeAddresses nodes) {
+    /** A manager on its own, its nodes on loopback. */
     public Settings(
         Path dataDirectory,
         String host,
@@ -83,8 +87,20 @@ public final class Manager implements AutoCloseable {
       this(dataDirectory, host, port, postgresUrl, passphrase, Optional.empty());
     }
 
+    /** A manager whose nodes are on loopback. */
+    public Settings(
+        Path dataDirectory,
+        String host,
+        int port,
+        Optional<String> postgresUrl,
+        Passphrase passphrase,
+        Optional<Cluster> cluster) {
+      this(dataDirectory, host, port, postgresUrl, passphrase, cluster, NodeAddresses.loopback());
+    }
+
     public Settings {
       Objects.requireNonNull(cluster, "cluster");
+      Objects.requireNonNull(nodes, "nodes");
       if (cluster.isPresent() && postgresUrl.isEmpty()) {
         throw new IllegalArgumentException(
             "cluster mode needs the shared PostgreSQL registry: set PATCHWORK_DATABASE_URL");
@@ -220,7 +236,7 @@ public final class Manager implements AutoCloseable {
       tokens.ensureOperatorToken(data.resolve(OPERATOR_TOKEN_FILE));
       ledgers =
           new LedgerService(
-              new EmbeddedLedgers(),
+              new EmbeddedLedgers(settings.nodes()),
               data,
               registry,
               authorities,

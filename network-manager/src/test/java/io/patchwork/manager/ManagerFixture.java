@@ -3,6 +3,7 @@ package io.patchwork.manager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchwork.ca.Passphrase;
+import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,12 +26,20 @@ public final class ManagerFixture implements AutoCloseable {
   private Manager manager;
   private String operatorToken;
 
-  private ManagerFixture(Path directory) {
+  private final NodeAddresses nodes;
+
+  private ManagerFixture(Path directory, NodeAddresses nodes) {
     this.directory = directory;
+    this.nodes = nodes;
   }
 
   public static ManagerFixture start(Path directory) throws Exception {
-    ManagerFixture fixture = new ManagerFixture(directory);
+    return start(directory, NodeAddresses.loopback());
+  }
+
+  /** A manager whose ledger nodes listen on and are reached at {@code nodes}. */
+  public static ManagerFixture start(Path directory, NodeAddresses nodes) throws Exception {
+    ManagerFixture fixture = new ManagerFixture(directory, nodes);
     fixture.open();
     return fixture;
   }
@@ -43,7 +52,9 @@ public final class ManagerFixture implements AutoCloseable {
                 "127.0.0.1",
                 0,
                 Optional.empty(),
-                Passphrase.of("manager tests".toCharArray())));
+                Passphrase.of("manager tests".toCharArray()),
+                Optional.empty(),
+                nodes));
     operatorToken =
         Files.readString(manager.operatorTokenFile(), StandardCharsets.US_ASCII).strip();
   }

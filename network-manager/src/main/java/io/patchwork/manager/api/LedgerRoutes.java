@@ -297,7 +297,11 @@ final class LedgerRoutes {
   private static JsonArray nodes(HostedLedger ledger) {
     JsonArray nodes = new JsonArray();
     for (HostedNode node : ledger.nodes()) {
-      JsonObject json = new JsonObject().put("id", node.nodeId()).put("kind", kind(node.role()));
+      JsonObject json =
+          new JsonObject()
+              .put("id", node.nodeId())
+              .put("kind", kind(node.role()))
+              .put("endpoint", node.host() + ":" + node.port());
       if (node.role() == NodeRole.ORDERER) {
         json.put("height", node.height()).put("leader", node.isLeader());
       } else {

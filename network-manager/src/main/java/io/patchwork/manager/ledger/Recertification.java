@@ -13,6 +13,7 @@ import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.RetiringRoot;
@@ -118,7 +119,8 @@ public final class Recertification {
         if (organization.isEmpty()) {
           continue; // Its organisation was voted out: nothing to certify it for.
         }
-        for (CertificateRequest request : requestsFor(nodeId, organization.get(), mspId)) {
+        for (CertificateRequest request :
+            requestsFor(nodeId, organization.get(), mspId, peer.host())) {
           KeyPair key = pendingKey(pending, nodeId, request.profile());
           requests.add(
               new Request(
@@ -272,8 +274,9 @@ public final class Recertification {
     return pem.replace("\r", "").strip();
   }
 
+  /** A peer's signing and TLS requests; the TLS one names the address the peer is reached at. */
   private static List<CertificateRequest> requestsFor(
-      String nodeId, String organization, String mspId) {
+      String nodeId, String organization, String mspId, String host) {
     return List.of(
         CertificateRequest.signing(nodeId, Role.PEER, organization, mspId),
         CertificateRequest.tls(
@@ -281,8 +284,8 @@ public final class Recertification {
             Role.PEER,
             organization,
             mspId,
-            List.of("localhost"),
-            List.of(InetAddress.getLoopbackAddress())));
+            NodeAddresses.certifiedNames(host),
+            NodeAddresses.certifiedIps(host)));
   }
 
   private static Optional<String> organization(LedgerConfig config, String mspId) {

@@ -20,7 +20,9 @@ public final class ConfigException extends Exception {
     /** A successor ledger's opening that its members or amounts contradict. */
     INVALID_OPENING,
     /** A node id the config does not list, or listed under another organisation. */
-    UNKNOWN_NODE
+    UNKNOWN_NODE,
+    /** A node's TLS certificate does not name the address the config says it is reached at. */
+    ADDRESS_NOT_CERTIFIED
   }
 
   private final Code code;

@@ -360,7 +360,8 @@ final class EmbeddedLedger implements HostedLedger {
       PeerNode peer = ledger.peer(nodeId);
       this.nodeId = nodeId;
       this.mspId = peer.mspId();
-      this.host = peer.host();
+      // Where it is reached (the config's address), not the interface it listens on.
+      this.host = ledger.peerConfig(nodeId).getHost();
       this.port = peer.port();
     }
 

@@ -7,6 +7,7 @@ import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.LedgerHost;
 import io.patchwork.node.api.LedgerPlan;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ledger host of the network manager: every node of each ledger runs in this process ({@link
- * LocalLedger}). A ledger's directory holds {@code nodes/} (one data directory per node) and {@code
- * credentials/} (its {@link CredentialFolder}). Thread-safe.
+ * LocalLedger}), listening on the host's bind address and reached at its advertised one. A ledger's
+ * directory holds {@code nodes/} (one data directory per node) and {@code credentials/} (its {@link
+ * CredentialFolder}). Thread-safe.
  */
 public final class EmbeddedLedgers implements LedgerHost {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedLedgers.class);
@@ -38,15 +40,25 @@ public final class EmbeddedLedgers implements LedgerHost {
 
   private final ContractRegistry contracts;
   private final Clock clock;
+  private final NodeAddresses addresses;
 
-  /** A host running the built-in contracts on the system clock. */
+  /** A host on loopback running the built-in contracts on the system clock. */
   public EmbeddedLedgers() {
-    this(BuiltInContracts.registry(), Clock.systemUTC());
+    this(NodeAddresses.loopback());
   }
 
-  public EmbeddedLedgers(ContractRegistry contracts, Clock clock) {
+  /**
+   * A host whose nodes listen on {@code addresses.bind()} and are reached at {@code
+   * addresses.advertised()}, running the built-in contracts on the system clock.
+   */
+  public EmbeddedLedgers(NodeAddresses addresses) {
+    this(BuiltInContracts.registry(), Clock.systemUTC(), addresses);
+  }
+
+  public EmbeddedLedgers(ContractRegistry contracts, Clock clock, NodeAddresses addresses) {
     this.contracts = Objects.requireNonNull(contracts, "contracts");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.addresses = Objects.requireNonNull(addresses, "addresses");
   }
 
   @Override
@@ -61,6 +73,7 @@ public final class EmbeddedLedgers implements LedgerHost {
             .blockCutting(plan.blockCutting())
             .contracts(contracts, plan.contracts())
             .clock(clock)
+            .addresses(addresses)
             .dataDirectory(plan.directory().resolve(NODES))
             .keepCredentials(plan.directory().resolve(CREDENTIALS));
     plan.members().forEach(m -> builder.member(m.organization(), m.mspId()));
@@ -88,7 +101,8 @@ public final class EmbeddedLedgers implements LedgerHost {
               directory.resolve(NODES),
               authority,
               contracts,
-              clock),
+              clock,
+              addresses),
           directory,
           clock);
     } catch (IOException | ConfigException | RuntimeException e) {
@@ -106,7 +120,8 @@ public final class EmbeddedLedgers implements LedgerHost {
       Path dataDirectory,
       CertificateAuthority authority,
       ContractRegistry contracts,
-      Clock clock)
+      Clock clock,
+      NodeAddresses addresses)
       throws IOException, ConfigException {
     CredentialFolder folder = new CredentialFolder(credentials);
     Block genesis = folder.genesis();
@@ -114,7 +129,7 @@ public final class EmbeddedLedgers implements LedgerHost {
     LedgerConfig config = rules.config();
     List<Peer> added =
         folder.memberPeers(
-            config.getPeersCount() > 0 ? config.getPeers(0).getHost() : LocalLedger.HOST);
+            config.getPeersCount() > 0 ? config.getPeers(0).getHost() : addresses.advertised());
     Map<String, String> nodes = new LinkedHashMap<>();
     config.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
     config.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
@@ -140,12 +155,14 @@ public final class EmbeddedLedgers implements LedgerHost {
             config.getMembersList(),
             authority.chain(),
             rules.tlsTrust(),
-            Optional.of(folder));
+            Optional.of(folder),
+            addresses);
     NodeSet nodeSet =
         new NodeSet(
             config,
             genesis,
             added,
+            addresses,
             dataDirectory,
             id -> credentialSet.node(id).identity(),
             contracts,

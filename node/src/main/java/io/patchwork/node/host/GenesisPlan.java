@@ -5,6 +5,7 @@ import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -34,7 +35,8 @@ import org.hyperledger.fabric.protos.common.Block;
 /**
  * A new ledger's genesis: its config (members with the authority's roots and CRL, orderers spread
  * over the members in turn, peers per member, policies, pinned contracts, a successor's opening),
- * every node's certificates issued by the authority, and the genesis block.
+ * every node's certificates issued by the authority (naming the address nodes are reached at), and
+ * the genesis block.
  */
 record GenesisPlan(
     String ledgerId,
@@ -46,7 +48,7 @@ record GenesisPlan(
     BlockCutting cutting,
     Map<String, ByteString> contracts,
     Optional<Opening> opening,
-    String host) {
+    NodeAddresses addresses) {
 
   /** What the plan made: the config, its genesis block, the nodes' credentials, the TLS trust. */
   record Genesis(
@@ -102,15 +104,21 @@ record GenesisPlan(
       LocalLedger.Organization owner = organizations.get(i % organizations.size());
       NodeCredentials node =
           NodeCredentials.issue(
-              authority, "orderer" + i, Role.ORDERER, owner.name(), owner.mspId(), trust);
+              authority,
+              "orderer" + i,
+              Role.ORDERER,
+              owner.name(),
+              owner.mspId(),
+              addresses,
+              trust);
       credentials.put(node.nodeId(), node);
       config.addOrderers(
           Orderer.newBuilder()
               .setNodeId(node.nodeId())
               .setMspId(owner.mspId())
-              .setHost(host)
-              .setPort(Ports.free())
-              .setRaftPort(Ports.free())
+              .setHost(addresses.advertised())
+              .setPort(Ports.free(addresses.bind()))
+              .setRaftPort(Ports.free(addresses.bind()))
               .setSigningCertificate(pem(node.signer().certificate()))
               .setTlsCertificate(pem(node.tls().certificate())));
     }
@@ -124,14 +132,15 @@ record GenesisPlan(
                 Role.PEER,
                 organization.name(),
                 organization.mspId(),
+                addresses,
                 trust);
         credentials.put(node.nodeId(), node);
         config.addPeers(
             Peer.newBuilder()
                 .setNodeId(node.nodeId())
                 .setMspId(organization.mspId())
-                .setHost(host)
-                .setPort(Ports.free()));
+                .setHost(addresses.advertised())
+                .setPort(Ports.free(addresses.bind())));
       }
     }
     LedgerConfig built = config.build();

@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Role;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Peer;
 import java.io.IOException;
@@ -29,6 +30,7 @@ final class LedgerCredentials {
   private final List<X509Certificate> authorityChain;
   private final X509TrustManager trust;
   private final Optional<CredentialFolder> folder;
+  private final NodeAddresses addresses;
 
   LedgerCredentials(
       String ledgerId,
@@ -36,13 +38,15 @@ final class LedgerCredentials {
       List<Member> members,
       List<X509Certificate> authorityChain,
       X509TrustManager trust,
-      Optional<CredentialFolder> folder) {
+      Optional<CredentialFolder> folder,
+      NodeAddresses addresses) {
     this.ledgerId = ledgerId;
     this.nodes = new LinkedHashMap<>(nodes);
     members.forEach(m -> organizations.put(m.getMspId(), m.getOrganization()));
     this.authorityChain = List.copyOf(authorityChain);
     this.trust = trust;
     this.folder = folder;
+    this.addresses = addresses;
   }
 
   /** The ledger's trust roots, for clients connecting to its nodes. */
@@ -72,7 +76,7 @@ final class LedgerCredentials {
       String nodeId, String organization, String mspId, CertificateAuthority authority)
       throws CaException, IOException {
     NodeCredentials node =
-        NodeCredentials.issue(authority, nodeId, Role.PEER, organization, mspId, trust);
+        NodeCredentials.issue(authority, nodeId, Role.PEER, organization, mspId, addresses, trust);
     organizations.putIfAbsent(mspId, organization);
     nodes.put(nodeId, node);
     if (folder.isPresent()) {
@@ -90,6 +94,7 @@ final class LedgerCredentials {
         Role.PEER,
         organizations.get(current.mspId()),
         current.mspId(),
+        addresses,
         current.tls().trust());
   }
 

@@ -31,19 +31,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A whole ledger in this JVM: orderers and peers of several member organisations, each a real node
- * with its own data directory, gRPC server on loopback with mutual TLS, and certificates from the
- * ledger's authority. Made by {@link LocalLedgerBuilder} (its genesis by {@link GenesisPlan}); its
- * nodes are a {@link NodeSet}, their credentials {@link LedgerCredentials}, kept on disk in a
- * {@link CredentialFolder}.
+ * with its own data directory, gRPC server (on loopback unless given other addresses) with mutual
+ * TLS, and certificates from the ledger's authority. Made by {@link LocalLedgerBuilder} (its
+ * genesis by {@link GenesisPlan}); its nodes are a {@link NodeSet}, their credentials {@link
+ * LedgerCredentials}, kept on disk in a {@link CredentialFolder}.
  *
  * <p>Nodes can be stopped and started again on their data (as after a crash) by node id. Not
  * thread-safe for lifecycle calls; the nodes themselves are.
  */
 public final class LocalLedger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalLedger.class);
-
-  /** The address embedded nodes bind and advertise. */
-  static final String HOST = "127.0.0.1";
 
   /** A member organisation. */
   public record Organization(String name, String mspId) {}

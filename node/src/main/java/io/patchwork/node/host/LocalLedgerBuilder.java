@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import com.google.protobuf.ByteString;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
@@ -41,6 +42,7 @@ public final class LocalLedgerBuilder {
   private Path credentialsDirectory;
   private Clock clock = Clock.systemUTC();
   private Optional<Opening> opening = Optional.empty();
+  private NodeAddresses addresses = NodeAddresses.loopback();
 
   LocalLedgerBuilder() {}
 
@@ -116,6 +118,15 @@ public final class LocalLedgerBuilder {
     return this;
   }
 
+  /**
+   * Where the nodes listen and the address they are reached at (in the config and in their TLS
+   * certificates); loopback unless set.
+   */
+  public LocalLedgerBuilder addresses(NodeAddresses addresses) {
+    this.addresses = Objects.requireNonNull(addresses, "addresses");
+    return this;
+  }
+
   public LocalLedgerBuilder clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;
@@ -156,7 +167,7 @@ public final class LocalLedgerBuilder {
                 cutting,
                 pins,
                 opening,
-                LocalLedger.HOST)
+                addresses)
             .issue(clock.instant());
     Optional<CredentialFolder> folder = Optional.empty();
     if (credentialsDirectory != null) {
@@ -175,12 +186,14 @@ public final class LocalLedgerBuilder {
             genesis.config().getMembersList(),
             authority.chain(),
             genesis.trust(),
-            folder);
+            folder,
+            addresses);
     NodeSet nodes =
         new NodeSet(
             genesis.config(),
             genesis.block(),
             List.of(),
+            addresses,
             dataDirectory,
             id -> credentials.node(id).identity(),
             contracts,

@@ -141,6 +141,14 @@ public final class NodeCommand implements Runnable {
     String bind;
 
     @Option(
+        names = "--advertise",
+        description =
+            "For a member's own peer: the name or IP other machines reach it at; its TLS"
+                + " certificate must name it (a listed node is checked against the genesis"
+                + " config's address).")
+    Optional<String> advertise;
+
+    @Option(
         names = "--snapshot",
         description = "A peer with an empty data directory starts from this state snapshot.")
     Optional<Path> snapshot;
@@ -185,7 +193,14 @@ public final class NodeCommand implements Runnable {
         } else if (port.isPresent()) {
           node =
               NodeLauncher.startMemberPeer(
-                  genesisBlock, identity, dataDirectory, bind, port.get(), snapshot, shared);
+                  genesisBlock,
+                  identity,
+                  dataDirectory,
+                  bind,
+                  advertise,
+                  port.get(),
+                  snapshot,
+                  shared);
         } else {
           PeerNode peer =
               NodeLauncher.startPeer(genesisBlock, identity, dataDirectory, bind, snapshot, shared);

@@ -5,9 +5,9 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Role;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.net.NodeTransport;
-import java.net.InetAddress;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -22,13 +22,18 @@ record NodeCredentials(
     PrivateKey signingKey,
     NodeTransport.TlsIdentity tls) {
 
-  /** New signing and TLS credentials for a node, each with its own new key. */
+  /**
+   * New signing and TLS credentials for a node, each with its own new key; the TLS certificate
+   * names the address the node is reached at (and, for a loopback address, {@code localhost} and
+   * the loopback IP as well).
+   */
   static NodeCredentials issue(
       CertificateAuthority authority,
       String nodeId,
       Role role,
       String organization,
       String mspId,
+      NodeAddresses addresses,
       X509TrustManager trust)
       throws CaException {
     List<X509Certificate> chain = authority.chain();
@@ -41,8 +46,8 @@ record NodeCredentials(
                 role,
                 organization,
                 mspId,
-                List.of("localhost"),
-                List.of(InetAddress.getLoopbackAddress())));
+                NodeAddresses.certifiedNames(addresses.advertised()),
+                NodeAddresses.certifiedIps(addresses.advertised())));
     return new NodeCredentials(
         nodeId,
         mspId,

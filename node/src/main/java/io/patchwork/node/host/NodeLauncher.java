@@ -9,6 +9,7 @@ import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.net.CertifiedNames;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.order.BlockCutting;
 import io.patchwork.node.order.OrdererConfig;
@@ -18,6 +19,7 @@ import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.StateResources;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -107,6 +109,7 @@ final class NodeLauncher {
         ordererEntry(rules, identity.nodeId())
             .orElseThrow(() -> notListed(rules, identity.nodeId(), "an orderer"));
     checkIdentity(rules, identity, self.getMspId());
+    checkAddress(identity, self.getHost());
     List<OrdererSpec> group =
         rules.orderers().stream()
             .map(o -> new OrdererSpec(o.getNodeId(), o.getHost(), o.getRaftPort()))
@@ -117,6 +120,7 @@ final class NodeLauncher {
             new OrdererConfig(
                 rules.ledgerId(),
                 new OrdererSpec(self.getNodeId(), self.getHost(), self.getRaftPort()),
+                bindHost,
                 group,
                 dataDirectory,
                 genesis,
@@ -159,6 +163,7 @@ final class NodeLauncher {
         peerEntry(rules, identity.nodeId())
             .orElseThrow(() -> notListed(rules, identity.nodeId(), "a peer"));
     checkIdentity(rules, identity, self.getMspId());
+    checkAddress(identity, self.getHost());
     return start(genesis, identity, dataDirectory, bindHost, self.getPort(), snapshot, shared);
   }
 
@@ -194,7 +199,8 @@ final class NodeLauncher {
    * Starts a peer the config does not list: one a member added after the ledger began (as Fabric
    * peers join a channel), on {@code port}. Started from a snapshot, it must belong to a member of
    * the config in force at the snapshot; started on its data, it recovers as any peer does. Other
-   * peers do not ask it for endorsements; its own gateway serves its member's applications.
+   * peers do not ask it for endorsements; its own gateway serves its member's applications. Given
+   * the address it is reached at, its TLS certificate must name it.
    *
    * @throws ConfigException UNKNOWN_NODE if the peer's organisation is not a member
    */
@@ -203,11 +209,15 @@ final class NodeLauncher {
       NodeIdentity identity,
       Path dataDirectory,
       String bindHost,
+      Optional<String> advertised,
       int port,
       Optional<Path> snapshot,
       Shared shared)
       throws IOException, ConfigException {
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    if (advertised.isPresent()) {
+      checkAddress(identity, advertised.get());
+    }
     if (peerEntry(rules, identity.nodeId()).isPresent()
         || ordererEntry(rules, identity.nodeId()).isPresent()) {
       throw new ConfigException(
@@ -242,6 +252,27 @@ final class NodeLauncher {
               + mspId
               + " in the ledger's config, but its certificate is for "
               + identity.signer().mspId());
+    }
+  }
+
+  /**
+   * Refuses a node whose TLS certificate does not name the address it is reached at: every client
+   * and node connecting to it would fail the hostname check, so it must not start as if it could
+   * serve.
+   */
+  static void checkAddress(NodeIdentity identity, String advertised) throws ConfigException {
+    X509Certificate certificate = identity.tls().certificate();
+    if (!CertifiedNames.covers(certificate, advertised)) {
+      throw new ConfigException(
+          ConfigException.Code.ADDRESS_NOT_CERTIFIED,
+          "node "
+              + identity.nodeId()
+              + " is reached at "
+              + advertised
+              + ", but its TLS certificate names only "
+              + CertifiedNames.of(certificate)
+              + ": issue it a TLS certificate for "
+              + advertised);
     }
   }
 

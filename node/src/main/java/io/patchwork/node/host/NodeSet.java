@@ -1,5 +1,6 @@
 package io.patchwork.node.host;
 
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
@@ -27,15 +28,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The nodes of an embedded ledger: which ones it has (the genesis config's, and peers members added
- * later), which of them run, and what they share in this process (one transport, one RocksDB cache,
- * one signature cache, one timer thread). Starts and stops nodes by id on their data directories.
- * Not thread-safe: the ledger's lifecycle calls use it one at a time.
+ * later), which of them run (listening on the host's bind address), and what they share in this
+ * process (one transport, one RocksDB cache, one signature cache, one timer thread). Starts and
+ * stops nodes by id on their data directories. Not thread-safe: the ledger's lifecycle calls use it
+ * one at a time.
  */
 final class NodeSet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeSet.class);
   private static final int SIGNATURE_CACHE_ENTRIES = 1_000_000;
 
   private final Block genesis;
+  private final NodeAddresses addresses;
   private final Path dataDirectory;
   private final Function<String, NodeLauncher.NodeIdentity> identities;
   private final NodeLauncher.Shared shared;
@@ -49,11 +52,13 @@ final class NodeSet implements AutoCloseable {
       LedgerConfig config,
       Block genesis,
       List<Peer> added,
+      NodeAddresses addresses,
       Path dataDirectory,
       Function<String, NodeLauncher.NodeIdentity> identities,
       ContractRegistry contracts,
       Clock clock) {
     this.genesis = genesis;
+    this.addresses = addresses;
     this.dataDirectory = dataDirectory;
     this.identities = identities;
     this.shared =
@@ -138,8 +143,8 @@ final class NodeSet implements AutoCloseable {
         Peer.newBuilder()
             .setNodeId(nodeId)
             .setMspId(mspId)
-            .setHost(LocalLedger.HOST)
-            .setPort(Ports.free())
+            .setHost(addresses.advertised())
+            .setPort(Ports.free(addresses.bind()))
             .build();
     memberPeers.put(nodeId, peer);
     peerConfigs.put(nodeId, peer);
@@ -165,7 +170,7 @@ final class NodeSet implements AutoCloseable {
               genesis,
               identities.apply(nodeId),
               dataDirectory.resolve(nodeId),
-              LocalLedger.HOST,
+              addresses.bind(),
               shared);
       orderers.put(nodeId, running);
       return running.node();
@@ -191,9 +196,16 @@ final class NodeSet implements AutoCloseable {
     Peer added = memberPeers.get(nodeId);
     PeerNode node =
         added == null
-            ? NodeLauncher.startPeer(genesis, identity, data, LocalLedger.HOST, snapshot, shared)
+            ? NodeLauncher.startPeer(genesis, identity, data, addresses.bind(), snapshot, shared)
             : NodeLauncher.startMemberPeer(
-                genesis, identity, data, LocalLedger.HOST, added.getPort(), snapshot, shared);
+                genesis,
+                identity,
+                data,
+                addresses.bind(),
+                Optional.of(added.getHost()),
+                added.getPort(),
+                snapshot,
+                shared);
     peers.put(nodeId, node);
     return node;
   }

@@ -2,7 +2,6 @@ package io.patchwork.node.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,19 +21,20 @@ final class Ports {
 
   private Ports() {}
 
-  /** A port free on loopback now, for a node to bind a moment later. */
-  static int free() {
+  /** A port free on {@code bindHost} now, for a node to bind a moment later. */
+  static int free(String bindHost) {
+    InetSocketAddress probe = new InetSocketAddress(bindHost, 0);
     for (int attempt = 0; attempt < CEILING - FLOOR; attempt++) {
       int port = FLOOR + Math.floorMod(next.getAndIncrement() - FLOOR, CEILING - FLOOR);
       try (ServerSocket socket = new ServerSocket()) {
         socket.setReuseAddress(false);
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        socket.bind(new InetSocketAddress(probe.getAddress(), port), 1);
         return port;
       } catch (IOException inUse) {
         // taken by something else: try the next one
       }
     }
     throw new UncheckedIOException(
-        new IOException("no free port on loopback between " + FLOOR + " and " + CEILING));
+        new IOException("no free port on " + bindHost + " between " + FLOOR + " and " + CEILING));
   }
 }

@@ -9,14 +9,16 @@ import java.util.Objects;
 import org.hyperledger.fabric.protos.common.Block;
 
 /**
- * What an orderer needs to start: its ledger and place in the Raft group, where it keeps its Raft
- * log and blocks, the genesis block, block cutting, its signing key, its admission check, the
- * largest envelope it takes, its TLS identity for Raft traffic, and the signature verifier it
- * checks config transactions with.
+ * What an orderer needs to start: its ledger and place in the Raft group (its Raft server listens
+ * on {@code bindHost}; the others reach it at its spec's host), where it keeps its Raft log and
+ * blocks, the genesis block, block cutting, its signing key, its admission check, the largest
+ * envelope it takes, its TLS identity for Raft traffic, and the signature verifier it checks config
+ * transactions with.
  */
 public record OrdererConfig(
     String ledgerId,
     OrdererSpec self,
+    String bindHost,
     List<OrdererSpec> group,
     Path dataDirectory,
     Block genesis,
@@ -29,6 +31,7 @@ public record OrdererConfig(
   public OrdererConfig {
     Objects.requireNonNull(ledgerId, "ledgerId");
     Objects.requireNonNull(self, "self");
+    Objects.requireNonNull(bindHost, "bindHost");
     group = List.copyOf(group);
     Objects.requireNonNull(dataDirectory, "dataDirectory");
     Objects.requireNonNull(genesis, "genesis");

@@ -190,7 +190,7 @@ final class RaftOrderer implements OrdererNode {
   private static RaftProperties properties(OrdererConfig config, Path raftDirectory) {
     RaftProperties properties = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(properties, List.of(new File(raftDirectory.toString())));
-    GrpcConfigKeys.Server.setHost(properties, config.self().host());
+    GrpcConfigKeys.Server.setHost(properties, config.bindHost());
     GrpcConfigKeys.Server.setPort(properties, config.self().raftPort());
     // Loopback and LAN: fail over within a couple of seconds.
     RaftServerConfigKeys.Rpc.setTimeoutMin(

@@ -13,6 +13,7 @@ import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
+import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.EndorsementPolicy;
@@ -124,6 +125,13 @@ public final class Cluster implements AutoCloseable {
     }
 
     Optional<Opening> opening = Optional.empty();
+    NodeAddresses addresses = NodeAddresses.loopback();
+
+    /** Where the nodes listen and are reached (in the config and their TLS certificates). */
+    public Options addresses(NodeAddresses value) {
+      addresses = value;
+      return this;
+    }
 
     /** Starts the ledger as a successor with this opening. */
     public Options opening(Opening value) {
@@ -184,6 +192,7 @@ public final class Cluster implements AutoCloseable {
         builder.member("Bank " + (char) ('A' + i), mspId(i));
       }
       options.opening.ifPresent(builder::opening);
+      builder.addresses(options.addresses);
       return new Cluster(directory, database, authorities, authority, builder.start());
     } catch (Exception | Error e) {
       database.close();

@@ -1,0 +1,103 @@
+package io.patchwork.node.api;
+
+import com.google.common.net.InetAddresses;
+import com.google.common.net.InternetDomainName;
+import java.net.InetAddress;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Where a host's nodes listen ({@code bind}: an interface's IP, or {@code 0.0.0.0} / {@code ::} for
+ * every interface) and the name or IP other machines reach them at ({@code advertised}, written
+ * into the ledger config and carried by each node's TLS certificate). Loopback for both is the
+ * local default; a consortium across machines sets {@code advertised} to a name or IP the other
+ * members can reach.
+ */
+public record NodeAddresses(String bind, String advertised) {
+  private static final String LOOPBACK = "127.0.0.1";
+
+  /**
+   * @throws IllegalArgumentException if {@code bind} is no IP address, or {@code advertised} is no
+   *     host name or IP address others could reach (the wildcard addresses are not)
+   */
+  public NodeAddresses {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(advertised, "advertised");
+    if (!InetAddresses.isInetAddress(bind)) {
+      throw new IllegalArgumentException(
+          "the bind address '" + bind + "' is not an IP address (0.0.0.0 binds every interface)");
+    }
+    if (InetAddresses.isInetAddress(advertised)) {
+      if (InetAddresses.forString(advertised).isAnyLocalAddress()) {
+        throw new IllegalArgumentException(
+            "nodes cannot be reached at " + advertised + ": advertise a name or IP members reach");
+      }
+    } else if (!InternetDomainName.isValid(advertised) && !advertised.equals("localhost")) {
+      throw new IllegalArgumentException(
+          "the advertised address '" + advertised + "' is neither an IP address nor a host name");
+    }
+  }
+
+  /** Both on loopback: a single machine. */
+  public static NodeAddresses loopback() {
+    return new NodeAddresses(LOOPBACK, LOOPBACK);
+  }
+
+  /** Listening on {@code bind} and advertised at the same address. */
+  public static NodeAddresses at(String address) {
+    return new NodeAddresses(address, address);
+  }
+
+  /** Whether the advertised address is an IP literal (an IP SAN) rather than a name (a DNS SAN). */
+  public boolean advertisesIp() {
+    return InetAddresses.isInetAddress(advertised);
+  }
+
+  /** The advertised address as an IP; only when {@link #advertisesIp}. */
+  public InetAddress advertisedIp() {
+    return InetAddresses.forString(advertised);
+  }
+
+  /** Whether the advertised address is this machine's loopback. */
+  public boolean isLoopback() {
+    return isLoopback(advertised);
+  }
+
+  /**
+   * The DNS names a TLS certificate of a node reached at {@code advertised} carries: the name
+   * itself (none for an IP), and {@code localhost} for a loopback address.
+   */
+  public static List<String> certifiedNames(String advertised) {
+    Set<String> names = new LinkedHashSet<>();
+    if (!InetAddresses.isInetAddress(advertised)) {
+      names.add(advertised);
+    }
+    if (isLoopback(advertised)) {
+      names.add("localhost");
+    }
+    return List.copyOf(names);
+  }
+
+  /**
+   * The IP addresses a TLS certificate of a node reached at {@code advertised} carries: the IP
+   * itself (none for a name), and the loopback IP for a loopback address.
+   */
+  public static List<InetAddress> certifiedIps(String advertised) {
+    Set<InetAddress> ips = new LinkedHashSet<>();
+    if (InetAddresses.isInetAddress(advertised)) {
+      ips.add(InetAddresses.forString(advertised));
+    }
+    if (isLoopback(advertised)) {
+      ips.add(InetAddress.getLoopbackAddress());
+    }
+    return List.copyOf(ips);
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.equals("localhost")
+        || (InetAddresses.isInetAddress(address)
+            && InetAddresses.forString(address).isLoopbackAddress());
+  }
+}
