@@ -174,6 +174,45 @@ final class X509Factory {
     return sign(builder, issuerKey);
   }
 
+  /**
+   * A service's TLS server certificate (not a ledger member's): serverAuth only, the given DNS
+   * names and IP addresses as subject alternative names.
+   */
+  X509Certificate server(
+      PublicKey publicKey,
+      X500Name subject,
+      List<String> dnsNames,
+      List<InetAddress> ipAddresses,
+      PrivateKey issuerKey,
+      X509Certificate issuer,
+      Instant from,
+      Instant until)
+      throws CaException {
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            issuer, newSerial(), Date.from(from), Date.from(until), subject, publicKey);
+    try {
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true, keyUsage(CertificateProfile.TLS, publicKey));
+      builder.addExtension(
+          Extension.extendedKeyUsage,
+          false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}));
+      builder.addExtension(
+          Extension.subjectKeyIdentifier,
+          false,
+          extensionUtils.createSubjectKeyIdentifier(publicKey));
+      builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(issuer));
+      GeneralNames names = subjectAlternativeNames(dnsNames, ipAddresses);
+      if (names != null) {
+        builder.addExtension(Extension.subjectAlternativeName, false, names);
+      }
+    } catch (IOException e) {
+      throw encodingFailure(e);
+    }
+    return sign(builder, issuerKey);
+  }
+
   /** A revoked entry of a CRL. */
   record RevokedEntry(BigInteger serial, Instant revokedAt, RevocationReason reason) {}
 
@@ -259,11 +298,16 @@ final class X509Factory {
 
   /** The request's DNS names and IP addresses, or null if it names none. */
   static GeneralNames subjectAlternativeNames(CertificateRequest request) {
+    return subjectAlternativeNames(request.dnsNames(), request.ipAddresses());
+  }
+
+  private static GeneralNames subjectAlternativeNames(
+      List<String> dnsNames, List<InetAddress> ipAddresses) {
     List<GeneralName> names = new ArrayList<>();
-    for (String dns : request.dnsNames()) {
+    for (String dns : dnsNames) {
       names.add(new GeneralName(GeneralName.dNSName, dns));
     }
-    for (InetAddress address : request.ipAddresses()) {
+    for (InetAddress address : ipAddresses) {
       names.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress())));
     }
     return names.isEmpty() ? null : new GeneralNames(names.toArray(new GeneralName[0]));

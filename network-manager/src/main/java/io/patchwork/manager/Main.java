@@ -17,6 +17,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Redemption;
 import io.patchwork.ca.Role;
+import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.cli.ClientCommand;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.host.NodeCommand;
@@ -34,6 +35,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -116,7 +118,65 @@ public final class Main {
   static final String CLUSTER_MEMBERS_VARIABLE = "PATCHWORK_CLUSTER_MEMBERS";
   static final String CLUSTER_PORT_VARIABLE = "PATCHWORK_CLUSTER_PORT";
   static final String NODE_BIND_VARIABLE = "PATCHWORK_NODE_BIND";
+  static final String TLS_CERT_VARIABLE = "PATCHWORK_TLS_CERT";
+  static final String TLS_KEY_VARIABLE = "PATCHWORK_TLS_KEY";
+  static final String TLS_CA_VARIABLE = "PATCHWORK_TLS_CA";
+  static final String API_TLS_DIRECTORY = "api-tls";
   static final String NODE_HOST_VARIABLE = "PATCHWORK_NODE_HOST";
+
+  /**
+   * The API's HTTPS identity: the operator's certificate and key ({@value #TLS_CERT_VARIABLE},
+   * {@value #TLS_KEY_VARIABLE}, optionally {@value #TLS_CA_VARIABLE}); off loopback without them,
+   * one the service makes itself under {@code data/api-tls} (an authority of its own and a
+   * certificate naming the bind address and {@code PATCHWORK_NODE_HOST}); none on loopback.
+   */
+  Optional<ApiTls> apiTls(String host, NodeAddresses nodes, boolean clustered)
+      throws IOException, CaException {
+    String certificate = System.getenv(TLS_CERT_VARIABLE);
+    String key = System.getenv(TLS_KEY_VARIABLE);
+    if (certificate != null || key != null) {
+      if (certificate == null || key == null) {
+        throw new IllegalArgumentException(
+            "set both " + TLS_CERT_VARIABLE + " and " + TLS_KEY_VARIABLE + ", or neither");
+      }
+      return Optional.of(
+          ApiTls.fromFiles(
+              Path.of(certificate),
+              Path.of(key),
+              Optional.ofNullable(System.getenv(TLS_CA_VARIABLE)).map(Path::of)));
+    }
+    if (Manager.isLoopback(host)) {
+      return Optional.empty();
+    }
+    if (clustered) {
+      // Each instance would make an authority of its own, and none could check another's.
+      throw new IllegalArgumentException(
+          "cluster mode over HTTPS needs one authority for every instance: set "
+              + TLS_CERT_VARIABLE
+              + ", "
+              + TLS_KEY_VARIABLE
+              + " and "
+              + TLS_CA_VARIABLE);
+    }
+    List<String> names = new ArrayList<>();
+    if (!host.equals("0.0.0.0") && !host.equals("::")) {
+      names.add(host);
+    }
+    if (!nodes.isLoopback()) {
+      names.add(nodes.advertised());
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the API listens on every interface: set "
+              + NODE_HOST_VARIABLE
+              + " to the name or IP this machine is reached at (its certificate will name it), or"
+              + " give a certificate with "
+              + TLS_CERT_VARIABLE
+              + " and "
+              + TLS_KEY_VARIABLE);
+    }
+    return Optional.of(ApiTls.selfIssued(data.resolve(API_TLS_DIRECTORY), names));
+  }
 
   /**
    * Where this instance's ledger nodes listen ({@value #NODE_BIND_VARIABLE}, default 127.0.0.1) and
@@ -177,10 +237,18 @@ public final class Main {
                     Integer.parseInt(System.getenv().getOrDefault(CLUSTER_PORT_VARIABLE, "5701")),
                     List.of(members.split(","))));
       }
+      NodeAddresses nodes = nodeAddresses();
       manager =
           Manager.start(
               new Manager.Settings(
-                  data, host, port, postgres, passphrase(), cluster, nodeAddresses()));
+                  data,
+                  host,
+                  port,
+                  postgres,
+                  passphrase(),
+                  cluster,
+                  nodes,
+                  apiTls(host, nodes, cluster.isPresent())));
     } catch (IllegalArgumentException e) {
       System.err.println("patchwork: " + e.getMessage());
       System.exit(2);
@@ -202,9 +270,30 @@ public final class Main {
             + manager.resumed());
     out.println(
         "The operator's API token is in " + manager.operatorTokenFile() + " (keep it secret).");
-    out.println("Try:  curl " + url + "/templates");
+    manager
+        .tls()
+        .ifPresent(
+            tls -> {
+              out.println("HTTPS certificate SHA-256 fingerprint: " + tls.fingerprint());
+              if (System.getenv(TLS_CERT_VARIABLE) == null) {
+                out.println(
+                    "  (made by this service: clients pass --ca-file "
+                        + data.resolve(API_TLS_DIRECTORY).resolve(ApiTls.AUTHORITY_FILE)
+                        + " or --fingerprint)");
+              }
+            });
+    // curl checks the certificate too: name the service's own authority when it made one.
+    String curl =
+        manager.tls().isPresent() && System.getenv(TLS_CERT_VARIABLE) == null
+            ? "curl --cacert "
+                + data.resolve(API_TLS_DIRECTORY).resolve(ApiTls.AUTHORITY_FILE)
+                + " "
+            : "curl ";
+    out.println("Try:  " + curl + url + "/templates");
     out.println(
-        "      curl -X POST "
+        "      "
+            + curl
+            + "-X POST "
             + url
             + "/ledgers "
             + auth
@@ -212,7 +301,7 @@ public final class Main {
             + " \"template\": \"payments-netting\", \"parties\": [{\"organization\": \"Bank"
             + " A\", \"mspId\": \"BankAMSP\"}, {\"organization\": \"Bank B\", \"mspId\":"
             + " \"BankBMSP\"}]}'");
-    out.println("      curl " + auth + " " + url + "/ledgers/trade");
+    out.println("      " + curl + auth + " " + url + "/ledgers/trade");
     out.println("Or from a shell:  ./patchwork ledgers   (./patchwork --help for every command)");
     out.flush();
   }

@@ -13,6 +13,7 @@ import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.HostedKeys;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.access.ApiTokens;
+import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.api.ApiVerticle;
 import io.patchwork.manager.ledger.HostedAdmins;
 import io.patchwork.manager.ledger.LedgerGovernance;
@@ -28,6 +29,7 @@ import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -68,6 +70,7 @@ public final class Manager implements AutoCloseable {
    * @param cluster cluster mode: join other instances (needs the PostgreSQL registry)
    * @param nodes where the ledger nodes this instance runs listen, and the address they are reached
    *     at (in ledger configs, connection profiles and their TLS certificates)
+   * @param tls the API's HTTPS identity; required off loopback, plain HTTP without it
    */
   public record Settings(
       Path dataDirectory,
@@ -76,7 +79,8 @@ public final class Manager implements AutoCloseable {
       Optional<String> postgresUrl,
       Passphrase passphrase,
       Optional<Cluster> cluster,
-      NodeAddresses nodes) {
+      NodeAddresses nodes,
+      Optional<ApiTls> tls) {
     /** A manager on its own, its nodes on loopback. */
     public Settings(
         Path dataDirectory,
@@ -98,9 +102,34 @@ public final class Manager implements AutoCloseable {
       this(dataDirectory, host, port, postgresUrl, passphrase, cluster, NodeAddresses.loopback());
     }
 
+    /** A manager serving plain HTTP (loopback only). */
+    public Settings(
+        Path dataDirectory,
+        String host,
+        int port,
+        Optional<String> postgresUrl,
+        Passphrase passphrase,
+        Optional<Cluster> cluster,
+        NodeAddresses nodes) {
+      this(dataDirectory, host, port, postgresUrl, passphrase, cluster, nodes, Optional.empty());
+    }
+
     public Settings {
       Objects.requireNonNull(cluster, "cluster");
       Objects.requireNonNull(nodes, "nodes");
+      Objects.requireNonNull(tls, "tls");
+      if (tls.isEmpty() && !isLoopback(host)) {
+        throw new IllegalArgumentException(
+            "the API listens on "
+                + host
+                + ", off loopback: it serves HTTPS there (tokens and invites would travel in"
+                + " clear); give it a certificate or let it make one");
+      }
+      if (tls.isPresent() && cluster.isPresent() && tls.get().authority().isEmpty()) {
+        throw new IllegalArgumentException(
+            "cluster mode over HTTPS: instances forward requests to each other, so name the"
+                + " authority that issued every instance's certificate (PATCHWORK_TLS_CA)");
+      }
       if (cluster.isPresent() && postgresUrl.isEmpty()) {
         throw new IllegalArgumentException(
             "cluster mode needs the shared PostgreSQL registry: set PATCHWORK_DATABASE_URL");
@@ -266,7 +295,8 @@ public final class Manager implements AutoCloseable {
                       new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
                       new Settlement(ledgers, data, Clock.systemUTC()),
                       new Recertification(ledgers),
-                      cluster.isPresent())));
+                      cluster.isPresent())),
+              settings.tls());
       ApiVerticle.Backend backend = api.backend().orElseThrow();
       try {
         vertx
@@ -285,11 +315,8 @@ public final class Manager implements AutoCloseable {
                 + cause.getMessage(),
             cause);
       }
-      log.info(
-          "manager.started url={} ledgers_resumed={}",
-          "http://" + settings.host() + ":" + api.port(),
-          resumed);
-      registry.announce(instance, "http://" + settings.host() + ":" + api.port());
+      log.info("manager.started url={} ledgers_resumed={}", url(settings, api.port()), resumed);
+      registry.announce(instance, url(settings, api.port()));
       if (cluster.isPresent()) {
         followCluster(cluster.get(), vertx, ledgers);
       }
@@ -344,9 +371,24 @@ public final class Manager implements AutoCloseable {
             });
   }
 
-  /** The API's base URL. */
+  /** The API's base URL: https whenever it has a TLS identity. */
   public String url() {
-    return "http://" + settings.host() + ":" + api.port();
+    return url(settings, api.port());
+  }
+
+  private static String url(Settings settings, int port) {
+    return (settings.tls().isPresent() ? "https://" : "http://") + settings.host() + ":" + port;
+  }
+
+  /** Whether {@code host} is a loopback address (or the name localhost). */
+  static boolean isLoopback(String host) {
+    return NodeAddresses.certifiedIps(host).stream().anyMatch(InetAddress::isLoopbackAddress)
+        || host.equals("localhost");
+  }
+
+  /** The API's HTTPS identity, if it serves HTTPS. */
+  public Optional<ApiTls> tls() {
+    return settings.tls();
   }
 
   public int port() {

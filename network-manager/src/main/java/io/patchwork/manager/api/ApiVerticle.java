@@ -13,9 +13,12 @@ import io.patchwork.templates.TemplateException;
 import io.patchwork.templates.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -45,6 +48,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private final String host;
   private final int requestedPort;
+  private final Optional<ApiTls> tls;
   private final Optional<Backend> backend;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final String openApi;
@@ -81,7 +85,13 @@ public final class ApiVerticle extends VerticleBase {
 
   /** An API that also creates and shows ledgers, for authenticated callers. */
   public ApiVerticle(String host, int port, Optional<Backend> backend) {
+    this(host, port, backend, Optional.empty());
+  }
+
+  /** An API served over HTTPS with {@code tls} when given, plain HTTP otherwise. */
+  public ApiVerticle(String host, int port, Optional<Backend> backend, Optional<ApiTls> tls) {
     this.host = Objects.requireNonNull(host, "host");
+    this.tls = Objects.requireNonNull(tls, "tls");
     this.requestedPort = port;
     this.backend = Objects.requireNonNull(backend, "backend");
     this.openApi = resource("openapi.yaml");
@@ -117,7 +127,7 @@ public final class ApiVerticle extends VerticleBase {
           InviteRoutes invites = new InviteRoutes(vertx, services.invites());
           if (services.clustered()) {
             // Any instance serves the API: requests about another instance's ledger go there.
-            Forwarding forwarding = new Forwarding(vertx, service);
+            Forwarding forwarding = new Forwarding(vertx, service, tls);
             router.route("/ledgers/:id").handler(forwarding);
             router.route("/ledgers/:id/*").handler(forwarding);
           }
@@ -183,15 +193,28 @@ public final class ApiVerticle extends VerticleBase {
               ctx.failure());
           error(ctx, ApiError.INTERNAL, "the request failed on the server; see its log");
         });
+    HttpServerOptions options = new HttpServerOptions();
+    tls.ifPresent(
+        identity ->
+            options
+                .setSsl(true)
+                .setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .addCertValue(Buffer.buffer(identity.certificateChainPem()))
+                        .addKeyValue(Buffer.buffer(identity.keyPem()))));
     return vertx
-        .createHttpServer()
+        .createHttpServer(options)
         .requestHandler(router)
         .listen(requestedPort, host)
         .onSuccess(
             bound -> {
               server = bound;
               ready.set(true);
-              log.info("api.listening host={} port={}", host, bound.actualPort());
+              log.info(
+                  "api.listening host={} port={} https={}",
+                  host,
+                  bound.actualPort(),
+                  tls.isPresent());
             });
   }
 

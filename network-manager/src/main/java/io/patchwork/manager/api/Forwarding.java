@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.ca.Pem;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.ledger.LedgerService;
 import io.vertx.core.Handler;
@@ -7,7 +8,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -26,10 +29,23 @@ final class Forwarding implements Handler<RoutingContext> {
   private final LedgerService ledgers;
   private final HttpClient client;
 
-  Forwarding(Vertx vertx, LedgerService ledgers) {
+  /**
+   * Forwards over HTTPS to instances whose certificates {@code tls}'s authority issued (cluster
+   * mode over HTTPS needs one authority for every instance), plain HTTP otherwise.
+   */
+  Forwarding(Vertx vertx, LedgerService ledgers, Optional<ApiTls> tls) {
     this.vertx = vertx;
     this.ledgers = ledgers;
-    this.client = vertx.createHttpClient();
+    HttpClientOptions options = new HttpClientOptions();
+    tls.flatMap(ApiTls::authority)
+        .ifPresent(
+            authority ->
+                options
+                    .setVerifyHost(true)
+                    .setTrustOptions(
+                        new PemTrustOptions()
+                            .addCertValue(Buffer.buffer(Pem.certificate(authority)))));
+    this.client = vertx.createHttpClient(options);
   }
 
   @Override

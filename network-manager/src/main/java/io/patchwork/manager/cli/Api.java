@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
@@ -69,7 +70,42 @@ final class Api {
                 + " $PATCHWORK_DATA_DIR/operator-token).")
     Path tokenFile;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Option(
+        names = "--ca-file",
+        description =
+            "For an https URL: trust the authority in this PEM file (default: $PATCHWORK_CA_FILE,"
+                + " else the service's own in $PATCHWORK_DATA_DIR/api-tls/ca.pem if present,"
+                + " else the system's).")
+    Path caFile;
+
+    @Option(
+        names = "--fingerprint",
+        description =
+            "For an https URL: accept only the server certificate with this SHA-256 fingerprint"
+                + " (as the service prints it at start).")
+    String fingerprint;
+
+    private HttpClient http;
+
+    private HttpClient http() throws IOException, GeneralSecurityException {
+      if (http == null) {
+        http = ServerTrust.client(Optional.ofNullable(fingerprint), trustFile());
+      }
+      return http;
+    }
+
+    private Optional<Path> trustFile() {
+      if (caFile != null) {
+        return Optional.of(caFile);
+      }
+      String fromEnvironment = System.getenv("PATCHWORK_CA_FILE");
+      if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+        return Optional.of(Path.of(fromEnvironment.strip()));
+      }
+      Path own =
+          Path.of(System.getenv().getOrDefault("PATCHWORK_DATA_DIR", "data"), "api-tls", "ca.pem");
+      return Files.exists(own) ? Optional.of(own) : Optional.empty();
+    }
 
     String base() {
       String chosen =
@@ -118,7 +154,7 @@ final class Api {
         token().ifPresent(token -> request.header("authorization", "Bearer " + token));
       }
       HttpResponse<String> response =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          http().send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() >= 300) {
         throw new ApiException(response.statusCode(), response.body());
       }

@@ -2,7 +2,9 @@ package io.patchwork.node.api;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
+import io.patchwork.node.net.CertifiedNames;
 import java.net.InetAddress;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -93,6 +95,14 @@ public record NodeAddresses(String bind, String advertised) {
       ips.add(InetAddress.getLoopbackAddress());
     }
     return List.copyOf(ips);
+  }
+
+  /**
+   * Whether a TLS certificate names {@code address} (an IP among its IP names, a host name among
+   * its DNS names): what clients' hostname checks demand of it.
+   */
+  public static boolean certifies(X509Certificate certificate, String address) {
+    return CertifiedNames.covers(certificate, address);
   }
 
   private static boolean isLoopback(String address) {

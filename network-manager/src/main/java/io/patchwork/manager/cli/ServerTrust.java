@@ -1,0 +1,93 @@
+package io.patchwork.manager.cli;
+
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.ServiceIdentity;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * How the command line trusts the manager's HTTPS certificate: the system's authorities, an
+ * authority from a file, or one pinned certificate fingerprint. The host name is checked in every
+ * case (Java's HTTP client does it); nothing is ever trusted blindly.
+ */
+final class ServerTrust {
+  private ServerTrust() {}
+
+  static HttpClient client(Optional<String> fingerprint, Optional<Path> authorityFile)
+      throws IOException, GeneralSecurityException {
+    if (fingerprint.isEmpty() && authorityFile.isEmpty()) {
+      return HttpClient.newHttpClient();
+    }
+    X509TrustManager trust =
+        fingerprint.isPresent()
+            ? pinned(ServiceIdentity.normalizedFingerprint(fingerprint.get()))
+            : authority(authorityFile.get());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {trust}, null);
+    return HttpClient.newBuilder().sslContext(context).build();
+  }
+
+  /** Trusts exactly the server certificate with this SHA-256 fingerprint. */
+  private static X509TrustManager pinned(String expected) {
+    return new X509TrustManager() {
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType)
+          throws CertificateException {
+        String presented = ServiceIdentity.fingerprint(chain[0]);
+        if (!presented.equals(expected)) {
+          throw new CertificateException(
+              "the server's certificate fingerprint is " + presented + ", not " + expected);
+        }
+        chain[0].checkValidity();
+      }
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType)
+          throws CertificateException {
+        throw new CertificateException("this client authenticates no one");
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+  }
+
+  /** Trusts certificates the authorities in this PEM file issued, checked by PKIX. */
+  private static X509TrustManager authority(Path file)
+      throws IOException, GeneralSecurityException {
+    List<X509Certificate> roots =
+        Pem.readCertificates(Files.readString(file, StandardCharsets.US_ASCII));
+    if (roots.isEmpty()) {
+      throw new CertificateException(file + " holds no certificate");
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    for (int i = 0; i < roots.size(); i++) {
+      store.setCertificateEntry("authority-" + i, roots.get(i));
+    }
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    for (TrustManager manager : factory.getTrustManagers()) {
+      if (manager instanceof X509TrustManager x509) {
+        return x509;
+      }
+    }
+    throw new GeneralSecurityException("no X.509 trust manager for " + file);
+  }
+}
