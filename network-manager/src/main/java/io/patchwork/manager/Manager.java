@@ -5,6 +5,10 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchwork.ca.CaException;
@@ -34,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -43,7 +48,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,7 +190,7 @@ public final class Manager implements AutoCloseable {
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final Settings settings;
-  private final Optional<EmbeddedDatabase> embedded;
+  private final Registry database;
   private final LedgerService ledgers;
   private final ApiTokens tokens;
   private final ApiVerticle.Backend backend;
@@ -196,13 +200,13 @@ public final class Manager implements AutoCloseable {
 
   private Manager(
       Settings settings,
-      Optional<EmbeddedDatabase> embedded,
+      Registry database,
       ApiVerticle.Backend backend,
       Vertx vertx,
       ApiVerticle api,
       int resumed) {
     this.settings = settings;
-    this.embedded = embedded;
+    this.database = database;
     this.ledgers = backend.ledgers();
     this.tokens = backend.tokens();
     this.backend = backend;
@@ -211,21 +215,50 @@ public final class Manager implements AutoCloseable {
     this.resumed = resumed;
   }
 
+  /**
+   * The registry's database: embedded H2 under the data directory, or PostgreSQL through a HikariCP
+   * pool whose metrics ({@code hikaricp_*}) join the service's.
+   */
+  private record Registry(DataSource dataSource, AutoCloseable pool) {
+    static Registry open(Settings settings, Path data, MeterRegistry meters) throws SQLException {
+      if (settings.postgresUrl().isEmpty()) {
+        EmbeddedDatabase embedded = EmbeddedDatabase.open(data.resolve("registry/patchwork"));
+        return new Registry(embedded.dataSource(), embedded::close);
+      }
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(settings.postgresUrl().get());
+      config.setPoolName("patchwork-registry");
+      config.setMaximumPoolSize(REGISTRY_POOL_SIZE);
+      config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+      config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+      try {
+        HikariDataSource pool = new HikariDataSource(config);
+        return new Registry(pool, pool::close);
+      } catch (RuntimeException e) {
+        throw new SQLException("the PostgreSQL registry cannot be reached: " + e.getMessage(), e);
+      }
+    }
+
+    void close() {
+      try {
+        pool.close();
+      } catch (Exception e) {
+        log.warn("manager.registry_close_failed reason=\"{}\"", e.toString());
+      }
+    }
+  }
+
+  /** Connections the registry pool keeps at most: worker threads rarely need more at once. */
+  private static final int REGISTRY_POOL_SIZE = 10;
+
   /** Opens the registry, brings back the ledgers that were ACTIVE, then starts the API. */
   public static Manager start(Settings settings)
       throws IOException, SQLException, CaException, InterruptedException {
     Path data = settings.dataDirectory().toAbsolutePath().normalize();
     Files.createDirectories(data);
-    Optional<EmbeddedDatabase> embedded = Optional.empty();
-    DataSource dataSource;
-    if (settings.postgresUrl().isPresent()) {
-      PGSimpleDataSource postgres = new PGSimpleDataSource();
-      postgres.setURL(settings.postgresUrl().get());
-      dataSource = postgres;
-    } else {
-      embedded = Optional.of(EmbeddedDatabase.open(data.resolve("registry/patchwork")));
-      dataSource = embedded.get().dataSource();
-    }
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Registry database = Registry.open(settings, data, meters);
+    DataSource dataSource = database.dataSource();
     LedgerService ledgers = null;
     Vertx vertx = null;
     try {
@@ -269,7 +302,7 @@ public final class Manager implements AutoCloseable {
               data,
               registry,
               authorities,
-              new LedgerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
+              new LedgerMetrics(meters),
               instance);
       int resumed;
       if (cluster.isPresent()) {
@@ -320,7 +353,7 @@ public final class Manager implements AutoCloseable {
       if (cluster.isPresent()) {
         followCluster(cluster.get(), vertx, ledgers);
       }
-      return new Manager(settings, embedded, backend, vertx, api, resumed);
+      return new Manager(settings, database, backend, vertx, api, resumed);
     } catch (IOException | SQLException | CaException | InterruptedException | RuntimeException e) {
       if (vertx != null) {
         vertx.close().toCompletionStage().toCompletableFuture().join();
@@ -328,7 +361,7 @@ public final class Manager implements AutoCloseable {
       if (ledgers != null) {
         ledgers.close();
       }
-      embedded.ifPresent(EmbeddedDatabase::close);
+      database.close();
       throw e;
     }
   }
@@ -443,7 +476,7 @@ public final class Manager implements AutoCloseable {
     } catch (Exception e) {
       log.warn("manager.vertx_stop_failed reason=\"{}\"", e.toString());
     }
-    embedded.ifPresent(EmbeddedDatabase::close);
+    database.close();
     log.info("manager.stopped");
   }
 }

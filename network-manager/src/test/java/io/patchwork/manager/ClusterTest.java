@@ -106,6 +106,9 @@ class ClusterTest {
                   .put("parties", parties)
                   .encode());
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      // The PostgreSQL registry is reached through a bounded HikariCP pool, seen in the metrics.
+      assertThat(send("GET", urlA + "/metrics", token, null).body())
+          .contains("hikaricp_connections_max{pool=\"patchwork-registry\"} 10.0");
 
       // B answers for the ledger A runs: its nodes and heights come from A.
       JsonObject seen = awaitNodes(b.url(), token, Duration.ofSeconds(120));
