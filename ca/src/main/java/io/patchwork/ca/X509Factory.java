@@ -146,32 +146,24 @@ final class X509Factory {
       Instant from,
       Instant until)
       throws CaException {
-    X509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            issuer, serial, Date.from(from), Date.from(until), subject, publicKey);
-    try {
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(Extension.keyUsage, true, keyUsage(request.profile(), publicKey));
-      if (request.profile() == CertificateProfile.TLS) {
-        KeyPurposeId[] purposes =
-            request.role().isNode()
-                ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
-                : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
-      }
-      builder.addExtension(
-          Extension.subjectKeyIdentifier,
-          false,
-          extensionUtils.createSubjectKeyIdentifier(publicKey));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(issuer));
-      GeneralNames names = subjectAlternativeNames(request);
-      if (names != null) {
-        builder.addExtension(Extension.subjectAlternativeName, false, names);
-      }
-    } catch (IOException e) {
-      throw encodingFailure(e);
+    KeyPurposeId[] purposes = null;
+    if (request.profile() == CertificateProfile.TLS) {
+      purposes =
+          request.role().isNode()
+              ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
+              : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
     }
-    return sign(builder, issuerKey);
+    return endEntity(
+        serial,
+        publicKey,
+        subject,
+        keyUsage(request.profile(), publicKey),
+        purposes,
+        subjectAlternativeNames(request),
+        issuerKey,
+        issuer,
+        from,
+        until);
   }
 
   /**
@@ -188,22 +180,46 @@ final class X509Factory {
       Instant from,
       Instant until)
       throws CaException {
+    return endEntity(
+        newSerial(),
+        publicKey,
+        subject,
+        keyUsage(CertificateProfile.TLS, publicKey),
+        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth},
+        subjectAlternativeNames(dnsNames, ipAddresses),
+        issuerKey,
+        issuer,
+        from,
+        until);
+  }
+
+  /** A certificate that is no authority, with its key usage, purposes (if any) and names. */
+  private X509Certificate endEntity(
+      BigInteger serial,
+      PublicKey publicKey,
+      X500Name subject,
+      KeyUsage usage,
+      KeyPurposeId[] purposes,
+      GeneralNames names,
+      PrivateKey issuerKey,
+      X509Certificate issuer,
+      Instant from,
+      Instant until)
+      throws CaException {
     X509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
-            issuer, newSerial(), Date.from(from), Date.from(until), subject, publicKey);
+            issuer, serial, Date.from(from), Date.from(until), subject, publicKey);
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(Extension.keyUsage, true, keyUsage(CertificateProfile.TLS, publicKey));
-      builder.addExtension(
-          Extension.extendedKeyUsage,
-          false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}));
+      builder.addExtension(Extension.keyUsage, true, usage);
+      if (purposes != null) {
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+      }
       builder.addExtension(
           Extension.subjectKeyIdentifier,
           false,
           extensionUtils.createSubjectKeyIdentifier(publicKey));
       builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(issuer));
-      GeneralNames names = subjectAlternativeNames(dnsNames, ipAddresses);
       if (names != null) {
         builder.addExtension(Extension.subjectAlternativeName, false, names);
       }
