@@ -52,16 +52,6 @@ public record NodeAddresses(String bind, String advertised) {
     return new NodeAddresses(address, address);
   }
 
-  /** Whether the advertised address is an IP literal (an IP SAN) rather than a name (a DNS SAN). */
-  public boolean advertisesIp() {
-    return InetAddresses.isInetAddress(advertised);
-  }
-
-  /** The advertised address as an IP; only when {@link #advertisesIp}. */
-  public InetAddress advertisedIp() {
-    return InetAddresses.forString(advertised);
-  }
-
   /** Whether the advertised address is this machine's loopback. */
   public boolean isLoopback() {
     return isLoopback(advertised);

@@ -30,7 +30,7 @@ class NodeAddressesTest {
 
   @Test
   void every_interface_may_be_bound_but_not_advertised() {
-    assertThat(new NodeAddresses("0.0.0.0", "peer.bank-a.example").advertisesIp()).isFalse();
+    assertThat(new NodeAddresses("0.0.0.0", "peer.bank-a.example").isLoopback()).isFalse();
 
     assertThatThrownBy(() -> NodeAddresses.at("0.0.0.0"))
         .isInstanceOf(IllegalArgumentException.class)
