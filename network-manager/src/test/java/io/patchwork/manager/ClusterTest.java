@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.ServiceIdentity;
+import io.patchwork.manager.api.ApiTls;
+import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +39,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * Two manager instances in a Hazelcast cluster over one PostgreSQL registry: instance A runs as its
  * own process, B in this JVM. A ledger A creates is served by B too; when A is killed (SIGKILL), B
- * takes its ledger over from the shared files, every node at least as high as before. Skipped with
- * a message when no PostgreSQL answers.
+ * takes its ledger over from the shared files, every node at least as high as before. The API is
+ * HTTPS with one authority for both instances' certificates, so B's forwarding to A checks A's
+ * certificate and host. Skipped with a message when no PostgreSQL answers.
  */
 @Tag("cluster")
 class ClusterTest {
@@ -43,7 +53,20 @@ class ClusterTest {
   private static final String PASSPHRASE = "cluster test passphrase";
 
   @TempDir Path directory;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private HttpClient http = HttpClient.newHttpClient();
+
+  /** An HTTP client that trusts certificates of {@code authority} (and checks host names). */
+  private static HttpClient trusting(X509Certificate authority) throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setCertificateEntry("api", authority);
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, factory.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(context).build();
+  }
 
   @Test
   void another_instance_serves_a_ledger_and_takes_it_over_when_its_instance_is_killed()
@@ -58,6 +81,20 @@ class ClusterTest {
       assumeTrue(false, "no PostgreSQL at " + POSTGRES_URL + "; cluster test skipped");
     }
     String registry = POSTGRES_URL + "&currentSchema=" + schema;
+    // As a cluster is deployed: HTTPS, every instance's certificate from one authority.
+    ServiceIdentity api =
+        ServiceIdentity.issue(
+            "cluster test API",
+            List.of("localhost"),
+            List.of(InetAddress.getByName("127.0.0.1")),
+            Duration.ofDays(1));
+    Path certificate = directory.resolve("api-cert.pem");
+    Path key = directory.resolve("api-key.pem");
+    Path authority = directory.resolve("api-ca.pem");
+    Files.writeString(certificate, Pem.certificates(List.of(api.certificate(), api.authority())));
+    Files.writeString(key, Pem.privateKey(api.key()));
+    Files.writeString(authority, Pem.certificate(api.authority()));
+    http = trusting(api.authority());
     int hazelcastA = ManagerProcess.freePort();
     int hazelcastB = ManagerProcess.freePort();
     int apiA = ManagerProcess.freePort();
@@ -72,10 +109,14 @@ class ClusterTest {
                   "PATCHWORK_DATABASE_URL", registry,
                   "PATCHWORK_CA_PASSPHRASE", PASSPHRASE,
                   "PATCHWORK_CLUSTER_PORT", Integer.toString(hazelcastA),
-                  "PATCHWORK_CLUSTER_MEMBERS", String.join(",", members)),
+                  "PATCHWORK_CLUSTER_MEMBERS", String.join(",", members),
+                  "PATCHWORK_TLS_CERT", certificate.toString(),
+                  "PATCHWORK_TLS_KEY", key.toString(),
+                  "PATCHWORK_TLS_CA", authority.toString()),
               apiA,
               directory.resolve("instance-a.out"));
       String urlA = a.url();
+      assertThat(urlA).startsWith("https://");
       b =
           Manager.start(
               new Manager.Settings(
@@ -84,7 +125,9 @@ class ClusterTest {
                   0,
                   Optional.of(registry),
                   Passphrase.of(PASSPHRASE.toCharArray()),
-                  Optional.of(new Manager.Cluster("127.0.0.1", hazelcastB, members))));
+                  Optional.of(new Manager.Cluster("127.0.0.1", hazelcastB, members)),
+                  NodeAddresses.loopback(),
+                  Optional.of(ApiTls.fromFiles(certificate, key, Optional.of(authority)))));
       String token =
           Files.readString(
                   directory.resolve(Manager.OPERATOR_TOKEN_FILE), StandardCharsets.US_ASCII)

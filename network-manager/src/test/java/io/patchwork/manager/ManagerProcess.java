@@ -16,10 +16,12 @@ import java.util.Map;
 final class ManagerProcess implements AutoCloseable {
   private final Process process;
   private final int port;
+  private final boolean https;
 
-  private ManagerProcess(Process process, int port) {
+  private ManagerProcess(Process process, int port, boolean https) {
     this.process = process;
     this.port = port;
+    this.https = https;
   }
 
   /**
@@ -44,7 +46,7 @@ final class ManagerProcess implements AutoCloseable {
     while (true) {
       String output = Files.exists(log) ? Files.readString(log) : "";
       if (output.contains("listening on")) {
-        return new ManagerProcess(process, port);
+        return new ManagerProcess(process, port, environment.containsKey("PATCHWORK_TLS_CERT"));
       }
       if (!process.isAlive() || System.nanoTime() > deadline) {
         process.destroyForcibly().waitFor();
@@ -55,7 +57,7 @@ final class ManagerProcess implements AutoCloseable {
   }
 
   String url() {
-    return "http://127.0.0.1:" + port;
+    return (https ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   /** SIGKILL: no shutdown hook runs. */
