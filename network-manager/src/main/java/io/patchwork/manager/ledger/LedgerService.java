@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -51,6 +52,16 @@ public final class LedgerService implements AutoCloseable {
   private final LedgerRegistry registry;
   private final CertificateAuthorities authorities;
   private final LedgerHost host;
+
+  /** Guards {@link #inFlight} and {@link #closed}: provisions running, and whether it stopped. */
+  private final Object provisioning = new Object();
+
+  private int inFlight;
+  private boolean closed;
+
+  /** How long stopping waits for a ledger being provisioned to come up (then to be stopped). */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+
   private final Map<String, HostedLedger> running = new ConcurrentHashMap<>();
   private final Map<String, CertificateAuthority> openAuthorities = new ConcurrentHashMap<>();
 
@@ -169,6 +180,27 @@ public final class LedgerService implements AutoCloseable {
    * it left running or on disk) otherwise.
    */
   public void provision(LedgerRecord record) {
+    synchronized (provisioning) {
+      if (closed) {
+        // Left PROVISIONING: the next start marks it FAILED and removes its files.
+        log.warn(
+            "ledger.provisioning_skipped ledger={} reason=\"the service is stopping\"",
+            record.id());
+        return;
+      }
+      inFlight++;
+    }
+    try {
+      build(record);
+    } finally {
+      synchronized (provisioning) {
+        inFlight--;
+        provisioning.notifyAll();
+      }
+    }
+  }
+
+  private void build(LedgerRecord record) {
     Path directory = ledgerDirectory(record.id());
     HostedLedger ledger = null;
     try {
@@ -512,9 +544,28 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
-  /** Stops every ledger this process runs. */
+  /**
+   * Stops every ledger this process runs, after waiting (up to a minute) for ledgers being
+   * provisioned to come up; provisioning asked for after this is skipped.
+   */
   @Override
   public void close() {
+    // A ledger being built now would otherwise start its nodes after this stopped the others.
+    synchronized (provisioning) {
+      closed = true;
+      long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+      while (inFlight > 0 && System.nanoTime() < deadline) {
+        try {
+          provisioning.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (inFlight > 0) {
+        log.warn("ledger.provisioning_unfinished count={} at_stop", inFlight);
+      }
+    }
     running.forEach(
         (id, ledger) -> {
           metrics.forget(id);
