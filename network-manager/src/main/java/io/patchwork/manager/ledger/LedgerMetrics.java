@@ -98,12 +98,7 @@ public final class LedgerMetrics {
         .tags(tags)
         .strongReference(true)
         .register(registry);
-    Gauge.builder(
-            "patchwork.peer.lag",
-            peer,
-            node ->
-                ledger.peers().stream().mapToLong(HostedNode::height).max().orElse(0)
-                    - node.height())
+    Gauge.builder("patchwork.peer.lag", peer, node -> ledger.height() - node.height())
         .description("Blocks the peer is behind the ledger's furthest peer")
         .tags(tags)
         .strongReference(true)

@@ -36,6 +36,9 @@ public interface HostedLedger extends AutoCloseable {
   /** The config in force. */
   LedgerConfig config();
 
+  /** How many blocks the furthest running peer holds; 0 when no peer runs. */
+  long height();
+
   /** Every running node, orderers first, in config order. */
   List<HostedNode> nodes();
 

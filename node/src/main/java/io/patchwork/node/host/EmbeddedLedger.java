@@ -92,6 +92,11 @@ final class EmbeddedLedger implements HostedLedger {
   }
 
   @Override
+  public long height() {
+    return ledger.peers().stream().mapToLong(p -> p.ledger().height()).max().orElse(0);
+  }
+
+  @Override
   public List<HostedNode> nodes() {
     List<HostedNode> nodes = new ArrayList<>();
     ledger.orderers().forEach(o -> nodes.add(new OrdererView(o, ledger.ordererConfig(o.nodeId()))));
@@ -296,9 +301,9 @@ final class EmbeddedLedger implements HostedLedger {
           e);
     }
     // The peer restarted as a new node: it reports its commits afresh.
-    ledger.peers().stream()
-        .filter(p -> p.nodeId().equals(peerId))
-        .forEach(peer -> listeners.forEach(listener -> attach(peer, listener)));
+    ledger
+        .runningPeer(peerId)
+        .ifPresent(peer -> listeners.forEach(listener -> attach(peer, listener)));
   }
 
   @Override
@@ -392,11 +397,7 @@ final class EmbeddedLedger implements HostedLedger {
 
     @Override
     public long height() {
-      return ledger.peers().stream()
-          .filter(p -> p.nodeId().equals(nodeId))
-          .findFirst()
-          .map(p -> p.ledger().height())
-          .orElse(0L);
+      return ledger.runningPeer(nodeId).map(p -> p.ledger().height()).orElse(0L);
     }
 
     @Override

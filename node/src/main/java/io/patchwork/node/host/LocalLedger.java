@@ -140,6 +140,11 @@ public final class LocalLedger implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("peer " + nodeId + " is not running"));
   }
 
+  /** The peer of this id if it runs. */
+  Optional<PeerNode> runningPeer(String nodeId) {
+    return nodes.peer(nodeId);
+  }
+
   /** Running orderers. */
   public List<OrdererNode> orderers() {
     return nodes.orderers();
