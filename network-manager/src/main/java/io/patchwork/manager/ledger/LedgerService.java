@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * the ledger as PROVISIONING, then creates its authority, certificates, genesis and nodes and marks
  * it ACTIVE — or FAILED with the reason, with its nodes stopped and its files removed.
  *
+ * <p>One class on purpose: it owns every registry status change of a ledger's life here
+ * (PROVISIONING, ACTIVE, FAILED, claims on resume, retirement) together with the running ledgers
+ * they describe, so the two cannot drift apart; request checks live in {@link LedgerRequests}, the
+ * nodes behind the node API.
+ *
  * <p>Blocking: call it off the event loop. Thread-safe.
  */
 public final class LedgerService implements AutoCloseable {
@@ -53,11 +58,7 @@ public final class LedgerService implements AutoCloseable {
   private final CertificateAuthorities authorities;
   private final LedgerHost host;
 
-  /** Guards {@link #inFlight} and {@link #closed}: provisions running, and whether it stopped. */
-  private final Object provisioning = new Object();
-
-  private int inFlight;
-  private boolean closed;
+  private final ProvisioningGate provisioning = new ProvisioningGate();
 
   /** How long stopping waits for a ledger being provisioned to come up (then to be stopped). */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
@@ -180,23 +181,16 @@ public final class LedgerService implements AutoCloseable {
    * it left running or on disk) otherwise.
    */
   public void provision(LedgerRecord record) {
-    synchronized (provisioning) {
-      if (closed) {
-        // Left PROVISIONING: the next start marks it FAILED and removes its files.
-        log.warn(
-            "ledger.provisioning_skipped ledger={} reason=\"the service is stopping\"",
-            record.id());
-        return;
-      }
-      inFlight++;
+    if (!provisioning.enter()) {
+      // Left PROVISIONING: the next start marks it FAILED and removes its files.
+      log.warn(
+          "ledger.provisioning_skipped ledger={} reason=\"the service is stopping\"", record.id());
+      return;
     }
     try {
       build(record);
     } finally {
-      synchronized (provisioning) {
-        inFlight--;
-        provisioning.notifyAll();
-      }
+      provisioning.leave();
     }
   }
 
@@ -551,20 +545,9 @@ public final class LedgerService implements AutoCloseable {
   @Override
   public void close() {
     // A ledger being built now would otherwise start its nodes after this stopped the others.
-    synchronized (provisioning) {
-      closed = true;
-      long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-      while (inFlight > 0 && System.nanoTime() < deadline) {
-        try {
-          provisioning.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      if (inFlight > 0) {
-        log.warn("ledger.provisioning_unfinished count={} at_stop", inFlight);
-      }
+    int unfinished = provisioning.close(CLOSE_WAIT);
+    if (unfinished > 0) {
+      log.warn("ledger.provisioning_unfinished count={} at_stop", unfinished);
     }
     running.forEach(
         (id, ledger) -> {
