@@ -63,6 +63,28 @@ class ApiTlsTest {
   }
 
   @Test
+  void a_cluster_over_https_without_an_authority_for_every_instance_does_not_start()
+      throws Exception {
+    ApiTls own = ApiTls.selfIssued(directory.resolve("api-tls"), List.of("127.0.0.1"));
+    ApiTls withoutAuthority =
+        new ApiTls(own.certificateChainPem(), own.keyPem(), own.certificate(), Optional.empty());
+
+    assertThatThrownBy(
+            () ->
+                new Manager.Settings(
+                    directory,
+                    "127.0.0.1",
+                    0,
+                    Optional.of("jdbc:postgresql://127.0.0.1/test"),
+                    Passphrase.of("tls tests passphrase".toCharArray()),
+                    Optional.of(new Manager.Cluster("127.0.0.1", 5701, List.of("127.0.0.1:5701"))),
+                    NodeAddresses.loopback(),
+                    Optional.of(withoutAuthority)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("name the authority that issued every instance's certificate");
+  }
+
+  @Test
   void the_command_line_trusts_the_services_authority_or_its_fingerprint_and_nothing_else()
       throws Exception {
     Path tlsDirectory = directory.resolve("api-tls");
