@@ -4,9 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.block.BlockSignatures;
-import io.patchwork.node.block.BlockVerifier;
 import io.patchwork.node.config.ConfigException;
-import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
@@ -15,6 +13,7 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.update.ConfigChain;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
 import java.time.Instant;
@@ -85,9 +84,9 @@ public final class ConfigHistory {
   /** Replays the blocks of {@code store} from genesis. */
   public static Report replay(BlockStore store, Block genesis, SignatureVerifier verifier)
       throws IOException {
-    LedgerRules rules;
+    ConfigChain chain;
     try {
-      rules = LedgerConfigs.fromGenesis(genesis);
+      chain = ConfigChain.fromGenesis(genesis, verifier);
     } catch (ConfigException e) {
       return new Report(List.of(), 0, Optional.of("the genesis block holds no valid config"));
     }
@@ -104,29 +103,21 @@ public final class ConfigHistory {
     if (first.isEmpty() || !first.get().getHeader().equals(genesis.getHeader())) {
       return new Report(List.of(), 0, Optional.of("block 0 is not this ledger's genesis block"));
     }
-    BlockVerifier blocks = new BlockVerifier(verifier);
     List<Change> changes = new ArrayList<>();
-    Block last = first.get();
     for (long number = 1; number < store.height(); number++) {
       Block block = store.get(number).orElseThrow();
-      Optional<String> refused = blocks.problem(last, block, rules::ordererSigningCertificate);
+      Optional<String> refused = chain.refusal(block);
       if (refused.isPresent()) {
         return new Report(changes, number, refused);
       }
-      if (block.getData().getDataCount() == 1
-          && LedgerConfigs.isConfig(block.getData().getData(0))) {
-        ByteString envelope = block.getData().getData(0);
-        Optional<Instant> time = BlockSignatures.blockTime(block);
-        ConfigUpdateCheck.Verdict verdict =
-            ConfigUpdateCheck.check(envelope, rules, time, verifier);
+      Optional<ConfigUpdateCheck.Verdict> verdict = chain.configVerdict(block);
+      LedgerRules before = chain.rules();
+      if (verdict.isPresent()) {
         boolean recordedValid = validationCode(block) == TxValidationCode.VALID_VALUE;
-        if (verdict.applies() && !verdict.changesConfig(rules)) {
-          // A proposal or ballot record: peers also judged it against what was recorded before,
-          // which this replay does not keep; it never changes the config.
-          last = block;
-          continue;
-        }
-        if (verdict.applies() != recordedValid) {
+        // A proposal or ballot record applies without changing the config; peers also judged it
+        // against what was recorded before, which this replay does not keep.
+        boolean record = verdict.get().applies() && !verdict.get().changesConfig(before);
+        if (!record && verdict.get().applies() != recordedValid) {
           return new Report(
               changes,
               number,
@@ -136,14 +127,20 @@ public final class ConfigHistory {
                       + ": the ledger recorded its config transaction as "
                       + (recordedValid ? "valid" : "invalid")
                       + ", but it "
-                      + (verdict.applies() ? "applies" : "does not apply: " + verdict.refusal())));
-        }
-        if (verdict.applies()) {
-          rules = verdict.next().orElseThrow();
-          changes.add(change(number, time, rules.sequence(), envelope));
+                      + (verdict.get().applies()
+                          ? "applies"
+                          : "does not apply: " + verdict.get().refusal())));
         }
       }
-      last = block;
+      chain.advance(block, verdict);
+      if (verdict.isPresent() && verdict.get().changesConfig(before)) {
+        changes.add(
+            change(
+                number,
+                BlockSignatures.blockTime(block),
+                chain.rules().sequence(),
+                block.getData().getData(0)));
+      }
     }
     return new Report(changes, store.height(), Optional.empty());
   }

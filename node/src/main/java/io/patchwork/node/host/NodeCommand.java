@@ -12,6 +12,7 @@ import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
+import io.patchwork.node.peer.SnapshotCheck;
 import io.patchwork.node.state.SnapshotInfo;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -96,6 +98,9 @@ public final class NodeCommand implements Runnable {
     }
     if (failure instanceof ConfigException config) {
       return config.code() + ": " + config.getMessage();
+    }
+    if (failure instanceof SnapshotCheck.Refused refused) {
+      return refused.code() + ": " + refused.getMessage();
     }
     if (failure instanceof IOException || failure instanceof GeneralSecurityException) {
       return failure.getMessage();
@@ -188,6 +193,11 @@ public final class NodeCommand implements Runnable {
       CountDownLatch stopped = new CountDownLatch(1);
       AutoCloseable node;
       try {
+        if (kind == NodeLauncher.Kind.PEER
+            && snapshot.isPresent()
+            && !PeerNode.hasLedger(dataDirectory)) {
+          checkSnapshot(out, genesisBlock, identity, shared);
+        }
         if (kind == NodeLauncher.Kind.ORDERER) {
           node = NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
         } else if (port.isPresent()) {
@@ -206,7 +216,7 @@ public final class NodeCommand implements Runnable {
               NodeLauncher.startPeer(genesisBlock, identity, dataDirectory, bind, snapshot, shared);
           node = peer;
         }
-      } catch (IOException | ConfigException | RuntimeException e) {
+      } catch (IOException | ConfigException | SnapshotCheck.Refused | RuntimeException e) {
         closeShared(shared);
         throw e;
       }
@@ -233,7 +243,38 @@ public final class NodeCommand implements Runnable {
       stopped.await();
       return 0;
     }
+
+    /**
+     * Checks the snapshot against the chain the orderers sign and the members' peers vouch for
+     * before anything is imported (the manager that handed it over is not trusted for it).
+     */
+    private void checkSnapshot(
+        PrintWriter out,
+        Block genesisBlock,
+        NodeLauncher.NodeIdentity identity,
+        NodeLauncher.Shared shared)
+        throws IOException, SnapshotCheck.Refused {
+      SnapshotCheck.Vouched vouched =
+          SnapshotCheck.check(
+              snapshot.orElseThrow(),
+              genesisBlock,
+              new SnapshotCheck.Context(
+                  identity.signer(),
+                  shared.transport(),
+                  identity.tls(),
+                  shared.verifier(),
+                  shared.clock(),
+                  SNAPSHOT_CHECK_TIMEOUT));
+      out.printf(
+          "snapshot at block %d checked: the chain to it carries the ledger's orderers'"
+              + " signatures, and peers of %s vouch for its state (%d members needed)%n",
+          vouched.blockNumber(), String.join(", ", vouched.members()), vouched.needed());
+      out.flush();
+    }
   }
+
+  /** How long a new peer waits for the chain and the members' answers about its snapshot. */
+  static final Duration SNAPSHOT_CHECK_TIMEOUT = Duration.ofSeconds(60);
 
   @Command(
       name = "snapshot",

@@ -1,29 +1,18 @@
 package io.patchwork.node.peer;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.patchwork.node.crypto.NodeSigner;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Header;
-import org.hyperledger.fabric.protos.common.HeaderType;
-import org.hyperledger.fabric.protos.common.Payload;
-import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.DeliverResponse;
-import org.hyperledger.fabric.protos.orderer.SeekInfo;
-import org.hyperledger.fabric.protos.orderer.SeekPosition;
-import org.hyperledger.fabric.protos.orderer.SeekSpecified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,43 +145,8 @@ final class BlockPuller implements AutoCloseable {
   }
 
   private Envelope seekEnvelope(long from) {
-    byte[] nonce = new byte[24];
-    random.nextBytes(nonce);
-    Instant now = clock.instant();
-    ChannelHeader channel =
-        ChannelHeader.newBuilder()
-            .setType(HeaderType.DELIVER_SEEK_INFO_VALUE)
-            .setChannelId(ledger.rules().ledgerId())
-            .setTimestamp(
-                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-            .build();
-    SignatureHeader signature =
-        SignatureHeader.newBuilder()
-            .setCreator(signer.serializedIdentity())
-            .setNonce(ByteString.copyFrom(nonce))
-            .build();
-    SeekInfo seek =
-        SeekInfo.newBuilder()
-            .setStart(
-                SeekPosition.newBuilder().setSpecified(SeekSpecified.newBuilder().setNumber(from)))
-            .setStop(
-                SeekPosition.newBuilder()
-                    .setSpecified(SeekSpecified.newBuilder().setNumber(Long.MAX_VALUE)))
-            .setBehavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY)
-            .build();
-    Payload payload =
-        Payload.newBuilder()
-            .setHeader(
-                Header.newBuilder()
-                    .setChannelHeader(channel.toByteString())
-                    .setSignatureHeader(signature.toByteString()))
-            .setData(seek.toByteString())
-            .build();
-    ByteString bytes = payload.toByteString();
-    return Envelope.newBuilder()
-        .setPayload(bytes)
-        .setSignature(ByteString.copyFrom(signer.sign(bytes.toByteArray())))
-        .build();
+    return SeekEnvelopes.seek(
+        ledger.rules().ledgerId(), signer, clock.instant(), random, from, Long.MAX_VALUE);
   }
 
   @Override

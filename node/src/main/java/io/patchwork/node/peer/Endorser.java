@@ -15,6 +15,7 @@ import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.state.WorldState;
+import io.patchwork.node.state.proto.StateAttestation;
 import io.patchwork.node.tx.ProposalReader;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.hyperledger.fabric.protos.peer.ChaincodeAction;
 import org.hyperledger.fabric.protos.peer.ChaincodeID;
@@ -51,6 +53,7 @@ final class Endorser {
   private final NodeSigner signer;
   private final SignatureVerifier verifier;
   private final Clock clock;
+  private final LongFunction<Optional<StateAttestation>> attestations;
 
   public Endorser(
       String ledgerId,
@@ -59,7 +62,8 @@ final class Endorser {
       ContractRegistry contracts,
       NodeSigner signer,
       SignatureVerifier verifier,
-      Clock clock) {
+      Clock clock,
+      LongFunction<Optional<StateAttestation>> attestations) {
     this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
     this.rules = Objects.requireNonNull(rules, "rules");
     this.state = Objects.requireNonNull(state, "state");
@@ -67,6 +71,7 @@ final class Endorser {
     this.signer = Objects.requireNonNull(signer, "signer");
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.attestations = Objects.requireNonNull(attestations, "attestations");
   }
 
   /** Why a proposal was not simulated or its simulation failed. */
@@ -189,6 +194,9 @@ final class Endorser {
       return refused(txId, Refusal.MALFORMED, 400, "chaincode invocation cannot be decoded");
     }
     String contractName = invocation.getChaincodeSpec().getChaincodeId().getName();
+    if (contractName.equals(StateAttestations.CONTRACT)) {
+      return attest(txId, invocation.getChaincodeSpec().getInput().getArgsList(), sign);
+    }
     Optional<Contract> contract = runnable(current, contractName);
     if (contract.isEmpty()) {
       return refused(
@@ -257,6 +265,54 @@ final class Endorser {
                   ByteString.copyFrom(signer.sign(payloadBytes, signer.serializedIdentity()))));
     }
     return new Outcome(result.build(), Optional.empty(), txId, Optional.of(simulation));
+  }
+
+  /**
+   * The system query a peer starting from a snapshot sends: the state hash after a block, signed as
+   * an endorsement. It writes nothing and no transaction can carry it (no contract of that name is
+   * ever pinned, so a validator refuses it).
+   */
+  private Outcome attest(String txId, List<ByteString> args, boolean sign) {
+    long blockNumber;
+    try {
+      if (args.size() != 2 || !args.get(0).toStringUtf8().equals(StateAttestations.FUNCTION)) {
+        throw new NumberFormatException();
+      }
+      blockNumber = Long.parseUnsignedLong(args.get(1).toStringUtf8());
+    } catch (NumberFormatException e) {
+      return refused(
+          txId,
+          Refusal.MALFORMED,
+          400,
+          StateAttestations.CONTRACT
+              + " answers only "
+              + StateAttestations.FUNCTION
+              + " with one block number");
+    }
+    Optional<StateAttestation> attestation = attestations.apply(blockNumber);
+    if (attestation.isEmpty()) {
+      return refused(
+          txId,
+          Refusal.CONTRACT_FAILED,
+          404,
+          "this peer holds no state hash for block "
+              + blockNumber
+              + " (it started after it or has not reached it)");
+    }
+    ByteString payload = attestation.get().toByteString();
+    ProposalResponse.Builder result =
+        ProposalResponse.newBuilder()
+            .setVersion(1)
+            .setResponse(Response.newBuilder().setStatus(200).setPayload(payload))
+            .setPayload(payload);
+    if (sign) {
+      result.setEndorsement(
+          Endorsement.newBuilder()
+              .setEndorser(signer.serializedIdentity())
+              .setSignature(
+                  ByteString.copyFrom(signer.sign(payload, signer.serializedIdentity()))));
+    }
+    return new Outcome(result.build(), Optional.empty(), txId, Optional.empty());
   }
 
   private Optional<Contract> runnable(LedgerRules current, String name) {

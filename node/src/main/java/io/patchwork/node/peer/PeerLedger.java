@@ -19,6 +19,7 @@ import io.patchwork.node.state.StateWrite;
 import io.patchwork.node.state.TxRecord;
 import io.patchwork.node.state.TxWrites;
 import io.patchwork.node.state.WorldState;
+import io.patchwork.node.state.proto.StateAttestation;
 import io.patchwork.node.store.BlockStore;
 import io.patchwork.node.store.FileTrees;
 import io.patchwork.node.tx.EnvelopeHeaders;
@@ -142,6 +143,32 @@ public final class PeerLedger implements AutoCloseable {
 
   public BlockStore blocks() {
     return blocks;
+  }
+
+  /**
+   * What this peer vouches for about block {@code number}: its hash and the state hash right after
+   * it, if this peer committed it (or started from a snapshot at it).
+   */
+  Optional<StateAttestation> attestation(long number) {
+    Optional<ByteString> stateHash = state.stateHashAt(number);
+    if (stateHash.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Block> block;
+    try {
+      block = blocks.get(number);
+    } catch (IOException e) {
+      log.warn("peer.block_unreadable number={}", number, e);
+      return Optional.empty();
+    }
+    return block.map(
+        found ->
+            StateAttestation.newBuilder()
+                .setLedgerId(rules.ledgerId())
+                .setBlockNumber(number)
+                .setBlockHash(headerHash(found))
+                .setStateHash(stateHash.get())
+                .build());
   }
 
   /**

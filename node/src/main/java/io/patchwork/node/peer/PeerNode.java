@@ -139,7 +139,8 @@ public final class PeerNode implements AutoCloseable {
               config.contracts(),
               config.signer(),
               config.verifier(),
-              config.clock());
+              config.clock(),
+              ledger::attestation);
       SignedRequests requests =
           new SignedRequests(ledger::rules, config.verifier(), config.clock());
       OrdererClient ordering = new OrdererClient(orderers);
@@ -187,6 +188,11 @@ public final class PeerNode implements AutoCloseable {
     }
   }
 
+  /** Whether {@code dataDirectory} holds a peer's ledger already (a snapshot would be ignored). */
+  public static boolean hasLedger(Path dataDirectory) {
+    return Files.exists(dataDirectory.resolve("state"));
+  }
+
   /**
    * The peer's ledger: from its data directory, or — for a new peer given a snapshot — from the
    * snapshot, so it replays only the blocks committed after it.
@@ -194,7 +200,7 @@ public final class PeerNode implements AutoCloseable {
   private static PeerLedger openLedger(Config config) throws IOException, ConfigException {
     Path blocksDirectory = config.dataDirectory().resolve("blocks");
     Path stateDirectory = config.dataDirectory().resolve("state");
-    if (config.snapshot().isPresent() && !Files.exists(stateDirectory)) {
+    if (config.snapshot().isPresent() && !hasLedger(config.dataDirectory())) {
       return PeerLedger.openFromSnapshot(
           config.snapshot().get(),
           blocksDirectory,

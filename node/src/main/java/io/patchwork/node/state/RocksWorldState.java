@@ -42,7 +42,9 @@ import org.rocksdb.WriteOptions;
  * block ‖ int64 tx ‖ value} (big-endian), so a namespace's keys are contiguous and ordered by their
  * UTF-8 bytes; {@code txindex} maps {@code UTF-8(txId)} to {@code int64 block ‖ int32 tx ‖ int32
  * validation code}; {@code meta} holds {@code format} (int32 1), {@code height} (int64) and {@code
- * hash} (32 bytes), written in the same batch as each block's entries.
+ * hash} (32 bytes), written in the same batch as each block's entries, and {@code hash@} ‖ int64
+ * height for every height committed here (the hash after that block, for the state attestations
+ * other peers ask for when a new peer starts from a snapshot).
  *
  * <p>One class on purpose: it is the one owner of the RocksDB handles, column families and this
  * on-disk format; reads, per-block batch reads, commits and snapshots share them, and the format
@@ -56,6 +58,7 @@ final class RocksWorldState implements WorldState {
   static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
   static final byte[] HEIGHT_KEY = "height".getBytes(StandardCharsets.US_ASCII);
   static final byte[] HASH_KEY = "hash".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] HASH_AT_PREFIX = "hash@".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION_BYTES = 16;
   private static final int RANGE_PAGE = 1_000;
 
@@ -207,6 +210,10 @@ final class RocksWorldState implements WorldState {
           hashBytes == null
               ? ByteString.copyFrom(new byte[StateHash.BYTES])
               : ByteString.copyFrom(hashBytes);
+      if (height >= 0 && db.get(meta, hashAtKey(height)) == null) {
+        // A state written before hashes were kept per height: keep the one it has.
+        db.put(meta, hashAtKey(height), hash.toByteArray());
+      }
       return new RocksWorldState(
           directory, dbOptions, stateOptions, plainOptions, handles, db, height, hash);
     } catch (RocksDBException | IOException | RuntimeException e) {
@@ -385,6 +392,26 @@ final class RocksWorldState implements WorldState {
   }
 
   @Override
+  public Optional<ByteString> stateHashAt(long blockNumber) {
+    return whileOpen(
+        () -> {
+          try {
+            byte[] stored = db.get(meta, hashAtKey(blockNumber));
+            return Optional.ofNullable(stored).map(ByteString::copyFrom);
+          } catch (RocksDBException e) {
+            throw new StateAccessException("reading the state hash at block " + blockNumber, e);
+          }
+        });
+  }
+
+  private static byte[] hashAtKey(long blockNumber) {
+    return ByteBuffer.allocate(HASH_AT_PREFIX.length + 8)
+        .put(HASH_AT_PREFIX)
+        .putLong(blockNumber)
+        .array();
+  }
+
+  @Override
   public ByteString recomputeStateHash() {
     return whileOpen(this::recomputeStateHashOpen);
   }
@@ -474,6 +501,7 @@ final class RocksWorldState implements WorldState {
       ByteString newHash = next.value();
       batch.put(meta, HEIGHT_KEY, ByteBuffer.allocate(8).putLong(number).array());
       batch.put(meta, HASH_KEY, newHash.toByteArray());
+      batch.put(meta, hashAtKey(number), newHash.toByteArray());
       db.write(writeOptions, batch);
       hashValue = newHash;
       height = number;
@@ -571,6 +599,7 @@ final class RocksWorldState implements WorldState {
     try (WriteBatch batch = new WriteBatch()) {
       batch.put(meta, HEIGHT_KEY, ByteBuffer.allocate(8).putLong(importedHeight).array());
       batch.put(meta, HASH_KEY, importedHash.toByteArray());
+      batch.put(meta, hashAtKey(importedHeight), importedHash.toByteArray());
       db.write(writeOptions, batch);
       hashValue = importedHash;
       height = importedHeight;

@@ -59,6 +59,12 @@ public interface WorldState extends StateReader, AutoCloseable {
    */
   ByteString stateHash();
 
+  /**
+   * The state hash as it was right after block {@code blockNumber} committed here, or empty for a
+   * block this state did not commit (before the snapshot it started from, or past its height).
+   */
+  Optional<ByteString> stateHashAt(long blockNumber);
+
   /** The state hash computed afresh from every entry; equals {@link #stateHash()}. */
   ByteString recomputeStateHash();
 
@@ -81,6 +87,25 @@ public interface WorldState extends StateReader, AutoCloseable {
   /** Reads and checks a snapshot file (its hash and structure) without importing it. */
   static SnapshotInfo readSnapshotInfo(Path file) throws IOException {
     return Snapshots.read(file, record -> {});
+  }
+
+  /**
+   * The value a snapshot file holds for one key, read (and the whole file checked) without
+   * importing it.
+   */
+  static Optional<ByteString> readSnapshotValue(Path file, String namespace, String key)
+      throws IOException {
+    ByteString[] found = new ByteString[1];
+    Snapshots.read(
+        file,
+        record -> {
+          if (record.hasEntry()
+              && record.getEntry().getNamespace().equals(namespace)
+              && record.getEntry().getKey().equals(key)) {
+            found[0] = record.getEntry().getValue();
+          }
+        });
+    return Optional.ofNullable(found[0]);
   }
 
   @Override

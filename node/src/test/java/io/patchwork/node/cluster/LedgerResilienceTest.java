@@ -329,6 +329,11 @@ class LedgerResilienceTest {
     }
 
     @Override
+    public Optional<ByteString> stateHashAt(long blockNumber) {
+      return state.stateHashAt(blockNumber);
+    }
+
+    @Override
     public ByteString recomputeStateHash() {
       return state.recomputeStateHash();
     }
