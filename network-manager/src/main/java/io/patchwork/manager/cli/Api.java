@@ -5,6 +5,7 @@ import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.host.NodeFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -159,6 +160,27 @@ final class Api {
         throw new ApiException(response.statusCode(), response.body());
       }
       return response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+    }
+
+    /**
+     * Writes what {@code GET path} answers to {@code file} (a new file), authenticated with {@code
+     * token}; a refusal leaves no file.
+     */
+    void download(String path, String token, Path file) throws Exception {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(base() + path))
+              .header("authorization", "Bearer " + token)
+              .GET()
+              .build();
+      HttpResponse<InputStream> response =
+          http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() >= 300) {
+          throw new ApiException(
+              response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        Files.copy(body, file);
+      }
     }
   }
 

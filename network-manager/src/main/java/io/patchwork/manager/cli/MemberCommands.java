@@ -5,6 +5,9 @@ import io.patchwork.ca.Csr;
 import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
+import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.host.NodeCommand;
+import io.patchwork.node.host.NodeFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,7 +71,8 @@ final class MemberCommands {
       name = "join",
       description =
           "Redeem an invite as the member: keys and CSRs are made here; writes admin/msp,"
-              + " client/msp, client/tls, connection-profile.json and api-token under --out.")
+              + " client/msp, client/tls, connection-profile.json and api-token under --out."
+              + " With --run-peer, also runs a peer of the member's own (peer/ under --out).")
   static final class Join extends Api.Command {
     @Parameters(index = "0", description = "The ledger id.")
     String ledger;
@@ -91,6 +96,40 @@ final class MemberCommands {
         names = "--keep-admin-there",
         description = "Leave the admin identity with the manager instead of holding its key here.")
     boolean keepAdminThere;
+
+    @Option(
+        names = "--run-peer",
+        description =
+            "Run a peer of our own here (the invite must allow --nodes 1 or more): its keys and"
+                + " CSRs are made here, the genesis block and a snapshot are fetched, the snapshot"
+                + " is checked against the ledger's signed chain, and the peer runs until stopped"
+                + " (Ctrl-C); the command printed restarts it on its data.")
+    boolean runPeer;
+
+    @Option(
+        names = "--peer-name",
+        description = "Our peer's node id (default: the MSP id in lower case, then -peer).")
+    String peerName;
+
+    @Option(
+        names = "--advertise",
+        defaultValue = "127.0.0.1",
+        description =
+            "The host name or IP other machines reach our peer at; its TLS certificate names it"
+                + " (default: ${DEFAULT-VALUE}, reachable from this machine only).")
+    String advertise;
+
+    @Option(
+        names = "--peer-port",
+        defaultValue = "7051",
+        description = "The port our peer serves on (default: ${DEFAULT-VALUE}).")
+    int peerPort;
+
+    @Option(
+        names = "--bind",
+        defaultValue = "0.0.0.0",
+        description = "The address our peer listens on (default: ${DEFAULT-VALUE}).")
+    String bind;
 
     @Override
     public Integer call() throws Exception {
@@ -124,6 +163,29 @@ final class MemberCommands {
                   mspId,
                   List.of("localhost"),
                   List.of(InetAddress.getLoopbackAddress()))));
+      String peerId = peerName != null ? peerName : mspId.toLowerCase(Locale.ROOT) + "-peer";
+      KeyPair peer = null;
+      KeyPair peerTls = null;
+      if (runPeer) {
+        peer = Api.newKey();
+        peerTls = Api.newKey();
+        csrs.add(
+            csr(
+                "SIGNING",
+                peer,
+                CertificateRequest.signing(peerId, Role.PEER, organization, mspId)));
+        csrs.add(
+            csr(
+                "TLS",
+                peerTls,
+                CertificateRequest.tls(
+                    peerId,
+                    Role.PEER,
+                    organization,
+                    mspId,
+                    NodeAddresses.certifiedNames(advertise),
+                    NodeAddresses.certifiedIps(advertise))));
+      }
       JsonObject redeemed =
           api.call(
               "POST",
@@ -164,15 +226,91 @@ final class MemberCommands {
         secret(out.resolve("api-token"), redeemed.getString("apiToken") + "\n");
       }
       out().printf("joined ledger %s as %s; files in %s%n", ledger, mspId, out);
+      if (runPeer) {
+        return runOwnPeer(redeemed, chain, peerId, peer, peerTls);
+      }
       if (redeemed.containsKey("hostedPeer")) {
-        JsonObject peer = redeemed.getJsonObject("hostedPeer");
+        JsonObject hosted = redeemed.getJsonObject("hostedPeer");
         out()
             .println(
-                peer.containsKey("error")
-                    ? "hosted peer not started: " + peer.getJsonObject("error").getString("message")
-                    : "hosted peer " + peer.getString("id") + " at " + peer.getString("endpoint"));
+                hosted.containsKey("error")
+                    ? "hosted peer not started: "
+                        + hosted.getJsonObject("error").getString("message")
+                    : "hosted peer "
+                        + hosted.getString("id")
+                        + " at "
+                        + hosted.getString("endpoint"));
       }
       return 0;
+    }
+
+    /**
+     * Writes our peer's folder (identities, genesis block, snapshot), puts the peer first in the
+     * connection profile, and runs it in this process until it is stopped.
+     */
+    private int runOwnPeer(
+        JsonObject redeemed,
+        List<X509Certificate> chain,
+        String peerId,
+        KeyPair peer,
+        KeyPair peerTls)
+        throws Exception {
+      Path folder = out.resolve("peer");
+      List<X509Certificate> tlsChain = new ArrayList<>();
+      tlsChain.add(issued(redeemed, "PEER", "TLS"));
+      tlsChain.addAll(chain.subList(0, chain.size() - 1));
+      NodeFiles.write(
+          folder,
+          chain,
+          new NodeFiles.Credentials(
+              issued(redeemed, "PEER", "SIGNING"),
+              peer.getPrivate(),
+              tlsChain,
+              peerTls.getPrivate()));
+      String apiToken = redeemed.getString("apiToken");
+      Path genesis = folder.resolve(NodeFiles.GENESIS);
+      Path snapshot = folder.resolve("ledger.snapshot");
+      api.download("/ledgers/" + ledger + "/genesis", apiToken, genesis);
+      api.download("/ledgers/" + ledger + "/snapshot", apiToken, snapshot);
+      JsonObject profile = redeemed.getJsonObject("connectionProfile");
+      JsonArray peers = new JsonArray();
+      peers.add(
+          new JsonObject()
+              .put("node", peerId)
+              .put("mspId", mspId)
+              .put("endpoint", advertise + ":" + peerPort));
+      profile.getJsonArray("peers").forEach(peers::add);
+      Files.writeString(
+          out.resolve("connection-profile.json"), profile.put("peers", peers).encodePrettily());
+      List<String> run =
+          List.of(
+              "run",
+              "--genesis",
+              genesis.toString(),
+              "--node-id",
+              peerId,
+              "--msp",
+              folder.resolve(NodeFiles.MSP).toString(),
+              "--tls",
+              folder.resolve(NodeFiles.TLS).toString(),
+              "--data-dir",
+              folder.resolve("data").toString(),
+              "--port",
+              Integer.toString(peerPort),
+              "--bind",
+              bind,
+              "--advertise",
+              advertise);
+      out()
+          .printf(
+              "our peer %s will serve at %s:%d; after a stop, restart it on its data with:%n"
+                  + "  patchwork node %s%n",
+              peerId, advertise, peerPort, String.join(" ", run));
+      out().flush();
+      List<String> first = new ArrayList<>(run);
+      first.add("--snapshot");
+      first.add(snapshot.toString());
+      return NodeCommand.execute(out(), spec.commandLine().getErr(), first.toArray(String[]::new));
     }
 
     private static X509Certificate issued(JsonObject redeemed, String role, String profile)

@@ -1,0 +1,85 @@
+package io.patchwork.manager;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.patchwork.ca.Pem;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.identity.Identities;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.client.identity.X509Identity;
+
+/**
+ * An application on a member's host, as its own process: the official Fabric Gateway client with
+ * only what {@code patchwork join} wrote (connection profile, client MSP and TLS folders), through
+ * the first peer of the profile.
+ *
+ * <pre>
+ * GatewayProbe JOIN_DIR submit CONTRACT FUNCTION ARGS...   prints "committed TXID"
+ * GatewayProbe JOIN_DIR evaluate CONTRACT FUNCTION ARGS... prints "result RESULT"
+ * </pre>
+ */
+public final class GatewayProbe {
+  private GatewayProbe() {}
+
+  public static void main(String[] args) throws Exception {
+    Path joined = Path.of(args[0]);
+    JsonObject profile =
+        new JsonObject(Files.readString(joined.resolve("connection-profile.json")));
+    String endpoint = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
+    String roots = String.join("", profile.getJsonArray("tlsRootCertificates").getList());
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(new ByteArrayInputStream(roots.getBytes(StandardCharsets.US_ASCII)))
+            .keyManager(
+                joined.resolve("client/tls/cert.pem").toFile(),
+                joined.resolve("client/tls/key.pem").toFile())
+            .build();
+    int colon = endpoint.lastIndexOf(':');
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                endpoint.substring(0, colon),
+                Integer.parseInt(endpoint.substring(colon + 1)),
+                credentials)
+            .build();
+    PrivateKey key =
+        Identities.readPrivateKey(Files.readString(joined.resolve("client/msp/keystore/priv_sk")));
+    try (Gateway gateway =
+        Gateway.newInstance()
+            .identity(
+                new X509Identity(
+                    profile.getString("mspId"),
+                    Pem.readCertificates(
+                            Files.readString(joined.resolve("client/msp/signcerts/cert.pem")))
+                        .get(0)))
+            .signer(Signers.newPrivateKeySigner(key))
+            .connection(channel)
+            .connect()) {
+      Contract contract = gateway.getNetwork(profile.getString("ledger")).getContract(args[2]);
+      String[] rest = java.util.Arrays.copyOfRange(args, 4, args.length);
+      if (args[1].equals("submit")) {
+        var committed =
+            contract.newProposal(args[3]).addArguments(rest).build().endorse().submitAsync();
+        var status = committed.getStatus();
+        System.out.println(
+            (status.isSuccessful() ? "committed " : "failed " + status.getCode() + " ")
+                + committed.getTransactionId());
+      } else {
+        System.out.println(
+            "result "
+                + new String(contract.evaluateTransaction(args[3], rest), StandardCharsets.UTF_8));
+      }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}
