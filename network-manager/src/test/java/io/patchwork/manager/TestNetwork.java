@@ -1,6 +1,7 @@
 package io.patchwork.manager;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.netcrusher.core.reactor.NioReactor;
+import org.netcrusher.core.throttle.DelayThrottler;
+import org.netcrusher.tcp.TcpCrusher;
+import org.netcrusher.tcp.TcpCrusherBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +45,8 @@ final class TestNetwork implements AutoCloseable {
   private final String rootLink;
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
+  private final List<TcpCrusher> relays = new ArrayList<>();
+  private NioReactor reactor;
   private final Thread cleanup = new Thread(this::deleteAll, "test-network-cleanup");
 
   private TestNetwork(String tag, int subnet) {
@@ -50,7 +58,7 @@ final class TestNetwork implements AutoCloseable {
 
   /** Why namespaces cannot be made here, or empty if they can. */
   static Optional<String> unavailable() {
-    if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+    if (!System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")) {
       return Optional.of("network namespaces need Linux");
     }
     String probe = "pwprobe" + ProcessHandle.current().pid();
@@ -165,6 +173,37 @@ final class TestNetwork implements AutoCloseable {
     }
   }
 
+  /**
+   * A TCP relay on the machine's address that delays every byte by {@code oneWayDelay} in each
+   * direction before passing it to {@code target:targetPort}: latency between hosts (this kernel
+   * has no {@code netem}). Hosts that connect to {@code machineAddress():port} instead of the
+   * target see a round trip of twice the delay more.
+   *
+   * @return the relay's port on the machine's address
+   */
+  synchronized int relay(String target, int targetPort, Duration oneWayDelay) throws IOException {
+    if (reactor == null) {
+      reactor = new NioReactor();
+    }
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    long delayNanos = oneWayDelay.toNanos();
+    TcpCrusher relay =
+        TcpCrusherBuilder.builder()
+            .withReactor(reactor)
+            .withBindAddress(machineAddress(), port)
+            .withConnectAddress(target, targetPort)
+            .withIncomingThrottlerFactory(
+                address -> new DelayThrottler(delayNanos, TimeUnit.NANOSECONDS))
+            .withOutgoingThrottlerFactory(
+                address -> new DelayThrottler(delayNanos, TimeUnit.NANOSECONDS))
+            .buildAndOpen();
+    relays.add(relay);
+    return port;
+  }
+
   /** Cuts {@code host} off the network: its bridge port goes down. */
   void cut(Host host) throws IOException {
     ipIn(bridgeNamespace, "link", "set", host.bridgePort(), "down");
@@ -187,6 +226,12 @@ final class TestNetwork implements AutoCloseable {
   }
 
   private synchronized void deleteAll() {
+    relays.forEach(TcpCrusher::close);
+    relays.clear();
+    if (reactor != null) {
+      reactor.close();
+      reactor = null;
+    }
     for (Process process : processes) {
       process.destroyForcibly();
     }
