@@ -32,7 +32,8 @@ class ArchitectureTest {
           "io.patchwork.node.host.EmbeddedLedgers",
           "io.patchwork.node.host.NodeCommand",
           "io.patchwork.node.host.NodeFiles",
-          "io.patchwork.node.host.NodeFiles$Signing");
+          "io.patchwork.node.host.NodeFiles$Signing",
+          "io.patchwork.node.host.NodeFiles$Credentials");
 
   @Test
   void managerUsesOnlyTheNodeApiAndItsMessages() {
