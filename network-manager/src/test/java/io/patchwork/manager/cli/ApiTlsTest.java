@@ -110,7 +110,9 @@ class ApiTlsTest {
           run("ledgers", "--url", url, "--token-file", token, "--fingerprint", tls.fingerprint());
       assertThat(byFingerprint.exit()).as(byFingerprint.err()).isZero();
 
-      String other = "AB:" + tls.fingerprint().substring(3);
+      // Another fingerprint: the real one with its first byte changed (1 in 256 starts with AB).
+      String other =
+          (tls.fingerprint().startsWith("AB:") ? "CD:" : "AB:") + tls.fingerprint().substring(3);
       Run wrongPin = run("ledgers", "--url", url, "--token-file", token, "--fingerprint", other);
       assertThat(wrongPin.exit()).isNotZero();
       assertThat(wrongPin.err()).contains("fingerprint is " + tls.fingerprint());
