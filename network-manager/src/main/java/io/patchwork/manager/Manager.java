@@ -19,6 +19,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.api.ApiVerticle;
+import io.patchwork.manager.ledger.CertificateLogins;
 import io.patchwork.manager.ledger.HostedAdmins;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerMetrics;
@@ -328,6 +329,7 @@ public final class Manager implements AutoCloseable {
                       new LedgerGovernance(ledgers, tokens, hostedAdmins, Clock.systemUTC()),
                       new Settlement(ledgers, data, Clock.systemUTC()),
                       new Recertification(ledgers),
+                      new CertificateLogins(ledgers, Clock.systemUTC()),
                       cluster.isPresent())),
               settings.tls());
       ApiVerticle.Backend backend = api.backend().orElseThrow();

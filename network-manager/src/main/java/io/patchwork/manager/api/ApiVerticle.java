@@ -3,6 +3,7 @@ package io.patchwork.manager.api;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import io.patchwork.manager.ledger.CertificateLogins;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
@@ -14,11 +15,13 @@ import io.patchwork.templates.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -72,6 +75,7 @@ public final class ApiVerticle extends VerticleBase {
       LedgerGovernance governance,
       Settlement settlement,
       Recertification recertification,
+      CertificateLogins certificateLogins,
       boolean clustered) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
@@ -80,6 +84,7 @@ public final class ApiVerticle extends VerticleBase {
       Objects.requireNonNull(governance, "governance");
       Objects.requireNonNull(settlement, "settlement");
       Objects.requireNonNull(recertification, "recertification");
+      Objects.requireNonNull(certificateLogins, "certificateLogins");
     }
   }
 
@@ -133,7 +138,9 @@ public final class ApiVerticle extends VerticleBase {
           }
           // Redeeming is how a member gets its first credentials: the invite token is its proof.
           router.post("/ledgers/:id/invites/redeem").handler(invites::redeem);
-          router.route("/ledgers*").handler(new Authentication(vertx, services.tokens()));
+          router
+              .route("/ledgers*")
+              .handler(new Authentication(vertx, services.tokens(), services.certificateLogins()));
           router.post("/ledgers").handler(routes::create);
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);
@@ -198,6 +205,11 @@ public final class ApiVerticle extends VerticleBase {
         identity ->
             options
                 .setSsl(true)
+                // Members may authenticate with their admin certificate instead of a token: the
+                // handshake asks for one and proves its key; each request checks it against its
+                // ledger's authority (Authentication), so the handshake takes any certificate.
+                .setClientAuth(ClientAuth.REQUEST)
+                .setTrustOptions(TrustOptions.wrap(ClientCertificates.CHECKED_PER_REQUEST))
                 .setKeyCertOptions(
                     new PemKeyCertOptions()
                         .addCertValue(Buffer.buffer(identity.certificateChainPem()))

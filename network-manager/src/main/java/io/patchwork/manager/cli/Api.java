@@ -86,11 +86,20 @@ final class Api {
                 + " (as the service prints it at start).")
     String fingerprint;
 
+    @Option(
+        names = "--client-cert",
+        description =
+            "For an https URL: authenticate as a member admin with the certificate and key of"
+                + " this MSP folder (signcerts/cert.pem, keystore/priv_sk) instead of a token.")
+    Path clientMsp;
+
     private HttpClient http;
 
     private HttpClient http() throws IOException, GeneralSecurityException {
       if (http == null) {
-        http = ServerTrust.client(Optional.ofNullable(fingerprint), trustFile());
+        http =
+            ServerTrust.client(
+                Optional.ofNullable(fingerprint), trustFile(), Optional.ofNullable(clientMsp));
       }
       return http;
     }
@@ -117,6 +126,10 @@ final class Api {
     }
 
     Optional<String> token() throws IOException {
+      if (clientMsp != null && tokenFile == null) {
+        // The certificate authenticates; a token from the environment would count instead.
+        return Optional.empty();
+      }
       if (tokenFile != null) {
         return Optional.of(Files.readString(tokenFile, StandardCharsets.US_ASCII).strip());
       }

@@ -2,6 +2,7 @@ package io.patchwork.manager.cli;
 
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.ServiceIdentity;
+import io.patchwork.node.host.NodeFiles;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,16 +32,44 @@ final class ServerTrust {
 
   static HttpClient client(Optional<String> fingerprint, Optional<Path> authorityFile)
       throws IOException, GeneralSecurityException {
-    if (fingerprint.isEmpty() && authorityFile.isEmpty()) {
+    return client(fingerprint, authorityFile, Optional.empty());
+  }
+
+  /**
+   * The same, presenting the certificate and key of the MSP folder {@code clientMsp} ({@code
+   * signcerts/cert.pem}, {@code keystore/priv_sk}) when the server asks for one: a member admin
+   * authenticating with its admin certificate instead of a token.
+   */
+  static HttpClient client(
+      Optional<String> fingerprint, Optional<Path> authorityFile, Optional<Path> clientMsp)
+      throws IOException, GeneralSecurityException {
+    if (fingerprint.isEmpty() && authorityFile.isEmpty() && clientMsp.isEmpty()) {
       return HttpClient.newHttpClient();
     }
-    X509TrustManager trust =
+    TrustManager[] trust =
         fingerprint.isPresent()
-            ? pinned(ServiceIdentity.normalizedFingerprint(fingerprint.get()))
-            : authority(authorityFile.get());
+            ? new TrustManager[] {pinned(ServiceIdentity.normalizedFingerprint(fingerprint.get()))}
+            : authorityFile.isPresent()
+                ? new TrustManager[] {authority(authorityFile.get())}
+                : null;
+    KeyManager[] keys = clientMsp.isPresent() ? keyManagers(clientMsp.get()) : null;
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {trust}, null);
+    context.init(keys, trust, null);
     return HttpClient.newBuilder().sslContext(context).build();
+  }
+
+  private static KeyManager[] keyManagers(Path msp) throws IOException, GeneralSecurityException {
+    List<X509Certificate> certificates =
+        Pem.readCertificates(Files.readString(msp.resolve(NodeFiles.SIGNING_CERTIFICATE)));
+    PrivateKey key = Pem.readPrivateKey(Files.readString(msp.resolve(NodeFiles.SIGNING_KEY)));
+    char[] password = new char[0];
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry("client", key, password, certificates.toArray(X509Certificate[]::new));
+    KeyManagerFactory factory =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(store, password);
+    return factory.getKeyManagers();
   }
 
   /** Trusts exactly the server certificate with this SHA-256 fingerprint. */

@@ -20,6 +20,10 @@ public enum ApiError {
   // Who asks.
   UNAUTHENTICATED(401, "no bearer token was sent"),
   INVALID_TOKEN(401, "the bearer token is unknown or revoked"),
+  CLIENT_CERTIFICATE_REFUSED(
+      401, "the client certificate is not a member admin's of a ledger here"),
+  CLIENT_CERTIFICATE_REVOKED(401, "the client certificate is revoked by its ledger's authority"),
+  CLIENT_CERTIFICATE_EXPIRED(401, "the client certificate is outside its validity period"),
   FORBIDDEN(403, "the caller may not do this"),
 
   // Templates and ledgers.
