@@ -167,8 +167,9 @@ final class X509Factory {
   }
 
   /**
-   * A service's TLS server certificate (not a ledger member's): serverAuth only, the given DNS
-   * names and IP addresses as subject alternative names.
+   * A service's TLS certificate (not a ledger member's): serverAuth, and clientAuth for the
+   * instances of one service that connect to each other with it (the manager's event bus and
+   * forwarded requests); the given DNS names and IP addresses as subject alternative names.
    */
   X509Certificate server(
       PublicKey publicKey,
@@ -185,7 +186,7 @@ final class X509Factory {
         publicKey,
         subject,
         keyUsage(CertificateProfile.TLS, publicKey),
-        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth},
+        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth},
         subjectAlternativeNames(dnsNames, ipAddresses),
         issuerKey,
         issuer,

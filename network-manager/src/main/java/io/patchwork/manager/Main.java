@@ -117,6 +117,7 @@ public final class Main {
   static final String DATABASE_VARIABLE = "PATCHWORK_DATABASE_URL";
   static final String CLUSTER_MEMBERS_VARIABLE = "PATCHWORK_CLUSTER_MEMBERS";
   static final String CLUSTER_PORT_VARIABLE = "PATCHWORK_CLUSTER_PORT";
+  static final String CLUSTER_BUS_PORT_VARIABLE = "PATCHWORK_CLUSTER_BUS_PORT";
   static final String NODE_BIND_VARIABLE = "PATCHWORK_NODE_BIND";
   static final String TLS_CERT_VARIABLE = "PATCHWORK_TLS_CERT";
   static final String TLS_KEY_VARIABLE = "PATCHWORK_TLS_KEY";
@@ -235,6 +236,8 @@ public final class Main {
                 new Manager.Cluster(
                     host,
                     Integer.parseInt(System.getenv().getOrDefault(CLUSTER_PORT_VARIABLE, "5701")),
+                    Integer.parseInt(
+                        System.getenv().getOrDefault(CLUSTER_BUS_PORT_VARIABLE, "5702")),
                     List.of(members.split(","))));
       }
       NodeAddresses nodes = nodeAddresses();

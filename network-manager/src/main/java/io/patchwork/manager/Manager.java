@@ -16,6 +16,7 @@ import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.HostedKeys;
 import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Pem;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.api.ApiVerticle;
@@ -31,6 +32,13 @@ import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.host.EmbeddedLedgers;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
@@ -155,16 +163,49 @@ public final class Manager implements AutoCloseable {
 
   /**
    * Cluster mode: the Hazelcast member this instance runs, on {@code host:port}, joining the listed
-   * members over TCP (multicast, auto-detection and phone-home off). Instances share the PostgreSQL
-   * registry and the data directory's ledger files.
+   * members over TCP (multicast, auto-detection and phone-home off), and the Vert.x event bus on
+   * {@code host:busPort} (0: any free port). Instances share the PostgreSQL registry and the data
+   * directory's ledger files.
    */
-  public record Cluster(String host, int port, List<String> members) {
+  public record Cluster(String host, int port, int busPort, List<String> members) {
     public Cluster {
       Objects.requireNonNull(host, "host");
       members = List.copyOf(members);
       if (members.isEmpty()) {
         throw new IllegalArgumentException("name at least one cluster member (host:port)");
       }
+    }
+
+    /** The event bus on any free port. */
+    public Cluster(String host, int port, List<String> members) {
+      this(host, port, 0, members);
+    }
+
+    /**
+     * The event bus between instances: on the cluster host, and over mutual TLS with the instances'
+     * own certificates when they have an authority in common (off loopback they must: the API
+     * serves HTTPS there, and cluster mode over HTTPS needs that authority). An instance then takes
+     * event-bus connections only from holders of a certificate of that authority.
+     */
+    EventBusOptions eventBus(Optional<ApiTls> tls) {
+      EventBusOptions options =
+          new EventBusOptions().setHost(host).setPort(busPort).setClusterPublicHost(host);
+      tls.filter(identity -> identity.authority().isPresent())
+          .ifPresent(
+              identity ->
+                  options
+                      .setSsl(true)
+                      .setClientAuth(ClientAuth.REQUIRED)
+                      .setKeyCertOptions(
+                          new PemKeyCertOptions()
+                              .addCertValue(Buffer.buffer(identity.certificateChainPem()))
+                              .addKeyValue(Buffer.buffer(identity.keyPem())))
+                      .setTrustOptions(
+                          new PemTrustOptions()
+                              .addCertValue(
+                                  Buffer.buffer(
+                                      Pem.certificate(identity.authority().orElseThrow())))));
+      return options;
     }
 
     Config hazelcast() {
@@ -271,6 +312,9 @@ public final class Manager implements AutoCloseable {
         try {
           vertx =
               Vertx.builder()
+                  .with(
+                      new VertxOptions()
+                          .setEventBusOptions(settings.cluster().get().eventBus(settings.tls())))
                   .withClusterManager(manager)
                   .buildClustered()
                   .toCompletionStage()
@@ -354,6 +398,7 @@ public final class Manager implements AutoCloseable {
       registry.announce(instance, url(settings, api.port()));
       if (cluster.isPresent()) {
         followCluster(cluster.get(), vertx, ledgers);
+        shareRevocations(vertx, tokens);
       }
       return new Manager(settings, database, backend, vertx, api, resumed);
     } catch (IOException | SQLException | CaException | InterruptedException | RuntimeException e) {
@@ -366,6 +411,35 @@ public final class Manager implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /** The event-bus address on which instances tell each other of revoked member tokens. */
+  static final String TOKENS_REVOKED = "patchwork.tokens.revoked";
+
+  /**
+   * A member's tokens revoked on one instance stop working on every instance at once: the revoking
+   * instance publishes the member, and each instance forgets what it cached of its tokens (the
+   * registry, where the revocation is, answers the next request).
+   */
+  private static void shareRevocations(Vertx vertx, ApiTokens tokens) {
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            TOKENS_REVOKED,
+            message -> {
+              JsonObject member = message.body();
+              tokens.forgetMember(member.getString("ledger"), member.getString("mspId"));
+              log.info(
+                  "access.revocation_received ledger={} msp={}",
+                  member.getString("ledger"),
+                  member.getString("mspId"));
+            });
+    tokens.onRevocation(
+        (ledger, mspId) ->
+            vertx
+                .eventBus()
+                .publish(
+                    TOKENS_REVOKED, new JsonObject().put("ledger", ledger).put("mspId", mspId)));
   }
 
   /** When another instance leaves the cluster, claims and runs the ledgers it ran. */

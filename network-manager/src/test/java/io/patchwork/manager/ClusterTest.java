@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -57,15 +61,57 @@ class ClusterTest {
 
   /** An HTTP client that trusts certificates of {@code authority} (and checks host names). */
   private static HttpClient trusting(X509Certificate authority) throws Exception {
+    return HttpClient.newBuilder().sslContext(tls(authority, Optional.empty())).build();
+  }
+
+  /** TLS that trusts {@code authority}, presenting {@code identity}'s certificate if given. */
+  private static SSLContext tls(X509Certificate authority, Optional<ServiceIdentity> identity)
+      throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     store.setCertificateEntry("api", authority);
     TrustManagerFactory factory =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init(store);
+    KeyManager[] keys = null;
+    if (identity.isPresent()) {
+      KeyStore own = KeyStore.getInstance("PKCS12");
+      own.load(null, null);
+      own.setKeyEntry(
+          "instance",
+          identity.get().key(),
+          new char[0],
+          new X509Certificate[] {identity.get().certificate(), authority});
+      KeyManagerFactory keyFactory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keyFactory.init(own, new char[0]);
+      keys = keyFactory.getKeyManagers();
+    }
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(context).build();
+    context.init(keys, factory.getTrustManagers(), null);
+    return context;
+  }
+
+  /**
+   * Whether a TLS client gets through to the event bus at {@code port} and exchanges a byte's worth
+   * of traffic: the bus answers a handshake only from a holder of the instances' certificate.
+   */
+  private static boolean eventBusAccepts(SSLContext context, int port) {
+    try (SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(3_000);
+      socket.startHandshake();
+      // With TLS 1.3 a refused client certificate shows at the first read after the handshake.
+      socket.getOutputStream().write(new byte[] {0, 0, 0, 0});
+      socket.getOutputStream().flush();
+      socket.getInputStream().read();
+      return true;
+    } catch (SocketTimeoutException waiting) {
+      // Connected and waiting for a frame: the handshake went through.
+      return true;
+    } catch (IOException refused) {
+      return false;
+    }
   }
 
   @Test
@@ -97,6 +143,8 @@ class ClusterTest {
     http = trusting(api.authority());
     int hazelcastA = ManagerProcess.freePort();
     int hazelcastB = ManagerProcess.freePort();
+    int busA = ManagerProcess.freePort();
+    int busB = ManagerProcess.freePort();
     int apiA = ManagerProcess.freePort();
     List<String> members = List.of("127.0.0.1:" + hazelcastA, "127.0.0.1:" + hazelcastB);
     ManagerProcess a = null;
@@ -109,6 +157,7 @@ class ClusterTest {
                   "PATCHWORK_DATABASE_URL", registry,
                   "PATCHWORK_CA_PASSPHRASE", PASSPHRASE,
                   "PATCHWORK_CLUSTER_PORT", Integer.toString(hazelcastA),
+                  "PATCHWORK_CLUSTER_BUS_PORT", Integer.toString(busA),
                   "PATCHWORK_CLUSTER_MEMBERS", String.join(",", members),
                   "PATCHWORK_TLS_CERT", certificate.toString(),
                   "PATCHWORK_TLS_KEY", key.toString(),
@@ -125,7 +174,7 @@ class ClusterTest {
                   0,
                   Optional.of(registry),
                   Passphrase.of(PASSPHRASE.toCharArray()),
-                  Optional.of(new Manager.Cluster("127.0.0.1", hazelcastB, members)),
+                  Optional.of(new Manager.Cluster("127.0.0.1", hazelcastB, busB, members)),
                   NodeAddresses.loopback(),
                   Optional.of(ApiTls.fromFiles(certificate, key, Optional.of(authority)))));
       String token =
@@ -152,6 +201,23 @@ class ClusterTest {
       // The PostgreSQL registry is reached through a bounded HikariCP pool, seen in the metrics.
       assertThat(send("GET", urlA + "/metrics", token, null).body())
           .contains("hikaricp_connections_max{pool=\"patchwork-registry\"} 10.0");
+
+      // The event bus between instances takes only holders of the instances' certificate.
+      assertThat(eventBusAccepts(tls(api.authority(), Optional.of(api)), busB)).isTrue();
+      assertThat(eventBusAccepts(tls(api.authority(), Optional.empty()), busB)).isFalse();
+
+      // A member's token revoked on B stops working on A at once, though A had it cached.
+      String member = b.tokens().issueMemberAdmin("shared", "Bank1MSP", "01").token();
+      assertThat(send("GET", urlA + "/ledgers", member, null).statusCode()).isEqualTo(200);
+      long revokedAt = System.nanoTime();
+      b.tokens().revokeMember("shared", "Bank1MSP");
+      while (send("GET", urlA + "/ledgers", member, null).statusCode() == 200) {
+        assertThat(Duration.ofNanos(System.nanoTime() - revokedAt))
+            .as("A still took the revoked token")
+            .isLessThan(Duration.ofSeconds(5));
+        Thread.sleep(20);
+      }
+      assertThat(send("GET", urlA + "/ledgers", member, null).body()).contains("INVALID_TOKEN");
 
       // B answers for the ledger A runs: its nodes and heights come from A.
       JsonObject seen = awaitNodes(b.url(), token, Duration.ofSeconds(120));

@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The API's bearer tokens: 256 random bits written {@code pwt_} and 43 base64url characters, each
  * bound to a {@link Principal}. Only a token's SHA-256 is stored; the token itself is returned
  * once, when it is issued. Lookups are cached for {@link #CACHE_FOR} so that a request does not
- * wait on the database; a revocation made through this instance takes effect at once.
+ * wait on the database; a revocation takes effect at once on this instance and, passed on through
+ * {@link #onRevocation}, on the others of its cluster.
  *
  * <p>Blocking (JDBC) except {@link #cached}: call the rest off the event loop. Thread-safe.
  */
@@ -49,6 +51,7 @@ public final class ApiTokens {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private volatile BiConsumer<String, String> revocations = (ledger, msp) -> {};
 
   private record Cached(Principal principal, Instant until) {}
 
@@ -153,9 +156,26 @@ public final class ApiTokens {
       update.setString(3, mspId);
       revoked = update.executeUpdate();
     }
-    cache.entrySet().removeIf(entry -> entry.getValue().principal().actsFor(ledgerId, mspId));
+    forgetMember(ledgerId, mspId);
     log.info("access.tokens_revoked ledger={} msp={} count={}", ledgerId, mspId, revoked);
+    revocations.accept(ledgerId, mspId);
     return revoked;
+  }
+
+  /**
+   * Drops what this instance remembers of a member's tokens, so that the next request with one is
+   * checked against the registry: how another instance's revocation takes effect here at once.
+   */
+  public void forgetMember(String ledgerId, String mspId) {
+    cache.entrySet().removeIf(entry -> entry.getValue().principal().actsFor(ledgerId, mspId));
+  }
+
+  /**
+   * Tells {@code listener} of each member whose tokens this instance revokes (the cluster passes it
+   * on to the other instances); replaces the listener before.
+   */
+  public void onRevocation(BiConsumer<String, String> listener) {
+    revocations = Objects.requireNonNull(listener, "listener");
   }
 
   /**
