@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 public sealed interface Action
     permits Action.AddMember,
         Action.RemoveMember,
+        Action.RemoveOrderer,
         Action.ReplaceAuthority,
         Action.ChangePolicy,
         Action.UpgradeContract,
@@ -55,6 +56,24 @@ public sealed interface Action
     @Override
     public String kind() {
       return "RemoveMember";
+    }
+  }
+
+  /**
+   * Take one orderer out of the ledger's ordering group (Raft): its certificates leave the config
+   * and the others stop taking blocks from it.
+   */
+  record RemoveOrderer(String nodeId) implements Action {
+    public RemoveOrderer {
+      Objects.requireNonNull(nodeId, "nodeId");
+      if (nodeId.isBlank()) {
+        throw new IllegalArgumentException("name the orderer to remove by its node id");
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "RemoveOrderer";
     }
   }
 

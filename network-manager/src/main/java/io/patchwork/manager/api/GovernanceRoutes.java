@@ -84,6 +84,9 @@ final class GovernanceRoutes {
       case "REMOVE_MEMBER" ->
           proposal.setRemoveMember(
               GovernanceProposal.RemoveMember.newBuilder().setMspId(required(action, "mspId")));
+      case "REMOVE_ORDERER" ->
+          proposal.setRemoveOrderer(
+              GovernanceProposal.RemoveOrderer.newBuilder().setNodeId(required(action, "nodeId")));
       case "CLOSE_LEDGER" ->
           proposal.setCloseLedger(
               GovernanceProposal.CloseLedger.newBuilder()
@@ -92,7 +95,8 @@ final class GovernanceRoutes {
       default ->
           throw Refusal.malformed(
               action.path("kind"),
-              "the manager signs ADD_MEMBER, REMOVE_MEMBER and CLOSE_LEDGER proposals; sign '"
+              "the manager signs ADD_MEMBER, REMOVE_MEMBER, REMOVE_ORDERER and CLOSE_LEDGER"
+                  + " proposals; sign '"
                   + kind
                   + "' with the member's own admin key");
     }
@@ -197,6 +201,7 @@ final class GovernanceRoutes {
               .put("organization", content.getAddMember().getOrganization())
               .put("mspId", content.getAddMember().getMspId());
       case REMOVE_MEMBER -> action.put("mspId", content.getRemoveMember().getMspId());
+      case REMOVE_ORDERER -> action.put("nodeId", content.getRemoveOrderer().getNodeId());
       case UPGRADE_CONTRACT ->
           action
               .put("contract", content.getUpgradeContract().getContract())

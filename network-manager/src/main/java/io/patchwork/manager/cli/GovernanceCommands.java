@@ -71,6 +71,11 @@ final class GovernanceCommands {
       @Option(names = "--remove-member", description = "The MSP id to vote out.")
       String remove;
 
+      @Option(
+          names = "--remove-orderer",
+          description = "The node id of an orderer to take out of the ordering group.")
+      String removeOrderer;
+
       @Option(names = "--close", description = "Close the ledger (then settle).")
       boolean close;
 
@@ -150,6 +155,10 @@ final class GovernanceCommands {
             com.google.protobuf.ByteString.copyFrom(
                 Pem.readCrl(Files.readString(crl, StandardCharsets.US_ASCII)).getEncoded()));
         proposal.setReplaceAuthority(replace);
+      } else if (action.removeOrderer != null) {
+        proposal.setRemoveOrderer(
+            GovernanceProposal.RemoveOrderer.newBuilder().setNodeId(action.removeOrderer));
+        json.put("kind", "REMOVE_ORDERER").put("nodeId", action.removeOrderer);
       } else if (action.remove != null) {
         proposal.setRemoveMember(
             GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove));

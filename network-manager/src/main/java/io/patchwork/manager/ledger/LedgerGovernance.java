@@ -92,6 +92,7 @@ public final class LedgerGovernance {
     String id = MemberMessages.proposalId(signed.getProposal());
     synchronized (lock(ledgerId)) {
       HostedLedger ledger = ledgers.runningLedger(ledgerId);
+      refuseInapplicable(ledger, signed);
       record(
           ledger,
           mspId,
@@ -312,6 +313,27 @@ public final class LedgerGovernance {
                 ApiError.LEDGER_UNAVAILABLE,
                 "the record could not be committed: " + e.getMessage());
       };
+    }
+  }
+
+  /**
+   * Refuses, before anyone votes, a proposal whose effect could not be carried out on the config in
+   * force (voting on it would end in ACTION_FAILED): a member that is not there, an ordering group
+   * left without a majority, ...
+   */
+  private static void refuseInapplicable(HostedLedger ledger, SignedGovernanceProposal signed)
+      throws Refusal {
+    GovernanceProposal content;
+    try {
+      content = GovernanceProposal.parseFrom(signed.getProposal());
+    } catch (InvalidProtocolBufferException e) {
+      return; // the ledger's own check names what is malformed
+    }
+    Optional<String> why = MemberMessages.inapplicable(ledger.config(), content);
+    if (why.isPresent()) {
+      throw new Refusal(
+          ApiError.PROPOSAL_REFUSED,
+          "the proposal could not be carried out if approved: " + why.get());
     }
   }
 

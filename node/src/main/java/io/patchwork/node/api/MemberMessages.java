@@ -5,12 +5,15 @@ import io.patchwork.governance.Choice;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.governance.DecisionEffects;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.governance.GovernanceRecords;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The governance messages a member signs on its own side with its admin key, and the records that
@@ -33,6 +36,20 @@ public final class MemberMessages {
   /** A proposal's id: the hex SHA-256 of its bytes as signed. */
   public static String proposalId(ByteString proposalBytes) {
     return GovernanceEncoding.proposalId(proposalBytes);
+  }
+
+  /**
+   * Why the proposal's effect could not be carried out on {@code current} if it were approved now
+   * (a member that is not there, an ordering group left without a majority, ...), or empty: so that
+   * such a proposal is refused before anyone votes on it.
+   */
+  public static Optional<String> inapplicable(LedgerConfig current, GovernanceProposal proposal) {
+    try {
+      DecisionEffects.apply(current, proposal, "check", Instant.now());
+      return Optional.empty();
+    } catch (DecisionEffects.Inapplicable e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   /** The config record that puts a signed proposal on the ledger. */

@@ -38,6 +38,11 @@ public final class LedgerConfigs {
     if (config.getSequence() != 0) {
       throw new ConfigException(Code.MALFORMED, "a genesis config has sequence 0");
     }
+    if (!LedgerRules.GENESIS_RAFT_SIZES.contains(config.getOrderersCount())) {
+      throw new ConfigException(
+          Code.INVALID_ORDERERS,
+          "a new ledger needs 1, 3, 5 or 7 orderers, not " + config.getOrderersCount());
+    }
     ChannelHeader channelHeader =
         ChannelHeader.newBuilder()
             .setType(HeaderType.CONFIG_VALUE)

@@ -52,7 +52,12 @@ public final class LedgerRules {
   private static final Pattern LEDGER_ID = Pattern.compile("[a-z][a-z0-9.-]{0,248}");
   private static final Pattern MSP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern CONTRACT_NAME = Pattern.compile("[a-z][a-z0-9-]{0,63}");
-  private static final Set<Integer> RAFT_SIZES = Set.of(1, 3, 5, 7);
+
+  /** The most orderers a ledger's Raft group has. */
+  static final int MAX_ORDERERS = 7;
+
+  /** The sizes a new ledger's Raft group starts with: an even size survives no more failures. */
+  static final Set<Integer> GENESIS_RAFT_SIZES = Set.of(1, 3, 5, 7);
 
   private final LedgerConfig config;
   private final Map<String, Member> members;
@@ -280,9 +285,10 @@ public final class LedgerRules {
   private static Map<ByteString, Orderer> orderers(LedgerConfig config, Map<String, Member> members)
       throws ConfigException {
     int count = config.getOrderersCount();
-    if (!RAFT_SIZES.contains(count)) {
+    // A running ledger passes through even sizes as members vote orderers in and out.
+    if (count < 1 || count > MAX_ORDERERS) {
       throw new ConfigException(
-          Code.INVALID_ORDERERS, "a ledger needs 1, 3, 5 or 7 orderers, not " + count);
+          Code.INVALID_ORDERERS, "a ledger has 1 to " + MAX_ORDERERS + " orderers, not " + count);
     }
     Map<ByteString, Orderer> bySigner = new HashMap<>();
     Set<String> ids = new HashSet<>();

@@ -7,6 +7,7 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.Member;
+import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.config.proto.RetiringRoot;
 import java.security.cert.X509Certificate;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What an approved proposal does to the config in force: members added or removed (with their
@@ -54,6 +56,13 @@ public final class DecisionEffects {
         if (!proposal.getRemoveMember().getCrl().isEmpty()) {
           replaceCrl(next, proposal.getRemoveMember().getCrl());
         }
+      }
+      case REMOVE_ORDERER -> {
+        String nodeId = proposal.getRemoveOrderer().getNodeId();
+        if (current.getOrderersList().stream().noneMatch(o -> o.getNodeId().equals(nodeId))) {
+          throw new Inapplicable(nodeId + " is not an orderer of this ledger");
+        }
+        removeOrderers(current, next, o -> o.getNodeId().equals(nodeId));
       }
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
       case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
@@ -103,10 +112,8 @@ public final class DecisionEffects {
     if (current.getMembersCount() == 1) {
       throw new Inapplicable("the last member cannot be removed");
     }
-    if (current.getOrderersList().stream().anyMatch(o -> o.getMspId().equals(mspId))) {
-      throw new Inapplicable(
-          mspId + " runs orderers, and the orderer set of a running ledger is fixed");
-    }
+    // Its orderers go with it, as long as the ordering group keeps its majority.
+    removeOrderers(current, next, o -> o.getMspId().equals(mspId));
     EndorsementPolicy policy = current.getEndorsementPolicy();
     if (policy.getRule() == EndorsementPolicy.Rule.AT_LEAST
         && policy.getCount() > current.getMembersCount() - 1) {
@@ -123,6 +130,33 @@ public final class DecisionEffects {
     current.getPeersList().stream()
         .filter(peer -> !peer.getMspId().equals(mspId))
         .forEach(next::addPeers);
+  }
+
+  /**
+   * Takes the orderers {@code leaving} names out of the config. Raft keeps working through a
+   * membership change only while a majority of the current group stays, so the orderers left must
+   * be more than half of those there are.
+   */
+  private static void removeOrderers(
+      LedgerConfig current, LedgerConfig.Builder next, Predicate<Orderer> leaving)
+      throws Inapplicable {
+    List<Orderer> staying = current.getOrderersList().stream().filter(leaving.negate()).toList();
+    int removed = current.getOrderersCount() - staying.size();
+    if (removed == 0) {
+      return;
+    }
+    if (staying.size() <= current.getOrderersCount() / 2) {
+      throw new Inapplicable(
+          "removing "
+              + removed
+              + " of the ledger's "
+              + current.getOrderersCount()
+              + " orderers would leave "
+              + staying.size()
+              + ", not a majority of the ordering group: Raft would lose its quorum."
+              + " Add orderers first, or remove fewer at a time");
+    }
+    next.clearOrderers().addAllOrderers(staying);
   }
 
   /** Puts a CRL in force: it replaces the CRL of the same issuer in every member's entry. */

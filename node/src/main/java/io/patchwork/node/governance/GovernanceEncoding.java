@@ -60,6 +60,7 @@ public final class GovernanceEncoding {
             add.getNodeQuota());
       }
       case REMOVE_MEMBER -> new Action.RemoveMember(proposal.getRemoveMember().getMspId());
+      case REMOVE_ORDERER -> new Action.RemoveOrderer(proposal.getRemoveOrderer().getNodeId());
       case CHANGE_POLICY -> {
         GovernanceProposal.ChangePolicy change = proposal.getChangePolicy();
         Optional<Map<String, String>> contracts = Optional.empty();

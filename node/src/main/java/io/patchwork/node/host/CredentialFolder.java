@@ -102,6 +102,11 @@ final class CredentialFolder {
   }
 
   /** Removes a node's credentials (a peer that could not start). */
+  /** Whether the folder keeps credentials for {@code nodeId} (not for one voted out). */
+  boolean holds(String nodeId) {
+    return Files.isDirectory(directory.resolve(nodeId));
+  }
+
   void remove(String nodeId) throws IOException {
     FileTrees.delete(directory.resolve(nodeId));
   }

@@ -130,8 +130,15 @@ public final class EmbeddedLedgers implements LedgerHost {
     List<Peer> added =
         folder.memberPeers(
             config.getPeersCount() > 0 ? config.getPeers(0).getHost() : addresses.advertised());
+    // An orderer whose credentials are gone was voted out of the ordering group: not started again.
+    LedgerConfig hosted =
+        config.toBuilder()
+            .clearOrderers()
+            .addAllOrderers(
+                config.getOrderersList().stream().filter(o -> folder.holds(o.getNodeId())).toList())
+            .build();
     Map<String, String> nodes = new LinkedHashMap<>();
-    config.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
+    hosted.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
     config.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
     added.forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
     Map<String, NodeCredentials> identities = new LinkedHashMap<>();
@@ -159,7 +166,7 @@ public final class EmbeddedLedgers implements LedgerHost {
             addresses);
     NodeSet nodeSet =
         new NodeSet(
-            config,
+            hosted,
             genesis,
             added,
             addresses,

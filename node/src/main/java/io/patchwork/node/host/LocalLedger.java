@@ -73,6 +73,7 @@ public final class LocalLedger implements AutoCloseable {
       Path dataDirectory)
       throws IOException, ConfigException {
     LocalLedger ledger = new LocalLedger(config, genesis, dataDirectory, credentials, nodes);
+    nodes.onOrdererRemoved(ledger::retireOrderer);
     try {
       nodes.startAll();
     } catch (IOException | ConfigException | RuntimeException e) {
@@ -272,6 +273,30 @@ public final class LocalLedger implements AutoCloseable {
   }
 
   /** Starts (or starts again, on its data) an orderer. */
+  /**
+   * Stops an orderer of this process the members voted out of the ordering group and deletes its
+   * keys and data: afterwards this process holds nothing of it, and does not start it again.
+   */
+  synchronized void retireOrderer(String nodeId) {
+    nodes.retireOrderer(nodeId);
+    try {
+      credentials.forget(nodeId);
+      FileTrees.delete(dataDirectory.resolve(nodeId));
+      log.info("ledger.orderer_retired ledger={} node={}", ledgerId(), nodeId);
+    } catch (IOException e) {
+      log.error(
+          "ledger.orderer_retire_failed ledger={} node={} hint=\"delete its keys by hand\"",
+          ledgerId(),
+          nodeId,
+          e);
+    }
+  }
+
+  /** Whether this process keeps credentials for {@code nodeId}. */
+  public boolean hostsCredentials(String nodeId) {
+    return credentials.has(nodeId);
+  }
+
   public OrdererNode startOrderer(String nodeId) throws IOException {
     return nodes.startOrderer(nodeId);
   }

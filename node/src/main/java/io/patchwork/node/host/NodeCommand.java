@@ -199,7 +199,19 @@ public final class NodeCommand implements Runnable {
           checkSnapshot(out, genesisBlock, identity, shared);
         }
         if (kind == NodeLauncher.Kind.ORDERER) {
-          node = NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
+          NodeLauncher.RunningOrderer orderer =
+              NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
+          // Voted out of the ordering group: nothing is left for it to do, so the process ends.
+          orderer
+              .node()
+              .onRemoved(
+                  () -> {
+                    out.printf(
+                        "node %s was removed from the ledger's ordering group; stopping%n", id);
+                    out.flush();
+                    new Thread(() -> System.exit(0), "patchwork-node-removed").start();
+                  });
+          node = orderer;
         } else if (port.isPresent()) {
           node =
               NodeLauncher.startMemberPeer(

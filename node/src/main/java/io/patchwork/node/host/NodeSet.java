@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.hyperledger.fabric.protos.common.Block;
@@ -47,6 +48,7 @@ final class NodeSet implements AutoCloseable {
   private final Map<String, Peer> memberPeers = new LinkedHashMap<>();
   private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
   private final Map<String, PeerNode> peers = new LinkedHashMap<>();
+  private volatile Consumer<String> removedOrderers = nodeId -> {};
 
   NodeSet(
       LedgerConfig config,
@@ -173,10 +175,29 @@ final class NodeSet implements AutoCloseable {
               addresses.bind(),
               shared);
       orderers.put(nodeId, running);
+      running
+          .node()
+          .onRemoved(() -> shared.scheduler().execute(() -> removedOrderers.accept(nodeId)));
       return running.node();
     } catch (ConfigException e) {
       throw new IllegalStateException("the ledger's own config was checked when it was built", e);
     }
+  }
+
+  /**
+   * Runs {@code action} with an orderer's id when the members vote it out of the ordering group (on
+   * the ledger's timer thread, not the orderer's own).
+   */
+  void onOrdererRemoved(Consumer<String> action) {
+    removedOrderers = action;
+  }
+
+  /** Stops an orderer the members voted out and forgets it: it is not started again. */
+  void retireOrderer(String nodeId) {
+    if (orderers.containsKey(nodeId)) {
+      stopOrderer(nodeId);
+    }
+    ordererConfigs.remove(nodeId);
   }
 
   void stopOrderer(String nodeId) {

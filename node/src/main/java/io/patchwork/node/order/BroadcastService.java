@@ -115,10 +115,22 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     }
   }
 
+  /** Whether the config in force no longer lists this orderer: the members voted it out. */
+  private boolean removed() {
+    return cutter.rules().orderers().stream()
+        .noneMatch(o -> o.getNodeId().equals(orderer.nodeId()));
+  }
+
   private CompletableFuture<BroadcastResponse> admit(Envelope envelope) {
     if (closed) {
       return CompletableFuture.completedFuture(
           response(Status.SERVICE_UNAVAILABLE, "orderer " + orderer.nodeId() + " is stopping"));
+    }
+    if (removed()) {
+      return CompletableFuture.completedFuture(
+          response(
+              Status.SERVICE_UNAVAILABLE,
+              "orderer " + orderer.nodeId() + " was removed from the ledger's ordering group"));
     }
     int size = envelope.getSerializedSize();
     if (size > config.maxEnvelopeBytes()) {
@@ -299,6 +311,11 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
       finish(stream, Status.BAD_REQUEST);
       return null;
     }
+    if (removed()) {
+      // Voted out: it orders nothing more, so a peer must read on from another orderer.
+      finish(stream, Status.SERVICE_UNAVAILABLE);
+      return null;
+    }
     Optional<String> refusal = config.check().refuse(envelope, cutter.rules());
     if (refusal.isPresent()) {
       log.debug("order.deliver_refused reason=\"{}\"", refusal.get());
@@ -368,6 +385,14 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
       var rules = cutter.rules();
       if (rules.sequence() == admittedUnder) {
         return true;
+      }
+      if (removed()) {
+        log.info(
+            "order.deliver_ended node={} reason=\"removed from the ordering group\"",
+            orderer.nodeId());
+        finish(stream, Status.SERVICE_UNAVAILABLE);
+        close();
+        return false;
       }
       Optional<String> refusal = config.check().refuse(request, rules);
       if (refusal.isPresent()) {

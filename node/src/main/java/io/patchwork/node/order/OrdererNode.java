@@ -3,6 +3,7 @@ package io.patchwork.node.order;
 import io.grpc.BindableService;
 import io.patchwork.node.store.BlockStore;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +37,16 @@ public interface OrdererNode extends AutoCloseable {
   long term();
 
   String nodeId();
+
+  /** The node ids of the Raft group as this orderer knows it now, sorted. */
+  List<String> group();
+
+  /**
+   * Runs {@code action} once, on the thread that applies the config, when a config this orderer
+   * puts in force no longer lists it: the members voted it out. It then orders nothing more and
+   * refuses Broadcast and Deliver; what runs it should stop it and may discard its keys.
+   */
+  void onRemoved(Runnable action);
 
   /** Stops Raft and ends every stream. Idempotent. */
   @Override

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -39,6 +42,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -61,6 +65,8 @@ final class RaftOrderer implements OrdererNode {
   private final ExecutorService deliveries;
   private final AtomicLong cutRequestedFor = new AtomicLong(-1);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean reconfiguring = new AtomicBoolean();
+  private final AtomicBoolean removed = new AtomicBoolean();
   private final BroadcastService broadcast;
   private volatile boolean wasLeader;
 
@@ -244,6 +250,9 @@ final class RaftOrderer implements OrdererNode {
           log.info("order.leader_elected node={} term={}", nodeId(), term());
         }
       }
+      if (leader) {
+        followOrdererSet();
+      }
       long since = cutter.pendingSince();
       if (!leader || since == 0) {
         return;
@@ -270,6 +279,63 @@ final class RaftOrderer implements OrdererNode {
     } catch (RuntimeException e) {
       log.warn("order.timer_failed node={}", nodeId(), e);
     }
+  }
+
+  /**
+   * On the leader: moves the Raft group to the orderers the config in force lists, once a config
+   * block changed them (a governance decision). Every orderer cuts the same config blocks, so
+   * whichever is leader sees the same wanted group; a change in flight, or a group that is already
+   * right, leaves it be; a leader voted out leaves it to the next (it is being stopped). Runs the
+   * (blocking) reconfiguration off the timer thread.
+   */
+  private void followOrdererSet() {
+    List<RaftPeer> wanted =
+        cutter.rules().orderers().stream()
+            .map(
+                o ->
+                    RaftPeer.newBuilder()
+                        .setId(RaftPeerId.valueOf(o.getNodeId()))
+                        .setAddress(o.getHost() + ":" + o.getRaftPort())
+                        .build())
+            .toList();
+    Set<RaftPeerId> wantedIds = wanted.stream().map(RaftPeer::getId).collect(Collectors.toSet());
+    RaftConfiguration conf;
+    try {
+      conf = server.getDivision(groupId).getRaftConf();
+    } catch (IOException e) {
+      return;
+    }
+    Set<RaftPeerId> currentIds =
+        conf.getCurrentPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
+    if (wantedIds.equals(currentIds)
+        || !wantedIds.contains(RaftPeerId.valueOf(nodeId()))
+        || !conf.getPreviousPeers().isEmpty()
+        || !reconfiguring.compareAndSet(false, true)) {
+      return;
+    }
+    log.info(
+        "order.group_changing node={} from={} to={}",
+        nodeId(),
+        new TreeSet<>(currentIds.stream().map(RaftPeerId::toString).toList()),
+        new TreeSet<>(wantedIds.stream().map(RaftPeerId::toString).toList()));
+    deliveries.execute(
+        () -> {
+          try {
+            RaftClientReply reply = client.admin().setConfiguration(wanted);
+            if (reply.isSuccess()) {
+              log.info("order.group_changed node={} orderers={}", nodeId(), wanted.size());
+            } else {
+              log.warn(
+                  "order.group_change_refused node={} reason=\"{}\"",
+                  nodeId(),
+                  reply.getException());
+            }
+          } catch (IOException | RuntimeException e) {
+            log.warn("order.group_change_failed node={} reason=\"{}\"", nodeId(), e.toString());
+          } finally {
+            reconfiguring.set(false);
+          }
+        });
   }
 
   static OrderingEntry batch(List<ByteString> envelopes) {
@@ -317,6 +383,34 @@ final class RaftOrderer implements OrdererNode {
   @Override
   public String nodeId() {
     return config.self().nodeId();
+  }
+
+  @Override
+  public List<String> group() {
+    try {
+      return server.getDivision(groupId).getRaftConf().getCurrentPeers().stream()
+          .map(peer -> peer.getId().toString())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public void onRemoved(Runnable action) {
+    cutter.onConfig(
+        rules -> {
+          boolean listed = rules.orderers().stream().anyMatch(o -> o.getNodeId().equals(nodeId()));
+          if (!listed && removed.compareAndSet(false, true)) {
+            log.warn(
+                "order.removed node={} ledger={} sequence={}; it orders nothing more",
+                nodeId(),
+                rules.ledgerId(),
+                rules.sequence());
+            action.run();
+          }
+        });
   }
 
   @Override
