@@ -7,10 +7,13 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.ServiceIdentity;
 import io.patchwork.manager.api.ApiTls;
+import io.patchwork.manager.cli.ClientCommand;
 import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -26,10 +29,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -226,6 +233,53 @@ class ClusterTest {
       JsonArray before = seen.getJsonArray("nodes");
       assertThat(before).hasSize(7);
 
+      // A member admin signs in with its certificate at B; B passes the request, with the
+      // certificate, to A, which runs the ledger and checks it there.
+      List<String> atB = List.of("--url", b.url(), "--ca-file", authority.toString());
+      String invite = cli(atB, token, "invite", "shared", "Bank1MSP");
+      Matcher issued = Pattern.compile("(pwi_\\S+)").matcher(invite);
+      assertThat(issued.find()).as(invite).isTrue();
+      Path bank1 = directory.resolve("bank1");
+      cli(
+          atB,
+          null,
+          "join",
+          "shared",
+          "--invite",
+          issued.group(1),
+          "--organization",
+          "Bank 1",
+          "--msp-id",
+          "Bank1MSP",
+          "--out",
+          bank1.toString());
+      String shownAtB =
+          cli(
+              atB,
+              null,
+              "ledger",
+              "shared",
+              "--client-cert",
+              bank1.resolve("admin/msp").toString());
+      assertThat(shownAtB).contains("shared: ACTIVE");
+      // Sent to A by anyone but an instance, the certificate header counts for nothing.
+      HttpResponse<String> forged =
+          http.send(
+              HttpRequest.newBuilder(URI.create(urlA + "/ledgers/shared"))
+                  .header(
+                      "x-patchwork-client-certificate",
+                      Base64.getEncoder()
+                          .encodeToString(
+                              Pem.readCertificates(
+                                      Files.readString(
+                                          bank1.resolve("admin/msp/signcerts/cert.pem")))
+                                  .get(0)
+                                  .getEncoded()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(forged.statusCode()).isEqualTo(401);
+      assertThat(forged.body()).contains("CLIENT_CERTIFICATE_REFUSED");
+
       a.kill();
 
       // Once the cluster sees A gone, B claims the ledger and runs its nodes from the shared files.
@@ -254,6 +308,24 @@ class ClusterTest {
         statement.execute("DROP SCHEMA " + schema + " CASCADE");
       }
     }
+  }
+
+  /** Runs the command line client, with the token in a file if given; fails unless it succeeds. */
+  private String cli(List<String> connection, String token, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(connection);
+    if (token != null) {
+      Path file = Files.createTempFile(directory, "token", "");
+      Files.writeString(file, token);
+      all.addAll(List.of("--token-file", file.toString()));
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        ClientCommand.execute(
+            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    assertThat(exit).as(String.join(" ", args) + ": " + err).isZero();
+    return out.toString();
   }
 
   /** Polls the ledger through {@code base} until it shows its nodes. */

@@ -140,7 +140,12 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/invites/redeem").handler(invites::redeem);
           router
               .route("/ledgers*")
-              .handler(new Authentication(vertx, services.tokens(), services.certificateLogins()));
+              .handler(
+                  new Authentication(
+                      vertx,
+                      services.tokens(),
+                      services.certificateLogins(),
+                      tls.flatMap(ApiTls::authority)));
           router.post("/ledgers").handler(routes::create);
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);

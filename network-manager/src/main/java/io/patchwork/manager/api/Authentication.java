@@ -8,8 +8,13 @@ import io.patchwork.manager.ledger.CertificateLogins;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -27,11 +32,22 @@ final class Authentication implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final ApiTokens tokens;
   private final CertificateLogins certificates;
+  private final Optional<X509Certificate> instances;
 
-  Authentication(Vertx vertx, ApiTokens tokens, CertificateLogins certificates) {
+  /**
+   * @param instances the authority of the cluster's instances' certificates, if they have one: a
+   *     member certificate forwarded by another instance is believed only over a connection that
+   *     instance made with a certificate of it
+   */
+  Authentication(
+      Vertx vertx,
+      ApiTokens tokens,
+      CertificateLogins certificates,
+      Optional<X509Certificate> instances) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.certificates = certificates;
+    this.instances = instances;
   }
 
   /** The authenticated caller of a request that passed this handler. */
@@ -42,6 +58,11 @@ final class Authentication implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String header = ctx.request().getHeader("authorization");
+    String forwarded = ctx.request().getHeader(Forwarding.CLIENT_CERTIFICATE);
+    if (header == null && forwarded != null) {
+      byForwardedCertificate(ctx, forwarded);
+      return;
+    }
     if (header == null) {
       Optional<X509Certificate> certificate = clientCertificate(ctx);
       if (certificate.isPresent()) {
@@ -78,8 +99,48 @@ final class Authentication implements Handler<RoutingContext> {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * A member's certificate another instance took and passed on with the request: believed only if
+   * this connection's own client certificate is an instance's, issued by the instances' authority.
+   */
+  private void byForwardedCertificate(RoutingContext ctx, String forwarded) {
+    Optional<X509Certificate> caller = clientCertificate(ctx);
+    if (instances.isEmpty() || caller.isEmpty() || !issuedBy(caller.get(), instances.get())) {
+      refuse(
+          ctx,
+          ApiError.CLIENT_CERTIFICATE_REFUSED,
+          "a forwarded client certificate is taken only from another instance of this cluster");
+      return;
+    }
+    X509Certificate member;
+    try {
+      member =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(
+                      new ByteArrayInputStream(Base64.getDecoder().decode(forwarded)));
+    } catch (CertificateException | IllegalArgumentException e) {
+      refuse(
+          ctx,
+          ApiError.CLIENT_CERTIFICATE_REFUSED,
+          "the forwarded client certificate cannot be read");
+      return;
+    }
+    byCertificate(ctx, member);
+  }
+
+  private static boolean issuedBy(X509Certificate certificate, X509Certificate authority) {
+    try {
+      certificate.checkValidity();
+      certificate.verify(authority.getPublicKey());
+      return certificate.getIssuerX500Principal().equals(authority.getSubjectX500Principal());
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   /** The certificate the TLS client presented, if it presented one. */
-  private static Optional<X509Certificate> clientCertificate(RoutingContext ctx) {
+  static Optional<X509Certificate> clientCertificate(RoutingContext ctx) {
     if (!ctx.request().isSSL()) {
       return Optional.empty();
     }

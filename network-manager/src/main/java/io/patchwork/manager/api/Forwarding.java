@@ -10,8 +10,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.RoutingContext;
+import java.security.cert.CertificateEncodingException;
+import java.util.Base64;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,26 +28,40 @@ final class Forwarding implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
   static final String FORWARDED = "x-patchwork-forwarded-by";
 
+  /**
+   * The member's client certificate (base64 DER) of a request the forwarding instance took without
+   * a token. The receiving instance believes it only from a connection whose own client certificate
+   * is an instance's ({@link Authentication}).
+   */
+  static final String CLIENT_CERTIFICATE = "x-patchwork-client-certificate";
+
   private final Vertx vertx;
   private final LedgerService ledgers;
   private final HttpClient client;
 
   /**
    * Forwards over HTTPS to instances whose certificates {@code tls}'s authority issued (cluster
-   * mode over HTTPS needs one authority for every instance), plain HTTP otherwise.
+   * mode over HTTPS needs one authority for every instance), presenting this instance's own
+   * certificate, plain HTTP otherwise.
    */
   Forwarding(Vertx vertx, LedgerService ledgers, Optional<ApiTls> tls) {
     this.vertx = vertx;
     this.ledgers = ledgers;
     HttpClientOptions options = new HttpClientOptions();
-    tls.flatMap(ApiTls::authority)
+    tls.filter(identity -> identity.authority().isPresent())
         .ifPresent(
-            authority ->
+            identity ->
                 options
+                    .setSsl(true)
                     .setVerifyHost(true)
                     .setTrustOptions(
                         new PemTrustOptions()
-                            .addCertValue(Buffer.buffer(Pem.certificate(authority)))));
+                            .addCertValue(
+                                Buffer.buffer(Pem.certificate(identity.authority().orElseThrow()))))
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .addCertValue(Buffer.buffer(identity.certificateChainPem()))
+                            .addKeyValue(Buffer.buffer(identity.keyPem()))));
     this.client = vertx.createHttpClient(options);
   }
 
@@ -79,7 +96,22 @@ final class Forwarding implements Handler<RoutingContext> {
   private void forward(RoutingContext ctx, String base) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers());
     headers.remove("host").remove("content-length").remove("connection");
+    headers.remove(CLIENT_CERTIFICATE);
     headers.set(FORWARDED, ledgers.instance());
+    if (ctx.request().getHeader("authorization") == null) {
+      // Signed in with a certificate: the instance running the ledger checks it, not this one.
+      Authentication.clientCertificate(ctx)
+          .ifPresent(
+              certificate -> {
+                try {
+                  headers.set(
+                      CLIENT_CERTIFICATE,
+                      Base64.getEncoder().encodeToString(certificate.getEncoded()));
+                } catch (CertificateEncodingException e) {
+                  log.warn("api.forward_certificate_unreadable reason=\"{}\"", e.getMessage());
+                }
+              });
+    }
     Buffer body =
         ctx.body() == null || ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
     client
