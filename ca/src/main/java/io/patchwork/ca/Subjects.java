@@ -37,6 +37,21 @@ public final class Subjects {
         org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(names[0].getFirst().getValue()));
   }
 
+  /**
+   * The role a certificate this module issued carries in its subject's organizational unit (Fabric
+   * NodeOUs); empty if it names none or another.
+   */
+  public static Optional<Role> roleOf(X509Certificate certificate) {
+    org.bouncycastle.asn1.x500.RDN[] units =
+        X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
+            .getRDNs(BCStyle.OU);
+    if (units.length != 1) {
+      return Optional.empty();
+    }
+    return Role.fromOrganizationalUnit(
+        org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(units[0].getFirst().getValue()));
+  }
+
   /** {@code CN=<commonName>, OU=<role>, O=<organisation>, organizationIdentifier=<mspId>}. */
   static X500Name leaf(CertificateRequest request) {
     return new X500NameBuilder(BCStyle.INSTANCE)

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 public sealed interface Action
     permits Action.AddMember,
         Action.RemoveMember,
+        Action.AddOrderer,
         Action.RemoveOrderer,
         Action.ReplaceAuthority,
         Action.ChangePolicy,
@@ -56,6 +57,31 @@ public sealed interface Action
     @Override
     public String kind() {
       return "RemoveMember";
+    }
+  }
+
+  /**
+   * Bring a member's orderer into the ledger's ordering group (Raft): it is reached at {@code
+   * host:port} (Broadcast, Deliver) and {@code host:raftPort} (Raft), and signs blocks with the
+   * certificate the proposal carries.
+   */
+  record AddOrderer(String nodeId, String mspId, String host, int port, int raftPort)
+      implements Action {
+    public AddOrderer {
+      Objects.requireNonNull(nodeId, "nodeId");
+      Objects.requireNonNull(host, "host");
+      requireMspId(mspId);
+      if (nodeId.isBlank() || host.isBlank()) {
+        throw new IllegalArgumentException("an orderer needs a node id and a host");
+      }
+      if (port < 1 || port > 65535 || raftPort < 1 || raftPort > 65535 || port == raftPort) {
+        throw new IllegalArgumentException("an orderer needs two different ports (1 to 65535)");
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "AddOrderer";
     }
   }
 

@@ -202,6 +202,15 @@ final class GovernanceRoutes {
               .put("mspId", content.getAddMember().getMspId());
       case REMOVE_MEMBER -> action.put("mspId", content.getRemoveMember().getMspId());
       case REMOVE_ORDERER -> action.put("nodeId", content.getRemoveOrderer().getNodeId());
+      case ADD_ORDERER ->
+          action
+              .put("nodeId", content.getAddOrderer().getOrderer().getNodeId())
+              .put("mspId", content.getAddOrderer().getOrderer().getMspId())
+              .put(
+                  "endpoint",
+                  content.getAddOrderer().getOrderer().getHost()
+                      + ":"
+                      + content.getAddOrderer().getOrderer().getPort());
       case UPGRADE_CONTRACT ->
           action
               .put("contract", content.getUpgradeContract().getContract())

@@ -2,6 +2,8 @@ package io.patchwork.node.governance;
 
 import com.google.protobuf.ByteString;
 import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
+import io.patchwork.ca.Subjects;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
@@ -10,11 +12,15 @@ import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.config.proto.RetiringRoot;
+import io.patchwork.node.net.CertifiedNames;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -25,6 +31,9 @@ import java.util.function.Predicate;
  * config on every node.
  */
 public final class DecisionEffects {
+  /** The most orderers a ledger's ordering group has. */
+  private static final int MAX_ORDERERS = 7;
+
   private DecisionEffects() {}
 
   /** Why a proposal's effect cannot be applied to a config. */
@@ -57,6 +66,7 @@ public final class DecisionEffects {
           replaceCrl(next, proposal.getRemoveMember().getCrl());
         }
       }
+      case ADD_ORDERER -> addOrderer(current, next, proposal.getAddOrderer().getOrderer());
       case REMOVE_ORDERER -> {
         String nodeId = proposal.getRemoveOrderer().getNodeId();
         if (current.getOrderersList().stream().noneMatch(o -> o.getNodeId().equals(nodeId))) {
@@ -130,6 +140,82 @@ public final class DecisionEffects {
     current.getPeersList().stream()
         .filter(peer -> !peer.getMspId().equals(mspId))
         .forEach(next::addPeers);
+  }
+
+  /**
+   * Adds a member's orderer. Its certificates must be its member's, issued under the member's roots
+   * (signing: role orderer; TLS: naming the host others reach it at), so that peers take its blocks
+   * and orderers its Raft traffic.
+   */
+  private static void addOrderer(LedgerConfig current, LedgerConfig.Builder next, Orderer added)
+      throws Inapplicable {
+    Member member =
+        current.getMembersList().stream()
+            .filter(m -> m.getMspId().equals(added.getMspId()))
+            .findFirst()
+            .orElseThrow(() -> new Inapplicable(added.getMspId() + " is not a member"));
+    String id = added.getNodeId();
+    if (current.getOrderersList().stream().anyMatch(o -> o.getNodeId().equals(id))
+        || current.getPeersList().stream().anyMatch(p -> p.getNodeId().equals(id))) {
+      throw new Inapplicable("node id " + id + " is taken");
+    }
+    if (current.getOrderersCount() >= MAX_ORDERERS) {
+      throw new Inapplicable("the ordering group has " + MAX_ORDERERS + " orderers, the most");
+    }
+    if (added.getHost().isBlank()
+        || added.getPort() < 1
+        || added.getPort() > 65535
+        || added.getRaftPort() < 1
+        || added.getRaftPort() > 65535
+        || added.getPort() == added.getRaftPort()) {
+      throw new Inapplicable("orderer " + id + " needs a host and two different ports");
+    }
+    X509Certificate signing = certificate(added.getSigningCertificate());
+    X509Certificate tls = certificate(added.getTlsCertificate());
+    for (X509Certificate certificate : List.of(signing, tls)) {
+      if (!Subjects.mspIdOf(certificate).equals(Optional.of(added.getMspId()))
+          || !issuedUnder(certificate, member)) {
+        throw new Inapplicable(
+            "orderer "
+                + id
+                + "'s certificates must be issued to "
+                + added.getMspId()
+                + " under its roots");
+      }
+    }
+    if (!Subjects.roleOf(signing).equals(Optional.of(Role.ORDERER))) {
+      throw new Inapplicable("orderer " + id + "'s signing certificate is not an orderer's");
+    }
+    if (!CertifiedNames.covers(tls, added.getHost())) {
+      throw new Inapplicable(
+          "orderer "
+              + id
+              + " is reached at "
+              + added.getHost()
+              + ", but its TLS certificate names only "
+              + CertifiedNames.of(tls));
+    }
+    next.addOrderers(added);
+  }
+
+  /** Whether one of the member's roots or intermediates signed {@code certificate}. */
+  private static boolean issuedUnder(X509Certificate certificate, Member member)
+      throws Inapplicable {
+    List<ByteString> issuers = new ArrayList<>(member.getRootCertificatesList());
+    issuers.addAll(member.getIntermediateCertificatesList());
+    for (ByteString pem : issuers) {
+      X509Certificate issuer = certificate(pem);
+      if (!issuer.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+        continue;
+      }
+      try {
+        certificate.verify(issuer.getPublicKey());
+        return true;
+      } catch (GeneralSecurityException e) {
+        // not this one
+      }
+    }
+    return false;
   }
 
   /**
@@ -239,7 +325,7 @@ public final class DecisionEffects {
     }
     try {
       crl(replace.getCrl()).verify(newRoot.getPublicKey());
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new Inapplicable("the CRL is not signed by the new authority");
     }
     ByteString newPem =
@@ -276,7 +362,7 @@ public final class DecisionEffects {
     X509Certificate certificate = certificate(pem);
     try {
       certificate.verify(certificate.getPublicKey());
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new Inapplicable("the new authority's certificate is not self-signed");
     }
     if (certificate.getBasicConstraints() < 0) {

@@ -6,6 +6,7 @@ import io.patchwork.governance.Action;
 import io.patchwork.governance.GovernanceRules;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.config.proto.VotingPolicy;
@@ -61,6 +62,15 @@ public final class GovernanceEncoding {
       }
       case REMOVE_MEMBER -> new Action.RemoveMember(proposal.getRemoveMember().getMspId());
       case REMOVE_ORDERER -> new Action.RemoveOrderer(proposal.getRemoveOrderer().getNodeId());
+      case ADD_ORDERER -> {
+        Orderer orderer = proposal.getAddOrderer().getOrderer();
+        yield new Action.AddOrderer(
+            orderer.getNodeId(),
+            orderer.getMspId(),
+            orderer.getHost(),
+            orderer.getPort(),
+            orderer.getRaftPort());
+      }
       case CHANGE_POLICY -> {
         GovernanceProposal.ChangePolicy change = proposal.getChangePolicy();
         Optional<Map<String, String>> contracts = Optional.empty();

@@ -159,6 +159,13 @@ public final class NodeCommand implements Runnable {
     Optional<Path> snapshot;
 
     @Option(
+        names = "--added-orderer",
+        description =
+            "For an orderer the members voted in after genesis (AddOrderer): it learns its place"
+                + " and the ordering group from the chain the orderers deliver.")
+    boolean addedOrderer;
+
+    @Option(
         names = "--port",
         description =
             "For a member's own peer the genesis config does not list (an organisation voted in"
@@ -172,7 +179,11 @@ public final class NodeCommand implements Runnable {
       String id = nodeId;
       NodeLauncher.Kind kind;
       NodeLauncher.NodeIdentity identity;
-      if (port.isPresent()) {
+      if (addedOrderer) {
+        // Its MSP id comes from its certificate; its entry from the config in force.
+        kind = NodeLauncher.Kind.ORDERER;
+        identity = memberPeerIdentity(id, genesisBlock, NodeFiles.read(msp, tls));
+      } else if (port.isPresent()) {
         // A member's own peer: its MSP id comes from its certificate, not the genesis config.
         kind = NodeLauncher.Kind.PEER;
         NodeFiles.Credentials files = NodeFiles.read(msp, tls);
@@ -200,7 +211,10 @@ public final class NodeCommand implements Runnable {
         }
         if (kind == NodeLauncher.Kind.ORDERER) {
           NodeLauncher.RunningOrderer orderer =
-              NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
+              addedOrderer
+                  ? NodeLauncher.startAddedOrderer(
+                      genesisBlock, identity, dataDirectory, bind, shared)
+                  : NodeLauncher.startOrderer(genesisBlock, identity, dataDirectory, bind, shared);
           // Voted out of the ordering group: nothing is left for it to do, so the process ends.
           orderer
               .node()

@@ -15,8 +15,10 @@ import io.patchwork.node.order.BlockCutting;
 import io.patchwork.node.order.OrdererConfig;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.order.OrdererSpec;
+import io.patchwork.node.peer.OrderedChain;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.StateResources;
+import io.patchwork.node.update.ConfigChain;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -108,13 +110,71 @@ final class NodeLauncher {
     Orderer self =
         ordererEntry(rules, identity.nodeId())
             .orElseThrow(() -> notListed(rules, identity.nodeId(), "an orderer"));
+    return launchOrderer(genesis, rules, self, identity, dataDirectory, bindHost, shared, false);
+  }
+
+  /**
+   * Starts an orderer the members voted in after genesis ({@code AddOrderer}): it learns the config
+   * in force from the chain the orderers deliver — followed from the genesis block, so it trusts no
+   * one for it —, finds itself there, and starts outside the Raft group; the leader adds it and
+   * replicates the log to it. Started again on its data, it recovers as any orderer does.
+   *
+   * @throws ConfigException UNKNOWN_NODE if the config in force does not list it (not voted in, or
+   *     voted out), ADDRESS_NOT_CERTIFIED if its TLS certificate does not name its address
+   * @throws IOException if the chain cannot be had from the orderers
+   */
+  public static RunningOrderer startAddedOrderer(
+      Block genesis, NodeIdentity identity, Path dataDirectory, String bindHost, Shared shared)
+      throws IOException, ConfigException {
+    ConfigChain chain;
+    try {
+      chain =
+          OrderedChain.newest(
+              genesis,
+              identity.signer(),
+              shared.transport(),
+              identity.tls(),
+              shared.verifier(),
+              shared.clock(),
+              Duration.ofSeconds(60));
+    } catch (OrderedChain.Failure e) {
+      throw new IOException(
+          "the ledger's chain cannot be had from its orderers: " + e.getMessage(), e);
+    }
+    LedgerRules rules = chain.rules();
+    Orderer self =
+        ordererEntry(rules, identity.nodeId())
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        ConfigException.Code.UNKNOWN_NODE,
+                        "orderer "
+                            + identity.nodeId()
+                            + " is not in ledger "
+                            + rules.ledgerId()
+                            + "'s config at block "
+                            + chain.last().getHeader().getNumber()
+                            + ": the members vote it in first (AddOrderer)"));
+    return launchOrderer(genesis, rules, self, identity, dataDirectory, bindHost, shared, true);
+  }
+
+  private static RunningOrderer launchOrderer(
+      Block genesis,
+      LedgerRules rules,
+      Orderer self,
+      NodeIdentity identity,
+      Path dataDirectory,
+      String bindHost,
+      Shared shared,
+      boolean joining)
+      throws IOException, ConfigException {
     checkIdentity(rules, identity, self.getMspId());
     checkAddress(identity, self.getHost());
     List<OrdererSpec> group =
         rules.orderers().stream()
             .map(o -> new OrdererSpec(o.getNodeId(), o.getHost(), o.getRaftPort()))
             .toList();
-    var cutting = rules.blockCutting();
+    var cutting = LedgerConfigs.fromGenesis(genesis).blockCutting();
     OrdererNode node =
         OrdererNode.start(
             new OrdererConfig(
@@ -132,7 +192,8 @@ final class NodeLauncher {
                 new SignedEnvelopeCheck(shared.verifier(), shared.clock()),
                 MAX_ENVELOPE_BYTES,
                 identity.tls(),
-                shared.verifier()));
+                shared.verifier(),
+                joining));
     try {
       Server server =
           shared

@@ -216,10 +216,10 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
               if (failure == null && reply.isSuccess()) {
                 response = response(Status.SUCCESS, "");
               } else {
+                Throwable cause =
+                    failure != null && failure.getCause() != null ? failure.getCause() : failure;
                 String why =
-                    failure != null
-                        ? failure.getClass().getSimpleName()
-                        : String.valueOf(reply.getException());
+                    cause != null ? cause.toString() : String.valueOf(reply.getException());
                 log.warn(
                     "order.broadcast_failed node={} envelopes={} reason=\"{}\"",
                     orderer.nodeId(),
@@ -325,6 +325,11 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     long height = orderer.blocks().height();
     long start = position(seek.getStart(), height, 0);
     long stop = position(seek.getStop(), height, Long.MAX_VALUE);
+    if (start < orderer.servesFrom()) {
+      // Voted in later: its copies of earlier blocks carry a signature their config does not know.
+      finish(stream, Status.SERVICE_UNAVAILABLE);
+      return null;
+    }
     if (start > stop
         || (seek.getBehavior() == SeekInfo.SeekBehavior.FAIL_IF_NOT_READY && stop >= height)) {
       finish(stream, Status.NOT_FOUND);

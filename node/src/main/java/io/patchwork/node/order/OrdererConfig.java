@@ -13,7 +13,8 @@ import org.hyperledger.fabric.protos.common.Block;
  * on {@code bindHost}; the others reach it at its spec's host), where it keeps its Raft log and
  * blocks, the genesis block, block cutting, its signing key, its admission check, the largest
  * envelope it takes, its TLS identity for Raft traffic, and the signature verifier it checks config
- * transactions with.
+ * transactions with. A joining orderer — one the members voted in after genesis — starts its Raft
+ * server outside the group; the leader adds it and replicates the log to it from the start.
  */
 public record OrdererConfig(
     String ledgerId,
@@ -27,7 +28,8 @@ public record OrdererConfig(
     EnvelopeCheck check,
     int maxEnvelopeBytes,
     NodeTransport.TlsIdentity tls,
-    SignatureVerifier verifier) {
+    SignatureVerifier verifier,
+    boolean joining) {
   public OrdererConfig {
     Objects.requireNonNull(ledgerId, "ledgerId");
     Objects.requireNonNull(self, "self");

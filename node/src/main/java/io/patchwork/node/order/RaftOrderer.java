@@ -48,6 +48,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,7 @@ final class RaftOrderer implements OrdererNode {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean reconfiguring = new AtomicBoolean();
   private final AtomicBoolean removed = new AtomicBoolean();
+  private final AtomicLong servesFrom;
   private final BroadcastService broadcast;
   private volatile boolean wasLeader;
 
@@ -77,8 +79,10 @@ final class RaftOrderer implements OrdererNode {
       RaftServer server,
       RaftGroupId groupId,
       RaftClient client,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      AtomicLong servesFrom) {
     this.config = config;
+    this.servesFrom = servesFrom;
     this.blocks = blocks;
     this.cutter = cutter;
     this.server = server;
@@ -142,10 +146,25 @@ final class RaftOrderer implements OrdererNode {
       config.tls().trustNow(cutter.rules().tlsTrust());
       cutter.onConfig(rules -> config.tls().trustNow(rules.tlsTrust()));
       boolean existing = Files.exists(raftDirectory.resolve(groupId.getUuid().toString()));
+      // An orderer serves blocks from the first one whose config lists it: those before carry its
+      // signature, which no config at their heights knows (it cut them replaying the log).
+      AtomicLong servesFrom =
+          new AtomicLong(
+              admittedAt(
+                  blocks,
+                  config.self().nodeId(),
+                  genesisRules(config),
+                  BlockCutter.ConfigJudge.of(config.verifier())));
+      cutter.onConfig(
+          rules -> {
+            if (servesFrom.get() == Long.MAX_VALUE && listed(rules, config.self().nodeId())) {
+              servesFrom.set(cutter.nextBlockNumber() - 1);
+            }
+          });
       server =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(config.self().nodeId()))
-              .setGroup(group)
+              .setGroup(config.joining() && !existing ? RaftGroup.valueOf(groupId) : group)
               .setStateMachine(cutter)
               .setProperties(properties)
               .setParameters(parameters)
@@ -171,7 +190,8 @@ final class RaftOrderer implements OrdererNode {
                 thread.setDaemon(true);
                 return thread;
               });
-      RaftOrderer orderer = new RaftOrderer(config, blocks, cutter, server, groupId, client, timer);
+      RaftOrderer orderer =
+          new RaftOrderer(config, blocks, cutter, server, groupId, client, timer, servesFrom);
       long tick = Math.max(5, config.cutting().timeout().toMillis() / 4);
       timer.scheduleWithFixedDelay(orderer::tick, tick, tick, TimeUnit.MILLISECONDS);
       log.info(
@@ -383,6 +403,42 @@ final class RaftOrderer implements OrdererNode {
   @Override
   public String nodeId() {
     return config.self().nodeId();
+  }
+
+  /**
+   * The first block whose config lists {@code nodeId} among the orderers, in what the store holds
+   * (0 for an orderer of the genesis config), or {@link Long#MAX_VALUE} if none does yet.
+   */
+  private static long admittedAt(
+      BlockStore blocks, String nodeId, LedgerRules genesis, BlockCutter.ConfigJudge judge)
+      throws IOException {
+    if (listed(genesis, nodeId)) {
+      return 0;
+    }
+    for (long number = 1; number < blocks.height(); number++) {
+      Block block = blocks.get(number).orElseThrow();
+      if (block.getData().getDataCount() != 1
+          || !LedgerConfigs.isConfig(block.getData().getData(0))) {
+        continue;
+      }
+      try {
+        if (listed(judge.configOf(block), nodeId)) {
+          return number;
+        }
+      } catch (ConfigException notAChange) {
+        // A governance record: it changes no config.
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+
+  private static boolean listed(LedgerRules rules, String nodeId) {
+    return rules.orderers().stream().anyMatch(o -> o.getNodeId().equals(nodeId));
+  }
+
+  /** The first block this orderer delivers: 0, or the one whose config voted it in. */
+  long servesFrom() {
+    return servesFrom.get();
   }
 
   @Override

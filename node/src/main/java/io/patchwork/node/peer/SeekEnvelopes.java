@@ -12,6 +12,7 @@ import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
+import org.hyperledger.fabric.protos.orderer.SeekNewest;
 import org.hyperledger.fabric.protos.orderer.SeekPosition;
 import org.hyperledger.fabric.protos.orderer.SeekSpecified;
 
@@ -22,6 +23,34 @@ final class SeekEnvelopes {
   /** Blocks {@code from} to {@code to} (inclusive), waiting for those not cut yet. */
   static Envelope seek(
       String ledgerId, NodeSigner signer, Instant now, SecureRandom random, long from, long to) {
+    return seek(
+        ledgerId,
+        signer,
+        now,
+        random,
+        from,
+        SeekPosition.newBuilder().setSpecified(SeekSpecified.newBuilder().setNumber(to)).build());
+  }
+
+  /** Blocks {@code from} to the newest the orderer has when it answers; then SUCCESS. */
+  static Envelope seekToNewest(
+      String ledgerId, NodeSigner signer, Instant now, SecureRandom random, long from) {
+    return seek(
+        ledgerId,
+        signer,
+        now,
+        random,
+        from,
+        SeekPosition.newBuilder().setNewest(SeekNewest.getDefaultInstance()).build());
+  }
+
+  private static Envelope seek(
+      String ledgerId,
+      NodeSigner signer,
+      Instant now,
+      SecureRandom random,
+      long from,
+      SeekPosition to) {
     byte[] nonce = new byte[24];
     random.nextBytes(nonce);
     ChannelHeader channel =
@@ -40,8 +69,7 @@ final class SeekEnvelopes {
         SeekInfo.newBuilder()
             .setStart(
                 SeekPosition.newBuilder().setSpecified(SeekSpecified.newBuilder().setNumber(from)))
-            .setStop(
-                SeekPosition.newBuilder().setSpecified(SeekSpecified.newBuilder().setNumber(to)))
+            .setStop(to)
             .setBehavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY)
             .build();
     Payload payload =

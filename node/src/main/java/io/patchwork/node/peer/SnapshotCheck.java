@@ -4,14 +4,12 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.patchwork.ca.Role;
 import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.LedgerConfig;
-import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
@@ -35,18 +33,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
-import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
-import org.hyperledger.fabric.protos.common.Status;
-import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
-import org.hyperledger.fabric.protos.orderer.DeliverResponse;
 import org.hyperledger.fabric.protos.peer.ChaincodeHeaderExtension;
 import org.hyperledger.fabric.protos.peer.ChaincodeID;
 import org.hyperledger.fabric.protos.peer.ChaincodeInput;
@@ -172,7 +164,13 @@ public final class SnapshotCheck {
     }
     try (Channels channels = new Channels(context.transport(), context.tls())) {
       if (number > 0) {
-        fetch(chain, number, channels);
+        try {
+          OrderedChain.follow(
+              chain, number, channels, context.signer(), context.clock(), context.timeout());
+        } catch (OrderedChain.Failure e) {
+          throw new Refused(
+              e.invalid() ? Code.CHAIN_INVALID : Code.CHAIN_UNAVAILABLE, e.getMessage());
+        }
       }
       ByteString chainHash = headerHash(chain.last());
       if (!chainHash.equals(headerHash(anchor))) {
@@ -219,104 +217,6 @@ public final class SnapshotCheck {
       return LedgerConfig.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw new IOException(snapshot + ": the snapshot's ledger config cannot be decoded", e);
-    }
-  }
-
-  /** Follows the chain to block {@code number}, from one orderer after another until done. */
-  private void fetch(ConfigChain chain, long number, Channels channels) throws Refused {
-    Instant deadline = context.clock().instant().plus(context.timeout());
-    String lastProblem = "no orderer answered";
-    for (int attempt = 0; chain.last().getHeader().getNumber() < number; attempt++) {
-      if (context.clock().instant().isAfter(deadline)) {
-        throw new Refused(
-            Code.CHAIN_UNAVAILABLE,
-            "the chain reached block "
-                + chain.last().getHeader().getNumber()
-                + " of "
-                + number
-                + " within "
-                + context.timeout()
-                + ": "
-                + lastProblem);
-      }
-      List<Orderer> orderers = chain.rules().orderers();
-      Orderer orderer = orderers.get(attempt % orderers.size());
-      try {
-        deliver(chain, number, channels, orderer, deadline);
-      } catch (Unavailable e) {
-        lastProblem = orderer.getHost() + ":" + orderer.getPort() + ": " + e.getMessage();
-        log.info("peer.snapshot_chain_retry orderer={} reason=\"{}\"", orderer.getNodeId(), e);
-        sleep();
-      }
-    }
-  }
-
-  /** One orderer's Deliver stream of the blocks still missing. */
-  private void deliver(
-      ConfigChain chain, long number, Channels channels, Orderer orderer, Instant deadline)
-      throws Refused, Unavailable {
-    BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
-    StreamObserver<Envelope> requests =
-        AtomicBroadcastGrpc.newStub(channels.open(orderer.getHost(), orderer.getPort()))
-            .withDeadlineAfter(
-                Math.max(1, Duration.between(context.clock().instant(), deadline).toMillis()),
-                TimeUnit.MILLISECONDS)
-            .deliver(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(DeliverResponse response) {
-                    answers.add(response);
-                  }
-
-                  @Override
-                  public void onError(Throwable failure) {
-                    answers.add(failure);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    answers.add(Status.SERVICE_UNAVAILABLE);
-                  }
-                });
-    try {
-      requests.onNext(
-          SeekEnvelopes.seek(
-              chain.rules().ledgerId(),
-              context.signer(),
-              context.clock().instant(),
-              random,
-              chain.last().getHeader().getNumber() + 1,
-              number));
-      while (chain.last().getHeader().getNumber() < number) {
-        Object answer = answers.take();
-        if (answer instanceof Throwable failure) {
-          throw new Unavailable(failure.getMessage());
-        }
-        if (answer instanceof Status status) {
-          throw new Unavailable("the stream ended early (" + status + ")");
-        }
-        DeliverResponse response = (DeliverResponse) answer;
-        if (!response.hasBlock()) {
-          throw new Unavailable("answered " + response.getStatus());
-        }
-        Block block = response.getBlock();
-        Optional<String> refusal = chain.follow(block);
-        if (refusal.isPresent()) {
-          throw new Refused(
-              Code.CHAIN_INVALID,
-              "orderer "
-                  + orderer.getNodeId()
-                  + " delivered block "
-                  + block.getHeader().getNumber()
-                  + ", which does not follow the chain from the genesis block: "
-                  + refusal.get());
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unavailable("interrupted");
-    } finally {
-      requests.onCompleted();
     }
   }
 
@@ -509,15 +409,6 @@ public final class SnapshotCheck {
       Thread.sleep(RETRY_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** An orderer that could not deliver; the next one is tried. */
-  private static final class Unavailable extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    Unavailable(String message) {
-      super(message);
     }
   }
 }

@@ -30,8 +30,10 @@ import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.host.LocalLedgerBuilder;
 import io.patchwork.node.net.NodeTransport;
 import io.patchwork.node.order.Broadcasts;
+import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -357,11 +359,23 @@ public final class Cluster implements AutoCloseable {
     return next;
   }
 
-  /** Sends one envelope to the first running orderer's Broadcast service as the client. */
+  /**
+   * Sends one envelope to the first running orderer's Broadcast service as the client; if its
+   * stream breaks (the orderer stops: say, voted out by this very envelope), to the next, as a
+   * Fabric client fails over. Sent twice, an envelope is ordered once: the copy is a duplicate.
+   */
   public BroadcastResponse broadcast(Client client, Envelope envelope) throws Exception {
-    Orderer orderer = ledger.ordererConfig(ledger.orderers().get(0).nodeId());
-    ManagedChannel channel = channel(client, orderer.getHost(), orderer.getPort());
-    return Broadcasts.send(channel, envelope, Duration.ofSeconds(30));
+    IOException last = null;
+    for (OrdererNode running : ledger.orderers()) {
+      Orderer orderer = ledger.ordererConfig(running.nodeId());
+      ManagedChannel channel = channel(client, orderer.getHost(), orderer.getPort());
+      try {
+        return Broadcasts.send(channel, envelope, Duration.ofSeconds(30));
+      } catch (IOException broken) {
+        last = broken;
+      }
+    }
+    throw last != null ? last : new IOException("no orderer runs");
   }
 
   /** The ledger's {@code ledger-token} contract for the client, through peer0's gateway. */
@@ -513,6 +527,22 @@ public final class Cluster implements AutoCloseable {
     Path files = directory.resolve("standalone").resolve(nodeId);
     ledger.writeNodeFiles(nodeId, files);
     StandaloneNode node = new StandaloneNode(nodeId, files, ledger.dataDirectory(nodeId));
+    synchronized (standalone) {
+      standalone.add(node);
+    }
+    return node.start();
+  }
+
+  /**
+   * Runs a node this ledger does not host — a member's own, from the node folder {@code files}
+   * ({@code genesis.block}, {@code msp/}, {@code tls/}) — as its own process through {@code
+   * patchwork node run} with {@code extraArgs}. The cluster kills the process when it closes.
+   */
+  public StandaloneNode runMemberNode(String nodeId, Path files, String... extraArgs)
+      throws Exception {
+    StandaloneNode node =
+        new StandaloneNode(
+            nodeId, files, directory.resolve("member-nodes").resolve(nodeId), List.of(extraArgs));
     synchronized (standalone) {
       standalone.add(node);
     }

@@ -3,6 +3,11 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.Orderer;
@@ -10,10 +15,16 @@ import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.DecisionEffects;
 import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.host.NodeFiles;
 import io.patchwork.node.order.OrdererNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.hyperledger.fabric.client.Contract;
 import org.junit.jupiter.api.Tag;
@@ -89,6 +100,109 @@ class OrdererGroupTest {
               .isInstanceOf(DecisionEffects.Inapplicable.class)
               .hasMessageContaining("orderer9 is not an orderer");
         });
+  }
+
+  @Test
+  void a_members_own_orderer_is_voted_in_and_then_hosted_ones_out() throws Exception {
+    // Three banks, three orderers run here (one each); Bank B brings an orderer of its own.
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(3).orderers(3).blocks(10, Duration.ofMillis(20)),
+        cluster -> {
+          Contract token = cluster.token(cluster.admin("BankAMSP"));
+          token.submitTransaction("issue", "BankAMSP", "100");
+
+          // Bank B's orderer: keys and certificates of its own, a folder to run it from.
+          IssuedCredential signing =
+              cluster
+                  .authority()
+                  .issueWithNewKey(
+                      CertificateRequest.signing(
+                          "bankb-orderer", Role.ORDERER, "Bank B", "BankBMSP"));
+          IssuedCredential tls =
+              cluster
+                  .authority()
+                  .issueWithNewKey(
+                      CertificateRequest.tls(
+                          "bankb-orderer",
+                          Role.ORDERER,
+                          "Bank B",
+                          "BankBMSP",
+                          List.of("localhost"),
+                          List.of(InetAddress.getLoopbackAddress())));
+          Path files = directory.resolve("bankb-orderer");
+          List<X509Certificate> chain = cluster.authority().chain();
+          List<X509Certificate> tlsChain = new ArrayList<>();
+          tlsChain.add(tls.certificate().certificate());
+          tlsChain.addAll(chain.subList(0, chain.size() - 1));
+          NodeFiles.write(
+              files,
+              chain,
+              new NodeFiles.Credentials(
+                  signing.certificate().certificate(),
+                  signing.privateKey(),
+                  tlsChain,
+                  tls.privateKey()));
+          Files.write(files.resolve(NodeFiles.GENESIS), cluster.ledger().genesis().toByteArray());
+          Orderer entry =
+              Orderer.newBuilder()
+                  .setNodeId("bankb-orderer")
+                  .setMspId("BankBMSP")
+                  .setHost("127.0.0.1")
+                  .setPort(freePort())
+                  .setRaftPort(freePort())
+                  .setSigningCertificate(
+                      ByteString.copyFromUtf8(Pem.certificate(signing.certificate().certificate())))
+                  .setTlsCertificate(
+                      ByteString.copyFromUtf8(Pem.certificate(tls.certificate().certificate())))
+                  .build();
+
+          // Not voted in yet, it does not start.
+          assertThatThrownBy(() -> cluster.runMemberNode("bankb-orderer", files, "--added-orderer"))
+              .hasMessageContaining("vote it in first");
+
+          // An orderer whose TLS certificate does not name where it is reached is refused.
+          assertThatThrownBy(
+                  () ->
+                      decisionOf(
+                          cluster,
+                          GovernanceProposal.newBuilder()
+                              .setAddOrderer(
+                                  GovernanceProposal.AddOrderer.newBuilder()
+                                      .setOrderer(entry.toBuilder().setHost("10.9.9.9")))))
+              .isInstanceOf(DecisionEffects.Inapplicable.class)
+              .hasMessageContaining("its TLS certificate names only");
+
+          cluster.decide(
+              GovernanceProposal.newBuilder()
+                  .setAddOrderer(GovernanceProposal.AddOrderer.newBuilder().setOrderer(entry)),
+              "BankAMSP",
+              "BankBMSP");
+          cluster.runMemberNode("bankb-orderer", files, "--added-orderer");
+          awaitGroup(cluster, List.of("bankb-orderer", "orderer0", "orderer1", "orderer2"));
+          token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "1");
+
+          // The members vote two orderers run here out: the group is orderer0 and Bank B's own,
+          // and every commit from now on needs Bank B's orderer.
+          cluster.decide(removeOrderer("orderer1"), "BankAMSP", "BankBMSP");
+          awaitRetired(cluster, "orderer1");
+          cluster.decide(removeOrderer("orderer2"), "BankAMSP", "BankBMSP");
+          awaitRetired(cluster, "orderer2");
+          awaitGroup(cluster, List.of("bankb-orderer", "orderer0"));
+          token.submitTransaction("transfer", "BankAMSP", "BankBMSP", "2");
+          assertThat(
+                  cluster
+                      .token(cluster.admin("BankBMSP"))
+                      .evaluateTransaction("balance", "BankBMSP"))
+              .asString()
+              .isEqualTo("3");
+        });
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private static GovernanceProposal.Builder removeOrderer(String nodeId) {

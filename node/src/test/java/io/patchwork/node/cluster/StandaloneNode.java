@@ -29,14 +29,21 @@ public final class StandaloneNode implements AutoCloseable {
   private final Path files;
   private final Path dataDirectory;
   private final Path log;
+  private final List<String> extraArgs;
   private Process process;
   private Thread reader;
 
   StandaloneNode(String nodeId, Path files, Path dataDirectory) {
+    this(nodeId, files, dataDirectory, List.of());
+  }
+
+  /** A node started with {@code extraArgs} after the usual ones ({@code --added-orderer}, ...). */
+  StandaloneNode(String nodeId, Path files, Path dataDirectory, List<String> extraArgs) {
     this.nodeId = nodeId;
     this.files = files;
     this.dataDirectory = dataDirectory;
     this.log = files.resolve("node.log");
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   public String nodeId() {
@@ -73,6 +80,7 @@ public final class StandaloneNode implements AutoCloseable {
             dataDirectory.toString(),
             "--bind",
             "127.0.0.1"));
+    command.addAll(extraArgs);
     process =
         new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
