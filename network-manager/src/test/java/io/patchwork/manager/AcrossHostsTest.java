@@ -3,11 +3,8 @@ package io.patchwork.manager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.patchwork.manager.cli.ClientCommand;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +73,7 @@ class AcrossHostsTest {
               "--token-file",
               data.resolve("operator-token").toString());
 
-      cli(
+      Cli.ok(
           connection,
           "create-ledger",
           "trade",
@@ -89,12 +86,12 @@ class AcrossHostsTest {
           "--party",
           "Bank C:BankCMSP");
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (!cli(connection, "ledger", "trade").contains("ACTIVE")) {
+      while (!Cli.ok(connection, "ledger", "trade").contains("ACTIVE")) {
         assertThat(System.nanoTime()).as("the ledger did not become ACTIVE").isLessThan(deadline);
         Thread.sleep(250);
       }
-      String inviteA = token(cli(connection, "invite", "trade", "BankAMSP", "--nodes", "1"));
-      String inviteB = token(cli(connection, "invite", "trade", "BankBMSP"));
+      String inviteA = token(Cli.ok(connection, "invite", "trade", "BankAMSP", "--nodes", "1"));
+      String inviteB = token(Cli.ok(connection, "invite", "trade", "BankBMSP"));
 
       // Bank B joins from its host and uses the peer the manager runs for it.
       Path bankB = directory.resolve("bankb");
@@ -195,19 +192,6 @@ class AcrossHostsTest {
         mspId,
         "--out",
         out.toString());
-  }
-
-  /** Runs the command line client here, against the manager's host; fails unless it succeeds. */
-  private static String cli(List<String> connection, String... args) {
-    List<String> all = new ArrayList<>(Arrays.asList(args));
-    all.addAll(connection);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        ClientCommand.execute(
-            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    assertThat(exit).as(String.join(" ", args) + ": " + err).isZero();
-    return out.toString();
   }
 
   private static String token(String inviteOutput) {

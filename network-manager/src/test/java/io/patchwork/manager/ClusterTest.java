@@ -7,13 +7,10 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.ServiceIdentity;
 import io.patchwork.manager.api.ApiTls;
-import io.patchwork.manager.cli.ClientCommand;
 import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -312,20 +309,13 @@ class ClusterTest {
 
   /** Runs the command line client, with the token in a file if given; fails unless it succeeds. */
   private String cli(List<String> connection, String token, String... args) throws IOException {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(connection);
+    List<String> all = new ArrayList<>(connection);
     if (token != null) {
       Path file = Files.createTempFile(directory, "token", "");
       Files.writeString(file, token);
       all.addAll(List.of("--token-file", file.toString()));
     }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        ClientCommand.execute(
-            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    assertThat(exit).as(String.join(" ", args) + ": " + err).isZero();
-    return out.toString();
+    return Cli.ok(all, args);
   }
 
   /** Polls the ledger through {@code base} until it shows its nodes. */

@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.RevocationReason;
+import io.patchwork.manager.Cli;
 import io.patchwork.manager.Manager;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.node.api.NodeAddresses;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -31,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("cluster")
 class ClientCertificateTest {
   @TempDir Path directory;
-
-  private record Run(int exit, String out, String err) {}
 
   @Test
   void a_member_admin_signs_in_with_its_certificate_and_a_revoked_one_is_refused_at_once()
@@ -52,67 +48,64 @@ class ClientCertificateTest {
       List<String> server = List.of("--url", manager.url(), "--fingerprint", tls.fingerprint());
       List<String> operator = new ArrayList<>(server);
       operator.addAll(List.of("--token-file", manager.operatorTokenFile().toString()));
-      ok(
-          run(
-              operator,
-              "create-ledger",
-              "trade",
-              "--template",
-              "payments-netting",
-              "--party",
-              "Bank A:BankAMSP",
-              "--party",
-              "Bank B:BankBMSP",
-              "--party",
-              "Bank C:BankCMSP"));
-      ok(
-          run(
-              operator,
-              "create-ledger",
-              "other",
-              "--template",
-              "payments-netting",
-              "--party",
-              "Bank B:BankBMSP",
-              "--party",
-              "Bank C:BankCMSP"));
+      Cli.ok(
+          operator,
+          "create-ledger",
+          "trade",
+          "--template",
+          "payments-netting",
+          "--party",
+          "Bank A:BankAMSP",
+          "--party",
+          "Bank B:BankBMSP",
+          "--party",
+          "Bank C:BankCMSP");
+      Cli.ok(
+          operator,
+          "create-ledger",
+          "other",
+          "--template",
+          "payments-netting",
+          "--party",
+          "Bank B:BankBMSP",
+          "--party",
+          "Bank C:BankCMSP");
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!ok(run(operator, "ledger", "trade")).contains("ACTIVE")) {
+      while (!Cli.ok(operator, "ledger", "trade").contains("ACTIVE")) {
         assertThat(System.nanoTime()).isLessThan(deadline);
         Thread.sleep(200);
       }
       Matcher invite =
-          Pattern.compile("(pwi_\\S+)").matcher(ok(run(operator, "invite", "trade", "BankAMSP")));
+          Pattern.compile("(pwi_\\S+)").matcher(Cli.ok(operator, "invite", "trade", "BankAMSP"));
       assertThat(invite.find()).isTrue();
       Path bankA = directory.resolve("bank-a");
-      ok(
-          run(
-              server,
-              "join",
-              "trade",
-              "--invite",
-              invite.group(1),
-              "--organization",
-              "Bank A",
-              "--msp-id",
-              "BankAMSP",
-              "--out",
-              bankA.toString()));
+      Cli.ok(
+          server,
+          "join",
+          "trade",
+          "--invite",
+          invite.group(1),
+          "--organization",
+          "Bank A",
+          "--msp-id",
+          "BankAMSP",
+          "--out",
+          bankA.toString());
       List<String> asAdmin = new ArrayList<>(server);
       asAdmin.addAll(List.of("--client-cert", bankA.resolve("admin/msp").toString()));
 
       // The admin certificate is the credential: no token is sent.
-      assertThat(ok(run(asAdmin, "ledger", "trade"))).contains("trade: ACTIVE");
-      String listed = ok(run(asAdmin, "ledgers"));
+      assertThat(Cli.ok(asAdmin, "ledger", "trade")).contains("trade: ACTIVE");
+      String listed = Cli.ok(asAdmin, "ledgers");
       assertThat(listed).contains("trade").doesNotContain("other");
-      Run elsewhere = run(asAdmin, "ledger", "other");
+      Cli.Result elsewhere = Cli.run(asAdmin, "ledger", "other");
       assertThat(elsewhere.exit()).isNotZero();
       assertThat(elsewhere.err()).contains("FORBIDDEN");
 
       // A client (application) certificate of the same member does not act on the API.
       List<String> asClient = new ArrayList<>(server);
       asClient.addAll(List.of("--client-cert", bankA.resolve("client/msp").toString()));
-      Run client = run(asClient, "ledger", "trade");
+      Cli.Result client = Cli.run(asClient, "ledger", "trade");
       assertThat(client.err())
           .contains("CLIENT_CERTIFICATE_REFUSED")
           .contains("client certificate;");
@@ -126,7 +119,7 @@ class ClientCertificateTest {
       Files.writeString(foreign.resolve("keystore/priv_sk"), stranger.keyPem());
       List<String> asStranger = new ArrayList<>(server);
       asStranger.addAll(List.of("--client-cert", foreign.toString()));
-      assertThat(run(asStranger, "ledger", "trade").err())
+      assertThat(Cli.run(asStranger, "ledger", "trade").err())
           .contains("CLIENT_CERTIFICATE_REFUSED")
           .contains("not issued by the authority of a ledger");
 
@@ -138,29 +131,13 @@ class ClientCertificateTest {
           .ledgers()
           .authority("trade")
           .revoke(certificate.getSerialNumber(), RevocationReason.KEY_COMPROMISE);
-      Run revoked = run(asAdmin, "ledger", "trade");
+      Cli.Result revoked = Cli.run(asAdmin, "ledger", "trade");
       assertThat(revoked.exit()).isNotZero();
       assertThat(revoked.err()).contains("CLIENT_CERTIFICATE_REVOKED");
 
       // Without a certificate or token, the answer says both ways in.
-      Run nobody = run(server, "ledgers");
+      Cli.Result nobody = Cli.run(server, "ledgers");
       assertThat(nobody.err()).contains("UNAUTHENTICATED");
     }
-  }
-
-  private static String ok(Run run) {
-    assertThat(run.exit()).as(run.err()).isZero();
-    return run.out();
-  }
-
-  private static Run run(List<String> connection, String... args) {
-    List<String> all = new ArrayList<>(Arrays.asList(args));
-    all.addAll(connection);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        ClientCommand.execute(
-            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
   }
 }

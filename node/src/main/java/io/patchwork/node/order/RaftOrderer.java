@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +57,9 @@ import org.slf4j.LoggerFactory;
 final class RaftOrderer implements OrdererNode {
   private static final Logger log = LoggerFactory.getLogger(RaftOrderer.class);
 
+  /** How long the leader waits before it tries a membership change again. */
+  private static final Duration RECONFIGURATION_RETRY = Duration.ofSeconds(5);
+
   private final OrdererConfig config;
   private final BlockStore blocks;
   private final BlockCutter cutter;
@@ -67,6 +71,8 @@ final class RaftOrderer implements OrdererNode {
   private final AtomicLong cutRequestedFor = new AtomicLong(-1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean reconfiguring = new AtomicBoolean();
+  private final ExecutorService reconfigurations;
+  private volatile long nextReconfigurationNanos;
   private final AtomicBoolean removed = new AtomicBoolean();
   private final AtomicLong servesFrom;
   private final BroadcastService broadcast;
@@ -98,6 +104,14 @@ final class RaftOrderer implements OrdererNode {
               return thread;
             });
     this.broadcast = new BroadcastService(config, this, cutter, deliveries);
+    // A membership change can wait long (a new orderer that is not up yet): on a thread of its own.
+    this.reconfigurations =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "orderer-reconfigure-" + config.self().nodeId());
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   static RaftOrderer start(OrdererConfig config) throws IOException {
@@ -330,6 +344,7 @@ final class RaftOrderer implements OrdererNode {
     if (wantedIds.equals(currentIds)
         || !wantedIds.contains(RaftPeerId.valueOf(nodeId()))
         || !conf.getPreviousPeers().isEmpty()
+        || System.nanoTime() < nextReconfigurationNanos
         || !reconfiguring.compareAndSet(false, true)) {
       return;
     }
@@ -338,7 +353,7 @@ final class RaftOrderer implements OrdererNode {
         nodeId(),
         new TreeSet<>(currentIds.stream().map(RaftPeerId::toString).toList()),
         new TreeSet<>(wantedIds.stream().map(RaftPeerId::toString).toList()));
-    deliveries.execute(
+    reconfigurations.execute(
         () -> {
           try {
             RaftClientReply reply = client.admin().setConfiguration(wanted);
@@ -349,9 +364,16 @@ final class RaftOrderer implements OrdererNode {
                   "order.group_change_refused node={} reason=\"{}\"",
                   nodeId(),
                   reply.getException());
+              nextReconfigurationNanos = System.nanoTime() + RECONFIGURATION_RETRY.toNanos();
             }
           } catch (IOException | RuntimeException e) {
-            log.warn("order.group_change_failed node={} reason=\"{}\"", nodeId(), e.toString());
+            log.warn(
+                "order.group_change_failed node={} reason=\"{}\" hint=\"is every orderer voted in"
+                    + " running and reachable? retried in {} s\"",
+                nodeId(),
+                e.toString(),
+                RECONFIGURATION_RETRY.toSeconds());
+            nextReconfigurationNanos = System.nanoTime() + RECONFIGURATION_RETRY.toNanos();
           } finally {
             reconfiguring.set(false);
           }
@@ -475,6 +497,7 @@ final class RaftOrderer implements OrdererNode {
       return;
     }
     timer.shutdownNow();
+    reconfigurations.shutdownNow();
     broadcast.close();
     deliveries.shutdownNow();
     closeQuietly(client);

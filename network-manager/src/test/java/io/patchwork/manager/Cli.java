@@ -1,0 +1,37 @@
+package io.patchwork.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.patchwork.manager.cli.ClientCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code patchwork} command-line client run in this JVM, as the tests drive it. */
+public final class Cli {
+  private Cli() {}
+
+  /** What a run printed and how it ended. */
+  public record Result(int exit, String out, String err) {}
+
+  /** Runs {@code args} followed by {@code connection} (--url, --ca-file, --token-file, ...). */
+  public static Result run(List<String> connection, String... args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(connection);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        ClientCommand.execute(
+            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  /** Runs as {@link #run} and fails unless it succeeds; returns what it printed. */
+  public static String ok(List<String> connection, String... args) {
+    Result result = run(connection, args);
+    assertThat(result.exit()).as(String.join(" ", args) + ": " + result.err()).isZero();
+    return result.out();
+  }
+}
