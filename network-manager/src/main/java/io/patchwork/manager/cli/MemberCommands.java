@@ -136,6 +136,10 @@ final class MemberCommands {
       if (Files.exists(out)) {
         throw new CommandLine.ParameterException(spec.commandLine(), out + " exists already");
       }
+      if (runPeer && (peerPort < 1 || peerPort > 65535)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--peer-port must be 1 to 65535, not " + peerPort);
+      }
       KeyPair admin = Api.newKey();
       KeyPair client = Api.newKey();
       KeyPair clientTls = Api.newKey();
