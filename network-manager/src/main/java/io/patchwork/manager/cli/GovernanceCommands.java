@@ -1,20 +1,27 @@
 package io.patchwork.manager.cli;
 
+import com.google.protobuf.ByteString;
 import io.patchwork.ca.Pem;
+import io.patchwork.ca.Subjects;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.host.NodeFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,6 +79,14 @@ final class GovernanceCommands {
       String remove;
 
       @Option(
+          names = "--add-orderer",
+          description =
+              "An orderer folder of ours (msp/, tls/; 'join --with-orderer' writes one) to vote"
+                  + " into the ordering group, with --orderer-host, --orderer-port and"
+                  + " --orderer-raft-port. Signed here only.")
+      Path addOrderer;
+
+      @Option(
           names = "--remove-orderer",
           description = "The node id of an orderer to take out of the ordering group.")
       String removeOrderer;
@@ -106,6 +121,17 @@ final class GovernanceCommands {
         names = "--settlement-asset",
         description = "With --close: the asset to settle in (default: the ledger template's).")
     String settlementAsset;
+
+    @Option(
+        names = "--orderer-host",
+        description = "With --add-orderer: the host name or IP others reach the orderer at.")
+    String ordererHost;
+
+    @Option(names = "--orderer-port", description = "With --add-orderer: its Broadcast port.")
+    Integer ordererPort;
+
+    @Option(names = "--orderer-raft-port", description = "With --add-orderer: its Raft port.")
+    Integer ordererRaftPort;
 
     @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
     Path adminMsp;
@@ -155,6 +181,20 @@ final class GovernanceCommands {
             com.google.protobuf.ByteString.copyFrom(
                 Pem.readCrl(Files.readString(crl, StandardCharsets.US_ASCII)).getEncoded()));
         proposal.setReplaceAuthority(replace);
+      } else if (action.addOrderer != null) {
+        if (adminMsp == null
+            || ordererHost == null
+            || ordererPort == null
+            || ordererRaftPort == null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--add-orderer needs --orderer-host, --orderer-port, --orderer-raft-port and"
+                  + " --admin-msp (it is signed here)");
+        }
+        proposal.setAddOrderer(
+            GovernanceProposal.AddOrderer.newBuilder()
+                .setOrderer(
+                    ordererEntry(action.addOrderer, ordererHost, ordererPort, ordererRaftPort)));
       } else if (action.removeOrderer != null) {
         proposal.setRemoveOrderer(
             GovernanceProposal.RemoveOrderer.newBuilder().setNodeId(action.removeOrderer));
@@ -202,6 +242,37 @@ final class GovernanceCommands {
     }
   }
 
+  /**
+   * The config entry of an orderer from its folder: node id (its signing certificate's common name)
+   * and MSP id (its organizationIdentifier) from the certificate, the certificates as PEM.
+   */
+  static Orderer ordererEntry(Path folder, String host, int port, int raftPort) throws Exception {
+    String signingPem =
+        Files.readString(folder.resolve(NodeFiles.MSP).resolve(NodeFiles.SIGNING_CERTIFICATE));
+    String tlsPem =
+        Pem.certificate(
+            Pem.readCertificates(
+                    Files.readString(
+                        folder.resolve(NodeFiles.TLS).resolve(NodeFiles.TLS_CERTIFICATE)))
+                .get(0));
+    X509Certificate signing = Pem.readCertificates(signingPem).get(0);
+    String nodeId = "";
+    for (Rdn rdn : new LdapName(signing.getSubjectX500Principal().getName()).getRdns()) {
+      if (rdn.getType().equalsIgnoreCase("CN")) {
+        nodeId = String.valueOf(rdn.getValue());
+      }
+    }
+    return Orderer.newBuilder()
+        .setNodeId(nodeId)
+        .setMspId(Subjects.mspIdOf(signing).orElse(""))
+        .setHost(host)
+        .setPort(port)
+        .setRaftPort(raftPort)
+        .setSigningCertificate(ByteString.copyFromUtf8(Pem.certificate(signing)))
+        .setTlsCertificate(ByteString.copyFromUtf8(tlsPem))
+        .build();
+  }
+
   @Command(name = "vote", description = "Vote on a proposal, signed as for propose.")
   static final class Vote extends Api.Command {
     @Parameters(index = "0", description = "The ledger id.")
@@ -212,6 +283,17 @@ final class GovernanceCommands {
 
     @Parameters(index = "2", description = "yes or no.")
     String choice;
+
+    @Option(
+        names = "--orderer-host",
+        description = "With --add-orderer: the host name or IP others reach the orderer at.")
+    String ordererHost;
+
+    @Option(names = "--orderer-port", description = "With --add-orderer: its Broadcast port.")
+    Integer ordererPort;
+
+    @Option(names = "--orderer-raft-port", description = "With --add-orderer: its Raft port.")
+    Integer ordererRaftPort;
 
     @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
     Path adminMsp;

@@ -107,6 +107,15 @@ final class MemberCommands {
     boolean runPeer;
 
     @Option(
+        names = "--with-orderer",
+        description =
+            "Also certify an orderer of our own under this node id (the invite must allow one more"
+                + " node): its keys and CSRs are made here and it is written to orderer/ under"
+                + " --out, ready to be voted in (patchwork propose --add-orderer) and run (node run"
+                + " --added-orderer). Its TLS certificate names --advertise.")
+    String ordererName;
+
+    @Option(
         names = "--peer-name",
         description = "Our peer's node id (default: the MSP id in lower case, then -peer).")
     String peerName;
@@ -190,6 +199,28 @@ final class MemberCommands {
                     NodeAddresses.certifiedNames(advertise),
                     NodeAddresses.certifiedIps(advertise))));
       }
+      KeyPair orderer = null;
+      KeyPair ordererTls = null;
+      if (ordererName != null) {
+        orderer = Api.newKey();
+        ordererTls = Api.newKey();
+        csrs.add(
+            csr(
+                "SIGNING",
+                orderer,
+                CertificateRequest.signing(ordererName, Role.ORDERER, organization, mspId)));
+        csrs.add(
+            csr(
+                "TLS",
+                ordererTls,
+                CertificateRequest.tls(
+                    ordererName,
+                    Role.ORDERER,
+                    organization,
+                    mspId,
+                    NodeAddresses.certifiedNames(advertise),
+                    NodeAddresses.certifiedIps(advertise))));
+      }
       JsonObject redeemed =
           api.call(
               "POST",
@@ -230,6 +261,31 @@ final class MemberCommands {
         secret(out.resolve("api-token"), redeemed.getString("apiToken") + "\n");
       }
       out().printf("joined ledger %s as %s; files in %s%n", ledger, mspId, out);
+      if (ordererName != null) {
+        Path folder = out.resolve("orderer");
+        writeNodeFolder(folder, redeemed, chain, "ORDERER", orderer, ordererTls);
+        out()
+            .printf(
+                "our orderer %s is certified (folder %s). Have it voted in with%n"
+                    + "  patchwork propose %s --add-orderer %s --orderer-host %s"
+                    + " --orderer-port <port> --orderer-raft-port <port> --admin-msp %s%n"
+                    + "then run it with%n"
+                    + "  patchwork node run --added-orderer --genesis %s --node-id %s --msp %s"
+                    + " --tls %s --data-dir %s --bind %s%n",
+                ordererName,
+                folder,
+                ledger,
+                folder,
+                advertise,
+                out.resolve("admin/msp"),
+                folder.resolve(NodeFiles.GENESIS),
+                ordererName,
+                folder.resolve(NodeFiles.MSP),
+                folder.resolve(NodeFiles.TLS),
+                folder.resolve("data"),
+                bind);
+        out().flush();
+      }
       if (runPeer) {
         return runOwnPeer(redeemed, chain, peerId, peer, peerTls);
       }
@@ -260,22 +316,10 @@ final class MemberCommands {
         KeyPair peerTls)
         throws Exception {
       Path folder = out.resolve("peer");
-      List<X509Certificate> tlsChain = new ArrayList<>();
-      tlsChain.add(issued(redeemed, "PEER", "TLS"));
-      tlsChain.addAll(chain.subList(0, chain.size() - 1));
-      NodeFiles.write(
-          folder,
-          chain,
-          new NodeFiles.Credentials(
-              issued(redeemed, "PEER", "SIGNING"),
-              peer.getPrivate(),
-              tlsChain,
-              peerTls.getPrivate()));
-      String apiToken = redeemed.getString("apiToken");
+      writeNodeFolder(folder, redeemed, chain, "PEER", peer, peerTls);
       Path genesis = folder.resolve(NodeFiles.GENESIS);
       Path snapshot = folder.resolve("ledger.snapshot");
-      api.download("/ledgers/" + ledger + "/genesis", apiToken, genesis);
-      api.download("/ledgers/" + ledger + "/snapshot", apiToken, snapshot);
+      api.download("/ledgers/" + ledger + "/snapshot", redeemed.getString("apiToken"), snapshot);
       JsonObject profile = redeemed.getJsonObject("connectionProfile");
       JsonArray peers = new JsonArray();
       peers.add(
@@ -315,6 +359,32 @@ final class MemberCommands {
       first.add("--snapshot");
       first.add(snapshot.toString());
       return NodeCommand.execute(out(), spec.commandLine().getErr(), first.toArray(String[]::new));
+    }
+
+    /**
+     * Writes a node folder ({@code msp/}, {@code tls/}, {@code genesis.block}) for our node of
+     * {@code role} from the certificates the redemption issued and the keys made here.
+     */
+    private void writeNodeFolder(
+        Path folder,
+        JsonObject redeemed,
+        List<X509Certificate> chain,
+        String role,
+        KeyPair signing,
+        KeyPair tls)
+        throws Exception {
+      List<X509Certificate> tlsChain = new ArrayList<>();
+      tlsChain.add(issued(redeemed, role, "TLS"));
+      tlsChain.addAll(chain.subList(0, chain.size() - 1));
+      NodeFiles.write(
+          folder,
+          chain,
+          new NodeFiles.Credentials(
+              issued(redeemed, role, "SIGNING"), signing.getPrivate(), tlsChain, tls.getPrivate()));
+      api.download(
+          "/ledgers/" + ledger + "/genesis",
+          redeemed.getString("apiToken"),
+          folder.resolve(NodeFiles.GENESIS));
     }
 
     private static X509Certificate issued(JsonObject redeemed, String role, String profile)

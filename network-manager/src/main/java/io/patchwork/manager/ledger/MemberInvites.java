@@ -151,7 +151,7 @@ public final class MemberInvites {
                 member.getMspId(),
                 nodes == 0
                     ? Set.of(Role.ADMIN, Role.CLIENT)
-                    : Set.of(Role.ADMIN, Role.CLIENT, Role.PEER),
+                    : Set.of(Role.ADMIN, Role.CLIENT, Role.PEER, Role.ORDERER),
                 nodes,
                 validity));
     log.info(

@@ -14,7 +14,6 @@ import io.patchwork.node.state.StateResources;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +49,6 @@ final class NodeSet implements AutoCloseable {
   private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
   private final Map<String, PeerNode> peers = new LinkedHashMap<>();
   private volatile Consumer<String> removedOrderers = nodeId -> {};
-
-  /** How long an orderer voted out goes on answering before it is stopped. */
-  private static final Duration RETIRE_DELAY = Duration.ofSeconds(2);
 
   NodeSet(
       LedgerConfig config,

@@ -42,9 +42,10 @@ public interface OrdererNode extends AutoCloseable {
   List<String> group();
 
   /**
-   * Runs {@code action} once, on the thread that applies the config, when a config this orderer
-   * puts in force no longer lists it: the members voted it out. It then orders nothing more and
-   * refuses Broadcast and Deliver; what runs it should stop it and may discard its keys.
+   * Runs {@code action} once, on the orderer's timer thread, when the members voted it out and the
+   * Raft group no longer holds it (or a minute after the vote, if it never learns the new group).
+   * From the vote on it refuses Broadcast and Deliver; what runs it should then stop it and may
+   * discard its keys.
    */
   void onRemoved(Runnable action);
 

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +58,9 @@ import org.slf4j.LoggerFactory;
 final class RaftOrderer implements OrdererNode {
   private static final Logger log = LoggerFactory.getLogger(RaftOrderer.class);
 
+  /** How long an orderer voted out waits to see the Raft group change before it stops anyway. */
+  private static final Duration REMOVAL_GRACE = Duration.ofMinutes(1);
+
   /** How long the leader waits before it tries a membership change again. */
   private static final Duration RECONFIGURATION_RETRY = Duration.ofSeconds(5);
 
@@ -74,6 +78,8 @@ final class RaftOrderer implements OrdererNode {
   private final ExecutorService reconfigurations;
   private volatile long nextReconfigurationNanos;
   private final AtomicBoolean removed = new AtomicBoolean();
+  private final List<Runnable> removedActions = new CopyOnWriteArrayList<>();
+  private volatile long removalDecidedNanos;
   private final AtomicLong servesFrom;
   private final BroadcastService broadcast;
   private volatile boolean wasLeader;
@@ -104,6 +110,16 @@ final class RaftOrderer implements OrdererNode {
               return thread;
             });
     this.broadcast = new BroadcastService(config, this, cutter, deliveries);
+    cutter.onConfig(
+        rules -> {
+          if (!listed(rules, config.self().nodeId()) && removalDecidedNanos == 0) {
+            removalDecidedNanos = System.nanoTime();
+            log.info(
+                "order.voted_out node={} sequence={}; it leaves once the Raft group changed",
+                config.self().nodeId(),
+                rules.sequence());
+          }
+        });
     // A membership change can wait long (a new orderer that is not up yet): on a thread of its own.
     this.reconfigurations =
         Executors.newSingleThreadExecutor(
@@ -287,6 +303,7 @@ final class RaftOrderer implements OrdererNode {
       if (leader) {
         followOrdererSet();
       }
+      retireOnceOutOfGroup();
       long since = cutter.pendingSince();
       if (!leader || since == 0) {
         return;
@@ -319,8 +336,9 @@ final class RaftOrderer implements OrdererNode {
    * On the leader: moves the Raft group to the orderers the config in force lists, once a config
    * block changed them (a governance decision). Every orderer cuts the same config blocks, so
    * whichever is leader sees the same wanted group; a change in flight, or a group that is already
-   * right, leaves it be; a leader voted out leaves it to the next (it is being stopped). Runs the
-   * (blocking) reconfiguration off the timer thread.
+   * right, leaves it be. A leader voted out makes the change too (Raft lets a leader take itself
+   * out; it steps down once the new group is in force). Runs the (blocking) reconfiguration off the
+   * timer thread.
    */
   private void followOrdererSet() {
     List<RaftPeer> wanted =
@@ -342,7 +360,6 @@ final class RaftOrderer implements OrdererNode {
     Set<RaftPeerId> currentIds =
         conf.getCurrentPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
     if (wantedIds.equals(currentIds)
-        || !wantedIds.contains(RaftPeerId.valueOf(nodeId()))
         || !conf.getPreviousPeers().isEmpty()
         || System.nanoTime() < nextReconfigurationNanos
         || !reconfiguring.compareAndSet(false, true)) {
@@ -477,18 +494,31 @@ final class RaftOrderer implements OrdererNode {
 
   @Override
   public void onRemoved(Runnable action) {
-    cutter.onConfig(
-        rules -> {
-          boolean listed = rules.orderers().stream().anyMatch(o -> o.getNodeId().equals(nodeId()));
-          if (!listed && removed.compareAndSet(false, true)) {
-            log.warn(
-                "order.removed node={} ledger={} sequence={}; it orders nothing more",
-                nodeId(),
-                rules.ledgerId(),
-                rules.sequence());
-            action.run();
-          }
-        });
+    removedActions.add(action);
+  }
+
+  /**
+   * Once the config voted this orderer out and the Raft group it knows no longer holds it (or a
+   * minute later, if it never learns the new group), tells whoever runs it to stop it. Until then
+   * it takes part in Raft though it serves no client: stopping it before the group changed could
+   * leave the group without a majority when the members vote out several orderers in a row.
+   */
+  private void retireOnceOutOfGroup() {
+    long decidedAt = removalDecidedNanos;
+    if (decidedAt == 0 || removed.get()) {
+      return;
+    }
+    boolean outOfGroup = !group().contains(nodeId());
+    if (outOfGroup || System.nanoTime() - decidedAt > REMOVAL_GRACE.toNanos()) {
+      if (removed.compareAndSet(false, true)) {
+        log.warn(
+            "order.removed node={} ledger={} out_of_group={}; it orders nothing more",
+            nodeId(),
+            config.ledgerId(),
+            outOfGroup);
+        removedActions.forEach(Runnable::run);
+      }
+    }
   }
 
   @Override
