@@ -284,17 +284,6 @@ final class GovernanceCommands {
     @Parameters(index = "2", description = "yes or no.")
     String choice;
 
-    @Option(
-        names = "--orderer-host",
-        description = "With --add-orderer: the host name or IP others reach the orderer at.")
-    String ordererHost;
-
-    @Option(names = "--orderer-port", description = "With --add-orderer: its Broadcast port.")
-    Integer ordererPort;
-
-    @Option(names = "--orderer-raft-port", description = "With --add-orderer: its Raft port.")
-    Integer ordererRaftPort;
-
     @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
     Path adminMsp;
 

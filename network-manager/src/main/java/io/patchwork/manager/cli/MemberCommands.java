@@ -182,44 +182,14 @@ final class MemberCommands {
       if (runPeer) {
         peer = Api.newKey();
         peerTls = Api.newKey();
-        csrs.add(
-            csr(
-                "SIGNING",
-                peer,
-                CertificateRequest.signing(peerId, Role.PEER, organization, mspId)));
-        csrs.add(
-            csr(
-                "TLS",
-                peerTls,
-                CertificateRequest.tls(
-                    peerId,
-                    Role.PEER,
-                    organization,
-                    mspId,
-                    NodeAddresses.certifiedNames(advertise),
-                    NodeAddresses.certifiedIps(advertise))));
+        addNodeCsrs(csrs, peerId, Role.PEER, peer, peerTls);
       }
       KeyPair orderer = null;
       KeyPair ordererTls = null;
       if (ordererName != null) {
         orderer = Api.newKey();
         ordererTls = Api.newKey();
-        csrs.add(
-            csr(
-                "SIGNING",
-                orderer,
-                CertificateRequest.signing(ordererName, Role.ORDERER, organization, mspId)));
-        csrs.add(
-            csr(
-                "TLS",
-                ordererTls,
-                CertificateRequest.tls(
-                    ordererName,
-                    Role.ORDERER,
-                    organization,
-                    mspId,
-                    NodeAddresses.certifiedNames(advertise),
-                    NodeAddresses.certifiedIps(advertise))));
+        addNodeCsrs(csrs, ordererName, Role.ORDERER, orderer, ordererTls);
       }
       JsonObject redeemed =
           api.call(
@@ -359,6 +329,24 @@ final class MemberCommands {
       first.add("--snapshot");
       first.add(snapshot.toString());
       return NodeCommand.execute(out(), spec.commandLine().getErr(), first.toArray(String[]::new));
+    }
+
+    /** Our node's signing and TLS CSRs; the TLS one names the address it is reached at. */
+    private void addNodeCsrs(JsonArray csrs, String nodeId, Role role, KeyPair signing, KeyPair tls)
+        throws Exception {
+      csrs.add(
+          csr("SIGNING", signing, CertificateRequest.signing(nodeId, role, organization, mspId)));
+      csrs.add(
+          csr(
+              "TLS",
+              tls,
+              CertificateRequest.tls(
+                  nodeId,
+                  role,
+                  organization,
+                  mspId,
+                  NodeAddresses.certifiedNames(advertise),
+                  NodeAddresses.certifiedIps(advertise))));
     }
 
     /**

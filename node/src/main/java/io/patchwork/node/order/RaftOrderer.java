@@ -77,6 +77,7 @@ final class RaftOrderer implements OrdererNode {
   private final AtomicBoolean reconfiguring = new AtomicBoolean();
   private final ExecutorService reconfigurations;
   private volatile long nextReconfigurationNanos;
+  private volatile long settledSequence = -1;
   private final AtomicBoolean removed = new AtomicBoolean();
   private final List<Runnable> removedActions = new CopyOnWriteArrayList<>();
   private volatile long removalDecidedNanos;
@@ -341,6 +342,12 @@ final class RaftOrderer implements OrdererNode {
    * timer thread.
    */
   private void followOrdererSet() {
+    // Every tick on the leader: nothing to compare until a config moved on since the group last
+    // matched it.
+    long sequence = cutter.rules().sequence();
+    if (sequence == settledSequence) {
+      return;
+    }
     List<RaftPeer> wanted =
         cutter.rules().orderers().stream()
             .map(
@@ -359,8 +366,11 @@ final class RaftOrderer implements OrdererNode {
     }
     Set<RaftPeerId> currentIds =
         conf.getCurrentPeers().stream().map(RaftPeer::getId).collect(Collectors.toSet());
-    if (wantedIds.equals(currentIds)
-        || !conf.getPreviousPeers().isEmpty()
+    if (wantedIds.equals(currentIds) && conf.getPreviousPeers().isEmpty()) {
+      settledSequence = sequence;
+      return;
+    }
+    if (!conf.getPreviousPeers().isEmpty()
         || System.nanoTime() < nextReconfigurationNanos
         || !reconfiguring.compareAndSet(false, true)) {
       return;

@@ -148,7 +148,9 @@ public final class SnapshotCheck {
   }
 
   private Vouched run(Path snapshot, Block genesis) throws Refused, IOException {
-    SnapshotInfo info = WorldState.readSnapshotInfo(snapshot);
+    WorldState.SnapshotValue read =
+        WorldState.readSnapshotValue(snapshot, PeerLedger.SYSTEM_NAMESPACE, PeerLedger.CONFIG_KEY);
+    SnapshotInfo info = read.info();
     Block anchor;
     try {
       anchor = Block.parseFrom(info.peerMetadata());
@@ -186,7 +188,7 @@ public final class SnapshotCheck {
                 + hex(chainHash)
                 + ")");
       }
-      LedgerConfig held = snapshotConfig(snapshot);
+      LedgerConfig held = snapshotConfig(snapshot, read.value());
       if (!held.equals(chain.rules().config())) {
         throw new Refused(
             Code.SNAPSHOT_CONFIG_MISMATCH,
@@ -209,10 +211,11 @@ public final class SnapshotCheck {
     }
   }
 
-  private static LedgerConfig snapshotConfig(Path snapshot) throws IOException {
+  private static LedgerConfig snapshotConfig(Path snapshot, Optional<ByteString> value)
+      throws IOException {
     ByteString bytes =
-        WorldState.readSnapshotValue(snapshot, PeerLedger.SYSTEM_NAMESPACE, PeerLedger.CONFIG_KEY)
-            .orElseThrow(() -> new IOException(snapshot + ": the snapshot holds no ledger config"));
+        value.orElseThrow(
+            () -> new IOException(snapshot + ": the snapshot holds no ledger config"));
     try {
       return LedgerConfig.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {

@@ -89,23 +89,27 @@ public interface WorldState extends StateReader, AutoCloseable {
     return Snapshots.read(file, record -> {});
   }
 
+  /** A snapshot's header and trailer facts, and the value it holds for one key, if any. */
+  record SnapshotValue(SnapshotInfo info, Optional<ByteString> value) {}
+
   /**
-   * The value a snapshot file holds for one key, read (and the whole file checked) without
-   * importing it.
+   * Reads and checks a snapshot file as {@link #readSnapshotInfo} does, keeping the value it holds
+   * for one key on the way: one pass over the file.
    */
-  static Optional<ByteString> readSnapshotValue(Path file, String namespace, String key)
+  static SnapshotValue readSnapshotValue(Path file, String namespace, String key)
       throws IOException {
     ByteString[] found = new ByteString[1];
-    Snapshots.read(
-        file,
-        record -> {
-          if (record.hasEntry()
-              && record.getEntry().getNamespace().equals(namespace)
-              && record.getEntry().getKey().equals(key)) {
-            found[0] = record.getEntry().getValue();
-          }
-        });
-    return Optional.ofNullable(found[0]);
+    SnapshotInfo info =
+        Snapshots.read(
+            file,
+            record -> {
+              if (record.hasEntry()
+                  && record.getEntry().getNamespace().equals(namespace)
+                  && record.getEntry().getKey().equals(key)) {
+                found[0] = record.getEntry().getValue();
+              }
+            });
+    return new SnapshotValue(info, Optional.ofNullable(found[0]));
   }
 
   @Override
