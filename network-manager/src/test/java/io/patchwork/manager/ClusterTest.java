@@ -145,11 +145,11 @@ class ClusterTest {
     Files.writeString(key, Pem.privateKey(api.key()));
     Files.writeString(authority, Pem.certificate(api.authority()));
     http = trusting(api.authority());
-    int hazelcastA = ManagerProcess.freePort();
-    int hazelcastB = ManagerProcess.freePort();
-    int busA = ManagerProcess.freePort();
-    int busB = ManagerProcess.freePort();
-    int apiA = ManagerProcess.freePort();
+    int hazelcastA = ManagerProcess.listenPort();
+    int hazelcastB = ManagerProcess.listenPort();
+    int busA = ManagerProcess.listenPort();
+    int busB = ManagerProcess.listenPort();
+    int apiA = ManagerProcess.listenPort();
     List<String> members = List.of("127.0.0.1:" + hazelcastA, "127.0.0.1:" + hazelcastB);
     ManagerProcess a = null;
     Manager b = null;

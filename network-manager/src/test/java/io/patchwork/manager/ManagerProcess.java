@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code patchwork serve} as its own process, for tests that kill it with SIGKILL: started with the
@@ -63,6 +64,24 @@ final class ManagerProcess implements AutoCloseable {
   /** SIGKILL: no shutdown hook runs. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
+  }
+
+  /**
+   * A free port below the kernel's range for outgoing connections (32768 and up on Linux), for a
+   * port an instance binds some time after it is picked: an ephemeral port picked the same way
+   * could be taken meanwhile by any outgoing connection on this machine.
+   */
+  static int listenPort() throws IOException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   static int freePort() throws IOException {

@@ -173,6 +173,31 @@ class OrdererGroupTest {
               .isInstanceOf(DecisionEffects.Inapplicable.class)
               .hasMessageContaining("its TLS certificate names only");
 
+          // Nor one whose entry is not a member's orderer under the member's roots.
+          ByteString adminCertificate =
+              ByteString.copyFromUtf8(
+                  Pem.certificate(cluster.admin("BankBMSP").signing().certificate().certificate()));
+          ByteString foreignCertificate =
+              ByteString.copyFromUtf8(
+                  Pem.certificate(
+                      cluster
+                          .foreignSigner("BankBMSP", "stranger")
+                          .signing()
+                          .certificate()
+                          .certificate()));
+          assertAddRefused(cluster, entry.toBuilder().setNodeId("orderer0"), "is taken");
+          assertAddRefused(cluster, entry.toBuilder().setMspId("NopeMSP"), "is not a member");
+          assertAddRefused(
+              cluster, entry.toBuilder().setMspId("BankAMSP"), "must be issued to BankAMSP");
+          assertAddRefused(
+              cluster,
+              entry.toBuilder().setSigningCertificate(adminCertificate),
+              "is not an orderer's");
+          assertAddRefused(
+              cluster,
+              entry.toBuilder().setSigningCertificate(foreignCertificate),
+              "under its roots");
+
           cluster.decide(
               GovernanceProposal.newBuilder()
                   .setAddOrderer(GovernanceProposal.AddOrderer.newBuilder().setOrderer(entry)),
@@ -197,6 +222,18 @@ class OrdererGroupTest {
               .asString()
               .isEqualTo("3");
         });
+  }
+
+  private static void assertAddRefused(Cluster cluster, Orderer.Builder entry, String why) {
+    assertThatThrownBy(
+            () ->
+                decisionOf(
+                    cluster,
+                    GovernanceProposal.newBuilder()
+                        .setAddOrderer(
+                            GovernanceProposal.AddOrderer.newBuilder().setOrderer(entry))))
+        .isInstanceOf(DecisionEffects.Inapplicable.class)
+        .hasMessageContaining(why);
   }
 
   private static int freePort() throws Exception {
