@@ -205,7 +205,10 @@ public final class ApiVerticle extends VerticleBase {
               ctx.failure());
           error(ctx, ApiError.INTERNAL, "the request failed on the server; see its log");
         });
-    HttpServerOptions options = new HttpServerOptions();
+    // Plain HTTP is HTTP/1.1 only. Java's HttpClient asks every plain-HTTP server to upgrade to
+    // HTTP/2 (h2c); after such an upgrade, a second connection's response of more than one frame
+    // (16 KiB, the OpenAPI document, a large ledger view) was seen to never complete.
+    HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
     tls.ifPresent(
         identity ->
             options
