@@ -59,8 +59,9 @@ class AcrossHostsTest {
                   "PATCHWORK_NODE_HOST", managerHost.address(),
                   "PATCHWORK_CA_PASSPHRASE", PASSPHRASE),
               managerLog);
+      // "Try:" follows the fingerprint: waiting for "listening on" raced the lines after it.
       String started =
-          TestNetwork.awaitOutput(manager, managerLog, "listening on", Duration.ofSeconds(120));
+          TestNetwork.awaitOutput(manager, managerLog, "Try:", Duration.ofSeconds(120));
       Matcher printed = Pattern.compile("SHA-256 fingerprint: ([0-9A-F:]+)").matcher(started);
       assertThat(printed.find()).as(started).isTrue();
       String url = "https://" + managerHost.address() + ":8443";
