@@ -27,10 +27,12 @@ import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.manager.ledger.MemberInvites;
+import io.patchwork.manager.ledger.OrdererPlacement;
 import io.patchwork.manager.ledger.Recertification;
 import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.host.EmbeddedLedgers;
+import io.patchwork.node.host.SatelliteOrderers;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -239,6 +241,7 @@ public final class Manager implements AutoCloseable {
   private final Vertx vertx;
   private final ApiVerticle api;
   private final int resumed;
+  private final Optional<SatelliteOrderers> satellites;
 
   private Manager(
       Settings settings,
@@ -246,7 +249,9 @@ public final class Manager implements AutoCloseable {
       ApiVerticle.Backend backend,
       Vertx vertx,
       ApiVerticle api,
-      int resumed) {
+      int resumed,
+      Optional<SatelliteOrderers> satellites) {
+    this.satellites = satellites;
     this.settings = settings;
     this.database = database;
     this.ledgers = backend.ledgers();
@@ -303,6 +308,7 @@ public final class Manager implements AutoCloseable {
     DataSource dataSource = database.dataSource();
     LedgerService ledgers = null;
     Vertx vertx = null;
+    Optional<SatelliteOrderers> satellites = Optional.empty();
     try {
       Optional<HazelcastClusterManager> cluster = Optional.empty();
       String instance = LedgerService.LOCAL;
@@ -335,6 +341,23 @@ public final class Manager implements AutoCloseable {
               .passphrase(settings.passphrase())
               .build();
       LedgerRegistry registry = new LedgerRegistry(dataSource);
+      OrdererPlacement placement = OrdererPlacement.LOCAL;
+      if (cluster.isPresent()) {
+        // Orderers this instance runs for ledgers other instances own, kept in its own directory:
+        // named by its cluster address, which is its own even where instances share a disk.
+        Cluster joined = settings.cluster().get();
+        satellites =
+            Optional.of(
+                new SatelliteOrderers(
+                    data.resolve("instances")
+                        .resolve(joined.host() + "_" + joined.port())
+                        .resolve("orderers"),
+                    settings.nodes()));
+        ClusterPlacement spread =
+            new ClusterPlacement(vertx, cluster.get(), instance, satellites.get(), registry);
+        spread.serve();
+        placement = spread;
+      }
       ApiTokens tokens = new ApiTokens(dataSource, Clock.systemUTC());
       Path hostedAdminDirectory = data.resolve("hosted-admins");
       HostedAdmins hostedAdmins =
@@ -348,7 +371,8 @@ public final class Manager implements AutoCloseable {
               registry,
               authorities,
               new LedgerMetrics(meters),
-              instance);
+              instance,
+              placement);
       int resumed;
       if (cluster.isPresent()) {
         // Ledgers of instances that are no longer in the cluster are this one's to run.
@@ -400,7 +424,7 @@ public final class Manager implements AutoCloseable {
         followCluster(cluster.get(), vertx, ledgers);
         shareRevocations(vertx, tokens);
       }
-      return new Manager(settings, database, backend, vertx, api, resumed);
+      return new Manager(settings, database, backend, vertx, api, resumed, satellites);
     } catch (IOException | SQLException | CaException | InterruptedException | RuntimeException e) {
       if (vertx != null) {
         vertx.close().toCompletionStage().toCompletableFuture().join();
@@ -408,6 +432,7 @@ public final class Manager implements AutoCloseable {
       if (ledgers != null) {
         ledgers.close();
       }
+      satellites.ifPresent(SatelliteOrderers::close);
       database.close();
       throw e;
     }
@@ -547,6 +572,7 @@ public final class Manager implements AutoCloseable {
       log.warn("manager.api_stop_failed reason=\"{}\"", e.toString());
     }
     ledgers.close();
+    satellites.ifPresent(SatelliteOrderers::close);
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -11,7 +11,6 @@ import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,16 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -42,7 +37,6 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Two manager instances in a Hazelcast cluster over one PostgreSQL registry: instance A runs as its
@@ -53,11 +47,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 @Tag("cluster")
 class ClusterTest {
-  private static final String POSTGRES_URL =
-      System.getenv()
-          .getOrDefault(
-              "PATCHWORK_TEST_POSTGRES_URL",
-              "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&connectTimeout=2");
   private static final String PASSPHRASE = "cluster test passphrase";
 
   @TempDir Path directory;
@@ -121,29 +110,18 @@ class ClusterTest {
   @Test
   void another_instance_serves_a_ledger_and_takes_it_over_when_its_instance_is_killed()
       throws Exception {
-    String schema = "cluster_test_" + UUID.randomUUID().toString().replace("-", "");
-    PGSimpleDataSource admin = new PGSimpleDataSource();
-    admin.setURL(POSTGRES_URL);
-    try (Connection connection = admin.getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("CREATE SCHEMA " + schema);
-    } catch (SQLException e) {
-      assumeTrue(false, "no PostgreSQL at " + POSTGRES_URL + "; cluster test skipped");
-    }
-    String registry = POSTGRES_URL + "&currentSchema=" + schema;
+    Optional<String> created = ClusterSupport.createSchema("cluster_test");
+    assumeTrue(
+        created.isPresent(),
+        "no PostgreSQL at " + ClusterSupport.POSTGRES_URL + "; cluster test skipped");
+    String schema = created.get();
+    String registry = ClusterSupport.registryUrl(schema);
     // As a cluster is deployed: HTTPS, every instance's certificate from one authority.
-    ServiceIdentity api =
-        ServiceIdentity.issue(
-            "cluster test API",
-            List.of("localhost"),
-            List.of(InetAddress.getByName("127.0.0.1")),
-            Duration.ofDays(1));
-    Path certificate = directory.resolve("api-cert.pem");
-    Path key = directory.resolve("api-key.pem");
-    Path authority = directory.resolve("api-ca.pem");
-    Files.writeString(certificate, Pem.certificates(List.of(api.certificate(), api.authority())));
-    Files.writeString(key, Pem.privateKey(api.key()));
-    Files.writeString(authority, Pem.certificate(api.authority()));
+    ClusterSupport.Certificates certificates = ClusterSupport.Certificates.issue(directory);
+    ServiceIdentity api = certificates.identity();
+    Path certificate = certificates.certificate();
+    Path key = certificates.key();
+    Path authority = certificates.authority();
     http = trusting(api.authority());
     int hazelcastA = ManagerProcess.listenPort();
     int hazelcastB = ManagerProcess.listenPort();
@@ -191,7 +169,7 @@ class ClusterTest {
         parties.add(
             new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
       }
-      HttpResponse<String> created =
+      HttpResponse<String> made =
           send(
               "POST",
               urlA + "/ledgers",
@@ -201,7 +179,7 @@ class ClusterTest {
                   .put("template", "payments-netting")
                   .put("parties", parties)
                   .encode());
-      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
       // The PostgreSQL registry is reached through a bounded HikariCP pool, seen in the metrics.
       assertThat(send("GET", urlA + "/metrics", token, null).body())
           .contains("hikaricp_connections_max{pool=\"patchwork-registry\"} 10.0");
@@ -229,6 +207,14 @@ class ClusterTest {
       assertThat(b.ledgers().running("shared")).isEmpty();
       JsonArray before = seen.getJsonArray("nodes");
       assertThat(before).hasSize(7);
+      // Its three orderers are spread over both instances: B runs one, from its own directory.
+      assertThat(
+              before.stream()
+                  .map(JsonObject.class::cast)
+                  .filter(node -> node.getString("kind").equals("orderer"))
+                  .map(node -> node.getString("instance"))
+                  .distinct())
+          .hasSize(2);
 
       // A member admin signs in with its certificate at B; B passes the request, with the
       // certificate, to A, which runs the ledger and checks it there.
@@ -300,10 +286,7 @@ class ClusterTest {
       if (b != null) {
         b.close();
       }
-      try (Connection connection = admin.getConnection();
-          Statement statement = connection.createStatement()) {
-        statement.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
+      ClusterSupport.dropSchema(schema);
     }
   }
 

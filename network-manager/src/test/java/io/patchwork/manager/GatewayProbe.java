@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
@@ -32,7 +33,17 @@ public final class GatewayProbe {
   private GatewayProbe() {}
 
   public static void main(String[] args) throws Exception {
-    Path joined = Path.of(args[0]);
+    System.out.println(
+        call(
+            Path.of(args[0]), args[1], args[2], args[3], Arrays.copyOfRange(args, 4, args.length)));
+  }
+
+  /**
+   * Submits ({@code mode} "submit") or evaluates a transaction as the member whose join folder is
+   * {@code joined}: "committed TXID", "failed CODE TXID" or "result RESULT".
+   */
+  static String call(Path joined, String mode, String contractName, String function, String... rest)
+      throws Exception {
     JsonObject profile =
         new JsonObject(Files.readString(joined.resolve("connection-profile.json")));
     String endpoint = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
@@ -64,20 +75,16 @@ public final class GatewayProbe {
             .signer(Signers.newPrivateKeySigner(key))
             .connection(channel)
             .connect()) {
-      Contract contract = gateway.getNetwork(profile.getString("ledger")).getContract(args[2]);
-      String[] rest = java.util.Arrays.copyOfRange(args, 4, args.length);
-      if (args[1].equals("submit")) {
+      Contract contract = gateway.getNetwork(profile.getString("ledger")).getContract(contractName);
+      if (mode.equals("submit")) {
         var committed =
-            contract.newProposal(args[3]).addArguments(rest).build().endorse().submitAsync();
+            contract.newProposal(function).addArguments(rest).build().endorse().submitAsync();
         var status = committed.getStatus();
-        System.out.println(
-            (status.isSuccessful() ? "committed " : "failed " + status.getCode() + " ")
-                + committed.getTransactionId());
-      } else {
-        System.out.println(
-            "result "
-                + new String(contract.evaluateTransaction(args[3], rest), StandardCharsets.UTF_8));
+        return (status.isSuccessful() ? "committed " : "failed " + status.getCode() + " ")
+            + committed.getTransactionId();
       }
+      return "result "
+          + new String(contract.evaluateTransaction(function, rest), StandardCharsets.UTF_8);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

@@ -5,6 +5,7 @@ import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
+import io.patchwork.manager.ledger.OrdererPlacement;
 import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
@@ -15,10 +16,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code /ledgers}: create a ledger from a template for a list of parties, list them, show one with
@@ -96,13 +99,45 @@ final class LedgerRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> service.registry().get(id))
+        .executeBlocking(
+            () -> {
+              Optional<LedgerRecord> record = service.registry().get(id);
+              Optional<HostedLedger> running = service.running(id);
+              if (record.isEmpty() || running.isEmpty()) {
+                return record.map(r -> json(r, running));
+              }
+              // Orderers other instances run for it: their figures come from those instances.
+              JsonObject json = json(record.get(), running);
+              JsonArray nodes = json.getJsonArray("nodes");
+              Set<String> here = new HashSet<>();
+              nodes.forEach(
+                  node ->
+                      here.add(
+                          ((JsonObject) node).put("instance", service.instance()).getString("id")));
+              for (OrdererPlacement.PlacedNode placed : service.placedElsewhere(id)) {
+                if (here.contains(placed.nodeId())) {
+                  continue;
+                }
+                JsonObject node =
+                    new JsonObject()
+                        .put("id", placed.nodeId())
+                        .put("kind", "orderer")
+                        .put("endpoint", placed.endpoint())
+                        .put("instance", placed.instance())
+                        .put("reachable", placed.reachable());
+                placed.height().ifPresent(height -> node.put("height", height));
+                placed.leader().ifPresent(leader -> node.put("leader", leader));
+                nodes.add(node);
+              }
+              return Optional.of(json);
+            },
+            false)
         .onSuccess(
-            record -> {
-              if (record.isEmpty()) {
+            json -> {
+              if (json.isEmpty()) {
                 ApiVerticle.error(ctx, ApiError.LEDGER_NOT_FOUND, "no ledger '" + id + "'");
               } else {
-                ctx.json(json(record.get(), service.running(id)));
+                ctx.json(json.get());
               }
             })
         .onFailure(ctx::fail);

@@ -161,6 +161,76 @@ public final class LedgerRegistry {
     }
   }
 
+  /**
+   * Where an orderer of a ledger runs outside the ledger's owner: the instance and the endpoint.
+   */
+  public record Placement(String nodeId, String instance, String endpoint) {}
+
+  /** Records that {@code instance} runs the ledger's orderer {@code nodeId} now (upsert). */
+  public void place(String ledgerId, String nodeId, String instance, String endpoint)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement update =
+          connection.prepareStatement(
+              "UPDATE node_placement SET instance = ?, endpoint = ?, updated_at = ?"
+                  + " WHERE ledger_id = ? AND node_id = ?")) {
+        update.setString(1, instance);
+        update.setString(2, endpoint);
+        update.setTimestamp(3, Timestamp.from(Instant.now()));
+        update.setString(4, ledgerId);
+        update.setString(5, nodeId);
+        if (update.executeUpdate() == 1) {
+          return;
+        }
+      }
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO node_placement (ledger_id, node_id, instance, endpoint, updated_at)"
+                  + " VALUES (?, ?, ?, ?, ?)")) {
+        insert.setString(1, ledgerId);
+        insert.setString(2, nodeId);
+        insert.setString(3, instance);
+        insert.setString(4, endpoint);
+        insert.setTimestamp(5, Timestamp.from(Instant.now()));
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  /** The ledger's orderers placed on other instances than its owner, by node id. */
+  public List<Placement> placements(String ledgerId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT node_id, instance, endpoint FROM node_placement WHERE ledger_id = ?"
+                    + " ORDER BY node_id")) {
+      select.setString(1, ledgerId);
+      try (ResultSet rows = select.executeQuery()) {
+        List<Placement> placements = new ArrayList<>();
+        while (rows.next()) {
+          placements.add(new Placement(rows.getString(1), rows.getString(2), rows.getString(3)));
+        }
+        return placements;
+      }
+    }
+  }
+
+  /** Forgets one placed orderer ({@code nodeId}), or all of the ledger's when it is empty. */
+  public void unplace(String ledgerId, Optional<String> nodeId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement delete =
+            connection.prepareStatement(
+                nodeId.isPresent()
+                    ? "DELETE FROM node_placement WHERE ledger_id = ? AND node_id = ?"
+                    : "DELETE FROM node_placement WHERE ledger_id = ?")) {
+      delete.setString(1, ledgerId);
+      if (nodeId.isPresent()) {
+        delete.setString(2, nodeId.get());
+      }
+      delete.executeUpdate();
+    }
+  }
+
   /** Every ledger, oldest first. */
   public List<LedgerRecord> list() throws SQLException {
     try (Connection connection = dataSource.getConnection();

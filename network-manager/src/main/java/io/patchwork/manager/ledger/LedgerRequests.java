@@ -4,6 +4,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.LedgerPlan;
+import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Opening;
@@ -91,7 +92,8 @@ final class LedgerRequests {
       LedgerTemplate template,
       CertificateAuthority authority,
       Opening opening,
-      Path directory) {
+      Path directory,
+      RemoteOrderers remoteOrderers) {
     return new LedgerPlan(
         record.id(),
         authority,
@@ -108,7 +110,8 @@ final class LedgerRequests {
             .build(),
         template.contracts(),
         Optional.ofNullable(opening),
-        directory);
+        directory,
+        remoteOrderers);
   }
 
   private static EndorsementPolicy endorsement(LedgerTemplate template) {

@@ -71,6 +71,7 @@ public final class LedgerService implements AutoCloseable {
 
   private final LedgerMetrics metrics;
   private final String instance;
+  private final OrdererPlacement placement;
 
   /** A service that is the only manager instance ("local"). */
   public LedgerService(
@@ -93,6 +94,22 @@ public final class LedgerService implements AutoCloseable {
       CertificateAuthorities authorities,
       LedgerMetrics metrics,
       String instance) {
+    this(host, dataDirectory, registry, authorities, metrics, instance, OrdererPlacement.LOCAL);
+  }
+
+  /**
+   * A service that runs as manager instance {@code instance} and places new ledgers' orderers with
+   * {@code placement}.
+   */
+  public LedgerService(
+      LedgerHost host,
+      Path dataDirectory,
+      LedgerRegistry registry,
+      CertificateAuthorities authorities,
+      LedgerMetrics metrics,
+      String instance,
+      OrdererPlacement placement) {
+    this.placement = Objects.requireNonNull(placement, "placement");
     this.host = Objects.requireNonNull(host, "host");
     this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -206,7 +223,12 @@ public final class LedgerService implements AutoCloseable {
       ledger =
           host.create(
               LedgerRequests.plan(
-                  record, template, authority, openings.remove(record.id()), directory));
+                  record,
+                  template,
+                  authority,
+                  openings.remove(record.id()),
+                  directory,
+                  placement.place(record.id(), template.topology().orderers())));
       running.put(record.id(), ledger);
       metrics.watch(record.id(), ledger);
       registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
@@ -230,6 +252,7 @@ public final class LedgerService implements AutoCloseable {
         metrics.forget(record.id());
         ledger.close();
       }
+      placement.abandon(record.id());
       deleteQuietly(directory);
       try {
         registry.setStatus(
@@ -271,6 +294,19 @@ public final class LedgerService implements AutoCloseable {
         continue;
       }
       Optional<String> owner = registry.owner(record.id());
+      if (mayClaim.test(owner)
+          && owner.isPresent()
+          && !owner.get().equals(instance)
+          && record.status() != LedgerStatus.PROVISIONING
+          && !Files.isDirectory(ledgerDirectory(record.id()))) {
+        // Its nodes' files are on the instance that ran it, not shared with this one.
+        log.warn(
+            "ledger.takeover_impossible ledger={} previous_owner={} reason=\"its nodes' files are"
+                + " not in this instance's data directory\"",
+            record.id(),
+            owner.get());
+        continue;
+      }
       if (!mayClaim.test(owner)
           || (!owner.equals(Optional.of(instance))
               && !registry.claim(record.id(), owner, instance))) {
@@ -278,6 +314,7 @@ public final class LedgerService implements AutoCloseable {
       }
       Path directory = ledgerDirectory(record.id());
       if (record.status() == LedgerStatus.PROVISIONING) {
+        placement.abandon(record.id());
         deleteQuietly(directory);
         registry.setStatus(
             record.id(),
@@ -310,6 +347,14 @@ public final class LedgerService implements AutoCloseable {
   }
 
   /**
+   * The ledger's orderers that other instances run for it, as they report them now (blocking; an
+   * instance that does not answer in time shows its orderer without a height).
+   */
+  public List<OrdererPlacement.PlacedNode> placedElsewhere(String id) {
+    return placement.elsewhere(id);
+  }
+
+  /**
    * The instance that runs this ledger if it is not this one (in cluster mode, requests about it go
    * there).
    */
@@ -330,6 +375,7 @@ public final class LedgerService implements AutoCloseable {
    */
   public void retire(String id) {
     stop(id);
+    placement.abandon(id);
     openAuthorities.remove(id);
     deleteQuietly(ledgerDirectory(id));
     log.info("ledger.retired ledger={}", id);

@@ -12,9 +12,9 @@ import java.util.Optional;
 /**
  * What a new ledger is to be: its id and authority, its members in order, how many orderers and
  * peers, its endorsement policy and block cutting, the contracts it pins, a successor's opening,
- * and the directory its nodes keep their data and credentials in (which must not exist yet).
- * Orderers are spread over the members in turn; every member gets {@code peersPerOrganization}
- * peers.
+ * the directory its nodes keep their data and credentials in (which must not exist yet), and which
+ * orderers run on other hosts. Orderers are spread over the members in turn; every member gets
+ * {@code peersPerOrganization} peers.
  */
 public record LedgerPlan(
     String ledgerId,
@@ -26,7 +26,8 @@ public record LedgerPlan(
     BlockCutting blockCutting,
     List<String> contracts,
     Optional<Opening> opening,
-    Path directory) {
+    Path directory,
+    RemoteOrderers remoteOrderers) {
 
   /** A member organisation: its name and MSP id. */
   public record Party(String organization, String mspId) {
@@ -45,6 +46,7 @@ public record LedgerPlan(
     contracts = List.copyOf(contracts);
     Objects.requireNonNull(opening, "opening");
     Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(remoteOrderers, "remoteOrderers");
     if (members.isEmpty()) {
       throw new IllegalArgumentException("a ledger needs at least one member");
     }

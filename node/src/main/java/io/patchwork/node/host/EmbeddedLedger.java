@@ -19,12 +19,10 @@ import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.LedgerConfig;
-import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.governance.DecisionEffects;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
-import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.CommittedBlock;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.SnapshotInfo;
@@ -309,49 +307,6 @@ final class EmbeddedLedger implements HostedLedger {
   @Override
   public void close() {
     ledger.close();
-  }
-
-  /** An orderer, read live. */
-  private record OrdererView(OrdererNode node, Orderer config) implements HostedNode {
-    @Override
-    public String nodeId() {
-      return node.nodeId();
-    }
-
-    @Override
-    public NodeRole role() {
-      return NodeRole.ORDERER;
-    }
-
-    @Override
-    public String mspId() {
-      return config.getMspId();
-    }
-
-    @Override
-    public String host() {
-      return config.getHost();
-    }
-
-    @Override
-    public int port() {
-      return config.getPort();
-    }
-
-    @Override
-    public long height() {
-      return node.blocks().height();
-    }
-
-    @Override
-    public boolean isLeader() {
-      return node.isLeader();
-    }
-
-    @Override
-    public Optional<Long> term() {
-      return Optional.of(node.term());
-    }
   }
 
   /** A peer, found by id on each read so that one restarted with new certificates is followed. */

@@ -75,11 +75,14 @@ public final class EmbeddedLedgers implements LedgerHost {
             .clock(clock)
             .addresses(addresses)
             .dataDirectory(plan.directory().resolve(NODES))
-            .keepCredentials(plan.directory().resolve(CREDENTIALS));
+            .keepCredentials(plan.directory().resolve(CREDENTIALS))
+            .remoteOrderers(plan.remoteOrderers());
     plan.members().forEach(m -> builder.member(m.organization(), m.mspId()));
     plan.opening().ifPresent(builder::opening);
     try {
       return new EmbeddedLedger(builder.start(), plan.directory(), clock);
+    } catch (LedgerException e) {
+      throw e;
     } catch (ConfigException e) {
       throw new LedgerException(LedgerError.INVALID_PLAN, e.getMessage(), e);
     } catch (CaException e) {

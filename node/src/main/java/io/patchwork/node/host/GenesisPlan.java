@@ -6,6 +6,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.api.OrdererSlot;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -36,7 +37,8 @@ import org.hyperledger.fabric.protos.common.Block;
  * A new ledger's genesis: its config (members with the authority's roots and CRL, orderers spread
  * over the members in turn, peers per member, policies, pinned contracts, a successor's opening),
  * every node's certificates issued by the authority (naming the address nodes are reached at), and
- * the genesis block.
+ * the genesis block. Orderers with a slot in {@code remoteSlots} (by index) are placed at the
+ * slot's host and ports; every other node at this host's advertised address, on free ports.
  */
 record GenesisPlan(
     String ledgerId,
@@ -48,7 +50,8 @@ record GenesisPlan(
     BlockCutting cutting,
     Map<String, ByteString> contracts,
     Optional<Opening> opening,
-    NodeAddresses addresses) {
+    NodeAddresses addresses,
+    Map<Integer, OrdererSlot> remoteSlots) {
 
   /** What the plan made: the config, its genesis block, the nodes' credentials, the TLS trust. */
   record Genesis(
@@ -102,6 +105,13 @@ record GenesisPlan(
     Map<String, NodeCredentials> credentials = new LinkedHashMap<>();
     for (int i = 0; i < orderers; i++) {
       LocalLedger.Organization owner = organizations.get(i % organizations.size());
+      OrdererSlot slot =
+          remoteSlots.containsKey(i)
+              ? remoteSlots.get(i)
+              : new OrdererSlot(
+                  addresses.advertised(),
+                  Ports.free(addresses.bind()),
+                  Ports.free(addresses.bind()));
       NodeCredentials node =
           NodeCredentials.issue(
               authority,
@@ -109,16 +119,16 @@ record GenesisPlan(
               Role.ORDERER,
               owner.name(),
               owner.mspId(),
-              addresses,
+              new NodeAddresses(addresses.bind(), slot.host()),
               trust);
       credentials.put(node.nodeId(), node);
       config.addOrderers(
           Orderer.newBuilder()
               .setNodeId(node.nodeId())
               .setMspId(owner.mspId())
-              .setHost(addresses.advertised())
-              .setPort(Ports.free(addresses.bind()))
-              .setRaftPort(Ports.free(addresses.bind()))
+              .setHost(slot.host())
+              .setPort(slot.port())
+              .setRaftPort(slot.raftPort())
               .setSigningCertificate(pem(node.signer().certificate()))
               .setTlsCertificate(pem(node.tls().certificate())));
     }

@@ -3,11 +3,17 @@ package io.patchwork.node.host;
 import com.google.protobuf.ByteString;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.api.OrdererHandover;
+import io.patchwork.node.api.OrdererSlot;
+import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
 import java.io.IOException;
@@ -43,6 +49,7 @@ public final class LocalLedgerBuilder {
   private Clock clock = Clock.systemUTC();
   private Optional<Opening> opening = Optional.empty();
   private NodeAddresses addresses = NodeAddresses.loopback();
+  private RemoteOrderers remoteOrderers = RemoteOrderers.NONE;
 
   LocalLedgerBuilder() {}
 
@@ -127,6 +134,15 @@ public final class LocalLedgerBuilder {
     return this;
   }
 
+  /**
+   * Orderers that run on other hosts: placed at their slots in the genesis config, handed their
+   * credentials and started there before this host starts its own nodes; not kept or started here.
+   */
+  public LocalLedgerBuilder remoteOrderers(RemoteOrderers remoteOrderers) {
+    this.remoteOrderers = Objects.requireNonNull(remoteOrderers, "remoteOrderers");
+    return this;
+  }
+
   public LocalLedgerBuilder clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;
@@ -145,7 +161,7 @@ public final class LocalLedgerBuilder {
    * Issues the nodes' certificates, writes the genesis config and starts every node; returns once
    * all gRPC servers are bound. Nothing keeps running if it fails.
    */
-  public LocalLedger start() throws IOException, ConfigException, CaException {
+  public LocalLedger start() throws IOException, ConfigException, CaException, LedgerException {
     Objects.requireNonNull(ledgerId, "ledgerId");
     Objects.requireNonNull(authority, "authority");
     Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -155,6 +171,11 @@ public final class LocalLedgerBuilder {
     Map<String, ByteString> pins = new LinkedHashMap<>();
     for (String name : pinned == null ? List.copyOf(contracts.names()) : pinned) {
       pins.put(name, contracts.codeHash(name));
+    }
+    Map<Integer, OrdererSlot> slots = new LinkedHashMap<>();
+    for (int i = 0; i < orderers; i++) {
+      int index = i;
+      remoteOrderers.slot(i).ifPresent(slot -> slots.put(index, slot));
     }
     GenesisPlan.Genesis genesis =
         new GenesisPlan(
@@ -167,22 +188,43 @@ public final class LocalLedgerBuilder {
                 cutting,
                 pins,
                 opening,
-                addresses)
+                addresses,
+                slots)
             .issue(clock.instant());
+    // The remote orderers' credentials go to their hosts; this one keeps and runs the rest.
+    Map<String, NodeCredentials> local = new LinkedHashMap<>(genesis.credentials());
+    LedgerConfig.Builder hosted = genesis.config().toBuilder().clearOrderers();
+    for (int i = 0; i < genesis.config().getOrderersCount(); i++) {
+      Orderer orderer = genesis.config().getOrderers(i);
+      if (slots.containsKey(i)) {
+        NodeFiles.Credentials files = local.remove(orderer.getNodeId()).files();
+        remoteOrderers.start(
+            new OrdererHandover(
+                ledgerId,
+                orderer.getNodeId(),
+                orderer.getMspId(),
+                slots.get(i),
+                genesis.block(),
+                files.signingCertificate(),
+                files.signingKey(),
+                files.tlsChain(),
+                files.tlsKey(),
+                authority.chain()));
+      } else {
+        hosted.addOrderers(orderer);
+      }
+    }
     Optional<CredentialFolder> folder = Optional.empty();
     if (credentialsDirectory != null) {
       folder =
           Optional.of(
               CredentialFolder.create(
-                  credentialsDirectory,
-                  genesis.block(),
-                  genesis.credentials().values(),
-                  authority.chain()));
+                  credentialsDirectory, genesis.block(), local.values(), authority.chain()));
     }
     LedgerCredentials credentials =
         new LedgerCredentials(
             ledgerId,
-            genesis.credentials(),
+            local,
             genesis.config().getMembersList(),
             authority.chain(),
             genesis.trust(),
@@ -190,7 +232,7 @@ public final class LocalLedgerBuilder {
             addresses);
     NodeSet nodes =
         new NodeSet(
-            genesis.config(),
+            hosted.build(),
             genesis.block(),
             List.of(),
             addresses,

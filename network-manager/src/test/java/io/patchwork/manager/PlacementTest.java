@@ -1,0 +1,272 @@
+package io.patchwork.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.patchwork.ca.Passphrase;
+import io.patchwork.manager.api.ApiTls;
+import io.patchwork.node.api.NodeAddresses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One ledger's orderers across three manager instances, each with a data directory of its own (no
+ * shared files) and one PostgreSQL registry: each instance runs one of the three orderers, keeps
+ * its credentials and data itself, and the creating instance holds no key of the others'. With one
+ * instance stopped the ledger commits on the other two; started again, that instance's orderer
+ * comes back from its own files and catches up. Skipped with a message when no PostgreSQL answers.
+ */
+@Tag("cluster")
+class PlacementTest {
+  private static final String PASSPHRASE = "placement test passphrase";
+
+  @TempDir Path directory;
+
+  private HttpClient http;
+
+  @Test
+  void a_ledgers_orderers_run_on_three_instances_and_it_commits_with_one_of_them_down()
+      throws Exception {
+    Optional<String> schema = ClusterSupport.createSchema("placement_test");
+    assumeTrue(
+        schema.isPresent(),
+        "no PostgreSQL at " + ClusterSupport.POSTGRES_URL + "; placement test skipped");
+    ClusterSupport.Certificates certificates = ClusterSupport.Certificates.issue(directory);
+    http = certificates.client();
+    List<Integer> hazelcast = new ArrayList<>();
+    List<Integer> bus = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      hazelcast.add(ManagerProcess.listenPort());
+      bus.add(ManagerProcess.listenPort());
+    }
+    List<String> members = hazelcast.stream().map(port -> "127.0.0.1:" + port).toList();
+    Map<Integer, Manager> instances = new TreeMap<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        instances.put(i, start(i, schema.get(), certificates, hazelcast, bus, members));
+      }
+      Manager a = instances.get(0);
+      String token = Files.readString(a.operatorTokenFile(), StandardCharsets.US_ASCII).strip();
+      JsonArray parties = new JsonArray();
+      for (int i = 0; i < 3; i++) {
+        parties.add(
+            new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
+      }
+      HttpResponse<String> made =
+          send(
+              "POST",
+              a.url() + "/ledgers",
+              token,
+              new JsonObject()
+                  .put("name", "spread")
+                  .put("template", "payments-netting")
+                  .put("parties", parties)
+                  .encode());
+      assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+
+      // Each instance runs one orderer, and says so in the ledger view from any instance.
+      JsonObject shown = awaitOrderers(instances.get(1).url(), token, node -> true);
+      List<JsonObject> orderers = orderers(shown);
+      assertThat(orderers).hasSize(3);
+      assertThat(orderers.stream().map(o -> o.getString("instance")).distinct()).hasSize(3);
+      assertThat(orderers).allSatisfy(o -> assertThat(o.getBoolean("reachable", true)).isTrue());
+
+      // A holds no credentials of the orderers B and C run; they keep theirs in their own folders.
+      Path credentials = directory.resolve("instance-0/ledgers/spread/credentials");
+      assertThat(credentials.resolve("orderer0")).isDirectory();
+      assertThat(credentials.resolve("orderer1")).doesNotExist();
+      assertThat(credentials.resolve("orderer2")).doesNotExist();
+      assertThat(satelliteOrderers(1)).hasSize(1);
+      assertThat(satelliteOrderers(2)).hasSize(1);
+      assertThat(Stream.concat(satelliteOrderers(1).stream(), satelliteOrderers(2).stream()))
+          .containsExactlyInAnyOrder("orderer1", "orderer2");
+
+      // A member's application transacts through its peer on A.
+      List<String> atA =
+          List.of("--url", a.url(), "--ca-file", certificates.authority().toString());
+      Path tokenFile = Files.writeString(directory.resolve("operator-token"), token);
+      String invite =
+          Cli.ok(concat(atA, "--token-file", tokenFile.toString()), "invite", "spread", "Bank1MSP");
+      Matcher issued = Pattern.compile("(pwi_\\S+)").matcher(invite);
+      assertThat(issued.find()).as(invite).isTrue();
+      Path bank1 = directory.resolve("bank1");
+      Cli.ok(
+          atA,
+          "join",
+          "spread",
+          "--invite",
+          issued.group(1),
+          "--organization",
+          "Bank 1",
+          "--msp-id",
+          "Bank1MSP",
+          "--out",
+          bank1.toString());
+      assertThat(record(bank1, "iou-1")).startsWith("committed ");
+
+      // With C stopped, its orderer is unreachable and A and B order on: two of three.
+      String stoppedInstance = orderers.get(2).getString("instance");
+      int stopped = indexOf(instances, stoppedInstance);
+      instances.remove(stopped).close();
+      assertThat(record(bank1, "iou-2")).startsWith("committed ");
+      JsonObject withoutC =
+          awaitOrderers(
+              a.url(),
+              token,
+              node -> !node.getString("instance").equals(stoppedInstance) || !reachable(node));
+      assertThat(orderers(withoutC).stream().filter(node -> !reachable(node))).hasSize(1);
+
+      // Started again on its own directory, C brings its orderer back and it catches up.
+      instances.put(stopped, start(stopped, schema.get(), certificates, hazelcast, bus, members));
+      long height = a.ledgers().running("spread").orElseThrow().height();
+      JsonObject again =
+          awaitOrderers(
+              a.url(), token, node -> reachable(node) && node.getLong("height", 0L) >= height);
+      assertThat(orderers(again).stream().map(o -> o.getString("instance")).distinct()).hasSize(3);
+      assertThat(record(bank1, "iou-3")).startsWith("committed ");
+    } finally {
+      instances.values().forEach(Manager::close);
+      ClusterSupport.dropSchema(schema.get());
+    }
+  }
+
+  private Manager start(
+      int index,
+      String schema,
+      ClusterSupport.Certificates certificates,
+      List<Integer> hazelcast,
+      List<Integer> bus,
+      List<String> members)
+      throws Exception {
+    return Manager.start(
+        new Manager.Settings(
+            directory.resolve("instance-" + index),
+            "127.0.0.1",
+            0,
+            Optional.of(ClusterSupport.registryUrl(schema)),
+            Passphrase.of(PASSPHRASE.toCharArray()),
+            Optional.of(
+                new Manager.Cluster("127.0.0.1", hazelcast.get(index), bus.get(index), members)),
+            NodeAddresses.loopback(),
+            Optional.of(
+                ApiTls.fromFiles(
+                    certificates.certificate(),
+                    certificates.key(),
+                    Optional.of(certificates.authority())))));
+  }
+
+  /** The orderers instance {@code index} keeps for ledger "spread" in its own directory. */
+  private List<String> satelliteOrderers(int index) throws Exception {
+    try (Stream<Path> kept =
+        Files.find(
+            directory.resolve("instance-" + index).resolve("instances"),
+            4,
+            (path, attributes) ->
+                attributes.isDirectory()
+                    && path.getParent().getFileName().toString().equals("spread"))) {
+      return kept.map(path -> path.getFileName().toString()).collect(Collectors.toList());
+    }
+  }
+
+  private static int indexOf(Map<Integer, Manager> instances, String instance) {
+    return instances.entrySet().stream()
+        .filter(entry -> entry.getValue().ledgers().instance().equals(instance))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no instance " + instance));
+  }
+
+  private static boolean reachable(JsonObject node) {
+    return node.getBoolean("reachable", true);
+  }
+
+  private static List<JsonObject> orderers(JsonObject ledger) {
+    return ledger.getJsonArray("nodes").stream()
+        .map(JsonObject.class::cast)
+        .filter(node -> node.getString("kind").equals("orderer"))
+        .toList();
+  }
+
+  /** Records an obligation of Bank1 to Bank2 through Bank1's peer; retries while orderers elect. */
+  private static String record(Path member, String id) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        return GatewayProbe.call(
+            member, "submit", "obligations", "record", id, "Bank1MSP", "Bank2MSP", "EUR", "5");
+      } catch (Exception notYet) {
+        if (System.nanoTime() > deadline) {
+          throw notYet;
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  /**
+   * Polls the ledger through {@code base} until it is ACTIVE and every orderer passes {@code ok}.
+   */
+  private JsonObject awaitOrderers(String base, String token, Predicate<JsonObject> ok)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> shown = send("GET", base + "/ledgers/spread", token, null);
+      last = shown.statusCode() + " " + shown.body();
+      if (shown.statusCode() == 200) {
+        JsonObject ledger = new JsonObject(shown.body());
+        if ("ACTIVE".equals(ledger.getString("status"))
+            && ledger.containsKey("nodes")
+            && orderers(ledger).size() == 3
+            && orderers(ledger).stream().allMatch(ok)) {
+          return ledger;
+        }
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("the ledger's orderers did not show as expected: " + last);
+  }
+
+  private HttpResponse<String> send(String method, String url, String token, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("authorization", "Bearer " + token)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("content-type", "application/json");
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<String> concat(List<String> first, String... rest) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(List.of(rest));
+    return all;
+  }
+}
