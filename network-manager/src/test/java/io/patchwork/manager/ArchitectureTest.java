@@ -33,7 +33,8 @@ class ArchitectureTest {
           "io.patchwork.node.host.NodeCommand",
           "io.patchwork.node.host.NodeFiles",
           "io.patchwork.node.host.NodeFiles$Signing",
-          "io.patchwork.node.host.NodeFiles$Credentials");
+          "io.patchwork.node.host.NodeFiles$Credentials",
+          "io.patchwork.node.host.SatelliteOrderers");
 
   @Test
   void managerUsesOnlyTheNodeApiAndItsMessages() {

@@ -1,6 +1,7 @@
 package io.patchwork.manager.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
@@ -8,10 +9,16 @@ import io.patchwork.ca.RevocationReason;
 import io.patchwork.manager.Cli;
 import io.patchwork.manager.Manager;
 import io.patchwork.manager.api.ApiTls;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
+import io.patchwork.manager.ledger.CertificateLogins;
 import io.patchwork.node.api.NodeAddresses;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,10 +130,30 @@ class ClientCertificateTest {
           .contains("CLIENT_CERTIFICATE_REFUSED")
           .contains("not issued by the authority of a ledger");
 
-      // Revoked by the ledger's authority, the admin certificate fails at its next request.
       var certificate =
           Pem.readCertificates(Files.readString(bankA.resolve("admin/msp/signcerts/cert.pem")))
               .get(0);
+      // The same certificate checked when its validity is over (a clock moved past its end) and
+      // before it began: refused as expired, saying until or from when it was valid.
+      for (Instant at :
+          List.of(
+              certificate.getNotAfter().toInstant().plusSeconds(1),
+              certificate.getNotBefore().toInstant().minusSeconds(1))) {
+        Refusal expired =
+            catchThrowableOfType(
+                Refusal.class,
+                () ->
+                    new CertificateLogins(manager.ledgers(), Clock.fixed(at, ZoneOffset.UTC))
+                        .authenticate(certificate));
+        assertThat(expired.error()).isEqualTo(ApiError.CLIENT_CERTIFICATE_EXPIRED);
+      }
+      assertThat(
+              new CertificateLogins(manager.ledgers(), Clock.systemUTC())
+                  .authenticate(certificate)
+                  .isOperator())
+          .isFalse();
+
+      // Revoked by the ledger's authority, the admin certificate fails at its next request.
       manager
           .ledgers()
           .authority("trade")

@@ -144,13 +144,28 @@ class SnapshotCheckTest {
           assertThat(err.toString()).contains("STATE_DISPUTED").contains("peer0 of BankAMSP");
           assertThat(data).doesNotExist();
 
+          // A genesis block that holds no config: there is no chain to check the snapshot on.
+          Block empty = Block.newBuilder().setHeader(genesis.getHeader()).build();
+          assertRefused(good, empty, context, SnapshotCheck.Code.CHAIN_INVALID);
+
+          // With two of the three members' peers down, the one left is not the majority of
+          // members that must vouch for the state.
+          SnapshotCheck.Context shortWait = context(cluster, Duration.ofSeconds(2));
+          cluster.ledger().stopPeer("peer1");
+          cluster.ledger().stopPeer("peer2");
+          assertThatThrownBy(() -> SnapshotCheck.check(good, genesis, shortWait))
+              .isInstanceOfSatisfying(
+                  SnapshotCheck.Refused.class,
+                  refused -> {
+                    assertThat(refused.code()).isEqualTo(SnapshotCheck.Code.STATE_NOT_VOUCHED);
+                    assertThat(refused.getMessage())
+                        .contains("1 of the ledger's 3")
+                        .contains("BankCMSP");
+                  });
+
           // With the orderer gone the chain cannot be had, and the check says so in time.
           cluster.ledger().stopOrderer(cluster.ledger().ordererIds().get(0));
-          assertRefused(
-              good,
-              genesis,
-              context(cluster, Duration.ofSeconds(2)),
-              SnapshotCheck.Code.CHAIN_UNAVAILABLE);
+          assertRefused(good, genesis, shortWait, SnapshotCheck.Code.CHAIN_UNAVAILABLE);
         });
   }
 
