@@ -2,8 +2,12 @@ package io.patchwork.manager;
 
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.ServiceIdentity;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -59,6 +63,24 @@ final class ClusterSupport {
     PGSimpleDataSource admin = new PGSimpleDataSource();
     admin.setURL(POSTGRES_URL);
     return admin;
+  }
+
+  /** A request to {@code url} as the holder of {@code token}, with a JSON body if given. */
+  static HttpResponse<String> send(
+      HttpClient http, String method, String url, String token, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("authorization", "Bearer " + token)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("content-type", "application/json");
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The instances' certificate (with its authority after it), key and authority, as PEM files. */
