@@ -71,16 +71,36 @@ class PlacementTest {
         parties.add(
             new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
       }
+      // An orderer that cannot start on its instance (a file where that instance keeps its
+      // orderers) fails the ledger with the reason, and no instance keeps anything of it: the
+      // instance placed last is blocked, so the other one has started its orderer by then.
+      int last =
+          instances.get(1).ledgers().instance().compareTo(instances.get(2).ledgers().instance()) > 0
+              ? 1
+              : 2;
+      Path blocked =
+          directory.resolve(
+              "instance-" + last + "/instances/127.0.0.1_" + hazelcast.get(last) + "/orderers");
+      Files.createDirectories(blocked.getParent());
+      Files.writeString(blocked, "in the way");
+      assertThat(
+              send("POST", a.url() + "/ledgers", token, request("blocked", parties)).statusCode())
+          .isEqualTo(201);
+      JsonObject failed = awaitStatus(a.url(), token, "blocked");
+      assertThat(failed.getString("status")).isEqualTo("FAILED");
+      assertThat(failed.getString("failure")).contains("did not start here");
+      assertThat(a.ledgers().placedElsewhere("blocked")).isEmpty();
+      long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      assertThat(satellites(3 - last)).isDirectory();
+      while (Files.exists(satellites(3 - last).resolve("blocked"))) {
+        assertThat(System.nanoTime()).as("C kept blocked's orderer").isLessThan(gone);
+        Thread.sleep(100);
+      }
+      assertThat(directory.resolve("instance-0/ledgers/blocked")).doesNotExist();
+      Files.delete(blocked);
+
       HttpResponse<String> made =
-          send(
-              "POST",
-              a.url() + "/ledgers",
-              token,
-              new JsonObject()
-                  .put("name", "spread")
-                  .put("template", "payments-netting")
-                  .put("parties", parties)
-                  .encode());
+          send("POST", a.url() + "/ledgers", token, request("spread", parties));
       assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
 
       // Each instance runs one orderer, and says so in the ledger view from any instance.
@@ -122,6 +142,8 @@ class PlacementTest {
           "--out",
           bank1.toString());
       assertThat(record(bank1, "iou-1")).startsWith("committed ");
+      List<String> asOperator = concat(atA, "--token-file", tokenFile.toString());
+      assertThat(Cli.ok(asOperator, "ledger", "spread")).contains("on instance ");
 
       // With C stopped, its orderer is unreachable and A and B order on: two of three.
       String stoppedInstance = orderers.get(2).getString("instance");
@@ -134,6 +156,7 @@ class PlacementTest {
               token,
               node -> !node.getString("instance").equals(stoppedInstance) || !reachable(node));
       assertThat(orderers(withoutC).stream().filter(node -> !reachable(node))).hasSize(1);
+      assertThat(Cli.ok(asOperator, "ledger", "spread")).contains("which does not answer");
 
       // Started again on its own directory, C brings its orderer back and it catches up.
       instances.put(stopped, start(stopped, schema.get(), certificates, hazelcast, bus, members));
@@ -172,6 +195,38 @@ class PlacementTest {
                     certificates.certificate(),
                     certificates.key(),
                     Optional.of(certificates.authority())))));
+  }
+
+  private static String request(String name, JsonArray parties) {
+    return new JsonObject()
+        .put("name", name)
+        .put("template", "payments-netting")
+        .put("parties", parties)
+        .encode();
+  }
+
+  /** Where instance {@code index} keeps the orderers it runs for other instances' ledgers. */
+  private Path satellites(int index) throws Exception {
+    try (Stream<Path> kept =
+        Files.find(
+            directory.resolve("instance-" + index).resolve("instances"),
+            2,
+            (path, attributes) -> path.getFileName().toString().equals("orderers"))) {
+      return kept.findFirst().orElse(directory.resolve("nowhere"));
+    }
+  }
+
+  /** Polls the ledger until it leaves PROVISIONING. */
+  private JsonObject awaitStatus(String base, String token, String ledger) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      JsonObject shown =
+          new JsonObject(send("GET", base + "/ledgers/" + ledger, token, null).body());
+      if (!"PROVISIONING".equals(shown.getString("status")) || System.nanoTime() > deadline) {
+        return shown;
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** The orderers instance {@code index} keeps for ledger "spread" in its own directory. */

@@ -55,14 +55,21 @@ final class LedgerCommands {
       JsonArray nodes = shown.getJsonArray("nodes", new JsonArray());
       for (int i = 0; i < nodes.size(); i++) {
         JsonObject node = nodes.getJsonObject(i);
+        String instance = node.getString("instance", "local");
         out()
             .printf(
-                "  %-10s %-8s %-16s height %d%s%n",
+                "  %-10s %-8s %-16s %-22s height %s%s%s%n",
                 node.getString("id"),
                 node.getString("kind"),
                 node.getString("mspId", ""),
-                node.getLong("height"),
-                node.getBoolean("leader", false) ? "  (Raft leader)" : "");
+                node.getString("endpoint", ""),
+                node.containsKey("height") ? node.getLong("height").toString() : "?",
+                node.getBoolean("leader", false) ? "  (Raft leader)" : "",
+                instance.equals("local")
+                    ? ""
+                    : node.getBoolean("reachable", true)
+                        ? "  on instance " + instance
+                        : "  on instance " + instance + ", which does not answer");
       }
       return 0;
     }
