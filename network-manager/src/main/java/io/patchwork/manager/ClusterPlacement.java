@@ -1,6 +1,7 @@
 package io.patchwork.manager;
 
 import io.patchwork.ca.Pem;
+import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerStatus;
 import io.patchwork.manager.ledger.OrdererPlacement;
@@ -66,13 +67,16 @@ final class ClusterPlacement implements OrdererPlacement {
   private final String self;
   private final SatelliteOrderers satellites;
   private final LedgerRegistry registry;
+  private final LedgerMetrics metrics;
 
   ClusterPlacement(
       Vertx vertx,
       HazelcastClusterManager cluster,
       String self,
       SatelliteOrderers satellites,
-      LedgerRegistry registry) {
+      LedgerRegistry registry,
+      LedgerMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.cluster = cluster;
     this.self = self;
@@ -105,10 +109,12 @@ final class ClusterPlacement implements OrdererPlacement {
             })) {
       for (HostedNode node : satellites.nodes(ledger)) {
         registry.place(ledger, node.nodeId(), self, node.host() + ":" + node.port());
+        metrics.watchOrderer(ledger, node);
       }
     }
     satellites.onRemoved(
         (ledger, node) -> {
+          metrics.forgetNode(ledger, node);
           try {
             registry.unplace(ledger, Optional.of(node));
           } catch (SQLException e) {
@@ -136,7 +142,10 @@ final class ClusterPlacement implements OrdererPlacement {
         message ->
             vertx.executeBlocking(
                 () -> {
-                  satellites.abandon(message.body());
+                  String ledger = message.body();
+                  List<HostedNode> abandoned = satellites.nodes(ledger);
+                  satellites.abandon(ledger);
+                  abandoned.forEach(node -> metrics.forgetNode(ledger, node.nodeId()));
                   return null;
                 },
                 false));
@@ -150,6 +159,7 @@ final class ClusterPlacement implements OrdererPlacement {
               HostedNode node = satellites.start(handover);
               registry.place(
                   handover.ledgerId(), node.nodeId(), self, node.host() + ":" + node.port());
+              metrics.watchOrderer(handover.ledgerId(), node);
               return node.nodeId();
             },
             false)

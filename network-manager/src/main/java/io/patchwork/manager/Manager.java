@@ -341,6 +341,7 @@ public final class Manager implements AutoCloseable {
               .passphrase(settings.passphrase())
               .build();
       LedgerRegistry registry = new LedgerRegistry(dataSource);
+      LedgerMetrics metrics = new LedgerMetrics(meters);
       OrdererPlacement placement = OrdererPlacement.LOCAL;
       if (cluster.isPresent()) {
         // Orderers this instance runs for ledgers other instances own, kept in its own directory:
@@ -354,7 +355,8 @@ public final class Manager implements AutoCloseable {
                         .resolve("orderers"),
                     settings.nodes()));
         ClusterPlacement spread =
-            new ClusterPlacement(vertx, cluster.get(), instance, satellites.get(), registry);
+            new ClusterPlacement(
+                vertx, cluster.get(), instance, satellites.get(), registry, metrics);
         spread.serve();
         placement = spread;
       }
@@ -370,7 +372,7 @@ public final class Manager implements AutoCloseable {
               data,
               registry,
               authorities,
-              new LedgerMetrics(meters),
+              metrics,
               instance,
               placement);
       int resumed;

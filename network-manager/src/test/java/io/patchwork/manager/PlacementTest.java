@@ -119,6 +119,15 @@ class PlacementTest {
       assertThat(satelliteOrderers(2)).hasSize(1);
       assertThat(Stream.concat(satelliteOrderers(1).stream(), satelliteOrderers(2).stream()))
           .containsExactlyInAnyOrder("orderer1", "orderer2");
+      // Each instance reports the orderer it runs in its own metrics.
+      for (int i = 1; i < 3; i++) {
+        String orderer = satelliteOrderers(i).get(0);
+        assertThat(send("GET", instances.get(i).url() + "/metrics", token, null).body())
+            .contains(
+                "patchwork_node_height{kind=\"orderer\",ledger=\"spread\",node=\""
+                    + orderer
+                    + "\"}");
+      }
 
       // A member's application transacts through its peer on A.
       List<String> atA =

@@ -35,25 +35,9 @@ public final class LedgerMetrics {
   /** Starts reporting a ledger that has just come up. */
   public void watch(String ledgerId, HostedLedger ledger) {
     for (HostedNode orderer : ledger.nodes()) {
-      if (orderer.role() != NodeRole.ORDERER) {
-        continue;
+      if (orderer.role() == NodeRole.ORDERER) {
+        watchOrderer(ledgerId, orderer);
       }
-      Tags tags = Tags.of("ledger", ledgerId, "node", orderer.nodeId(), "kind", "orderer");
-      Gauge.builder("patchwork.node.height", orderer, HostedNode::height)
-          .description("Blocks the node holds")
-          .tags(tags)
-          .strongReference(true)
-          .register(registry);
-      Gauge.builder("patchwork.raft.leader", orderer, node -> node.isLeader() ? 1 : 0)
-          .description("1 while the orderer leads the ledger's Raft group")
-          .tags(tags)
-          .strongReference(true)
-          .register(registry);
-      Gauge.builder("patchwork.raft.term", orderer, node -> node.term().orElse(0L))
-          .description("The Raft term the orderer is in")
-          .tags(tags)
-          .strongReference(true)
-          .register(registry);
     }
     for (HostedNode peer : ledger.peers()) {
       watchPeer(ledgerId, ledger, peer);
@@ -76,6 +60,29 @@ public final class LedgerMetrics {
           });
     }
     ledger.onCommit(block -> count(ledgerId, block));
+  }
+
+  /**
+   * Starts reporting an orderer this instance runs: one of a ledger it runs, or one it runs for a
+   * ledger another instance owns.
+   */
+  public void watchOrderer(String ledgerId, HostedNode orderer) {
+    Tags tags = Tags.of("ledger", ledgerId, "node", orderer.nodeId(), "kind", "orderer");
+    Gauge.builder("patchwork.node.height", orderer, HostedNode::height)
+        .description("Blocks the node holds")
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("patchwork.raft.leader", orderer, node -> node.isLeader() ? 1 : 0)
+        .description("1 while the orderer leads the ledger's Raft group")
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("patchwork.raft.term", orderer, node -> node.term().orElse(0L))
+        .description("The Raft term the orderer is in")
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
   }
 
   private static void recordLatency(Timer latency, BlockCommitted committed) {
@@ -118,6 +125,17 @@ public final class LedgerMetrics {
     long valid = block.transactions().stream().filter(tx -> tx.code() == VALID).count();
     committed(ledgerId, block.peerId(), "valid").increment(valid);
     committed(ledgerId, block.peerId(), "invalid").increment(block.transactions().size() - valid);
+  }
+
+  /** Stops reporting one node of a ledger (an orderer this instance no longer runs). */
+  public void forgetNode(String ledgerId, String nodeId) {
+    registry.getMeters().stream()
+        .filter(
+            meter ->
+                ledgerId.equals(meter.getId().getTag("ledger"))
+                    && nodeId.equals(meter.getId().getTag("node")))
+        .toList()
+        .forEach(registry::remove);
   }
 
   /** Stops reporting a ledger whose nodes stopped. */
