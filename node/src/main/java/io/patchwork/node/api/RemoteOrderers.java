@@ -6,8 +6,8 @@ import java.util.Optional;
  * The orderers of a new ledger that run on other hosts (other manager instances): which of them,
  * where, and how they are started there. The ledger host asks for the slots before it writes the
  * genesis config, and hands each remote orderer its credentials before it starts its own nodes.
- * Orderers started elsewhere keep running if the ledger then fails to come up here: whoever
- * placed them has their hosts delete them (the network manager does when provisioning fails).
+ * Orderers started elsewhere keep running if the ledger then fails to come up here: whoever placed
+ * them has their hosts delete them (the network manager does when provisioning fails).
  */
 public interface RemoteOrderers {
   /** Every orderer runs on this host. */
