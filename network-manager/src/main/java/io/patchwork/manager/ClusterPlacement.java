@@ -89,18 +89,24 @@ final class ClusterPlacement implements OrdererPlacement {
    * ledgers no longer running), records where they run now, and answers other instances' requests.
    */
   void serve() throws IOException, SQLException {
+    List<String> gone = new ArrayList<>();
     for (String ledger :
         satellites.resumeAll(
             id -> {
               try {
-                return registry
-                    .get(id)
-                    .map(
-                        r ->
-                            r.status() == LedgerStatus.ACTIVE
-                                || r.status() == LedgerStatus.CLOSING
-                                || r.status() == LedgerStatus.CLOSED)
-                    .orElse(false);
+                boolean running =
+                    registry
+                        .get(id)
+                        .map(
+                            r ->
+                                r.status() == LedgerStatus.ACTIVE
+                                    || r.status() == LedgerStatus.CLOSING
+                                    || r.status() == LedgerStatus.CLOSED)
+                        .orElse(false);
+                if (!running) {
+                  gone.add(id);
+                }
+                return running;
               } catch (SQLException e) {
                 // Kept, not deleted: the registry decides once it answers again.
                 log.warn("placement.registry_unreadable ledger={} reason=\"{}\"", id, e.toString());
@@ -111,6 +117,9 @@ final class ClusterPlacement implements OrdererPlacement {
         registry.place(ledger, node.nodeId(), self, node.host() + ":" + node.port());
         metrics.watchOrderer(ledger, node);
       }
+    }
+    for (String ledger : gone) {
+      registry.unplace(ledger, Optional.empty());
     }
     satellites.onRemoved(
         (ledger, node) -> {

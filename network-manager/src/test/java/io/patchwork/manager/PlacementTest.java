@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.api.ApiTls;
+import io.patchwork.manager.ledger.LedgerStatus;
 import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -175,6 +176,21 @@ class PlacementTest {
               a.url(), token, node -> reachable(node) && node.getLong("height", 0L) >= height);
       assertThat(orderers(again).stream().map(o -> o.getString("instance")).distinct()).hasSize(3);
       assertThat(record(bank1, "iou-3")).startsWith("committed ");
+
+      // A ledger that ended while an instance was down: that instance deletes its orderer of it
+      // when it starts again instead of running it.
+      Path kept = satellites(stopped).resolve("spread");
+      assertThat(kept).isDirectory();
+      String keptOrderer = satelliteOrderers(stopped).get(0);
+      instances.remove(stopped).close();
+      a.ledgers()
+          .registry()
+          .setStatus(
+              "spread", LedgerStatus.FAILED, Optional.of("ended while an instance was down"));
+      instances.put(stopped, start(stopped, schema.get(), certificates, hazelcast, bus, members));
+      assertThat(kept).doesNotExist();
+      assertThat(a.ledgers().placedElsewhere("spread"))
+          .noneMatch(placed -> placed.nodeId().equals(keptOrderer));
     } finally {
       instances.values().forEach(Manager::close);
       ClusterSupport.dropSchema(schema.get());
