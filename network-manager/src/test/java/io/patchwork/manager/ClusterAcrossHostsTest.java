@@ -112,7 +112,7 @@ class ClusterAcrossHostsTest {
       }
 
       // Bank A joins from its host and runs its own peer there.
-      String invite = token(Cli.ok(operator, "invite", "trade", "BankAMSP", "--nodes", "1"));
+      String invite = token(Cli.ok(operator, "invite", "trade", "BankAMSP", "--nodes", "2"));
       Path bankA = directory.resolve("banka");
       Process peerA =
           network.start(
@@ -134,6 +134,8 @@ class ClusterAcrossHostsTest {
                   "--out",
                   bankA.toString(),
                   "--run-peer",
+                  "--with-orderer",
+                  "banka-orderer",
                   "--advertise",
                   bankAHost.address(),
                   "--bind",
@@ -176,6 +178,82 @@ class ClusterAcrossHostsTest {
               view -> count(view, "on instance ") == 6 && !view.contains("which does not answer"));
       assertThat(back).contains("ACTIVE");
       assertThat(record(network, bankAHost, bankA, "iou-3")).startsWith("committed ");
+
+      // Bank B joins to vote; Bank A's own orderer is voted in and runs on Bank A's host.
+      Path bankB = directory.resolve("bankb");
+      Cli.ok(
+          List.of("--url", url, "--ca-file", authority.toString()),
+          "join",
+          "trade",
+          "--invite",
+          token(Cli.ok(operator, "invite", "trade", "BankBMSP")),
+          "--organization",
+          "Bank B",
+          "--msp-id",
+          "BankBMSP",
+          "--out",
+          bankB.toString());
+      Path orderer = bankA.resolve("orderer");
+      List<String> asBankA = member(url, authority, bankA);
+      Matcher proposal =
+          Pattern.compile("proposal (\\S+) recorded")
+              .matcher(
+                  Cli.ok(
+                      asBankA,
+                      "propose",
+                      "trade",
+                      "--add-orderer",
+                      orderer.toString(),
+                      "--orderer-host",
+                      bankAHost.address(),
+                      "--orderer-port",
+                      "7060",
+                      "--orderer-raft-port",
+                      "7061",
+                      "--admin-msp",
+                      bankA.resolve("admin/msp").toString()));
+      assertThat(proposal.find()).isTrue();
+      for (Path voter : List.of(bankA, bankB)) {
+        Cli.ok(
+            member(url, authority, voter),
+            "vote",
+            "trade",
+            proposal.group(1),
+            "yes",
+            "--admin-msp",
+            voter.resolve("admin/msp").toString());
+      }
+      Path ordererLog = directory.resolve("banka-orderer.log");
+      Process own =
+          network.start(
+              bankAHost,
+              TestNetwork.java(
+                  Main.class.getName(),
+                  "node",
+                  "run",
+                  "--added-orderer",
+                  "--genesis",
+                  orderer.resolve("genesis.block").toString(),
+                  "--node-id",
+                  "banka-orderer",
+                  "--msp",
+                  orderer.resolve("msp").toString(),
+                  "--tls",
+                  orderer.resolve("tls").toString(),
+                  "--data-dir",
+                  orderer.resolve("data").toString(),
+                  "--bind",
+                  bankAHost.address()),
+              Map.of(),
+              ordererLog);
+      TestNetwork.awaitOutput(own, ordererLog, "is running", Duration.ofSeconds(60));
+      String four =
+          awaitLedger(
+              operator,
+              view ->
+                  view.contains("banka-orderer") && view.contains(bankAHost.address() + ":7060"));
+      assertThat(four).contains("config sequence 1");
+      assertThat(record(network, bankAHost, bankA, "iou-4")).startsWith("committed ");
     } finally {
       ClusterSupport.dropSchema(schema.get());
     }
@@ -227,6 +305,17 @@ class ClusterAcrossHostsTest {
       Thread.sleep(500);
     }
     throw new AssertionError("the ledger did not show as expected:\n" + last);
+  }
+
+  /** A member's CLI connection: the manager's URL, its authority, the member's API token. */
+  private static List<String> member(String url, Path authority, Path joined) {
+    return List.of(
+        "--url",
+        url,
+        "--ca-file",
+        authority.toString(),
+        "--token-file",
+        joined.resolve("api-token").toString());
   }
 
   private static int count(String text, String part) {

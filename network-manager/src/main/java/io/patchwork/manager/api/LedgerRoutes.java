@@ -11,6 +11,7 @@ import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.NodeRole;
 import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.config.proto.Orderer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -128,6 +129,18 @@ final class LedgerRoutes {
                 placed.height().ifPresent(height -> node.put("height", height));
                 placed.leader().ifPresent(leader -> node.put("leader", leader));
                 nodes.add(node);
+                here.add(placed.nodeId());
+              }
+              // Orderers of the config in force that no instance runs: their members run them.
+              for (Orderer orderer : running.get().config().getOrderersList()) {
+                if (!here.contains(orderer.getNodeId())) {
+                  nodes.add(
+                      new JsonObject()
+                          .put("id", orderer.getNodeId())
+                          .put("kind", "orderer")
+                          .put("mspId", orderer.getMspId())
+                          .put("endpoint", orderer.getHost() + ":" + orderer.getPort()));
+                }
               }
               return Optional.of(json);
             },

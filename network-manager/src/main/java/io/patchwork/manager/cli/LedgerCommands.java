@@ -55,7 +55,7 @@ final class LedgerCommands {
       JsonArray nodes = shown.getJsonArray("nodes", new JsonArray());
       for (int i = 0; i < nodes.size(); i++) {
         JsonObject node = nodes.getJsonObject(i);
-        String instance = node.getString("instance", "local");
+        String instance = node.getString("instance", "");
         out()
             .printf(
                 "  %-10s %-8s %-16s %-22s height %s%s%s%n",
@@ -65,11 +65,13 @@ final class LedgerCommands {
                 node.getString("endpoint", ""),
                 node.containsKey("height") ? node.getLong("height").toString() : "?",
                 node.getBoolean("leader", false) ? "  (Raft leader)" : "",
-                instance.equals("local")
-                    ? ""
-                    : node.getBoolean("reachable", true)
-                        ? "  on instance " + instance
-                        : "  on instance " + instance + ", which does not answer");
+                instance.isEmpty()
+                    ? "  run by its member"
+                    : instance.equals("local")
+                        ? ""
+                        : node.getBoolean("reachable", true)
+                            ? "  on instance " + instance
+                            : "  on instance " + instance + ", which does not answer");
       }
       return 0;
     }
