@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * test network), and a member on a fourth host running its own peer. A ledger's three orderers run
  * one on each manager host; the member's application transacts through its own peer; the manager
  * host running one of them is killed with SIGKILL and the ledger commits on; started again, that
- * instance's orderer comes back from its own files. Every endpoint is on the test network, none on
- * loopback; the API is HTTPS with the instances' certificate checked.
+ * instance's orderer comes back from its own files. Then the members vote Bank A's own orderer in
+ * and it runs on Bank A's host. Every endpoint is on the test network, none on loopback; the API is
+ * HTTPS with the instances' certificate checked.
  */
 @Tag("cluster")
 class ClusterAcrossHostsTest {
