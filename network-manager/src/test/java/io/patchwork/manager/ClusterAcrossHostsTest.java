@@ -228,23 +228,7 @@ class ClusterAcrossHostsTest {
       Process own =
           network.start(
               bankAHost,
-              TestNetwork.java(
-                  Main.class.getName(),
-                  "node",
-                  "run",
-                  "--added-orderer",
-                  "--genesis",
-                  orderer.resolve("genesis.block").toString(),
-                  "--node-id",
-                  "banka-orderer",
-                  "--msp",
-                  orderer.resolve("msp").toString(),
-                  "--tls",
-                  orderer.resolve("tls").toString(),
-                  "--data-dir",
-                  orderer.resolve("data").toString(),
-                  "--bind",
-                  bankAHost.address()),
+              TestNetwork.addedOrderer(orderer, "banka-orderer", bankAHost.address()),
               Map.of(),
               ordererLog);
       TestNetwork.awaitOutput(own, ordererLog, "is running", Duration.ofSeconds(60));

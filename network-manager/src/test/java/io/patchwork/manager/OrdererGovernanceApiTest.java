@@ -202,24 +202,7 @@ class OrdererGovernanceApiTest {
       Path folder = members.get(0).resolve("orderer");
       Path log = directory.resolve("bank0-orderer.log");
       Process orderer =
-          new ProcessBuilder(
-                  TestNetwork.java(
-                      Main.class.getName(),
-                      "node",
-                      "run",
-                      "--added-orderer",
-                      "--genesis",
-                      folder.resolve("genesis.block").toString(),
-                      "--node-id",
-                      "bank0-orderer",
-                      "--msp",
-                      folder.resolve("msp").toString(),
-                      "--tls",
-                      folder.resolve("tls").toString(),
-                      "--data-dir",
-                      folder.resolve("data").toString(),
-                      "--bind",
-                      "127.0.0.1"))
+          new ProcessBuilder(TestNetwork.addedOrderer(folder, "bank0-orderer", "127.0.0.1"))
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();

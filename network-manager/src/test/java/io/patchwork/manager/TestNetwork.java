@@ -140,6 +140,30 @@ final class TestNetwork implements AutoCloseable {
     return process;
   }
 
+  /**
+   * The command line that runs a member's orderer voted in after genesis from the folder {@code
+   * patchwork join --with-orderer} wrote, listening on {@code bind}.
+   */
+  static List<String> addedOrderer(Path folder, String nodeId, String bind) {
+    return java(
+        Main.class.getName(),
+        "node",
+        "run",
+        "--added-orderer",
+        "--genesis",
+        folder.resolve("genesis.block").toString(),
+        "--node-id",
+        nodeId,
+        "--msp",
+        folder.resolve("msp").toString(),
+        "--tls",
+        folder.resolve("tls").toString(),
+        "--data-dir",
+        folder.resolve("data").toString(),
+        "--bind",
+        bind);
+  }
+
   /** A Java command line running {@code mainClass} with this test's class path. */
   static List<String> java(String mainClass, String... args) {
     List<String> command = new ArrayList<>();
