@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -64,6 +65,9 @@ final class RaftOrderer implements OrdererNode {
   /** How long the leader waits before it tries a membership change again. */
   private static final Duration RECONFIGURATION_RETRY = Duration.ofSeconds(5);
 
+  /** How long a leader voted out waits for an orderer that stays to take its leadership over. */
+  private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(3);
+
   private final OrdererConfig config;
   private final BlockStore blocks;
   private final BlockCutter cutter;
@@ -77,6 +81,10 @@ final class RaftOrderer implements OrdererNode {
   private final AtomicBoolean reconfiguring = new AtomicBoolean();
   private final ExecutorService reconfigurations;
   private volatile long nextReconfigurationNanos;
+
+  /** Leadership handovers tried: which orderer that stays is asked next. Leader's timer only. */
+  private int handovers;
+
   private volatile long settledSequence = -1;
   private final AtomicBoolean removed = new AtomicBoolean();
   private final List<Runnable> removedActions = new CopyOnWriteArrayList<>();
@@ -337,9 +345,11 @@ final class RaftOrderer implements OrdererNode {
    * On the leader: moves the Raft group to the orderers the config in force lists, once a config
    * block changed them (a governance decision). Every orderer cuts the same config blocks, so
    * whichever is leader sees the same wanted group; a change in flight, or a group that is already
-   * right, leaves it be. A leader voted out makes the change too (Raft lets a leader take itself
-   * out; it steps down once the new group is in force). Runs the (blocking) reconfiguration off the
-   * timer thread.
+   * right, leaves it be. A leader voted out first hands its leadership to an orderer that stays
+   * (one already in the group, trying each in turn), which then makes the change: a leader that
+   * took itself out would leave the orderers left to elect one, and an orderer only just added may
+   * not vote yet (seen: a group of two that could not elect). Runs the (blocking) reconfiguration
+   * off the timer thread.
    */
   private void followOrdererSet() {
     // Every tick on the leader: nothing to compare until a config moved on since the group last
@@ -380,6 +390,41 @@ final class RaftOrderer implements OrdererNode {
         nodeId(),
         new TreeSet<>(currentIds.stream().map(RaftPeerId::toString).toList()),
         new TreeSet<>(wantedIds.stream().map(RaftPeerId::toString).toList()));
+    RaftPeerId self = RaftPeerId.valueOf(nodeId());
+    List<RaftPeerId> heirs =
+        currentIds.stream()
+            .filter(id -> wantedIds.contains(id) && !id.equals(self))
+            .sorted(Comparator.comparing(RaftPeerId::toString))
+            .toList();
+    if (!wantedIds.contains(self) && !heirs.isEmpty()) {
+      RaftPeerId heir = heirs.get(Math.floorMod(handovers++, heirs.size()));
+      reconfigurations.execute(
+          () -> {
+            try {
+              RaftClientReply reply =
+                  client.admin().transferLeadership(heir, HANDOVER_TIMEOUT.toMillis());
+              log.info(
+                  "order.leadership_handed_over node={} to={} success={}",
+                  nodeId(),
+                  heir,
+                  reply.isSuccess());
+              if (!reply.isSuccess()) {
+                nextReconfigurationNanos = System.nanoTime() + HANDOVER_TIMEOUT.toNanos();
+              }
+            } catch (IOException | RuntimeException e) {
+              log.warn(
+                  "order.leadership_not_handed_over node={} to={} reason=\"{}\"; another orderer"
+                      + " that stays is tried next",
+                  nodeId(),
+                  heir,
+                  e.toString());
+              nextReconfigurationNanos = System.nanoTime() + HANDOVER_TIMEOUT.toNanos();
+            } finally {
+              reconfiguring.set(false);
+            }
+          });
+      return;
+    }
     reconfigurations.execute(
         () -> {
           try {
