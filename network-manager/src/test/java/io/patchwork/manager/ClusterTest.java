@@ -52,11 +52,6 @@ class ClusterTest {
   @TempDir Path directory;
   private HttpClient http = HttpClient.newHttpClient();
 
-  /** An HTTP client that trusts certificates of {@code authority} (and checks host names). */
-  private static HttpClient trusting(X509Certificate authority) throws Exception {
-    return HttpClient.newBuilder().sslContext(tls(authority, Optional.empty())).build();
-  }
-
   /** TLS that trusts {@code authority}, presenting {@code identity}'s certificate if given. */
   private static SSLContext tls(X509Certificate authority, Optional<ServiceIdentity> identity)
       throws Exception {
@@ -122,7 +117,7 @@ class ClusterTest {
     Path certificate = certificates.certificate();
     Path key = certificates.key();
     Path authority = certificates.authority();
-    http = trusting(api.authority());
+    http = certificates.client();
     int hazelcastA = ManagerProcess.listenPort();
     int hazelcastB = ManagerProcess.listenPort();
     int busA = ManagerProcess.listenPort();

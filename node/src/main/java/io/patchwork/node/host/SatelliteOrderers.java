@@ -55,9 +55,15 @@ public final class SatelliteOrderers implements AutoCloseable {
   private final Path directory;
   private final NodeAddresses addresses;
   private final NodeLauncher.Shared shared;
-  private final Map<String, Map<String, NodeLauncher.RunningOrderer>> running =
-      new LinkedHashMap<>();
-  private final Map<NodeLauncher.RunningOrderer, Orderer> entries = new LinkedHashMap<>();
+  private final Map<String, Map<String, Kept>> running = new LinkedHashMap<>();
+
+  /** A running orderer and its entry in the genesis config. */
+  private record Kept(NodeLauncher.RunningOrderer orderer, Orderer entry) {
+    HostedNode view() {
+      return new OrdererView(orderer.node(), entry);
+    }
+  }
+
   private volatile BiConsumer<String, String> removed = (ledger, node) -> {};
 
   /** Orderers kept under {@code directory}, listening on and reached at {@code addresses}. */
@@ -129,8 +135,7 @@ public final class SatelliteOrderers implements AutoCloseable {
               handover.tlsChain(),
               handover.tlsKey()));
       Files.write(folder.resolve(NodeFiles.GENESIS), handover.genesis().toByteArray());
-      NodeLauncher.RunningOrderer orderer = launch(handover.ledgerId(), handover.nodeId(), folder);
-      HostedNode view = new OrdererView(orderer.node(), entries.get(orderer));
+      HostedNode view = launch(handover.ledgerId(), handover.nodeId(), folder).view();
       log.info(
           "satellite.orderer_started ledger={} node={} port={} raft_port={}",
           handover.ledgerId(),
@@ -200,10 +205,9 @@ public final class SatelliteOrderers implements AutoCloseable {
 
   /** Stops the ledger's orderers here and deletes their credentials and data. */
   public synchronized void abandon(String ledgerId) {
-    Map<String, NodeLauncher.RunningOrderer> orderers = running.remove(ledgerId);
+    Map<String, Kept> orderers = running.remove(ledgerId);
     if (orderers != null) {
-      orderers.values().forEach(NodeLauncher.RunningOrderer::close);
-      orderers.values().forEach(entries::remove);
+      orderers.values().forEach(kept -> kept.orderer().close());
     }
     Path ledger = directory.resolve(ledgerId);
     if (Files.exists(ledger)) {
@@ -215,10 +219,7 @@ public final class SatelliteOrderers implements AutoCloseable {
   /** The ledger's orderers running here, read live. */
   public synchronized List<HostedNode> nodes(String ledgerId) {
     List<HostedNode> nodes = new ArrayList<>();
-    running
-        .getOrDefault(ledgerId, Map.of())
-        .values()
-        .forEach(orderer -> nodes.add(new OrdererView(orderer.node(), entries.get(orderer))));
+    running.getOrDefault(ledgerId, Map.of()).values().forEach(kept -> nodes.add(kept.view()));
     return nodes;
   }
 
@@ -227,7 +228,7 @@ public final class SatelliteOrderers implements AutoCloseable {
     return List.copyOf(running.keySet());
   }
 
-  private NodeLauncher.RunningOrderer launch(String ledgerId, String nodeId, Path folder)
+  private Kept launch(String ledgerId, String nodeId, Path folder)
       throws IOException, GeneralSecurityException, ConfigException {
     Block genesis = Block.parseFrom(Files.readAllBytes(folder.resolve(NodeFiles.GENESIS)));
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
@@ -248,10 +249,10 @@ public final class SatelliteOrderers implements AutoCloseable {
             folder.resolve(DATA),
             addresses.bind(),
             shared);
-    running.computeIfAbsent(ledgerId, id -> new LinkedHashMap<>()).put(nodeId, orderer);
-    entries.put(orderer, entry);
+    Kept kept = new Kept(orderer, entry);
+    running.computeIfAbsent(ledgerId, id -> new LinkedHashMap<>()).put(nodeId, kept);
     orderer.node().onRemoved(() -> retire(ledgerId, nodeId));
-    return orderer;
+    return kept;
   }
 
   /** An orderer voted out of its group: stopped, deleted, and its ledger's folder if now empty. */
@@ -261,14 +262,12 @@ public final class SatelliteOrderers implements AutoCloseable {
         new Thread(
             () -> {
               synchronized (this) {
-                Map<String, NodeLauncher.RunningOrderer> orderers = running.get(ledgerId);
-                NodeLauncher.RunningOrderer orderer =
-                    orderers == null ? null : orderers.remove(nodeId);
-                if (orderer == null) {
+                Map<String, Kept> orderers = running.get(ledgerId);
+                Kept kept = orderers == null ? null : orderers.remove(nodeId);
+                if (kept == null) {
                   return;
                 }
-                orderer.close();
-                entries.remove(orderer);
+                kept.orderer().close();
                 if (orderers.isEmpty()) {
                   running.remove(ledgerId);
                 }
@@ -308,9 +307,8 @@ public final class SatelliteOrderers implements AutoCloseable {
   /** Stops every orderer here; their files stay. */
   @Override
   public synchronized void close() {
-    running.values().forEach(orderers -> orderers.values().forEach(o -> o.close()));
+    running.values().forEach(orderers -> orderers.values().forEach(k -> k.orderer().close()));
     running.clear();
-    entries.clear();
     shared.scheduler().shutdownNow();
     shared.transport().close();
     shared.stateResources().close();
