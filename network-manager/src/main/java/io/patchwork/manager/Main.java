@@ -20,6 +20,7 @@ import io.patchwork.ca.Role;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.cli.ClientCommand;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.api.NodePorts;
 import io.patchwork.node.host.NodeCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -124,6 +125,7 @@ public final class Main {
   static final String TLS_CA_VARIABLE = "PATCHWORK_TLS_CA";
   static final String API_TLS_DIRECTORY = "api-tls";
   static final String NODE_HOST_VARIABLE = "PATCHWORK_NODE_HOST";
+  static final String NODE_PORTS_VARIABLE = "PATCHWORK_NODE_PORTS";
 
   /**
    * The API's HTTPS identity: the operator's certificate and key ({@value #TLS_CERT_VARIABLE},
@@ -182,9 +184,10 @@ public final class Main {
   /**
    * Where this instance's ledger nodes listen ({@value #NODE_BIND_VARIABLE}, default 127.0.0.1) and
    * the name or IP members reach them at ({@value #NODE_HOST_VARIABLE}; default the bind address,
-   * which must then not be a wildcard).
+   * which must then not be a wildcard), on the ports of {@value #NODE_PORTS_VARIABLE} ({@code
+   * FIRST-LAST}, default {@link NodePorts#DEFAULT}).
    *
-   * @throws IllegalArgumentException with what to set, if the pair is not usable
+   * @throws IllegalArgumentException with what to set, if they are not usable
    */
   static NodeAddresses nodeAddresses() {
     String bind = System.getenv().getOrDefault(NODE_BIND_VARIABLE, "127.0.0.1");
@@ -201,8 +204,18 @@ public final class Main {
       }
       advertised = bind;
     }
+    NodePorts ports;
     try {
-      return new NodeAddresses(bind, advertised.strip());
+      ports =
+          Optional.ofNullable(System.getenv(NODE_PORTS_VARIABLE))
+              .filter(text -> !text.isBlank())
+              .map(NodePorts::parse)
+              .orElse(NodePorts.DEFAULT);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(NODE_PORTS_VARIABLE + ": " + e.getMessage(), e);
+    }
+    try {
+      return new NodeAddresses(bind, advertised.strip(), ports);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           NODE_BIND_VARIABLE + "/" + NODE_HOST_VARIABLE + ": " + e.getMessage(), e);

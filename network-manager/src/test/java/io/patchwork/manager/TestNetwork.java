@@ -1,12 +1,14 @@
 package io.patchwork.manager;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * left behind after a crash, which {@link #create} deletes first. Needs root and {@code ip} from
  * iproute2; {@link #unavailable} says why it cannot run here.
  */
-final class TestNetwork implements AutoCloseable {
+public final class TestNetwork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TestNetwork.class);
 
   /** One host: its namespace, its address on the test subnet, the bridge port that links it. */
@@ -206,26 +208,59 @@ final class TestNetwork implements AutoCloseable {
    * @return the relay's port on the machine's address
    */
   synchronized int relay(String target, int targetPort, Duration oneWayDelay) throws IOException {
-    if (reactor == null) {
-      reactor = new NioReactor();
-    }
     int port;
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
+    relays.add(delaying(machineAddress(), port, target, targetPort, oneWayDelay));
+    return port;
+  }
+
+  private TcpCrusher delaying(
+      String bindAddress, int bindPort, String target, int targetPort, Duration oneWayDelay) {
+    if (reactor == null) {
+      try {
+        reactor = new NioReactor();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     long delayNanos = oneWayDelay.toNanos();
-    TcpCrusher relay =
+    TcpCrusherBuilder relay =
         TcpCrusherBuilder.builder()
             .withReactor(reactor)
-            .withBindAddress(machineAddress(), port)
-            .withConnectAddress(target, targetPort)
-            .withIncomingThrottlerFactory(
-                address -> new DelayThrottler(delayNanos, TimeUnit.NANOSECONDS))
-            .withOutgoingThrottlerFactory(
-                address -> new DelayThrottler(delayNanos, TimeUnit.NANOSECONDS))
-            .buildAndOpen();
-    relays.add(relay);
-    return port;
+            .withBindAddress(bindAddress, bindPort)
+            .withConnectAddress(target, targetPort);
+    if (delayNanos > 0) {
+      relay
+          .withIncomingThrottlerFactory(
+              address -> new DelayThrottler(delayNanos, TimeUnit.NANOSECONDS))
+          .withOutgoingThrottlerFactory(
+              address -> new DelayThrottler(delayNanos, TimeUnit.NANOSECONDS));
+    }
+    return relay.buildAndOpen();
+  }
+
+  /**
+   * The address at which {@code host}'s {@code ports} are reached with {@code oneWayDelay} added in
+   * each direction: a second address of the machine's leg on the test subnet ({@code .1xx} for the
+   * host at {@code .xx}), each port of it relayed to the same port of the host. A program on the
+   * host that advertises this address (and binds its own) is then reached by every other host — and
+   * by itself — one delayed round trip further away; its own outgoing connections are delayed by
+   * the relays of the hosts it reaches. With no delay it is the host's own address.
+   */
+  synchronized String delayedAddress(Host host, Duration oneWayDelay, Collection<Integer> ports)
+      throws IOException {
+    if (oneWayDelay.isZero()) {
+      return host.address();
+    }
+    String last = host.address().substring(host.address().lastIndexOf('.') + 1);
+    String address = subnet + "." + (100 + Integer.parseInt(last));
+    ip("addr", "add", address + "/32", "dev", rootLink);
+    for (int port : ports) {
+      relays.add(delaying(address, port, host.address(), port, oneWayDelay));
+    }
+    return address;
   }
 
   /** Cuts {@code host} off the network: its bridge port goes down. */

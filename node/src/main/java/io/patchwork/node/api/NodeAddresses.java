@@ -12,12 +12,13 @@ import java.util.Set;
 
 /**
  * Where a host's nodes listen ({@code bind}: an interface's IP, or {@code 0.0.0.0} / {@code ::} for
- * every interface) and the name or IP other machines reach them at ({@code advertised}, written
- * into the ledger config and carried by each node's TLS certificate). Loopback for both is the
- * local default; a consortium across machines sets {@code advertised} to a name or IP the other
- * members can reach.
+ * every interface), the name or IP other machines reach them at ({@code advertised}, written into
+ * the ledger config and carried by each node's TLS certificate) and the ports they may take ({@code
+ * ports}). Loopback for both addresses is the local default; a consortium across machines sets
+ * {@code advertised} to a name or IP the other members can reach, and a firewall opens {@code
+ * ports}.
  */
-public record NodeAddresses(String bind, String advertised) {
+public record NodeAddresses(String bind, String advertised, NodePorts ports) {
   private static final String LOOPBACK = "127.0.0.1";
 
   /**
@@ -27,6 +28,7 @@ public record NodeAddresses(String bind, String advertised) {
   public NodeAddresses {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(advertised, "advertised");
+    Objects.requireNonNull(ports, "ports");
     if (!InetAddresses.isInetAddress(bind)) {
       throw new IllegalArgumentException(
           "the bind address '" + bind + "' is not an IP address (0.0.0.0 binds every interface)");
@@ -40,6 +42,16 @@ public record NodeAddresses(String bind, String advertised) {
       throw new IllegalArgumentException(
           "the advertised address '" + advertised + "' is neither an IP address nor a host name");
     }
+  }
+
+  /** Listening on {@code bind}, advertised at {@code advertised}, on the default ports. */
+  public NodeAddresses(String bind, String advertised) {
+    this(bind, advertised, NodePorts.DEFAULT);
+  }
+
+  /** The same bind address and ports, advertised at {@code host} instead. */
+  public NodeAddresses advertisedAt(String host) {
+    return new NodeAddresses(bind, host, ports);
   }
 
   /** Both on loopback: a single machine. */

@@ -109,9 +109,7 @@ record GenesisPlan(
           remoteSlots.containsKey(i)
               ? remoteSlots.get(i)
               : new OrdererSlot(
-                  addresses.advertised(),
-                  Ports.free(addresses.bind()),
-                  Ports.free(addresses.bind()));
+                  addresses.advertised(), Ports.free(addresses), Ports.free(addresses));
       NodeCredentials node =
           NodeCredentials.issue(
               authority,
@@ -119,7 +117,7 @@ record GenesisPlan(
               Role.ORDERER,
               owner.name(),
               owner.mspId(),
-              new NodeAddresses(addresses.bind(), slot.host()),
+              addresses.advertisedAt(slot.host()),
               trust);
       credentials.put(node.nodeId(), node);
       config.addOrderers(
@@ -150,7 +148,7 @@ record GenesisPlan(
                 .setNodeId(node.nodeId())
                 .setMspId(organization.mspId())
                 .setHost(addresses.advertised())
-                .setPort(Ports.free(addresses.bind())));
+                .setPort(Ports.free(addresses)));
       }
     }
     LedgerConfig built = config.build();

@@ -146,7 +146,7 @@ final class NodeSet implements AutoCloseable {
             .setNodeId(nodeId)
             .setMspId(mspId)
             .setHost(addresses.advertised())
-            .setPort(Ports.free(addresses.bind()))
+            .setPort(Ports.free(addresses))
             .build();
     memberPeers.put(nodeId, peer);
     peerConfigs.put(nodeId, peer);

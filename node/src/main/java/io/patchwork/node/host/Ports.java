@@ -1,5 +1,7 @@
 package io.patchwork.node.host;
 
+import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.api.NodePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -8,24 +10,24 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * TCP ports for embedded nodes. They come from below the kernels' ephemeral ranges (Linux starts at
- * 32768, Windows and macOS at 49152), so an outgoing connection cannot take one between the moment
- * it is chosen and the moment the node binds it; and never the same one twice in a process.
- * Thread-safe.
+ * TCP ports for embedded nodes, from the host's configured range ({@link NodePorts}; by default
+ * below the kernels' ephemeral ranges, so that an outgoing connection cannot take one between the
+ * moment it is chosen and the moment the node binds it). Successive calls walk the range from a
+ * random start, so a process does not hand out the same port twice until it has gone round the
+ * whole range. Thread-safe.
  */
 final class Ports {
-  private static final int FLOOR = 20_000;
-  private static final int CEILING = 32_000;
   private static final AtomicInteger next =
-      new AtomicInteger(FLOOR + ThreadLocalRandom.current().nextInt(CEILING - FLOOR));
+      new AtomicInteger(ThreadLocalRandom.current().nextInt());
 
   private Ports() {}
 
-  /** A port free on {@code bindHost} now, for a node to bind a moment later. */
-  static int free(String bindHost) {
-    InetSocketAddress probe = new InetSocketAddress(bindHost, 0);
-    for (int attempt = 0; attempt < CEILING - FLOOR; attempt++) {
-      int port = FLOOR + Math.floorMod(next.getAndIncrement() - FLOOR, CEILING - FLOOR);
+  /** A port of {@code addresses.ports()} free on {@code addresses.bind()} now, to bind shortly. */
+  static int free(NodeAddresses addresses) {
+    NodePorts range = addresses.ports();
+    InetSocketAddress probe = new InetSocketAddress(addresses.bind(), 0);
+    for (int attempt = 0; attempt < range.size(); attempt++) {
+      int port = range.first() + Math.floorMod(next.getAndIncrement(), range.size());
       try (ServerSocket socket = new ServerSocket()) {
         socket.setReuseAddress(false);
         socket.bind(new InetSocketAddress(probe.getAddress(), port), 1);
@@ -35,6 +37,11 @@ final class Ports {
       }
     }
     throw new UncheckedIOException(
-        new IOException("no free port on " + bindHost + " between " + FLOOR + " and " + CEILING));
+        new IOException(
+            "no free port on "
+                + addresses.bind()
+                + " in the node port range "
+                + range
+                + ": every one is taken (widen PATCHWORK_NODE_PORTS)"));
   }
 }

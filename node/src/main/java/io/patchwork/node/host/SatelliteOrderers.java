@@ -93,8 +93,8 @@ public final class SatelliteOrderers implements AutoCloseable {
 
   /** A place for a new orderer here: this host's advertised address and two free ports. */
   public OrdererSlot reserve() {
-    int port = Ports.free(addresses.bind());
-    return new OrdererSlot(addresses.advertised(), port, Ports.free(addresses.bind()));
+    int port = Ports.free(addresses);
+    return new OrdererSlot(addresses.advertised(), port, Ports.free(addresses));
   }
 
   /**

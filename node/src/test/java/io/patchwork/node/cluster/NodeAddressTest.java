@@ -7,6 +7,7 @@ import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Role;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.api.NodePorts;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
@@ -23,6 +24,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.hyperledger.fabric.client.Contract;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeAddressTest {
   private static final String ADDRESS = "127.0.0.2";
 
+  /** A range of its own for the nodes of these tests, as a firewall would leave open. */
+  private static final NodePorts PORTS = randomRange();
+
+  private static NodePorts randomRange() {
+    int first = 22_000 + ThreadLocalRandom.current().nextInt(9_000);
+    return new NodePorts(first, first + 9);
+  }
+
   @TempDir Path directory;
 
   private static Cluster.Options atSecondLoopback() {
@@ -44,7 +54,7 @@ class NodeAddressTest {
         .organizations(2)
         .orderers(1)
         .blocks(20, Duration.ofMillis(20))
-        .addresses(NodeAddresses.at(ADDRESS));
+        .addresses(new NodeAddresses(ADDRESS, ADDRESS, PORTS));
   }
 
   @Test
@@ -56,6 +66,17 @@ class NodeAddressTest {
           LedgerConfig config = cluster.config();
           assertThat(config.getOrderersList()).extracting(Orderer::getHost).containsOnly(ADDRESS);
           assertThat(config.getPeersList()).extracting(Peer::getHost).containsOnly(ADDRESS);
+          // Every port a node takes comes from the configured range.
+          List<Integer> ports = new ArrayList<>();
+          config
+              .getOrderersList()
+              .forEach(
+                  orderer -> {
+                    ports.add(orderer.getPort());
+                    ports.add(orderer.getRaftPort());
+                  });
+          config.getPeersList().forEach(peer -> ports.add(peer.getPort()));
+          assertThat(ports).hasSize(4).doesNotHaveDuplicates().allMatch(PORTS::contains);
           for (String nodeId : List.of("orderer0", "peer0", "peer1")) {
             Path files = directory.resolve("files-" + nodeId);
             cluster.ledger().writeNodeFiles(nodeId, files);
