@@ -38,12 +38,21 @@ public final class GatewayProbe {
             Path.of(args[0]), args[1], args[2], args[3], Arrays.copyOfRange(args, 4, args.length)));
   }
 
+  /** A gateway connected as a member through the first peer of its connection profile. */
+  public record Connection(Gateway gateway, ManagedChannel channel, String ledger)
+      implements AutoCloseable {
+    @Override
+    public void close() throws InterruptedException {
+      gateway.close();
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   /**
-   * Submits ({@code mode} "submit") or evaluates a transaction as the member whose join folder is
-   * {@code joined}: "committed TXID", "failed CODE TXID" or "result RESULT".
+   * Connects as the member whose join folder is {@code joined}, with only what {@code patchwork
+   * join} wrote there.
    */
-  static String call(Path joined, String mode, String contractName, String function, String... rest)
-      throws Exception {
+  public static Connection open(Path joined) throws Exception {
     JsonObject profile =
         new JsonObject(Files.readString(joined.resolve("connection-profile.json")));
     String endpoint = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
@@ -62,20 +71,37 @@ public final class GatewayProbe {
                 Integer.parseInt(endpoint.substring(colon + 1)),
                 credentials)
             .build();
-    PrivateKey key =
-        Identities.readPrivateKey(Files.readString(joined.resolve("client/msp/keystore/priv_sk")));
-    try (Gateway gateway =
-        Gateway.newInstance()
-            .identity(
-                new X509Identity(
-                    profile.getString("mspId"),
-                    Pem.readCertificates(
-                            Files.readString(joined.resolve("client/msp/signcerts/cert.pem")))
-                        .get(0)))
-            .signer(Signers.newPrivateKeySigner(key))
-            .connection(channel)
-            .connect()) {
-      Contract contract = gateway.getNetwork(profile.getString("ledger")).getContract(contractName);
+    try {
+      PrivateKey key =
+          Identities.readPrivateKey(
+              Files.readString(joined.resolve("client/msp/keystore/priv_sk")));
+      Gateway gateway =
+          Gateway.newInstance()
+              .identity(
+                  new X509Identity(
+                      profile.getString("mspId"),
+                      Pem.readCertificates(
+                              Files.readString(joined.resolve("client/msp/signcerts/cert.pem")))
+                          .get(0)))
+              .signer(Signers.newPrivateKeySigner(key))
+              .connection(channel)
+              .connect();
+      return new Connection(gateway, channel, profile.getString("ledger"));
+    } catch (Exception | Error e) {
+      channel.shutdownNow();
+      throw e;
+    }
+  }
+
+  /**
+   * Submits ({@code mode} "submit") or evaluates a transaction as the member whose join folder is
+   * {@code joined}: "committed TXID", "failed CODE TXID" or "result RESULT".
+   */
+  static String call(Path joined, String mode, String contractName, String function, String... rest)
+      throws Exception {
+    try (Connection connection = open(joined)) {
+      Contract contract =
+          connection.gateway().getNetwork(connection.ledger()).getContract(contractName);
       if (mode.equals("submit")) {
         var committed =
             contract.newProposal(function).addArguments(rest).build().endorse().submitAsync();
@@ -85,8 +111,6 @@ public final class GatewayProbe {
       }
       return "result "
           + new String(contract.evaluateTransaction(function, rest), StandardCharsets.UTF_8);
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

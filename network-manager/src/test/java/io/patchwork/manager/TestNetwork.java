@@ -39,7 +39,7 @@ public final class TestNetwork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TestNetwork.class);
 
   /** One host: its namespace, its address on the test subnet, the bridge port that links it. */
-  record Host(String name, String namespace, String address, String bridgePort) {}
+  public record Host(String name, String namespace, String address, String bridgePort) {}
 
   private final String tag;
   private final String subnet;
@@ -59,7 +59,7 @@ public final class TestNetwork implements AutoCloseable {
   }
 
   /** Why namespaces cannot be made here, or empty if they can. */
-  static Optional<String> unavailable() {
+  public static Optional<String> unavailable() {
     if (!System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")) {
       return Optional.of("network namespaces need Linux");
     }
@@ -80,7 +80,7 @@ public final class TestNetwork implements AutoCloseable {
    * Makes the bridge and the machine's leg for a network tagged {@code tag} (a few letters, unique
    * per test class) on {@code 10.213.<subnet>.0/24}.
    */
-  static TestNetwork create(String tag, int subnet) throws IOException {
+  public static TestNetwork create(String tag, int subnet) throws IOException {
     TestNetwork network = new TestNetwork(tag, subnet);
     network.deleteLeftovers();
     Runtime.getRuntime().addShutdownHook(network.cleanup);
@@ -102,12 +102,12 @@ public final class TestNetwork implements AutoCloseable {
   }
 
   /** The machine's own address on the test subnet. */
-  String machineAddress() {
+  public String machineAddress() {
     return subnet + ".1";
   }
 
   /** Adds a host named {@code name}, linked to the bridge, with the next address. */
-  synchronized Host addHost(String name) throws IOException {
+  public synchronized Host addHost(String name) throws IOException {
     int index = hosts.size() + 1;
     String namespace = "pw" + tag + "-" + name;
     String inside = "pw" + tag + index + "h";
@@ -129,7 +129,7 @@ public final class TestNetwork implements AutoCloseable {
    * Starts {@code command} on {@code host} with {@code environment} added, output (both streams) to
    * {@code log}. The process is killed when the network closes.
    */
-  synchronized Process start(
+  public synchronized Process start(
       Host host, List<String> command, Map<String, String> environment, Path log)
       throws IOException {
     List<String> inHost = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
@@ -146,7 +146,7 @@ public final class TestNetwork implements AutoCloseable {
    * The command line that runs a member's orderer voted in after genesis from the folder {@code
    * patchwork join --with-orderer} wrote, listening on {@code bind}.
    */
-  static List<String> addedOrderer(Path folder, String nodeId, String bind) {
+  public static List<String> addedOrderer(Path folder, String nodeId, String bind) {
     return java(
         Main.class.getName(),
         "node",
@@ -167,7 +167,7 @@ public final class TestNetwork implements AutoCloseable {
   }
 
   /** A Java command line running {@code mainClass} with this test's class path. */
-  static List<String> java(String mainClass, String... args) {
+  public static List<String> java(String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx768m");
@@ -181,7 +181,7 @@ public final class TestNetwork implements AutoCloseable {
   /**
    * Waits until {@code log} contains {@code text}; fails with the log if the process dies first.
    */
-  static String awaitOutput(Process process, Path log, String text, Duration timeout)
+  public static String awaitOutput(Process process, Path log, String text, Duration timeout)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -207,7 +207,8 @@ public final class TestNetwork implements AutoCloseable {
    *
    * @return the relay's port on the machine's address
    */
-  synchronized int relay(String target, int targetPort, Duration oneWayDelay) throws IOException {
+  public synchronized int relay(String target, int targetPort, Duration oneWayDelay)
+      throws IOException {
     int port;
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
@@ -249,8 +250,8 @@ public final class TestNetwork implements AutoCloseable {
    * by itself — one delayed round trip further away; its own outgoing connections are delayed by
    * the relays of the hosts it reaches. With no delay it is the host's own address.
    */
-  synchronized String delayedAddress(Host host, Duration oneWayDelay, Collection<Integer> ports)
-      throws IOException {
+  public synchronized String delayedAddress(
+      Host host, Duration oneWayDelay, Collection<Integer> ports) throws IOException {
     if (oneWayDelay.isZero()) {
       return host.address();
     }
@@ -264,12 +265,12 @@ public final class TestNetwork implements AutoCloseable {
   }
 
   /** Cuts {@code host} off the network: its bridge port goes down. */
-  void cut(Host host) throws IOException {
+  public void cut(Host host) throws IOException {
     ipIn(bridgeNamespace, "link", "set", host.bridgePort(), "down");
   }
 
   /** Links {@code host} to the network again. */
-  void heal(Host host) throws IOException {
+  public void heal(Host host) throws IOException {
     ipIn(bridgeNamespace, "link", "set", host.bridgePort(), "up");
   }
 

@@ -22,7 +22,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,9 +82,6 @@ public final class InstanceLoss implements Callable<Integer> {
   public static void main(String[] args) {
     System.exit(new CommandLine(new InstanceLoss()).execute(args));
   }
-
-  /** One transaction as the application saw it. */
-  private record Outcome(String id, long submitted, long answered, String result) {}
 
   @Override
   public Integer call() throws Exception {
@@ -160,25 +156,20 @@ public final class InstanceLoss implements Callable<Integer> {
     IssuedCredential tls = Clients.tls(authority, 1, "app1");
     HostedNode peer = ledger.peerOf(Clients.mspId(1)).orElseThrow();
     ManagedChannel channel = Clients.channel(ledger, tls, peer);
-    ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Outcomes.Outcome> outcomes = new ConcurrentLinkedQueue<>();
     AtomicLong sequence = new AtomicLong();
     ExecutorService workers = Executors.newFixedThreadPool(256);
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     try (Gateway gateway = Clients.gateway(Clients.mspId(1), signing, channel)) {
       Contract obligations = gateway.getNetwork(ledgerId).getContract("obligations");
       // Let the group settle on a leader before timing anything.
-      submit(obligations, ledgerId + "-warm", System.nanoTime(), outcomes);
-      outcomes.clear();
-      long start = System.nanoTime();
+      record(obligations, ledgerId + "-warm");
       pacer.scheduleAtFixedRate(
           () ->
               workers.execute(
                   () ->
-                      submit(
-                          obligations,
-                          ledgerId + "-" + sequence.incrementAndGet(),
-                          System.nanoTime(),
-                          outcomes)),
+                      outcomes.add(
+                          record(obligations, ledgerId + "-" + sequence.incrementAndGet()))),
           0,
           1_000_000_000L / rate,
           TimeUnit.NANOSECONDS);
@@ -198,8 +189,9 @@ public final class InstanceLoss implements Callable<Integer> {
       workers.shutdown();
       workers.awaitTermination(120, TimeUnit.SECONDS);
 
-      report(ledgerId, outcomes, start, killed, victim, victimLed);
-      long missing = missing(obligations, outcomes);
+      Outcomes seen = new Outcomes(outcomes);
+      report(ledgerId, seen, killed, victim, victimLed);
+      long missing = seen.missing(obligations);
       System.out.printf(
           Locale.ROOT, "  acknowledged but not on the ledger afterwards: %d%n", missing);
     } finally {
@@ -231,51 +223,16 @@ public final class InstanceLoss implements Callable<Integer> {
         service.placedElsewhere(ledgerId));
   }
 
-  private static void submit(
-      Contract obligations, String id, long submitted, ConcurrentLinkedQueue<Outcome> outcomes) {
-    String result;
-    try {
-      var commit =
-          obligations
-              .newProposal("record")
-              .addArguments(id, Clients.mspId(1), Clients.mspId(2), "EUR", "5")
-              .build()
-              .endorse()
-              .submitAsync();
-      var status = commit.getStatus();
-      result = status.isSuccessful() ? "VALID" : "invalid " + status.getCode();
-    } catch (Exception e) {
-      String status =
-          e instanceof io.grpc.StatusRuntimeException grpc
-              ? grpc.getStatus().getCode().name()
-              : e.getCause() instanceof io.grpc.StatusRuntimeException grpc
-                  ? grpc.getStatus().getCode().name()
-                  : "";
-      result = e.getClass().getSimpleName() + (status.isEmpty() ? "" : " " + status);
-    }
-    outcomes.add(new Outcome(id, submitted, System.nanoTime(), result));
+  private static Outcomes.Outcome record(Contract obligations, String id) {
+    return Outcomes.record(obligations, id, Clients.mspId(1), Clients.mspId(2), System::nanoTime);
   }
 
   private void report(
       String ledgerId,
-      ConcurrentLinkedQueue<Outcome> all,
-      long start,
+      Outcomes seen,
       long killed,
       OrdererPlacement.PlacedNode victim,
       boolean victimLed) {
-    List<Outcome> outcomes = new ArrayList<>(all);
-    List<Outcome> valid =
-        outcomes.stream().filter(o -> o.result().equals("VALID")).sorted(byAnswer()).toList();
-    Map<String, Integer> failures = new TreeMap<>();
-    outcomes.stream()
-        .filter(o -> !o.result().equals("VALID"))
-        .forEach(o -> failures.merge(o.result(), 1, Integer::sum));
-    long longestGap = 0;
-    for (int i = 1; i < valid.size(); i++) {
-      longestGap = Math.max(longestGap, valid.get(i).answered() - valid.get(i - 1).answered());
-    }
-    Optional<Outcome> firstAfter =
-        valid.stream().filter(o -> o.submitted() > killed).min(byAnswer());
     System.out.printf(
         Locale.ROOT,
         "RESULT ledger=%s killed=%s (orderer %s, %s) offered=%d/s answered=%d committed=%d"
@@ -287,50 +244,17 @@ public final class InstanceLoss implements Callable<Integer> {
         victim.nodeId(),
         victimLed ? "the Raft leader" : "a follower",
         rate,
-        outcomes.size(),
-        valid.size(),
-        longestGap / 1e6,
-        firstAfter
+        seen.all().size(),
+        seen.valid().size(),
+        seen.longestGap() / 1e6,
+        seen.firstCommitSubmittedAfter(killed)
             .map(o -> String.format(Locale.ROOT, "%.0f", (o.answered() - killed) / 1e6))
             .orElse("none"),
-        percentile(valid, o -> o.submitted() < killed, 0.50),
-        percentile(valid, o -> o.submitted() < killed, 0.99),
-        percentile(valid, o -> o.submitted() >= killed, 0.50),
-        percentile(valid, o -> o.submitted() >= killed, 0.99),
-        failures.isEmpty() ? "none" : failures);
-  }
-
-  private static java.util.Comparator<Outcome> byAnswer() {
-    return java.util.Comparator.comparingLong(Outcome::answered);
-  }
-
-  private static double percentile(
-      List<Outcome> valid, java.util.function.Predicate<Outcome> which, double quantile) {
-    List<Long> latencies = new ArrayList<>();
-    valid.stream().filter(which).forEach(o -> latencies.add(o.answered() - o.submitted()));
-    if (latencies.isEmpty()) {
-      return Double.NaN;
-    }
-    Collections.sort(latencies);
-    return latencies.get((int) Math.min(latencies.size() - 1, quantile * latencies.size())) / 1e6;
-  }
-
-  /** How many transactions the application saw committed VALID that the ledger does not hold. */
-  private static long missing(Contract obligations, ConcurrentLinkedQueue<Outcome> outcomes) {
-    Map<String, Boolean> checked = new ConcurrentHashMap<>();
-    outcomes.stream()
-        .filter(o -> o.result().equals("VALID"))
-        .parallel()
-        .forEach(
-            o -> {
-              try {
-                obligations.evaluateTransaction("get", o.id());
-                checked.put(o.id(), true);
-              } catch (Exception e) {
-                checked.put(o.id(), false);
-              }
-            });
-    return checked.values().stream().filter(found -> !found).count();
+        seen.latency(o -> o.submitted() < killed, 0.50),
+        seen.latency(o -> o.submitted() < killed, 0.99),
+        seen.latency(o -> o.submitted() >= killed, 0.50),
+        seen.latency(o -> o.submitted() >= killed, 0.99),
+        seen.failures().isEmpty() ? "none" : seen.failures());
   }
 
   /** The child that is {@code victim}'s instance: the registry has the URL each announced. */
