@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through its own peer with the profile it received. A manager host running an orderer is killed
  * with SIGKILL and the ledger commits on; Bank B's host is cut off for 30 s and its peer catches up
  * when healed; the killed instance, started again, brings its orderer back from its own files.
- * Every endpoint is on the test network, none on loopback; the API is HTTPS with the instances'
- * certificate checked.
+ * Afterwards all eight peers vouch for the same state after the last block. Every endpoint is on
+ * the test network, none on loopback; the API is HTTPS with the instances' certificate checked.
  */
 @Tag("cluster")
 class ClusterAcrossHostsTest {
@@ -92,6 +98,27 @@ class ClusterAcrossHostsTest {
       assertThat(
               consortium.probe(consortium.bankAHost(), bankA, PATIENCE, "evaluate", "get", "iou-3"))
           .contains("\"creditor\":\"BankBMSP\"");
+
+      // Every peer — the six the instances host and the members' own two — vouches for the same
+      // state after the last block.
+      String last = consortium.awaitLedger(view -> view.contains("ACTIVE"));
+      long block = -1;
+      List<String> endpoints = new ArrayList<>();
+      Matcher peer =
+          Pattern.compile("(?m)^ +\\S+ +peer +\\S+ +(\\S+) +height (\\d+)").matcher(last);
+      while (peer.find()) {
+        endpoints.add(peer.group(1));
+        block = Math.max(block, Long.parseLong(peer.group(2)) - 1);
+      }
+      assertThat(endpoints).as(last).hasSizeGreaterThanOrEqualTo(6);
+      endpoints.add(consortium.bankAAdvertised() + ":7051");
+      endpoints.add(consortium.bankBAdvertised() + ":7051");
+      Set<String> vouched = new HashSet<>();
+      for (String endpoint : new LinkedHashSet<>(endpoints)) {
+        vouched.add(consortium.stateHash(consortium.bankAHost(), bankA, block, endpoint, PATIENCE));
+      }
+      assertThat(vouched).as("state after block %d on %s", block, endpoints).hasSize(1);
+      assertThat(vouched.iterator().next()).matches("result [0-9a-f]{64} [0-9a-f]{64}");
     } finally {
       ClusterSupport.dropSchema(schema.get());
     }

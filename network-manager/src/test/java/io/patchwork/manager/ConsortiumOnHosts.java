@@ -423,6 +423,23 @@ public final class ConsortiumOnHosts implements AutoCloseable {
     if (call[0].equals("record")) {
       args.addAll(List.of("EUR", "5"));
     }
+    return runProbe(host, patience, args);
+  }
+
+  /**
+   * What the peer at {@code endpoint} vouches the state was after block {@code block} ("result
+   * BLOCK_HASH STATE_HASH"), asked from {@code host} as the member whose join folder is {@code
+   * member}, retried until it has reached that block or {@code patience} passes.
+   */
+  public String stateHash(
+      TestNetwork.Host host, Path member, long block, String endpoint, Duration patience)
+      throws Exception {
+    return runProbe(
+        host, patience, List.of(member.toString(), "state-hash", Long.toString(block), endpoint));
+  }
+
+  private String runProbe(TestNetwork.Host host, Duration patience, List<String> args)
+      throws Exception {
     long deadline = System.nanoTime() + patience.toNanos();
     while (true) {
       Path log = Files.createTempFile(directory, "probe", ".log");
@@ -446,7 +463,7 @@ public final class ConsortiumOnHosts implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "no outcome of " + String.join(" ", call) + " within " + patience + ":\n" + output);
+            "no outcome of " + String.join(" ", args) + " within " + patience + ":\n" + output);
       }
       Thread.sleep(1000);
     }

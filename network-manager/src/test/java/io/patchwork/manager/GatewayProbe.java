@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.patchwork.ca.Pem;
+import io.patchwork.node.state.proto.StateAttestation;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
@@ -27,15 +29,42 @@ import org.hyperledger.fabric.client.identity.X509Identity;
  * <pre>
  * GatewayProbe JOIN_DIR submit CONTRACT FUNCTION ARGS...   prints "committed TXID"
  * GatewayProbe JOIN_DIR evaluate CONTRACT FUNCTION ARGS... prints "result RESULT"
+ * GatewayProbe JOIN_DIR state-hash BLOCK HOST:PORT         prints "result BLOCK_HASH STATE_HASH"
  * </pre>
  */
 public final class GatewayProbe {
   private GatewayProbe() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[1].equals("state-hash")) {
+      System.out.println(stateHash(Path.of(args[0]), Long.parseLong(args[2]), args[3]));
+      return;
+    }
     System.out.println(
         call(
             Path.of(args[0]), args[1], args[2], args[3], Arrays.copyOfRange(args, 4, args.length)));
+  }
+
+  /**
+   * What the peer at {@code endpoint} vouches its state was right after block {@code block}: the
+   * system query {@code _state StateHashAt} through its gateway, as the member whose join folder is
+   * {@code joined}. Prints "result BLOCK_HASH STATE_HASH" (hex).
+   */
+  static String stateHash(Path joined, long block, String endpoint) throws Exception {
+    try (Connection connection = open(joined, endpoint)) {
+      StateAttestation attestation =
+          StateAttestation.parseFrom(
+              connection
+                  .gateway()
+                  .getNetwork(connection.ledger())
+                  .getContract("_state")
+                  .evaluateTransaction("StateHashAt", Long.toString(block)));
+      HexFormat hex = HexFormat.of();
+      return "result "
+          + hex.formatHex(attestation.getBlockHash().toByteArray())
+          + " "
+          + hex.formatHex(attestation.getStateHash().toByteArray());
+    }
   }
 
   /** A gateway connected as a member through the first peer of its connection profile. */
@@ -55,7 +84,13 @@ public final class GatewayProbe {
   public static Connection open(Path joined) throws Exception {
     JsonObject profile =
         new JsonObject(Files.readString(joined.resolve("connection-profile.json")));
-    String endpoint = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
+    return open(joined, profile.getJsonArray("peers").getJsonObject(0).getString("endpoint"));
+  }
+
+  /** Connects as {@link #open(Path)} does, through the peer at {@code endpoint} (HOST:PORT). */
+  static Connection open(Path joined, String endpoint) throws Exception {
+    JsonObject profile =
+        new JsonObject(Files.readString(joined.resolve("connection-profile.json")));
     String roots = String.join("", profile.getJsonArray("tlsRootCertificates").getList());
     ChannelCredentials credentials =
         TlsChannelCredentials.newBuilder()

@@ -47,6 +47,7 @@ public final class TestNetwork implements AutoCloseable {
   private final String rootLink;
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
+  private final Map<Process, Host> hostOf = new LinkedHashMap<>();
   private final List<TcpCrusher> relays = new ArrayList<>();
   private NioReactor reactor;
   private final Thread cleanup = new Thread(this::deleteAll, "test-network-cleanup");
@@ -139,6 +140,7 @@ public final class TestNetwork implements AutoCloseable {
     builder.environment().putAll(environment);
     Process process = builder.start();
     processes.add(process);
+    hostOf.put(process, host);
     return process;
   }
 
@@ -274,6 +276,21 @@ public final class TestNetwork implements AutoCloseable {
     ipIn(bridgeNamespace, "link", "set", host.bridgePort(), "up");
   }
 
+  /**
+   * The CPU time the processes started on each host have used so far (those still running, and
+   * those that ended: the time of a killed process is gone with it), by host name.
+   */
+  public synchronized Map<String, Duration> cpuByHost() {
+    Map<String, Duration> used = new LinkedHashMap<>();
+    hostOf.forEach(
+        (process, host) ->
+            process
+                .info()
+                .totalCpuDuration()
+                .ifPresent(cpu -> used.merge(host.name(), cpu, Duration::plus)));
+    return used;
+  }
+
   /** Kills the processes, then deletes the namespaces and links this network made. */
   @Override
   public void close() {
@@ -303,6 +320,7 @@ public final class TestNetwork implements AutoCloseable {
       }
     }
     processes.clear();
+    hostOf.clear();
     hosts.clear();
     deleteLeftovers();
   }

@@ -111,7 +111,10 @@ public final class AcrossHosts implements Callable<Integer> {
                   log);
       TestNetwork.awaitOutput(load, log, "load started", Duration.ofSeconds(60));
       long started = AcrossHostsLoad.now();
-      Thread.sleep((warmUp + measure) * 1000L);
+      Thread.sleep(warmUp * 1000L);
+      Map<String, Duration> cpuBefore = cpu(consortium);
+      Thread.sleep(measure * 1000L);
+      Map<String, Duration> cpuAfter = cpu(consortium);
 
       Optional<Integer> leader = consortium.leaderInstance();
       int victim = leader.filter(i -> i > 0).orElse(1);
@@ -154,11 +157,39 @@ public final class AcrossHosts implements Callable<Integer> {
           seen.failures().isEmpty() ? "none" : seen.failures(),
           loadOutput.lines().filter(l -> l.startsWith("missing ")).findFirst().orElse("missing ?")
               + " acknowledged but not on the ledger");
+      StringBuilder split = new StringBuilder();
+      double total = 0;
+      for (Map.Entry<String, Duration> host : cpuAfter.entrySet()) {
+        double seconds =
+            (host.getValue().toNanos()
+                    - cpuBefore.getOrDefault(host.getKey(), Duration.ZERO).toNanos())
+                / 1e9;
+        total += seconds;
+        split.append(
+            String.format(Locale.ROOT, " %s=%.0f%%", host.getKey(), 100 * seconds / measure));
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "CPU during the steady phase: %.2f of the machine's %d cores (%s ), %.1f ms per committed"
+              + " transaction%n",
+          total / measure,
+          Runtime.getRuntime().availableProcessors(),
+          split.toString().strip(),
+          1000 * total / Math.max(1, seen.committedPerSecond(from, killed) * measure));
       return 0;
     } finally {
       sql("DROP SCHEMA " + schema + " CASCADE");
       Clients.delete(directory);
     }
+  }
+
+  /**
+   * CPU used so far by each host's processes, and by this JVM (the delaying relays) as "relays".
+   */
+  private static Map<String, Duration> cpu(ConsortiumOnHosts consortium) {
+    Map<String, Duration> used = new java.util.LinkedHashMap<>(consortium.network().cpuByHost());
+    ProcessHandle.current().info().totalCpuDuration().ifPresent(cpu -> used.put("relays", cpu));
+    return used;
   }
 
   private void sql(String statement) throws Exception {

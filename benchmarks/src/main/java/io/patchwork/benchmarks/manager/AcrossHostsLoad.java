@@ -45,16 +45,15 @@ public final class AcrossHostsLoad {
       String run = Long.toString(now(), 36);
       System.out.println("load started");
       pacer.scheduleAtFixedRate(
-          () ->
-              workers.execute(
-                  () ->
-                      outcomes.add(
-                          Outcomes.record(
-                              obligations,
-                              "load-" + run + "-" + sequence.incrementAndGet(),
-                              debtor,
-                              creditor,
-                              AcrossHostsLoad::now))),
+          () -> {
+            long offered = now();
+            String id = "load-" + run + "-" + sequence.incrementAndGet();
+            workers.execute(
+                () ->
+                    outcomes.add(
+                        Outcomes.record(
+                            obligations, id, debtor, creditor, offered, AcrossHostsLoad::now)));
+          },
           0,
           1_000_000_000L / rate,
           TimeUnit.NANOSECONDS);

@@ -163,13 +163,13 @@ public final class InstanceLoss implements Callable<Integer> {
     try (Gateway gateway = Clients.gateway(Clients.mspId(1), signing, channel)) {
       Contract obligations = gateway.getNetwork(ledgerId).getContract("obligations");
       // Let the group settle on a leader before timing anything.
-      record(obligations, ledgerId + "-warm");
+      record(obligations, ledgerId + "-warm", System.nanoTime());
       pacer.scheduleAtFixedRate(
-          () ->
-              workers.execute(
-                  () ->
-                      outcomes.add(
-                          record(obligations, ledgerId + "-" + sequence.incrementAndGet()))),
+          () -> {
+            long offered = System.nanoTime();
+            String id = ledgerId + "-" + sequence.incrementAndGet();
+            workers.execute(() -> outcomes.add(record(obligations, id, offered)));
+          },
           0,
           1_000_000_000L / rate,
           TimeUnit.NANOSECONDS);
@@ -223,8 +223,9 @@ public final class InstanceLoss implements Callable<Integer> {
         service.placedElsewhere(ledgerId));
   }
 
-  private static Outcomes.Outcome record(Contract obligations, String id) {
-    return Outcomes.record(obligations, id, Clients.mspId(1), Clients.mspId(2), System::nanoTime);
+  private static Outcomes.Outcome record(Contract obligations, String id, long offered) {
+    return Outcomes.record(
+        obligations, id, Clients.mspId(1), Clients.mspId(2), offered, System::nanoTime);
   }
 
   private void report(
