@@ -160,13 +160,12 @@ public final class AcrossHosts implements Callable<Integer> {
       StringBuilder split = new StringBuilder();
       double total = 0;
       for (Map.Entry<String, Duration> host : cpuAfter.entrySet()) {
-        double seconds =
+        double used =
             (host.getValue().toNanos()
                     - cpuBefore.getOrDefault(host.getKey(), Duration.ZERO).toNanos())
                 / 1e9;
-        total += seconds;
-        split.append(
-            String.format(Locale.ROOT, " %s=%.0f%%", host.getKey(), 100 * seconds / measure));
+        total += used;
+        split.append(String.format(Locale.ROOT, " %s=%.0f%%", host.getKey(), 100 * used / measure));
       }
       System.out.printf(
           Locale.ROOT,
