@@ -213,36 +213,17 @@ class AcrossHostsTest {
     if (call[0].equals("record")) {
       args.addAll(List.of("EUR", "5"));
     }
-    Path log = Files.createTempFile(directory, "probe", ".log");
-    Process probe =
-        network.start(
-            host,
-            TestNetwork.java(GatewayProbe.class.getName(), args.toArray(String[]::new)),
-            Map.of(),
-            log);
-    assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("the probe did not finish").isTrue();
-    String output = Files.readString(log);
-    assertThat(probe.exitValue()).as(output).isZero();
-    return output
-        .lines()
-        .filter(l -> l.startsWith("committed ") || l.startsWith("result "))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("the probe printed no outcome:\n" + output));
+    return GatewayProbe.runOn(network, host, directory, Duration.ZERO, args);
   }
 
   /** Reads obligation {@code id} through the member's first peer until that peer has it. */
   private String awaitFound(TestNetwork network, TestNetwork.Host host, Path member, String id)
       throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try {
-        return probe(network, host, member, "evaluate", "get", id);
-      } catch (AssertionError notYet) {
-        if (System.nanoTime() > deadline) {
-          throw notYet;
-        }
-        Thread.sleep(500);
-      }
-    }
+    return GatewayProbe.runOn(
+        network,
+        host,
+        directory,
+        Duration.ofSeconds(60),
+        List.of(member.toString(), "evaluate", "obligations", "get", id));
   }
 }

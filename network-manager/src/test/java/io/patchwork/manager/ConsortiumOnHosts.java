@@ -126,7 +126,11 @@ public final class ConsortiumOnHosts implements AutoCloseable {
         new ConsortiumOnHosts(directory, tag, subnet, oneWayDelay, database, schema);
     try {
       for (int i = 0; i < INSTANCES; i++) {
-        consortium.startInstance(i);
+        consortium.launchInstance(i);
+      }
+      // Started together: each waits for the cluster to form anyway.
+      for (int i = 0; i < INSTANCES; i++) {
+        consortium.awaitInstance(i);
       }
       return consortium;
     } catch (Exception | Error e) {
@@ -179,28 +183,28 @@ public final class ConsortiumOnHosts implements AutoCloseable {
 
   /** The operator's CLI connection: the first instance's URL, its authority, the token. */
   public List<String> operator() {
-    return List.of(
-        "--url",
-        url,
-        "--ca-file",
-        authority.toString(),
-        "--token-file",
-        directory.resolve("m0/" + Manager.OPERATOR_TOKEN_FILE).toString());
+    return connection(directory.resolve("m0/" + Manager.OPERATOR_TOKEN_FILE));
   }
 
   /** A member's CLI connection: the first instance's URL, its authority, the member's token. */
   public List<String> memberConnection(Path joined) {
+    return connection(joined.resolve("api-token"));
+  }
+
+  private List<String> connection(Path tokenFile) {
     return List.of(
-        "--url",
-        url,
-        "--ca-file",
-        authority.toString(),
-        "--token-file",
-        joined.resolve("api-token").toString());
+        "--url", url, "--ca-file", authority.toString(), "--token-file", tokenFile.toString());
   }
 
   /** Starts manager instance {@code index} on its host and its own data directory. */
   public void startInstance(int index) throws Exception {
+    launchInstance(index);
+    awaitInstance(index);
+  }
+
+  private final Map<Integer, Path> logs = new HashMap<>();
+
+  private void launchInstance(int index) throws Exception {
     TestNetwork.Host host = managers.get(index);
     String members =
         String.join(",", managers.stream().map(other -> other.address() + ":5701").toList());
@@ -223,8 +227,13 @@ public final class ConsortiumOnHosts implements AutoCloseable {
                 Map.entry("PATCHWORK_TLS_KEY", key.toString()),
                 Map.entry("PATCHWORK_TLS_CA", authority.toString())),
             log);
-    TestNetwork.awaitOutput(process, log, "Try:", Duration.ofSeconds(120));
     instances.put(index, process);
+    logs.put(index, log);
+  }
+
+  /** Waits until instance {@code index} serves (its start-up output's last line). */
+  private void awaitInstance(int index) throws Exception {
+    TestNetwork.awaitOutput(instances.get(index), logs.get(index), "Try:", Duration.ofSeconds(120));
   }
 
   /** Kills manager instance {@code index} with SIGKILL, as a host that dies. */
@@ -427,46 +436,22 @@ public final class ConsortiumOnHosts implements AutoCloseable {
   }
 
   /**
-   * What the peer at {@code endpoint} vouches the state was after block {@code block} ("result
-   * BLOCK_HASH STATE_HASH"), asked from {@code host} as the member whose join folder is {@code
-   * member}, retried until it has reached that block or {@code patience} passes.
+   * What each peer of {@code endpoints} vouches the state was after block {@code block} ("result
+   * BLOCK_HASH:STATE_HASH ..." in their order), asked from {@code host} as the member whose join
+   * folder is {@code member}, retried until all have reached that block or {@code patience} passes.
    */
-  public String stateHash(
-      TestNetwork.Host host, Path member, long block, String endpoint, Duration patience)
+  public String stateHashes(
+      TestNetwork.Host host, Path member, long block, List<String> endpoints, Duration patience)
       throws Exception {
-    return runProbe(
-        host, patience, List.of(member.toString(), "state-hash", Long.toString(block), endpoint));
+    List<String> args =
+        new ArrayList<>(List.of(member.toString(), "state-hash", Long.toString(block)));
+    args.addAll(endpoints);
+    return runProbe(host, patience, args);
   }
 
   private String runProbe(TestNetwork.Host host, Duration patience, List<String> args)
       throws Exception {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (true) {
-      Path log = Files.createTempFile(directory, "probe", ".log");
-      Process probe =
-          network.start(
-              host,
-              TestNetwork.java(GatewayProbe.class.getName(), args.toArray(String[]::new)),
-              Map.of(),
-              log);
-      if (!probe.waitFor(90, TimeUnit.SECONDS)) {
-        probe.destroyForcibly();
-      }
-      String output = Files.readString(log);
-      Optional<String> outcome =
-          output
-              .lines()
-              .filter(line -> line.startsWith("committed ") || line.startsWith("result "))
-              .findFirst();
-      if (probe.exitValue() == 0 && outcome.isPresent()) {
-        return outcome.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "no outcome of " + String.join(" ", args) + " within " + patience + ":\n" + output);
-      }
-      Thread.sleep(1000);
-    }
+    return GatewayProbe.runOn(network, host, directory, patience, args);
   }
 
   public static int count(String text, String part) {

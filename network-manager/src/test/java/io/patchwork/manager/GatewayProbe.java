@@ -12,8 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
@@ -29,7 +33,7 @@ import org.hyperledger.fabric.client.identity.X509Identity;
  * <pre>
  * GatewayProbe JOIN_DIR submit CONTRACT FUNCTION ARGS...   prints "committed TXID"
  * GatewayProbe JOIN_DIR evaluate CONTRACT FUNCTION ARGS... prints "result RESULT"
- * GatewayProbe JOIN_DIR state-hash BLOCK HOST:PORT         prints "result BLOCK_HASH STATE_HASH"
+ * GatewayProbe JOIN_DIR state-hash BLOCK HOST:PORT...      prints "result BLOCK_HASH:STATE_HASH..."
  * </pre>
  */
 public final class GatewayProbe {
@@ -37,7 +41,11 @@ public final class GatewayProbe {
 
   public static void main(String[] args) throws Exception {
     if (args[1].equals("state-hash")) {
-      System.out.println(stateHash(Path.of(args[0]), Long.parseLong(args[2]), args[3]));
+      StringBuilder vouched = new StringBuilder("result");
+      for (String endpoint : Arrays.copyOfRange(args, 3, args.length)) {
+        vouched.append(' ').append(stateHash(Path.of(args[0]), Long.parseLong(args[2]), endpoint));
+      }
+      System.out.println(vouched);
       return;
     }
     System.out.println(
@@ -46,9 +54,48 @@ public final class GatewayProbe {
   }
 
   /**
+   * Runs the probe with {@code args} as a process on {@code host} (its output in a file under
+   * {@code logs}) until it prints an outcome ("committed ..." or "result ...") and exits 0, or
+   * {@code patience} passes (zero: once); returns that outcome.
+   *
+   * @throws IllegalStateException with the last output, if there was none in time
+   */
+  public static String runOn(
+      TestNetwork network, TestNetwork.Host host, Path logs, Duration patience, List<String> args)
+      throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      Path log = Files.createTempFile(logs, "probe", ".log");
+      Process probe =
+          network.start(
+              host,
+              TestNetwork.shortLivedJava(GatewayProbe.class.getName(), args.toArray(String[]::new)),
+              Map.of(),
+              log);
+      if (!probe.waitFor(90, TimeUnit.SECONDS)) {
+        probe.destroyForcibly().waitFor();
+      }
+      String output = Files.readString(log);
+      Optional<String> outcome =
+          output
+              .lines()
+              .filter(line -> line.startsWith("committed ") || line.startsWith("result "))
+              .findFirst();
+      if (probe.exitValue() == 0 && outcome.isPresent()) {
+        return outcome.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "no outcome of " + String.join(" ", args) + " within " + patience + ":\n" + output);
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  /**
    * What the peer at {@code endpoint} vouches its state was right after block {@code block}: the
    * system query {@code _state StateHashAt} through its gateway, as the member whose join folder is
-   * {@code joined}. Prints "result BLOCK_HASH STATE_HASH" (hex).
+   * {@code joined}: "BLOCK_HASH:STATE_HASH" (hex).
    */
   static String stateHash(Path joined, long block, String endpoint) throws Exception {
     try (Connection connection = open(joined, endpoint)) {
@@ -60,9 +107,8 @@ public final class GatewayProbe {
                   .getContract("_state")
                   .evaluateTransaction("StateHashAt", Long.toString(block)));
       HexFormat hex = HexFormat.of();
-      return "result "
-          + hex.formatHex(attestation.getBlockHash().toByteArray())
-          + " "
+      return hex.formatHex(attestation.getBlockHash().toByteArray())
+          + ":"
           + hex.formatHex(attestation.getStateHash().toByteArray());
     }
   }

@@ -170,9 +170,22 @@ public final class TestNetwork implements AutoCloseable {
 
   /** A Java command line running {@code mainClass} with this test's class path. */
   public static List<String> java(String mainClass, String... args) {
+    return java(List.of("-Xmx768m"), mainClass, args);
+  }
+
+  /**
+   * As {@link #java(String, String...)}, for a program that runs a few seconds (a probe): the quick
+   * compiler only and a small heap, which start faster on a busy machine.
+   */
+  public static List<String> shortLivedJava(String mainClass, String... args) {
+    return java(
+        List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), mainClass, args);
+  }
+
+  private static List<String> java(List<String> options, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx768m");
+    command.addAll(options);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
