@@ -77,25 +77,10 @@ final class Authorities implements CertificateAuthorities {
 
   @Override
   public CertificateAuthority open(String ledgerId) throws CaException {
-    Objects.requireNonNull(ledgerId, "ledgerId");
-    Subjects.checkLedgerId(ledgerId);
-    CaStore.AuthorityRow row =
-        store
-            .authority(ledgerId)
-            .orElseThrow(
-                () ->
-                    new CaException(
-                        CaError.AUTHORITY_NOT_FOUND, "ledger " + ledgerId + " has no authority"));
-    PrivateKey key = keys.read(row.keyFile());
-    if (!Keys.matches(key, row.certificate().getPublicKey(), random)) {
-      throw new CaException(
-          CaError.KEYSTORE_UNREADABLE,
-          "key store "
-              + row.keyFile()
-              + " holds a key that does not match ledger "
-              + ledgerId
-              + "'s authority certificate");
-    }
+    CaStore.AuthorityRow row = row(ledgerId);
+    Path file = keyFile(row);
+    PrivateKey key = keys.read(file);
+    requireMatch(key, row, file.toString());
     List<X509Certificate> chain = new ArrayList<>();
     chain.add(row.certificate());
     chain.addAll(row.issuerChain());
@@ -106,6 +91,57 @@ final class Authorities implements CertificateAuthorities {
         .log();
     return new Authority(
         ledgerId, key, chain, row.leafLifetime(), row.crlValidity(), store, factory, clock, random);
+  }
+
+  /**
+   * Where this process finds an authority's key store: the file recorded when it was made, or —
+   * where another instance made it and this one adopted it — this key directory's file for it.
+   */
+  private Path keyFile(CaStore.AuthorityRow row) {
+    Path own = keys.fileFor(row.ledgerId());
+    return Files.exists(row.keyFile()) || !Files.exists(own) ? row.keyFile() : own;
+  }
+
+  private void requireMatch(PrivateKey key, CaStore.AuthorityRow row, String name)
+      throws CaException {
+    if (!Keys.matches(key, row.certificate().getPublicKey(), random)) {
+      throw new CaException(
+          CaError.KEYSTORE_UNREADABLE,
+          "key store "
+              + name
+              + " holds a key that does not match ledger "
+              + row.ledgerId()
+              + "'s authority certificate");
+    }
+  }
+
+  private CaStore.AuthorityRow row(String ledgerId) throws CaException {
+    Objects.requireNonNull(ledgerId, "ledgerId");
+    Subjects.checkLedgerId(ledgerId);
+    return store
+        .authority(ledgerId)
+        .orElseThrow(
+            () ->
+                new CaException(
+                    CaError.AUTHORITY_NOT_FOUND, "ledger " + ledgerId + " has no authority"));
+  }
+
+  @Override
+  public byte[] exportKeyStore(String ledgerId) throws CaException {
+    return keys.encoded(keyFile(row(ledgerId)));
+  }
+
+  @Override
+  public void adoptKeyStore(String ledgerId, byte[] keyStore) throws CaException {
+    CaStore.AuthorityRow row = row(ledgerId);
+    requireMatch(keys.decode("of ledger " + ledgerId, keyStore), row, "of ledger " + ledgerId);
+    Path file = keys.install(ledgerId, keyStore, random);
+    LOG.atInfo()
+        .setMessage("certificate authority key store adopted from another instance")
+        .addKeyValue("event", "ca.keystore.adopted")
+        .addKeyValue("ledger", ledgerId)
+        .addKeyValue("keyFile", file)
+        .log();
   }
 
   @Override

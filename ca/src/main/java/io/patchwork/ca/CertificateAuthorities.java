@@ -50,6 +50,25 @@ public interface CertificateAuthorities {
   /** Opens an existing ledger's authority, reading its key from the key store. */
   CertificateAuthority open(String ledgerId) throws CaException;
 
+  /**
+   * A ledger authority's key store as it is kept (PKCS#12, encrypted with the passphrase), for
+   * another instance sharing the state store and passphrase to {@link #adoptKeyStore adopt}.
+   *
+   * @throws CaException AUTHORITY_NOT_FOUND, or KEYSTORE_UNREADABLE if this process has no key
+   *     store for it
+   */
+  byte[] exportKeyStore(String ledgerId) throws CaException;
+
+  /**
+   * Keeps another instance's key store of a ledger's authority in this key directory, so that
+   * {@link #open} works here. It must open with this passphrase and hold the key of the authority's
+   * recorded certificate.
+   *
+   * @throws CaException AUTHORITY_NOT_FOUND, KEYSTORE_UNREADABLE if it does not open or holds
+   *     another key (nothing is written then), STORAGE_FAILURE if it cannot be written
+   */
+  void adoptKeyStore(String ledgerId, byte[] keyStore) throws CaException;
+
   /** The ledgers that have an authority here. */
   List<String> ledgerIds() throws CaException;
 

@@ -124,6 +124,11 @@ final class KeyStoreDirectory {
 
   /** Reads a ledger's key store. */
   PrivateKey read(Path file) throws CaException {
+    return decode(file.toString(), encoded(file));
+  }
+
+  /** A key store's bytes, as written (encrypted with the passphrase). */
+  byte[] encoded(Path file) throws CaException {
     try {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
       if (permissions.stream().anyMatch(GROUP_OR_OTHER::contains)) {
@@ -135,27 +140,66 @@ final class KeyStoreDirectory {
                 + PosixFilePermissions.toString(permissions)
                 + "); restrict it with chmod 600 and open it again");
       }
-      byte[] bytes = Files.readAllBytes(file);
-      char[] secret = passphrase.characters();
-      try {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(new ByteArrayInputStream(bytes), secret);
-        if (!(store.getKey(ALIAS, secret) instanceof PrivateKey key)) {
-          throw new CaException(
-              CaError.KEYSTORE_UNREADABLE, "key store " + file + " holds no authority key");
-        }
-        return key;
-      } finally {
-        Arrays.fill(secret, '\0');
-      }
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new CaException(CaError.KEYSTORE_UNREADABLE, "key store " + file + " is missing", e);
+    } catch (IOException e) {
+      throw new CaException(
+          CaError.KEYSTORE_UNREADABLE, "cannot read key store " + file + ": " + e, e);
+    }
+  }
+
+  /** The authority key of an encoded key store; {@code name} says which in an error. */
+  PrivateKey decode(String name, byte[] bytes) throws CaException {
+    char[] secret = passphrase.characters();
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(new ByteArrayInputStream(bytes), secret);
+      if (!(store.getKey(ALIAS, secret) instanceof PrivateKey key)) {
+        throw new CaException(
+            CaError.KEYSTORE_UNREADABLE, "key store " + name + " holds no authority key");
+      }
+      return key;
     } catch (IOException | GeneralSecurityException e) {
       // The key store API reports a wrong passphrase as an IOException; say both causes.
       throw new CaException(
           CaError.KEYSTORE_UNREADABLE,
-          "cannot open key store " + file + ": wrong passphrase or damaged file",
+          "cannot open key store " + name + ": wrong passphrase or damaged file",
           e);
+    } finally {
+      Arrays.fill(secret, '\0');
+    }
+  }
+
+  /**
+   * Writes a key store another instance made (already checked by the caller) as this directory's
+   * file for the ledger, replacing one there.
+   */
+  Path install(String ledgerId, byte[] encoded, SecureRandom random) throws CaException {
+    Path target = fileFor(ledgerId);
+    Path temporary =
+        directory.resolve("." + ledgerId + ".p12." + Long.toHexString(random.nextLong()));
+    try {
+      ensureDirectory();
+      Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(encoded);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      Files.move(
+          temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      forceDirectory();
+      return target;
+    } catch (IOException e) {
+      throw new CaException(
+          CaError.STORAGE_FAILURE,
+          "cannot write the key store for ledger " + ledgerId + " under " + directory + ": " + e,
+          e);
+    } finally {
+      deleteQuietly(temporary);
     }
   }
 

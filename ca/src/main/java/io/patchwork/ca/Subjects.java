@@ -27,14 +27,20 @@ public final class Subjects {
    * (OID 2.5.4.97); empty if it names none.
    */
   public static Optional<String> mspIdOf(X509Certificate certificate) {
-    org.bouncycastle.asn1.x500.RDN[] names =
-        X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
-            .getRDNs(BCStyle.ORGANIZATION_IDENTIFIER);
-    if (names.length != 1) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(names[0].getFirst().getValue()));
+    return single(certificate, BCStyle.ORGANIZATION_IDENTIFIER);
+  }
+
+  /**
+   * The common name of a certificate's subject — for a node's certificate this module issued, the
+   * node id; empty if it names none or several.
+   */
+  public static Optional<String> commonNameOf(X509Certificate certificate) {
+    return single(certificate, BCStyle.CN);
+  }
+
+  /** The organisation (O) a certificate's subject names; empty if it names none or several. */
+  public static Optional<String> organizationOf(X509Certificate certificate) {
+    return single(certificate, BCStyle.O);
   }
 
   /**
@@ -42,14 +48,18 @@ public final class Subjects {
    * NodeOUs); empty if it names none or another.
    */
   public static Optional<Role> roleOf(X509Certificate certificate) {
-    org.bouncycastle.asn1.x500.RDN[] units =
-        X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
-            .getRDNs(BCStyle.OU);
-    if (units.length != 1) {
+    return single(certificate, BCStyle.OU).flatMap(Role::fromOrganizationalUnit);
+  }
+
+  private static Optional<String> single(
+      X509Certificate certificate, org.bouncycastle.asn1.ASN1ObjectIdentifier attribute) {
+    org.bouncycastle.asn1.x500.RDN[] names =
+        X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(attribute);
+    if (names.length != 1) {
       return Optional.empty();
     }
-    return Role.fromOrganizationalUnit(
-        org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(units[0].getFirst().getValue()));
+    return Optional.of(
+        org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(names[0].getFirst().getValue()));
   }
 
   /** {@code CN=<commonName>, OU=<role>, O=<organisation>, organizationIdentifier=<mspId>}. */

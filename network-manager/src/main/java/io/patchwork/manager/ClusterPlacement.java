@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * many instances as orderers, each runs one). The creating instance asks each other one over the
  * event bus — mutual TLS between instances — for a slot, puts the slots into the genesis config,
  * then hands each orderer its credentials; that instance keeps them and the orderer's data in its
- * own data directory ({@link SatelliteOrderers}) and records the placement in the registry. An
- * instance that does not answer a slot request runs that orderer itself.
+ * own data directory ({@link SatelliteOrderers}) and records the placement in the registry. The
+ * creating instance runs its own orderers the same way, apart from the ledger's peers, so that
+ * every orderer stays on its instance whichever instance runs the peers. An instance that does not
+ * answer a slot request is passed over: the creating instance runs that orderer too.
  */
 final class ClusterPlacement implements OrdererPlacement {
   private static final Logger log = LoggerFactory.getLogger(ClusterPlacement.class);
@@ -162,22 +164,31 @@ final class ClusterPlacement implements OrdererPlacement {
 
   private void start(Message<JsonObject> message) {
     vertx
-        .executeBlocking(
-            () -> {
-              OrdererHandover handover = handover(message.body());
-              HostedNode node = satellites.start(handover);
-              registry.place(
-                  handover.ledgerId(), node.nodeId(), self, node.host() + ":" + node.port());
-              metrics.watchOrderer(handover.ledgerId(), node);
-              return node.nodeId();
-            },
-            false)
+        .executeBlocking(() -> startHere(handover(message.body())).nodeId(), false)
         .onSuccess(message::reply)
         .onFailure(
             failure -> {
               log.warn("placement.orderer_not_started reason=\"{}\"", failure.getMessage());
               message.fail(1, failure.getMessage());
             });
+  }
+
+  /**
+   * A slot among this instance's satellites, not inside the ledger: its orderers then stay where
+   * they are when another instance takes the ledger's peers over.
+   */
+  private Optional<OrdererSlot> here(Map<OrdererSlot, String> instances) {
+    OrdererSlot slot = satellites.reserve();
+    instances.put(slot, self);
+    return Optional.of(slot);
+  }
+
+  /** Starts a handed-over orderer among this instance's satellites and records where it runs. */
+  private HostedNode startHere(OrdererHandover handover) throws LedgerException, SQLException {
+    HostedNode node = satellites.start(handover);
+    registry.place(handover.ledgerId(), node.nodeId(), self, node.host() + ":" + node.port());
+    metrics.watchOrderer(handover.ledgerId(), node);
+    return node;
   }
 
   @Override
@@ -198,7 +209,7 @@ final class ClusterPlacement implements OrdererPlacement {
             i -> {
               String target = ring.get(i % ring.size());
               if (target.equals(self)) {
-                return Optional.empty();
+                return here(instances);
               }
               try {
                 JsonObject slot =
@@ -222,7 +233,7 @@ final class ClusterPlacement implements OrdererPlacement {
                     i,
                     target,
                     e.getMessage());
-                return Optional.empty();
+                return here(instances);
               }
             });
       }
@@ -232,6 +243,15 @@ final class ClusterPlacement implements OrdererPlacement {
         String target = instances.get(handover.slot());
         if (target == null) {
           throw new IllegalStateException("no instance reserved " + handover.slot());
+        }
+        if (target.equals(self)) {
+          try {
+            startHere(handover);
+          } catch (SQLException e) {
+            throw new LedgerException(
+                LedgerError.NODE_FAILED, "the orderer's placement was not recorded: " + e, e);
+          }
+          return;
         }
         await(
             vertx.eventBus().request(START + target, handoverJson(handover), within(START_WAIT)),

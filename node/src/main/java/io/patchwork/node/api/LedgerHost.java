@@ -26,4 +26,16 @@ public interface LedgerHost {
    * @throws LedgerException NODE_FAILED if the kept files cannot be read or a node cannot start
    */
   HostedLedger reopen(Path directory, CertificateAuthority authority) throws LedgerException;
+
+  /**
+   * Runs on this host the peers of a ledger another host ran, from that host's credentials of them
+   * copied into {@code directory} (its nodes' data left behind): each peer on a port of this host
+   * with new certificates from {@code authority} naming this host's address, catching up from the
+   * orderers. No orderer starts here (each stays on its own host); the copied orderer credentials
+   * are deleted. Once a peer has caught up, the ledger records the peers' new addresses in its
+   * config, signed by the peers themselves, so that other organisations' peers ask them there.
+   *
+   * @throws LedgerException NODE_FAILED if the credentials cannot be read or a peer cannot start
+   */
+  HostedLedger takeOver(Path directory, CertificateAuthority authority) throws LedgerException;
 }

@@ -27,10 +27,14 @@ import org.hyperledger.fabric.protos.common.Block;
  * <p>Layout, format 1:
  *
  * <pre>
- * ledger.json       {"format": 1, "memberPeers": [{"nodeId", "mspId", "host", "port"}, ...]}
+ * ledger.json       {"format": 1, "memberPeers": [{"nodeId", "mspId", "host", "port"}, ...],
+ *                    "movedPeers": [...]}
  * genesis.block     the ledger's genesis block (a Fabric common.Block)
  * &lt;nodeId&gt;/         one {@link NodeFiles} folder per node: msp/ and tls/, keys owner-only
  * </pre>
+ *
+ * <p>{@code movedPeers} (absent: none) are genesis peers that run at another address than the
+ * genesis config's since another host took the ledger over ({@link EmbeddedLedgers#takeOver}).
  *
  * <p>A folder written before format 1 has a text file {@code member-peers} ("nodeId mspId port" a
  * line, host that of the first genesis peer) instead of {@code ledger.json}; it is read and
@@ -120,6 +124,16 @@ final class CredentialFolder {
       Files.deleteIfExists(directory.resolve(LEGACY_MEMBER_PEERS));
       return peers;
     }
+    return peers(manifest, "memberPeers");
+  }
+
+  /** The genesis peers that run at another address than the genesis config's. */
+  List<Peer> movedPeers() throws IOException {
+    Path manifest = directory.resolve(MANIFEST);
+    return Files.exists(manifest) ? peers(manifest, "movedPeers") : List.of();
+  }
+
+  private static List<Peer> peers(Path manifest, String field) throws IOException {
     JsonNode root = JSON.readTree(manifest.toFile());
     if (root.path("format").asInt(-1) != FORMAT) {
       throw new IOException(
@@ -130,12 +144,12 @@ final class CredentialFolder {
               + FORMAT);
     }
     List<Peer> peers = new ArrayList<>();
-    for (JsonNode peer : root.path("memberPeers")) {
+    for (JsonNode peer : root.path(field)) {
       if (!peer.path("nodeId").isTextual()
           || !peer.path("mspId").isTextual()
           || !peer.path("host").isTextual()
           || !peer.path("port").canConvertToInt()) {
-        throw new IOException(manifest + ": a member peer needs nodeId, mspId, host and port");
+        throw new IOException(manifest + ": each of " + field + " needs nodeId, mspId, host, port");
       }
       peers.add(
           Peer.newBuilder()
@@ -150,14 +164,15 @@ final class CredentialFolder {
 
   /** Records the peers members added after genesis, replacing the list atomically. */
   void writeMemberPeers(Collection<Peer> peers) throws IOException {
+    writePeers(peers, movedPeers());
+  }
+
+  /** Records the member peers and the moved genesis peers, replacing both lists atomically. */
+  void writePeers(Collection<Peer> memberPeers, Collection<Peer> movedPeers) throws IOException {
     ObjectNode root = JSON.createObjectNode().put("format", FORMAT);
-    ArrayNode list = root.putArray("memberPeers");
-    for (Peer peer : peers) {
-      list.addObject()
-          .put("nodeId", peer.getNodeId())
-          .put("mspId", peer.getMspId())
-          .put("host", peer.getHost())
-          .put("port", peer.getPort());
+    list(root.putArray("memberPeers"), memberPeers);
+    if (!movedPeers.isEmpty()) {
+      list(root.putArray("movedPeers"), movedPeers);
     }
     Path fresh = directory.resolve(MANIFEST + ".new");
     JSON.writerWithDefaultPrettyPrinter().writeValue(fresh.toFile(), root);
@@ -166,6 +181,16 @@ final class CredentialFolder {
         directory.resolve(MANIFEST),
         StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void list(ArrayNode list, Collection<Peer> peers) {
+    for (Peer peer : peers) {
+      list.addObject()
+          .put("nodeId", peer.getNodeId())
+          .put("mspId", peer.getMspId())
+          .put("host", peer.getHost())
+          .put("port", peer.getPort());
+    }
   }
 
   private List<Peer> readLegacy(String host) throws IOException {

@@ -57,12 +57,19 @@ final class EmbeddedLedger implements HostedLedger {
   private final Clock clock;
   private final LedgerClosing closing;
   private final List<Consumer<BlockCommitted>> listeners = new CopyOnWriteArrayList<>();
+  private final PeerMoves moves;
 
   EmbeddedLedger(LocalLedger ledger, Path directory, Clock clock) {
     this.ledger = ledger;
     this.directory = directory;
     this.clock = clock;
     this.closing = new LedgerClosing(ledger, clock);
+    this.moves = new PeerMoves(ledger, clock);
+  }
+
+  /** Records the peers' new addresses in the config once they caught up (after a takeover). */
+  void announceMovedPeers() {
+    moves.start();
   }
 
   @Override
@@ -306,6 +313,7 @@ final class EmbeddedLedger implements HostedLedger {
 
   @Override
   public void close() {
+    moves.stop();
     ledger.close();
   }
 

@@ -12,9 +12,11 @@ import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
+import io.patchwork.node.store.FileTrees;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -114,6 +116,30 @@ public final class EmbeddedLedgers implements LedgerHost {
     }
   }
 
+  @Override
+  public HostedLedger takeOver(Path directory, CertificateAuthority authority)
+      throws LedgerException {
+    try {
+      EmbeddedLedger ledger =
+          new EmbeddedLedger(
+              open(
+                  directory.resolve(CREDENTIALS),
+                  directory.resolve(NODES),
+                  authority,
+                  contracts,
+                  clock,
+                  addresses,
+                  true),
+              directory,
+              clock);
+      ledger.announceMovedPeers();
+      return ledger;
+    } catch (IOException | ConfigException | CaException | RuntimeException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED, "the ledger's peers did not start here: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Starts again a ledger whose credentials were kept ({@link LocalLedgerBuilder#keepCredentials})
    * after its process stopped or crashed: every node recovers from its data and catches up.
@@ -126,6 +152,28 @@ public final class EmbeddedLedgers implements LedgerHost {
       Clock clock,
       NodeAddresses addresses)
       throws IOException, ConfigException {
+    try {
+      return open(credentials, dataDirectory, authority, contracts, clock, addresses, false);
+    } catch (CaException e) {
+      throw new IllegalStateException("reopening issues no certificate", e);
+    }
+  }
+
+  /**
+   * Starts a ledger from its kept credentials: again on its data ({@code relocate} false), or anew
+   * on this host ({@code relocate} true) — every peer on a port of this host with new certificates
+   * from {@code authority} naming this host, from no data (they catch up from the orderers),
+   * recorded as moved; no orderer is started or kept (each stays on its own host).
+   */
+  private static LocalLedger open(
+      Path credentials,
+      Path dataDirectory,
+      CertificateAuthority authority,
+      ContractRegistry contracts,
+      Clock clock,
+      NodeAddresses addresses,
+      boolean relocate)
+      throws IOException, ConfigException, CaException {
     CredentialFolder folder = new CredentialFolder(credentials);
     Block genesis = folder.genesis();
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
@@ -133,6 +181,15 @@ public final class EmbeddedLedgers implements LedgerHost {
     List<Peer> added =
         folder.memberPeers(
             config.getPeersCount() > 0 ? config.getPeers(0).getHost() : addresses.advertised());
+    List<Peer> moved = folder.movedPeers();
+    if (relocate) {
+      FileTrees.delete(dataDirectory);
+      for (Orderer orderer : config.getOrderersList()) {
+        folder.remove(orderer.getNodeId());
+      }
+      added = here(added, addresses);
+      moved = here(config.getPeersList(), addresses);
+    }
     // An orderer whose credentials are gone was voted out of the ordering group: not started again.
     LedgerConfig hosted =
         config.toBuilder()
@@ -167,11 +224,28 @@ public final class EmbeddedLedgers implements LedgerHost {
             rules.tlsTrust(),
             Optional.of(folder),
             addresses);
+    if (relocate) {
+      for (Peer peer : moved) {
+        credentialSet.install(
+            credentialSet.reissuePeer(peer.getNodeId(), authority), authority.chain());
+      }
+      for (Peer peer : added) {
+        credentialSet.install(
+            credentialSet.reissuePeer(peer.getNodeId(), authority), authority.chain());
+      }
+      folder.writePeers(added, moved);
+      log.info(
+          "ledger.peers_relocated ledger={} peers={} host={}",
+          rules.ledgerId(),
+          moved.size() + added.size(),
+          addresses.advertised());
+    }
     NodeSet nodeSet =
         new NodeSet(
             hosted,
             genesis,
             added,
+            moved,
             addresses,
             dataDirectory,
             id -> credentialSet.node(id).identity(),
@@ -180,5 +254,17 @@ public final class EmbeddedLedgers implements LedgerHost {
     LocalLedger ledger = LocalLedger.start(config, genesis, credentialSet, nodeSet, dataDirectory);
     log.info("ledger.reopened ledger={} nodes={}", ledger.ledgerId(), identities.size());
     return ledger;
+  }
+
+  /** The peers, each at this host's advertised address on a free port of its range. */
+  private static List<Peer> here(List<Peer> peers, NodeAddresses addresses) {
+    return peers.stream()
+        .map(
+            p ->
+                p.toBuilder()
+                    .setHost(addresses.advertised())
+                    .setPort(Ports.free(addresses))
+                    .build())
+        .toList();
   }
 }

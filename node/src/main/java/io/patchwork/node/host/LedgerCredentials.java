@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Role;
+import io.patchwork.ca.Subjects;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Peer;
@@ -92,7 +93,10 @@ final class LedgerCredentials {
         authority,
         nodeId,
         Role.PEER,
-        organizations.get(current.mspId()),
+        Optional.ofNullable(organizations.get(current.mspId()))
+            // A member voted in after genesis: its organisation as its peer's certificate says.
+            .or(() -> Subjects.organizationOf(current.signer().certificate()))
+            .orElse(current.mspId()),
         current.mspId(),
         addresses,
         current.tls().trust());

@@ -235,6 +235,7 @@ public final class LocalLedgerBuilder {
             hosted.build(),
             genesis.block(),
             List.of(),
+            List.of(),
             addresses,
             dataDirectory,
             id -> credentials.node(id).identity(),

@@ -228,6 +228,28 @@ final class NodeLauncher {
     return start(genesis, identity, dataDirectory, bindHost, self.getPort(), snapshot, shared);
   }
 
+  /**
+   * Starts a peer of the genesis config at another address than the config's — {@code moved}'s host
+   * and port, on this host since it took the ledger over — with certificates naming it.
+   */
+  public static PeerNode startMovedPeer(
+      Block genesis,
+      NodeIdentity identity,
+      Path dataDirectory,
+      String bindHost,
+      Peer moved,
+      Optional<Path> snapshot,
+      Shared shared)
+      throws IOException, ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    Peer self =
+        peerEntry(rules, identity.nodeId())
+            .orElseThrow(() -> notListed(rules, identity.nodeId(), "a peer"));
+    checkIdentity(rules, identity, self.getMspId());
+    checkAddress(identity, moved.getHost());
+    return start(genesis, identity, dataDirectory, bindHost, moved.getPort(), snapshot, shared);
+  }
+
   private static PeerNode start(
       Block genesis,
       NodeIdentity identity,

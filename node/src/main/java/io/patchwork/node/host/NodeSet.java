@@ -28,11 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nodes of an embedded ledger: which ones it has (the genesis config's, and peers members added
- * later), which of them run (listening on the host's bind address), and what they share in this
- * process (one transport, one RocksDB cache, one signature cache, one timer thread). Starts and
- * stops nodes by id on their data directories. Not thread-safe: the ledger's lifecycle calls use it
- * one at a time.
+ * The nodes of an embedded ledger: which ones it has (the genesis config's — some of its peers
+ * perhaps moved to this host's addresses — and peers members added later), which of them run
+ * (listening on the host's bind address), and what they share in this process (one transport, one
+ * RocksDB cache, one signature cache, one timer thread). Starts and stops nodes by id on their data
+ * directories. Not thread-safe: the ledger's lifecycle calls use it one at a time.
  */
 final class NodeSet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeSet.class);
@@ -46,6 +46,7 @@ final class NodeSet implements AutoCloseable {
   private final Map<String, Orderer> ordererConfigs = new LinkedHashMap<>();
   private final Map<String, Peer> peerConfigs = new LinkedHashMap<>();
   private final Map<String, Peer> memberPeers = new LinkedHashMap<>();
+  private final Map<String, Peer> movedPeers = new LinkedHashMap<>();
   private final Map<String, NodeLauncher.RunningOrderer> orderers = new LinkedHashMap<>();
   private final Map<String, PeerNode> peers = new LinkedHashMap<>();
   private volatile Consumer<String> removedOrderers = nodeId -> {};
@@ -54,6 +55,7 @@ final class NodeSet implements AutoCloseable {
       LedgerConfig config,
       Block genesis,
       List<Peer> added,
+      List<Peer> moved,
       NodeAddresses addresses,
       Path dataDirectory,
       Function<String, NodeLauncher.NodeIdentity> identities,
@@ -80,7 +82,9 @@ final class NodeSet implements AutoCloseable {
     config.getOrderersList().forEach(o -> ordererConfigs.put(o.getNodeId(), o));
     config.getPeersList().forEach(p -> peerConfigs.put(p.getNodeId(), p));
     added.forEach(p -> memberPeers.put(p.getNodeId(), p));
+    moved.forEach(p -> movedPeers.put(p.getNodeId(), p));
     peerConfigs.putAll(memberPeers);
+    peerConfigs.putAll(movedPeers);
   }
 
   /**
@@ -215,18 +219,23 @@ final class NodeSet implements AutoCloseable {
     NodeLauncher.NodeIdentity identity = identities.apply(nodeId);
     Path data = dataDirectory.resolve(nodeId);
     Peer added = memberPeers.get(nodeId);
+    Peer moved = movedPeers.get(nodeId);
     PeerNode node =
-        added == null
-            ? NodeLauncher.startPeer(genesis, identity, data, addresses.bind(), snapshot, shared)
-            : NodeLauncher.startMemberPeer(
-                genesis,
-                identity,
-                data,
-                addresses.bind(),
-                Optional.of(added.getHost()),
-                added.getPort(),
-                snapshot,
-                shared);
+        moved != null
+            ? NodeLauncher.startMovedPeer(
+                genesis, identity, data, addresses.bind(), moved, snapshot, shared)
+            : added == null
+                ? NodeLauncher.startPeer(
+                    genesis, identity, data, addresses.bind(), snapshot, shared)
+                : NodeLauncher.startMemberPeer(
+                    genesis,
+                    identity,
+                    data,
+                    addresses.bind(),
+                    Optional.of(added.getHost()),
+                    added.getPort(),
+                    snapshot,
+                    shared);
     peers.put(nodeId, node);
     return node;
   }

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
@@ -120,17 +121,9 @@ public final class PeerNode implements AutoCloseable {
             new OrdererClient.Endpoint(
                 orderer.getHost() + ":" + orderer.getPort(), AtomicBroadcastGrpc.newStub(channel)));
       }
-      List<RemoteEndorsers.Peer> peers = new ArrayList<>();
-      for (Peer peer : rules.config().getPeersList()) {
-        if (peer.getNodeId().equals(config.nodeId()) || peer.getMspId().equals(config.mspId())) {
-          continue;
-        }
-        peers.add(
-            new RemoteEndorsers.Peer(
-                peer.getHost() + ":" + peer.getPort(),
-                peer.getMspId(),
-                channels.lazily(peer.getHost(), peer.getPort(), EndorserGrpc::newFutureStub)));
-      }
+      RemoteEndorsers remoteEndorsers =
+          new RemoteEndorsers(remoteEndorsers(rules, config.mspId(), channels));
+      followEndorsers(ledger, remoteEndorsers, config.mspId(), channels);
       Endorser endorser =
           new Endorser(
               rules.ledgerId(),
@@ -151,7 +144,7 @@ public final class PeerNode implements AutoCloseable {
               config.mspId(),
               ledger,
               endorser,
-              new RemoteEndorsers(peers),
+              remoteEndorsers,
               ordering,
               commits,
               requests,
@@ -228,20 +221,51 @@ public final class PeerNode implements AutoCloseable {
     }
   }
 
+  /** The other organisations' peers the config in force lists, for endorsements. */
+  private static List<RemoteEndorsers.Peer> remoteEndorsers(
+      LedgerRules rules, String mspId, Channels channels) {
+    List<RemoteEndorsers.Peer> peers = new ArrayList<>();
+    for (Peer peer : rules.config().getPeersList()) {
+      if (peer.getMspId().equals(mspId)) {
+        continue;
+      }
+      peers.add(
+          new RemoteEndorsers.Peer(
+              peer.getHost() + ":" + peer.getPort(),
+              peer.getMspId(),
+              channels.lazily(peer.getHost(), peer.getPort(), EndorserGrpc::newFutureStub)));
+    }
+    return peers;
+  }
+
+  /**
+   * Keeps the endorsing peers on the config in force: a peer that moved (another manager instance
+   * took it over) is asked at its new address once the config change is committed here.
+   */
+  private static void followEndorsers(
+      PeerLedger ledger, RemoteEndorsers endorsers, String mspId, Channels channels) {
+    onConfigChange(ledger, rules -> endorsers.replace(remoteEndorsers(rules, mspId, channels)));
+  }
+
+  /** Runs {@code action} with the new rules after every config change the peer commits. */
+  private static void onConfigChange(PeerLedger ledger, Consumer<LedgerRules> action) {
+    AtomicLong followed = new AtomicLong(ledger.rules().sequence());
+    ledger.onCommit(
+        block -> {
+          LedgerRules rules = ledger.rules();
+          if (followed.getAndSet(rules.sequence()) != rules.sequence()) {
+            action.accept(rules);
+          }
+        });
+  }
+
   /**
    * Keeps the node's TLS trust on the config in force: now (a restarted peer may be past genesis)
    * and after every config change it commits.
    */
   private static void followTlsTrust(PeerLedger ledger, NodeTransport.TlsIdentity tls) {
-    AtomicLong followed = new AtomicLong(ledger.rules().sequence());
     tls.trustNow(ledger.rules().tlsTrust());
-    ledger.onCommit(
-        block -> {
-          LedgerRules rules = ledger.rules();
-          if (followed.getAndSet(rules.sequence()) != rules.sequence()) {
-            tls.trustNow(rules.tlsTrust());
-          }
-        });
+    onConfigChange(ledger, rules -> tls.trustNow(rules.tlsTrust()));
   }
 
   public String nodeId() {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -32,15 +33,22 @@ final class RemoteEndorsers {
 
   private static final long TIMEOUT_SECONDS = 30;
 
-  private final Map<String, List<Peer>> byOrganization = new HashMap<>();
-  private final Map<String, AtomicInteger> turns = new HashMap<>();
+  private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+  private volatile Map<String, List<Peer>> byOrganization = Map.of();
 
   RemoteEndorsers(List<Peer> peers) {
+    replace(peers);
+  }
+
+  /** Asks these peers from now on (after a config change moved or removed some). */
+  void replace(List<Peer> peers) {
+    Map<String, List<Peer>> grouped = new HashMap<>();
     for (Peer peer : peers) {
-      byOrganization.computeIfAbsent(peer.mspId(), m -> new ArrayList<>()).add(peer);
+      grouped.computeIfAbsent(peer.mspId(), m -> new ArrayList<>()).add(peer);
       turns.computeIfAbsent(peer.mspId(), m -> new AtomicInteger());
     }
-    byOrganization.replaceAll((m, list) -> List.copyOf(list));
+    grouped.replaceAll((m, list) -> List.copyOf(list));
+    byOrganization = Map.copyOf(grouped);
   }
 
   boolean hasPeers(String mspId) {

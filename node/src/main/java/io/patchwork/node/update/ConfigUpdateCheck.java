@@ -3,21 +3,27 @@ package io.patchwork.node.update;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Role;
+import io.patchwork.ca.Subjects;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.DecisionChecks;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
+import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.settle.SettlementStatements;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import io.patchwork.node.tx.TransactionIds;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -204,6 +210,7 @@ public final class ConfigUpdateCheck {
     }
     ByteString configBytes = update.getConfig().toByteString();
     Set<String> admins = new HashSet<>();
+    Set<Peer> signingPeers = new HashSet<>();
     for (ConfigSignature signature : update.getSignaturesList()) {
       SignatureHeader header;
       try {
@@ -211,30 +218,104 @@ public final class ConfigUpdateCheck {
       } catch (InvalidProtocolBufferException e) {
         return Verdict.refused("a config signature header cannot be decoded");
       }
+      ByteString signed = configBytes.concat(signature.getSignatureHeader());
       MemberSignatures.Outcome admin =
           MemberSignatures.signed(
               current,
               Role.ADMIN,
               header.getCreator(),
-              configBytes.concat(signature.getSignatureHeader()),
+              signed,
               signature.getSignature(),
               at,
               verifier);
       if (admin.passed()) {
         admins.add(admin.signer().get().mspId());
+        continue;
+      }
+      MemberSignatures.Outcome peer =
+          MemberSignatures.signed(
+              current,
+              Role.PEER,
+              header.getCreator(),
+              signed,
+              signature.getSignature(),
+              at,
+              verifier);
+      if (peer.passed()) {
+        IdentityCheck.Identity identity = peer.signer().get();
+        Subjects.commonNameOf(identity.certificate())
+            .ifPresent(
+                nodeId ->
+                    signingPeers.add(
+                        Peer.newBuilder().setNodeId(nodeId).setMspId(identity.mspId()).build()));
       }
     }
     int required = current.config().getModificationPolicy().getAdminOrganizations();
     if (required == 0) {
       required = current.memberMspIds().size() / 2 + 1;
     }
-    if (admins.size() < required) {
-      return Verdict.refused(
-          "admins of "
-              + admins.size()
-              + " member organisations signed the new config; the policy needs "
-              + required);
+    if (admins.size() >= required) {
+      return new Verdict(Optional.of(next), "");
     }
-    return new Verdict(Optional.of(next), "");
+    Optional<List<Peer>> moved = movedPeers(current.config(), next.config());
+    if (moved.isPresent()) {
+      // A peer's own address, like a Fabric peer's endpoint in its signed gossip alive message:
+      // the holder of the peer's key says where it is reached now, and changes nothing else.
+      for (Peer peer : moved.get()) {
+        if (!signingPeers.contains(
+            Peer.newBuilder().setNodeId(peer.getNodeId()).setMspId(peer.getMspId()).build())) {
+          return Verdict.refused(
+              "peer "
+                  + peer.getNodeId()
+                  + " of "
+                  + peer.getMspId()
+                  + " moves to "
+                  + peer.getHost()
+                  + ":"
+                  + peer.getPort()
+                  + " without its own signature or enough admins' ("
+                  + admins.size()
+                  + " of "
+                  + required
+                  + ")");
+        }
+      }
+      return new Verdict(Optional.of(next), "");
+    }
+    return Verdict.refused(
+        "admins of "
+            + admins.size()
+            + " member organisations signed the new config; the policy needs "
+            + required);
+  }
+
+  /**
+   * The peers whose address {@code next} changes, when that is all it changes (besides the
+   * sequence): the same peers in the same order, each with its node id and member, some at another
+   * host or port. Empty if it changes anything else, or nothing.
+   */
+  public static Optional<List<Peer>> movedPeers(LedgerConfig current, LedgerConfig next) {
+    if (current.getPeersCount() != next.getPeersCount()
+        || !current.toBuilder()
+            .setSequence(next.getSequence())
+            .clearPeers()
+            .addAllPeers(next.getPeersList())
+            .build()
+            .equals(next)) {
+      return Optional.empty();
+    }
+    List<Peer> moved = new ArrayList<>();
+    for (int i = 0; i < current.getPeersCount(); i++) {
+      Peer before = current.getPeers(i);
+      Peer after = next.getPeers(i);
+      if (!before.getNodeId().equals(after.getNodeId())
+          || !before.getMspId().equals(after.getMspId())) {
+        return Optional.empty();
+      }
+      if (!before.equals(after)) {
+        moved.add(after);
+      }
+    }
+    return moved.isEmpty() ? Optional.empty() : Optional.of(moved);
   }
 }
