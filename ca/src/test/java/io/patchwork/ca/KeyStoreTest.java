@@ -9,6 +9,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -80,6 +81,80 @@ class KeyStoreTest {
             CaError.KEYSTORE_UNREADABLE);
 
     assertThat(refused.getMessage()).doesNotContain(wrong).doesNotContain(CaFixture.PASSPHRASE);
+  }
+
+  @Test
+  void another_instance_with_its_own_key_directory_adopts_a_key_store_and_opens_the_authority()
+      throws Exception {
+    CaFixture fixture = new CaFixture(directory, Databases.h2(directory));
+    CertificateAuthority made = fixture.root("keys");
+    byte[] exported = fixture.authorities().exportKeyStore("keys");
+    CertificateAuthorities elsewhere =
+        CertificateAuthorities.builder()
+            .dataSource(fixture.dataSource)
+            .keyDirectory(directory.resolve("other-keys"))
+            .passphrase(Passphrase.of(CaFixture.PASSPHRASE.toCharArray()))
+            .build();
+    // The file recorded is the creating instance's: gone from this one's view.
+    Files.move(fixture.keyDirectory, directory.resolve("moved-away"));
+    assertRefused(() -> elsewhere.open("keys"), CaError.KEYSTORE_UNREADABLE);
+
+    // Another passphrase's key store, or another authority's key, is refused; nothing is written.
+    CertificateAuthority other = fixture.root("other");
+    byte[] otherKey = fixture.authorities().exportKeyStore("other");
+    assertRefused(
+        () -> {
+          elsewhere.adoptKeyStore("keys", otherKey);
+          return null;
+        },
+        CaError.KEYSTORE_UNREADABLE);
+    assertRefused(
+        () -> {
+          CertificateAuthorities.builder()
+              .dataSource(fixture.dataSource)
+              .keyDirectory(directory.resolve("third-keys"))
+              .passphrase(Passphrase.of("another passphrase".toCharArray()))
+              .build()
+              .adoptKeyStore("keys", exported);
+          return null;
+        },
+        CaError.KEYSTORE_UNREADABLE);
+    assertThat(directory.resolve("other-keys/keys.p12")).doesNotExist();
+    assertThat(directory.resolve("third-keys/keys.p12")).doesNotExist();
+
+    elsewhere.adoptKeyStore("keys", exported);
+    assertThat(Files.getPosixFilePermissions(directory.resolve("other-keys/keys.p12")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    CertificateAuthority adopted = elsewhere.open("keys");
+    assertThat(adopted.certificate()).isEqualTo(made.certificate());
+    assertThat(other.certificate()).isNotEqualTo(made.certificate());
+  }
+
+  @Test
+  void a_sealed_value_opens_only_with_its_passphrase_and_label_and_unaltered() throws Exception {
+    PassphraseSeal seal =
+        new PassphraseSeal(Passphrase.of(CaFixture.PASSPHRASE.toCharArray()), new SecureRandom());
+    byte[] secret = "peer keys".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] sealed = seal.seal("custody of trade", secret);
+
+    assertThat(seal.open("custody of trade", sealed)).isEqualTo(secret);
+    assertThat(new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain("peer keys");
+    assertRefused(() -> seal.open("custody of other", sealed), CaError.KEYSTORE_UNREADABLE);
+    byte[] altered = sealed.clone();
+    altered[altered.length - 1] ^= 1;
+    assertRefused(() -> seal.open("custody of trade", altered), CaError.KEYSTORE_UNREADABLE);
+    CaException wrong =
+        assertRefused(
+            () ->
+                new PassphraseSeal(
+                        Passphrase.of("a wrong passphrase of length".toCharArray()),
+                        new SecureRandom())
+                    .open("custody of trade", sealed),
+            CaError.KEYSTORE_UNREADABLE);
+    assertThat(wrong).hasMessageContaining("another passphrase");
+    assertRefused(
+        () -> seal.open("custody of trade", new byte[] {1, 2, 3}), CaError.KEYSTORE_UNREADABLE);
   }
 
   @Test

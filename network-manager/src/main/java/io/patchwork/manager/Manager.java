@@ -16,12 +16,14 @@ import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.EmbeddedDatabase;
 import io.patchwork.ca.HostedKeys;
 import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.PassphraseSeal;
 import io.patchwork.ca.Pem;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.api.ApiVerticle;
 import io.patchwork.manager.ledger.CertificateLogins;
 import io.patchwork.manager.ledger.HostedAdmins;
+import io.patchwork.manager.ledger.LedgerCustody;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
@@ -47,6 +49,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -374,7 +377,16 @@ public final class Manager implements AutoCloseable {
               authorities,
               metrics,
               instance,
-              placement);
+              placement,
+              cluster.isPresent()
+                  ? Optional.of(
+                      new LedgerCustody(
+                          registry,
+                          authorities,
+                          new PassphraseSeal(settings.passphrase(), new SecureRandom()),
+                          hostedAdminDirectory,
+                          instance))
+                  : Optional.empty());
       int resumed;
       if (cluster.isPresent()) {
         // Ledgers of instances that are no longer in the cluster are this one's to run.

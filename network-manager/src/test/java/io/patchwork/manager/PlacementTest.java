@@ -1,11 +1,13 @@
 package io.patchwork.manager;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.patchwork.ca.Passphrase;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.ledger.LedgerStatus;
+import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -66,6 +70,7 @@ class PlacementTest {
         instances.put(i, start(i, schema.get(), certificates, hazelcast, bus, members));
       }
       Manager a = instances.get(0);
+      // (reassigned once the owner is restarted)
       String token = Files.readString(a.operatorTokenFile(), StandardCharsets.US_ASCII).strip();
       JsonArray parties = new JsonArray();
       for (int i = 0; i < 3; i++) {
@@ -112,14 +117,22 @@ class PlacementTest {
       assertThat(orderers).allSatisfy(o -> assertThat(o.getBoolean("reachable", true)).isTrue());
 
       // A holds no credentials of the orderers B and C run; they keep theirs in their own folders.
+      // A runs its own orderer apart from the ledger's peers, as the others do.
       Path credentials = directory.resolve("instance-0/ledgers/spread/credentials");
-      assertThat(credentials.resolve("orderer0")).isDirectory();
+      assertThat(credentials.resolve("peer0")).isDirectory();
+      assertThat(credentials.resolve("orderer0")).doesNotExist();
       assertThat(credentials.resolve("orderer1")).doesNotExist();
       assertThat(credentials.resolve("orderer2")).doesNotExist();
+      assertThat(satelliteOrderers(0)).containsExactly("orderer0");
       assertThat(satelliteOrderers(1)).hasSize(1);
       assertThat(satelliteOrderers(2)).hasSize(1);
       assertThat(Stream.concat(satelliteOrderers(1).stream(), satelliteOrderers(2).stream()))
           .containsExactlyInAnyOrder("orderer1", "orderer2");
+      // What another instance needs to take the peers over is in the registry, sealed.
+      assertThat(a.ledgers().registry().custody("spread")).isPresent();
+      assertThat(new String(a.ledgers().registry().custody("spread").get().sealed(), ISO_8859_1))
+          .doesNotContain("PRIVATE KEY")
+          .doesNotContain("BEGIN CERTIFICATE");
       // Each instance reports the orderer it runs in its own metrics.
       for (int i = 1; i < 3; i++) {
         String orderer = satelliteOrderers(i).get(0);
@@ -176,6 +189,76 @@ class PlacementTest {
               a.url(), token, node -> reachable(node) && node.getLong("height", 0L) >= height);
       assertThat(orderers(again).stream().map(o -> o.getString("instance")).distinct()).hasSize(3);
       assertThat(record(bank1, "iou-3")).startsWith("committed ");
+
+      // The owner lost, with its data directory: another instance takes the ledger's peers over
+      // from the custody in the registry — on its own ports, new certificates, caught up from the
+      // orderers — and records their new addresses in the config; the member fetches its profile
+      // again and transacts through them.
+      String owner = a.ledgers().instance();
+      Path ownerPeers = directory.resolve("instance-0/ledgers/spread");
+      instances.remove(0).close();
+      JsonObject takenOver =
+          awaitNodes(
+              instances.get(1).url(),
+              token,
+              node ->
+                  !node.getString("kind").equals("peer")
+                      || !owner.equals(node.getString("instance")));
+      String runner = nodes(takenOver, "peer").get(0).getString("instance");
+      Manager running = instances.get(indexOf(instances, runner));
+      Path moved = directory.resolve("instance-" + indexOf(instances, runner) + "/ledgers/spread");
+      assertThat(moved.resolve("credentials/peer0")).isDirectory();
+      try (Stream<Path> kept = Files.list(moved.resolve("credentials"))) {
+        assertThat(kept.map(path -> path.getFileName().toString()))
+            .noneMatch(name -> name.startsWith("orderer"));
+      }
+      HostedLedger runs = running.ledgers().running("spread").orElseThrow();
+      long recorded = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!configNamesRunningPeers(runs)) {
+        assertThat(System.nanoTime()).as("peers' new addresses in the config").isLessThan(recorded);
+        Thread.sleep(200);
+      }
+      String refreshed =
+          Cli.ok(
+              List.of(
+                  "--url",
+                  running.url(),
+                  "--ca-file",
+                  certificates.authority().toString(),
+                  "--token-file",
+                  bank1.resolve("api-token").toString()),
+              "connection-profile",
+              "spread",
+              "--out",
+              bank1.resolve("connection-profile.json").toString());
+      assertThat(refreshed).contains("127.0.0.1:");
+      assertThat(record(bank1, "iou-4")).startsWith("committed ");
+      assertThat(GatewayProbe.call(bank1, "evaluate", "obligations", "get", "iou-1"))
+          .contains("iou-1");
+
+      // The old owner back: it runs its orderer again (apart from the peers) and leaves the
+      // peers to the instance that took them over.
+      instances.put(0, start(0, schema.get(), certificates, hazelcast, bus, members));
+      JsonObject back =
+          awaitOrderers(
+              running.url(),
+              token,
+              node ->
+                  !node.getString("id").equals("orderer0")
+                      || (reachable(node)
+                          && node.getString("instance")
+                              .equals(instances.get(0).ledgers().instance())));
+      String ownerAgain = instances.get(0).ledgers().instance();
+      assertThat(orderers(back))
+          .anySatisfy(
+              node -> {
+                assertThat(node.getString("id")).isEqualTo("orderer0");
+                assertThat(node.getString("instance")).isEqualTo(ownerAgain);
+              });
+      assertThat(instances.get(0).ledgers().running("spread")).isEmpty();
+      assertThat(record(bank1, "iou-5")).startsWith("committed ");
+      assertThat(ownerPeers).exists();
+      a = instances.get(0);
 
       // A ledger that ended while an instance was down: that instance deletes its orderer of it
       // when it starts again instead of running it.
@@ -279,6 +362,25 @@ class PlacementTest {
     return node.getBoolean("reachable", true);
   }
 
+  /** Whether the config in force lists each of the ledger's peers where it runs now. */
+  private static boolean configNamesRunningPeers(HostedLedger ledger) {
+    Set<String> running = new HashSet<>();
+    ledger
+        .nodes()
+        .forEach(node -> running.add(node.nodeId() + "@" + node.host() + ":" + node.port()));
+    return ledger.config().getPeersList().stream()
+        .allMatch(
+            peer ->
+                running.contains(peer.getNodeId() + "@" + peer.getHost() + ":" + peer.getPort()));
+  }
+
+  private static List<JsonObject> nodes(JsonObject ledger, String kind) {
+    return ledger.getJsonArray("nodes").stream()
+        .map(JsonObject.class::cast)
+        .filter(node -> node.getString("kind").equals(kind))
+        .toList();
+  }
+
   private static List<JsonObject> orderers(JsonObject ledger) {
     return ledger.getJsonArray("nodes").stream()
         .map(JsonObject.class::cast)
@@ -307,6 +409,27 @@ class PlacementTest {
    */
   private JsonObject awaitOrderers(String base, String token, Predicate<JsonObject> ok)
       throws Exception {
+    return awaitLedger(
+        base,
+        token,
+        ledger -> orderers(ledger).size() == 3 && orderers(ledger).stream().allMatch(ok),
+        "the ledger's orderers did not show as expected");
+  }
+
+  /** Polls the ledger view until it has peers and every node satisfies {@code ok}. */
+  private JsonObject awaitNodes(String base, String token, Predicate<JsonObject> ok)
+      throws Exception {
+    return awaitLedger(
+        base,
+        token,
+        ledger ->
+            !nodes(ledger, "peer").isEmpty()
+                && ledger.getJsonArray("nodes").stream().map(JsonObject.class::cast).allMatch(ok),
+        "the ledger's nodes did not show as expected");
+  }
+
+  private JsonObject awaitLedger(
+      String base, String token, Predicate<JsonObject> shows, String otherwise) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -316,14 +439,13 @@ class PlacementTest {
         JsonObject ledger = new JsonObject(shown.body());
         if ("ACTIVE".equals(ledger.getString("status"))
             && ledger.containsKey("nodes")
-            && orderers(ledger).size() == 3
-            && orderers(ledger).stream().allMatch(ok)) {
+            && shows.test(ledger)) {
           return ledger;
         }
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("the ledger's orderers did not show as expected: " + last);
+    throw new AssertionError(otherwise + ": " + last);
   }
 
   private HttpResponse<String> send(String method, String url, String token, String body)

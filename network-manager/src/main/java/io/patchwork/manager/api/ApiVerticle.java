@@ -152,6 +152,7 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/invites").handler(invites::create);
           router.post("/ledgers/:id/peers").handler(routes::hostPeer);
           router.get("/ledgers/:id/genesis").handler(routes::genesis);
+          router.get("/ledgers/:id/connection-profile").handler(routes::connectionProfile);
           router.get("/ledgers/:id/snapshot").handler(routes::snapshot);
           SettlementRoutes settlement = new SettlementRoutes(vertx, services.settlement());
           router.post("/ledgers/:id/settle").handler(settlement::settle);

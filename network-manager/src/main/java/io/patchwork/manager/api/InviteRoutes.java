@@ -206,7 +206,7 @@ final class InviteRoutes {
     return json;
   }
 
-  private static JsonObject profile(MemberInvites.ConnectionProfile profile) {
+  static JsonObject profile(MemberInvites.ConnectionProfile profile) {
     return new JsonObject()
         .put("ledger", profile.ledgerId())
         .put("mspId", profile.mspId())

@@ -5,6 +5,7 @@ import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerRecord;
 import io.patchwork.manager.ledger.LedgerService;
+import io.patchwork.manager.ledger.MemberInvites;
 import io.patchwork.manager.ledger.OrdererPlacement;
 import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.api.HostedLedger;
@@ -190,6 +191,41 @@ final class LedgerRoutes {
   }
 
   /** {@code GET /ledgers/{id}/genesis}: the genesis block, for a member's own node. */
+  /**
+   * {@code GET /ledgers/{id}/connection-profile[?mspId=]}: the connection profile of a member — the
+   * caller's own organisation, or for the operator the one {@code mspId} names — with the endpoints
+   * its peers and the orderers are reached at now (after another instance took the ledger's peers
+   * over, they are on that instance).
+   */
+  void connectionProfile(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (Authentication.refuseUnlessMember(ctx, id)) {
+      return;
+    }
+    Optional<String> mspId =
+        Authentication.principal(ctx)
+            .mspId()
+            .or(() -> Optional.ofNullable(ctx.queryParams().get("mspId")));
+    if (mspId.isEmpty()) {
+      ApiVerticle.error(
+          ctx, ApiError.MALFORMED_REQUEST, "mspId: the operator names the member (?mspId=...)");
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              HostedLedger ledger = service.runningLedger(id);
+              if (!ledger.config().getMembersList().stream()
+                  .anyMatch(member -> member.getMspId().equals(mspId.get()))) {
+                throw new Refusal(
+                    ApiError.NOT_A_MEMBER, mspId.get() + " is not a member of ledger " + id);
+              }
+              return InviteRoutes.profile(MemberInvites.profile(ledger, mspId.get()));
+            })
+        .onSuccess(ctx::json)
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
+  }
+
   void genesis(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     if (Authentication.refuseUnlessMember(ctx, id)) {

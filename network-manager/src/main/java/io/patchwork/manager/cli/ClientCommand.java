@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       LedgerCommands.Ledgers.class,
       LedgerCommands.Show.class,
+      LedgerCommands.ConnectionProfile.class,
       LedgerCommands.CreateLedger.class,
       MemberCommands.Invite.class,
       MemberCommands.Join.class,
@@ -34,6 +35,7 @@ public final class ClientCommand implements Runnable {
       List.of(
           "ledgers",
           "ledger",
+          "connection-profile",
           "create-ledger",
           "invite",
           "join",

@@ -77,6 +77,50 @@ final class LedgerCommands {
     }
   }
 
+  @Command(
+      name = "connection-profile",
+      description =
+          "Write a member's connection profile with the endpoints its peers run at now (after the"
+              + " instance running them was lost, another one runs them on its own addresses).")
+  static final class ConnectionProfile extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Option(names = "--msp-id", description = "The member (operator only; a member gets its own).")
+    String mspId;
+
+    @Option(
+        names = "--out",
+        required = true,
+        description = "The file to write, e.g. the join folder's connection-profile.json.")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      String query =
+          mspId == null
+              ? ""
+              : "?mspId="
+                  + java.net.URLEncoder.encode(mspId, java.nio.charset.StandardCharsets.UTF_8);
+      JsonObject profile = api.get("/ledgers/" + ledger + "/connection-profile" + query);
+      java.nio.file.Path fresh = out.resolveSibling(out.getFileName() + ".new");
+      java.nio.file.Files.writeString(fresh, profile.encodePrettily());
+      java.nio.file.Files.move(
+          fresh,
+          out,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      JsonArray peers = profile.getJsonArray("peers");
+      out()
+          .printf(
+              "wrote %s: %d peers, first %s%n",
+              out,
+              peers.size(),
+              peers.isEmpty() ? "-" : peers.getJsonObject(0).getString("endpoint"));
+      return 0;
+    }
+  }
+
   @Command(name = "create-ledger", description = "Create a ledger from a template (operator).")
   static final class CreateLedger extends Api.Command {
     @Parameters(index = "0", description = "The ledger's name (its id).")

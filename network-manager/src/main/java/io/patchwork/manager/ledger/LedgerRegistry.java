@@ -231,6 +231,62 @@ public final class LedgerRegistry {
     }
   }
 
+  /** A ledger's sealed custody and the instance that sealed it. */
+  public record Custody(byte[] sealed, String sealedBy) {}
+
+  /** Keeps a ledger's sealed custody, replacing what was kept. */
+  public void keepCustody(String ledgerId, byte[] sealed, String instance) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement update =
+          connection.prepareStatement(
+              "UPDATE ledger_custody SET sealed = ?, sealed_by = ?, sealed_at = ?"
+                  + " WHERE ledger_id = ?")) {
+        update.setBytes(1, sealed);
+        update.setString(2, instance);
+        update.setTimestamp(3, Timestamp.from(Instant.now()));
+        update.setString(4, ledgerId);
+        if (update.executeUpdate() == 1) {
+          return;
+        }
+      }
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO ledger_custody (ledger_id, sealed, sealed_by, sealed_at)"
+                  + " VALUES (?, ?, ?, ?)")) {
+        insert.setString(1, ledgerId);
+        insert.setBytes(2, sealed);
+        insert.setString(3, instance);
+        insert.setTimestamp(4, Timestamp.from(Instant.now()));
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  /** A ledger's sealed custody, if one is kept. */
+  public Optional<Custody> custody(String ledgerId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT sealed, sealed_by FROM ledger_custody WHERE ledger_id = ?")) {
+      select.setString(1, ledgerId);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next()
+            ? Optional.of(new Custody(row.getBytes(1), row.getString(2)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  /** Deletes a ledger's custody (with its files: retired, or failed). */
+  public void dropCustody(String ledgerId) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement delete =
+            connection.prepareStatement("DELETE FROM ledger_custody WHERE ledger_id = ?")) {
+      delete.setString(1, ledgerId);
+      delete.executeUpdate();
+    }
+  }
+
   /** Every ledger, oldest first. */
   public List<LedgerRecord> list() throws SQLException {
     try (Connection connection = dataSource.getConnection();

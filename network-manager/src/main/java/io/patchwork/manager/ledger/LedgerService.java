@@ -72,6 +72,7 @@ public final class LedgerService implements AutoCloseable {
   private final LedgerMetrics metrics;
   private final String instance;
   private final OrdererPlacement placement;
+  private final Optional<LedgerCustody> custody;
 
   /** A service that is the only manager instance ("local"). */
   public LedgerService(
@@ -94,12 +95,21 @@ public final class LedgerService implements AutoCloseable {
       CertificateAuthorities authorities,
       LedgerMetrics metrics,
       String instance) {
-    this(host, dataDirectory, registry, authorities, metrics, instance, OrdererPlacement.LOCAL);
+    this(
+        host,
+        dataDirectory,
+        registry,
+        authorities,
+        metrics,
+        instance,
+        OrdererPlacement.LOCAL,
+        Optional.empty());
   }
 
   /**
-   * A service that runs as manager instance {@code instance} and places new ledgers' orderers with
-   * {@code placement}.
+   * A service that runs as manager instance {@code instance}, places new ledgers' orderers with
+   * {@code placement} and keeps each ledger's {@code custody} in the registry (in a cluster, for
+   * another instance to take the ledger's peers over).
    */
   public LedgerService(
       LedgerHost host,
@@ -108,7 +118,9 @@ public final class LedgerService implements AutoCloseable {
       CertificateAuthorities authorities,
       LedgerMetrics metrics,
       String instance,
-      OrdererPlacement placement) {
+      OrdererPlacement placement,
+      Optional<LedgerCustody> custody) {
+    this.custody = Objects.requireNonNull(custody, "custody");
     this.placement = Objects.requireNonNull(placement, "placement");
     this.host = Objects.requireNonNull(host, "host");
     this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -231,6 +243,7 @@ public final class LedgerService implements AutoCloseable {
                   placement.place(record.id(), template.topology().orderers())));
       running.put(record.id(), ledger);
       metrics.watch(record.id(), ledger);
+      keepCustody(record.id());
       registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
       log.info(
           "ledger.active ledger={} orderers={} peers={}",
@@ -253,6 +266,7 @@ public final class LedgerService implements AutoCloseable {
         ledger.close();
       }
       placement.abandon(record.id());
+      custody.ifPresent(kept -> kept.drop(record.id()));
       deleteQuietly(directory);
       try {
         registry.setStatus(
@@ -294,15 +308,30 @@ public final class LedgerService implements AutoCloseable {
         continue;
       }
       Optional<String> owner = registry.owner(record.id());
-      if (mayClaim.test(owner)
-          && owner.isPresent()
-          && !owner.get().equals(instance)
-          && record.status() != LedgerStatus.PROVISIONING
-          && !Files.isDirectory(ledgerDirectory(record.id()))) {
+      boolean takeover =
+          mayClaim.test(owner)
+              && owner.isPresent()
+              && !owner.get().equals(instance)
+              && record.status() != LedgerStatus.PROVISIONING;
+      Optional<Map<String, byte[]>> kept = Optional.empty();
+      if (takeover && custody.isPresent()) {
+        try {
+          kept = custody.get().open(record.id());
+        } catch (CaException e) {
+          log.warn(
+              "ledger.takeover_impossible ledger={} previous_owner={} reason=\"{}\" hint=\"give"
+                  + " every instance the same PATCHWORK_CA_PASSPHRASE\"",
+              record.id(),
+              owner.get(),
+              e.getMessage());
+          continue;
+        }
+      }
+      if (takeover && kept.isEmpty() && !Files.isDirectory(ledgerDirectory(record.id()))) {
         // Its nodes' files are on the instance that ran it, not shared with this one.
         log.warn(
             "ledger.takeover_impossible ledger={} previous_owner={} reason=\"its nodes' files are"
-                + " not in this instance's data directory\"",
+                + " not in this instance's data directory and no custody of it is kept\"",
             record.id(),
             owner.get());
         continue;
@@ -325,15 +354,29 @@ public final class LedgerService implements AutoCloseable {
       }
       try {
         long started = System.nanoTime();
-        HostedLedger ledger = host.reopen(directory, authority(record.id()));
+        HostedLedger ledger;
+        if (kept.isPresent()) {
+          // Whatever this instance kept of it is older than the custody: start from the custody,
+          // its peers on this instance's addresses.
+          deleteQuietly(directory);
+          custody.get().restore(record.id(), kept.get(), directory);
+          openAuthorities.remove(record.id());
+          ledger = host.takeOver(directory, authority(record.id()));
+        } else {
+          ledger = host.reopen(directory, authority(record.id()));
+        }
         running.put(record.id(), ledger);
         metrics.watch(record.id(), ledger);
+        if (kept.isPresent()) {
+          keepCustody(record.id());
+        }
         resumed++;
         log.info(
-            "ledger.resumed ledger={} nodes={} previous_owner={} millis={}",
+            "ledger.resumed ledger={} nodes={} previous_owner={} peers_moved={} millis={}",
             record.id(),
             ledger.nodes().size(),
             owner.orElse("none"),
+            kept.isPresent(),
             (System.nanoTime() - started) / 1_000_000);
       } catch (Exception e) {
         log.error("ledger.resume_failed ledger={} reason=\"{}\"", record.id(), e.toString());
@@ -344,6 +387,36 @@ public final class LedgerService implements AutoCloseable {
       }
     }
     return resumed;
+  }
+
+  /**
+   * Keeps the ledger's custody up to date after its credentials changed (a peer added or
+   * recertified, an admin identity kept): sealed into the registry, for another instance to take
+   * its peers over. Does nothing outside a cluster; a failure is logged, not thrown — the change
+   * itself stands, and the custody is kept again at the next one.
+   *
+   * @param alsoMembers MSP ids besides the ledger's members and parties whose hosted admin goes
+   *     with it (a member being invited)
+   */
+  public void keepCustody(String id, String... alsoMembers) {
+    HostedLedger ledger = running.get(id);
+    if (custody.isEmpty() || ledger == null) {
+      return;
+    }
+    try {
+      java.util.Set<String> members = new java.util.TreeSet<>(List.of(alsoMembers));
+      ledger.config().getMembersList().forEach(member -> members.add(member.getMspId()));
+      registry
+          .get(id)
+          .ifPresent(record -> record.parties().forEach(party -> members.add(party.mspId())));
+      custody.get().keep(id, ledgerDirectory(id), members);
+    } catch (IOException | CaException | SQLException | RuntimeException e) {
+      log.warn(
+          "ledger.custody_not_kept ledger={} reason=\"{}\" hint=\"another instance could not take"
+              + " its latest credentials over\"",
+          id,
+          e.toString());
+    }
   }
 
   /**
@@ -376,6 +449,7 @@ public final class LedgerService implements AutoCloseable {
   public void retire(String id) {
     stop(id);
     placement.abandon(id);
+    custody.ifPresent(kept -> kept.drop(id));
     openAuthorities.remove(id);
     deleteQuietly(ledgerDirectory(id));
     log.info("ledger.retired ledger={}", id);
@@ -417,6 +491,7 @@ public final class LedgerService implements AutoCloseable {
       try {
         HostedNode peer = ledger.addMemberPeer(organization.get(), mspId, authority(id));
         metrics.watchPeer(id, ledger, peer);
+        keepCustody(id);
         log.info(
             "ledger.peer_hosted ledger={} node={} msp={} height={} millis={}",
             id,

@@ -212,6 +212,7 @@ public final class MemberInvites {
                 redemption.invite().scope().organisation(),
                 mspId);
         hostedAdmin = Optional.of(kept.certificate().certificate());
+        ledgers.keepCustody(ledgerId, mspId);
         if (boundTo.isEmpty()) {
           boundTo = Optional.of(kept.certificate().serialHex());
         }

@@ -229,6 +229,7 @@ public final class Recertification {
             signing.get(0).getIssuerX500Principal().getName());
         done.add(new Recertified(nodeId, mspIds.get(nodeId), serial));
       }
+      ledgers.keepCustody(id);
       return done;
     }
   }

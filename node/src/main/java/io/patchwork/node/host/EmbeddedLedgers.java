@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedLedgers implements LedgerHost {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedLedgers.class);
   static final String NODES = "nodes";
-  static final String CREDENTIALS = "credentials";
+
+  /** The folder of a ledger's directory that holds its nodes' credentials and genesis block. */
+  public static final String CREDENTIALS = "credentials";
 
   private final ContractRegistry contracts;
   private final Clock clock;
