@@ -149,7 +149,8 @@ final class CredentialFolder {
           || !peer.path("mspId").isTextual()
           || !peer.path("host").isTextual()
           || !peer.path("port").canConvertToInt()) {
-        throw new IOException(manifest + ": each of " + field + " needs nodeId, mspId, host, port");
+        throw new IOException(
+            manifest + ": each of " + field + " needs nodeId, mspId, host and port");
       }
       peers.add(
           Peer.newBuilder()

@@ -33,6 +33,25 @@ class CredentialFolderTest {
   }
 
   @Test
+  void moved_genesis_peers_are_kept_beside_member_peers_and_survive_a_member_peer_change()
+      throws IOException {
+    CredentialFolder folder = new CredentialFolder(directory);
+    assertThat(folder.movedPeers()).isEmpty();
+    List<Peer> moved = List.of(peer("peer0", "BankAMSP", "10.0.0.9", 24003));
+    List<Peer> members = List.of(peer("peer7", "BankBMSP", "10.0.0.9", 24004));
+
+    folder.writePeers(members, moved);
+    assertThat(new CredentialFolder(directory).movedPeers()).isEqualTo(moved);
+    assertThat(new CredentialFolder(directory).memberPeers("unused")).isEqualTo(members);
+
+    // Adding a member peer later keeps the moved ones.
+    List<Peer> more = List.of(members.get(0), peer("peer8", "BankCMSP", "10.0.0.9", 24005));
+    folder.writeMemberPeers(more);
+    assertThat(new CredentialFolder(directory).movedPeers()).isEqualTo(moved);
+    assertThat(new CredentialFolder(directory).memberPeers("unused")).isEqualTo(more);
+  }
+
+  @Test
   void a_folder_written_before_the_manifest_is_read_and_rewritten_as_format_1() throws IOException {
     Files.writeString(
         directory.resolve(CredentialFolder.LEGACY_MEMBER_PEERS),
