@@ -24,6 +24,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,9 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two manager instances in a Hazelcast cluster over one PostgreSQL registry: instance A runs as its
  * own process, B in this JVM. A ledger A creates is served by B too; when A is killed (SIGKILL), B
- * takes its ledger over from the shared files, every node at least as high as before. The API is
- * HTTPS with one authority for both instances' certificates, so B's forwarding to A checks A's
- * certificate and host. Skipped with a message when no PostgreSQL answers.
+ * takes its peers over from the ledger's custody in the registry, and they catch up to at least
+ * where they were; A's orderer is down meanwhile. The API is HTTPS with one authority for both
+ * instances' certificates, so B's forwarding to A checks A's certificate and host. Skipped with a
+ * message when no PostgreSQL answers.
  */
 @Tag("cluster")
 class ClusterTest {
@@ -266,13 +268,35 @@ class ClusterTest {
         assertThat(System.nanoTime()).as("B did not take the ledger over").isLessThan(deadline);
         Thread.sleep(200);
       }
-      JsonObject after = awaitNodes(b.url(), token, Duration.ofSeconds(30));
-      assertThat(after.getString("status")).isEqualTo("ACTIVE");
-      JsonArray nodes = after.getJsonArray("nodes");
-      assertThat(nodes).hasSize(before.size());
-      for (int i = 0; i < nodes.size(); i++) {
-        assertThat(nodes.getJsonObject(i).getLong("height"))
-            .isGreaterThanOrEqualTo(before.getJsonObject(i).getLong("height"));
+      // Its peers now run on B (taken over from the ledger's custody, on B's ports) and catch up
+      // from the orderers to at least where they were; A's orderer shows as not answering.
+      long caughtUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (true) {
+        JsonObject after = awaitNodes(b.url(), token, Duration.ofSeconds(30));
+        assertThat(after.getString("status")).isEqualTo("ACTIVE");
+        Map<String, JsonObject> byId = new HashMap<>();
+        after
+            .getJsonArray("nodes")
+            .forEach(n -> byId.put(((JsonObject) n).getString("id"), (JsonObject) n));
+        assertThat(byId.keySet())
+            .containsExactlyInAnyOrderElementsOf(
+                before.stream().map(n -> ((JsonObject) n).getString("id")).toList());
+        boolean done = true;
+        for (Object shown : before) {
+          JsonObject was = (JsonObject) shown;
+          JsonObject now = byId.get(was.getString("id"));
+          if (was.getString("kind").equals("peer")) {
+            assertThat(now.getString("instance")).isEqualTo(b.ledgers().instance());
+            done &= now.getLong("height") >= was.getLong("height");
+          } else if (!was.getString("instance").equals(b.ledgers().instance())) {
+            assertThat(now.getBoolean("reachable", true)).as(now.encode()).isFalse();
+          }
+        }
+        if (done) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("B's peers catch up: " + after).isLessThan(caughtUp);
+        Thread.sleep(500);
       }
     } finally {
       if (a != null) {

@@ -56,7 +56,7 @@ public final class ConsortiumOnHosts implements AutoCloseable {
   private final Path certificate;
   private final Path key;
   private final Path authority;
-  private final String url;
+  private volatile String url;
 
   private ConsortiumOnHosts(
       Path directory, String tag, int subnet, Duration oneWayDelay, String database, String schema)
@@ -173,20 +173,26 @@ public final class ConsortiumOnHosts implements AutoCloseable {
     return directory.resolve("bank" + bank);
   }
 
+  /** The URL of the instance the CLI connections go to (the first one unless told otherwise). */
   public String url() {
     return url;
+  }
+
+  /** Sends the CLI connections to instance {@code index} from now on (before the first is lost). */
+  public void useInstance(int index) {
+    url = "https://" + managers.get(index).address() + ":8443";
   }
 
   public Path authority() {
     return authority;
   }
 
-  /** The operator's CLI connection: the first instance's URL, its authority, the token. */
+  /** The operator's CLI connection: the instance's URL, its authority, the token. */
   public List<String> operator() {
     return connection(directory.resolve("m0/" + Manager.OPERATOR_TOKEN_FILE));
   }
 
-  /** A member's CLI connection: the first instance's URL, its authority, the member's token. */
+  /** A member's CLI connection: the instance's URL, its authority, the member's token. */
   public List<String> memberConnection(Path joined) {
     return connection(joined.resolve("api-token"));
   }
