@@ -28,6 +28,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -70,6 +71,7 @@ final class ClusterPlacement implements OrdererPlacement {
   private final SatelliteOrderers satellites;
   private final LedgerRegistry registry;
   private final LedgerMetrics metrics;
+  private volatile java.util.function.Consumer<String> abandonedHere = ledger -> {};
 
   ClusterPlacement(
       Vertx vertx,
@@ -157,9 +159,18 @@ final class ClusterPlacement implements OrdererPlacement {
                   List<HostedNode> abandoned = satellites.nodes(ledger);
                   satellites.abandon(ledger);
                   abandoned.forEach(node -> metrics.forgetNode(ledger, node.nodeId()));
+                  abandonedHere.accept(ledger);
                   return null;
                 },
                 false));
+  }
+
+  /**
+   * Runs {@code action} with a ledger's id on this instance when the ledger is abandoned (retired,
+   * or its provisioning failed) — for what this instance kept of it besides orderers.
+   */
+  void onAbandoned(java.util.function.Consumer<String> action) {
+    abandonedHere = Objects.requireNonNull(action, "action");
   }
 
   private void start(Message<JsonObject> message) {

@@ -346,6 +346,7 @@ public final class Manager implements AutoCloseable {
       LedgerRegistry registry = new LedgerRegistry(dataSource);
       LedgerMetrics metrics = new LedgerMetrics(meters);
       OrdererPlacement placement = OrdererPlacement.LOCAL;
+      Optional<ClusterPlacement> clustered = Optional.empty();
       if (cluster.isPresent()) {
         // Orderers this instance runs for ledgers other instances own, kept in its own directory:
         // named by its cluster address, which is its own even where instances share a disk.
@@ -362,6 +363,7 @@ public final class Manager implements AutoCloseable {
                 vertx, cluster.get(), instance, satellites.get(), registry, metrics);
         spread.serve();
         placement = spread;
+        clustered = Optional.of(spread);
       }
       ApiTokens tokens = new ApiTokens(dataSource, Clock.systemUTC());
       Path hostedAdminDirectory = data.resolve("hosted-admins");
@@ -387,6 +389,8 @@ public final class Manager implements AutoCloseable {
                           hostedAdminDirectory,
                           instance))
                   : Optional.empty());
+      LedgerService service = ledgers;
+      clustered.ifPresent(spread -> spread.onAbandoned(service::dropLeftovers));
       int resumed;
       if (cluster.isPresent()) {
         // Ledgers of instances that are no longer in the cluster are this one's to run.

@@ -274,6 +274,17 @@ class PlacementTest {
       assertThat(kept).doesNotExist();
       assertThat(a.ledgers().placedElsewhere("spread"))
           .noneMatch(placed -> placed.nodeId().equals(keptOrderer));
+
+      // Retired, the ledger leaves nothing on any instance: also not the peers' files the old
+      // owner kept from before another instance took them over.
+      assertThat(ownerPeers).exists();
+      instances.get(1).ledgers().retire("spread");
+      long dropped = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (Files.exists(ownerPeers)) {
+        assertThat(System.nanoTime()).as("the old owner's leftovers deleted").isLessThan(dropped);
+        Thread.sleep(100);
+      }
+      assertThat(a.ledgers().registry().custody("spread")).isEmpty();
     } finally {
       instances.values().forEach(Manager::close);
       ClusterSupport.dropSchema(schema.get());

@@ -455,6 +455,19 @@ public final class LedgerService implements AutoCloseable {
     log.info("ledger.retired ledger={}", id);
   }
 
+  /**
+   * Deletes what this instance still keeps of a ledger it does not run — the files of peers another
+   * instance took over while this one was down — once the ledger is abandoned.
+   */
+  public void dropLeftovers(String id) {
+    Path directory = ledgerDirectory(id);
+    if (running.containsKey(id) || !Files.exists(directory)) {
+      return;
+    }
+    deleteQuietly(directory);
+    log.info("ledger.leftovers_deleted ledger={} directory={}", id, directory);
+  }
+
   /** Stops a ledger's nodes in this process (its files and registry entry stay). */
   public void stop(String id) {
     HostedLedger ledger = running.remove(id);
