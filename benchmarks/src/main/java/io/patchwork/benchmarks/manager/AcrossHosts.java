@@ -25,11 +25,13 @@ import picocli.CommandLine.Option;
  * voted in; every node reached through a relay that delays each direction by {@code --delay-ms}).
  * Bank A's application, on Bank A's host, records obligations to Bank B at a steady offered rate
  * through its own peer with the official Fabric Gateway client. After a warm-up and a measured
- * steady phase, the manager instance whose orderer leads the Raft group (the second instance when
- * the first's or Bank A's leads) is killed with SIGKILL and the load goes on. It reports committed
- * tx/s and commit latency (p50, p99) of the steady phase, the longest gap between commits, the time
- * from the kill to the first commit of a transaction submitted after it, every failed transaction
- * by its kind, and how many acknowledged transactions the ledger does not hold afterwards.
+ * steady phase, a manager instance is killed with SIGKILL and the load goes on: with {@code --kill
+ * leader} the one whose orderer leads the Raft group (the second instance when the first's or Bank
+ * A's leads), with {@code --kill peers} the first, which runs the six hosted peers (another
+ * instance takes them over; it reports when they show there). It reports committed tx/s and commit
+ * latency (p50, p99) of the steady phase, the longest gap between commits, the time from the kill
+ * to the first commit of a transaction submitted after it, every failed transaction by its kind,
+ * and how many acknowledged transactions the ledger does not hold afterwards.
  *
  * <p>Needs root (network namespaces) and PostgreSQL.
  */
@@ -58,6 +60,15 @@ public final class AcrossHosts implements Callable<Integer> {
 
   @Option(names = "--after", defaultValue = "30", description = "Seconds of load after the kill.")
   int after;
+
+  @Option(
+      names = "--kill",
+      defaultValue = "leader",
+      description =
+          "Which instance is killed: 'leader' (the one whose orderer leads, not the first) or"
+              + " 'peers' (the first, which runs the six hosted peers: another instance takes them"
+              + " over).")
+  String kill;
 
   @Option(
       names = "--postgres",
@@ -117,9 +128,30 @@ public final class AcrossHosts implements Callable<Integer> {
       Map<String, Duration> cpuAfter = cpu(consortium);
 
       Optional<Integer> leader = consortium.leaderInstance();
-      int victim = leader.filter(i -> i > 0).orElse(1);
+      int victim;
+      if (kill.equals("peers")) {
+        victim = 0;
+      } else if (kill.equals("leader")) {
+        victim = leader.filter(i -> i > 0).orElse(1);
+      } else {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--kill is 'leader' or 'peers', not '" + kill + "'");
+      }
+      consortium.useInstance(victim == 1 ? 2 : 1);
       consortium.kill(victim);
       long killed = AcrossHostsLoad.now();
+      String replaced = "-";
+      if (victim == 0) {
+        // The hosted peers shown on another instance's address: taken over.
+        String lost = java.util.regex.Pattern.quote(consortium.advertised(0)) + ":";
+        consortium.awaitLedger(
+            view ->
+                view.contains(" peer ")
+                    && !java.util.regex.Pattern.compile("(?m)^ +\\S+ +peer +\\S+ +" + lost)
+                        .matcher(view)
+                        .find());
+        replaced = String.format(Locale.ROOT, "%.1f s", (AcrossHostsLoad.now() - killed) / 1e9);
+      }
       if (!load.waitFor(seconds + 300L, TimeUnit.SECONDS)) {
         load.destroyForcibly();
         throw new IllegalStateException("the load did not finish:\n" + Files.readString(log));
@@ -134,7 +166,8 @@ public final class AcrossHosts implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT,
           "RESULT delay=%d ms one-way rate=%d/s steady: committed=%.1f tx/s p50=%.0f ms p99=%.0f ms"
-              + " | kill of instance m%d (%s): longest_commit_gap_ms=%.0f"
+              + " | kill of instance m%d (%s; hosted peers taken over after %s):"
+              + " longest_commit_gap_ms=%.0f"
               + " kill_to_first_commit_of_later_tx_ms=%s after p50=%.0f ms p99=%.0f ms"
               + " | answered=%d committed=%d failed by kind: %s | %s%n",
           delayMs,
@@ -146,6 +179,7 @@ public final class AcrossHosts implements Callable<Integer> {
           leader.isPresent() && leader.get() == victim
               ? "its orderer led"
               : "a follower's; the leader was " + leader.map(i -> "m" + i).orElse("Bank A's"),
+          replaced,
           seen.longestGap() / 1e6,
           seen.firstCommitSubmittedAfter(killed)
               .map(o -> String.format(Locale.ROOT, "%.0f", (o.answered() - killed) / 1e6))
