@@ -93,6 +93,23 @@ class LedgerApiTest {
         .contains("patchwork_node_height{kind=\"peer\",ledger=\"trade\",node=\"peer0\"} 1.0")
         .contains(leader)
         .doesNotContain("NaN");
+
+    // A member's connection profile as it stands: the operator names the member.
+    HttpResponse<String> profile = get("/ledgers/trade/connection-profile?mspId=Bank1MSP");
+    assertThat(profile.statusCode()).as(profile.body()).isEqualTo(200);
+    JsonObject shown = new JsonObject(profile.body());
+    assertThat(shown.getString("mspId")).isEqualTo("Bank1MSP");
+    assertThat(shown.getJsonArray("peers").getJsonObject(0).getString("mspId"))
+        .isEqualTo("Bank1MSP");
+    assertThat(shown.getJsonArray("orderers")).hasSize(1);
+    HttpResponse<String> unnamed = get("/ledgers/trade/connection-profile");
+    assertThat(unnamed.statusCode()).isEqualTo(400);
+    assertThat(unnamed.body()).contains("MALFORMED_REQUEST").contains("mspId");
+    HttpResponse<String> stranger = get("/ledgers/trade/connection-profile?mspId=NoSuchMSP");
+    assertThat(stranger.statusCode()).isEqualTo(400);
+    assertThat(stranger.body()).contains("NOT_A_MEMBER");
+    assertThat(get("/ledgers/nothing/connection-profile?mspId=Bank1MSP").statusCode())
+        .isEqualTo(404);
   }
 
   @Test
