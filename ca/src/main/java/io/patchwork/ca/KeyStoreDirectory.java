@@ -81,14 +81,7 @@ final class KeyStoreDirectory {
       if (Files.exists(target)) {
         setAsideOrphan(ledgerId, target);
       }
-      Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
-      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(encoded);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
+      writeForced(temporary, encoded);
       moveIntoPlace(temporary, target);
       forceDirectory();
       return target;
@@ -181,14 +174,7 @@ final class KeyStoreDirectory {
         directory.resolve("." + ledgerId + ".p12." + Long.toHexString(random.nextLong()));
     try {
       ensureDirectory();
-      Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
-      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(encoded);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
+      writeForced(temporary, encoded);
       Files.move(
           temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       forceDirectory();
@@ -228,6 +214,18 @@ final class KeyStoreDirectory {
       throw new CaException(CaError.STORAGE_FAILURE, "cannot encode the key store: " + e, e);
     } finally {
       Arrays.fill(secret, '\0');
+    }
+  }
+
+  /** Writes a new owner-only file and forces it to disk. */
+  private static void writeForced(Path file, byte[] encoded) throws IOException {
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(encoded);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
     }
   }
 

@@ -169,29 +169,63 @@ public final class LedgerRegistry {
   /** Records that {@code instance} runs the ledger's orderer {@code nodeId} now (upsert). */
   public void place(String ledgerId, String nodeId, String instance, String endpoint)
       throws SQLException {
+    upsert(
+        "node_placement",
+        Map.of("ledger_id", ledgerId, "node_id", nodeId),
+        Map.of(
+            "instance",
+            instance,
+            "endpoint",
+            endpoint,
+            "updated_at",
+            Timestamp.from(Instant.now())));
+  }
+
+  /**
+   * Updates the row of {@code table} with these key columns, or inserts it when there is none.
+   * Table and column names are this class's constants, never input.
+   */
+  private void upsert(String table, Map<String, Object> keys, Map<String, Object> values)
+      throws SQLException {
+    List<String> keyColumns = List.copyOf(keys.keySet());
+    List<String> valueColumns = List.copyOf(values.keySet());
     try (Connection connection = dataSource.getConnection()) {
       try (PreparedStatement update =
           connection.prepareStatement(
-              "UPDATE node_placement SET instance = ?, endpoint = ?, updated_at = ?"
-                  + " WHERE ledger_id = ? AND node_id = ?")) {
-        update.setString(1, instance);
-        update.setString(2, endpoint);
-        update.setTimestamp(3, Timestamp.from(Instant.now()));
-        update.setString(4, ledgerId);
-        update.setString(5, nodeId);
+              "UPDATE "
+                  + table
+                  + " SET "
+                  + String.join(" = ?, ", valueColumns)
+                  + " = ? WHERE "
+                  + String.join(" = ? AND ", keyColumns)
+                  + " = ?")) {
+        int index = 1;
+        for (String column : valueColumns) {
+          update.setObject(index++, values.get(column));
+        }
+        for (String column : keyColumns) {
+          update.setObject(index++, keys.get(column));
+        }
         if (update.executeUpdate() == 1) {
           return;
         }
       }
+      List<String> columns = new ArrayList<>(keyColumns);
+      columns.addAll(valueColumns);
       try (PreparedStatement insert =
           connection.prepareStatement(
-              "INSERT INTO node_placement (ledger_id, node_id, instance, endpoint, updated_at)"
-                  + " VALUES (?, ?, ?, ?, ?)")) {
-        insert.setString(1, ledgerId);
-        insert.setString(2, nodeId);
-        insert.setString(3, instance);
-        insert.setString(4, endpoint);
-        insert.setTimestamp(5, Timestamp.from(Instant.now()));
+              "INSERT INTO "
+                  + table
+                  + " ("
+                  + String.join(", ", columns)
+                  + ") VALUES ("
+                  + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
+                  + ")")) {
+        int index = 1;
+        for (String column : columns) {
+          insert.setObject(
+              index++, keys.containsKey(column) ? keys.get(column) : values.get(column));
+        }
         insert.executeUpdate();
       }
     }
@@ -236,30 +270,11 @@ public final class LedgerRegistry {
 
   /** Keeps a ledger's sealed custody, replacing what was kept. */
   public void keepCustody(String ledgerId, byte[] sealed, String instance) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      try (PreparedStatement update =
-          connection.prepareStatement(
-              "UPDATE ledger_custody SET sealed = ?, sealed_by = ?, sealed_at = ?"
-                  + " WHERE ledger_id = ?")) {
-        update.setBytes(1, sealed);
-        update.setString(2, instance);
-        update.setTimestamp(3, Timestamp.from(Instant.now()));
-        update.setString(4, ledgerId);
-        if (update.executeUpdate() == 1) {
-          return;
-        }
-      }
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              "INSERT INTO ledger_custody (ledger_id, sealed, sealed_by, sealed_at)"
-                  + " VALUES (?, ?, ?, ?)")) {
-        insert.setString(1, ledgerId);
-        insert.setBytes(2, sealed);
-        insert.setString(3, instance);
-        insert.setTimestamp(4, Timestamp.from(Instant.now()));
-        insert.executeUpdate();
-      }
-    }
+    upsert(
+        "ledger_custody",
+        Map.of("ledger_id", ledgerId),
+        Map.of(
+            "sealed", sealed, "sealed_by", instance, "sealed_at", Timestamp.from(Instant.now())));
   }
 
   /** A ledger's sealed custody, if one is kept. */

@@ -219,13 +219,8 @@ final class NodeLauncher {
       Optional<Path> snapshot,
       Shared shared)
       throws IOException, ConfigException {
-    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
-    Peer self =
-        peerEntry(rules, identity.nodeId())
-            .orElseThrow(() -> notListed(rules, identity.nodeId(), "a peer"));
-    checkIdentity(rules, identity, self.getMspId());
-    checkAddress(identity, self.getHost());
-    return start(genesis, identity, dataDirectory, bindHost, self.getPort(), snapshot, shared);
+    return startGenesisPeer(
+        genesis, identity, dataDirectory, bindHost, Optional.empty(), snapshot, shared);
   }
 
   /**
@@ -241,13 +236,28 @@ final class NodeLauncher {
       Optional<Path> snapshot,
       Shared shared)
       throws IOException, ConfigException {
+    return startGenesisPeer(
+        genesis, identity, dataDirectory, bindHost, Optional.of(moved), snapshot, shared);
+  }
+
+  /** A genesis peer at its config address, or at {@code moved}'s. */
+  private static PeerNode startGenesisPeer(
+      Block genesis,
+      NodeIdentity identity,
+      Path dataDirectory,
+      String bindHost,
+      Optional<Peer> moved,
+      Optional<Path> snapshot,
+      Shared shared)
+      throws IOException, ConfigException {
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
     Peer self =
         peerEntry(rules, identity.nodeId())
             .orElseThrow(() -> notListed(rules, identity.nodeId(), "a peer"));
     checkIdentity(rules, identity, self.getMspId());
-    checkAddress(identity, moved.getHost());
-    return start(genesis, identity, dataDirectory, bindHost, moved.getPort(), snapshot, shared);
+    Peer at = moved.orElse(self);
+    checkAddress(identity, at.getHost());
+    return start(genesis, identity, dataDirectory, bindHost, at.getPort(), snapshot, shared);
   }
 
   private static PeerNode start(
