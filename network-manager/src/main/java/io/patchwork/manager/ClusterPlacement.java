@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,7 @@ final class ClusterPlacement implements OrdererPlacement {
   private final SatelliteOrderers satellites;
   private final LedgerRegistry registry;
   private final LedgerMetrics metrics;
-  private volatile java.util.function.Consumer<String> abandonedHere = ledger -> {};
+  private volatile Consumer<String> abandonedHere = ledger -> {};
 
   ClusterPlacement(
       Vertx vertx,
@@ -169,7 +170,7 @@ final class ClusterPlacement implements OrdererPlacement {
    * Runs {@code action} with a ledger's id on this instance when the ledger is abandoned (retired,
    * or its provisioning failed) — for what this instance kept of it besides orderers.
    */
-  void onAbandoned(java.util.function.Consumer<String> action) {
+  void onAbandoned(Consumer<String> action) {
     abandonedHere = Objects.requireNonNull(action, "action");
   }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -143,13 +144,11 @@ public final class AcrossHosts implements Callable<Integer> {
       String replaced = "-";
       if (victim == 0) {
         // The hosted peers shown on another instance's address: taken over.
-        String lost = java.util.regex.Pattern.quote(consortium.advertised(0)) + ":";
+        String lost = Pattern.quote(consortium.advertised(0)) + ":";
         consortium.awaitLedger(
             view ->
                 view.contains(" peer ")
-                    && !java.util.regex.Pattern.compile("(?m)^ +\\S+ +peer +\\S+ +" + lost)
-                        .matcher(view)
-                        .find());
+                    && !Pattern.compile("(?m)^ +\\S+ +peer +\\S+ +" + lost).matcher(view).find());
         replaced = String.format(Locale.ROOT, "%.1f s", (AcrossHostsLoad.now() - killed) / 1e9);
       }
       if (!load.waitFor(seconds + 300L, TimeUnit.SECONDS)) {

@@ -2,6 +2,11 @@ package io.patchwork.manager.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -93,23 +98,16 @@ final class LedgerCommands {
         names = "--out",
         required = true,
         description = "The file to write, e.g. the join folder's connection-profile.json.")
-    java.nio.file.Path out;
+    Path out;
 
     @Override
     public Integer call() throws Exception {
       String query =
-          mspId == null
-              ? ""
-              : "?mspId="
-                  + java.net.URLEncoder.encode(mspId, java.nio.charset.StandardCharsets.UTF_8);
+          mspId == null ? "" : "?mspId=" + URLEncoder.encode(mspId, StandardCharsets.UTF_8);
       JsonObject profile = api.get("/ledgers/" + ledger + "/connection-profile" + query);
-      java.nio.file.Path fresh = out.resolveSibling(out.getFileName() + ".new");
-      java.nio.file.Files.writeString(fresh, profile.encodePrettily());
-      java.nio.file.Files.move(
-          fresh,
-          out,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Path fresh = out.resolveSibling(out.getFileName() + ".new");
+      Files.writeString(fresh, profile.encodePrettily());
+      Files.move(fresh, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       JsonArray peers = profile.getJsonArray("peers");
       out()
           .printf(

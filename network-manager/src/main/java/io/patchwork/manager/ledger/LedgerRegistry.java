@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,7 +220,7 @@ public final class LedgerRegistry {
                   + " ("
                   + String.join(", ", columns)
                   + ") VALUES ("
-                  + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
+                  + String.join(", ", Collections.nCopies(columns.size(), "?"))
                   + ")")) {
         int index = 1;
         for (String column : columns) {

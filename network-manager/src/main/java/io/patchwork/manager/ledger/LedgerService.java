@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -404,7 +406,7 @@ public final class LedgerService implements AutoCloseable {
       return;
     }
     try {
-      java.util.Set<String> members = new java.util.TreeSet<>(List.of(alsoMembers));
+      Set<String> members = new TreeSet<>(List.of(alsoMembers));
       ledger.config().getMembersList().forEach(member -> members.add(member.getMspId()));
       registry
           .get(id)

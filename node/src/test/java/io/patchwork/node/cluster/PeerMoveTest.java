@@ -9,6 +9,7 @@ import io.patchwork.node.config.proto.Peer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.junit.jupiter.api.Tag;
@@ -76,7 +77,7 @@ class PeerMoveTest {
     return ConfigTransactions.sign(next, cluster.ledger().signer(peerId));
   }
 
-  private static org.hyperledger.fabric.protos.common.Envelope update(
+  private static Envelope update(
       LedgerConfig next, List<ConfigSignature> signatures, Cluster.Client submitter) {
     return ConfigTransactions.envelope(next, signatures, Cluster.signer(submitter), Instant.now());
   }
