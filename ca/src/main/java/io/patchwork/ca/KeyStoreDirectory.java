@@ -72,17 +72,31 @@ final class KeyStoreDirectory {
    */
   Path create(String ledgerId, PrivateKey key, List<X509Certificate> chain, SecureRandom random)
       throws CaException {
+    return write(ledgerId, encode(key, chain, random), random, false);
+  }
+
+  /**
+   * Writes {@code encoded} under a temporary name, forces it to disk and moves it into place:
+   * replacing the ledger's file ({@code replace}), or only where none is (one there is set aside as
+   * an orphan first).
+   */
+  private Path write(String ledgerId, byte[] encoded, SecureRandom random, boolean replace)
+      throws CaException {
     Path target = fileFor(ledgerId);
-    byte[] encoded = encode(key, chain, random);
     Path temporary =
         directory.resolve("." + ledgerId + ".p12." + Long.toHexString(random.nextLong()));
     try {
       ensureDirectory();
-      if (Files.exists(target)) {
+      if (!replace && Files.exists(target)) {
         setAsideOrphan(ledgerId, target);
       }
       writeForced(temporary, encoded);
-      moveIntoPlace(temporary, target);
+      if (replace) {
+        Files.move(
+            temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        moveIntoPlace(temporary, target);
+      }
       forceDirectory();
       return target;
     } catch (FileAlreadyExistsException e) {
@@ -169,24 +183,7 @@ final class KeyStoreDirectory {
    * file for the ledger, replacing one there.
    */
   Path install(String ledgerId, byte[] encoded, SecureRandom random) throws CaException {
-    Path target = fileFor(ledgerId);
-    Path temporary =
-        directory.resolve("." + ledgerId + ".p12." + Long.toHexString(random.nextLong()));
-    try {
-      ensureDirectory();
-      writeForced(temporary, encoded);
-      Files.move(
-          temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      forceDirectory();
-      return target;
-    } catch (IOException e) {
-      throw new CaException(
-          CaError.STORAGE_FAILURE,
-          "cannot write the key store for ledger " + ledgerId + " under " + directory + ": " + e,
-          e);
-    } finally {
-      deleteQuietly(temporary);
-    }
+    return write(ledgerId, encoded, random, true);
   }
 
   /** Removes a key store written by a creation that then failed. */

@@ -110,7 +110,8 @@ public final class PeerNode implements AutoCloseable {
   public static PeerNode start(Config config, NodeTransport transport)
       throws IOException, ConfigException {
     PeerLedger ledger = openLedger(config);
-    followTlsTrust(ledger, config.tls());
+    // A restarted peer may be past genesis: trust the config in force now.
+    config.tls().trustNow(ledger.rules().tlsTrust());
     Channels channels = new Channels(transport, config.tls());
     try {
       LedgerRules rules = ledger.rules();
@@ -123,7 +124,14 @@ public final class PeerNode implements AutoCloseable {
       }
       RemoteEndorsers remoteEndorsers =
           new RemoteEndorsers(remoteEndorsers(rules, config.mspId(), channels));
-      followEndorsers(ledger, remoteEndorsers, config.mspId(), channels);
+      // After every config change it commits: the TLS trust and the endorsers' addresses in force
+      // (a peer another manager instance took over is asked at its new address).
+      onConfigChange(
+          ledger,
+          next -> {
+            config.tls().trustNow(next.tlsTrust());
+            remoteEndorsers.replace(remoteEndorsers(next, config.mspId(), channels));
+          });
       Endorser endorser =
           new Endorser(
               rules.ledgerId(),
@@ -238,15 +246,6 @@ public final class PeerNode implements AutoCloseable {
     return peers;
   }
 
-  /**
-   * Keeps the endorsing peers on the config in force: a peer that moved (another manager instance
-   * took it over) is asked at its new address once the config change is committed here.
-   */
-  private static void followEndorsers(
-      PeerLedger ledger, RemoteEndorsers endorsers, String mspId, Channels channels) {
-    onConfigChange(ledger, rules -> endorsers.replace(remoteEndorsers(rules, mspId, channels)));
-  }
-
   /** Runs {@code action} with the new rules after every config change the peer commits. */
   private static void onConfigChange(PeerLedger ledger, Consumer<LedgerRules> action) {
     AtomicLong followed = new AtomicLong(ledger.rules().sequence());
@@ -257,15 +256,6 @@ public final class PeerNode implements AutoCloseable {
             action.accept(rules);
           }
         });
-  }
-
-  /**
-   * Keeps the node's TLS trust on the config in force: now (a restarted peer may be past genesis)
-   * and after every config change it commits.
-   */
-  private static void followTlsTrust(PeerLedger ledger, NodeTransport.TlsIdentity tls) {
-    tls.trustNow(ledger.rules().tlsTrust());
-    onConfigChange(ledger, rules -> tls.trustNow(rules.tlsTrust()));
   }
 
   public String nodeId() {
