@@ -222,6 +222,24 @@ final class Authority implements CertificateAuthority {
   }
 
   @Override
+  public X509CRL prospectiveCrl(Collection<BigInteger> serials, RevocationReason reason)
+      throws CaException {
+    Objects.requireNonNull(serials, "serials");
+    Objects.requireNonNull(reason, "reason");
+    Instant now = now();
+    X509CRL crl =
+        store.prospectiveCrl(
+            ledgerId, List.copyOf(new LinkedHashSet<>(serials)), reason, now, crlSigner(now, null));
+    LOG.atInfo()
+        .setMessage("CRL signed for a vote; nothing revoked yet")
+        .addKeyValue("event", "ca.crl.prospective")
+        .addKeyValue("ledger", ledgerId)
+        .addKeyValue("revokes", serials.size())
+        .log();
+    return crl;
+  }
+
+  @Override
   public X509CRL crl() throws CaException {
     Instant now = now();
     AtomicReference<X509CRL> signed = new AtomicReference<>();
@@ -235,7 +253,9 @@ final class Authority implements CertificateAuthority {
   private CaStore.CrlSigner crlSigner(Instant now, AtomicReference<X509CRL> signed) {
     return (number, entries) -> {
       X509CRL crl = factory.crl(key, certificate(), number, now, now.plus(crlValidity), entries);
-      signed.set(crl);
+      if (signed != null) {
+        signed.set(crl);
+      }
       return crl;
     };
   }

@@ -295,6 +295,40 @@ final class CaStore {
   }
 
   /**
+   * Signs a CRL with the next CRL number listing every revoked certificate and the given ones as
+   * revoked at {@code now}; stores only the number used, not the CRL, and revokes nothing.
+   */
+  X509CRL prospectiveCrl(
+      String ledgerId,
+      Collection<BigInteger> serials,
+      RevocationReason reason,
+      Instant now,
+      CrlSigner signer)
+      throws CaException {
+    return transaction(
+        connection -> {
+          long number = lockCrl(connection, ledgerId).number() + 1;
+          List<X509Factory.RevokedEntry> entries = revokedEntries(connection, ledgerId);
+          for (BigInteger serial : serials) {
+            IssuedCertificate certificate =
+                certificate(connection, ledgerId, serial).orElseThrow(() -> notFound(serial));
+            if (!certificate.isRevoked()) {
+              entries.add(new X509Factory.RevokedEntry(serial, now, reason));
+            }
+          }
+          X509CRL crl = signer.sign(BigInteger.valueOf(number), entries);
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE ca_authority SET crl_number = ? WHERE ledger_id = ?")) {
+            update.setLong(1, number);
+            update.setString(2, ledgerId);
+            update.executeUpdate();
+          }
+          return crl;
+        });
+  }
+
+  /**
    * Replaces the CRL with a fresh one if the stored one is older than {@code staleBefore}; returns
    * the CRL in force.
    */
@@ -548,6 +582,21 @@ final class CaStore {
   private static X509CRL storeCrl(
       Connection connection, String ledgerId, long number, CrlSigner signer)
       throws SQLException, CaException {
+    List<X509Factory.RevokedEntry> entries = revokedEntries(connection, ledgerId);
+    X509CRL crl = signer.sign(BigInteger.valueOf(number), entries);
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE ca_authority SET crl_number = ?, crl_der = ? WHERE ledger_id = ?")) {
+      update.setLong(1, number);
+      update.setBytes(2, der(crl));
+      update.setString(3, ledgerId);
+      update.executeUpdate();
+    }
+    return crl;
+  }
+
+  private static List<X509Factory.RevokedEntry> revokedEntries(
+      Connection connection, String ledgerId) throws SQLException {
     List<X509Factory.RevokedEntry> entries = new ArrayList<>();
     try (PreparedStatement query =
         connection.prepareStatement(
@@ -564,16 +613,7 @@ final class CaStore {
         }
       }
     }
-    X509CRL crl = signer.sign(BigInteger.valueOf(number), entries);
-    try (PreparedStatement update =
-        connection.prepareStatement(
-            "UPDATE ca_authority SET crl_number = ?, crl_der = ? WHERE ledger_id = ?")) {
-      update.setLong(1, number);
-      update.setBytes(2, der(crl));
-      update.setString(3, ledgerId);
-      update.executeUpdate();
-    }
-    return crl;
+    return entries;
   }
 
   private static Optional<Invite> queryInvite(Connection connection, String where, String value)

@@ -82,6 +82,17 @@ public interface CertificateAuthority {
       throws CaException;
 
   /**
+   * A CRL that revokes the given certificates as well as every one revoked now, signed with the
+   * next CRL number, <em>without</em> revoking them here: for a proposal that members vote on (a
+   * member's removal carries it); once the vote passes, {@link #revoke} records them. The CRL
+   * number is used up either way, so CRLs signed later still have higher numbers.
+   *
+   * @throws CaException {@link CaError#CERTIFICATE_NOT_FOUND} if a serial is unknown
+   */
+  X509CRL prospectiveCrl(Collection<BigInteger> serials, RevocationReason reason)
+      throws CaException;
+
+  /**
    * The current CRL. A CRL past half of its validity is replaced by a fresh one with the next CRL
    * number, so a CRL handed out is always valid for at least half the configured period.
    */

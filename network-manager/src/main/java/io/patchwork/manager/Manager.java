@@ -53,6 +53,7 @@ import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -72,6 +73,9 @@ import org.slf4j.LoggerFactory;
  * stops the API, then the ledgers, then the database.
  */
 public final class Manager implements AutoCloseable {
+  /** How often running ledgers are checked for being past their lifespan. */
+  private static final Duration LIFESPAN_CHECK = Duration.ofMinutes(1);
+
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
 
   /** Under the data directory: the operator's API token, readable by its owner only. */
@@ -438,6 +442,18 @@ public final class Manager implements AutoCloseable {
       }
       log.info("manager.started url={} ledgers_resumed={}", url(settings, api.port()), resumed);
       registry.announce(instance, url(settings, api.port()));
+      LedgerService reminded = ledgers;
+      Vertx timers = vertx;
+      timers.setPeriodic(
+          1_000,
+          LIFESPAN_CHECK.toMillis(),
+          timer ->
+              timers.executeBlocking(
+                  () -> {
+                    reminded.remindPastLifespan(Instant.now());
+                    return null;
+                  },
+                  false));
       if (cluster.isPresent()) {
         followCluster(cluster.get(), vertx, ledgers);
         shareRevocations(vertx, tokens);

@@ -86,7 +86,7 @@ final class Authentication implements Handler<RoutingContext> {
       return;
     }
     vertx
-        .executeBlocking(() -> tokens.authenticate(token))
+        .executeBlocking(() -> tokens.authenticate(token), false)
         .onSuccess(
             principal -> {
               if (principal.isEmpty()) {

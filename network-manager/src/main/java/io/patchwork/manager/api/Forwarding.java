@@ -81,7 +81,8 @@ final class Forwarding implements Handler<RoutingContext> {
               return owner.isEmpty()
                   ? Optional.<String>empty()
                   : ledgers.registry().url(owner.get());
-            })
+            },
+            false)
         .onSuccess(
             url -> {
               if (url.isEmpty()) {

@@ -2,6 +2,7 @@ package io.patchwork.manager.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
+import io.patchwork.ca.Pem;
 import io.patchwork.governance.Choice;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
@@ -12,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.security.cert.CRLException;
 import java.time.Instant;
 import java.util.Base64;
 
@@ -38,7 +40,7 @@ final class GovernanceRoutes {
         GovernanceProposal.Builder action = action(body.object("action"));
         vertx
             .executeBlocking(
-                () -> governance.proposeAsHosted(Authentication.principal(ctx), id, action))
+                () -> governance.proposeAsHosted(Authentication.principal(ctx), id, action), false)
             .onSuccess(view -> created(ctx, id, view))
             .onFailure(failure -> ApiVerticle.fail(ctx, failure));
         return;
@@ -46,7 +48,8 @@ final class GovernanceRoutes {
       SignedGovernanceProposal signed =
           message(body, "signedProposal", SignedGovernanceProposal.parser());
       vertx
-          .executeBlocking(() -> governance.propose(Authentication.principal(ctx), id, signed))
+          .executeBlocking(
+              () -> governance.propose(Authentication.principal(ctx), id, signed), false)
           .onSuccess(view -> created(ctx, id, view))
           .onFailure(failure -> ApiVerticle.fail(ctx, failure));
     } catch (Refusal refused) {
@@ -125,7 +128,8 @@ final class GovernanceRoutes {
         }
         vertx
             .executeBlocking(
-                () -> governance.voteAsHosted(Authentication.principal(ctx), id, proposal, choice))
+                () -> governance.voteAsHosted(Authentication.principal(ctx), id, proposal, choice),
+                false)
             .onSuccess(view -> ctx.json(json(view)))
             .onFailure(failure -> ApiVerticle.fail(ctx, failure));
         return;
@@ -133,7 +137,7 @@ final class GovernanceRoutes {
       GovernanceBallot ballot = message(body, "ballot", GovernanceBallot.parser());
       vertx
           .executeBlocking(
-              () -> governance.vote(Authentication.principal(ctx), id, proposal, ballot))
+              () -> governance.vote(Authentication.principal(ctx), id, proposal, ballot), false)
           .onSuccess(view -> ctx.json(json(view)))
           .onFailure(failure -> ApiVerticle.fail(ctx, failure));
     } catch (Refusal refused) {
@@ -144,7 +148,7 @@ final class GovernanceRoutes {
   void list(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     vertx
-        .executeBlocking(() -> governance.list(Authentication.principal(ctx), id))
+        .executeBlocking(() -> governance.list(Authentication.principal(ctx), id), false)
         .onSuccess(
             views -> {
               JsonArray array = new JsonArray();
@@ -154,11 +158,33 @@ final class GovernanceRoutes {
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
+  /** The CRL a proposal to remove a member carries, base64 DER and PEM. */
+  void removalCrl(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String mspId = ctx.pathParam("mspId");
+    vertx
+        .executeBlocking(
+            () -> governance.removalCrl(Authentication.principal(ctx), id, mspId), false)
+        .onSuccess(
+            crl -> {
+              try {
+                ctx.json(
+                    new JsonObject()
+                        .put("mspId", mspId)
+                        .put("crl", Base64.getEncoder().encodeToString(crl.getEncoded()))
+                        .put("pem", Pem.crl(crl)));
+              } catch (CRLException e) {
+                ctx.fail(e);
+              }
+            })
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
+  }
+
   void show(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     String proposal = ctx.pathParam("proposal");
     vertx
-        .executeBlocking(() -> governance.show(Authentication.principal(ctx), id, proposal))
+        .executeBlocking(() -> governance.show(Authentication.principal(ctx), id, proposal), false)
         .onSuccess(view -> ctx.json(json(view)))
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }

@@ -56,7 +56,8 @@ final class InviteRoutes {
                     id,
                     request.mspId(),
                     request.validity(),
-                    request.nodes()))
+                    request.nodes()),
+            false)
         .onSuccess(
             created ->
                 ctx.response()
@@ -113,7 +114,7 @@ final class InviteRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> invites.list(id))
+        .executeBlocking(() -> invites.list(id), false)
         .onSuccess(
             list -> {
               JsonArray array = new JsonArray();
@@ -140,7 +141,8 @@ final class InviteRoutes {
                     request.token(),
                     request.csrs(),
                     request.hostedPeer(),
-                    request.hostedAdmin()))
+                    request.hostedAdmin()),
+            false)
         .onSuccess(redeemed -> ctx.json(json(redeemed)))
         .onFailure(failure -> fail(ctx, failure));
   }

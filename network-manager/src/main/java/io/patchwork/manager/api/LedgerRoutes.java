@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.governance.VotingPolicy;
 import io.patchwork.manager.access.Principal;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
@@ -10,13 +11,17 @@ import io.patchwork.manager.ledger.OrdererPlacement;
 import io.patchwork.manager.ledger.Settlement;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.api.NodeRole;
+import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.config.proto.Lifecycle;
 import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.Orderer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -56,7 +61,7 @@ final class LedgerRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> service.accept(request))
+        .executeBlocking(() -> service.accept(request), false)
         .onSuccess(record -> provisionAndAnswer(ctx, record, json(record, Optional.empty())))
         .onFailure(
             failure -> {
@@ -83,7 +88,7 @@ final class LedgerRoutes {
   void list(RoutingContext ctx) {
     Principal caller = Authentication.principal(ctx);
     vertx
-        .executeBlocking(() -> service.registry().list())
+        .executeBlocking(() -> service.registry().list(), false)
         .onSuccess(
             ledgers -> {
               JsonArray list = new JsonArray();
@@ -180,7 +185,7 @@ final class LedgerRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> service.hostPeer(id, mspId))
+        .executeBlocking(() -> service.hostPeer(id, mspId), false)
         .onSuccess(
             peer ->
                 ctx.response()
@@ -221,7 +226,8 @@ final class LedgerRoutes {
                     ApiError.NOT_A_MEMBER, mspId.get() + " is not a member of ledger " + id);
               }
               return InviteRoutes.profile(MemberInvites.profile(ledger, mspId.get()));
-            })
+            },
+            false)
         .onSuccess(ctx::json)
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
@@ -232,7 +238,7 @@ final class LedgerRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> service.genesis(id))
+        .executeBlocking(() -> service.genesis(id), false)
         .onSuccess(
             block ->
                 ctx.response()
@@ -252,7 +258,7 @@ final class LedgerRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> service.exportSnapshot(id))
+        .executeBlocking(() -> service.exportSnapshot(id), false)
         .onSuccess(
             file ->
                 ctx.response()
@@ -266,7 +272,8 @@ final class LedgerRoutes {
                                 () -> {
                                   service.discard(file);
                                   return null;
-                                })))
+                                },
+                                false)))
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
@@ -324,13 +331,57 @@ final class LedgerRoutes {
           json.put("nodes", nodes(ledger));
           // Proposals name the config sequence they amend.
           if (!ledger.peers().isEmpty()) {
-            json.put("configSequence", ledger.config().getSequence());
+            LedgerConfig config = ledger.config();
+            json.put("configSequence", config.getSequence());
+            // The members now — parties are who the ledger was created for; votes change members.
+            JsonArray members = new JsonArray();
+            config
+                .getMembersList()
+                .forEach(
+                    member ->
+                        members.add(
+                            new JsonObject()
+                                .put("organization", member.getOrganization())
+                                .put("mspId", member.getMspId())));
+            json.put("members", members);
+            json.put("voting", voting(config));
+            lifecycle(config).ifPresent(lifecycle -> json.put("lifecycle", lifecycle));
           }
           if (ledger.genesisConfig().hasOpening()) {
             json.put("predecessor", predecessor(ledger.genesisConfig().getOpening()));
           }
         });
     return json;
+  }
+
+  /** The voting policy in force (the template's until members change it). */
+  private static JsonObject voting(LedgerConfig config) {
+    VotingPolicy policy = MemberMessages.votingPolicy(config);
+    return new JsonObject()
+        .put("thresholdPercent", policy.thresholdPercent())
+        .put("comparator", policy.comparator().name())
+        .put("quorumPercent", policy.quorumPercent())
+        .put("duration", policy.duration().toString())
+        .put("version", policy.version());
+  }
+
+  /** When the ledger's lifespan ends and until when its contracts may be upgraded. */
+  private static Optional<JsonObject> lifecycle(LedgerConfig config) {
+    if (!config.hasLifecycle()) {
+      return Optional.empty();
+    }
+    Lifecycle lifecycle = config.getLifecycle();
+    JsonObject json = new JsonObject();
+    if (lifecycle.getLifespanEndsAtMillis() > 0) {
+      Instant ends = Instant.ofEpochMilli(lifecycle.getLifespanEndsAtMillis());
+      json.put("lifespanEndsAt", ends.toString())
+          .put("pastLifespan", !Instant.now().isBefore(ends));
+    }
+    if (lifecycle.getUpgradesUntilMillis() > 0) {
+      json.put(
+          "upgradesUntil", Instant.ofEpochMilli(lifecycle.getUpgradesUntilMillis()).toString());
+    }
+    return Optional.of(json);
   }
 
   /** A successor's link to the statement its predecessor closed with, and what it carried. */
@@ -364,7 +415,7 @@ final class LedgerRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> settlement.successor(id, name))
+        .executeBlocking(() -> settlement.successor(id, name), false)
         .onSuccess(
             successor ->
                 provisionAndAnswer(

@@ -29,7 +29,7 @@ final class RecertificationRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> recertification.requests(id))
+        .executeBlocking(() -> recertification.requests(id), false)
         .onSuccess(
             requests -> {
               JsonArray array = new JsonArray();
@@ -64,7 +64,7 @@ final class RecertificationRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> recertification.install(id, pems))
+        .executeBlocking(() -> recertification.install(id, pems), false)
         .onSuccess(
             done -> {
               JsonArray array = new JsonArray();

@@ -39,7 +39,7 @@ final class SettlementRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> settlement.settle(id))
+        .executeBlocking(() -> settlement.settle(id), false)
         .onSuccess(
             outcome ->
                 ctx.json(
@@ -59,7 +59,7 @@ final class SettlementRoutes {
       return;
     }
     vertx
-        .executeBlocking(() -> settlement.statement(id))
+        .executeBlocking(() -> settlement.statement(id), false)
         .onSuccess(
             signed -> {
               if (signed.isEmpty()) {
@@ -86,7 +86,7 @@ final class SettlementRoutes {
     }
     Path file = settlement.archiveFile(id);
     vertx
-        .executeBlocking(() -> Files.isRegularFile(file))
+        .executeBlocking(() -> Files.isRegularFile(file), false)
         .onSuccess(
             exists -> {
               if (!exists) {

@@ -200,8 +200,24 @@ final class GovernanceCommands {
             GovernanceProposal.RemoveOrderer.newBuilder().setNodeId(action.removeOrderer));
         json.put("kind", "REMOVE_ORDERER").put("nodeId", action.removeOrderer);
       } else if (action.remove != null) {
-        proposal.setRemoveMember(
-            GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove));
+        GovernanceProposal.RemoveMember.Builder remove =
+            GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove);
+        if (adminMsp != null) {
+          // Signed here: the proposal carries the authority's CRL revoking the member — unless
+          // the members replaced the manager's authority (theirs revokes).
+          try {
+            JsonObject crl =
+                api.get("/ledgers/" + ledger + "/members/" + action.remove + "/removal-crl");
+            remove.setCrl(
+                com.google.protobuf.ByteString.copyFrom(
+                    Base64.getDecoder().decode(crl.getString("crl"))));
+          } catch (Api.ApiException e) {
+            if (!e.getMessage().startsWith("AUTHORITY_REPLACED")) {
+              throw e;
+            }
+          }
+        }
+        proposal.setRemoveMember(remove);
         json.put("kind", "REMOVE_MEMBER").put("mspId", action.remove);
       } else {
         GovernanceProposal.CloseLedger.Builder close = GovernanceProposal.CloseLedger.newBuilder();

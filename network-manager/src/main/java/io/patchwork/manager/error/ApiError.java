@@ -59,6 +59,8 @@ public enum ApiError {
   ACTION_FAILED(422, "the proposal was approved but its effect cannot be applied"),
   DECISION_REFUSED(422, "the proposal was approved but the ledger refused its decision"),
   NO_HOSTED_ADMIN(409, "the member keeps no admin identity here"),
+  REMOVAL_NEEDS_CRL(422, "a removal must carry the authority's CRL revoking the member"),
+  UPGRADE_WINDOW_CLOSED(422, "the ledger's contracts may no longer be upgraded"),
   HOSTED_ADMIN_UNAVAILABLE(500, "the hosted admin identity cannot be read"),
 
   // Recertification.
@@ -72,6 +74,8 @@ public enum ApiError {
 
   // Settlement.
   LEDGER_NOT_CLOSING(409, "the members have not voted to close the ledger"),
+  SUCCESSOR_CANNOT_CARRY(
+      409, "the closing positions include an organisation that is no longer a member"),
   TOO_FEW_HOSTED_PEERS(409, "too few members have a peer here to sign the statement"),
   STATEMENT_REFUSED(422, "the peers kept refusing the settlement statement"),
   ARCHIVE_FAILED(500, "the archive could not be written or does not verify"),

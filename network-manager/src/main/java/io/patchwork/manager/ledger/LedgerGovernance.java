@@ -1,5 +1,6 @@
 package io.patchwork.manager.ledger;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.CaException;
 import io.patchwork.governance.Choice;
@@ -19,9 +20,12 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import java.io.IOException;
+import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +54,7 @@ public final class LedgerGovernance {
   private final ApiTokens tokens;
   private final HostedAdmins hostedAdmins;
   private final Clock clock;
+  private final MemberRemovals removals;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public LedgerGovernance(
@@ -58,6 +63,7 @@ public final class LedgerGovernance {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.hostedAdmins = Objects.requireNonNull(hostedAdmins, "hostedAdmins");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.removals = new MemberRemovals(ledgers, clock);
   }
 
   /**
@@ -93,6 +99,7 @@ public final class LedgerGovernance {
     synchronized (lock(ledgerId)) {
       HostedLedger ledger = ledgers.runningLedger(ledgerId);
       refuseInapplicable(ledger, signed);
+      refuseRemovalWithoutCrl(ledgerId, ledger, signed);
       record(
           ledger,
           mspId,
@@ -161,6 +168,14 @@ public final class LedgerGovernance {
           action.getCloseLedger().toBuilder()
               .setSettlementAsset(ledgers.settlementAsset(ledgerId)));
     }
+    if (action.hasRemoveMember() && action.getRemoveMember().getCrl().isEmpty()) {
+      HostedLedger ledger = ledgers.runningLedger(ledgerId);
+      if (crlRequired(ledgerId, ledger)) {
+        action.setRemoveMember(
+            action.getRemoveMember().toBuilder()
+                .setCrl(crlBytes(removalCrl(ledgerId, action.getRemoveMember().getMspId()))));
+      }
+    }
     GovernanceProposal content =
         action
             .setLedgerId(ledgerId)
@@ -223,7 +238,9 @@ public final class LedgerGovernance {
           approved.content().getActionCase(),
           decided.blockNumber());
       if (approved.content().hasRemoveMember()) {
-        tokens.revokeMember(ledger.ledgerId(), approved.content().getRemoveMember().getMspId());
+        String removed = approved.content().getRemoveMember().getMspId();
+        tokens.revokeMember(ledger.ledgerId(), removed);
+        removals.evict(ledger, removed);
       }
       if (approved.content().hasCloseLedger()) {
         // From the next block only config transactions count: the ledger awaits its statement.
@@ -321,7 +338,7 @@ public final class LedgerGovernance {
    * force (voting on it would end in ACTION_FAILED): a member that is not there, an ordering group
    * left without a majority, ...
    */
-  private static void refuseInapplicable(HostedLedger ledger, SignedGovernanceProposal signed)
+  private void refuseInapplicable(HostedLedger ledger, SignedGovernanceProposal signed)
       throws Refusal {
     GovernanceProposal content;
     try {
@@ -329,11 +346,92 @@ public final class LedgerGovernance {
     } catch (InvalidProtocolBufferException e) {
       return; // the ledger's own check names what is malformed
     }
+    Optional<Instant> upgradesUntil = MemberMessages.upgradesUntil(ledger.config());
+    if (content.hasUpgradeContract()
+        && upgradesUntil.isPresent()
+        && clock.instant().isAfter(upgradesUntil.get())) {
+      throw new Refusal(
+          ApiError.UPGRADE_WINDOW_CLOSED,
+          "the contracts of ledger "
+              + ledger.ledgerId()
+              + " could be upgraded until "
+              + upgradesUntil.get()
+              + " (the template's upgrade window from genesis); a successor ledger can run new"
+              + " code");
+    }
     Optional<String> why = MemberMessages.inapplicable(ledger.config(), content);
     if (why.isPresent()) {
       throw new Refusal(
           ApiError.PROPOSAL_REFUSED,
           "the proposal could not be carried out if approved: " + why.get());
+    }
+  }
+
+  /**
+   * The CRL a proposal to remove {@code mspId} from the ledger must carry: see {@link
+   * MemberRemovals#removalCrl}. Member admins of the ledger and the operator may ask for it.
+   *
+   * @throws Refusal FORBIDDEN, NOT_A_MEMBER, AUTHORITY_REPLACED, LEDGER_NOT_FOUND or
+   *     LEDGER_NOT_ACTIVE
+   */
+  public X509CRL removalCrl(Principal caller, String ledgerId, String mspId)
+      throws Refusal, SQLException {
+    seeable(caller, ledgerId);
+    return removalCrl(ledgerId, mspId);
+  }
+
+  private X509CRL removalCrl(String ledgerId, String mspId) throws Refusal, SQLException {
+    try {
+      return removals.removalCrl(ledgerId, mspId);
+    } catch (CaException e) {
+      throw new Refusal(
+          ApiError.LEDGER_UNAVAILABLE, "the authority could not sign the CRL: " + e.getMessage());
+    }
+  }
+
+  private boolean crlRequired(String ledgerId, HostedLedger ledger) throws Refusal {
+    try {
+      return removals.crlRequired(ledgerId, ledger.config());
+    } catch (CaException e) {
+      throw new Refusal(
+          ApiError.LEDGER_UNAVAILABLE, "the authority could not be opened: " + e.getMessage());
+    }
+  }
+
+  /**
+   * While the ledger trusts this manager's authority, a removal must carry its CRL revoking the
+   * member's certificates, or the removed member's certificates would still pass every node's TLS
+   * handshake.
+   */
+  private void refuseRemovalWithoutCrl(
+      String ledgerId, HostedLedger ledger, SignedGovernanceProposal signed) throws Refusal {
+    GovernanceProposal content;
+    try {
+      content = GovernanceProposal.parseFrom(signed.getProposal());
+    } catch (InvalidProtocolBufferException e) {
+      return; // the ledger's own check names what is malformed
+    }
+    if (content.hasRemoveMember()
+        && content.getRemoveMember().getCrl().isEmpty()
+        && crlRequired(ledgerId, ledger)) {
+      throw new Refusal(
+          ApiError.REMOVAL_NEEDS_CRL,
+          "a proposal to remove "
+              + content.getRemoveMember().getMspId()
+              + " must carry the authority's CRL revoking its certificates: GET /ledgers/"
+              + ledgerId
+              + "/members/"
+              + content.getRemoveMember().getMspId()
+              + "/removal-crl, put into the proposal before signing (patchwork propose"
+              + " --remove-member does it)");
+    }
+  }
+
+  private static ByteString crlBytes(X509CRL crl) {
+    try {
+      return ByteString.copyFrom(crl.getEncoded());
+    } catch (CRLException e) {
+      throw new IllegalStateException("the authority's CRL cannot be encoded", e);
     }
   }
 

@@ -60,6 +60,16 @@ public final class LedgerMetrics {
           });
     }
     ledger.onCommit(block -> count(ledgerId, block));
+    long lifespanEnds = ledger.genesisConfig().getLifecycle().getLifespanEndsAtMillis();
+    if (lifespanEnds > 0) {
+      Gauge.builder(
+              "patchwork.ledger.lifespan.remaining",
+              () -> (lifespanEnds - System.currentTimeMillis()) / 1000.0)
+          .description("Seconds until the ledger's lifespan ends; negative once it is past")
+          .baseUnit("seconds")
+          .tags(Tags.of("ledger", ledgerId))
+          .register(registry);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.config.proto.VotingPolicy;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.TemplateError;
 import io.patchwork.templates.TemplateException;
@@ -108,10 +109,27 @@ final class LedgerRequests {
             .setMaxBytes((int) template.blockCutting().maxBytes())
             .setTimeoutMillis((int) template.blockCutting().timeout().toMillis())
             .build(),
+        voting(template.voting()),
+        template.lifespan(),
+        template.upgradeWindow(),
         template.contracts(),
         Optional.ofNullable(opening),
         directory,
         remoteOrderers);
+  }
+
+  /** The template's voting rule as the genesis config's first voting policy (version 1). */
+  static VotingPolicy voting(LedgerTemplate.Voting voting) {
+    return VotingPolicy.newBuilder()
+        .setThresholdPercent(voting.thresholdPercent())
+        .setComparator(
+            voting.comparator() == LedgerTemplate.Voting.Comparator.GREATER_THAN_OR_EQUAL
+                ? VotingPolicy.Comparator.GREATER_THAN_OR_EQUAL
+                : VotingPolicy.Comparator.GREATER_THAN)
+        .setQuorumPercent(voting.quorumPercent())
+        .setDurationMillis(voting.duration().toMillis())
+        .setVersion(1)
+        .build();
   }
 
   private static EndorsementPolicy endorsement(LedgerTemplate template) {

@@ -8,6 +8,7 @@ import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
+import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.LedgerHost;
 import io.patchwork.node.api.Snapshot;
@@ -65,7 +66,16 @@ public final class LedgerService implements AutoCloseable {
   /** How long stopping waits for a ledger being provisioned to come up (then to be stopped). */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
 
+  /** How often the log asks the members of a ledger past its lifespan to close it. */
+  private static final Duration LIFESPAN_REMINDER = Duration.ofDays(1);
+
+  /** How long a new ledger's orderers may take to elect a leader that can order. */
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
+  private static final Duration LEADER_POLL = Duration.ofMillis(50);
+
   private final Map<String, HostedLedger> running = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lifespanReminders = new ConcurrentHashMap<>();
   private final Map<String, CertificateAuthority> openAuthorities = new ConcurrentHashMap<>();
 
   /** Successors' openings, from {@link #accept} to {@link #provision}. */
@@ -246,6 +256,8 @@ public final class LedgerService implements AutoCloseable {
       running.put(record.id(), ledger);
       metrics.watch(record.id(), ledger);
       keepCustody(record.id());
+      // ACTIVE means the ledger can commit: its orderers have a leader that can order.
+      awaitLeader(record.id(), ledger);
       registry.setStatus(record.id(), LedgerStatus.ACTIVE, Optional.empty());
       log.info(
           "ledger.active ledger={} orderers={} peers={}",
@@ -276,6 +288,31 @@ public final class LedgerService implements AutoCloseable {
       } catch (SQLException stored) {
         log.error("ledger.status_unrecorded ledger={}", record.id(), stored);
       }
+    }
+  }
+
+  /**
+   * Waits until one of the ledger's orderers, here or on another instance, leads its Raft group and
+   * can order.
+   *
+   * @throws LedgerException UNAVAILABLE if none does within {@link #LEADER_WAIT}
+   */
+  private void awaitLeader(String ledgerId, HostedLedger ledger)
+      throws LedgerException, InterruptedException {
+    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    while (true) {
+      if (ledger.nodes().stream().anyMatch(HostedNode::isLeader)
+          || placement.elsewhere(ledgerId).stream().anyMatch(node -> node.leader().orElse(false))) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new LedgerException(
+            LedgerError.UNAVAILABLE,
+            "the orderers elected no Raft leader within "
+                + LEADER_WAIT.toSeconds()
+                + " s: check that the orderers reach each other on their Raft ports");
+      }
+      Thread.sleep(LEADER_POLL.toMillis());
     }
   }
 
@@ -650,6 +687,40 @@ public final class LedgerService implements AutoCloseable {
   boolean trustsOwnAuthority(String id, LedgerConfig config) throws CaException {
     List<X509Certificate> own = authority(id).chain();
     return Recertification.currentRoots(config).contains(own.get(own.size() - 1));
+  }
+
+  /**
+   * Asks the members of every open ledger here that is past its lifespan to close it: a warning in
+   * the log when it passes, and again every day while it stays open. The ledger keeps running —
+   * closing is the members' decision — and {@code GET /ledgers/{id}} and the gauge {@code
+   * patchwork_ledger_lifespan_remaining_seconds} show it too.
+   */
+  public void remindPastLifespan(Instant now) {
+    for (Map.Entry<String, HostedLedger> entry : running.entrySet()) {
+      HostedLedger ledger = entry.getValue();
+      if (ledger.peers().isEmpty()) {
+        continue;
+      }
+      LedgerConfig config = ledger.config();
+      long ends = config.getLifecycle().getLifespanEndsAtMillis();
+      if (ends == 0
+          || now.toEpochMilli() < ends
+          || config.getStatus() != io.patchwork.node.config.proto.LedgerStatus.OPEN) {
+        continue;
+      }
+      Instant last = lifespanReminders.get(entry.getKey());
+      if (last != null && now.isBefore(last.plus(LIFESPAN_REMINDER))) {
+        continue;
+      }
+      lifespanReminders.put(entry.getKey(), now);
+      log.warn(
+          "ledger.lifespan_over ledger={} ended_at={} hint=\"its members decide: one proposes"
+              + " CloseLedger (patchwork propose {} --close), they vote, the operator settles; or"
+              + " they keep it open\"",
+          entry.getKey(),
+          Instant.ofEpochMilli(ends),
+          entry.getKey());
+    }
   }
 
   /** The running ledger of this id, if it runs in this process. */

@@ -18,10 +18,12 @@ import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,6 +190,21 @@ public final class Settlement {
         report.closedConfig().orElseThrow().getMembersList().stream()
             .map(member -> new LedgerRecord.Party(member.getOrganization(), member.getMspId()))
             .toList();
+    // A position of an organisation voted out before the close has no member to carry it: refused
+    // now rather than a successor that fails at genesis.
+    Set<String> memberIds = new HashSet<>();
+    members.forEach(member -> memberIds.add(member.mspId()));
+    Optional<String> problem = Archives.openingProblem(opening, memberIds);
+    if (problem.isPresent()) {
+      throw new Refusal(
+          ApiError.SUCCESSOR_CANNOT_CARRY,
+          "ledger "
+              + id
+              + " cannot be carried over to a successor of its members: "
+              + problem.get()
+              + ". A member voted out before the close still held a position; settle it outside"
+              + " the ledger, or start a new ledger");
+    }
     LedgerRecord accepted =
         ledgers.accept(
             new LedgerService.Request(

@@ -4,9 +4,12 @@ import io.patchwork.node.audit.LedgerArchive;
 import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.opening.InvalidOpeningException;
 import io.patchwork.node.opening.OpeningBook;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
 
 /** Closed ledgers' archives, checked offline, and the openings that carry them on. */
 public final class Archives {
@@ -43,5 +46,18 @@ public final class Archives {
    */
   public static Opening carryOver(SignedSettlementStatement statement) {
     return OpeningBook.carryOver(statement);
+  }
+
+  /**
+   * Why a successor of these members could not open with {@code opening} (its genesis would be
+   * refused), or empty: a transfer or balance of an organisation that is not among them, ...
+   */
+  public static Optional<String> openingProblem(Opening opening, Set<String> members) {
+    try {
+      OpeningBook.check(opening, members);
+      return Optional.empty();
+    } catch (InvalidOpeningException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 }

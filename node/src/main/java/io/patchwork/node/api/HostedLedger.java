@@ -69,6 +69,15 @@ public interface HostedLedger extends AutoCloseable {
       throws LedgerException;
 
   /**
+   * Stops the running peers of an organisation the members voted out and deletes their keys and
+   * data; they are not started again. Returns their node ids.
+   *
+   * @throws LedgerException WRONG_STAGE if the organisation is still a member in the config in
+   *     force, NODE_FAILED if a peer's files could not be deleted
+   */
+  List<String> retireMemberPeers(String mspId) throws LedgerException;
+
+  /**
    * Writes a snapshot of the furthest peer's committed state to {@code file}.
    *
    * @throws LedgerException NODE_FAILED if it cannot be written

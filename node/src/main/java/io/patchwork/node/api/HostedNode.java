@@ -22,7 +22,10 @@ public interface HostedNode {
   /** How many blocks it holds. */
   long height();
 
-  /** Whether it leads the ledger's Raft group now (always false for a peer). */
+  /**
+   * Whether it leads the ledger's Raft group now and can order (always false for a peer): an
+   * elected leader counts once it has committed the first entry of its term.
+   */
   boolean isLeader();
 
   /** The Raft term an orderer is in; empty for a peer. */

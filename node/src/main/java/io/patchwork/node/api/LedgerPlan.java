@@ -4,15 +4,18 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Opening;
+import io.patchwork.node.config.proto.VotingPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What a new ledger is to be: its id and authority, its members in order, how many orderers and
- * peers, its endorsement policy and block cutting, the contracts it pins, a successor's opening,
- * the directory its nodes keep their data and credentials in (which must not exist yet), and which
+ * peers, its endorsement, voting and block cutting policies, how long it lives and how long its
+ * contracts may be upgraded (from genesis), the contracts it pins, a successor's opening, the
+ * directory its nodes keep their data and credentials in (which must not exist yet), and which
  * orderers run on other hosts. Orderers are spread over the members in turn; every member gets
  * {@code peersPerOrganization} peers.
  */
@@ -24,6 +27,9 @@ public record LedgerPlan(
     int peersPerOrganization,
     EndorsementPolicy endorsement,
     BlockCutting blockCutting,
+    VotingPolicy voting,
+    Duration lifespan,
+    Duration upgradeWindow,
     List<String> contracts,
     Optional<Opening> opening,
     Path directory,
@@ -43,6 +49,9 @@ public record LedgerPlan(
     members = List.copyOf(members);
     Objects.requireNonNull(endorsement, "endorsement");
     Objects.requireNonNull(blockCutting, "blockCutting");
+    Objects.requireNonNull(voting, "voting");
+    Objects.requireNonNull(lifespan, "lifespan");
+    Objects.requireNonNull(upgradeWindow, "upgradeWindow");
     contracts = List.copyOf(contracts);
     Objects.requireNonNull(opening, "opening");
     Objects.requireNonNull(directory, "directory");

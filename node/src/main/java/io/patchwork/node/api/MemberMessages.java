@@ -2,6 +2,7 @@ package io.patchwork.node.api;
 
 import com.google.protobuf.ByteString;
 import io.patchwork.governance.Choice;
+import io.patchwork.governance.VotingPolicy;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
@@ -31,6 +32,16 @@ public final class MemberMessages {
   public static GovernanceBallot vote(
       SignedGovernanceProposal proposal, NodeSigner admin, Choice choice, Instant castAt) {
     return GovernanceDecisions.vote(proposal, admin, choice, castAt);
+  }
+
+  /** The voting policy in force under a config (more than half of all members if it names none). */
+  public static VotingPolicy votingPolicy(LedgerConfig config) {
+    return GovernanceEncoding.rules(config).voting();
+  }
+
+  /** Until when the ledger's contracts may be upgraded, if its template limits it. */
+  public static Optional<Instant> upgradesUntil(LedgerConfig config) {
+    return DecisionEffects.upgradesUntil(config);
   }
 
   /** A proposal's id: the hex SHA-256 of its bytes as signed. */

@@ -132,6 +132,7 @@ public final class LedgerRules {
     }
     checkPolicy(config.getEndorsementPolicy(), members.size());
     checkCutting(config.getBlockCutting());
+    checkGovernance(config);
     Map<String, ByteString> contracts = new HashMap<>();
     for (PinnedContract contract : config.getContractsList()) {
       if (!CONTRACT_NAME.matcher(contract.getName()).matches()
@@ -337,6 +338,23 @@ public final class LedgerRules {
       }
       case MAJORITY, ALL -> {}
       default -> throw new ConfigException(Code.INVALID_POLICY, "endorsement policy has no rule");
+    }
+  }
+
+  private static void checkGovernance(LedgerConfig config) throws ConfigException {
+    if (!config.hasGovernance()) {
+      return;
+    }
+    try {
+      if (config.getGovernance().hasVoting()) {
+        VotingPolicies.of(config.getGovernance().getVoting());
+      }
+      if (config.getGovernance().hasVotingChanges()) {
+        VotingPolicies.of(config.getGovernance().getVotingChanges());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          Code.INVALID_POLICY, "the voting policy is not valid: " + e.getMessage());
     }
   }
 

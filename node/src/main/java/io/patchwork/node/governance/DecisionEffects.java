@@ -1,6 +1,7 @@
 package io.patchwork.node.governance;
 
 import com.google.protobuf.ByteString;
+import io.patchwork.ca.Crls;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.ca.Subjects;
@@ -13,7 +14,9 @@ import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.config.proto.RetiringRoot;
 import io.patchwork.node.net.CertifiedNames;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -63,6 +67,7 @@ public final class DecisionEffects {
       case REMOVE_MEMBER -> {
         removeMember(current, next, proposal.getRemoveMember().getMspId());
         if (!proposal.getRemoveMember().getCrl().isEmpty()) {
+          signedByLedgerAuthority(current, proposal.getRemoveMember().getCrl());
           replaceCrl(next, proposal.getRemoveMember().getCrl());
         }
       }
@@ -75,7 +80,10 @@ public final class DecisionEffects {
         removeOrderers(current, next, o -> o.getNodeId().equals(nodeId));
       }
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
-      case UPGRADE_CONTRACT -> upgradeContract(next, proposal.getUpgradeContract());
+      case UPGRADE_CONTRACT -> {
+        upgradeWindowOpen(current, decidedAt);
+        upgradeContract(next, proposal.getUpgradeContract());
+      }
       case REPLACE_AUTHORITY -> {
         replaceAuthority(current, next, proposal.getReplaceAuthority(), decidedAt);
         replaceCrl(next, proposal.getReplaceAuthority().getCrl());
@@ -245,23 +253,77 @@ public final class DecisionEffects {
     next.clearOrderers().addAllOrderers(staying);
   }
 
-  /** Puts a CRL in force: it replaces the CRL of the same issuer in every member's entry. */
+  /**
+   * Puts a CRL in force: it replaces the CRL of the same issuer in every member's entry. It must
+   * not take a revocation back nor be older than the one it replaces: it lists every serial that
+   * one lists, and has a higher CRL number.
+   */
   private static void replaceCrl(LedgerConfig.Builder next, ByteString der) throws Inapplicable {
-    java.security.cert.X509CRL crl = crl(der);
+    X509CRL crl = crl(der);
     for (int i = 0; i < next.getMembersCount(); i++) {
       Member.Builder member = next.getMembers(i).toBuilder().clearCrls();
       for (ByteString existing : next.getMembers(i).getCrlsList()) {
-        if (!crl(existing).getIssuerX500Principal().equals(crl.getIssuerX500Principal())) {
+        X509CRL old = crl(existing);
+        if (!old.getIssuerX500Principal().equals(crl.getIssuerX500Principal())) {
           member.addCrls(existing);
+        } else if (!existing.equals(der)) {
+          supersedes(crl, old);
         }
       }
       next.setMembers(i, member.addCrls(der));
     }
   }
 
-  private static java.security.cert.X509CRL crl(ByteString der) throws Inapplicable {
+  private static void supersedes(X509CRL crl, X509CRL old) throws Inapplicable {
+    Optional<BigInteger> number = Crls.number(crl);
+    Optional<BigInteger> oldNumber = Crls.number(old);
+    if (number.isPresent()
+        && oldNumber.isPresent()
+        && number.get().compareTo(oldNumber.get()) <= 0) {
+      throw new Inapplicable(
+          "the CRL is number "
+              + number.get()
+              + ", not newer than the one in force (number "
+              + oldNumber.get()
+              + ")");
+    }
+    Set<BigInteger> dropped = new TreeSet<>(Crls.revokedSerials(old));
+    dropped.removeAll(Crls.revokedSerials(crl));
+    if (!dropped.isEmpty()) {
+      throw new Inapplicable(
+          "the CRL would take back "
+              + dropped.size()
+              + " revocation(s) in force, serial "
+              + dropped.iterator().next().toString(16)
+              + " first");
+    }
+  }
+
+  /** A CRL a removal carries must be signed by an authority the ledger trusts now. */
+  private static void signedByLedgerAuthority(LedgerConfig current, ByteString der)
+      throws Inapplicable {
+    X509CRL crl = crl(der);
+    for (Member member : current.getMembersList()) {
+      List<ByteString> authorities = new ArrayList<>(member.getRootCertificatesList());
+      authorities.addAll(member.getIntermediateCertificatesList());
+      for (ByteString pem : authorities) {
+        X509Certificate authority = certificate(pem);
+        if (authority.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
+          try {
+            crl.verify(authority.getPublicKey());
+            return;
+          } catch (GeneralSecurityException e) {
+            // Another authority of the same name, or a forged CRL: try the others.
+          }
+        }
+      }
+    }
+    throw new Inapplicable("the CRL is not signed by an authority of this ledger");
+  }
+
+  private static X509CRL crl(ByteString der) throws Inapplicable {
     try {
-      return (java.security.cert.X509CRL)
+      return (X509CRL)
           java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(der.newInput());
     } catch (java.security.cert.CRLException | java.security.cert.CertificateException e) {
       throw new Inapplicable("the CRL cannot be read: " + e.getMessage());
@@ -389,6 +451,27 @@ public final class DecisionEffects {
       return ByteString.copyFrom(certificate.getEncoded());
     } catch (java.security.cert.CertificateEncodingException e) {
       throw new Inapplicable("a certificate cannot be encoded");
+    }
+  }
+
+  /**
+   * Until when contracts may be upgraded, if the ledger limits it: from genesis for the template's
+   * upgrade window.
+   */
+  public static Optional<Instant> upgradesUntil(LedgerConfig config) {
+    return config.getLifecycle().getUpgradesUntilMillis() > 0
+        ? Optional.of(Instant.ofEpochMilli(config.getLifecycle().getUpgradesUntilMillis()))
+        : Optional.empty();
+  }
+
+  private static void upgradeWindowOpen(LedgerConfig current, Instant decidedAt)
+      throws Inapplicable {
+    Optional<Instant> until = upgradesUntil(current);
+    if (until.isPresent() && decidedAt.isAfter(until.get())) {
+      throw new Inapplicable(
+          "UPGRADE_WINDOW_CLOSED: the ledger's contracts could be upgraded until "
+              + until.get()
+              + "; a successor ledger can run new code");
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.governance.Action;
 import io.patchwork.governance.GovernanceRules;
+import io.patchwork.node.config.VotingPolicies;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
@@ -119,14 +120,7 @@ public final class GovernanceEncoding {
 
   /** The governance library's voting policy for a config's. */
   static io.patchwork.governance.VotingPolicy policy(VotingPolicy policy) {
-    return new io.patchwork.governance.VotingPolicy(
-        policy.getThresholdPercent(),
-        policy.getComparator() == VotingPolicy.Comparator.GREATER_THAN_OR_EQUAL
-            ? io.patchwork.governance.VotingPolicy.Comparator.GREATER_THAN_OR_EQUAL
-            : io.patchwork.governance.VotingPolicy.Comparator.GREATER_THAN,
-        policy.getQuorumPercent(),
-        Duration.ofMillis(policy.getDurationMillis()),
-        policy.getVersion());
+    return VotingPolicies.of(policy);
   }
 
   static GovernanceProposal parse(SignedGovernanceProposal proposal) {

@@ -155,6 +155,29 @@ final class EmbeddedLedger implements HostedLedger {
   }
 
   @Override
+  public List<String> retireMemberPeers(String mspId) throws LedgerException {
+    if (rules().isMember(mspId)) {
+      throw new LedgerException(
+          LedgerError.WRONG_STAGE, mspId + " is still a member of ledger " + ledgerId());
+    }
+    List<String> retired = new ArrayList<>();
+    for (PeerNode peer : ledger.peers()) {
+      if (peer.mspId().equals(mspId)) {
+        try {
+          ledger.retirePeer(peer.nodeId());
+        } catch (IOException e) {
+          throw new LedgerException(
+              LedgerError.NODE_FAILED,
+              "peer " + peer.nodeId() + " was stopped but its files were not deleted: " + e,
+              e);
+        }
+        retired.add(peer.nodeId());
+      }
+    }
+    return retired;
+  }
+
+  @Override
   public Snapshot exportSnapshot(Path file) throws LedgerException {
     try {
       SnapshotInfo info = ledger.furthestPeer().ledger().exportSnapshot(file);

@@ -75,6 +75,8 @@ public final class EmbeddedLedgers implements LedgerHost {
             .peersPerOrganization(plan.peersPerOrganization())
             .endorsement(plan.endorsement())
             .blockCutting(plan.blockCutting())
+            .voting(plan.voting())
+            .lifecycle(plan.lifespan(), plan.upgradeWindow())
             .contracts(contracts, plan.contracts())
             .clock(clock)
             .addresses(addresses)
@@ -192,16 +194,22 @@ public final class EmbeddedLedgers implements LedgerHost {
       added = here(added, addresses);
       moved = here(config.getPeersList(), addresses);
     }
-    // An orderer whose credentials are gone was voted out of the ordering group: not started again.
+    // A node whose credentials are gone was voted out — an orderer of the ordering group, a peer
+    // with its member: not started again.
+    added = added.stream().filter(p -> folder.holds(p.getNodeId())).toList();
+    moved = moved.stream().filter(p -> folder.holds(p.getNodeId())).toList();
     LedgerConfig hosted =
         config.toBuilder()
             .clearOrderers()
             .addAllOrderers(
                 config.getOrderersList().stream().filter(o -> folder.holds(o.getNodeId())).toList())
+            .clearPeers()
+            .addAllPeers(
+                config.getPeersList().stream().filter(p -> folder.holds(p.getNodeId())).toList())
             .build();
     Map<String, String> nodes = new LinkedHashMap<>();
     hosted.getOrderersList().forEach(o -> nodes.put(o.getNodeId(), o.getMspId()));
-    config.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
+    hosted.getPeersList().forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
     added.forEach(p -> nodes.put(p.getNodeId(), p.getMspId()));
     Map<String, NodeCredentials> identities = new LinkedHashMap<>();
     for (Map.Entry<String, String> node : nodes.entrySet()) {

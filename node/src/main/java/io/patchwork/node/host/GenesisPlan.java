@@ -12,8 +12,10 @@ import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.GovernancePolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
+import io.patchwork.node.config.proto.Lifecycle;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.ModificationPolicy;
 import io.patchwork.node.config.proto.Opening;
@@ -24,6 +26,7 @@ import io.patchwork.node.net.LedgerTrust;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CRLException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -48,6 +51,9 @@ record GenesisPlan(
     int peersPerOrganization,
     EndorsementPolicy endorsement,
     BlockCutting cutting,
+    Optional<GovernancePolicy> governance,
+    Optional<Duration> lifespan,
+    Optional<Duration> upgradeWindow,
     Map<String, ByteString> contracts,
     Optional<Opening> opening,
     NodeAddresses addresses,
@@ -99,6 +105,14 @@ record GenesisPlan(
       config.addMembers(member);
     }
     opening.ifPresent(config::setOpening);
+    governance.ifPresent(config::setGovernance);
+    if (lifespan.isPresent() || upgradeWindow.isPresent()) {
+      Lifecycle.Builder lifecycle = Lifecycle.newBuilder();
+      // Block time of genesis is `at`: both limits count from it.
+      lifespan.ifPresent(d -> lifecycle.setLifespanEndsAtMillis(at.plus(d).toEpochMilli()));
+      upgradeWindow.ifPresent(d -> lifecycle.setUpgradesUntilMillis(at.plus(d).toEpochMilli()));
+      config.setLifecycle(lifecycle);
+    }
     contracts.forEach(
         (name, hash) ->
             config.addContracts(PinnedContract.newBuilder().setName(name).setCodeHash(hash)));

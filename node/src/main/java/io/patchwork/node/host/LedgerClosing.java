@@ -206,12 +206,20 @@ final class LedgerClosing {
             + " members have a peer running here");
   }
 
-  /** Waits (up to 10 s) until every running peer holds as many blocks as the furthest one. */
+  /**
+   * Waits (up to 10 s) until every running peer of a current member holds as many blocks as the
+   * furthest one. A removed member's peer is passed over: orderers no longer deliver to it, so it
+   * can never catch up.
+   */
   private void awaitPeersLevel() throws InterruptedException {
     long deadline = System.nanoTime() + LEVEL_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      long top = ledger.furthestPeer().ledger().height();
-      if (ledger.peers().stream().allMatch(p -> p.ledger().height() == top)) {
+      PeerLedger furthest = ledger.furthestPeer().ledger();
+      long top = furthest.height();
+      LedgerRules rules = furthest.rules();
+      if (ledger.peers().stream()
+          .filter(p -> rules.isMember(p.mspId()))
+          .allMatch(p -> p.ledger().height() == top)) {
         return;
       }
       Thread.sleep(10);

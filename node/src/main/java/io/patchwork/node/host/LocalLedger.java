@@ -218,7 +218,7 @@ public final class LocalLedger implements AutoCloseable {
       log.info("ledger.member_peer_added ledger={} node={} msp={}", ledgerId(), nodeId, mspId);
       return started;
     } catch (IOException | ConfigException | CaException | RuntimeException e) {
-      nodes.removeMemberPeer(nodeId);
+      nodes.forgetPeer(nodeId);
       credentials.keepMemberPeers(nodes.memberPeers().values());
       credentials.forget(nodeId);
       FileTrees.delete(dataDirectory.resolve(nodeId));
@@ -290,6 +290,18 @@ public final class LocalLedger implements AutoCloseable {
           nodeId,
           e);
     }
+  }
+
+  /**
+   * Stops a peer of a member the others voted out and deletes its keys and data: afterwards this
+   * process holds nothing of it, and does not start it again.
+   */
+  public synchronized void retirePeer(String nodeId) throws IOException {
+    nodes.forgetPeer(nodeId);
+    credentials.keepMemberPeers(nodes.memberPeers().values());
+    credentials.forget(nodeId);
+    FileTrees.delete(dataDirectory.resolve(nodeId));
+    log.info("ledger.peer_retired ledger={} node={}", ledgerId(), nodeId);
   }
 
   /** Whether this process keeps credentials for {@code nodeId}. */

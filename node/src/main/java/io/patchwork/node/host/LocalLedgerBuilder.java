@@ -11,9 +11,11 @@ import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.GovernancePolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.Orderer;
+import io.patchwork.node.config.proto.VotingPolicy;
 import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
 import java.io.IOException;
@@ -42,6 +44,9 @@ public final class LocalLedgerBuilder {
           .setMaxBytes(8 * 1024 * 1024)
           .setTimeoutMillis(100)
           .build();
+  private Optional<VotingPolicy> voting = Optional.empty();
+  private Optional<Duration> lifespan = Optional.empty();
+  private Optional<Duration> upgradeWindow = Optional.empty();
   private ContractRegistry contracts = BuiltInContracts.registry();
   private List<String> pinned;
   private Path dataDirectory;
@@ -99,6 +104,24 @@ public final class LocalLedgerBuilder {
 
   public LocalLedgerBuilder blockCutting(BlockCutting cutting) {
     this.cutting = Objects.requireNonNull(cutting, "cutting");
+    return this;
+  }
+
+  /**
+   * How member votes decide proposals; without it, more than half of all members within 24 hours.
+   */
+  public LocalLedgerBuilder voting(VotingPolicy voting) {
+    this.voting = Optional.of(Objects.requireNonNull(voting, "voting"));
+    return this;
+  }
+
+  /**
+   * How long the ledger is meant to run, and for how long after genesis its contracts may be
+   * upgraded (ZERO: never); without it, no limit to either.
+   */
+  public LocalLedgerBuilder lifecycle(Duration lifespan, Duration upgradeWindow) {
+    this.lifespan = Optional.of(Objects.requireNonNull(lifespan, "lifespan"));
+    this.upgradeWindow = Optional.of(Objects.requireNonNull(upgradeWindow, "upgradeWindow"));
     return this;
   }
 
@@ -186,6 +209,9 @@ public final class LocalLedgerBuilder {
                 peersPerOrganization,
                 policy,
                 cutting,
+                voting.map(v -> GovernancePolicy.newBuilder().setVoting(v).build()),
+                lifespan,
+                upgradeWindow,
                 pins,
                 opening,
                 addresses,

@@ -157,12 +157,16 @@ final class NodeSet implements AutoCloseable {
     return peer;
   }
 
-  /** Forgets a member peer that could not start, stopping it if it runs. */
-  void removeMemberPeer(String nodeId) throws IOException {
+  /**
+   * Forgets a peer — a member peer that could not start, or a peer of a member voted out — stopping
+   * it if it runs: it is not started again.
+   */
+  void forgetPeer(String nodeId) throws IOException {
     if (peers.containsKey(nodeId)) {
       stopPeer(nodeId);
     }
     memberPeers.remove(nodeId);
+    movedPeers.remove(nodeId);
     peerConfigs.remove(nodeId);
   }
 

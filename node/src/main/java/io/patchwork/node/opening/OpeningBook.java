@@ -107,7 +107,13 @@ public final class OpeningBook {
           || !members.contains(obligation.getCreditorMspId())
           || obligation.getDebtorMspId().equals(obligation.getCreditorMspId())) {
         throw invalid(
-            "opening obligation " + obligation.getId() + " must be between two different members");
+            "opening obligation "
+                + obligation.getId()
+                + " ("
+                + obligation.getDebtorMspId()
+                + " owes "
+                + obligation.getCreditorMspId()
+                + ") must be between two different members");
       }
       if (amount(obligation.getAmount()).signum() <= 0) {
         throw invalid("opening obligation " + obligation.getId() + " needs a positive amount");

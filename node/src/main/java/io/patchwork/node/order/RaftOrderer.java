@@ -479,9 +479,13 @@ final class RaftOrderer implements OrdererNode {
     }
   }
 
+  /**
+   * Whether this orderer leads the Raft group and can order: a new leader counts once it has
+   * committed the first entry of its term (Ratis' leader-ready), not as soon as it is elected.
+   */
   @Override
   public boolean isLeader() {
-    return !closed.get() && division().map(DivisionInfo::isLeader).orElse(false);
+    return !closed.get() && division().map(d -> d.isLeader() && d.isLeaderReady()).orElse(false);
   }
 
   @Override

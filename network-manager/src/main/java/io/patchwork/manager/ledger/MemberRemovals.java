@@ -1,0 +1,120 @@
+package io.patchwork.manager.ledger;
+
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.IssuedCertificate;
+import io.patchwork.ca.RevocationReason;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.config.proto.LedgerConfig;
+import java.math.BigInteger;
+import java.security.cert.X509CRL;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What removing a member does beyond the config change: before the vote, the CRL the proposal
+ * carries (the ledger's authority's CRL with the member's certificates added, so that every node
+ * refuses them from the decision's block, at the TLS handshake too); after the decision, the
+ * member's certificates revoked at the authority (the CRL it serves lists them) and its peers here
+ * stopped and deleted.
+ */
+final class MemberRemovals {
+  private static final Logger log = LoggerFactory.getLogger(MemberRemovals.class);
+
+  private final LedgerService ledgers;
+  private final Clock clock;
+
+  MemberRemovals(LedgerService ledgers, Clock clock) {
+    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * The CRL a proposal to remove {@code mspId} carries: signed by the ledger's authority, it lists
+   * what is revoked now and every certificate of the member that has not expired; nothing is
+   * revoked until the decision.
+   *
+   * @throws Refusal NOT_A_MEMBER, AUTHORITY_REPLACED (the members' own authority revokes), or
+   *     LEDGER_NOT_FOUND / LEDGER_NOT_ACTIVE
+   */
+  X509CRL removalCrl(String ledgerId, String mspId) throws Refusal, SQLException, CaException {
+    HostedLedger ledger = ledgers.activeLedger(ledgerId);
+    LedgerConfig config = ledger.config();
+    if (config.getMembersList().stream().noneMatch(m -> m.getMspId().equals(mspId))) {
+      throw new Refusal(ApiError.NOT_A_MEMBER, mspId + " is not a member of ledger " + ledgerId);
+    }
+    ledgers.requireOwnAuthority(ledgerId, config);
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    return authority.prospectiveCrl(
+        serials(authority, mspId), RevocationReason.CESSATION_OF_OPERATION);
+  }
+
+  /** Whether a removal proposal for this ledger must carry the manager's authority's CRL. */
+  boolean crlRequired(String ledgerId, LedgerConfig config) throws CaException {
+    return ledgers.trustsOwnAuthority(ledgerId, config);
+  }
+
+  /**
+   * Carries out what the decision to remove {@code mspId} leaves to the manager: revokes the
+   * member's certificates at the authority and stops and deletes its peers here. The decision
+   * stands whatever happens here: a failure is logged with what to do.
+   */
+  void evict(HostedLedger ledger, String mspId) {
+    String ledgerId = ledger.ledgerId();
+    int revoked = 0;
+    List<String> retired = List.of();
+    try {
+      retired = ledger.retireMemberPeers(mspId);
+      retired.forEach(node -> ledgers.metrics().forgetNode(ledgerId, node));
+    } catch (LedgerException e) {
+      log.error(
+          "ledger.member_peers_not_retired ledger={} msp={} reason=\"{}\" hint=\"stop the peers"
+              + " and delete their folders under the ledger's credentials and nodes directories\"",
+          ledgerId,
+          mspId,
+          e.getMessage());
+    }
+    try {
+      if (ledgers.trustsOwnAuthority(ledgerId, ledger.config())) {
+        CertificateAuthority authority = ledgers.authority(ledgerId);
+        List<BigInteger> serials = serials(authority, mspId);
+        if (!serials.isEmpty()) {
+          revoked = authority.revoke(serials, RevocationReason.CESSATION_OF_OPERATION).size();
+        }
+      }
+    } catch (CaException e) {
+      log.error(
+          "ledger.member_certificates_not_revoked ledger={} msp={} reason=\"{}\" hint=\"the"
+              + " ledger's config refuses them already; the CRL served by the API does not list"
+              + " them yet\"",
+          ledgerId,
+          mspId,
+          e.getMessage());
+    }
+    ledgers.keepCustody(ledgerId);
+    log.info(
+        "ledger.member_evicted ledger={} msp={} peers_retired={} certificates_revoked={}",
+        ledgerId,
+        mspId,
+        retired,
+        revoked);
+  }
+
+  /** The member's certificates that are neither revoked nor expired. */
+  private List<BigInteger> serials(CertificateAuthority authority, String mspId)
+      throws CaException {
+    return authority.inventory().stream()
+        .filter(c -> c.mspId().equals(mspId))
+        .filter(c -> !c.isRevoked())
+        .filter(c -> c.notAfter().isAfter(clock.instant()))
+        .map(IssuedCertificate::serial)
+        .toList();
+  }
+}
