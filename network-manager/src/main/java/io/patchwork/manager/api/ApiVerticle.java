@@ -167,6 +167,7 @@ public final class ApiVerticle extends VerticleBase {
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);
           router.get("/ledgers/:id/proposals").handler(governance::list);
+          router.get("/ledgers/:id/crl").handler(governance::crl);
           router.get("/ledgers/:id/members/:mspId/removal-crl").handler(governance::removalCrl);
           router.get("/ledgers/:id/proposals/:proposal").handler(governance::show);
           router.post("/ledgers/:id/proposals/:proposal/ballots").handler(governance::vote);

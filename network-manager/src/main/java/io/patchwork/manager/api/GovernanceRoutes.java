@@ -158,6 +158,19 @@ final class GovernanceRoutes {
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
+  /** The ledger authority's CRL, PEM (for {@code openssl verify -crl_check -CRLfile}). */
+  void crl(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx
+        .executeBlocking(() -> governance.crl(Authentication.principal(ctx), id), false)
+        .onSuccess(
+            crl ->
+                ctx.response()
+                    .putHeader("content-type", "application/x-pem-file")
+                    .end(Pem.crl(crl)))
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
+  }
+
   /** The CRL a proposal to remove a member carries, base64 DER and PEM. */
   void removalCrl(RoutingContext ctx) {
     String id = ctx.pathParam("id");

@@ -380,6 +380,22 @@ public final class LedgerGovernance {
     return removalCrl(ledgerId, mspId);
   }
 
+  /**
+   * The CRL the ledger's authority (this manager's) signs now: every certificate it revoked.
+   *
+   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND
+   */
+  public X509CRL crl(Principal caller, String ledgerId) throws Refusal, SQLException {
+    seeable(caller, ledgerId);
+    ledgers.record(ledgerId);
+    try {
+      return ledgers.authority(ledgerId).crl();
+    } catch (CaException e) {
+      throw new Refusal(
+          ApiError.LEDGER_UNAVAILABLE, "the authority could not sign its CRL: " + e.getMessage());
+    }
+  }
+
   private X509CRL removalCrl(String ledgerId, String mspId) throws Refusal, SQLException {
     try {
       return removals.removalCrl(ledgerId, mspId);

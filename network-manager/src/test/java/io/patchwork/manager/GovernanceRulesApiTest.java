@@ -1,0 +1,351 @@
+package io.patchwork.manager;
+
+import static io.patchwork.manager.ManagerFixture.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.patchwork.governance.Choice;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the docs promise of governance through the manager: a ledger decides by its template's
+ * voting rule; ACTIVE means it can order; removing a member revokes its certificates on every node
+ * and retires its hosted peers; contracts are upgraded only in the template's window; a successor
+ * that could not carry a former member's position is refused up front; a request that waits for its
+ * block does not hold up others.
+ */
+@Tag("cluster")
+class GovernanceRulesApiTest {
+  @TempDir Path directory;
+
+  @Test
+  void a_ledger_decides_by_its_templates_quorum_and_is_active_once_it_has_a_leader()
+      throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory)) {
+      create(manager, "records", "healthcare-records", 3, new JsonObject());
+      JsonObject active = manager.awaitStatus("records", "ACTIVE", Duration.ofSeconds(120));
+      // ACTIVE means the ledger can commit: its Raft group has a leader that can order.
+      assertThat(active.getJsonArray("nodes").stream().map(JsonObject.class::cast))
+          .as(active.encode())
+          .anyMatch(node -> node.getString("kind").equals("orderer") && node.getBoolean("leader"));
+      // Two thirds and a 75 % quorum, open seven days: the template's rule, not the default.
+      JsonObject voting = active.getJsonObject("voting");
+      assertThat(voting.getInteger("thresholdPercent")).isEqualTo(66);
+      assertThat(voting.getString("comparator")).isEqualTo("GREATER_THAN");
+      assertThat(voting.getInteger("quorumPercent")).isEqualTo(75);
+      assertThat(voting.getString("duration")).isEqualTo("PT168H");
+      JsonObject lifecycle = active.getJsonObject("lifecycle");
+      assertThat(lifecycle.getBoolean("pastLifespan")).isFalse();
+      assertThat(lifecycle.getString("upgradesUntil")).isNotBlank();
+
+      List<Optional<String>> tokens = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        tokens.add(Optional.of(joinKeepingAdminThere(manager, "records", i).apiToken()));
+      }
+      String path =
+          proposeHosted(
+              manager,
+              "records",
+              new JsonObject()
+                  .put("kind", "ADD_MEMBER")
+                  .put("organization", "Clinic 3")
+                  .put("mspId", "Clinic3MSP"),
+              tokens.get(0));
+      // 2 of 3 is more than 66 %, but 2 voters are not 75 % of 3: still open.
+      assertThat(voteHosted(manager, path, tokens.get(0)).getString("status"))
+          .isEqualTo("IN_PROGRESS");
+      assertThat(voteHosted(manager, path, tokens.get(1)).getString("status"))
+          .isEqualTo("IN_PROGRESS");
+      assertThat(voteHosted(manager, path, tokens.get(2)).getString("status")).isEqualTo("CLOSED");
+      JsonObject shown = new JsonObject(manager.get("/ledgers/records").body());
+      assertThat(mspIds(shown.getJsonArray("members")))
+          .containsExactly("Bank0MSP", "Bank1MSP", "Bank2MSP", "Clinic3MSP");
+      assertThat(shown.getJsonArray("parties")).hasSize(3);
+    }
+  }
+
+  @Test
+  void a_removed_member_is_refused_by_every_node_and_its_position_is_not_carried_over()
+      throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory)) {
+      create(
+          manager,
+          "club",
+          "payments-netting",
+          3,
+          new JsonObject().put("topology.orderers", "1").put("upgradeWindow", "PT0S"));
+      JsonObject active = manager.awaitStatus("club", "ACTIVE", Duration.ofSeconds(60));
+      MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP");
+      HttpResponse<String> redeemed =
+          manager.send(
+              "POST",
+              "/ledgers/club/invites/redeem",
+              bank0.redeemRequest(invite(manager, "club", "Bank0MSP")),
+              Optional.empty());
+      assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+      bank0.redeemed(new JsonObject(redeemed.body()));
+      MemberKit bank1 = joinKeepingAdminThere(manager, "club", 1);
+      MemberKit bank2 = joinKeepingAdminThere(manager, "club", 2);
+      Optional<String> token0 = Optional.of(bank0.apiToken());
+      Optional<String> token1 = Optional.of(bank1.apiToken());
+      try {
+        // The upgrade window was overridden to nothing: no contract may be upgraded.
+        GovernanceProposal upgrade =
+            proposal(active, "Bank0MSP")
+                .setUpgradeContract(
+                    GovernanceProposal.UpgradeContract.newBuilder()
+                        .setContract("obligations")
+                        .setVersion("2")
+                        .setCodeHash(ByteString.copyFrom(new byte[32])))
+                .build();
+        assertError(
+            manager.send("POST", "/ledgers/club/proposals", bank0.propose(upgrade), token0),
+            422,
+            "UPGRADE_WINDOW_CLOSED");
+
+        // Bank 0 owes Bank 2 100: Bank 2 holds a position at the close.
+        bank0
+            .gateway()
+            .getNetwork("club")
+            .getContract("obligations")
+            .submitTransaction("record", "o1", "Bank0MSP", "Bank2MSP", "EUR", "100");
+        bank2
+            .gateway()
+            .getNetwork("club")
+            .getContract("obligations")
+            .submitTransaction("accept", "o1");
+        String bank2Peer =
+            active.getJsonArray("nodes").stream()
+                .map(JsonObject.class::cast)
+                .filter(node -> "Bank2MSP".equals(node.getString("mspId")))
+                .findFirst()
+                .orElseThrow()
+                .getString("id");
+        bank2.tlsHandshake(endpointOf(active, bank2Peer));
+
+        // A removal signed on the member's side must carry the authority's CRL.
+        GovernanceProposal bare =
+            proposal(active, "Bank0MSP")
+                .setRemoveMember(GovernanceProposal.RemoveMember.newBuilder().setMspId("Bank2MSP"))
+                .build();
+        assertError(
+            manager.send("POST", "/ledgers/club/proposals", bank0.propose(bare), token0),
+            422,
+            "REMOVAL_NEEDS_CRL");
+        assertError(
+            manager.send(
+                "GET",
+                "/ledgers/club/members/NopeMSP/removal-crl",
+                null,
+                Optional.of(bank0.apiToken())),
+            400,
+            "NOT_A_MEMBER");
+
+        String path =
+            proposeHosted(
+                manager,
+                "club",
+                new JsonObject().put("kind", "REMOVE_MEMBER").put("mspId", "Bank2MSP"),
+                token1);
+        voteHosted(manager, path, token1);
+        HttpResponse<String> decided =
+            manager.send(
+                "POST",
+                path + "/ballots",
+                bank0.vote(new JsonObject(manager.get(path).body()), Choice.YES),
+                token0);
+        assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+        assertThat(new JsonObject(decided.body()).getString("status")).isEqualTo("CLOSED");
+
+        // The view shows the members and nodes now; the parties stay what the ledger began with.
+        JsonObject shown = new JsonObject(manager.get("/ledgers/club").body());
+        assertThat(mspIds(shown.getJsonArray("members"))).containsExactly("Bank0MSP", "Bank1MSP");
+        assertThat(shown.getJsonArray("parties")).hasSize(3);
+        assertThat(shown.getJsonArray("nodes").stream().map(JsonObject.class::cast))
+            .noneMatch(node -> "Bank2MSP".equals(node.getString("mspId")));
+        Path ledgerFiles = directory.resolve("ledgers").resolve("club");
+        assertThat(ledgerFiles.resolve("credentials").resolve(bank2Peer)).doesNotExist();
+        assertThat(ledgerFiles.resolve("nodes").resolve(bank2Peer)).doesNotExist();
+
+        // Every node refuses the removed member's TLS certificate at the handshake; a member's
+        // still passes.
+        for (Object node : shown.getJsonArray("nodes")) {
+          String endpoint = ((JsonObject) node).getString("endpoint");
+          assertThatThrownBy(() -> bank2.tlsHandshake(endpoint))
+              .as(endpoint)
+              .isInstanceOf(SSLException.class);
+          bank0.tlsHandshake(endpoint);
+        }
+        // The CRL the API serves revokes it too, as openssl sees it.
+        Path crl = directory.resolve("club.crl.pem");
+        HttpResponse<String> served = manager.get("/ledgers/club/crl");
+        assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        Files.writeString(crl, served.body());
+        Path root = directory.resolve("club.root.pem");
+        Files.writeString(
+            root,
+            bank0
+                .redemption()
+                .getJsonObject("connectionProfile")
+                .getJsonArray("tlsRootCertificates")
+                .getString(0));
+        assertThat(openssl(root, crl, bank2.certificatePem("CLIENT", "TLS")))
+            .contains("certificate revoked");
+        assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "TLS"))).contains(": OK");
+
+        // The two members left close and settle; Bank 2's position is in the statement.
+        String close =
+            proposeHosted(manager, "club", new JsonObject().put("kind", "CLOSE_LEDGER"), token1);
+        voteHosted(manager, close, token1);
+        assertThat(
+                manager
+                    .send(
+                        "POST",
+                        close + "/ballots",
+                        bank0.vote(new JsonObject(manager.get(close).body()), Choice.YES),
+                        token0)
+                    .statusCode())
+            .isEqualTo(200);
+        HttpResponse<String> settled = manager.post("/ledgers/club/settle", "{}");
+        assertThat(settled.statusCode()).as(settled.body()).isEqualTo(200);
+        assertThat(settled.body()).contains("Bank2MSP");
+
+        // A successor of Bank 0 and Bank 1 could not carry what Bank 0 owes Bank 2: refused now,
+        // and nothing is made.
+        assertError(
+            manager.post("/ledgers/club/successor", new JsonObject().put("name", "club2").encode()),
+            409,
+            "SUCCESSOR_CANNOT_CARRY");
+        assertThat(new JsonObject(manager.get("/ledgers").body()).getJsonArray("ledgers"))
+            .hasSize(1);
+      } finally {
+        bank0.close();
+        bank1.close();
+        bank2.close();
+      }
+    }
+  }
+
+  private static void create(
+      ManagerFixture manager, String name, String template, int parties, JsonObject overrides)
+      throws Exception {
+    JsonArray list = new JsonArray();
+    for (int i = 0; i < parties; i++) {
+      list.add(new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
+    }
+    HttpResponse<String> created =
+        manager.post(
+            "/ledgers",
+            new JsonObject()
+                .put("name", name)
+                .put("template", template)
+                .put("parties", list)
+                .put("overrides", overrides)
+                .encode());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+  }
+
+  private static String invite(ManagerFixture manager, String ledger, String mspId)
+      throws Exception {
+    HttpResponse<String> invited =
+        manager.post(
+            "/ledgers/" + ledger + "/invites", new JsonObject().put("mspId", mspId).encode());
+    assertThat(invited.statusCode()).as(invited.body()).isEqualTo(201);
+    return new JsonObject(invited.body()).getString("token");
+  }
+
+  private static MemberKit joinKeepingAdminThere(ManagerFixture manager, String ledger, int bank)
+      throws Exception {
+    MemberKit kit = new MemberKit("Bank " + bank, "Bank" + bank + "MSP");
+    HttpResponse<String> redeemed =
+        manager.send(
+            "POST",
+            "/ledgers/" + ledger + "/invites/redeem",
+            kit.redeemRequestKeepingAdminThere(invite(manager, ledger, "Bank" + bank + "MSP")),
+            Optional.empty());
+    assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+    kit.redeemed(new JsonObject(redeemed.body()));
+    return kit;
+  }
+
+  /** Proposes {@code action}, signed by the caller's admin identity kept with the manager. */
+  private static String proposeHosted(
+      ManagerFixture manager, String ledger, JsonObject action, Optional<String> token)
+      throws Exception {
+    HttpResponse<String> proposed =
+        manager.send(
+            "POST",
+            "/ledgers/" + ledger + "/proposals",
+            new JsonObject().put("action", action).encode(),
+            token);
+    assertThat(proposed.statusCode()).as(proposed.body()).isEqualTo(201);
+    return "/ledgers/" + ledger + "/proposals/" + new JsonObject(proposed.body()).getString("id");
+  }
+
+  private static JsonObject voteHosted(ManagerFixture manager, String path, Optional<String> token)
+      throws Exception {
+    HttpResponse<String> voted =
+        manager.send(
+            "POST", path + "/ballots", new JsonObject().put("choice", "YES").encode(), token);
+    assertThat(voted.statusCode()).as(voted.body()).isEqualTo(200);
+    return new JsonObject(voted.body());
+  }
+
+  private static GovernanceProposal.Builder proposal(JsonObject ledger, String mspId) {
+    return GovernanceProposal.newBuilder()
+        .setLedgerId(ledger.getString("id"))
+        .setConfigSequence(ledger.getLong("configSequence"))
+        .setProposerMspId(mspId)
+        .setCreatedAtMillis(System.currentTimeMillis());
+  }
+
+  private static List<String> mspIds(JsonArray members) {
+    return members.stream().map(m -> ((JsonObject) m).getString("mspId")).toList();
+  }
+
+  private static String endpointOf(JsonObject ledger, String nodeId) {
+    return ledger.getJsonArray("nodes").stream()
+        .map(JsonObject.class::cast)
+        .filter(node -> node.getString("id").equals(nodeId))
+        .findFirst()
+        .orElseThrow()
+        .getString("endpoint");
+  }
+
+  /** What {@code openssl verify -crl_check} says of a certificate. */
+  private String openssl(Path root, Path crl, String certificatePem) throws Exception {
+    Path certificate = Files.createTempFile(directory, "cert", ".pem");
+    Files.writeString(certificate, certificatePem);
+    Process verify =
+        new ProcessBuilder(
+                "openssl",
+                "verify",
+                "-crl_check",
+                "-CAfile",
+                root.toString(),
+                "-CRLfile",
+                crl.toString(),
+                certificate.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    verify.waitFor(30, TimeUnit.SECONDS);
+    return out;
+  }
+}
