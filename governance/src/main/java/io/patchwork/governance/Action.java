@@ -155,7 +155,8 @@ public sealed interface Action
    * @param voting the new voting policy
    * @param endorsingOrganizations the new endorsement policy: this many member organisations
    * @param maxTransactionsPerBlock the new block size in transactions
-   * @param upgradeWindow how long members have to move to an upgraded contract
+   * @param upgradeWindow how long after genesis contracts may be upgraded (the ledger format,
+   *     config.proto, carries no change to it yet: a ledger's window is its template's)
    * @param allowedContracts contract name to SHA-256 code hash (hex), replacing the whole list
    */
   record ChangePolicy(

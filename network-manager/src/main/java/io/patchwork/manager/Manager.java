@@ -21,6 +21,7 @@ import io.patchwork.ca.Pem;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.api.ApiVerticle;
+import io.patchwork.manager.ledger.CertificateInventory;
 import io.patchwork.manager.ledger.CertificateLogins;
 import io.patchwork.manager.ledger.HostedAdmins;
 import io.patchwork.manager.ledger.LedgerCustody;
@@ -73,8 +74,8 @@ import org.slf4j.LoggerFactory;
  * stops the API, then the ledgers, then the database.
  */
 public final class Manager implements AutoCloseable {
-  /** How often running ledgers are checked for being past their lifespan. */
-  private static final Duration LIFESPAN_CHECK = Duration.ofMinutes(1);
+  /** How often running ledgers are checked: past their lifespan, certificates near expiry. */
+  private static final Duration LEDGER_CHECKS = Duration.ofSeconds(10);
 
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
 
@@ -420,6 +421,7 @@ public final class Manager implements AutoCloseable {
                       new Settlement(ledgers, data, Clock.systemUTC()),
                       new Recertification(ledgers),
                       new CertificateLogins(ledgers, Clock.systemUTC()),
+                      new CertificateInventory(ledgers, Clock.systemUTC()),
                       cluster.isPresent())),
               settings.tls());
       ApiVerticle.Backend backend = api.backend().orElseThrow();
@@ -446,11 +448,12 @@ public final class Manager implements AutoCloseable {
       Vertx timers = vertx;
       timers.setPeriodic(
           1_000,
-          LIFESPAN_CHECK.toMillis(),
+          LEDGER_CHECKS.toMillis(),
           timer ->
               timers.executeBlocking(
                   () -> {
                     reminded.remindPastLifespan(Instant.now());
+                    backend.certificates().refresh();
                     return null;
                   },
                   false));

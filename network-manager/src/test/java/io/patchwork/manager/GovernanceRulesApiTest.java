@@ -192,6 +192,44 @@ class GovernanceRulesApiTest {
               .isInstanceOf(SSLException.class);
           bank0.tlsHandshake(endpoint);
         }
+        // The inventory shows the removed member's certificates revoked; a member sees its own.
+        JsonArray inventory =
+            new JsonObject(manager.get("/ledgers/club/certificates").body())
+                .getJsonArray("certificates");
+        assertThat(inventory.getJsonObject(0).getString("kind")).isEqualTo("ROOT");
+        List<JsonObject> ofBank2 =
+            inventory.stream()
+                .map(JsonObject.class::cast)
+                .filter(c -> "Bank2MSP".equals(c.getString("mspId")))
+                .toList();
+        assertThat(ofBank2).isNotEmpty();
+        assertThat(ofBank2)
+            .allSatisfy(
+                c -> {
+                  assertThat(c.getString("status")).isEqualTo("REVOKED");
+                  assertThat(c.getString("revocationReason")).isEqualTo("CESSATION_OF_OPERATION");
+                });
+        assertThat(inventory.stream().map(JsonObject.class::cast))
+            .anyMatch(
+                c ->
+                    c.getString("kind").equals("ORDERER") && c.getString("status").equals("VALID"));
+        JsonArray own =
+            new JsonObject(manager.send("GET", "/ledgers/club/certificates", null, token0).body())
+                .getJsonArray("certificates");
+        assertThat(own.stream().map(JsonObject.class::cast))
+            .allMatch(
+                c -> c.getString("kind").equals("ROOT") || c.getString("mspId").equals("Bank0MSP"));
+        // Each certificate in use has an expiry gauge (read again every 10 s); revoked ones have
+        // none.
+        long gauged = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String metrics = manager.get("/metrics").body();
+        while (!metrics.contains("msp=\"Bank0MSP\"") || metrics.contains("msp=\"Bank2MSP\"")) {
+          assertThat(System.nanoTime()).as("the expiry gauge: " + metrics).isLessThan(gauged);
+          Thread.sleep(500);
+          metrics = manager.get("/metrics").body();
+        }
+        assertThat(metrics).contains("patchwork_certificate_expiry_seconds{ledger=\"club\"");
+
         // The CRL the API serves revokes it too, as openssl sees it.
         Path crl = directory.resolve("club.crl.pem");
         HttpResponse<String> served = manager.get("/ledgers/club/crl");

@@ -459,8 +459,10 @@ class MemberJourneyTest {
                       .setConfigSequence(99)
                       .setProposerMspId("Bank2MSP")
                       .setCreatedAtMillis(System.currentTimeMillis())
-                      .setRemoveMember(
-                          GovernanceProposal.RemoveMember.newBuilder().setMspId("Bank1MSP"))
+                      .setAddMember(
+                          GovernanceProposal.AddMember.newBuilder()
+                              .setOrganization("Bank 8")
+                              .setMspId("Bank8MSP"))
                       .build()),
               Optional.of(bank2.apiToken())),
           422,

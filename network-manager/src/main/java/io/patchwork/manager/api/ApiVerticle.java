@@ -3,6 +3,7 @@ package io.patchwork.manager.api;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import io.patchwork.manager.ledger.CertificateInventory;
 import io.patchwork.manager.ledger.CertificateLogins;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.manager.ledger.LedgerService;
@@ -76,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
       Settlement settlement,
       Recertification recertification,
       CertificateLogins certificateLogins,
+      CertificateInventory certificates,
       boolean clustered) {
     public Backend {
       Objects.requireNonNull(ledgers, "ledgers");
@@ -85,6 +87,7 @@ public final class ApiVerticle extends VerticleBase {
       Objects.requireNonNull(settlement, "settlement");
       Objects.requireNonNull(recertification, "recertification");
       Objects.requireNonNull(certificateLogins, "certificateLogins");
+      Objects.requireNonNull(certificates, "certificates");
     }
   }
 
@@ -168,6 +171,8 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/proposals").handler(governance::propose);
           router.get("/ledgers/:id/proposals").handler(governance::list);
           router.get("/ledgers/:id/crl").handler(governance::crl);
+          CertificateRoutes certificates = new CertificateRoutes(vertx, services.certificates());
+          router.get("/ledgers/:id/certificates").handler(certificates::list);
           router.get("/ledgers/:id/members/:mspId/removal-crl").handler(governance::removalCrl);
           router.get("/ledgers/:id/proposals/:proposal").handler(governance::show);
           router.post("/ledgers/:id/proposals/:proposal/ballots").handler(governance::vote);

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -14,7 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code patchwork ledgers|ledger|create-ledger|successor}: ledgers, as the operator sees them. */
+/**
+ * {@code patchwork ledgers|ledger|connection-profile|certificates|create-ledger|successor}:
+ * ledgers, as the operator (or a member admin) sees them.
+ */
 final class LedgerCommands {
   private LedgerCommands() {}
 
@@ -33,6 +38,60 @@ final class LedgerCommands {
                 ledger.getString("status"),
                 ledger.getString("template"),
                 ledger.getJsonArray("parties").size());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "certificates",
+      description =
+          "List a ledger's certificates: the root, nodes', admins' and clients', with who they"
+              + " name, serial, expiry and status (the operator sees all, a member admin its own"
+              + " organisation's).")
+  static final class Certificates extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Option(
+        names = "--expiring-within",
+        description = "Only certificates in use that expire within this ISO-8601 duration (P30D).")
+    Duration within;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonArray certificates =
+          api.get("/ledgers/" + ledger + "/certificates").getJsonArray("certificates");
+      Instant now = Instant.now();
+      out()
+          .printf(
+              "%-8s %-34s %-14s %-16s %-8s %-22s %s%n",
+              "KIND", "SERIAL", "NAME", "MSP", "PROFILE", "NOT AFTER", "STATUS");
+      for (int i = 0; i < certificates.size(); i++) {
+        JsonObject certificate = certificates.getJsonObject(i);
+        Instant notAfter = Instant.parse(certificate.getString("notAfter"));
+        if (within != null
+            && (!certificate.getString("status").equals("VALID")
+                || notAfter.isAfter(now.plus(within)))) {
+          continue;
+        }
+        String status = certificate.getString("status");
+        if (certificate.containsKey("revocationReason")) {
+          status += " (" + certificate.getString("revocationReason") + ")";
+        }
+        if (certificate.containsKey("renewedBy")) {
+          status += " by " + certificate.getString("renewedBy");
+        }
+        out()
+            .printf(
+                "%-8s %-34s %-14s %-16s %-8s %-22s %s%n",
+                certificate.getString("kind"),
+                certificate.getString("serial"),
+                certificate.getString("commonName"),
+                certificate.getString("mspId"),
+                certificate.getString("profile"),
+                certificate.getString("notAfter"),
+                status);
       }
       return 0;
     }

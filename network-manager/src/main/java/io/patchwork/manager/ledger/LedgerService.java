@@ -723,6 +723,11 @@ public final class LedgerService implements AutoCloseable {
     }
   }
 
+  /** The ids of the ledgers running in this process. */
+  public List<String> runningIds() {
+    return List.copyOf(running.keySet());
+  }
+
   /** The running ledger of this id, if it runs in this process. */
   public Optional<HostedLedger> running(String id) {
     return Optional.ofNullable(running.get(id));
