@@ -36,6 +36,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -126,6 +127,34 @@ public final class Main {
   static final String API_TLS_DIRECTORY = "api-tls";
   static final String NODE_HOST_VARIABLE = "PATCHWORK_NODE_HOST";
   static final String NODE_PORTS_VARIABLE = "PATCHWORK_NODE_PORTS";
+  static final String CERTIFICATE_LIFETIME_VARIABLE = "PATCHWORK_CERTIFICATE_LIFETIME";
+  static final String RENEW_BEFORE_VARIABLE = "PATCHWORK_RENEW_BEFORE";
+
+  /**
+   * How long new ledgers' certificates last ({@value #CERTIFICATE_LIFETIME_VARIABLE}, ISO-8601,
+   * default P365D) and how long before expiry the manager renews those it holds ({@value
+   * #RENEW_BEFORE_VARIABLE}, default P30D).
+   *
+   * @throws IllegalArgumentException naming the variable, if one is not a usable duration
+   */
+  static CertificatePolicy certificatePolicy() {
+    return new CertificatePolicy(
+        duration(CERTIFICATE_LIFETIME_VARIABLE, CertificatePolicy.DEFAULT.lifetime()),
+        duration(RENEW_BEFORE_VARIABLE, CertificatePolicy.DEFAULT.renewBefore()));
+  }
+
+  private static Duration duration(String variable, Duration otherwise) {
+    String text = System.getenv(variable);
+    if (text == null || text.isBlank()) {
+      return otherwise;
+    }
+    try {
+      return Duration.parse(text.strip());
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          variable + " must be an ISO-8601 duration such as P30D or PT3M, not '" + text + "'");
+    }
+  }
 
   /**
    * The API's HTTPS identity: the operator's certificate and key ({@value #TLS_CERT_VARIABLE},
@@ -264,7 +293,8 @@ public final class Main {
                   passphrase(),
                   cluster,
                   nodes,
-                  apiTls(host, nodes, cluster.isPresent())));
+                  apiTls(host, nodes, cluster.isPresent()),
+                  certificatePolicy()));
     } catch (IllegalArgumentException e) {
       System.err.println("patchwork: " + e.getMessage());
       System.exit(2);

@@ -23,6 +23,7 @@ import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.api.ApiVerticle;
 import io.patchwork.manager.ledger.CertificateInventory;
 import io.patchwork.manager.ledger.CertificateLogins;
+import io.patchwork.manager.ledger.CertificateRenewals;
 import io.patchwork.manager.ledger.HostedAdmins;
 import io.patchwork.manager.ledger.LedgerCustody;
 import io.patchwork.manager.ledger.LedgerGovernance;
@@ -74,7 +75,10 @@ import org.slf4j.LoggerFactory;
  * stops the API, then the ledgers, then the database.
  */
 public final class Manager implements AutoCloseable {
-  /** How often running ledgers are checked: past their lifespan, certificates near expiry. */
+  /**
+   * How often running ledgers are checked: past their lifespan, certificates due for renewal, the
+   * certificate inventory's gauge.
+   */
   private static final Duration LEDGER_CHECKS = Duration.ofSeconds(10);
 
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
@@ -103,7 +107,36 @@ public final class Manager implements AutoCloseable {
       Passphrase passphrase,
       Optional<Cluster> cluster,
       NodeAddresses nodes,
-      Optional<ApiTls> tls) {
+      Optional<ApiTls> tls,
+      CertificatePolicy certificates) {
+    /** A manager with the default certificate policy. */
+    public Settings(
+        Path dataDirectory,
+        String host,
+        int port,
+        Optional<String> postgresUrl,
+        Passphrase passphrase,
+        Optional<Cluster> cluster,
+        NodeAddresses nodes,
+        Optional<ApiTls> tls) {
+      this(
+          dataDirectory,
+          host,
+          port,
+          postgresUrl,
+          passphrase,
+          cluster,
+          nodes,
+          tls,
+          CertificatePolicy.DEFAULT);
+    }
+
+    /** These settings with another certificate policy. */
+    public Settings withCertificates(CertificatePolicy policy) {
+      return new Settings(
+          dataDirectory, host, port, postgresUrl, passphrase, cluster, nodes, tls, policy);
+    }
+
     /** A manager on its own, its nodes on loopback. */
     public Settings(
         Path dataDirectory,
@@ -141,6 +174,7 @@ public final class Manager implements AutoCloseable {
       Objects.requireNonNull(cluster, "cluster");
       Objects.requireNonNull(nodes, "nodes");
       Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(certificates, "certificates");
       if (tls.isEmpty() && !isLoopback(host)) {
         throw new IllegalArgumentException(
             "the API listens on "
@@ -384,6 +418,7 @@ public final class Manager implements AutoCloseable {
               authorities,
               metrics,
               instance,
+              settings.certificates().lifetime(),
               placement,
               cluster.isPresent()
                   ? Optional.of(
@@ -445,14 +480,25 @@ public final class Manager implements AutoCloseable {
       log.info("manager.started url={} ledgers_resumed={}", url(settings, api.port()), resumed);
       registry.announce(instance, url(settings, api.port()));
       LedgerService reminded = ledgers;
+      CertificateRenewals renewals =
+          new CertificateRenewals(
+              ledgers,
+              hostedAdmins,
+              settings.certificates().lifetime(),
+              settings.certificates().renewBefore(),
+              Clock.systemUTC());
       Vertx timers = vertx;
+      // Often enough that a certificate is renewed well inside its renewal window.
+      long every =
+          Math.max(1_000, Math.min(LEDGER_CHECKS.toMillis(), renewals.window().toMillis() / 4));
       timers.setPeriodic(
           1_000,
-          LEDGER_CHECKS.toMillis(),
+          every,
           timer ->
               timers.executeBlocking(
                   () -> {
                     reminded.remindPastLifespan(Instant.now());
+                    renewals.renewDue();
                     backend.certificates().refresh();
                     return null;
                   },

@@ -27,10 +27,12 @@ public final class ManagerFixture implements AutoCloseable {
   private String operatorToken;
 
   private final NodeAddresses nodes;
+  private final CertificatePolicy certificates;
 
-  private ManagerFixture(Path directory, NodeAddresses nodes) {
+  private ManagerFixture(Path directory, NodeAddresses nodes, CertificatePolicy certificates) {
     this.directory = directory;
     this.nodes = nodes;
+    this.certificates = certificates;
   }
 
   public static ManagerFixture start(Path directory) throws Exception {
@@ -39,7 +41,15 @@ public final class ManagerFixture implements AutoCloseable {
 
   /** A manager whose ledger nodes listen on and are reached at {@code nodes}. */
   public static ManagerFixture start(Path directory, NodeAddresses nodes) throws Exception {
-    ManagerFixture fixture = new ManagerFixture(directory, nodes);
+    ManagerFixture fixture = new ManagerFixture(directory, nodes, CertificatePolicy.DEFAULT);
+    fixture.open();
+    return fixture;
+  }
+
+  /** A manager whose ledgers' certificates last and are renewed as {@code certificates} says. */
+  public static ManagerFixture start(Path directory, CertificatePolicy certificates)
+      throws Exception {
+    ManagerFixture fixture = new ManagerFixture(directory, NodeAddresses.loopback(), certificates);
     fixture.open();
     return fixture;
   }
@@ -54,7 +64,9 @@ public final class ManagerFixture implements AutoCloseable {
                 Optional.empty(),
                 Passphrase.of("manager tests".toCharArray()),
                 Optional.empty(),
-                nodes));
+                nodes,
+                Optional.empty(),
+                certificates));
     operatorToken =
         Files.readString(manager.operatorTokenFile(), StandardCharsets.US_ASCII).strip();
   }

@@ -128,7 +128,9 @@ public final class CertificateInventory {
             Optional.empty(),
             Optional.empty()));
     authority.inventory().stream()
-        .sorted(Comparator.comparing(IssuedCertificate::notBefore))
+        .sorted(
+            Comparator.comparing(IssuedCertificate::notBefore)
+                .thenComparing(IssuedCertificate::notAfter))
         .forEach(certificate -> entries.add(entry(certificate, now)));
     return entries;
   }

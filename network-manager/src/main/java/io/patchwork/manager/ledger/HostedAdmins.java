@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,16 +43,50 @@ public final class HostedAdmins {
             CertificateRequest.signing("hosted-admin", Role.ADMIN, organization, mspId));
     String name = name(ledgerId, mspId);
     keys.store(name, admin.privateKey(), authority.chain());
+    writeCertificate(name, admin.certificate().certificate());
+    return admin;
+  }
+
+  /** The certificate of the admin identity the member keeps here, if it keeps one. */
+  public Optional<X509Certificate> certificate(String ledgerId, String mspId) throws IOException {
+    Path file = directory.resolve(name(ledgerId, mspId) + ".pem");
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          Pem.readCertificates(Files.readString(file, StandardCharsets.US_ASCII)).get(0));
+    } catch (CertificateException | IndexOutOfBoundsException e) {
+      throw new IOException(file + " holds no certificate", e);
+    }
+  }
+
+  /**
+   * Signs for the member from now on with {@code renewed}: its admin certificate renewed for the
+   * same key.
+   *
+   * @throws IllegalArgumentException if it certifies another key
+   */
+  public void replaceCertificate(String ledgerId, String mspId, X509Certificate renewed)
+      throws IOException {
+    X509Certificate current =
+        certificate(ledgerId, mspId)
+            .orElseThrow(() -> new IOException(mspId + " keeps no admin identity here"));
+    if (!Arrays.equals(current.getPublicKey().getEncoded(), renewed.getPublicKey().getEncoded())) {
+      throw new IllegalArgumentException("the renewal certifies another key than the admin's");
+    }
+    writeCertificate(name(ledgerId, mspId), renewed);
+  }
+
+  private void writeCertificate(String name, X509Certificate certificate) throws IOException {
     Files.createDirectories(directory);
     Path fresh = directory.resolve(name + ".pem.new");
-    Files.writeString(
-        fresh, Pem.certificate(admin.certificate().certificate()), StandardCharsets.US_ASCII);
+    Files.writeString(fresh, Pem.certificate(certificate), StandardCharsets.US_ASCII);
     Files.move(
         fresh,
         directory.resolve(name + ".pem"),
         StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
-    return admin;
   }
 
   /** The signer of the admin identity the member keeps here, if it keeps one. */

@@ -85,6 +85,7 @@ public final class LedgerService implements AutoCloseable {
   private final String instance;
   private final OrdererPlacement placement;
   private final Optional<LedgerCustody> custody;
+  private final Duration certificateLifetime;
 
   /** A service that is the only manager instance ("local"). */
   public LedgerService(
@@ -114,14 +115,16 @@ public final class LedgerService implements AutoCloseable {
         authorities,
         metrics,
         instance,
+        AuthoritySpec.DEFAULT_LEAF_LIFETIME,
         OrdererPlacement.LOCAL,
         Optional.empty());
   }
 
   /**
-   * A service that runs as manager instance {@code instance}, places new ledgers' orderers with
-   * {@code placement} and keeps each ledger's {@code custody} in the registry (in a cluster, for
-   * another instance to take the ledger's peers over).
+   * A service that runs as manager instance {@code instance}, whose new ledgers' authorities
+   * certify for {@code certificateLifetime}, places new ledgers' orderers with {@code placement}
+   * and keeps each ledger's {@code custody} in the registry (in a cluster, for another instance to
+   * take the ledger's peers over).
    */
   public LedgerService(
       LedgerHost host,
@@ -130,8 +133,10 @@ public final class LedgerService implements AutoCloseable {
       CertificateAuthorities authorities,
       LedgerMetrics metrics,
       String instance,
+      Duration certificateLifetime,
       OrdererPlacement placement,
       Optional<LedgerCustody> custody) {
+    this.certificateLifetime = Objects.requireNonNull(certificateLifetime, "certificateLifetime");
     this.custody = Objects.requireNonNull(custody, "custody");
     this.placement = Objects.requireNonNull(placement, "placement");
     this.host = Objects.requireNonNull(host, "host");
@@ -242,7 +247,9 @@ public final class LedgerService implements AutoCloseable {
       LedgerTemplate template =
           Templates.withOverrides(Templates.builtIn(record.template()), record.overrides());
       CertificateAuthority authority =
-          authorities.createRoot(AuthoritySpec.of(record.id(), "Patchwork Operator"));
+          authorities.createRoot(
+              AuthoritySpec.of(record.id(), "Patchwork Operator")
+                  .withLeafLifetime(certificateLifetime));
       openAuthorities.put(record.id(), authority);
       ledger =
           host.create(

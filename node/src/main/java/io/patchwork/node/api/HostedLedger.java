@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.hyperledger.fabric.protos.common.Block;
@@ -144,6 +145,24 @@ public interface HostedLedger extends AutoCloseable {
   ArchiveCheck archive(Path archive, Path finalState) throws LedgerException;
 
   // Certificates of hosted peers.
+
+  /** The signing and TLS certificates each running node whose keys this process holds uses now. */
+  Map<String, NodeCertificates> nodeCertificates();
+
+  /**
+   * Puts renewals of a node's certificates — the same keys, certified again by the ledger's
+   * authority — in use at once: the node signs with and presents them from now on, without a
+   * restart, and restarts with them. Nothing in the config changes: it pins keys, not certificates.
+   *
+   * @param authorityChain the issuing authority's chain, its root last
+   * @throws LedgerException NODE_FAILED if a renewal certifies another key or cannot be kept
+   */
+  void renewCertificates(
+      String nodeId,
+      Optional<X509Certificate> signing,
+      Optional<X509Certificate> tls,
+      List<X509Certificate> authorityChain)
+      throws LedgerException;
 
   /** The signing certificate a running peer signs with now. */
   X509Certificate signingCertificate(String peerId);

@@ -61,7 +61,12 @@ public final class LedgerRules {
 
   private final LedgerConfig config;
   private final Map<String, Member> members;
-  private final Map<ByteString, Orderer> orderersBySigningCertificate;
+
+  /**
+   * The config's orderers by the public key of their signing certificate (SubjectPublicKeyInfo).
+   */
+  private final Map<ByteString, Orderer> orderersBySigningKey;
+
   private final Map<ByteString, X509Certificate> knownOrdererIdentities = new ConcurrentHashMap<>();
   private final Map<String, ByteString> contracts;
   private final IdentityCheck identities;
@@ -74,7 +79,7 @@ public final class LedgerRules {
       IdentityCheck identities) {
     this.config = config;
     this.members = members;
-    this.orderersBySigningCertificate = orderers;
+    this.orderersBySigningKey = orderers;
     this.contracts = contracts;
     this.identities = identities;
   }
@@ -220,7 +225,9 @@ public final class LedgerRules {
 
   /**
    * The block-signing certificate of an orderer of this ledger, if the serialized identity (a
-   * Fabric SerializedIdentity holding a PEM certificate) is one.
+   * Fabric SerializedIdentity holding a PEM certificate) is one: a certificate for the public key
+   * the config lists for an orderer of that MSP. The key is what the config pins, so an orderer
+   * whose certificate was renewed for the same key signs on without a config change.
    */
   public Optional<X509Certificate> ordererSigningCertificate(ByteString serializedIdentity) {
     X509Certificate known = knownOrdererIdentities.get(serializedIdentity);
@@ -242,8 +249,7 @@ public final class LedgerRules {
         return Optional.empty();
       }
       X509Certificate certificate = certificates.get(0);
-      Orderer orderer =
-          orderersBySigningCertificate.get(ByteString.copyFrom(certificate.getEncoded()));
+      Orderer orderer = orderersBySigningKey.get(publicKey(certificate));
       return orderer != null && orderer.getMspId().equals(identity.getMspid())
           ? Optional.of(certificate)
           : Optional.empty();
@@ -306,21 +312,17 @@ public final class LedgerRules {
       }
       List<X509Certificate> signing =
           certificates(orderer.getMspId(), List.of(orderer.getSigningCertificate()));
-      if (signing.size() != 1 || bySigner.put(der(signing.get(0)), orderer) != null) {
+      if (signing.size() != 1 || bySigner.put(publicKey(signing.get(0)), orderer) != null) {
         throw new ConfigException(
             Code.INVALID_ORDERERS,
-            "orderer " + orderer.getNodeId() + " needs a signing certificate of its own");
+            "orderer " + orderer.getNodeId() + " needs a signing certificate and key of its own");
       }
     }
     return bySigner;
   }
 
-  private static ByteString der(X509Certificate certificate) throws ConfigException {
-    try {
-      return ByteString.copyFrom(certificate.getEncoded());
-    } catch (GeneralSecurityException e) {
-      throw new ConfigException(Code.INVALID_ORDERERS, "orderer certificate cannot be encoded", e);
-    }
+  private static ByteString publicKey(X509Certificate certificate) {
+    return ByteString.copyFrom(certificate.getPublicKey().getEncoded());
   }
 
   private static void checkPolicy(EndorsementPolicy policy, int memberCount)

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1EncodableVector;
@@ -24,27 +25,49 @@ import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 
 /**
  * A node's signing identity: its certificate (as the Fabric {@code SerializedIdentity} others
- * check) and its private key.
+ * check) and its private key. The certificate can be replaced by a renewal for the same key while
+ * the node runs ({@link #renew}); signatures made before and after verify with the same key.
  *
  * <p>Signatures are ECDSA over SHA-256, DER-encoded, with low S as Fabric requires, and
  * deterministic (RFC 6979), so a node needs no randomness to sign. Thread-safe.
  */
 public final class NodeSigner {
   private final String mspId;
-  private final X509Certificate certificate;
-  private final ByteString serializedIdentity;
   private final ECPrivateKeyParameters key;
+  private volatile Held held;
+
+  /** The certificate in use and its serialized identity, replaced together. */
+  private record Held(X509Certificate certificate, ByteString serializedIdentity) {}
 
   private NodeSigner(String mspId, X509Certificate certificate, ECPrivateKeyParameters key) {
     this.mspId = mspId;
-    this.certificate = certificate;
     this.key = key;
-    this.serializedIdentity =
+    this.held = held(mspId, certificate);
+  }
+
+  private static Held held(String mspId, X509Certificate certificate) {
+    return new Held(
+        certificate,
         SerializedIdentity.newBuilder()
             .setMspid(mspId)
             .setIdBytes(ByteString.copyFrom(pem(certificate), StandardCharsets.US_ASCII))
             .build()
-            .toByteString();
+            .toByteString());
+  }
+
+  /**
+   * Signs from now on as {@code renewed}: a renewal of the certificate for the same key.
+   *
+   * @throws IllegalArgumentException if it certifies another key
+   */
+  public void renew(X509Certificate renewed) {
+    Objects.requireNonNull(renewed, "renewed");
+    if (!Arrays.equals(
+        renewed.getPublicKey().getEncoded(), held.certificate().getPublicKey().getEncoded())) {
+      throw new IllegalArgumentException(
+          "the renewed certificate certifies another key than " + mspId + "'s signing key");
+    }
+    held = held(mspId, renewed);
   }
 
   /**
@@ -70,13 +93,14 @@ public final class NodeSigner {
     return mspId;
   }
 
+  /** The certificate in use now. */
   public X509Certificate certificate() {
-    return certificate;
+    return held.certificate();
   }
 
-  /** The Fabric {@code SerializedIdentity} (MSP id and PEM certificate), encoded. */
+  /** The Fabric {@code SerializedIdentity} (MSP id and PEM certificate in use now), encoded. */
   public ByteString serializedIdentity() {
-    return serializedIdentity;
+    return held.serializedIdentity();
   }
 
   /** Signs SHA-256 of {@code message}. */

@@ -17,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 import org.hyperledger.fabric.protos.common.Block;
 
 /**
@@ -43,6 +44,8 @@ import org.hyperledger.fabric.protos.common.Block;
 final class CredentialFolder {
   static final int FORMAT = 1;
   static final String MANIFEST = "ledger.json";
+  private static final String NEW = ".new";
+  private static final String OLD = ".old";
   static final String LEGACY_MEMBER_PEERS = "member-peers";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,6 +90,7 @@ final class CredentialFolder {
 
   /** A node's kept credentials. */
   NodeFiles.Credentials node(String nodeId) throws IOException {
+    recover(nodeId);
     try {
       return NodeFiles.read(directory.resolve(nodeId));
     } catch (GeneralSecurityException e) {
@@ -97,15 +101,53 @@ final class CredentialFolder {
 
   /** Replaces one node's credentials (new certificates), atomically. */
   void replace(NodeCredentials node, List<X509Certificate> authorityChain) throws IOException {
+    recover(node.nodeId());
     Path folder = directory.resolve(node.nodeId());
-    Path fresh = directory.resolve(node.nodeId() + ".new");
+    Path fresh = directory.resolve(node.nodeId() + NEW);
+    Path old = directory.resolve(node.nodeId() + OLD);
     FileTrees.delete(fresh);
     NodeFiles.write(fresh, authorityChain, node.files());
-    FileTrees.delete(folder);
+    // Never without a complete folder: the old one steps aside, the new one (complete) takes its
+    // place, then the old one goes. A crash in between leaves the new one for recover().
+    FileTrees.delete(old);
+    if (Files.exists(folder)) {
+      Files.move(folder, old, StandardCopyOption.ATOMIC_MOVE);
+    }
     Files.move(fresh, folder, StandardCopyOption.ATOMIC_MOVE);
+    FileTrees.delete(old);
   }
 
-  /** Removes a node's credentials (a peer that could not start). */
+  /** Finishes every replacement a crash interrupted (see {@link #recover}); call on opening. */
+  void recoverAll() throws IOException {
+    List<String> interrupted;
+    try (Stream<Path> entries = Files.list(directory)) {
+      interrupted =
+          entries
+              .map(path -> path.getFileName().toString())
+              .filter(name -> name.endsWith(NEW) || name.endsWith(OLD))
+              .map(name -> name.substring(0, name.length() - 4))
+              .distinct()
+              .toList();
+    }
+    for (String nodeId : interrupted) {
+      recover(nodeId);
+    }
+  }
+
+  /**
+   * Finishes a replacement a crash interrupted: a node folder missing beside its complete
+   * replacement takes the replacement; a leftover of the old one goes.
+   */
+  private void recover(String nodeId) throws IOException {
+    Path folder = directory.resolve(nodeId);
+    Path fresh = directory.resolve(nodeId + NEW);
+    Path old = directory.resolve(nodeId + OLD);
+    if (!Files.exists(folder) && Files.exists(old)) {
+      Files.move(Files.exists(fresh) ? fresh : old, folder, StandardCopyOption.ATOMIC_MOVE);
+    }
+    FileTrees.delete(old);
+  }
+
   /** Whether the folder keeps credentials for {@code nodeId} (not for one voted out). */
   boolean holds(String nodeId) {
     return Files.isDirectory(directory.resolve(nodeId));

@@ -11,6 +11,7 @@ import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.NodeCertificates;
 import io.patchwork.node.api.NodeRole;
 import io.patchwork.node.api.Snapshot;
 import io.patchwork.node.config.ConfigException;
@@ -36,7 +37,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -309,6 +312,34 @@ final class EmbeddedLedger implements HostedLedger {
   @Override
   public X509Certificate signingCertificate(String peerId) {
     return ledger.peerSigningCertificate(peerId);
+  }
+
+  @Override
+  public Map<String, NodeCertificates> nodeCertificates() {
+    Map<String, NodeCertificates> certificates = new LinkedHashMap<>();
+    for (HostedNode node : nodes()) {
+      ledger
+          .nodeCertificates(node.nodeId())
+          .ifPresent(pair -> certificates.put(node.nodeId(), pair));
+    }
+    return certificates;
+  }
+
+  @Override
+  public void renewCertificates(
+      String nodeId,
+      Optional<X509Certificate> signing,
+      Optional<X509Certificate> tls,
+      List<X509Certificate> authorityChain)
+      throws LedgerException {
+    try {
+      ledger.renewCertificates(nodeId, signing, tls, authorityChain);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED,
+          "the renewed certificates of " + nodeId + " were not put in use: " + e.getMessage(),
+          e);
+    }
   }
 
   @Override

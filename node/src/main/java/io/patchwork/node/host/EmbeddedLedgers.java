@@ -179,6 +179,7 @@ public final class EmbeddedLedgers implements LedgerHost {
       boolean relocate)
       throws IOException, ConfigException, CaException {
     CredentialFolder folder = new CredentialFolder(credentials);
+    folder.recoverAll();
     Block genesis = folder.genesis();
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
     LedgerConfig config = rules.config();

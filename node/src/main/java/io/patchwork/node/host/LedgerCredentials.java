@@ -110,6 +110,23 @@ final class LedgerCredentials {
     }
   }
 
+  /**
+   * Puts renewals of a node's certificates (same keys) in use now and in its kept folder, so that
+   * it restarts with them.
+   */
+  void renew(
+      String nodeId,
+      Optional<X509Certificate> signing,
+      Optional<X509Certificate> tls,
+      List<X509Certificate> chain)
+      throws IOException {
+    NodeCredentials node = node(nodeId);
+    node.renew(signing, tls);
+    if (folder.isPresent()) {
+      folder.get().replace(node, chain);
+    }
+  }
+
   /** Forgets a node that could not start, with its kept credentials. */
   void forget(String nodeId) throws IOException {
     nodes.remove(nodeId);

@@ -2,6 +2,7 @@ package io.patchwork.node.host;
 
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.node.api.NodeCertificates;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
@@ -255,6 +256,41 @@ public final class LocalLedger implements AutoCloseable {
       throws IOException, ConfigException {
     nodes.peerConfig(nodeId);
     install(credentials.node(nodeId).with(signing, signingKey, tlsChain, tlsKey), authorityChain);
+  }
+
+  /**
+   * The signing and TLS certificates a node of this process (peer or orderer) uses now, if it keeps
+   * credentials for it.
+   */
+  public Optional<NodeCertificates> nodeCertificates(String nodeId) {
+    if (!credentials.has(nodeId)) {
+      return Optional.empty();
+    }
+    NodeCredentials node = credentials.node(nodeId);
+    return Optional.of(new NodeCertificates(node.signer().certificate(), node.tls().certificate()));
+  }
+
+  /**
+   * Puts renewals of a node's signing and TLS certificates — for the same keys, by the ledger's
+   * authority — in use at once, without restarting it: it signs and presents them from now on, and
+   * restarts with them.
+   *
+   * @param authorityChain the issuing authority's chain, its root last (for the node's folder)
+   * @throws IllegalArgumentException if a renewal certifies another key
+   */
+  public synchronized void renewCertificates(
+      String nodeId,
+      Optional<X509Certificate> signing,
+      Optional<X509Certificate> tls,
+      List<X509Certificate> authorityChain)
+      throws IOException {
+    credentials.renew(nodeId, signing, tls, authorityChain);
+    log.info(
+        "ledger.certificates_renewed ledger={} node={} signing_until={} tls_until={}",
+        ledgerId(),
+        nodeId,
+        signing.map(c -> c.getNotAfter().toInstant()).orElse(null),
+        tls.map(c -> c.getNotAfter().toInstant()).orElse(null));
   }
 
   /** The signing certificate a peer signs with now. */

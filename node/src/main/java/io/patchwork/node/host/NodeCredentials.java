@@ -12,6 +12,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.X509TrustManager;
 
 /** A node's identities, as issued for it, and the signing key behind its signer. */
@@ -76,6 +77,17 @@ record NodeCredentials(
             List.copyOf(tlsChain.subList(1, tlsChain.size())),
             tlsKey,
             tls.trust()));
+  }
+
+  /**
+   * Signs and presents renewals of this node's certificates for the same keys from now on, in the
+   * running node too (its signer and TLS identity are the ones it uses).
+   *
+   * @throws IllegalArgumentException if a renewal certifies another key
+   */
+  void renew(Optional<X509Certificate> signing, Optional<X509Certificate> tlsCertificate) {
+    signing.ifPresent(signer::renew);
+    tlsCertificate.ifPresent(renewed -> tls.renew(renewed, tls.chain()));
   }
 
   NodeLauncher.NodeIdentity identity() {

@@ -19,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -67,32 +69,39 @@ public final class NodeTransport implements AutoCloseable {
         Math.max(2, cores), Math.max(Math.max(8, cores * 4), Math.min(256, nodes + cores * 4)));
   }
 
-  /** A node's TLS identity and whom it trusts. */
+  /**
+   * A node's TLS identity and whom it trusts. The certificate can be replaced by a renewal for the
+   * same key while the node runs ({@link #renew}): every later handshake of its servers and
+   * channels presents the new one; connections made before stay as they are.
+   */
   public static final class TlsIdentity {
-    private final X509Certificate certificate;
-    private final List<X509Certificate> chain;
     private final PrivateKey privateKey;
     private final FollowingTrust trust;
-    private volatile KeyManager keyManager;
+    private volatile Presented presented;
+    private volatile RenewableKeyManager keyManager;
+
+    /** The certificate presented now, with the chain above it. */
+    private record Presented(X509Certificate certificate, List<X509Certificate> chain) {}
 
     public TlsIdentity(
         X509Certificate certificate,
         List<X509Certificate> chain,
         PrivateKey privateKey,
         X509TrustManager trust) {
-      this.certificate = Objects.requireNonNull(certificate, "certificate");
-      this.chain = List.copyOf(chain);
+      this.presented =
+          new Presented(Objects.requireNonNull(certificate, "certificate"), List.copyOf(chain));
       this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
       this.trust = new FollowingTrust(Objects.requireNonNull(trust, "trust"));
     }
 
+    /** The certificate presented now. */
     public X509Certificate certificate() {
-      return certificate;
+      return presented.certificate();
     }
 
     /** The certificates between {@link #certificate()} and a trust root, nearest first. */
     public List<X509Certificate> chain() {
-      return chain;
+      return presented.chain();
     }
 
     public PrivateKey privateKey() {
@@ -113,16 +122,37 @@ public final class NodeTransport implements AutoCloseable {
     }
 
     /**
+     * Presents {@code renewed} (with {@code chain} above it) at every later handshake: a renewal of
+     * the certificate for the same key.
+     *
+     * @throws IllegalArgumentException if it certifies another key
+     */
+    public void renew(X509Certificate renewed, List<X509Certificate> chain) {
+      Objects.requireNonNull(renewed, "renewed");
+      if (!Arrays.equals(
+          renewed.getPublicKey().getEncoded(), certificate().getPublicKey().getEncoded())) {
+        throw new IllegalArgumentException("the renewed TLS certificate certifies another key");
+      }
+      synchronized (this) {
+        presented = new Presented(renewed, List.copyOf(chain));
+        if (keyManager != null) {
+          keyManager.present(buildKeyManager());
+        }
+      }
+    }
+
+    /**
      * A key manager presenting this identity, built on first use and shared by every server and
-     * channel of the node (building one derives a key-store key, which is slow on purpose).
+     * channel of the node (building one derives a key-store key, which is slow on purpose); it
+     * follows {@link #renew}.
      */
     public KeyManager keyManager() {
-      KeyManager built = keyManager;
+      RenewableKeyManager built = keyManager;
       if (built == null) {
         synchronized (this) {
           built = keyManager;
           if (built == null) {
-            built = buildKeyManager();
+            built = new RenewableKeyManager(buildKeyManager());
             keyManager = built;
           }
         }
@@ -130,7 +160,7 @@ public final class NodeTransport implements AutoCloseable {
       return built;
     }
 
-    private KeyManager buildKeyManager() {
+    private X509ExtendedKeyManager buildKeyManager() {
       try {
         char[] password = new char[0];
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -139,24 +169,25 @@ public final class NodeTransport implements AutoCloseable {
         KeyManagerFactory factory =
             KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         factory.init(store, password);
-        return factory.getKeyManagers()[0];
+        return (X509ExtendedKeyManager) factory.getKeyManagers()[0];
       } catch (GeneralSecurityException | IOException e) {
         throw new IllegalArgumentException("the TLS key and certificate cannot be used", e);
       }
     }
 
     X509Certificate[] certificateChain() {
-      X509Certificate[] all = new X509Certificate[chain.size() + 1];
-      all[0] = certificate;
-      for (int i = 0; i < chain.size(); i++) {
-        all[i + 1] = chain.get(i);
+      Presented now = presented;
+      X509Certificate[] all = new X509Certificate[now.chain().size() + 1];
+      all[0] = now.certificate();
+      for (int i = 0; i < now.chain().size(); i++) {
+        all[i + 1] = now.chain().get(i);
       }
       return all;
     }
 
     @Override
     public String toString() {
-      return "TlsIdentity[" + certificate.getSubjectX500Principal() + "]";
+      return "TlsIdentity[" + certificate().getSubjectX500Principal() + "]";
     }
   }
 

@@ -1,0 +1,154 @@
+package io.patchwork.manager.ledger;
+
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.IssuedCertificate;
+import io.patchwork.node.api.HostedLedger;
+import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.NodeCertificates;
+import io.patchwork.node.config.proto.Member;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renews, before they expire, the certificates the manager holds the keys of: its nodes' signing
+ * and TLS certificates (orderers included) and the admin identities members keep with it. A renewal
+ * certifies the same key again, so nothing in the ledger's config changes (it pins keys) and the
+ * node signs and presents the new certificate from the next signature and handshake on, without a
+ * restart. A certificate is due once less than the renewal window — or less than a third of the
+ * lifetime the authority issues for, whichever is shorter — is left.
+ */
+public final class CertificateRenewals {
+  private static final Logger log = LoggerFactory.getLogger(CertificateRenewals.class);
+
+  private final LedgerService ledgers;
+  private final HostedAdmins admins;
+  private final Duration window;
+  private final Clock clock;
+
+  /**
+   * @param lifetime how long the certificates the authorities issue last
+   * @param renewBefore how long before expiry a certificate is renewed, at most
+   */
+  public CertificateRenewals(
+      LedgerService ledgers,
+      HostedAdmins admins,
+      Duration lifetime,
+      Duration renewBefore,
+      Clock clock) {
+    this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.admins = Objects.requireNonNull(admins, "admins");
+    Duration third = lifetime.dividedBy(3);
+    this.window = renewBefore.compareTo(third) < 0 ? renewBefore : third;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** How long before expiry a certificate is renewed. */
+  public Duration window() {
+    return window;
+  }
+
+  /** Renews every due certificate of the ledgers running here whose authority is this manager's. */
+  public void renewDue() {
+    for (String ledgerId : ledgers.runningIds()) {
+      try {
+        renewDue(ledgerId);
+      } catch (CaException | LedgerException | IOException | RuntimeException e) {
+        log.warn(
+            "certificates.renewal_failed ledger={} reason=\"{}\" hint=\"tried again in a few"
+                + " seconds; a certificate left to expire is refused by every node\"",
+            ledgerId,
+            e.toString());
+      }
+    }
+  }
+
+  private void renewDue(String ledgerId) throws CaException, LedgerException, IOException {
+    Optional<HostedLedger> running = ledgers.running(ledgerId);
+    if (running.isEmpty() || running.get().peers().isEmpty()) {
+      return;
+    }
+    HostedLedger ledger = running.get();
+    if (!ledgers.trustsOwnAuthority(ledgerId, ledger.config())) {
+      return; // the members' own authority certifies now
+    }
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    boolean renewed = false;
+    synchronized (ledger) {
+      for (Map.Entry<String, NodeCertificates> node : ledger.nodeCertificates().entrySet()) {
+        Optional<X509Certificate> signing = renewal(authority, node.getValue().signing());
+        Optional<X509Certificate> tls = renewal(authority, node.getValue().tls());
+        if (signing.isPresent() || tls.isPresent()) {
+          ledger.renewCertificates(node.getKey(), signing, tls, authority.chain());
+          renewed = true;
+        }
+      }
+    }
+    for (Member member : ledger.config().getMembersList()) {
+      Optional<X509Certificate> admin = admins.certificate(ledgerId, member.getMspId());
+      if (admin.isPresent()) {
+        Optional<X509Certificate> renewal = renewal(authority, admin.get());
+        if (renewal.isPresent()) {
+          admins.replaceCertificate(ledgerId, member.getMspId(), renewal.get());
+          renewed = true;
+        }
+      }
+    }
+    if (renewed) {
+      ledgers.keepCustody(ledgerId);
+    }
+  }
+
+  /**
+   * The certificate to use instead of {@code current} if it is due: the authority's renewal of it
+   * (one made before and not yet in use, if a renewal was interrupted).
+   */
+  private Optional<X509Certificate> renewal(CertificateAuthority authority, X509Certificate current)
+      throws CaException {
+    if (!due(current)) {
+      return Optional.empty();
+    }
+    Optional<IssuedCertificate> issued = authority.find(current.getSerialNumber());
+    if (issued.isEmpty()) {
+      return Optional.empty(); // not this authority's
+    }
+    if (issued.get().isRevoked()) {
+      log.warn(
+          "certificates.not_renewed serial={} name={} reason=\"revoked\"",
+          issued.get().serialHex(),
+          issued.get().commonName());
+      return Optional.empty();
+    }
+    IssuedCertificate latest = issued.get();
+    while (latest.renewedBy().isPresent()) {
+      BigInteger next = latest.renewedBy().get();
+      latest = authority.find(next).orElseThrow();
+    }
+    if (latest.serial().equals(current.getSerialNumber()) || due(latest.certificate())) {
+      latest = authority.renew(latest.serial());
+    }
+    log.info(
+        "certificates.renewed serial={} name={} msp={} role={} profile={} renews={}"
+            + " not_after={}",
+        latest.serialHex(),
+        latest.commonName(),
+        latest.mspId(),
+        latest.role(),
+        latest.profile(),
+        issued.get().serialHex(),
+        latest.notAfter());
+    return Optional.of(latest.certificate());
+  }
+
+  private boolean due(X509Certificate certificate) {
+    return !clock.instant().isBefore(certificate.getNotAfter().toInstant().minus(window));
+  }
+}
