@@ -141,6 +141,15 @@ final class Authority implements CertificateAuthority {
 
   @Override
   public IssuedCertificate renew(BigInteger serial) throws CaException {
+    return renew(serial, Optional.empty());
+  }
+
+  @Override
+  public IssuedCertificate renewWithNewKey(BigInteger serial, byte[] csr) throws CaException {
+    return renew(serial, Optional.of(Objects.requireNonNull(csr, "csr")));
+  }
+
+  private IssuedCertificate renew(BigInteger serial, Optional<byte[]> csr) throws CaException {
     Objects.requireNonNull(serial, "serial");
     IssuedCertificate existing =
         store.certificate(ledgerId, serial).orElseThrow(() -> CaStore.notFound(serial));
@@ -178,11 +187,20 @@ final class Authority implements CertificateAuthority {
             dnsNames(existing.certificate()),
             ipAddresses(existing.certificate()),
             Optional.empty());
-    IssuedCertificate renewal =
-        sign(existing.certificate().getPublicKey(), request, null, existing.serial());
+    PublicKey key = existing.certificate().getPublicKey();
+    if (csr.isPresent()) {
+      // A new key, proven by the CSR's signature; the subject must be the certificate's.
+      CsrInspector.Contents contents = inspector.inspect(csr.get());
+      checkAgrees(contents, request);
+      key = contents.publicKey();
+    }
+    IssuedCertificate renewal = sign(key, request, null, existing.serial());
     store.insertRenewal(ledgerId, existing.serial(), renewal);
     LOG.atInfo()
-        .setMessage("certificate renewed for the same key")
+        .setMessage(
+            csr.isPresent()
+                ? "certificate renewed for a new key"
+                : "certificate renewed for the same key")
         .addKeyValue("event", "ca.certificate.renewed")
         .addKeyValue("ledger", ledgerId)
         .addKeyValue("serial", renewal.serialHex())

@@ -69,6 +69,16 @@ public interface CertificateAuthority {
    */
   IssuedCertificate renew(BigInteger serial) throws CaException;
 
+  /**
+   * Renews a certificate for the new key of {@code csr} (its signature proves the key; its subject
+   * must be the certificate's), with the same subject, role and names. The old certificate stays
+   * valid until it expires and records its successor, as for {@link #renew(BigInteger)}.
+   *
+   * @throws CaException as {@link #renew(BigInteger)}, or for the CSR (MALFORMED_CSR,
+   *     CSR_SIGNATURE_INVALID, KEY_NOT_ALLOWED, SUBJECT_MISMATCH)
+   */
+  IssuedCertificate renewWithNewKey(BigInteger serial, byte[] csr) throws CaException;
+
   /** Revokes one certificate and signs a new CRL. */
   default IssuedCertificate revoke(BigInteger serial, RevocationReason reason) throws CaException {
     return revoke(List.of(serial), reason).get(0);

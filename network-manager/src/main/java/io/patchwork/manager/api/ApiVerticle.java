@@ -173,6 +173,7 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers/:id/crl").handler(governance::crl);
           CertificateRoutes certificates = new CertificateRoutes(vertx, services.certificates());
           router.get("/ledgers/:id/certificates").handler(certificates::list);
+          router.post("/ledgers/:id/certificates/:serial/renewal").handler(certificates::renew);
           router.get("/ledgers/:id/members/:mspId/removal-crl").handler(governance::removalCrl);
           router.get("/ledgers/:id/proposals/:proposal").handler(governance::show);
           router.post("/ledgers/:id/proposals/:proposal/ballots").handler(governance::vote);

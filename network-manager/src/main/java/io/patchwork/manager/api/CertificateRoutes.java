@@ -1,11 +1,17 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.Pem;
+import io.patchwork.manager.error.ApiError;
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.CertificateInventory;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 
 /** {@code GET /ledgers/{id}/certificates}: the ledger's certificate inventory. */
 final class CertificateRoutes {
@@ -28,6 +34,58 @@ final class CertificateRoutes {
               ctx.json(new JsonObject().put("certificates", list));
             })
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
+  }
+
+  /**
+   * {@code POST /ledgers/{id}/certificates/{serial}/renewal} {@code {}} (same key) or {@code
+   * {"csr": "<base64 DER or PEM>"}} (new key): the renewed certificate.
+   */
+  void renew(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String serial = ctx.pathParam("serial");
+    Optional<byte[]> csr;
+    try {
+      JsonBody body = JsonBody.of(ctx);
+      csr = body.optionalString("csr").map(CertificateRoutes::csrBytes);
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
+      return;
+    } catch (IllegalArgumentException e) {
+      ApiVerticle.refuse(ctx, Refusal.malformed("csr", "base64 of a DER CSR, or a PEM CSR"));
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> inventory.renew(Authentication.principal(ctx), id, serial, csr), false)
+        .onSuccess(
+            renewed ->
+                ctx.json(
+                    new JsonObject()
+                        .put("serial", renewed.serialHex())
+                        .put("renews", serial)
+                        .put("notAfter", renewed.notAfter().toString())
+                        .put("certificate", Pem.certificate(renewed.certificate()))))
+        .onFailure(
+            failure -> {
+              if (failure instanceof CaException refused) {
+                ApiVerticle.error(ctx, ApiError.of(refused.error()), refused.getMessage());
+              } else {
+                ApiVerticle.fail(ctx, failure);
+              }
+            });
+  }
+
+  private static byte[] csrBytes(String text) {
+    String trimmed = text.strip();
+    if (trimmed.startsWith("-----BEGIN")) {
+      String base64 =
+          trimmed
+              .replaceAll("-----BEGIN [A-Z ]+-----", "")
+              .replaceAll("-----END [A-Z ]+-----", "")
+              .replaceAll("\\s", "");
+      return Base64.getDecoder().decode(base64);
+    }
+    return Base64.getDecoder().decode(trimmed);
   }
 
   static JsonObject json(CertificateInventory.Entry entry) {

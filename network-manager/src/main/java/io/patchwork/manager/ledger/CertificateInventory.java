@@ -2,6 +2,7 @@ package io.patchwork.manager.ledger;
 
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.IssuedCertificate;
@@ -9,6 +10,7 @@ import io.patchwork.ca.Subjects;
 import io.patchwork.manager.access.Principal;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -108,6 +110,52 @@ public final class CertificateInventory {
       throw new Refusal(
           ApiError.LEDGER_UNAVAILABLE, "the authority could not be read: " + e.getMessage());
     }
+  }
+
+  /**
+   * Renews one of the ledger's certificates for its holder: for the same key, or for the new key of
+   * {@code csr}. A member admin renews its own organisation's certificates, the operator any.
+   *
+   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND, MALFORMED_REQUEST for a serial that is not hex,
+   *     AUTHORITY_REPLACED
+   * @throws CaException CERTIFICATE_NOT_FOUND, CERTIFICATE_REVOKED, CERTIFICATE_EXPIRED,
+   *     CERTIFICATE_SUPERSEDED, or for the CSR
+   */
+  public IssuedCertificate renew(
+      Principal caller, String ledgerId, String serialHex, Optional<byte[]> csr)
+      throws Refusal, SQLException, CaException {
+    if (!caller.maySee(ledgerId)) {
+      throw new Refusal(ApiError.FORBIDDEN, "the caller is not a member of ledger " + ledgerId);
+    }
+    BigInteger serial;
+    try {
+      serial = new BigInteger(serialHex, 16);
+    } catch (NumberFormatException e) {
+      throw Refusal.malformed("serial", "a certificate serial in hexadecimal");
+    }
+    ledgers.requireOwnAuthority(ledgerId, ledgers.runningLedger(ledgerId).config());
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    IssuedCertificate existing =
+        authority
+            .find(serial)
+            .orElseThrow(
+                () ->
+                    new CaException(
+                        CaError.CERTIFICATE_NOT_FOUND,
+                        "ledger " + ledgerId + " has no certificate " + serialHex));
+    if (!caller.isOperator() && !existing.mspId().equals(caller.mspId().orElseThrow())) {
+      throw new Refusal(
+          ApiError.FORBIDDEN,
+          "an admin of "
+              + caller.mspId().orElseThrow()
+              + " renews its own organisation's certificates, not "
+              + existing.mspId()
+              + "'s");
+    }
+    IssuedCertificate renewed =
+        csr.isPresent() ? authority.renewWithNewKey(serial, csr.get()) : authority.renew(serial);
+    ledgers.keepCustody(ledgerId);
+    return renewed;
   }
 
   private List<Entry> entries(CertificateAuthority authority) throws CaException {

@@ -175,6 +175,75 @@ class ClientCommandTest {
       Run unauthenticated =
           run("ledgers", "--url", url, "--token-file", directory.resolve("none").toString());
       assertThat(unauthenticated.exit()).isNotZero();
+
+      // A member renews its own certificates: the admin's for the same key, the client's TLS one
+      // for a new key made here; the folders hold the renewals, the inventory shows the old ones
+      // renewed.
+      Path bank0 = members.get(0);
+      String token0 = bank0.resolve("api-token").toString();
+      String before = Files.readString(bank0.resolve("admin/msp/signcerts/cert.pem"));
+      String keyBefore = Files.readString(bank0.resolve("client/tls/key.pem"));
+      Run renewed =
+          run(
+              "renew",
+              "club",
+              "--msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(renewed.exit()).as(renewed.err()).isZero();
+      assertThat(renewed.out()).contains("renewed ").contains("valid until");
+      assertThat(Files.readString(bank0.resolve("admin/msp/signcerts/cert.pem")))
+          .isNotEqualTo(before);
+      Run rekeyed =
+          run(
+              "renew",
+              "club",
+              "--tls",
+              bank0.resolve("client/tls").toString(),
+              "--new-key",
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(rekeyed.exit()).as(rekeyed.err()).isZero();
+      assertThat(Files.readString(bank0.resolve("client/tls/key.pem"))).isNotEqualTo(keyBefore);
+      Run inventory = run("certificates", "club", "--url", url, "--token-file", token0);
+      assertThat(inventory.exit()).as(inventory.err()).isZero();
+      assertThat(inventory.out())
+          .contains("ROOT")
+          .contains("RENEWED by ")
+          .doesNotContain("Bank1MSP");
+      // The renewed admin certificate signs: Bank 0 proposes again with it.
+      Run again =
+          run(
+              "propose",
+              "club",
+              "--add-member",
+              "Bank 8:Bank8MSP",
+              "--admin-msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(again.exit()).as(again.err()).isZero();
+      // Another organisation's certificate is not Bank 1's to renew; a serial it does not know is
+      // not found.
+      Run foreignRenewal =
+          run(
+              "renew",
+              "club",
+              "--msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              members.get(1).resolve("api-token").toString());
+      assertThat(foreignRenewal.exit()).isEqualTo(4);
+      assertThat(foreignRenewal.err()).contains("FORBIDDEN");
     }
   }
 }
