@@ -77,6 +77,74 @@ class GovernanceRulesApiTest {
       assertThat(mspIds(shown.getJsonArray("members")))
           .containsExactly("Bank0MSP", "Bank1MSP", "Bank2MSP", "Clinic3MSP");
       assertThat(shown.getJsonArray("parties")).hasSize(3);
+
+      // An invite of a founding party is the operator's to cancel; one for the organisation the
+      // members voted in, a member's too. A cancelled invite's token no longer works.
+      JsonObject founding = invited(manager, "records", "Bank2MSP");
+      assertError(
+          manager.send(
+              "DELETE",
+              "/ledgers/records/invites/" + founding.getString("id"),
+              null,
+              tokens.get(0)),
+          403,
+          "FORBIDDEN");
+      HttpResponse<String> cancelled =
+          manager.send(
+              "DELETE",
+              "/ledgers/records/invites/" + founding.getString("id"),
+              null,
+              Optional.of(manager.operatorToken()));
+      assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+      assertThat(new JsonObject(cancelled.body()).getString("status")).isEqualTo("CANCELLED");
+      JsonObject invite = invited(manager, "records", "Clinic3MSP");
+      HttpResponse<String> byMember =
+          manager.send(
+              "DELETE", "/ledgers/records/invites/" + invite.getString("id"), null, tokens.get(0));
+      assertThat(byMember.statusCode()).as(byMember.body()).isEqualTo(200);
+      assertThat(manager.get("/ledgers/records/invites").body()).contains("CANCELLED");
+      assertError(
+          manager.send(
+              "DELETE",
+              "/ledgers/records/invites/" + invite.getString("id"),
+              null,
+              Optional.of(manager.operatorToken())),
+          410,
+          "INVITE_CANCELLED");
+      MemberKit clinic = new MemberKit("Clinic 3", "Clinic3MSP");
+      assertError(
+          manager.send(
+              "POST",
+              "/ledgers/records/invites/redeem",
+              clinic.redeemRequest(invite.getString("token")),
+              Optional.empty()),
+          410,
+          "INVITE_CANCELLED");
+
+      // The members relax the rule by the rule in force (three of the four now, for the
+      // quorum): a simple majority, no quorum, open an hour — version 2 of the policy.
+      String change =
+          proposeHosted(
+              manager,
+              "records",
+              new JsonObject()
+                  .put("kind", "CHANGE_POLICY")
+                  .put(
+                      "voting",
+                      new JsonObject()
+                          .put("thresholdPercent", 50)
+                          .put("quorumPercent", 0)
+                          .put("duration", "PT1H")),
+              tokens.get(1));
+      for (Optional<String> token : tokens) {
+        voteHosted(manager, change, token);
+      }
+      JsonObject relaxed =
+          new JsonObject(manager.get("/ledgers/records").body()).getJsonObject("voting");
+      assertThat(relaxed.getInteger("thresholdPercent")).isEqualTo(50);
+      assertThat(relaxed.getInteger("quorumPercent")).isZero();
+      assertThat(relaxed.getString("duration")).isEqualTo("PT1H");
+      assertThat(relaxed.getLong("version")).isEqualTo(2);
     }
   }
 
@@ -116,6 +184,22 @@ class GovernanceRulesApiTest {
                 .build();
         assertError(
             manager.send("POST", "/ledgers/club/proposals", bank0.propose(upgrade), token0),
+            422,
+            "UPGRADE_WINDOW_CLOSED");
+        assertError(
+            manager.send(
+                "POST",
+                "/ledgers/club/proposals",
+                new JsonObject()
+                    .put(
+                        "action",
+                        new JsonObject()
+                            .put("kind", "UPGRADE_CONTRACT")
+                            .put("contract", "obligations")
+                            .put("version", "2")
+                            .put("codeHash", "00".repeat(32)))
+                    .encode(),
+                token1),
             422,
             "UPGRADE_WINDOW_CLOSED");
 
@@ -306,11 +390,17 @@ class GovernanceRulesApiTest {
 
   private static String invite(ManagerFixture manager, String ledger, String mspId)
       throws Exception {
+    return invited(manager, ledger, mspId).getString("token");
+  }
+
+  /** The operator's invite for {@code mspId}, as the API answered it (with its token). */
+  private static JsonObject invited(ManagerFixture manager, String ledger, String mspId)
+      throws Exception {
     HttpResponse<String> invited =
         manager.post(
             "/ledgers/" + ledger + "/invites", new JsonObject().put("mspId", mspId).encode());
     assertThat(invited.statusCode()).as(invited.body()).isEqualTo(201);
-    return new JsonObject(invited.body()).getString("token");
+    return new JsonObject(invited.body());
   }
 
   private static MemberKit joinKeepingAdminThere(ManagerFixture manager, String ledger, int bank)

@@ -163,6 +163,7 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers/:id/archive").handler(settlement::archive);
           router.post("/ledgers/:id/successor").handler(routes::successor);
           router.get("/ledgers/:id/invites").handler(invites::list);
+          router.delete("/ledgers/:id/invites/:invite").handler(invites::cancel);
           RecertificationRoutes recertification =
               new RecertificationRoutes(vertx, services.recertification());
           router.get("/ledgers/:id/recertification").handler(recertification::requests);

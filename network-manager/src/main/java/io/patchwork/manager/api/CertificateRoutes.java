@@ -45,7 +45,7 @@ final class CertificateRoutes {
     String serial = ctx.pathParam("serial");
     Optional<byte[]> csr;
     try {
-      JsonBody body = JsonBody.of(ctx);
+      JsonBody body = JsonBody.orEmpty(ctx);
       csr = body.optionalString("csr").map(CertificateRoutes::csrBytes);
     } catch (Refusal refused) {
       ApiVerticle.refuse(ctx, refused);

@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
 import io.patchwork.ca.Pem;
@@ -9,13 +10,17 @@ import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.config.proto.VotingPolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.security.cert.CRLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * {@code /ledgers/{id}/proposals}: member admins hand in proposals and ballots they signed with
@@ -95,15 +100,74 @@ final class GovernanceRoutes {
               GovernanceProposal.CloseLedger.newBuilder()
                   .setSettlementAsset(action.optionalString("settlementAsset").orElse(""))
                   .setTerms(action.optionalString("terms").orElse("")));
+      case "CHANGE_POLICY" -> proposal.setChangePolicy(changePolicy(action));
+      case "UPGRADE_CONTRACT" -> {
+        byte[] hash;
+        try {
+          hash = HexFormat.of().parseHex(required(action, "codeHash"));
+        } catch (IllegalArgumentException e) {
+          throw Refusal.malformed(action.path("codeHash"), "expected 64 hexadecimal digits");
+        }
+        if (hash.length != 32) {
+          throw Refusal.malformed(action.path("codeHash"), "expected a SHA-256: 64 hex digits");
+        }
+        proposal.setUpgradeContract(
+            GovernanceProposal.UpgradeContract.newBuilder()
+                .setContract(required(action, "contract"))
+                .setVersion(required(action, "version"))
+                .setCodeHash(ByteString.copyFrom(hash)));
+      }
       default ->
           throw Refusal.malformed(
               action.path("kind"),
-              "the manager signs ADD_MEMBER, REMOVE_MEMBER, REMOVE_ORDERER and CLOSE_LEDGER"
-                  + " proposals; sign '"
+              "the manager signs ADD_MEMBER, REMOVE_MEMBER, REMOVE_ORDERER, CHANGE_POLICY,"
+                  + " UPGRADE_CONTRACT and CLOSE_LEDGER proposals; sign '"
                   + kind
                   + "' with the member's own admin key");
     }
     return proposal;
+  }
+
+  /**
+   * A ChangePolicy from {@code {"voting": {"thresholdPercent", "comparator", "quorumPercent",
+   * "duration"}, "endorsingOrganizations", "maxTransactionsPerBlock"}}, each part optional; the
+   * voting policy's version is filled in as the next one.
+   */
+  private static GovernanceProposal.ChangePolicy changePolicy(JsonBody action) throws Refusal {
+    GovernanceProposal.ChangePolicy.Builder change = GovernanceProposal.ChangePolicy.newBuilder();
+    if (action.has("voting")) {
+      JsonBody voting = action.object("voting");
+      VotingPolicy.Comparator comparator;
+      try {
+        comparator =
+            VotingPolicy.Comparator.valueOf(
+                voting.optionalString("comparator").orElse("GREATER_THAN"));
+      } catch (IllegalArgumentException e) {
+        throw Refusal.malformed(voting.path("comparator"), "GREATER_THAN or GREATER_THAN_OR_EQUAL");
+      }
+      Duration duration;
+      try {
+        duration = Duration.parse(voting.optionalString("duration").orElse("PT24H"));
+      } catch (DateTimeParseException e) {
+        throw Refusal.malformed(voting.path("duration"), "an ISO-8601 duration such as P7D");
+      }
+      change.setVoting(
+          VotingPolicy.newBuilder()
+              .setThresholdPercent(voting.integer("thresholdPercent", 50))
+              .setComparator(comparator)
+              .setQuorumPercent(voting.integer("quorumPercent", 0))
+              .setDurationMillis(duration.toMillis()));
+    }
+    change.setEndorsingOrganizations(action.integer("endorsingOrganizations", 0));
+    change.setMaxTransactionsPerBlock(action.integer("maxTransactionsPerBlock", 0));
+    if (!change.hasVoting()
+        && change.getEndorsingOrganizations() == 0
+        && change.getMaxTransactionsPerBlock() == 0) {
+      throw Refusal.malformed(
+          action.path("kind"),
+          "CHANGE_POLICY names voting, endorsingOrganizations or maxTransactionsPerBlock");
+    }
+    return change.build();
   }
 
   private static String required(JsonBody action, String field) throws Refusal {
@@ -253,7 +317,32 @@ final class GovernanceRoutes {
       case UPGRADE_CONTRACT ->
           action
               .put("contract", content.getUpgradeContract().getContract())
-              .put("version", content.getUpgradeContract().getVersion());
+              .put("version", content.getUpgradeContract().getVersion())
+              .put(
+                  "codeHash",
+                  HexFormat.of()
+                      .formatHex(content.getUpgradeContract().getCodeHash().toByteArray()));
+      case CHANGE_POLICY -> {
+        GovernanceProposal.ChangePolicy change = content.getChangePolicy();
+        if (change.hasVoting()) {
+          action.put(
+              "voting",
+              new JsonObject()
+                  .put("thresholdPercent", change.getVoting().getThresholdPercent())
+                  .put("comparator", change.getVoting().getComparator().name())
+                  .put("quorumPercent", change.getVoting().getQuorumPercent())
+                  .put(
+                      "duration",
+                      Duration.ofMillis(change.getVoting().getDurationMillis()).toString())
+                  .put("version", change.getVoting().getVersion()));
+        }
+        if (change.getEndorsingOrganizations() > 0) {
+          action.put("endorsingOrganizations", change.getEndorsingOrganizations());
+        }
+        if (change.getMaxTransactionsPerBlock() > 0) {
+          action.put("maxTransactionsPerBlock", change.getMaxTransactionsPerBlock());
+        }
+      }
       default -> {
         // the kind says it all for the other actions
       }

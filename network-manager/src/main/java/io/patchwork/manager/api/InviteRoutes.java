@@ -124,6 +124,16 @@ final class InviteRoutes {
         .onFailure(failure -> fail(ctx, failure));
   }
 
+  /** {@code DELETE /ledgers/{id}/invites/{invite}}: the invite, cancelled. */
+  void cancel(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String invite = ctx.pathParam("invite");
+    vertx
+        .executeBlocking(() -> invites.cancel(Authentication.principal(ctx), id, invite), false)
+        .onSuccess(cancelled -> ctx.json(json(cancelled)))
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
   void redeem(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     RedeemRequest request;

@@ -9,6 +9,7 @@ import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.config.proto.VotingPolicy;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.host.NodeFiles;
 import io.vertx.core.json.JsonArray;
@@ -95,6 +96,19 @@ final class GovernanceCommands {
       boolean close;
 
       @Option(
+          names = "--change-policy",
+          description =
+              "Change policies: with --threshold/--comparator/--quorum/--voting-duration (the"
+                  + " voting policy), --endorsing-organizations, --max-transactions.")
+      boolean changePolicy;
+
+      @Option(
+          names = "--upgrade-contract",
+          description =
+              "Pin a new version of this contract, with --contract-version and --code-hash.")
+      String upgradeContract;
+
+      @Option(
           names = "--replace-authority",
           description =
               "The new authority's root certificate (PEM; 'patchwork authority init' writes"
@@ -135,6 +149,44 @@ final class GovernanceCommands {
 
     @Option(names = "--admin-msp", description = "The member admin's MSP folder, to sign here.")
     Path adminMsp;
+
+    @Option(
+        names = "--threshold",
+        description = "With --change-policy: the share of all members that must vote yes (1-100).")
+    Integer threshold;
+
+    @Option(
+        names = "--comparator",
+        description = "With --threshold: GREATER_THAN (default) or GREATER_THAN_OR_EQUAL.")
+    String comparator;
+
+    @Option(
+        names = "--quorum",
+        description = "With --threshold: the share of members that must have voted (0-100).")
+    Integer quorum;
+
+    @Option(
+        names = "--voting-duration",
+        description = "With --threshold: how long a proposal stays open (ISO-8601, default PT24H).")
+    java.time.Duration votingDuration;
+
+    @Option(
+        names = "--endorsing-organizations",
+        description = "With --change-policy: how many members must endorse a transaction.")
+    Integer endorsingOrganizations;
+
+    @Option(
+        names = "--max-transactions",
+        description = "With --change-policy: the most transactions in a block.")
+    Integer maxTransactions;
+
+    @Option(names = "--contract-version", description = "With --upgrade-contract: its version.")
+    String contractVersion;
+
+    @Option(
+        names = "--code-hash",
+        description = "With --upgrade-contract: the SHA-256 of its code, 64 hex digits.")
+    String codeHash;
 
     @Override
     public Integer call() throws Exception {
@@ -199,6 +251,10 @@ final class GovernanceCommands {
         proposal.setRemoveOrderer(
             GovernanceProposal.RemoveOrderer.newBuilder().setNodeId(action.removeOrderer));
         json.put("kind", "REMOVE_ORDERER").put("nodeId", action.removeOrderer);
+      } else if (action.changePolicy) {
+        proposal.setChangePolicy(changePolicy(json));
+      } else if (action.upgradeContract != null) {
+        proposal.setUpgradeContract(upgradeContract(json));
       } else if (action.remove != null) {
         GovernanceProposal.RemoveMember.Builder remove =
             GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove);
@@ -255,6 +311,86 @@ final class GovernanceCommands {
           .printf(
               "proposal %s recorded: %s%n", recorded.getString("id"), recorded.getString("status"));
       return 0;
+    }
+
+    /** What --change-policy and its options name: the proposal's part, and the API's action. */
+    private GovernanceProposal.ChangePolicy changePolicy(JsonObject json) throws Exception {
+      if (threshold == null && endorsingOrganizations == null && maxTransactions == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--change-policy needs --threshold, --endorsing-organizations or --max-transactions");
+      }
+      GovernanceProposal.ChangePolicy.Builder change = GovernanceProposal.ChangePolicy.newBuilder();
+      json.put("kind", "CHANGE_POLICY");
+      if (threshold != null) {
+        VotingPolicy.Comparator chosen;
+        try {
+          chosen =
+              VotingPolicy.Comparator.valueOf(comparator == null ? "GREATER_THAN" : comparator);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--comparator is GREATER_THAN or GREATER_THAN_OR_EQUAL");
+        }
+        java.time.Duration open =
+            votingDuration == null ? java.time.Duration.ofHours(24) : votingDuration;
+        int quorumPercent = quorum == null ? 0 : quorum;
+        json.put(
+            "voting",
+            new JsonObject()
+                .put("thresholdPercent", threshold)
+                .put("comparator", chosen.name())
+                .put("quorumPercent", quorumPercent)
+                .put("duration", open.toString()));
+        // Signed here, the proposal names the next version of the policy in force; the manager
+        // fills it in for one it signs.
+        long version =
+            adminMsp == null
+                ? 0
+                : api.get("/ledgers/" + ledger).getJsonObject("voting").getLong("version") + 1;
+        change.setVoting(
+            VotingPolicy.newBuilder()
+                .setThresholdPercent(threshold)
+                .setComparator(chosen)
+                .setQuorumPercent(quorumPercent)
+                .setDurationMillis(open.toMillis())
+                .setVersion(version));
+      }
+      if (endorsingOrganizations != null) {
+        change.setEndorsingOrganizations(endorsingOrganizations);
+        json.put("endorsingOrganizations", endorsingOrganizations);
+      }
+      if (maxTransactions != null) {
+        change.setMaxTransactionsPerBlock(maxTransactions);
+        json.put("maxTransactionsPerBlock", maxTransactions);
+      }
+      return change.build();
+    }
+
+    /** What --upgrade-contract and its options name: the proposal's part, and the API's action. */
+    private GovernanceProposal.UpgradeContract upgradeContract(JsonObject json) {
+      if (contractVersion == null || codeHash == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--upgrade-contract needs --contract-version and --code-hash");
+      }
+      byte[] hash;
+      try {
+        hash = java.util.HexFormat.of().parseHex(codeHash);
+      } catch (IllegalArgumentException e) {
+        hash = new byte[0];
+      }
+      if (hash.length != 32) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--code-hash is a SHA-256: 64 hexadecimal digits");
+      }
+      json.put("kind", "UPGRADE_CONTRACT")
+          .put("contract", action.upgradeContract)
+          .put("version", contractVersion)
+          .put("codeHash", codeHash);
+      return GovernanceProposal.UpgradeContract.newBuilder()
+          .setContract(action.upgradeContract)
+          .setVersion(contractVersion)
+          .setCodeHash(com.google.protobuf.ByteString.copyFrom(hash))
+          .build();
     }
   }
 

@@ -34,6 +34,54 @@ import picocli.CommandLine.Parameters;
 final class MemberCommands {
   private MemberCommands() {}
 
+  @Command(
+      name = "invites",
+      description =
+          "List a ledger's invites: who, status, expiry (tokens are never kept or shown).")
+  static final class Invites extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonArray invites = api.get("/ledgers/" + ledger + "/invites").getJsonArray("invites");
+      out().printf("%-38s %-16s %-10s %s%n", "INVITE", "MSP", "STATUS", "EXPIRES");
+      for (int i = 0; i < invites.size(); i++) {
+        JsonObject invite = invites.getJsonObject(i);
+        out()
+            .printf(
+                "%-38s %-16s %-10s %s%n",
+                invite.getString("id"),
+                invite.getString("mspId"),
+                invite.getString("status"),
+                invite.getString("expiresAt"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "cancel-invite",
+      description = "Cancel an open invite: its token no longer works.")
+  static final class CancelInvite extends Api.Command {
+    @Parameters(index = "0", description = "The ledger id.")
+    String ledger;
+
+    @Parameters(index = "1", description = "The invite's id (patchwork invites lists them).")
+    String invite;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject cancelled =
+          api.call("DELETE", "/ledgers/" + ledger + "/invites/" + invite, null, true);
+      out()
+          .printf(
+              "invite %s for %s: %s%n",
+              invite, cancelled.getString("mspId"), cancelled.getString("status"));
+      return 0;
+    }
+  }
+
   @Command(name = "invite", description = "Invite a member organisation's admin.")
   static final class Invite extends Api.Command {
     @Parameters(index = "0", description = "The ledger id.")

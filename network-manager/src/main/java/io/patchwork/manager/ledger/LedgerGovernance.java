@@ -168,6 +168,16 @@ public final class LedgerGovernance {
           action.getCloseLedger().toBuilder()
               .setSettlementAsset(ledgers.settlementAsset(ledgerId)));
     }
+    if (action.hasChangePolicy()
+        && action.getChangePolicy().hasVoting()
+        && action.getChangePolicy().getVoting().getVersion() == 0) {
+      // The next version of the voting policy in force.
+      long next =
+          MemberMessages.votingPolicy(ledgers.runningLedger(ledgerId).config()).version() + 1;
+      action.setChangePolicy(
+          action.getChangePolicy().toBuilder()
+              .setVoting(action.getChangePolicy().getVoting().toBuilder().setVersion(next)));
+    }
     if (action.hasRemoveMember() && action.getRemoveMember().getCrl().isEmpty()) {
       HostedLedger ledger = ledgers.runningLedger(ledgerId);
       if (crlRequired(ledgerId, ledger)) {

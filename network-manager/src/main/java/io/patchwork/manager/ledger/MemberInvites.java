@@ -164,6 +164,45 @@ public final class MemberInvites {
     return invite;
   }
 
+  /**
+   * Cancels an open invite of a ledger: the operator any, a member admin one for an organisation
+   * the members voted in (as it may invite those).
+   *
+   * @throws Refusal LEDGER_NOT_FOUND or FORBIDDEN
+   * @throws CaException INVITE_NOT_FOUND, or the state of an invite no longer open
+   *     (INVITE_ALREADY_REDEEMED, INVITE_EXPIRED, INVITE_CANCELLED)
+   */
+  public Invite cancel(Principal caller, String ledgerId, String inviteId)
+      throws Refusal, SQLException, CaException {
+    LedgerRecord record = ledgers.record(ledgerId);
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    Invite invite =
+        authority.invites().stream()
+            .filter(i -> i.id().equals(inviteId))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new CaException(
+                        CaError.INVITE_NOT_FOUND,
+                        "ledger " + ledgerId + " has no invite '" + inviteId + "'"));
+    if (!caller.isOperator()
+        && (!caller.actsFor(ledgerId, caller.mspId().orElseThrow())
+            || record.parties().stream().anyMatch(p -> p.mspId().equals(invite.scope().mspId())))) {
+      throw new Refusal(
+          ApiError.FORBIDDEN,
+          "only the operator, or a member for an organisation the members voted in, cancels"
+              + " invites");
+    }
+    Invite cancelled = authority.cancelInvite(inviteId);
+    log.info(
+        "invite.cancelled ledger={} invite={} msp={} by={}",
+        ledgerId,
+        inviteId,
+        invite.scope().mspId(),
+        caller.describe());
+    return cancelled;
+  }
+
   /** The invites of a ledger, without their tokens (which are never kept). */
   public List<Invite> list(String ledgerId) throws Refusal, SQLException, CaException {
     ledgers.record(ledgerId);

@@ -244,6 +244,47 @@ class ClientCommandTest {
               members.get(1).resolve("api-token").toString());
       assertThat(foreignRenewal.exit()).isEqualTo(4);
       assertThat(foreignRenewal.err()).contains("FORBIDDEN");
+
+      // Policies change without hand-built protobufs: signed here, for the next version.
+      Run policy =
+          run(
+              "propose",
+              "club",
+              "--change-policy",
+              "--threshold",
+              "66",
+              "--quorum",
+              "50",
+              "--voting-duration",
+              "PT2H",
+              "--max-transactions",
+              "300",
+              "--admin-msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(policy.exit()).as(policy.err()).isZero();
+      assertThat(policy.out()).contains("recorded: IN_PROGRESS");
+      Run unnamed = run("propose", "club", "--change-policy", "--url", url, "--token-file", token0);
+      assertThat(unnamed.exit()).isEqualTo(2);
+      assertThat(unnamed.err()).contains("--change-policy needs");
+
+      // Invites are listed and cancelled from the shell; tokens are never shown again.
+      Run second = run("invite", "club", "Bank2MSP", "--url", url, "--token-file", operator);
+      Matcher inviteId = Pattern.compile("invite (\\S+) for").matcher(second.out());
+      assertThat(inviteId.find()).as(second.out()).isTrue();
+      Run invites = run("invites", "club", "--url", url, "--token-file", operator);
+      assertThat(invites.out()).contains(inviteId.group(1)).contains("OPEN").doesNotContain("pwi_");
+      Run cancelled =
+          run("cancel-invite", "club", inviteId.group(1), "--url", url, "--token-file", operator);
+      assertThat(cancelled.exit()).as(cancelled.err()).isZero();
+      assertThat(cancelled.out()).contains("CANCELLED");
+      Run twice =
+          run("cancel-invite", "club", inviteId.group(1), "--url", url, "--token-file", operator);
+      assertThat(twice.exit()).isEqualTo(3);
+      assertThat(twice.err()).contains("INVITE_CANCELLED");
     }
   }
 }
