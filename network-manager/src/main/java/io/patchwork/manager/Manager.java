@@ -456,7 +456,13 @@ public final class Manager implements AutoCloseable {
                       new Settlement(ledgers, data, Clock.systemUTC()),
                       new Recertification(ledgers),
                       new CertificateLogins(ledgers, Clock.systemUTC()),
-                      new CertificateInventory(ledgers, Clock.systemUTC()),
+                      new CertificateInventory(
+                          ledgers,
+                          CertificateRenewals.window(
+                                  settings.certificates().lifetime(),
+                                  settings.certificates().renewBefore())
+                              .dividedBy(2),
+                          Clock.systemUTC()),
                       cluster.isPresent())),
               settings.tls());
       ApiVerticle.Backend backend = api.backend().orElseThrow();

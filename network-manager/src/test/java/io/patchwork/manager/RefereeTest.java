@@ -201,6 +201,62 @@ class RefereeTest {
       newIdentity.submitTransaction("record", "o4", "Bank0MSP", "Bank1MSP", "EUR", "8");
       String recorded = new String(newIdentity.evaluateTransaction("list"), StandardCharsets.UTF_8);
       assertThat(recorded).contains("\"o1\"", "\"o2\"", "\"o4\"").doesNotContain("\"o3\"");
+
+      // The members' authority enrols a new admin for Bank 0 from the shell, and it proposes.
+      Path admin = directory.resolve("bank0-admin-2");
+      Run enrolled =
+          run(
+              "authority",
+              "enrol",
+              "--dir",
+              referee.toString(),
+              "--passphrase-file",
+              passphrase.toString(),
+              "--ledger",
+              "trade",
+              "--organization",
+              "Bank 0",
+              "--msp-id",
+              "Bank0MSP",
+              "--role",
+              "admin",
+              "--out",
+              admin.toString());
+      assertThat(enrolled.exit()).as(enrolled.err()).isZero();
+      assertThat(admin.resolve("msp/keystore/priv_sk")).exists();
+      Path token = Files.writeString(directory.resolve("bank0-token"), banks.get(0).apiToken());
+      Run proposedByNewAdmin =
+          run(
+              "propose",
+              "trade",
+              "--add-member",
+              "Bank 5:Bank5MSP",
+              "--admin-msp",
+              admin.resolve("msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token.toString());
+      assertThat(proposedByNewAdmin.exit()).as(proposedByNewAdmin.err()).isZero();
+      assertThat(proposedByNewAdmin.out()).contains("recorded: IN_PROGRESS");
+      Run client =
+          run(
+              "authority",
+              "enrol",
+              "--dir",
+              referee.toString(),
+              "--passphrase-file",
+              passphrase.toString(),
+              "--ledger",
+              "trade",
+              "--organization",
+              "Bank 0",
+              "--msp-id",
+              "Bank0MSP",
+              "--out",
+              directory.resolve("bank0-client-2").toString());
+      assertThat(client.exit()).as(client.err()).isZero();
+      assertThat(directory.resolve("bank0-client-2/tls/key.pem")).exists();
       for (MemberKit bank : banks) {
         bank.close();
       }

@@ -6,6 +6,8 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.CertificateProfile;
 import io.patchwork.ca.CertificateRequest;
 import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
@@ -16,10 +18,14 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +47,11 @@ import picocli.CommandLine.Spec;
     name = "authority",
     mixinStandardHelpOptions = true,
     description = "A certificate authority held by the members, to replace the manager's.",
-    subcommands = {AuthorityCommand.Init.class, AuthorityCommand.Recertify.class})
+    subcommands = {
+      AuthorityCommand.Init.class,
+      AuthorityCommand.Enrol.class,
+      AuthorityCommand.Recertify.class
+    })
 final class AuthorityCommand implements Runnable {
   static final String ROOT = "root.pem";
   static final String CRL = "crl.pem";
@@ -138,6 +148,108 @@ final class AuthorityCommand implements Runnable {
   }
 
   @Command(
+      name = "enrol",
+      description =
+          "Certify a new admin or client of a member with the members' authority (after the"
+              + " referee was fired): keys made here, an MSP folder (and for a client a TLS"
+              + " folder) written to --out.")
+  static final class Enrol implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin Store store;
+
+    @Option(names = "--ledger", required = true, description = "The ledger it serves.")
+    String ledger;
+
+    @Option(names = "--organization", required = true, description = "The member's name.")
+    String organization;
+
+    @Option(names = "--msp-id", required = true, description = "The member's MSP id.")
+    String mspId;
+
+    @Option(
+        names = "--role",
+        defaultValue = "client",
+        description = "admin (signs proposals and ballots) or client (transacts).")
+    String role;
+
+    @Option(names = "--name", description = "The identity's common name (default: the role).")
+    String name;
+
+    @Option(
+        names = "--tls-host",
+        description = "For a client: a name its TLS certificate also names (default localhost).")
+    List<String> tlsHosts = new ArrayList<>();
+
+    @Option(names = "--out", required = true, description = "A new directory for its folders.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Role chosen;
+      try {
+        chosen = Role.valueOf(role.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        chosen = null;
+      }
+      if (chosen != Role.ADMIN && chosen != Role.CLIENT) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--role is admin or client");
+      }
+      if (Files.exists(out)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), out + " exists");
+      }
+      String common = name == null ? chosen.name().toLowerCase(Locale.ROOT) : name;
+      try (EmbeddedDatabase database = store.database()) {
+        CertificateAuthority authority = Recertify.open(store.authorities(database), ledger);
+        IssuedCredential signing =
+            authority.issueWithNewKey(
+                CertificateRequest.signing(common, chosen, organization, mspId));
+        new MspBundle(
+                authority.chain(),
+                signing.certificate().certificate(),
+                Optional.of(signing.privateKey()),
+                Optional.of(authority.crl()))
+            .writeTo(out.resolve("msp"));
+        String printed = "msp " + signing.certificate().serialHex();
+        if (chosen == Role.CLIENT) {
+          IssuedCredential tls =
+              authority.issueWithNewKey(
+                  CertificateRequest.tls(
+                      common,
+                      Role.CLIENT,
+                      organization,
+                      mspId,
+                      tlsHosts.isEmpty() ? List.of("localhost") : tlsHosts,
+                      List.of(InetAddress.getLoopbackAddress())));
+          Path folder = Files.createDirectories(out.resolve("tls"));
+          List<X509Certificate> chain = new ArrayList<>();
+          chain.add(tls.certificate().certificate());
+          chain.addAll(authority.chain().subList(0, authority.chain().size() - 1));
+          Files.writeString(
+              folder.resolve("cert.pem"), Pem.certificates(chain), StandardCharsets.US_ASCII);
+          Files.writeString(
+              Files.createFile(
+                  folder.resolve("key.pem"),
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------"))),
+              Pem.privateKey(tls.privateKey()),
+              StandardCharsets.US_ASCII);
+          Files.writeString(
+              folder.resolve("ca.pem"),
+              Pem.certificate(authority.trustRoot()),
+              StandardCharsets.US_ASCII);
+          printed += ", tls " + tls.certificate().serialHex();
+        }
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%s %s of %s enrolled by the members' authority in %s (%s)%n",
+                chosen.name().toLowerCase(Locale.ROOT), common, mspId, out, printed);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
       name = "recertify",
       description =
           "Certify the peers the manager runs for a ledger with this authority, once the members"
@@ -187,7 +299,7 @@ final class AuthorityCommand implements Runnable {
       return 0;
     }
 
-    private static CertificateAuthority open(CertificateAuthorities authorities, String ledger)
+    static CertificateAuthority open(CertificateAuthorities authorities, String ledger)
         throws Exception {
       if (!authorities.ledgerIds().contains(ledger)) {
         throw new IOException("this authority was not made for ledger " + ledger);

@@ -35,19 +35,23 @@ import org.slf4j.LoggerFactory;
 public final class CertificateInventory {
   private static final Logger log = LoggerFactory.getLogger(CertificateInventory.class);
 
-  /** A certificate expiring within this window is warned of in the log. */
-  public static final Duration WARN_WITHIN = Duration.ofDays(30);
-
   /** How often the log warns again of one certificate. */
   private static final Duration WARN_EVERY = Duration.ofDays(1);
 
   private final LedgerService ledgers;
   private final Clock clock;
+  private final Duration warnWithin;
   private final MultiGauge expiry;
   private final Map<String, Instant> warned = new ConcurrentHashMap<>();
 
-  public CertificateInventory(LedgerService ledgers, Clock clock) {
+  /**
+   * @param warnWithin a certificate in use that expires within this is warned of in the log: half
+   *     the renewal window, so that the manager's own certificates (renewed at its start) are
+   *     warned of only when their renewal fails, and members' own in time to renew them
+   */
+  public CertificateInventory(LedgerService ledgers, Duration warnWithin, Clock clock) {
     this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
+    this.warnWithin = Objects.requireNonNull(warnWithin, "warnWithin");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.expiry =
         MultiGauge.builder("patchwork.certificate.expiry")
@@ -205,9 +209,9 @@ public final class CertificateInventory {
   }
 
   /**
-   * Reads every running ledger's inventory again into the expiry gauge, and warns in the log of
-   * each certificate in use that expires within {@link #WARN_WITHIN} (or has expired): its holder
-   * renews it ({@code patchwork renew}) or asks for a new one.
+   * Reads every running ledger's inventory again into the expiry gauge, and warns in the log (once
+   * a day each) of every certificate in use that expires within the warning window or has expired:
+   * its holder renews it ({@code patchwork renew}) or asks for a new one.
    */
   public void refresh() {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -242,7 +246,7 @@ public final class CertificateInventory {
                 until -> (until.toEpochMilli() - clock.millis()) / 1000.0));
         String key = ledgerId + "/" + entry.serial();
         Instant last = warned.get(key);
-        if (now.plus(WARN_WITHIN).isAfter(notAfter)
+        if (now.plus(warnWithin).isAfter(notAfter)
             && (last == null || !now.isBefore(last.plus(WARN_EVERY)))) {
           warned.put(key, now);
           log.warn(

@@ -46,9 +46,17 @@ public final class CertificateRenewals {
       Clock clock) {
     this.ledgers = Objects.requireNonNull(ledgers, "ledgers");
     this.admins = Objects.requireNonNull(admins, "admins");
-    Duration third = lifetime.dividedBy(3);
-    this.window = renewBefore.compareTo(third) < 0 ? renewBefore : third;
+    this.window = window(lifetime, renewBefore);
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * How long before expiry a certificate is renewed: {@code renewBefore}, or a third of the
+   * lifetime if that is shorter.
+   */
+  public static Duration window(Duration lifetime, Duration renewBefore) {
+    Duration third = lifetime.dividedBy(3);
+    return renewBefore.compareTo(third) < 0 ? renewBefore : third;
   }
 
   /** How long before expiry a certificate is renewed. */
