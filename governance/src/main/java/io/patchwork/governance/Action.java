@@ -18,7 +18,8 @@ public sealed interface Action
         Action.ReplaceAuthority,
         Action.ChangePolicy,
         Action.UpgradeContract,
-        Action.CloseLedger {
+        Action.CloseLedger,
+        Action.RevokeCertificates {
 
   /** The action's name, as the API and the ledger record it. */
   String kind();
@@ -45,6 +46,45 @@ public sealed interface Action
     @Override
     public String kind() {
       return "AddMember";
+    }
+  }
+
+  /**
+   * Revoke certificates of members that stay: the authority's new CRL (DER), which every node puts
+   * in force from the decision's block.
+   */
+  record RevokeCertificates(byte[] crl) implements Action {
+    public RevokeCertificates {
+      Objects.requireNonNull(crl, "crl");
+      if (crl.length == 0) {
+        throw new IllegalArgumentException("the CRL that revokes the certificates is missing");
+      }
+      crl = crl.clone();
+    }
+
+    @Override
+    public byte[] crl() {
+      return crl.clone();
+    }
+
+    @Override
+    public String kind() {
+      return "RevokeCertificates";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof RevokeCertificates that && Arrays.equals(crl, that.crl);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(crl);
+    }
+
+    @Override
+    public String toString() {
+      return "RevokeCertificates[crl=" + crl.length + " bytes]";
     }
   }
 

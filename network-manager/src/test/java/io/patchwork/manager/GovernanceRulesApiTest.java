@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.patchwork.ca.Pem;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.vertx.core.json.JsonArray;
@@ -331,6 +332,48 @@ class GovernanceRulesApiTest {
             .contains("certificate revoked");
         assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "TLS"))).contains(": OK");
 
+        // Bank 0's client TLS key is compromised: the members vote to revoke that one certificate;
+        // from the decision's block every node refuses it, and the served CRL lists it.
+        String compromised =
+            Pem.readCertificates(bank0.certificatePem("CLIENT", "TLS"))
+                .get(0)
+                .getSerialNumber()
+                .toString(16);
+        assertError(
+            manager.send("POST", "/ledgers/club/proposals", revocation("abcdef0123"), token1),
+            404,
+            "CERTIFICATE_NOT_FOUND");
+        String bank2Serial = ofBank2.get(0).getString("serial");
+        assertError(
+            manager.send("POST", "/ledgers/club/proposals", revocation(bank2Serial), token1),
+            409,
+            "ALREADY_REVOKED");
+        HttpResponse<String> revoking =
+            manager.send("POST", "/ledgers/club/proposals", revocation(compromised), token1);
+        assertThat(revoking.statusCode()).as(revoking.body()).isEqualTo(201);
+        String revocationPath =
+            "/ledgers/club/proposals/" + new JsonObject(revoking.body()).getString("id");
+        voteHosted(manager, revocationPath, token1);
+        assertThat(
+                manager
+                    .send(
+                        "POST",
+                        revocationPath + "/ballots",
+                        bank0.vote(new JsonObject(manager.get(revocationPath).body()), Choice.YES),
+                        token0)
+                    .statusCode())
+            .isEqualTo(200);
+        for (Object node : shown.getJsonArray("nodes")) {
+          String endpoint = ((JsonObject) node).getString("endpoint");
+          assertThatThrownBy(() -> bank0.tlsHandshake(endpoint))
+              .as(endpoint)
+              .isInstanceOf(SSLException.class);
+        }
+        Files.writeString(crl, manager.get("/ledgers/club/crl").body());
+        assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "TLS")))
+            .contains("certificate revoked");
+        assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "SIGNING"))).contains(": OK");
+
         // The two members left close and settle; Bank 2's position is in the statement.
         String close =
             proposeHosted(manager, "club", new JsonObject().put("kind", "CLOSE_LEDGER"), token1);
@@ -438,6 +481,17 @@ class GovernanceRulesApiTest {
             "POST", path + "/ballots", new JsonObject().put("choice", "YES").encode(), token);
     assertThat(voted.statusCode()).as(voted.body()).isEqualTo(200);
     return new JsonObject(voted.body());
+  }
+
+  private static String revocation(String serial) {
+    return new JsonObject()
+        .put(
+            "action",
+            new JsonObject()
+                .put("kind", "REVOKE_CERTIFICATES")
+                .put("serials", new JsonArray().add(serial))
+                .put("reason", "KEY_COMPROMISE"))
+        .encode();
   }
 
   private static GovernanceProposal.Builder proposal(JsonObject ledger, String mspId) {

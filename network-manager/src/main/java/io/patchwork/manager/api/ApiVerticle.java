@@ -172,6 +172,7 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/proposals").handler(governance::propose);
           router.get("/ledgers/:id/proposals").handler(governance::list);
           router.get("/ledgers/:id/crl").handler(governance::crl);
+          router.get("/ledgers/:id/revocation-crl").handler(governance::revocationCrl);
           CertificateRoutes certificates = new CertificateRoutes(vertx, services.certificates());
           router.get("/ledgers/:id/certificates").handler(certificates::list);
           router.post("/ledgers/:id/certificates/:serial/renewal").handler(certificates::renew);

@@ -3,8 +3,11 @@ package io.patchwork.manager.api;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
+import io.patchwork.ca.CaException;
 import io.patchwork.ca.Pem;
+import io.patchwork.ca.RevocationReason;
 import io.patchwork.governance.Choice;
+import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.node.config.proto.GovernanceBallot;
@@ -15,12 +18,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigInteger;
 import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * {@code /ledgers/{id}/proposals}: member admins hand in proposals and ballots they signed with
@@ -41,6 +48,24 @@ final class GovernanceRoutes {
     JsonBody body;
     try {
       body = JsonBody.of(ctx);
+      if (body.has("action")
+          && body.object("action")
+              .optionalString("kind")
+              .orElse("")
+              .equals("REVOKE_CERTIFICATES")) {
+        JsonBody action = body.object("action");
+        List<BigInteger> serials = serials(action);
+        RevocationReason reason = reason(action);
+        vertx
+            .executeBlocking(
+                () ->
+                    governance.proposeRevocation(
+                        Authentication.principal(ctx), id, serials, reason),
+                false)
+            .onSuccess(view -> created(ctx, id, view))
+            .onFailure(failure -> failCa(ctx, failure));
+        return;
+      }
       if (body.has("action")) {
         GovernanceProposal.Builder action = action(body.object("action"));
         vertx
@@ -235,6 +260,80 @@ final class GovernanceRoutes {
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
+  /**
+   * {@code GET /ledgers/{id}/revocation-crl?serial=HEX&serial=...&reason=KEY_COMPROMISE}: the CRL a
+   * RevokeCertificates proposal signed on the member's side carries, base64 DER and PEM.
+   */
+  void revocationCrl(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    List<BigInteger> serials = new ArrayList<>();
+    RevocationReason reason;
+    try {
+      for (String serial : ctx.queryParam("serial")) {
+        serials.add(serial(serial, "serial"));
+      }
+      reason =
+          reason(ctx.queryParam("reason").stream().findFirst().orElse("KEY_COMPROMISE"), "reason");
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> governance.revocationCrl(Authentication.principal(ctx), id, serials, reason),
+            false)
+        .onSuccess(crl -> crlAnswer(ctx, crl, new JsonObject()))
+        .onFailure(failure -> failCa(ctx, failure));
+  }
+
+  private static List<BigInteger> serials(JsonBody action) throws Refusal {
+    List<BigInteger> serials = new ArrayList<>();
+    for (String serial : action.strings("serials", 1, 100)) {
+      serials.add(serial(serial, action.path("serials")));
+    }
+    return serials;
+  }
+
+  private static BigInteger serial(String hex, String path) throws Refusal {
+    try {
+      return new BigInteger(hex, 16);
+    } catch (NumberFormatException e) {
+      throw Refusal.malformed(path, "certificate serials in hexadecimal");
+    }
+  }
+
+  private static RevocationReason reason(JsonBody action) throws Refusal {
+    return reason(action.optionalString("reason").orElse("KEY_COMPROMISE"), action.path("reason"));
+  }
+
+  private static RevocationReason reason(String text, String path) throws Refusal {
+    try {
+      return RevocationReason.valueOf(text);
+    } catch (IllegalArgumentException e) {
+      throw Refusal.malformed(
+          path,
+          "one of KEY_COMPROMISE, AFFILIATION_CHANGED, SUPERSEDED, CESSATION_OF_OPERATION, PRIVILEGE_WITHDRAWN, UNSPECIFIED");
+    }
+  }
+
+  private static void crlAnswer(RoutingContext ctx, X509CRL crl, JsonObject json) {
+    try {
+      ctx.json(
+          json.put("crl", Base64.getEncoder().encodeToString(crl.getEncoded()))
+              .put("pem", Pem.crl(crl)));
+    } catch (CRLException e) {
+      ctx.fail(e);
+    }
+  }
+
+  private static void failCa(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof CaException refused) {
+      ApiVerticle.error(ctx, ApiError.of(refused.error()), refused.getMessage());
+    } else {
+      ApiVerticle.fail(ctx, failure);
+    }
+  }
+
   /** The CRL a proposal to remove a member carries, base64 DER and PEM. */
   void removalCrl(RoutingContext ctx) {
     String id = ctx.pathParam("id");
@@ -242,18 +341,7 @@ final class GovernanceRoutes {
     vertx
         .executeBlocking(
             () -> governance.removalCrl(Authentication.principal(ctx), id, mspId), false)
-        .onSuccess(
-            crl -> {
-              try {
-                ctx.json(
-                    new JsonObject()
-                        .put("mspId", mspId)
-                        .put("crl", Base64.getEncoder().encodeToString(crl.getEncoded()))
-                        .put("pem", Pem.crl(crl)));
-              } catch (CRLException e) {
-                ctx.fail(e);
-              }
-            })
+        .onSuccess(crl -> crlAnswer(ctx, crl, new JsonObject().put("mspId", mspId)))
         .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 

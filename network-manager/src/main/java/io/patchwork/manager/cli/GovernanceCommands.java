@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -103,6 +104,14 @@ final class GovernanceCommands {
       boolean changePolicy;
 
       @Option(
+          names = "--revoke",
+          split = ",",
+          description =
+              "Certificate serials (hex; patchwork certificates lists them) to revoke, with"
+                  + " --reason.")
+      List<String> revoke;
+
+      @Option(
           names = "--upgrade-contract",
           description =
               "Pin a new version of this contract, with --contract-version and --code-hash.")
@@ -180,6 +189,13 @@ final class GovernanceCommands {
         description = "With --change-policy: the most transactions in a block.")
     Integer maxTransactions;
 
+    @Option(
+        names = "--reason",
+        defaultValue = "KEY_COMPROMISE",
+        description =
+            "With --revoke: KEY_COMPROMISE (default), AFFILIATION_CHANGED, SUPERSEDED, ...")
+    String reason;
+
     @Option(names = "--contract-version", description = "With --upgrade-contract: its version.")
     String contractVersion;
 
@@ -255,6 +271,20 @@ final class GovernanceCommands {
         proposal.setChangePolicy(changePolicy(json));
       } else if (action.upgradeContract != null) {
         proposal.setUpgradeContract(upgradeContract(json));
+      } else if (action.revoke != null) {
+        json.put("kind", "REVOKE_CERTIFICATES")
+            .put("serials", new JsonArray(action.revoke))
+            .put("reason", reason);
+        if (adminMsp != null) {
+          StringBuilder query = new StringBuilder("?reason=").append(reason);
+          action.revoke.forEach(serial -> query.append("&serial=").append(serial));
+          JsonObject crl = api.get("/ledgers/" + ledger + "/revocation-crl" + query);
+          proposal.setRevokeCertificates(
+              GovernanceProposal.RevokeCertificates.newBuilder()
+                  .setCrl(
+                      com.google.protobuf.ByteString.copyFrom(
+                          Base64.getDecoder().decode(crl.getString("crl")))));
+        }
       } else if (action.remove != null) {
         GovernanceProposal.RemoveMember.Builder remove =
             GovernanceProposal.RemoveMember.newBuilder().setMspId(action.remove);

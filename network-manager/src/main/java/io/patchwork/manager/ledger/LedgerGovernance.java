@@ -3,6 +3,7 @@ package io.patchwork.manager.ledger;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.CaException;
+import io.patchwork.ca.RevocationReason;
 import io.patchwork.governance.Choice;
 import io.patchwork.governance.ProposalStatus;
 import io.patchwork.governance.Tally;
@@ -19,8 +20,12 @@ import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -252,6 +257,10 @@ public final class LedgerGovernance {
         tokens.revokeMember(ledger.ledgerId(), removed);
         removals.evict(ledger, removed);
       }
+      if (approved.content().hasRevokeCertificates()) {
+        removals.revokeDecided(
+            ledger, crl(approved.content().getRevokeCertificates().getCrl().toByteArray()));
+      }
       if (approved.content().hasCloseLedger()) {
         // From the next block only config transactions count: the ledger awaits its statement.
         ledgers.registry().setStatus(ledger.ledgerId(), LedgerStatus.CLOSING, Optional.empty());
@@ -403,6 +412,48 @@ public final class LedgerGovernance {
     } catch (CaException e) {
       throw new Refusal(
           ApiError.LEDGER_UNAVAILABLE, "the authority could not sign its CRL: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Proposes revoking {@code serials}, signed by the caller's hosted admin: the proposal carries
+   * the authority's CRL with them added; once the members approve it, every node refuses them.
+   *
+   * @throws Refusal as {@link #proposeAsHosted}, AUTHORITY_REPLACED, MALFORMED_REQUEST
+   * @throws CaException CERTIFICATE_NOT_FOUND or ALREADY_REVOKED
+   */
+  public ProposalView proposeRevocation(
+      Principal caller, String ledgerId, List<BigInteger> serials, RevocationReason reason)
+      throws Refusal, SQLException, InterruptedException, CaException {
+    memberAdmin(caller, ledgerId, "proposes");
+    X509CRL crl = removals.revocationCrl(ledgerId, serials, reason);
+    return proposeAsHosted(
+        caller,
+        ledgerId,
+        GovernanceProposal.newBuilder()
+            .setRevokeCertificates(
+                GovernanceProposal.RevokeCertificates.newBuilder().setCrl(crlBytes(crl))));
+  }
+
+  /**
+   * The CRL a RevokeCertificates proposal signed on the member's side carries.
+   *
+   * @throws Refusal FORBIDDEN, AUTHORITY_REPLACED, LEDGER_NOT_FOUND, MALFORMED_REQUEST
+   * @throws CaException CERTIFICATE_NOT_FOUND or ALREADY_REVOKED
+   */
+  public X509CRL revocationCrl(
+      Principal caller, String ledgerId, List<BigInteger> serials, RevocationReason reason)
+      throws Refusal, SQLException, CaException {
+    seeable(caller, ledgerId);
+    return removals.revocationCrl(ledgerId, serials, reason);
+  }
+
+  private static X509CRL crl(byte[] der) {
+    try {
+      return (X509CRL)
+          CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
+    } catch (CertificateException | CRLException e) {
+      throw new IllegalStateException("a decided CRL cannot be read", e);
     }
   }
 

@@ -1,7 +1,9 @@
 package io.patchwork.manager.ledger;
 
+import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.Crls;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.RevocationReason;
 import io.patchwork.manager.error.ApiError;
@@ -11,10 +13,16 @@ import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.config.proto.LedgerConfig;
 import java.math.BigInteger;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +62,89 @@ final class MemberRemovals {
     CertificateAuthority authority = ledgers.authority(ledgerId);
     return authority.prospectiveCrl(
         serials(authority, mspId), RevocationReason.CESSATION_OF_OPERATION);
+  }
+
+  /**
+   * The CRL a proposal to revoke {@code serials} carries: signed by the ledger's authority, what it
+   * revokes now and these; nothing is revoked until the decision.
+   *
+   * @throws Refusal AUTHORITY_REPLACED, LEDGER_NOT_FOUND / LEDGER_NOT_ACTIVE, MALFORMED_REQUEST for
+   *     no serial
+   * @throws CaException CERTIFICATE_NOT_FOUND or ALREADY_REVOKED for a serial
+   */
+  X509CRL revocationCrl(String ledgerId, List<BigInteger> serials, RevocationReason reason)
+      throws Refusal, SQLException, CaException {
+    if (serials.isEmpty()) {
+      throw Refusal.malformed("serials", "name at least one certificate to revoke");
+    }
+    HostedLedger ledger = ledgers.activeLedger(ledgerId);
+    ledgers.requireOwnAuthority(ledgerId, ledger.config());
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    for (BigInteger serial : serials) {
+      IssuedCertificate certificate =
+          authority
+              .find(serial)
+              .orElseThrow(
+                  () ->
+                      new CaException(
+                          CaError.CERTIFICATE_NOT_FOUND,
+                          "ledger " + ledgerId + " has no certificate " + serial.toString(16)));
+      if (certificate.isRevoked()) {
+        throw new CaException(
+            CaError.ALREADY_REVOKED, "certificate " + certificate.serialHex() + " is revoked");
+      }
+    }
+    return authority.prospectiveCrl(serials, reason);
+  }
+
+  /**
+   * Records at the authority the revocations a decided RevokeCertificates put in force (what its
+   * CRL lists that the authority has not revoked yet), so the CRL it serves lists them too.
+   */
+  void revokeDecided(HostedLedger ledger, X509CRL decided) {
+    String ledgerId = ledger.ledgerId();
+    try {
+      if (!ledgers.trustsOwnAuthority(ledgerId, ledger.config())) {
+        return;
+      }
+      CertificateAuthority authority = ledgers.authority(ledgerId);
+      Set<BigInteger> revoked = new HashSet<>(Crls.revokedSerials(authority.crl()));
+      Map<BigInteger, RevocationReason> wanted = new LinkedHashMap<>();
+      if (decided.getRevokedCertificates() != null) {
+        for (X509CRLEntry entry : decided.getRevokedCertificates()) {
+          if (!revoked.contains(entry.getSerialNumber())
+              && authority.find(entry.getSerialNumber()).isPresent()) {
+            wanted.put(entry.getSerialNumber(), reason(entry));
+          }
+        }
+      }
+      Map<RevocationReason, List<BigInteger>> byReason = new LinkedHashMap<>();
+      wanted.forEach(
+          (serial, why) -> byReason.computeIfAbsent(why, r -> new ArrayList<>()).add(serial));
+      for (Map.Entry<RevocationReason, List<BigInteger>> batch : byReason.entrySet()) {
+        authority.revoke(batch.getValue(), batch.getKey());
+      }
+      ledgers.keepCustody(ledgerId);
+      log.info("ledger.certificates_revoked ledger={} count={}", ledgerId, wanted.size());
+    } catch (CaException e) {
+      log.error(
+          "ledger.certificates_not_revoked ledger={} reason=\"{}\" hint=\"the ledger's config"
+              + " refuses them already; the CRL served by the API does not list them yet\"",
+          ledgerId,
+          e.getMessage());
+    }
+  }
+
+  private static RevocationReason reason(X509CRLEntry entry) {
+    if (entry.getRevocationReason() == null) {
+      return RevocationReason.UNSPECIFIED;
+    }
+    for (RevocationReason reason : RevocationReason.values()) {
+      if (reason.name().equals(entry.getRevocationReason().name())) {
+        return reason;
+      }
+    }
+    return RevocationReason.UNSPECIFIED;
   }
 
   /** Whether a removal proposal for this ledger must carry the manager's authority's CRL. */

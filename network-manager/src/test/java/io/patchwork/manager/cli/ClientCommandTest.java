@@ -2,6 +2,7 @@ package io.patchwork.manager.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.patchwork.ca.Pem;
 import io.patchwork.manager.ManagerFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -183,6 +184,11 @@ class ClientCommandTest {
       String token0 = bank0.resolve("api-token").toString();
       String before = Files.readString(bank0.resolve("admin/msp/signcerts/cert.pem"));
       String keyBefore = Files.readString(bank0.resolve("client/tls/key.pem"));
+      String tlsBefore =
+          Pem.readCertificates(Files.readString(bank0.resolve("client/tls/cert.pem")))
+              .get(0)
+              .getSerialNumber()
+              .toString(16);
       Run renewed =
           run(
               "renew",
@@ -270,6 +276,25 @@ class ClientCommandTest {
       Run unnamed = run("propose", "club", "--change-policy", "--url", url, "--token-file", token0);
       assertThat(unnamed.exit()).isEqualTo(2);
       assertThat(unnamed.err()).contains("--change-policy needs");
+
+      // The replaced TLS certificate's old key is to be retired: Bank 0 proposes revoking it,
+      // signed here, with the authority's CRL the API hands out.
+      Run revoking =
+          run(
+              "propose",
+              "club",
+              "--revoke",
+              tlsBefore,
+              "--reason",
+              "SUPERSEDED",
+              "--admin-msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(revoking.exit()).as(revoking.err()).isZero();
+      assertThat(revoking.out()).contains("recorded: IN_PROGRESS");
 
       // Invites are listed and cancelled from the shell; tokens are never shown again.
       Run second = run("invite", "club", "Bank2MSP", "--url", url, "--token-file", operator);

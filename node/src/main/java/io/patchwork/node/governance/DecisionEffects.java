@@ -80,6 +80,12 @@ public final class DecisionEffects {
         removeOrderers(current, next, o -> o.getNodeId().equals(nodeId));
       }
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
+      case REVOKE_CERTIFICATES -> {
+        ByteString crl = proposal.getRevokeCertificates().getCrl();
+        signedByLedgerAuthority(current, crl);
+        revokesMore(current, crl);
+        replaceCrl(next, crl);
+      }
       case UPGRADE_CONTRACT -> {
         upgradeWindowOpen(current, decidedAt);
         upgradeContract(next, proposal.getUpgradeContract());
@@ -296,6 +302,23 @@ public final class DecisionEffects {
               + " revocation(s) in force, serial "
               + dropped.iterator().next().toString(16)
               + " first");
+    }
+  }
+
+  /** A revocation's CRL must revoke at least one certificate the CRL in force does not. */
+  private static void revokesMore(LedgerConfig current, ByteString der) throws Inapplicable {
+    X509CRL crl = crl(der);
+    Set<BigInteger> inForce = new TreeSet<>();
+    for (Member member : current.getMembersList()) {
+      for (ByteString existing : member.getCrlsList()) {
+        X509CRL old = crl(existing);
+        if (old.getIssuerX500Principal().equals(crl.getIssuerX500Principal())) {
+          inForce.addAll(Crls.revokedSerials(old));
+        }
+      }
+    }
+    if (inForce.containsAll(Crls.revokedSerials(crl))) {
+      throw new Inapplicable("the CRL revokes no certificate that is not revoked already");
     }
   }
 

@@ -111,6 +111,8 @@ public final class GovernanceEncoding {
         }
         yield new Action.ReplaceAuthority(der, Duration.ofMillis(replace.getGracePeriodMillis()));
       }
+      case REVOKE_CERTIFICATES ->
+          new Action.RevokeCertificates(proposal.getRevokeCertificates().getCrl().toByteArray());
       case CLOSE_LEDGER ->
           new Action.CloseLedger(
               proposal.getCloseLedger().getSettlementAsset(), proposal.getCloseLedger().getTerms());
