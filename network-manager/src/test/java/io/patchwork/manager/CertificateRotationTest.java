@@ -17,8 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,11 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
@@ -247,35 +241,12 @@ class CertificateRotationTest {
   private static X509Certificate presented(
       String endpoint, CertificateAuthority authority, IssuedCredential clientTls)
       throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("root", authority.trustRoot());
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    char[] password = "rotation".toCharArray();
-    keys.setKeyEntry(
-        "tls",
-        clientTls.privateKey(),
-        password,
-        new Certificate[] {clientTls.certificate().certificate()});
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance("PKIX");
-    keyManagers.init(keys, password);
-    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance("PKIX");
-    trustManagers.init(trust);
-    SSLContext context = SSLContext.getInstance("TLSv1.3");
-    context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-    int colon = endpoint.lastIndexOf(':');
     try (SSLSocket socket =
-        (SSLSocket)
-            context
-                .getSocketFactory()
-                .createSocket(
-                    endpoint.substring(0, colon),
-                    Integer.parseInt(endpoint.substring(colon + 1)))) {
-      SSLParameters parameters = socket.getSSLParameters();
-      parameters.setApplicationProtocols(new String[] {"h2"});
-      socket.setSSLParameters(parameters);
-      socket.startHandshake();
+        TlsProbe.open(
+            endpoint,
+            List.of(authority.trustRoot()),
+            clientTls.privateKey(),
+            clientTls.certificate().certificate())) {
       return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     }
   }

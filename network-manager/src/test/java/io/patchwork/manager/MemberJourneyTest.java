@@ -97,6 +97,8 @@ class MemberJourneyTest {
       assertThat(profile.getJsonArray("peers").getJsonObject(0).getString("mspId"))
           .isEqualTo("Bank0MSP");
       assertThat(bank0.redemption().getJsonArray("certificates")).hasSize(3);
+      assertThat(bank0.redemption().getJsonObject("msp").getJsonArray("crls").getString(0))
+          .startsWith("-----BEGIN X509 CRL-----");
 
       // The member's application submits with the official client; other peers endorse.
       Contract obligations = bank0.gateway().getNetwork("trade").getContract("obligations");

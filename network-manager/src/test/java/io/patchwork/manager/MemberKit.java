@@ -25,20 +25,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
@@ -226,40 +220,14 @@ public final class MemberKit implements AutoCloseable {
    * @throws SSLException if the server refuses the certificate
    */
   public void tlsHandshake(String endpoint) throws Exception {
-    JsonObject profile = redeemed.getJsonObject("connectionProfile");
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    int n = 0;
-    for (Object root : profile.getJsonArray("tlsRootCertificates")) {
-      trust.setCertificateEntry("root" + n++, x509((String) root));
+    List<X509Certificate> roots = new ArrayList<>();
+    for (Object root :
+        redeemed.getJsonObject("connectionProfile").getJsonArray("tlsRootCertificates")) {
+      roots.add(x509((String) root));
     }
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    char[] password = "kit".toCharArray();
-    keys.setKeyEntry(
-        "tls",
-        clientTls.getPrivate(),
-        password,
-        new Certificate[] {x509(certificate("CLIENT", "TLS"))});
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance("PKIX");
-    keyManagers.init(keys, password);
-    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance("PKIX");
-    trustManagers.init(trust);
-    SSLContext context = SSLContext.getInstance("TLSv1.3");
-    context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-    int colon = endpoint.lastIndexOf(':');
     try (SSLSocket socket =
-        (SSLSocket)
-            context
-                .getSocketFactory()
-                .createSocket(
-                    endpoint.substring(0, colon),
-                    Integer.parseInt(endpoint.substring(colon + 1)))) {
-      SSLParameters parameters = socket.getSSLParameters();
-      parameters.setApplicationProtocols(new String[] {"h2"});
-      socket.setSSLParameters(parameters);
-      socket.setSoTimeout(1_000);
-      socket.startHandshake();
+        TlsProbe.open(
+            endpoint, roots, clientTls.getPrivate(), x509(certificate("CLIENT", "TLS")))) {
       // TLS 1.3: a server that refuses the client's certificate says so after the handshake.
       try {
         socket.getInputStream().read();

@@ -185,7 +185,8 @@ final class InviteRoutes {
                 new JsonObject()
                     .put("mspId", mspId)
                     .put("cacerts", new JsonArray().add(Pem.certificate(root)))
-                    .put("intermediatecerts", intermediates))
+                    .put("intermediatecerts", intermediates)
+                    .put("crls", new JsonArray().add(Pem.crl(redeemed.crl()))))
             .put("connectionProfile", profile(redeemed.profile()));
     redeemed
         .hostedPeer()

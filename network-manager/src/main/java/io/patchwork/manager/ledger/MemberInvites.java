@@ -23,6 +23,7 @@ import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Member;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -70,7 +71,8 @@ public final class MemberInvites {
       Optional<ApiTokens.Issued> apiToken,
       ConnectionProfile profile,
       Optional<HostedPeer> hostedPeer,
-      Optional<X509Certificate> hostedAdmin) {}
+      Optional<X509Certificate> hostedAdmin,
+      X509CRL crl) {}
 
   /**
    * The peer the manager started for the member, or why it could not (the certificates stand; the
@@ -283,7 +285,13 @@ public final class MemberInvites {
       }
     }
     // After the hosted peer started: the profile lists it first.
-    return new Redeemed(redemption, apiToken, profile(ledger, mspId), hosted, hostedAdmin);
+    return new Redeemed(
+        redemption,
+        apiToken,
+        profile(ledger, mspId),
+        hosted,
+        hostedAdmin,
+        ledgers.authority(ledgerId).crl());
   }
 
   /** The connection profile of a running ledger for one of its members. */
