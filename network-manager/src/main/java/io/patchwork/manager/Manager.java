@@ -396,7 +396,8 @@ public final class Manager implements AutoCloseable {
                     data.resolve("instances")
                         .resolve(joined.host() + "_" + joined.port())
                         .resolve("orderers"),
-                    settings.nodes()));
+                    settings.nodes(),
+                    Optional.of(settings.passphrase())));
         ClusterPlacement spread =
             new ClusterPlacement(
                 vertx, cluster.get(), instance, satellites.get(), registry, metrics);
@@ -412,7 +413,7 @@ public final class Manager implements AutoCloseable {
       tokens.ensureOperatorToken(data.resolve(OPERATOR_TOKEN_FILE));
       ledgers =
           new LedgerService(
-              new EmbeddedLedgers(settings.nodes()),
+              new EmbeddedLedgers(settings.nodes()).sealingKeysWith(settings.passphrase()),
               data,
               registry,
               authorities,

@@ -159,6 +159,23 @@ class MemberJourneyTest {
             .isGreaterThanOrEqualTo(before.getJsonObject(i).getLong("height"))
             .isGreaterThan(committedIn);
       }
+      // The nodes' keys are sealed with the manager's passphrase, and opened again at the restart.
+      try (var files = Files.walk(directory.resolve("ledgers/trade/credentials"))) {
+        List<Path> keys =
+            files
+                .filter(
+                    f ->
+                        f.getFileName().toString().equals("priv_sk")
+                            || f.getFileName().toString().equals("key.pem"))
+                .toList();
+        assertThat(keys).hasSizeGreaterThanOrEqualTo(2 * (3 + PARTIES));
+        for (Path key : keys) {
+          assertThat(Files.readString(key))
+              .as(key.toString())
+              .contains("PATCHWORK SEALED PRIVATE KEY")
+              .doesNotContain("-----BEGIN PRIVATE KEY-----");
+        }
+      }
       // The member's token and certificates still work; the ledger takes new transactions.
       assertThat(manager.send("GET", "/ledgers/trade", null, member).statusCode()).isEqualTo(200);
       Contract reopened = bank0.gateway().getNetwork("trade").getContract("obligations");

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.KeySeal;
+import io.patchwork.ca.Passphrase;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.store.FileTrees;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.hyperledger.fabric.protos.common.Block;
 
@@ -50,9 +54,35 @@ final class CredentialFolder {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path directory;
+  private final Optional<KeySeal> seal;
 
   CredentialFolder(Path directory) {
+    this(directory, Optional.empty());
+  }
+
+  private CredentialFolder(Path directory, Optional<KeySeal> seal) {
     this.directory = directory;
+    this.seal = seal;
+  }
+
+  /**
+   * A kept folder; with a passphrase, the nodes' keys it writes are sealed with it ({@link
+   * KeySeal}, its salt kept in the folder) and sealed ones it reads are opened with it.
+   */
+  static CredentialFolder open(Path directory, Optional<Passphrase> passphrase) throws IOException {
+    return new CredentialFolder(directory, seal(directory, passphrase));
+  }
+
+  private static Optional<KeySeal> seal(Path directory, Optional<Passphrase> passphrase)
+      throws IOException {
+    if (passphrase.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(KeySeal.open(directory, passphrase.get()));
+    } catch (CaException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   Path directory() {
@@ -64,15 +94,16 @@ final class CredentialFolder {
       Path directory,
       Block genesis,
       Collection<NodeCredentials> nodes,
-      List<X509Certificate> authorityChain)
+      List<X509Certificate> authorityChain,
+      Optional<Passphrase> passphrase)
       throws IOException {
     if (Files.exists(directory)) {
       throw new IOException(directory + " exists: a ledger's credential folder is made once");
     }
     Files.createDirectories(directory);
-    CredentialFolder folder = new CredentialFolder(directory);
+    CredentialFolder folder = open(directory, passphrase);
     for (NodeCredentials node : nodes) {
-      NodeFiles.write(directory.resolve(node.nodeId()), authorityChain, node.files());
+      NodeFiles.write(directory.resolve(node.nodeId()), authorityChain, node.files(), folder.seal);
     }
     Files.write(directory.resolve(NodeFiles.GENESIS), genesis.toByteArray());
     folder.writeMemberPeers(List.of());
@@ -92,7 +123,7 @@ final class CredentialFolder {
   NodeFiles.Credentials node(String nodeId) throws IOException {
     recover(nodeId);
     try {
-      return NodeFiles.read(directory.resolve(nodeId));
+      return NodeFiles.read(directory.resolve(nodeId), seal);
     } catch (GeneralSecurityException e) {
       throw new IOException(
           "the credentials of node " + nodeId + " cannot be read: " + e.getMessage(), e);
@@ -106,7 +137,7 @@ final class CredentialFolder {
     Path fresh = directory.resolve(node.nodeId() + NEW);
     Path old = directory.resolve(node.nodeId() + OLD);
     FileTrees.delete(fresh);
-    NodeFiles.write(fresh, authorityChain, node.files());
+    NodeFiles.write(fresh, authorityChain, node.files(), seal);
     // Never without a complete folder: the old one steps aside, the new one (complete) takes its
     // place, then the old one goes. A crash in between leaves the new one for recover().
     FileTrees.delete(old);

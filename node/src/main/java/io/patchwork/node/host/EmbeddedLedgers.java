@@ -2,6 +2,7 @@ package io.patchwork.node.host;
 
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.Passphrase;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
@@ -45,6 +46,7 @@ public final class EmbeddedLedgers implements LedgerHost {
   private final ContractRegistry contracts;
   private final Clock clock;
   private final NodeAddresses addresses;
+  private final Optional<Passphrase> keyPassphrase;
 
   /** A host on loopback running the built-in contracts on the system clock. */
   public EmbeddedLedgers() {
@@ -60,9 +62,26 @@ public final class EmbeddedLedgers implements LedgerHost {
   }
 
   public EmbeddedLedgers(ContractRegistry contracts, Clock clock, NodeAddresses addresses) {
+    this(contracts, clock, addresses, Optional.empty());
+  }
+
+  private EmbeddedLedgers(
+      ContractRegistry contracts,
+      Clock clock,
+      NodeAddresses addresses,
+      Optional<Passphrase> keyPassphrase) {
     this.contracts = Objects.requireNonNull(contracts, "contracts");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.addresses = Objects.requireNonNull(addresses, "addresses");
+    this.keyPassphrase = Objects.requireNonNull(keyPassphrase, "keyPassphrase");
+  }
+
+  /**
+   * This host, keeping its nodes' private keys sealed with {@code passphrase} ({@link
+   * io.patchwork.ca.KeySeal}) instead of in the clear (owner-only files either way).
+   */
+  public EmbeddedLedgers sealingKeysWith(Passphrase passphrase) {
+    return new EmbeddedLedgers(contracts, clock, addresses, Optional.of(passphrase));
   }
 
   @Override
@@ -81,7 +100,7 @@ public final class EmbeddedLedgers implements LedgerHost {
             .clock(clock)
             .addresses(addresses)
             .dataDirectory(plan.directory().resolve(NODES))
-            .keepCredentials(plan.directory().resolve(CREDENTIALS))
+            .keepCredentials(plan.directory().resolve(CREDENTIALS), keyPassphrase)
             .remoteOrderers(plan.remoteOrderers());
     plan.members().forEach(m -> builder.member(m.organization(), m.mspId()));
     plan.opening().ifPresent(builder::opening);
@@ -105,16 +124,18 @@ public final class EmbeddedLedgers implements LedgerHost {
       throws LedgerException {
     try {
       return new EmbeddedLedger(
-          reopen(
+          open(
               directory.resolve(CREDENTIALS),
               directory.resolve(NODES),
               authority,
               contracts,
               clock,
-              addresses),
+              addresses,
+              false,
+              keyPassphrase),
           directory,
           clock);
-    } catch (IOException | ConfigException | RuntimeException e) {
+    } catch (IOException | ConfigException | CaException | RuntimeException e) {
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the ledger did not start again: " + e.getMessage(), e);
     }
@@ -133,7 +154,8 @@ public final class EmbeddedLedgers implements LedgerHost {
                   contracts,
                   clock,
                   addresses,
-                  true),
+                  true,
+                  keyPassphrase),
               directory,
               clock);
       ledger.announceMovedPeers();
@@ -157,7 +179,15 @@ public final class EmbeddedLedgers implements LedgerHost {
       NodeAddresses addresses)
       throws IOException, ConfigException {
     try {
-      return open(credentials, dataDirectory, authority, contracts, clock, addresses, false);
+      return open(
+          credentials,
+          dataDirectory,
+          authority,
+          contracts,
+          clock,
+          addresses,
+          false,
+          Optional.empty());
     } catch (CaException e) {
       throw new IllegalStateException("reopening issues no certificate", e);
     }
@@ -176,9 +206,10 @@ public final class EmbeddedLedgers implements LedgerHost {
       ContractRegistry contracts,
       Clock clock,
       NodeAddresses addresses,
-      boolean relocate)
+      boolean relocate,
+      Optional<Passphrase> keyPassphrase)
       throws IOException, ConfigException, CaException {
-    CredentialFolder folder = new CredentialFolder(credentials);
+    CredentialFolder folder = CredentialFolder.open(credentials, keyPassphrase);
     folder.recoverAll();
     Block genesis = folder.genesis();
     LedgerRules rules = LedgerConfigs.fromGenesis(genesis);

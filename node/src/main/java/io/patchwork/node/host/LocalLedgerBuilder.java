@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import com.google.protobuf.ByteString;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.Passphrase;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.api.OrdererHandover;
@@ -51,6 +52,7 @@ public final class LocalLedgerBuilder {
   private List<String> pinned;
   private Path dataDirectory;
   private Path credentialsDirectory;
+  private Optional<Passphrase> keyPassphrase = Optional.empty();
   private Clock clock = Clock.systemUTC();
   private Optional<Opening> opening = Optional.empty();
   private NodeAddresses addresses = NodeAddresses.loopback();
@@ -146,6 +148,12 @@ public final class LocalLedgerBuilder {
   public LocalLedgerBuilder keepCredentials(Path directory) {
     this.credentialsDirectory = Objects.requireNonNull(directory, "directory");
     return this;
+  }
+
+  /** As {@link #keepCredentials(Path)}, the nodes' keys sealed with {@code passphrase} if given. */
+  public LocalLedgerBuilder keepCredentials(Path directory, Optional<Passphrase> passphrase) {
+    this.keyPassphrase = Objects.requireNonNull(passphrase, "passphrase");
+    return keepCredentials(directory);
   }
 
   /**
@@ -245,7 +253,11 @@ public final class LocalLedgerBuilder {
       folder =
           Optional.of(
               CredentialFolder.create(
-                  credentialsDirectory, genesis.block(), local.values(), authority.chain()));
+                  credentialsDirectory,
+                  genesis.block(),
+                  local.values(),
+                  authority.chain(),
+                  keyPassphrase));
     }
     LedgerCredentials credentials =
         new LedgerCredentials(

@@ -1,5 +1,7 @@
 package io.patchwork.node.host;
 
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.KeySeal;
 import io.patchwork.ca.MspBundle;
 import io.patchwork.ca.Pem;
 import io.patchwork.node.crypto.NodeSigner;
@@ -88,6 +90,20 @@ public final class NodeFiles {
   public static void write(
       Path directory, List<X509Certificate> authorityChain, Credentials credentials)
       throws IOException {
+    write(directory, authorityChain, credentials, Optional.empty());
+  }
+
+  /**
+   * As {@link #write(Path, List, Credentials)}, the two keys sealed with {@code seal} when given
+   * (for the manager's own nodes: {@link KeySeal}, the key store passphrase), in the clear for a
+   * folder {@code patchwork node run} is handed.
+   */
+  public static void write(
+      Path directory,
+      List<X509Certificate> authorityChain,
+      Credentials credentials,
+      Optional<KeySeal> seal)
+      throws IOException {
     if (Files.exists(directory)) {
       throw new FileAlreadyExistsException(directory.toString());
     }
@@ -95,19 +111,47 @@ public final class NodeFiles {
     new MspBundle(
             authorityChain,
             credentials.signingCertificate(),
-            Optional.of(credentials.signingKey()),
+            seal.isPresent() ? Optional.empty() : Optional.of(credentials.signingKey()),
             Optional.empty())
         .writeTo(directory.resolve(MSP));
+    if (seal.isPresent()) {
+      Path keystore =
+          Files.createDirectories(
+              directory.resolve(MSP).resolve(SIGNING_KEY).getParent(),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      writeKey(
+          keystore.resolve(Path.of(SIGNING_KEY).getFileName()),
+          sealed(seal.get(), credentials.signingKey(), SIGNING_LABEL));
+    }
     Path tls = Files.createDirectories(directory.resolve(TLS));
     Files.writeString(
         tls.resolve(TLS_CERTIFICATE),
         Pem.certificates(credentials.tlsChain()),
         StandardCharsets.US_ASCII);
+    writeKey(
+        tls.resolve(TLS_KEY),
+        seal.isPresent()
+            ? sealed(seal.get(), credentials.tlsKey(), TLS_LABEL)
+            : Pem.privateKey(credentials.tlsKey()));
+  }
+
+  private static final String SIGNING_LABEL = "signing";
+  private static final String TLS_LABEL = "tls";
+
+  private static String sealed(KeySeal seal, PrivateKey key, String label) throws IOException {
+    try {
+      return seal.seal(key, label);
+    } catch (CaException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static void writeKey(Path file, String pem) throws IOException {
     Path key =
         Files.createFile(
-            tls.resolve(TLS_KEY),
+            file,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(key, Pem.privateKey(credentials.tlsKey()), StandardCharsets.US_ASCII);
+    Files.writeString(key, pem, StandardCharsets.US_ASCII);
   }
 
   /** Reads what {@link #write} wrote: from an MSP folder and a TLS folder. */
@@ -132,6 +176,40 @@ public final class NodeFiles {
   /** Reads the credentials of a folder laid out as {@link #write} lays it out. */
   public static Credentials read(Path directory) throws IOException, GeneralSecurityException {
     return read(directory.resolve(MSP), directory.resolve(TLS));
+  }
+
+  /**
+   * Reads the credentials of a folder {@link #write} wrote, opening sealed keys with {@code seal}
+   * (keys in the clear are read as they are: folders written before keys were sealed).
+   *
+   * @throws GeneralSecurityException if a key is sealed and no seal is given, or it does not open
+   */
+  public static Credentials read(Path directory, Optional<KeySeal> seal)
+      throws IOException, GeneralSecurityException {
+    Path msp = directory.resolve(MSP);
+    Path tls = directory.resolve(TLS);
+    return new Credentials(
+        certificates(msp.resolve(SIGNING_CERTIFICATE)).get(0),
+        readPrivateKey(msp.resolve(SIGNING_KEY), seal, SIGNING_LABEL),
+        certificates(tls.resolve(TLS_CERTIFICATE)),
+        readPrivateKey(tls.resolve(TLS_KEY), seal, TLS_LABEL));
+  }
+
+  private static PrivateKey readPrivateKey(Path file, Optional<KeySeal> seal, String label)
+      throws IOException, GeneralSecurityException {
+    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    if (!KeySeal.isSealed(pem)) {
+      return readPrivateKey(file);
+    }
+    if (seal.isEmpty()) {
+      throw new GeneralSecurityException(
+          file + " is sealed with the network manager's key store passphrase");
+    }
+    try {
+      return seal.get().unseal(pem, label);
+    } catch (CaException e) {
+      throw new GeneralSecurityException(file + ": " + e.getMessage(), e);
+    }
   }
 
   private static List<X509Certificate> certificates(Path file)

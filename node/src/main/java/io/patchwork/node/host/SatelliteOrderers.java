@@ -1,5 +1,8 @@
 package io.patchwork.node.host;
 
+import io.patchwork.ca.CaException;
+import io.patchwork.ca.KeySeal;
+import io.patchwork.ca.Passphrase;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
@@ -65,11 +69,39 @@ public final class SatelliteOrderers implements AutoCloseable {
   }
 
   private volatile BiConsumer<String, String> removed = (ledger, node) -> {};
+  private final Optional<Passphrase> passphrase;
+  private Optional<KeySeal> seal;
+
+  /** The seal of the keys kept here, opened on first use (deriving its key takes a moment). */
+  private synchronized Optional<KeySeal> seal() throws IOException {
+    if (seal == null) {
+      if (passphrase.isEmpty()) {
+        seal = Optional.empty();
+      } else {
+        try {
+          seal = Optional.of(KeySeal.open(directory, passphrase.get()));
+        } catch (CaException e) {
+          throw new IOException(e.getMessage(), e);
+        }
+      }
+    }
+    return seal;
+  }
 
   /** Orderers kept under {@code directory}, listening on and reached at {@code addresses}. */
   public SatelliteOrderers(Path directory, NodeAddresses addresses) {
+    this(directory, addresses, Optional.empty());
+  }
+
+  /**
+   * As {@link #SatelliteOrderers(Path, NodeAddresses)}, the orderers' keys sealed with {@code
+   * passphrase} if given ({@link KeySeal}, its salt kept in {@code directory}).
+   */
+  public SatelliteOrderers(
+      Path directory, NodeAddresses addresses, Optional<Passphrase> passphrase) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.addresses = Objects.requireNonNull(addresses, "addresses");
+    this.passphrase = Objects.requireNonNull(passphrase, "passphrase");
     this.shared =
         new NodeLauncher.Shared(
             NodeTransport.create(),
@@ -133,7 +165,8 @@ public final class SatelliteOrderers implements AutoCloseable {
               handover.signingCertificate(),
               handover.signingKey(),
               handover.tlsChain(),
-              handover.tlsKey()));
+              handover.tlsKey()),
+          seal());
       Files.write(folder.resolve(NodeFiles.GENESIS), handover.genesis().toByteArray());
       HostedNode view = launch(handover.ledgerId(), handover.nodeId(), folder).view();
       log.info(
@@ -245,7 +278,7 @@ public final class SatelliteOrderers implements AutoCloseable {
     NodeLauncher.RunningOrderer orderer =
         NodeLauncher.startOrderer(
             genesis,
-            NodeFiles.read(folder).identity(nodeId, entry.getMspId(), rules.tlsTrust()),
+            NodeFiles.read(folder, seal()).identity(nodeId, entry.getMspId(), rules.tlsTrust()),
             folder.resolve(DATA),
             addresses.bind(),
             shared);

@@ -3,12 +3,24 @@ package io.patchwork.node.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CertificateAuthorities;
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.EmbeddedDatabase;
+import io.patchwork.ca.IssuedCredential;
+import io.patchwork.ca.KeySeal;
+import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Role;
 import io.patchwork.node.config.proto.Peer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +29,62 @@ class CredentialFolderTest {
 
   private static Peer peer(String nodeId, String mspId, String host, int port) {
     return Peer.newBuilder().setNodeId(nodeId).setMspId(mspId).setHost(host).setPort(port).build();
+  }
+
+  @Test
+  void keys_written_with_the_passphrase_are_sealed_and_open_only_with_it() throws Exception {
+    try (EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("db"))) {
+      CertificateAuthority authority =
+          CertificateAuthorities.builder()
+              .dataSource(database.dataSource())
+              .keyDirectory(directory.resolve("keys"))
+              .passphrase(Passphrase.of("credential folder tests".toCharArray()))
+              .build()
+              .createRoot(AuthoritySpec.of("trade", "Operator"));
+      IssuedCredential signing =
+          authority.issueWithNewKey(CertificateRequest.signing("peer0", Role.PEER, "A", "AMSP"));
+      IssuedCredential tls =
+          authority.issueWithNewKey(
+              CertificateRequest.tls(
+                  "peer0", Role.PEER, "A", "AMSP", List.of("localhost"), List.of()));
+      NodeFiles.Credentials credentials =
+          new NodeFiles.Credentials(
+              signing.certificate().certificate(),
+              signing.privateKey(),
+              List.of(tls.certificate().certificate()),
+              tls.privateKey());
+      Path sealed = directory.resolve("sealed");
+      Files.createDirectories(sealed);
+      Optional<KeySeal> seal =
+          Optional.of(KeySeal.open(sealed, Passphrase.of("manager passphrase".toCharArray())));
+      NodeFiles.write(sealed.resolve("peer0"), authority.chain(), credentials, seal);
+
+      for (Path key :
+          List.of(
+              sealed.resolve("peer0/msp").resolve(NodeFiles.SIGNING_KEY),
+              sealed.resolve("peer0/tls").resolve(NodeFiles.TLS_KEY))) {
+        assertThat(Files.readString(key)).doesNotContain("-----BEGIN PRIVATE KEY-----");
+        assertThat(Files.getPosixFilePermissions(key))
+            .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      }
+      NodeFiles.Credentials read = NodeFiles.read(sealed.resolve("peer0"), seal);
+      assertThat(read.signingKey().getEncoded()).isEqualTo(signing.privateKey().getEncoded());
+      assertThat(read.tlsKey().getEncoded()).isEqualTo(tls.privateKey().getEncoded());
+      assertThatThrownBy(() -> NodeFiles.read(sealed.resolve("peer0"), Optional.empty()))
+          .isInstanceOf(GeneralSecurityException.class)
+          .hasMessageContaining("sealed with the network manager's key store passphrase");
+      Optional<KeySeal> other =
+          Optional.of(KeySeal.open(sealed, Passphrase.of("another passphrase".toCharArray())));
+      assertThatThrownBy(() -> NodeFiles.read(sealed.resolve("peer0"), other))
+          .isInstanceOf(GeneralSecurityException.class)
+          .hasMessageContaining("does not open");
+
+      // A folder written in the clear (before keys were sealed) still reads with a seal.
+      Path clear = directory.resolve("clear");
+      NodeFiles.write(clear.resolve("peer0"), authority.chain(), credentials);
+      assertThat(NodeFiles.read(clear.resolve("peer0"), seal).tlsKey().getEncoded())
+          .isEqualTo(tls.privateKey().getEncoded());
+    }
   }
 
   @Test
