@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.patchwork.ca.Pem;
 import io.patchwork.governance.Choice;
+import io.patchwork.manager.ledger.LedgerService;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +56,18 @@ class GovernanceRulesApiTest {
       JsonObject lifecycle = active.getJsonObject("lifecycle");
       assertThat(lifecycle.getBoolean("pastLifespan")).isFalse();
       assertThat(lifecycle.getString("upgradesUntil")).isNotBlank();
+      // Past its two-year lifespan the ledger runs on and its members are asked to close it:
+      // once, then again a day later.
+      Instant ends = Instant.parse(lifecycle.getString("lifespanEndsAt"));
+      assertThat(Duration.between(Instant.now(), ends)).isGreaterThan(Duration.ofDays(729));
+      LedgerService service = manager.manager().ledgers();
+      assertThat(service.remindPastLifespan(ends.minusSeconds(1))).isEmpty();
+      assertThat(service.remindPastLifespan(ends.plusSeconds(1))).containsExactly("records");
+      assertThat(service.remindPastLifespan(ends.plusSeconds(60))).isEmpty();
+      assertThat(service.remindPastLifespan(ends.plus(Duration.ofDays(1)).plusSeconds(2)))
+          .containsExactly("records");
+      assertThat(manager.get("/metrics").body())
+          .contains("patchwork_ledger_lifespan_remaining_seconds{ledger=\"records\"}");
 
       List<Optional<String>> tokens = new ArrayList<>();
       for (int i = 0; i < 3; i++) {

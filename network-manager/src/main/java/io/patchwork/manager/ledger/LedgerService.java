@@ -26,6 +26,7 @@ import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -700,9 +701,10 @@ public final class LedgerService implements AutoCloseable {
    * Asks the members of every open ledger here that is past its lifespan to close it: a warning in
    * the log when it passes, and again every day while it stays open. The ledger keeps running —
    * closing is the members' decision — and {@code GET /ledgers/{id}} and the gauge {@code
-   * patchwork_ledger_lifespan_remaining_seconds} show it too.
+   * patchwork_ledger_lifespan_remaining_seconds} show it too. Returns the ledgers it reminded of.
    */
-  public void remindPastLifespan(Instant now) {
+  public List<String> remindPastLifespan(Instant now) {
+    List<String> reminded = new ArrayList<>();
     for (Map.Entry<String, HostedLedger> entry : running.entrySet()) {
       HostedLedger ledger = entry.getValue();
       if (ledger.peers().isEmpty()) {
@@ -720,6 +722,7 @@ public final class LedgerService implements AutoCloseable {
         continue;
       }
       lifespanReminders.put(entry.getKey(), now);
+      reminded.add(entry.getKey());
       log.warn(
           "ledger.lifespan_over ledger={} ended_at={} hint=\"its members decide: one proposes"
               + " CloseLedger (patchwork propose {} --close), they vote, the operator settles; or"
@@ -728,6 +731,7 @@ public final class LedgerService implements AutoCloseable {
           Instant.ofEpochMilli(ends),
           entry.getKey());
     }
+    return reminded;
   }
 
   /** The ids of the ledgers running in this process. */
