@@ -6,6 +6,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Crls;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.RevocationReason;
+import io.patchwork.ca.Role;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.HostedLedger;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +48,11 @@ final class MemberRemovals {
 
   /**
    * The CRL a proposal to remove {@code mspId} carries: signed by the ledger's authority, it lists
-   * what is revoked now and every certificate of the member that has not expired; nothing is
-   * revoked until the decision.
+   * what is revoked now and every certificate of the member that has not expired but its orderers'
+   * (an orderer voted out with its member takes part in Raft until the group no longer holds it —
+   * as a leader it hands its leadership over — so its TLS certificate must pass until then; the
+   * authority revokes those at the decision, and a later CRL carries them); nothing is revoked
+   * until the decision.
    *
    * @throws Refusal NOT_A_MEMBER, AUTHORITY_REPLACED (the members' own authority revokes), or
    *     LEDGER_NOT_FOUND / LEDGER_NOT_ACTIVE
@@ -61,7 +66,8 @@ final class MemberRemovals {
     ledgers.requireOwnAuthority(ledgerId, config);
     CertificateAuthority authority = ledgers.authority(ledgerId);
     return authority.prospectiveCrl(
-        serials(authority, mspId), RevocationReason.CESSATION_OF_OPERATION);
+        serials(authority, mspId, role -> role != Role.ORDERER),
+        RevocationReason.CESSATION_OF_OPERATION);
   }
 
   /**
@@ -175,7 +181,7 @@ final class MemberRemovals {
     try {
       if (ledgers.trustsOwnAuthority(ledgerId, ledger.config())) {
         CertificateAuthority authority = ledgers.authority(ledgerId);
-        List<BigInteger> serials = serials(authority, mspId);
+        List<BigInteger> serials = serials(authority, mspId, role -> true);
         if (!serials.isEmpty()) {
           revoked = authority.revoke(serials, RevocationReason.CESSATION_OF_OPERATION).size();
         }
@@ -198,11 +204,12 @@ final class MemberRemovals {
         revoked);
   }
 
-  /** The member's certificates that are neither revoked nor expired. */
-  private List<BigInteger> serials(CertificateAuthority authority, String mspId)
-      throws CaException {
+  /** The member's certificates of the given roles that are neither revoked nor expired. */
+  private List<BigInteger> serials(
+      CertificateAuthority authority, String mspId, Predicate<Role> roles) throws CaException {
     return authority.inventory().stream()
         .filter(c -> c.mspId().equals(mspId))
+        .filter(c -> roles.test(c.role()))
         .filter(c -> !c.isRevoked())
         .filter(c -> c.notAfter().isAfter(clock.instant()))
         .map(IssuedCertificate::serial)
