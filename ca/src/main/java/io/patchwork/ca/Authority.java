@@ -1,14 +1,11 @@
 package io.patchwork.ca;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -184,8 +181,8 @@ final class Authority implements CertificateAuthority {
             existing.organisation(),
             existing.mspId(),
             existing.profile(),
-            dnsNames(existing.certificate()),
-            ipAddresses(existing.certificate()),
+            Subjects.dnsNamesOf(existing.certificate()),
+            Subjects.ipAddressesOf(existing.certificate()),
             Optional.empty());
     PublicKey key = existing.certificate().getPublicKey();
     if (csr.isPresent()) {
@@ -651,40 +648,6 @@ final class Authority implements CertificateAuthority {
     random.nextBytes(secret);
     return InviteToken.of(
         InviteToken.PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
-  }
-
-  private static List<String> dnsNames(X509Certificate certificate) throws CaException {
-    List<String> names = new ArrayList<>();
-    for (List<?> name : alternativeNames(certificate)) {
-      if (Integer.valueOf(2).equals(name.get(0))) {
-        names.add((String) name.get(1));
-      }
-    }
-    return names;
-  }
-
-  private static List<InetAddress> ipAddresses(X509Certificate certificate) throws CaException {
-    List<InetAddress> addresses = new ArrayList<>();
-    for (List<?> name : alternativeNames(certificate)) {
-      if (Integer.valueOf(7).equals(name.get(0))) {
-        try {
-          addresses.add(InetAddress.getByName((String) name.get(1)));
-        } catch (UnknownHostException e) {
-          throw new CaException(CaError.STORAGE_FAILURE, "a stored IP address is damaged", e);
-        }
-      }
-    }
-    return addresses;
-  }
-
-  private static Collection<List<?>> alternativeNames(X509Certificate certificate)
-      throws CaException {
-    try {
-      Collection<List<?>> names = certificate.getSubjectAlternativeNames();
-      return names == null ? List.of() : names;
-    } catch (CertificateParsingException e) {
-      throw new CaException(CaError.STORAGE_FAILURE, "a stored certificate is damaged", e);
-    }
   }
 
   private Instant now() {

@@ -1,8 +1,13 @@
 package io.patchwork.ca;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -197,5 +202,41 @@ public final class Subjects {
 
   static CaException invalid(String message) {
     return new CaException(CaError.INVALID_ARGUMENT, message);
+  }
+
+  /** The DNS names a certificate's subject alternative names list. */
+  public static List<String> dnsNamesOf(X509Certificate certificate) throws CaException {
+    List<String> names = new ArrayList<>();
+    for (List<?> name : alternativeNames(certificate)) {
+      if (Integer.valueOf(2).equals(name.get(0))) {
+        names.add((String) name.get(1));
+      }
+    }
+    return names;
+  }
+
+  /** The IP addresses a certificate's subject alternative names list. */
+  public static List<InetAddress> ipAddressesOf(X509Certificate certificate) throws CaException {
+    List<InetAddress> addresses = new ArrayList<>();
+    for (List<?> name : alternativeNames(certificate)) {
+      if (Integer.valueOf(7).equals(name.get(0))) {
+        try {
+          addresses.add(InetAddress.getByName((String) name.get(1)));
+        } catch (UnknownHostException e) {
+          throw new CaException(CaError.STORAGE_FAILURE, "a stored IP address is damaged", e);
+        }
+      }
+    }
+    return addresses;
+  }
+
+  private static Collection<List<?>> alternativeNames(X509Certificate certificate)
+      throws CaException {
+    try {
+      Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+      return names == null ? List.of() : names;
+    } catch (CertificateParsingException e) {
+      throw new CaException(CaError.STORAGE_FAILURE, "a stored certificate is damaged", e);
+    }
   }
 }

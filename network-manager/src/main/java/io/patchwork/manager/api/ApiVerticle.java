@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import io.patchwork.ca.CaException;
 import io.patchwork.manager.access.ApiTokens;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
@@ -320,6 +321,18 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     ctx.json(TemplateJson.of(template));
+  }
+
+  /**
+   * As {@link #fail}, with the certificate authority's refusals ({@link CaException}) answered with
+   * their own codes, for routes whose work the authority may refuse.
+   */
+  static void failWithAuthority(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof CaException refused) {
+      error(ctx, ApiError.of(refused.error()), refused.getMessage());
+    } else {
+      fail(ctx, failure);
+    }
   }
 
   /** Answers a {@link Refusal} with its status and code; anything else is a server error. */

@@ -1,8 +1,6 @@
 package io.patchwork.manager.api;
 
-import io.patchwork.ca.CaException;
 import io.patchwork.ca.Pem;
-import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.CertificateInventory;
 import io.vertx.core.Vertx;
@@ -65,27 +63,14 @@ final class CertificateRoutes {
                         .put("renews", serial)
                         .put("notAfter", renewed.notAfter().toString())
                         .put("certificate", Pem.certificate(renewed.certificate()))))
-        .onFailure(
-            failure -> {
-              if (failure instanceof CaException refused) {
-                ApiVerticle.error(ctx, ApiError.of(refused.error()), refused.getMessage());
-              } else {
-                ApiVerticle.fail(ctx, failure);
-              }
-            });
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
   private static byte[] csrBytes(String text) {
     String trimmed = text.strip();
-    if (trimmed.startsWith("-----BEGIN")) {
-      String base64 =
-          trimmed
-              .replaceAll("-----BEGIN [A-Z ]+-----", "")
-              .replaceAll("-----END [A-Z ]+-----", "")
-              .replaceAll("\\s", "");
-      return Base64.getDecoder().decode(base64);
-    }
-    return Base64.getDecoder().decode(trimmed);
+    return trimmed.startsWith("-----BEGIN")
+        ? Pem.readCertificateRequest(trimmed)
+        : Base64.getDecoder().decode(trimmed);
   }
 
   static JsonObject json(CertificateInventory.Entry entry) {

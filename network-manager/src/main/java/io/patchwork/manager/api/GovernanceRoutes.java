@@ -3,11 +3,9 @@ package io.patchwork.manager.api;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
-import io.patchwork.ca.CaException;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.RevocationReason;
 import io.patchwork.governance.Choice;
-import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
 import io.patchwork.node.config.proto.GovernanceBallot;
@@ -63,7 +61,7 @@ final class GovernanceRoutes {
                         Authentication.principal(ctx), id, serials, reason),
                 false)
             .onSuccess(view -> created(ctx, id, view))
-            .onFailure(failure -> failCa(ctx, failure));
+            .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
         return;
       }
       if (body.has("action")) {
@@ -283,7 +281,7 @@ final class GovernanceRoutes {
             () -> governance.revocationCrl(Authentication.principal(ctx), id, serials, reason),
             false)
         .onSuccess(crl -> crlAnswer(ctx, crl, new JsonObject()))
-        .onFailure(failure -> failCa(ctx, failure));
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
   private static List<BigInteger> serials(JsonBody action) throws Refusal {
@@ -323,14 +321,6 @@ final class GovernanceRoutes {
               .put("pem", Pem.crl(crl)));
     } catch (CRLException e) {
       ctx.fail(e);
-    }
-  }
-
-  private static void failCa(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof CaException refused) {
-      ApiVerticle.error(ctx, ApiError.of(refused.error()), refused.getMessage());
-    } else {
-      ApiVerticle.fail(ctx, failure);
     }
   }
 

@@ -1,12 +1,10 @@
 package io.patchwork.manager.api;
 
-import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateProfile;
 import io.patchwork.ca.CsrSubmission;
 import io.patchwork.ca.Invite;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.Pem;
-import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.MemberInvites;
 import io.vertx.core.Vertx;
@@ -65,7 +63,7 @@ final class InviteRoutes {
                     .putHeader("content-type", "application/json")
                     // The only time the token is shown: the operator hands it to the member.
                     .end(json(created.invite()).put("token", created.token().reveal()).encode()))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
   /** {@code POST /ledgers/{id}/invites}: whom to invite, for how long, with how many own nodes. */
@@ -121,7 +119,7 @@ final class InviteRoutes {
               list.forEach(invite -> array.add(json(invite)));
               ctx.json(new JsonObject().put("invites", array));
             })
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
   /** {@code DELETE /ledgers/{id}/invites/{invite}}: the invite, cancelled. */
@@ -131,7 +129,7 @@ final class InviteRoutes {
     vertx
         .executeBlocking(() -> invites.cancel(Authentication.principal(ctx), id, invite), false)
         .onSuccess(cancelled -> ctx.json(json(cancelled)))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
   void redeem(RoutingContext ctx) {
@@ -154,7 +152,7 @@ final class InviteRoutes {
                     request.hostedAdmin()),
             false)
         .onSuccess(redeemed -> ctx.json(json(redeemed)))
-        .onFailure(failure -> fail(ctx, failure));
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
   private static JsonObject json(MemberInvites.Redeemed redeemed) {
@@ -255,13 +253,5 @@ final class InviteRoutes {
             .put("status", invite.status(Instant.now()).name());
     invite.redeemedAt().ifPresent(at -> json.put("redeemedAt", at.toString()));
     return json;
-  }
-
-  private static void fail(RoutingContext ctx, Throwable failure) {
-    if (failure instanceof CaException refused) {
-      ApiVerticle.error(ctx, ApiError.of(refused.error()), refused.getMessage());
-    } else {
-      ApiVerticle.fail(ctx, failure);
-    }
   }
 }

@@ -7,7 +7,6 @@ import io.patchwork.ca.Role;
 import io.patchwork.ca.Subjects;
 import io.patchwork.node.host.NodeFiles;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,17 +124,12 @@ final class RenewCommand extends Api.Command {
     if (signing) {
       return CertificateRequest.signing(name, role, organization, mspId);
     }
-    List<String> names = new ArrayList<>();
-    List<InetAddress> ips = new ArrayList<>();
-    if (current.getSubjectAlternativeNames() != null) {
-      for (List<?> alternative : current.getSubjectAlternativeNames()) {
-        if ((Integer) alternative.get(0) == 2) {
-          names.add((String) alternative.get(1));
-        } else if ((Integer) alternative.get(0) == 7) {
-          ips.add(InetAddress.getByName((String) alternative.get(1)));
-        }
-      }
-    }
-    return CertificateRequest.tls(name, role, organization, mspId, names, ips);
+    return CertificateRequest.tls(
+        name,
+        role,
+        organization,
+        mspId,
+        Subjects.dnsNamesOf(current),
+        Subjects.ipAddressesOf(current));
   }
 }

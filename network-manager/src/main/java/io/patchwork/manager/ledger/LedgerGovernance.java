@@ -103,8 +103,11 @@ public final class LedgerGovernance {
     String id = MemberMessages.proposalId(signed.getProposal());
     synchronized (lock(ledgerId)) {
       HostedLedger ledger = ledgers.runningLedger(ledgerId);
-      refuseInapplicable(ledger, signed);
-      refuseRemovalWithoutCrl(ledgerId, ledger, signed);
+      Optional<GovernanceProposal> content = content(signed);
+      if (content.isPresent()) {
+        refuseInapplicable(ledger, content.get());
+        refuseRemovalWithoutCrl(ledgerId, ledger, content.get());
+      }
       record(
           ledger,
           mspId,
@@ -357,14 +360,7 @@ public final class LedgerGovernance {
    * force (voting on it would end in ACTION_FAILED): a member that is not there, an ordering group
    * left without a majority, ...
    */
-  private void refuseInapplicable(HostedLedger ledger, SignedGovernanceProposal signed)
-      throws Refusal {
-    GovernanceProposal content;
-    try {
-      content = GovernanceProposal.parseFrom(signed.getProposal());
-    } catch (InvalidProtocolBufferException e) {
-      return; // the ledger's own check names what is malformed
-    }
+  private void refuseInapplicable(HostedLedger ledger, GovernanceProposal content) throws Refusal {
     Optional<Instant> upgradesUntil = MemberMessages.upgradesUntil(ledger.config());
     if (content.hasUpgradeContract()
         && upgradesUntil.isPresent()
@@ -481,13 +477,7 @@ public final class LedgerGovernance {
    * handshake.
    */
   private void refuseRemovalWithoutCrl(
-      String ledgerId, HostedLedger ledger, SignedGovernanceProposal signed) throws Refusal {
-    GovernanceProposal content;
-    try {
-      content = GovernanceProposal.parseFrom(signed.getProposal());
-    } catch (InvalidProtocolBufferException e) {
-      return; // the ledger's own check names what is malformed
-    }
+      String ledgerId, HostedLedger ledger, GovernanceProposal content) throws Refusal {
     if (content.hasRemoveMember()
         && content.getRemoveMember().getCrl().isEmpty()
         && crlRequired(ledgerId, ledger)) {
@@ -501,6 +491,15 @@ public final class LedgerGovernance {
               + content.getRemoveMember().getMspId()
               + "/removal-crl, put into the proposal before signing (patchwork propose"
               + " --remove-member does it)");
+    }
+  }
+
+  /** The proposal's content; empty if it does not decode (the ledger's check names why). */
+  private static Optional<GovernanceProposal> content(SignedGovernanceProposal signed) {
+    try {
+      return Optional.of(GovernanceProposal.parseFrom(signed.getProposal()));
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.empty();
     }
   }
 

@@ -3,7 +3,6 @@ package io.patchwork.manager.ledger;
 import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
-import io.patchwork.ca.Crls;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.RevocationReason;
 import io.patchwork.ca.Role;
@@ -18,12 +17,10 @@ import java.security.cert.X509CRLEntry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,12 +111,10 @@ final class MemberRemovals {
         return;
       }
       CertificateAuthority authority = ledgers.authority(ledgerId);
-      Set<BigInteger> revoked = new HashSet<>(Crls.revokedSerials(authority.crl()));
       Map<BigInteger, RevocationReason> wanted = new LinkedHashMap<>();
       if (decided.getRevokedCertificates() != null) {
         for (X509CRLEntry entry : decided.getRevokedCertificates()) {
-          if (!revoked.contains(entry.getSerialNumber())
-              && authority.find(entry.getSerialNumber()).isPresent()) {
+          if (authority.find(entry.getSerialNumber()).filter(c -> !c.isRevoked()).isPresent()) {
             wanted.put(entry.getSerialNumber(), reason(entry));
           }
         }
