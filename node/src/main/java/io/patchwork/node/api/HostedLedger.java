@@ -122,6 +122,16 @@ public interface HostedLedger extends AutoCloseable {
       Duration timeout)
       throws LedgerException;
 
+  /**
+   * Checks a config update signed by admins — a member's revocation of its own certificates, say —
+   * as every node will, then submits it through the member's peer (or another running peer if the
+   * member has none here) and waits until it is committed.
+   *
+   * @throws LedgerException REFUSED with the nodes' reason, INVALID if committed as invalid,
+   *     NO_HOSTED_NODE if no peer runs here, UNAVAILABLE if not committed in time
+   */
+  Commit update(String mspId, ConfigUpdate update, Duration timeout) throws LedgerException;
+
   // Settlement.
 
   /**

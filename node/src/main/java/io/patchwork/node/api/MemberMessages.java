@@ -3,9 +3,12 @@ package io.patchwork.node.api;
 import com.google.protobuf.ByteString;
 import io.patchwork.governance.Choice;
 import io.patchwork.governance.VotingPolicy;
+import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.HolderRevocation;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
@@ -13,7 +16,9 @@ import io.patchwork.node.governance.DecisionEffects;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.governance.GovernanceRecords;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,6 +66,43 @@ public final class MemberMessages {
     } catch (DecisionEffects.Inapplicable e) {
       return Optional.of(e.getMessage());
     }
+  }
+
+  /**
+   * The config a member's revocation of its own certificates asks for: {@code current} with {@code
+   * crl} (DER) in force in place of its authority's, at the next sequence. One admin of the member
+   * signs it ({@link #signConfig}); {@link #holderRevocation} carries it with the certificates.
+   *
+   * @throws IllegalArgumentException if the CRL is not signed by an authority of the ledger, is not
+   *     newer, takes a revocation back or revokes nothing new
+   */
+  public static LedgerConfig withRevocations(LedgerConfig current, byte[] crl) {
+    try {
+      return DecisionEffects.withRevocations(current, ByteString.copyFrom(crl));
+    } catch (DecisionEffects.Inapplicable e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** An admin's signature over a config (over config bytes ‖ signature header). */
+  public static ConfigSignature signConfig(LedgerConfig next, NodeSigner admin) {
+    return ConfigTransactions.sign(next, admin);
+  }
+
+  /**
+   * The config update by which a member revokes certificates of its own without a vote: the next
+   * config, its admin's signature, and the certificates the new CRL revokes (PEM).
+   */
+  public static ConfigUpdate holderRevocation(
+      LedgerConfig next, List<ConfigSignature> signatures, List<String> certificatesPem) {
+    HolderRevocation.Builder revocation = HolderRevocation.newBuilder();
+    certificatesPem.forEach(
+        pem -> revocation.addCertificates(ByteString.copyFrom(pem, StandardCharsets.US_ASCII)));
+    return ConfigUpdate.newBuilder()
+        .setConfig(next)
+        .addAllSignatures(signatures)
+        .setHolderRevocation(revocation)
+        .build();
   }
 
   /** The config record that puts a signed proposal on the ledger. */

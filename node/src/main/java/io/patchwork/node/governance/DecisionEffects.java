@@ -80,12 +80,7 @@ public final class DecisionEffects {
         removeOrderers(current, next, o -> o.getNodeId().equals(nodeId));
       }
       case CHANGE_POLICY -> changePolicy(current, next, proposal.getChangePolicy());
-      case REVOKE_CERTIFICATES -> {
-        ByteString crl = proposal.getRevokeCertificates().getCrl();
-        signedByLedgerAuthority(current, crl);
-        revokesMore(current, crl);
-        replaceCrl(next, crl);
-      }
+      case REVOKE_CERTIFICATES -> revoke(current, next, proposal.getRevokeCertificates().getCrl());
       case UPGRADE_CONTRACT -> {
         upgradeWindowOpen(current, decidedAt);
         upgradeContract(next, proposal.getUpgradeContract());
@@ -305,25 +300,52 @@ public final class DecisionEffects {
     }
   }
 
-  /** A revocation's CRL must revoke at least one certificate the CRL in force does not. */
-  private static void revokesMore(LedgerConfig current, ByteString der) throws Inapplicable {
+  /**
+   * The config in force with {@code crl} put in force in place of its issuer's, at the next
+   * sequence: what a vote to revoke certificates decides, and what a member's revocation of its own
+   * certificates asks ({@link io.patchwork.node.update.ConfigUpdateCheck}).
+   *
+   * @throws Inapplicable unless the CRL is signed by an authority of the ledger, newer than the one
+   *     in force, takes no revocation back and revokes a certificate that is not revoked yet
+   */
+  public static LedgerConfig withRevocations(LedgerConfig current, ByteString crl)
+      throws Inapplicable {
+    LedgerConfig.Builder next = current.toBuilder().setSequence(current.getSequence() + 1);
+    revoke(current, next, crl);
+    return next.build();
+  }
+
+  private static void revoke(LedgerConfig current, LedgerConfig.Builder next, ByteString crl)
+      throws Inapplicable {
+    signedByLedgerAuthority(current, crl);
+    if (newlyRevoked(current, crl).isEmpty()) {
+      throw new Inapplicable("the CRL revokes no certificate that is not revoked already");
+    }
+    replaceCrl(next, crl);
+  }
+
+  /** The serials {@code crl} revokes that the CRL in force of the same issuer does not. */
+  public static Set<BigInteger> newlyRevoked(LedgerConfig current, ByteString der)
+      throws Inapplicable {
     X509CRL crl = crl(der);
-    Set<BigInteger> inForce = new TreeSet<>();
+    Set<BigInteger> revoked = new TreeSet<>(Crls.revokedSerials(crl));
     for (Member member : current.getMembersList()) {
       for (ByteString existing : member.getCrlsList()) {
         X509CRL old = crl(existing);
         if (old.getIssuerX500Principal().equals(crl.getIssuerX500Principal())) {
-          inForce.addAll(Crls.revokedSerials(old));
+          revoked.removeAll(Crls.revokedSerials(old));
         }
       }
     }
-    if (inForce.containsAll(Crls.revokedSerials(crl))) {
-      throw new Inapplicable("the CRL revokes no certificate that is not revoked already");
-    }
+    return revoked;
   }
 
-  /** A CRL a removal carries must be signed by an authority the ledger trusts now. */
-  private static void signedByLedgerAuthority(LedgerConfig current, ByteString der)
+  /**
+   * The authority of the ledger (a root or intermediate it trusts now) that signed {@code der}.
+   *
+   * @throws Inapplicable if none did
+   */
+  public static X509Certificate signedByLedgerAuthority(LedgerConfig current, ByteString der)
       throws Inapplicable {
     X509CRL crl = crl(der);
     for (Member member : current.getMembersList()) {
@@ -334,7 +356,7 @@ public final class DecisionEffects {
         if (authority.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
           try {
             crl.verify(authority.getPublicKey());
-            return;
+            return authority;
           } catch (GeneralSecurityException e) {
             // Another authority of the same name, or a forged CRL: try the others.
           }

@@ -28,6 +28,7 @@ import io.patchwork.node.peer.CommittedBlock;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.SnapshotInfo;
 import io.patchwork.node.state.TxRecord;
+import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -252,6 +253,29 @@ final class EmbeddedLedger implements HostedLedger {
       throw new LedgerException(LedgerError.INAPPLICABLE, e.getMessage(), e);
     }
     return submit(peer, decision, timeout);
+  }
+
+  @Override
+  public Commit update(String mspId, ConfigUpdate update, Duration timeout) throws LedgerException {
+    PeerNode peer =
+        ledger.peers().stream()
+            .filter(p -> p.mspId().equals(mspId))
+            .findFirst()
+            .or(() -> ledger.peers().stream().findFirst())
+            .orElseThrow(
+                () ->
+                    new LedgerException(
+                        LedgerError.NO_HOSTED_NODE, "no peer runs here to submit through"));
+    ConfigUpdateCheck.Verdict verdict =
+        ConfigUpdateCheck.checkUpdate(
+            update.toByteString(), peer.ledger().rules(), clock.instant(), ledger.verifier());
+    if (!verdict.applies()) {
+      throw new LedgerException(LedgerError.REFUSED, verdict.refusal());
+    }
+    return submit(
+        peer,
+        ConfigTransactions.envelope(update, ledger.signer(peer.nodeId()), clock.instant()),
+        timeout);
   }
 
   private Commit submit(PeerNode peer, Envelope envelope, Duration timeout) throws LedgerException {

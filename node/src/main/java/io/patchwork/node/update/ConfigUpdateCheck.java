@@ -43,7 +43,9 @@ import org.hyperledger.fabric.protos.common.SignatureHeader;
  * of at least as many member organisations as the current config's modification policy asks. A
  * closed ledger takes no config change. Instead of admin signatures, an update may carry a
  * governance decision — a proposal and the ballots that approved it — when the new config is that
- * proposal's effect ({@link GovernanceDecisions}).
+ * proposal's effect ({@link GovernanceDecisions}). Two changes need fewer signatures: a peer's own
+ * address, signed by that peer, and a member's revocation of its own certificates, signed by one of
+ * its admins ({@link HolderRevocations}).
  *
  * <p>Deterministic: the answer depends only on the envelope, the current rules and the block time.
  */
@@ -256,6 +258,11 @@ public final class ConfigUpdateCheck {
     }
     if (admins.size() >= required) {
       return new Verdict(Optional.of(next), "");
+    }
+    if (update.hasHolderRevocation()) {
+      return HolderRevocations.refusal(current.config(), next.config(), update, admins)
+          .map(Verdict::refused)
+          .orElseGet(() -> new Verdict(Optional.of(next), ""));
     }
     Optional<List<Peer>> moved = movedPeers(current.config(), next.config());
     if (moved.isPresent()) {
