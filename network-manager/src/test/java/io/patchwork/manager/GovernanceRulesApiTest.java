@@ -8,7 +8,9 @@ import com.google.protobuf.ByteString;
 import io.patchwork.ca.Pem;
 import io.patchwork.governance.Choice;
 import io.patchwork.manager.ledger.LedgerService;
+import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -424,6 +427,157 @@ class GovernanceRulesApiTest {
         bank2.close();
       }
     }
+  }
+
+  @Test
+  void a_member_revokes_its_own_certificates_at_once_and_no_one_elses() throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory)) {
+      create(manager, "lab", "payments-netting", 3, new JsonObject().put("topology.orderers", "1"));
+      manager.awaitStatus("lab", "ACTIVE", Duration.ofSeconds(60));
+      MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP");
+      HttpResponse<String> redeemed =
+          manager.send(
+              "POST",
+              "/ledgers/lab/invites/redeem",
+              bank0.redeemRequest(invite(manager, "lab", "Bank0MSP")),
+              Optional.empty());
+      assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+      bank0.redeemed(new JsonObject(redeemed.body()));
+      MemberKit bank1 = joinKeepingAdminThere(manager, "lab", 1);
+      Optional<String> token0 = Optional.of(bank0.apiToken());
+      Optional<String> token1 = Optional.of(bank1.apiToken());
+      try {
+        String own0 = serialOf(bank0.certificatePem("CLIENT", "TLS"));
+        String own1 = serialOf(bank1.certificatePem("CLIENT", "TLS"));
+        String bank1Peer =
+            new JsonObject(manager.send("GET", "/ledgers/lab/certificates", null, token1).body())
+                .getJsonArray("certificates").stream()
+                    .map(JsonObject.class::cast)
+                    .filter(c -> c.getString("kind").equals("PEER"))
+                    .findFirst()
+                    .orElseThrow()
+                    .getString("serial");
+        String close =
+            proposeHosted(manager, "lab", new JsonObject().put("kind", "CLOSE_LEDGER"), token1);
+
+        // Refused up front, and nothing changes: a serial that is not hex, an unknown
+        // certificate, another member's, one the manager's own peer uses, a reason that is none,
+        // the operator (who signs for no member), a member that keeps no admin here.
+        String hosted = new JsonObject().put("reason", "KEY_COMPROMISE").encode();
+        assertError(
+            manager.send("POST", revocationOf("zz"), hosted, token1), 400, "MALFORMED_REQUEST");
+        assertError(
+            manager.send("POST", revocationOf("abcdef0123"), hosted, token1),
+            404,
+            "CERTIFICATE_NOT_FOUND");
+        assertError(manager.send("POST", revocationOf(own0), hosted, token1), 403, "FORBIDDEN");
+        assertError(
+            manager.send("POST", revocationOf(bank1Peer), hosted, token1),
+            409,
+            "CERTIFICATE_IN_USE");
+        assertError(
+            manager.send(
+                "POST",
+                revocationOf(own1),
+                new JsonObject().put("reason", "LOST").encode(),
+                token1),
+            400,
+            "MALFORMED_REQUEST");
+        assertError(manager.post(revocationOf(own1), hosted), 403, "FORBIDDEN");
+        assertError(
+            manager.send("POST", revocationOf(own0), hosted, token0), 409, "NO_HOSTED_ADMIN");
+        long sequence =
+            new JsonObject(manager.get("/ledgers/lab").body()).getLong("configSequence");
+
+        // Bank 1 revokes its client TLS certificate with the admin identity it keeps here: from
+        // that block every node refuses it; Bank 0's still passes. The open vote lapses.
+        HttpResponse<String> revoked = manager.send("POST", revocationOf(own1), hosted, token1);
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+        JsonObject done = new JsonObject(revoked.body());
+        assertThat(done.getString("status")).isEqualTo("REVOKED");
+        assertThat(done.getLong("configSequence")).isEqualTo(sequence + 1);
+        assertThat(done.getJsonArray("lapsedProposals"))
+            .containsExactly(close.substring(close.lastIndexOf('/') + 1));
+        assertThat(new JsonObject(manager.get(close).body()).getString("status"))
+            .isEqualTo("CLOSED");
+        JsonObject shown = new JsonObject(manager.get("/ledgers/lab").body());
+        for (Object node : shown.getJsonArray("nodes")) {
+          String endpoint = ((JsonObject) node).getString("endpoint");
+          assertThatThrownBy(() -> bank1.tlsHandshake(endpoint))
+              .as(endpoint)
+              .isInstanceOf(SSLException.class);
+          bank0.tlsHandshake(endpoint);
+        }
+        assertError(
+            manager.send("POST", revocationOf(own1), hosted, token1), 409, "ALREADY_REVOKED");
+
+        // Bank 0 keeps its admin key: it signs the update on its side. A signed update that
+        // changes anything more is refused by the nodes' rule, and nothing changes.
+        HttpResponse<String> update =
+            manager.send("GET", revocationOf(own0) + "?reason=KEY_COMPROMISE", null, token0);
+        assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+        LedgerConfig next =
+            LedgerConfig.parseFrom(
+                Base64.getDecoder().decode(new JsonObject(update.body()).getString("config")));
+        LedgerConfig more =
+            next.toBuilder()
+                .setBlockCutting(next.getBlockCutting().toBuilder().setMaxTransactions(7))
+                .build();
+        assertError(
+            manager.send("POST", revocationOf(own0), signedUpdate(more, bank0), token0),
+            422,
+            "REVOCATION_REFUSED");
+        assertThat(new JsonObject(manager.get("/ledgers/lab").body()).getLong("configSequence"))
+            .isEqualTo(sequence + 1);
+        HttpResponse<String> signed =
+            manager.send("POST", revocationOf(own0), signedUpdate(next, bank0), token0);
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+        for (Object node : shown.getJsonArray("nodes")) {
+          String endpoint = ((JsonObject) node).getString("endpoint");
+          assertThatThrownBy(() -> bank0.tlsHandshake(endpoint))
+              .as(endpoint)
+              .isInstanceOf(SSLException.class);
+        }
+
+        // The CRL the API serves lists both; the signing certificates stay good.
+        Path crl = directory.resolve("lab.crl.pem");
+        Files.writeString(crl, manager.get("/ledgers/lab/crl").body());
+        Path root = directory.resolve("lab.root.pem");
+        Files.writeString(
+            root,
+            bank0
+                .redemption()
+                .getJsonObject("connectionProfile")
+                .getJsonArray("tlsRootCertificates")
+                .getString(0));
+        assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "TLS")))
+            .contains("certificate revoked");
+        assertThat(openssl(root, crl, bank1.certificatePem("CLIENT", "TLS")))
+            .contains("certificate revoked");
+        assertThat(openssl(root, crl, bank1.certificatePem("CLIENT", "SIGNING"))).contains(": OK");
+      } finally {
+        bank0.close();
+        bank1.close();
+      }
+    }
+  }
+
+  private static String revocationOf(String serial) {
+    return "/ledgers/lab/certificates/" + serial + "/revocation";
+  }
+
+  private static String serialOf(String pem) throws Exception {
+    return Pem.readCertificates(pem).get(0).getSerialNumber().toString(16);
+  }
+
+  private static String signedUpdate(LedgerConfig next, MemberKit admin) throws Exception {
+    return new JsonObject()
+        .put("config", Base64.getEncoder().encodeToString(next.toByteArray()))
+        .put(
+            "signature",
+            Base64.getEncoder()
+                .encodeToString(MemberMessages.signConfig(next, admin.adminSigner()).toByteArray()))
+        .encode();
   }
 
   private static void create(

@@ -177,6 +177,12 @@ public final class ApiVerticle extends VerticleBase {
           CertificateRoutes certificates = new CertificateRoutes(vertx, services.certificates());
           router.get("/ledgers/:id/certificates").handler(certificates::list);
           router.post("/ledgers/:id/certificates/:serial/renewal").handler(certificates::renew);
+          router
+              .get("/ledgers/:id/certificates/:serial/revocation")
+              .handler(governance::ownRevocationUpdate);
+          router
+              .post("/ledgers/:id/certificates/:serial/revocation")
+              .handler(governance::revokeOwn);
           router.get("/ledgers/:id/members/:mspId/removal-crl").handler(governance::removalCrl);
           router.get("/ledgers/:id/proposals/:proposal").handler(governance::show);
           router.post("/ledgers/:id/proposals/:proposal/ballots").handler(governance::vote);

@@ -8,8 +8,10 @@ import io.patchwork.ca.RevocationReason;
 import io.patchwork.governance.Choice;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
+import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.config.proto.VotingPolicy;
 import io.vertx.core.Vertx;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code /ledgers/{id}/proposals}: member admins hand in proposals and ballots they signed with
@@ -282,6 +285,92 @@ final class GovernanceRoutes {
             false)
         .onSuccess(crl -> crlAnswer(ctx, crl, new JsonObject()))
         .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
+  }
+
+  /**
+   * {@code GET /ledgers/{id}/certificates/{serial}/revocation?reason=KEY_COMPROMISE}: the config
+   * update by which the caller's organisation revokes one of its certificates without a vote, for
+   * one of its admins to sign on its side (base64 of the next LedgerConfig).
+   */
+  void ownRevocationUpdate(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String serial = ctx.pathParam("serial");
+    RevocationReason reason;
+    try {
+      reason =
+          reason(ctx.queryParam("reason").stream().findFirst().orElse("KEY_COMPROMISE"), "reason");
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> governance.ownRevocationUpdate(Authentication.principal(ctx), id, serial, reason),
+            false)
+        .onSuccess(
+            next ->
+                ctx.json(
+                    new JsonObject()
+                        .put("serial", serial)
+                        .put("reason", reason.name())
+                        .put("configSequence", next.getSequence())
+                        .put("config", Base64.getEncoder().encodeToString(next.toByteArray()))))
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
+  }
+
+  /**
+   * {@code POST /ledgers/{id}/certificates/{serial}/revocation}: revokes one of the caller's
+   * organisation's certificates without a vote — {@code {"reason"}} signed by its hosted admin, or
+   * {@code {"config", "signature"}} (base64 LedgerConfig from the GET, and ConfigSignature) signed
+   * on its side.
+   */
+  void revokeOwn(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String serial = ctx.pathParam("serial");
+    Optional<LedgerConfig> next;
+    Optional<ConfigSignature> signature;
+    RevocationReason reason;
+    try {
+      JsonBody body = JsonBody.orEmpty(ctx);
+      reason = reason(body);
+      if (body.has("config") || body.has("signature")) {
+        next = Optional.of(parse(body, "config", LedgerConfig.parser()));
+        signature = Optional.of(parse(body, "signature", ConfigSignature.parser()));
+      } else {
+        next = Optional.empty();
+        signature = Optional.empty();
+      }
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () ->
+                next.isPresent()
+                    ? governance.revokeOwnSigned(
+                        Authentication.principal(ctx), id, serial, next.get(), signature.get())
+                    : governance.revokeOwn(Authentication.principal(ctx), id, serial, reason),
+            false)
+        .onSuccess(
+            done ->
+                ctx.json(
+                    new JsonObject()
+                        .put("serial", done.serialHex())
+                        .put("status", "REVOKED")
+                        .put("block", done.block())
+                        .put("configSequence", done.configSequence())
+                        .put("lapsedProposals", new JsonArray(done.lapsed()))))
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
+  }
+
+  private static <T> T parse(JsonBody body, String field, com.google.protobuf.Parser<T> parser)
+      throws Refusal {
+    try {
+      return parser.parseFrom(body.base64(field));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw Refusal.malformed(body.path(field), "base64 of the protobuf message");
+    }
   }
 
   private static List<BigInteger> serials(JsonBody action) throws Refusal {

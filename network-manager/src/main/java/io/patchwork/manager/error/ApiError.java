@@ -102,6 +102,8 @@ public enum ApiError {
   AUTHORITY_EXISTS(409, "the ledger has an authority already"),
   CERTIFICATE_NOT_FOUND(404, "no such certificate"),
   ALREADY_REVOKED(409, "the certificate was revoked before"),
+  CERTIFICATE_IN_USE(409, "a node or hosted admin identity the manager runs uses the certificate"),
+  REVOCATION_REFUSED(422, "the ledger's nodes would refuse the revocation; the message says why"),
   CERTIFICATE_REVOKED(409, "the certificate is revoked, so it cannot be renewed"),
   CERTIFICATE_EXPIRED(409, "the certificate has expired, so it cannot be renewed"),
   CERTIFICATE_SUPERSEDED(409, "the certificate was renewed before: renew its successor"),

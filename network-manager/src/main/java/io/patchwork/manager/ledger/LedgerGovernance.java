@@ -15,9 +15,11 @@ import io.patchwork.node.api.Commit;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.MemberMessages;
+import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
 import io.patchwork.node.crypto.NodeSigner;
 import java.io.ByteArrayInputStream;
@@ -60,6 +62,7 @@ public final class LedgerGovernance {
   private final HostedAdmins hostedAdmins;
   private final Clock clock;
   private final MemberRemovals removals;
+  private final OwnRevocations ownRevocations;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public LedgerGovernance(
@@ -69,6 +72,7 @@ public final class LedgerGovernance {
     this.hostedAdmins = Objects.requireNonNull(hostedAdmins, "hostedAdmins");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.removals = new MemberRemovals(ledgers, clock);
+    this.ownRevocations = new OwnRevocations(ledgers, hostedAdmins, removals, clock);
   }
 
   /**
@@ -442,6 +446,69 @@ public final class LedgerGovernance {
       throws Refusal, SQLException, CaException {
     seeable(caller, ledgerId);
     return removals.revocationCrl(ledgerId, serials, reason);
+  }
+
+  /**
+   * What a member's revocation of its own certificate did: the block from which every node refuses
+   * it, the config sequence it made, and the proposals open before it (they lapse with the config
+   * change and must be proposed again).
+   */
+  public record OwnRevocation(
+      String serialHex, long block, long configSequence, List<String> lapsed) {}
+
+  /**
+   * The config update by which the caller's organisation revokes one of its own certificates
+   * without a vote, for one of its admins to sign on its side ({@link #revokeOwnSigned}).
+   *
+   * @throws Refusal FORBIDDEN (the operator; another organisation's certificate),
+   *     CERTIFICATE_IN_USE, AUTHORITY_REPLACED, MALFORMED_REQUEST, LEDGER_NOT_FOUND /
+   *     LEDGER_NOT_ACTIVE
+   * @throws CaException CERTIFICATE_NOT_FOUND, ALREADY_REVOKED
+   */
+  public LedgerConfig ownRevocationUpdate(
+      Principal caller, String ledgerId, String serialHex, RevocationReason reason)
+      throws Refusal, SQLException, CaException {
+    String mspId = memberAdmin(caller, ledgerId, "revokes");
+    return ownRevocations.prepare(ledgerId, mspId, serialHex, reason).next();
+  }
+
+  /**
+   * Revokes one of the caller's organisation's certificates without a vote, signed by the admin
+   * identity it keeps here; in force on every node from the block it is committed in.
+   *
+   * @throws Refusal as {@link #ownRevocationUpdate}, NO_HOSTED_ADMIN, REVOCATION_REFUSED,
+   *     LEDGER_UNAVAILABLE
+   * @throws CaException CERTIFICATE_NOT_FOUND, ALREADY_REVOKED
+   */
+  public OwnRevocation revokeOwn(
+      Principal caller, String ledgerId, String serialHex, RevocationReason reason)
+      throws Refusal, SQLException, CaException {
+    String mspId = memberAdmin(caller, ledgerId, "revokes");
+    NodeSigner admin = hostedAdmin(ledgerId, mspId);
+    synchronized (lock(ledgerId)) {
+      OwnRevocations.Prepared prepared = ownRevocations.prepare(ledgerId, mspId, serialHex, reason);
+      return ownRevocations.revokeAsHosted(ledgerId, mspId, prepared, admin);
+    }
+  }
+
+  /**
+   * Revokes one of the caller's organisation's certificates with {@code next} (from {@link
+   * #ownRevocationUpdate}) and an admin's signature over it made on the member's side.
+   *
+   * @throws Refusal as {@link #revokeOwn}
+   * @throws CaException CERTIFICATE_NOT_FOUND
+   */
+  public OwnRevocation revokeOwnSigned(
+      Principal caller,
+      String ledgerId,
+      String serialHex,
+      LedgerConfig next,
+      ConfigSignature signature)
+      throws Refusal, SQLException, CaException {
+    String mspId = memberAdmin(caller, ledgerId, "revokes");
+    synchronized (lock(ledgerId)) {
+      return ownRevocations.revokeSigned(ledgerId, mspId, serialHex, next, signature);
+    }
   }
 
   private static X509CRL crl(byte[] der) {

@@ -296,6 +296,39 @@ class ClientCommandTest {
       assertThat(revoking.exit()).as(revoking.err()).isZero();
       assertThat(revoking.out()).contains("recorded: IN_PROGRESS");
 
+      // Its new client TLS certificate is lost too: Bank 0 revokes it at once, without a vote,
+      // signed here; the open proposals lapse with the config change, and it is revoked once.
+      Run ownRevocation =
+          run(
+              "revoke",
+              "club",
+              "--tls",
+              bank0.resolve("client/tls").toString(),
+              "--admin-msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(ownRevocation.exit()).as(ownRevocation.err()).isZero();
+      assertThat(ownRevocation.out())
+          .contains("every node refuses it from block")
+          .contains("open proposals lapsed");
+      Run revokedTwice =
+          run(
+              "revoke",
+              "club",
+              "--tls",
+              bank0.resolve("client/tls").toString(),
+              "--admin-msp",
+              bank0.resolve("admin/msp").toString(),
+              "--url",
+              url,
+              "--token-file",
+              token0);
+      assertThat(revokedTwice.exit()).isNotZero();
+      assertThat(revokedTwice.err()).contains("ALREADY_REVOKED");
+
       // Invites are listed and cancelled from the shell; tokens are never shown again.
       Run second = run("invite", "club", "Bank2MSP", "--url", url, "--token-file", operator);
       Matcher inviteId = Pattern.compile("invite (\\S+) for").matcher(second.out());
