@@ -1,6 +1,7 @@
 package io.patchwork.manager;
 
 import io.patchwork.ca.Pem;
+import io.patchwork.manager.ledger.CertificateRenewals;
 import io.patchwork.manager.ledger.LedgerMetrics;
 import io.patchwork.manager.ledger.LedgerRegistry;
 import io.patchwork.manager.ledger.LedgerStatus;
@@ -8,6 +9,7 @@ import io.patchwork.manager.ledger.OrdererPlacement;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
+import io.patchwork.node.api.NodeCertificates;
 import io.patchwork.node.api.OrdererHandover;
 import io.patchwork.node.api.OrdererSlot;
 import io.patchwork.node.api.RemoteOrderers;
@@ -20,7 +22,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +39,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.hyperledger.fabric.protos.common.Block;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +61,10 @@ final class ClusterPlacement implements OrdererPlacement {
   static final String START = "patchwork.orderers.start.";
   static final String NODES = "patchwork.orderers.nodes.";
   static final String ABANDON = "patchwork.orderers.abandon";
+  static final String RENEW = "patchwork.orderers.renew.";
+
+  /** How long a renewal request waits for the ledger's instance. */
+  private static final Duration RENEW_WAIT = Duration.ofSeconds(20);
 
   /** How long a slot request waits; an instance that does not answer in time is passed over. */
   private static final Duration SLOT_WAIT = Duration.ofSeconds(10);
@@ -73,6 +82,17 @@ final class ClusterPlacement implements OrdererPlacement {
   private final LedgerRegistry registry;
   private final LedgerMetrics metrics;
   private volatile Consumer<String> abandonedHere = ledger -> {};
+  private volatile OrdererRenewer renewer =
+      (ledger, node, serials) -> {
+        throw new IllegalStateException("this instance renews no certificates yet");
+      };
+
+  /** Renews an orderer's certificates with the ledger's authority, on the ledger's instance. */
+  @FunctionalInterface
+  interface OrdererRenewer {
+    CertificateRenewals.OrdererRenewal renew(
+        String ledgerId, String nodeId, List<BigInteger> serials) throws Exception;
+  }
 
   ClusterPlacement(
       Vertx vertx,
@@ -151,6 +171,7 @@ final class ClusterPlacement implements OrdererPlacement {
           }
           message.reply(nodes);
         });
+    bus.<JsonObject>consumer(RENEW + self, this::renewForOther);
     bus.<String>consumer(
         ABANDON,
         message ->
@@ -172,6 +193,117 @@ final class ClusterPlacement implements OrdererPlacement {
    */
   void onAbandoned(Consumer<String> action) {
     abandonedHere = Objects.requireNonNull(action, "action");
+  }
+
+  /** Answers renewal requests of the instances running this instance's ledgers' orderers. */
+  void onRenewalRequest(OrdererRenewer renewer) {
+    this.renewer = Objects.requireNonNull(renewer, "renewer");
+  }
+
+  /**
+   * Renews the certificates of the orderers running here that {@code due} says are due: the
+   * instance that runs their ledger (its owner, which holds the authority's key) renews them for
+   * the same keys, and they are put in use here at once. An owner that does not answer is asked
+   * again at the next round; the warning says so.
+   */
+  void renewSatellitesDue(Predicate<X509Certificate> due) {
+    for (String ledgerId : satellites.ledgers()) {
+      for (Map.Entry<String, NodeCertificates> node :
+          satellites.certificates(ledgerId).entrySet()) {
+        X509Certificate signing = node.getValue().signing();
+        X509Certificate tls = node.getValue().tls();
+        List<BigInteger> serials = new ArrayList<>();
+        if (due.test(signing)) {
+          serials.add(signing.getSerialNumber());
+        }
+        if (due.test(tls)) {
+          serials.add(tls.getSerialNumber());
+        }
+        if (serials.isEmpty()) {
+          continue;
+        }
+        String nodeId = node.getKey();
+        try {
+          CertificateRenewals.OrdererRenewal renewal = askOwner(ledgerId, nodeId, serials);
+          Optional<X509Certificate> newSigning =
+              Optional.ofNullable(renewal.renewed().get(signing.getSerialNumber()));
+          Optional<X509Certificate> newTls =
+              Optional.ofNullable(renewal.renewed().get(tls.getSerialNumber()));
+          if (newSigning.isPresent() || newTls.isPresent()) {
+            satellites.renewCertificates(
+                ledgerId, nodeId, newSigning, newTls, renewal.authorityChain());
+          }
+        } catch (Exception e) {
+          log.warn(
+              "placement.orderer_renewal_failed ledger={} node={} reason=\"{}\" hint=\"asked again"
+                  + " in a few seconds; the ledger's instance must be up and hold its authority\"",
+              ledgerId,
+              nodeId,
+              e.getMessage());
+        }
+      }
+    }
+  }
+
+  private CertificateRenewals.OrdererRenewal askOwner(
+      String ledgerId, String nodeId, List<BigInteger> serials) throws Exception {
+    Optional<String> owner = registry.owner(ledgerId);
+    if (owner.isEmpty()) {
+      throw new IllegalStateException("no instance runs ledger " + ledgerId + " now");
+    }
+    if (owner.get().equals(self)) {
+      return renewer.renew(ledgerId, nodeId, serials);
+    }
+    JsonArray asked = new JsonArray();
+    serials.forEach(serial -> asked.add(serial.toString(16)));
+    JsonObject reply =
+        await(
+            vertx
+                .eventBus()
+                .<JsonObject>request(
+                    RENEW + owner.get(),
+                    new JsonObject()
+                        .put("ledgerId", ledgerId)
+                        .put("nodeId", nodeId)
+                        .put("serials", asked),
+                    within(RENEW_WAIT)),
+            RENEW_WAIT);
+    Map<BigInteger, X509Certificate> renewed = new HashMap<>();
+    JsonObject certificates = reply.getJsonObject("renewed");
+    for (String serial : certificates.fieldNames()) {
+      renewed.put(
+          new BigInteger(serial, 16), Pem.readCertificates(certificates.getString(serial)).get(0));
+    }
+    return new CertificateRenewals.OrdererRenewal(
+        renewed, Pem.readCertificates(reply.getString("authorityChain")));
+  }
+
+  private void renewForOther(Message<JsonObject> message) {
+    vertx
+        .executeBlocking(
+            () -> {
+              JsonObject asked = message.body();
+              List<BigInteger> serials = new ArrayList<>();
+              asked
+                  .getJsonArray("serials")
+                  .forEach(serial -> serials.add(new BigInteger((String) serial, 16)));
+              CertificateRenewals.OrdererRenewal renewal =
+                  renewer.renew(asked.getString("ledgerId"), asked.getString("nodeId"), serials);
+              JsonObject renewed = new JsonObject();
+              renewal
+                  .renewed()
+                  .forEach((serial, c) -> renewed.put(serial.toString(16), Pem.certificate(c)));
+              return new JsonObject()
+                  .put("renewed", renewed)
+                  .put("authorityChain", Pem.certificates(renewal.authorityChain()));
+            },
+            false)
+        .onSuccess(message::reply)
+        .onFailure(
+            failure -> {
+              log.warn("placement.renewal_refused reason=\"{}\"", failure.getMessage());
+              message.fail(1, String.valueOf(failure.getMessage()));
+            });
   }
 
   private void start(Message<JsonObject> message) {

@@ -494,6 +494,8 @@ public final class Manager implements AutoCloseable {
               settings.certificates().lifetime(),
               settings.certificates().renewBefore(),
               Clock.systemUTC());
+      clustered.ifPresent(spread -> spread.onRenewalRequest(renewals::renewOrderer));
+      Optional<ClusterPlacement> spreadOrderers = clustered;
       Vertx timers = vertx;
       // Often enough that a certificate is renewed well inside its renewal window.
       long every =
@@ -506,6 +508,7 @@ public final class Manager implements AutoCloseable {
                   () -> {
                     reminded.remindPastLifespan(Instant.now());
                     renewals.renewDue();
+                    spreadOrderers.ifPresent(spread -> spread.renewSatellitesDue(renewals::due));
                     backend.certificates().refresh();
                     return null;
                   },

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSocket;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.identity.Signers;
@@ -193,7 +192,12 @@ class CertificateRotationTest {
       JsonObject shown = new JsonObject(manager.get("/ledgers/brief").body());
       for (Object node : shown.getJsonArray("nodes")) {
         JsonObject view = (JsonObject) node;
-        X509Certificate presented = presented(view.getString("endpoint"), authority, tls);
+        X509Certificate presented =
+            TlsProbe.presented(
+                view.getString("endpoint"),
+                List.of(authority.trustRoot()),
+                tls.privateKey(),
+                tls.certificate().certificate());
         assertThat(presented.getNotAfter().toInstant())
             .as(view.getString("id") + " presents a certificate valid now")
             .isAfter(Instant.now());
@@ -235,19 +239,5 @@ class CertificateRotationTest {
   private static ByteArrayInputStream pem(X509Certificate certificate) {
     return new ByteArrayInputStream(
         Pem.certificate(certificate).getBytes(StandardCharsets.US_ASCII));
-  }
-
-  /** The certificate a node presents in a TLS handshake now. */
-  private static X509Certificate presented(
-      String endpoint, CertificateAuthority authority, IssuedCredential clientTls)
-      throws Exception {
-    try (SSLSocket socket =
-        TlsProbe.open(
-            endpoint,
-            List.of(authority.trustRoot()),
-            clientTls.privateKey(),
-            clientTls.certificate().certificate())) {
-      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-    }
   }
 }

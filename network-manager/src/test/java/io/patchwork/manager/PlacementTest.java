@@ -4,19 +4,27 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.CertificateRequest;
+import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Passphrase;
+import io.patchwork.ca.Pem;
+import io.patchwork.ca.Role;
 import io.patchwork.manager.api.ApiTls;
 import io.patchwork.manager.ledger.LedgerStatus;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.NodeAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -144,28 +152,16 @@ class PlacementTest {
       }
 
       // A member's application transacts through its peer on A.
-      List<String> atA =
-          List.of("--url", a.url(), "--ca-file", certificates.authority().toString());
-      Path tokenFile = Files.writeString(directory.resolve("operator-token"), token);
-      String invite =
-          Cli.ok(concat(atA, "--token-file", tokenFile.toString()), "invite", "spread", "Bank1MSP");
-      Matcher issued = Pattern.compile("(pwi_\\S+)").matcher(invite);
-      assertThat(issued.find()).as(invite).isTrue();
-      Path bank1 = directory.resolve("bank1");
-      Cli.ok(
-          atA,
-          "join",
-          "spread",
-          "--invite",
-          issued.group(1),
-          "--organization",
-          "Bank 1",
-          "--msp-id",
-          "Bank1MSP",
-          "--out",
-          bank1.toString());
+      Path bank1 = joinBank1(a, token, certificates);
       assertThat(record(bank1, "iou-1")).startsWith("committed ");
-      List<String> asOperator = concat(atA, "--token-file", tokenFile.toString());
+      List<String> asOperator =
+          List.of(
+              "--url",
+              a.url(),
+              "--ca-file",
+              certificates.authority().toString(),
+              "--token-file",
+              directory.resolve("operator-token").toString());
       assertThat(Cli.ok(asOperator, "ledger", "spread")).contains("on instance ");
 
       // With C stopped, its orderer is unreachable and A and B order on: two of three.
@@ -291,6 +287,151 @@ class PlacementTest {
     }
   }
 
+  @Test
+  void orderers_on_every_instance_present_renewed_certificates_before_theirs_expire()
+      throws Exception {
+    Optional<String> schema = ClusterSupport.createSchema("renewal_test");
+    assumeTrue(
+        schema.isPresent(),
+        "no PostgreSQL at " + ClusterSupport.POSTGRES_URL + "; renewal test skipped");
+    ClusterSupport.Certificates certificates = ClusterSupport.Certificates.issue(directory);
+    http = certificates.client();
+    List<Integer> hazelcast = List.of(ManagerProcess.listenPort(), ManagerProcess.listenPort());
+    List<Integer> bus = List.of(ManagerProcess.listenPort(), ManagerProcess.listenPort());
+    List<String> members = hazelcast.stream().map(port -> "127.0.0.1:" + port).toList();
+    CertificatePolicy brief = new CertificatePolicy(Duration.ofSeconds(45), Duration.ofDays(30));
+    List<Manager> instances = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        instances.add(start(i, schema.get(), certificates, hazelcast, bus, members, brief));
+      }
+      Manager a = instances.get(0);
+      String token = Files.readString(a.operatorTokenFile(), StandardCharsets.US_ASCII).strip();
+      JsonArray parties = new JsonArray();
+      for (int i = 0; i < 3; i++) {
+        parties.add(
+            new JsonObject().put("organization", "Bank " + i).put("mspId", "Bank" + i + "MSP"));
+      }
+      HttpResponse<String> made =
+          send("POST", a.url() + "/ledgers", token, request("spread", parties));
+      assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+      // Three orderers on two instances: each instance runs at least one, apart from the peers.
+      List<JsonObject> orderers = orderers(awaitOrderers(a.url(), token, node -> true));
+      assertThat(orderers.stream().map(o -> o.getString("instance")).distinct()).hasSize(2);
+      assertThat(satelliteOrderers(0)).isNotEmpty();
+      assertThat(satelliteOrderers(1)).isNotEmpty();
+
+      // The application's identity is long-lived, so that only the nodes' certificates turn.
+      Path bank1 = joinBank1(a, token, certificates);
+      CertificateAuthority authority = a.ledgers().authority("spread");
+      IssuedCredential clientTls =
+          authority.issueWithNewKey(
+              CertificateRequest.tls(
+                      "app",
+                      Role.CLIENT,
+                      "Bank 1",
+                      "Bank1MSP",
+                      List.of("localhost"),
+                      List.of(InetAddress.getLoopbackAddress()))
+                  .withLifetime(Duration.ofHours(1)));
+      IssuedCredential clientSigning =
+          authority.issueWithNewKey(
+              CertificateRequest.signing("app", Role.CLIENT, "Bank 1", "Bank1MSP")
+                  .withLifetime(Duration.ofHours(1)));
+      replace(
+          bank1.resolve("client/msp/signcerts/cert.pem"),
+          bank1.resolve("client/msp/keystore/priv_sk"),
+          clientSigning);
+      replace(bank1.resolve("client/tls/cert.pem"), bank1.resolve("client/tls/key.pem"), clientTls);
+
+      Map<String, X509Certificate> first = new TreeMap<>();
+      for (JsonObject orderer : orderers) {
+        first.put(
+            orderer.getString("id"),
+            presented(orderer.getString("endpoint"), authority, clientTls));
+      }
+      Instant expired =
+          first.values().stream()
+              .map(c -> c.getNotAfter().toInstant())
+              .max(Instant::compareTo)
+              .orElseThrow()
+              .plusSeconds(5);
+      // Transactions commit through the orderers the whole time, past the end of the
+      // certificates they started with.
+      for (int i = 2; Instant.now().isBefore(expired); i++) {
+        assertThat(record(bank1, "iou-" + i)).startsWith("committed ");
+        Thread.sleep(2_000);
+      }
+      for (JsonObject orderer : orderers) {
+        X509Certificate started = first.get(orderer.getString("id"));
+        X509Certificate now = presented(orderer.getString("endpoint"), authority, clientTls);
+        assertThat(now.getSerialNumber())
+            .as(orderer.getString("id"))
+            .isNotEqualTo(started.getSerialNumber());
+        assertThat(now.getNotAfter()).isAfter(started.getNotAfter());
+        assertThat(now.getPublicKey()).isEqualTo(started.getPublicKey());
+      }
+      // Each instance keeps the renewals in its own orderers' folders, for a restart.
+      for (int i = 0; i < 2; i++) {
+        for (String orderer : satelliteOrderers(i)) {
+          Path kept = satellites(i).resolve("spread").resolve(orderer);
+          for (String file : List.of("msp/signcerts/cert.pem", "tls/cert.pem")) {
+            X509Certificate certificate =
+                Pem.readCertificates(Files.readString(kept.resolve(file))).get(0);
+            assertThat(certificate.getNotAfter().toInstant())
+                .as(kept.resolve(file).toString())
+                .isAfter(first.get(orderer).getNotAfter().toInstant());
+          }
+        }
+      }
+    } finally {
+      instances.forEach(Manager::close);
+      ClusterSupport.dropSchema(schema.get());
+    }
+  }
+
+  /** Writes a new certificate and key in place of a member folder's. */
+  private static void replace(Path certificate, Path key, IssuedCredential credential)
+      throws Exception {
+    Files.writeString(certificate, Pem.certificate(credential.certificate().certificate()));
+    Files.writeString(key, Pem.privateKey(credential.privateKey()));
+  }
+
+  private static X509Certificate presented(
+      String endpoint, CertificateAuthority authority, IssuedCredential clientTls)
+      throws Exception {
+    return TlsProbe.presented(
+        endpoint,
+        List.of(authority.trustRoot()),
+        clientTls.privateKey(),
+        clientTls.certificate().certificate());
+  }
+
+  /** Bank 1 joins ledger "spread" through instance {@code a} with the CLI; its join folder. */
+  private Path joinBank1(Manager a, String token, ClusterSupport.Certificates certificates)
+      throws Exception {
+    List<String> atA = List.of("--url", a.url(), "--ca-file", certificates.authority().toString());
+    Path tokenFile = Files.writeString(directory.resolve("operator-token"), token);
+    String invite =
+        Cli.ok(concat(atA, "--token-file", tokenFile.toString()), "invite", "spread", "Bank1MSP");
+    Matcher issued = Pattern.compile("(pwi_\\S+)").matcher(invite);
+    assertThat(issued.find()).as(invite).isTrue();
+    Path bank1 = directory.resolve("bank1");
+    Cli.ok(
+        atA,
+        "join",
+        "spread",
+        "--invite",
+        issued.group(1),
+        "--organization",
+        "Bank 1",
+        "--msp-id",
+        "Bank1MSP",
+        "--out",
+        bank1.toString());
+    return bank1;
+  }
+
   private Manager start(
       int index,
       String schema,
@@ -298,6 +439,18 @@ class PlacementTest {
       List<Integer> hazelcast,
       List<Integer> bus,
       List<String> members)
+      throws Exception {
+    return start(index, schema, certificates, hazelcast, bus, members, CertificatePolicy.DEFAULT);
+  }
+
+  private Manager start(
+      int index,
+      String schema,
+      ClusterSupport.Certificates certificates,
+      List<Integer> hazelcast,
+      List<Integer> bus,
+      List<String> members,
+      CertificatePolicy policy)
       throws Exception {
     return Manager.start(
         new Manager.Settings(
@@ -313,7 +466,8 @@ class PlacementTest {
                 ApiTls.fromFiles(
                     certificates.certificate(),
                     certificates.key(),
-                    Optional.of(certificates.authority())))));
+                    Optional.of(certificates.authority()))),
+            policy));
   }
 
   private static String request(String name, JsonArray parties) {

@@ -20,6 +20,15 @@ final class TlsProbe {
    * certificate} for {@code key}, its handshake done (a server that refuses the client's
    * certificate says so at the first read).
    */
+  /** The certificate the node at {@code endpoint} presents in a TLS handshake now. */
+  static X509Certificate presented(
+      String endpoint, List<X509Certificate> roots, PrivateKey key, X509Certificate certificate)
+      throws Exception {
+    try (SSLSocket socket = open(endpoint, roots, key, certificate)) {
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+  }
+
   static SSLSocket open(
       String endpoint, List<X509Certificate> roots, PrivateKey key, X509Certificate certificate)
       throws Exception {

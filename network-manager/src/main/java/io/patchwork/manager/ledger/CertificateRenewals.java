@@ -3,6 +3,7 @@ package io.patchwork.manager.ledger;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.IssuedCertificate;
+import io.patchwork.ca.Role;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.NodeCertificates;
@@ -12,6 +13,8 @@ import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -115,6 +118,58 @@ public final class CertificateRenewals {
     }
   }
 
+  /** Renewals of an orderer's certificates, and the chain of the authority that issued them. */
+  public record OrdererRenewal(
+      Map<BigInteger, X509Certificate> renewed, List<X509Certificate> authorityChain) {
+    public OrdererRenewal {
+      renewed = Map.copyOf(renewed);
+      authorityChain = List.copyOf(authorityChain);
+    }
+  }
+
+  /**
+   * Renews, if due, the certificates {@code serials} of orderer {@code nodeId} of a ledger whose
+   * peers run here, for the instance that runs the orderer (cluster mode: orderers run apart from
+   * the peers, the authority's key with them). Only the orderer's own certificates are renewed.
+   *
+   * @throws IllegalArgumentException if the ledger does not run here, trusts another authority, or
+   *     a serial is not one of that orderer's certificates
+   */
+  public OrdererRenewal renewOrderer(String ledgerId, String nodeId, List<BigInteger> serials)
+      throws CaException, IOException {
+    Optional<HostedLedger> running = ledgers.running(ledgerId);
+    if (running.isEmpty()) {
+      throw new IllegalArgumentException("ledger " + ledgerId + " does not run here");
+    }
+    if (!ledgers.trustsOwnAuthority(ledgerId, running.get().config())) {
+      throw new IllegalArgumentException(
+          "ledger " + ledgerId + " trusts the members' own authority: it renews their orderers");
+    }
+    CertificateAuthority authority = ledgers.authority(ledgerId);
+    Map<BigInteger, X509Certificate> renewed = new LinkedHashMap<>();
+    synchronized (running.get()) {
+      for (BigInteger serial : serials) {
+        IssuedCertificate issued =
+            authority
+                .find(serial)
+                .filter(c -> c.role() == Role.ORDERER && c.commonName().equals(nodeId))
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "certificate "
+                                + serial.toString(16)
+                                + " is not one of orderer "
+                                + nodeId
+                                + "'s"));
+        renewal(authority, issued.certificate()).ifPresent(c -> renewed.put(serial, c));
+      }
+    }
+    if (!renewed.isEmpty()) {
+      ledgers.keepCustody(ledgerId);
+    }
+    return new OrdererRenewal(renewed, authority.chain());
+  }
+
   /**
    * The certificate to use instead of {@code current} if it is due: the authority's renewal of it
    * (one made before and not yet in use, if a renewal was interrupted).
@@ -156,7 +211,8 @@ public final class CertificateRenewals {
     return Optional.of(latest.certificate());
   }
 
-  private boolean due(X509Certificate certificate) {
+  /** Whether {@code certificate} is inside its renewal window (or past its end). */
+  public boolean due(X509Certificate certificate) {
     return !clock.instant().isBefore(certificate.getNotAfter().toInstant().minus(window));
   }
 }

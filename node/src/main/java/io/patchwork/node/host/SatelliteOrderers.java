@@ -7,6 +7,7 @@ import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.api.NodeCertificates;
 import io.patchwork.node.api.OrdererHandover;
 import io.patchwork.node.api.OrdererSlot;
 import io.patchwork.node.config.ConfigException;
@@ -21,9 +22,12 @@ import io.patchwork.node.store.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,14 +59,17 @@ import org.slf4j.LoggerFactory;
 public final class SatelliteOrderers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SatelliteOrderers.class);
   private static final String DATA = "data";
+  private static final String RENEWAL_NEW = "credentials.new";
+  private static final String RENEWAL_OLD = "credentials.old";
 
   private final Path directory;
   private final NodeAddresses addresses;
   private final NodeLauncher.Shared shared;
   private final Map<String, Map<String, Kept>> running = new LinkedHashMap<>();
 
-  /** A running orderer and its entry in the genesis config. */
-  private record Kept(NodeLauncher.RunningOrderer orderer, Orderer entry) {
+  /** A running orderer, its entry in the genesis config and the identities it uses. */
+  private record Kept(
+      NodeLauncher.RunningOrderer orderer, Orderer entry, NodeLauncher.NodeIdentity identity) {
     HostedNode view() {
       return new OrdererView(orderer.node(), entry);
     }
@@ -256,6 +263,124 @@ public final class SatelliteOrderers implements AutoCloseable {
     return nodes;
   }
 
+  /** The signing and TLS certificates each of the ledger's orderers here uses now. */
+  public synchronized Map<String, NodeCertificates> certificates(String ledgerId) {
+    Map<String, NodeCertificates> certificates = new LinkedHashMap<>();
+    running
+        .getOrDefault(ledgerId, Map.of())
+        .forEach(
+            (nodeId, kept) ->
+                certificates.put(
+                    nodeId,
+                    new NodeCertificates(
+                        kept.identity().signer().certificate(),
+                        kept.identity().tls().certificate())));
+    return certificates;
+  }
+
+  /**
+   * Puts renewals of an orderer's certificates — the same keys, certified again by the ledger's
+   * authority — in use at once (it signs with and presents them from now on, without a restart) and
+   * in its folder, so that it restarts with them.
+   *
+   * @param authorityChain the issuing authority's chain, its root last
+   * @throws LedgerException NODE_FAILED if the orderer does not run here, a renewal certifies
+   *     another key, or the folder cannot be written
+   */
+  public synchronized void renewCertificates(
+      String ledgerId,
+      String nodeId,
+      Optional<X509Certificate> signing,
+      Optional<X509Certificate> tls,
+      List<X509Certificate> authorityChain)
+      throws LedgerException {
+    Kept kept = running.getOrDefault(ledgerId, Map.of()).get(nodeId);
+    if (kept == null) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED,
+          "orderer " + nodeId + " of ledger " + ledgerId + " does not run here");
+    }
+    Path folder = folder(ledgerId, nodeId);
+    try {
+      NodeFiles.Credentials files = NodeFiles.read(folder, seal());
+      NodeTransport.TlsIdentity presented = kept.identity().tls();
+      List<X509Certificate> tlsChain = new ArrayList<>();
+      tlsChain.add(tls.orElse(presented.certificate()));
+      tlsChain.addAll(presented.chain());
+      NodeFiles.Credentials renewed =
+          new NodeFiles.Credentials(
+              signing.orElse(kept.identity().signer().certificate()),
+              files.signingKey(),
+              tlsChain,
+              files.tlsKey());
+      // The renewals must certify the keys in use: checked before anything changes.
+      if (!Arrays.equals(
+              renewed.signingCertificate().getPublicKey().getEncoded(),
+              files.signingCertificate().getPublicKey().getEncoded())
+          || !Arrays.equals(
+              renewed.tlsCertificate().getPublicKey().getEncoded(),
+              files.tlsCertificate().getPublicKey().getEncoded())) {
+        throw new IllegalArgumentException("a renewal certifies another key than the orderer's");
+      }
+      replaceCredentials(folder, authorityChain, renewed);
+      signing.ifPresent(kept.identity().signer()::renew);
+      tls.ifPresent(certificate -> presented.renew(certificate, presented.chain()));
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED,
+          "orderer " + nodeId + "'s renewed certificates cannot be put in use: " + e.getMessage(),
+          e);
+    }
+    log.info(
+        "satellite.certificates_renewed ledger={} node={} signing_until={} tls_until={}",
+        ledgerId,
+        nodeId,
+        signing.map(c -> c.getNotAfter().toInstant()).orElse(null),
+        tls.map(c -> c.getNotAfter().toInstant()).orElse(null));
+  }
+
+  /**
+   * Writes new {@code msp/} and {@code tls/} folders beside the orderer's data, complete, then puts
+   * them in place of the old ones; a crash in between is finished by {@link #recoverRenewal}.
+   */
+  private void replaceCredentials(
+      Path folder, List<X509Certificate> authorityChain, NodeFiles.Credentials credentials)
+      throws IOException {
+    Path fresh = folder.resolve(RENEWAL_NEW);
+    Path old = folder.resolve(RENEWAL_OLD);
+    FileTrees.delete(fresh);
+    FileTrees.delete(old);
+    NodeFiles.write(fresh, authorityChain, credentials, seal());
+    Files.createDirectories(old);
+    for (String part : List.of(NodeFiles.MSP, NodeFiles.TLS)) {
+      Files.move(folder.resolve(part), old.resolve(part), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(fresh.resolve(part), folder.resolve(part), StandardCopyOption.ATOMIC_MOVE);
+    }
+    FileTrees.delete(fresh);
+    FileTrees.delete(old);
+  }
+
+  /**
+   * Finishes a credentials replacement a crash interrupted: a part missing from the folder is taken
+   * from the complete new set, else back from the old one.
+   */
+  private static void recoverRenewal(Path folder) throws IOException {
+    Path fresh = folder.resolve(RENEWAL_NEW);
+    Path old = folder.resolve(RENEWAL_OLD);
+    if (!Files.exists(fresh) && !Files.exists(old)) {
+      return;
+    }
+    for (String part : List.of(NodeFiles.MSP, NodeFiles.TLS)) {
+      if (!Files.exists(folder.resolve(part))) {
+        Path from = Files.exists(fresh.resolve(part)) ? fresh : old;
+        Files.move(from.resolve(part), folder.resolve(part), StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+    FileTrees.delete(fresh);
+    FileTrees.delete(old);
+    log.info("satellite.renewal_recovered folder={}", folder);
+  }
+
   /** The ledgers with an orderer running here. */
   public synchronized List<String> ledgers() {
     return List.copyOf(running.keySet());
@@ -275,14 +400,13 @@ public final class SatelliteOrderers implements AutoCloseable {
               + "'s");
     }
     Orderer entry = entry(rules, nodeId);
+    recoverRenewal(folder);
+    NodeLauncher.NodeIdentity identity =
+        NodeFiles.read(folder, seal()).identity(nodeId, entry.getMspId(), rules.tlsTrust());
     NodeLauncher.RunningOrderer orderer =
         NodeLauncher.startOrderer(
-            genesis,
-            NodeFiles.read(folder, seal()).identity(nodeId, entry.getMspId(), rules.tlsTrust()),
-            folder.resolve(DATA),
-            addresses.bind(),
-            shared);
-    Kept kept = new Kept(orderer, entry);
+            genesis, identity, folder.resolve(DATA), addresses.bind(), shared);
+    Kept kept = new Kept(orderer, entry, identity);
     running.computeIfAbsent(ledgerId, id -> new LinkedHashMap<>()).put(nodeId, kept);
     orderer.node().onRemoved(() -> retire(ledgerId, nodeId));
     return kept;
