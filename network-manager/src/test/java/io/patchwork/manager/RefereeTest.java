@@ -239,6 +239,98 @@ class RefereeTest {
               token.toString());
       assertThat(proposedByNewAdmin.exit()).as(proposedByNewAdmin.err()).isZero();
       assertThat(proposedByNewAdmin.out()).contains("recorded: IN_PROGRESS");
+
+      // Banks 1 and 2 vote Bank 5 in; the manager hosts a peer for it though it no longer
+      // certifies: it makes the keys, the members' authority answers their requests, the peer
+      // starts from a snapshot and catches up.
+      String addition =
+          new JsonObject(manager.get("/ledgers/trade/proposals").body())
+              .getJsonArray("proposals").stream()
+                  .map(JsonObject.class::cast)
+                  .filter(p -> p.getJsonObject("action").getString("kind").equals("ADD_MEMBER"))
+                  .findFirst()
+                  .orElseThrow()
+                  .getString("id");
+      String additionPath = "/ledgers/trade/proposals/" + addition;
+      for (int i = 1; i <= 2; i++) {
+        HttpResponse<String> voted =
+            manager.send(
+                "POST",
+                additionPath + "/ballots",
+                banks.get(i).vote(new JsonObject(manager.get(additionPath).body()), Choice.YES),
+                tokens.get(i));
+        assertThat(voted.statusCode()).as(voted.body()).isEqualTo(200);
+      }
+      assertError(
+          manager.post("/ledgers/trade/peers", new JsonObject().put("mspId", "Bank9MSP").encode()),
+          400,
+          "NOT_A_MEMBER");
+      HttpResponse<String> asked =
+          manager.post("/ledgers/trade/peers", new JsonObject().put("mspId", "Bank5MSP").encode());
+      assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+      JsonObject awaiting = new JsonObject(asked.body());
+      assertThat(awaiting.getString("status")).isEqualTo("AWAITING_CERTIFICATES");
+      assertThat(awaiting.getJsonArray("requests")).hasSize(2);
+      // Asked again, the same peer waits: the same requests (CSRs signed anew by the same keys).
+      HttpResponse<String> again =
+          manager.post("/ledgers/trade/peers", new JsonObject().put("mspId", "Bank5MSP").encode());
+      assertThat(again.statusCode()).isEqualTo(202);
+      assertThat(withoutSignatures(new JsonObject(again.body()).getJsonArray("requests")))
+          .isEqualTo(withoutSignatures(awaiting.getJsonArray("requests")));
+      JsonArray pendingRequests =
+          new JsonObject(manager.get("/ledgers/trade/recertification").body())
+              .getJsonArray("requests");
+      assertThat(pendingRequests.stream().map(r -> ((JsonObject) r).getString("mspId")))
+          .containsExactly("Bank5MSP", "Bank5MSP");
+      Run hosted =
+          run(
+              "authority",
+              "recertify",
+              "trade",
+              "--dir",
+              referee.toString(),
+              "--passphrase-file",
+              passphrase.toString(),
+              "--url",
+              url,
+              "--token-file",
+              manager.manager().operatorTokenFile().toString());
+      assertThat(hosted.exit()).as(hosted.err()).isZero();
+      assertThat(hosted.out()).contains(awaiting.getString("node")).contains("Bank5MSP");
+      JsonObject withBank5 = new JsonObject(manager.get("/ledgers/trade").body());
+      JsonObject bank5Peer =
+          withBank5.getJsonArray("nodes").stream()
+              .map(JsonObject.class::cast)
+              .filter(node -> "Bank5MSP".equals(node.getString("mspId")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(bank5Peer.getString("id")).isEqualTo(awaiting.getString("node"));
+      long height = manager.manager().ledgers().running("trade").orElseThrow().height();
+      long caughtUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (nodeHeight(manager, bank5Peer.getString("id")) < height) {
+        assertThat(System.nanoTime()).as("Bank 5's peer catches up").isLessThan(caughtUp);
+        Thread.sleep(200);
+      }
+      assertThat(
+              manager
+                  .manager()
+                  .ledgers()
+                  .running("trade")
+                  .orElseThrow()
+                  .signingCertificate(bank5Peer.getString("id"))
+                  .getIssuerX500Principal())
+          .isEqualTo(
+              Pem.readCertificates(Files.readString(referee.resolve("root.pem")))
+                  .get(0)
+                  .getSubjectX500Principal());
+      assertError(
+          manager.post("/ledgers/trade/peers", new JsonObject().put("mspId", "Bank5MSP").encode()),
+          409,
+          "PEER_EXISTS");
+      assertThat(
+              new JsonObject(manager.get("/ledgers/trade/recertification").body())
+                  .getJsonArray("requests"))
+          .isEmpty();
       Run client =
           run(
               "authority",
@@ -261,6 +353,21 @@ class RefereeTest {
         bank.close();
       }
     }
+  }
+
+  /** Certificate requests without their CSRs (ECDSA signs each anew). */
+  private static List<JsonObject> withoutSignatures(JsonArray requests) {
+    return requests.stream().map(r -> ((JsonObject) r).copy()).peek(r -> r.remove("csr")).toList();
+  }
+
+  private static long nodeHeight(ManagerFixture manager, String nodeId) throws Exception {
+    return new JsonObject(manager.get("/ledgers/trade").body())
+        .getJsonArray("nodes").stream()
+            .map(JsonObject.class::cast)
+            .filter(node -> node.getString("id").equals(nodeId))
+            .findFirst()
+            .map(node -> node.getLong("height", 0L))
+            .orElse(0L);
   }
 
   /** Certificates that do not answer the requests are refused, and no peer changes. */

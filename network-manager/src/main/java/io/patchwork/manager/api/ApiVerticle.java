@@ -154,7 +154,6 @@ public final class ApiVerticle extends VerticleBase {
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);
           router.post("/ledgers/:id/invites").handler(invites::create);
-          router.post("/ledgers/:id/peers").handler(routes::hostPeer);
           router.get("/ledgers/:id/genesis").handler(routes::genesis);
           router.get("/ledgers/:id/connection-profile").handler(routes::connectionProfile);
           router.get("/ledgers/:id/snapshot").handler(routes::snapshot);
@@ -167,6 +166,7 @@ public final class ApiVerticle extends VerticleBase {
           router.delete("/ledgers/:id/invites/:invite").handler(invites::cancel);
           RecertificationRoutes recertification =
               new RecertificationRoutes(vertx, services.recertification());
+          router.post("/ledgers/:id/peers").handler(recertification::hostPeer);
           router.get("/ledgers/:id/recertification").handler(recertification::requests);
           router.post("/ledgers/:id/recertification").handler(recertification::install);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());

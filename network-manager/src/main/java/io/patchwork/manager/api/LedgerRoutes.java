@@ -162,39 +162,6 @@ final class LedgerRoutes {
         .onFailure(ctx::fail);
   }
 
-  /**
-   * {@code POST /ledgers/{id}/peers}: a hosted peer for a member that runs none here. A member
-   * admin asks for its own organisation; the operator names one ({@code {"mspId": ...}}).
-   */
-  void hostPeer(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    Principal caller = Authentication.principal(ctx);
-    String mspId;
-    if (caller.isOperator()) {
-      try {
-        // The operator names the member: {"mspId": ...}.
-        mspId = JsonBody.of(ctx).string("mspId");
-      } catch (Refusal refused) {
-        ApiVerticle.refuse(ctx, refused);
-        return;
-      }
-    } else if (caller.maySee(id)) {
-      mspId = caller.mspId().orElseThrow();
-    } else {
-      ApiVerticle.error(ctx, ApiError.FORBIDDEN, "the caller is not a member of ledger " + id);
-      return;
-    }
-    vertx
-        .executeBlocking(() -> service.hostPeer(id, mspId), false)
-        .onSuccess(
-            peer ->
-                ctx.response()
-                    .setStatusCode(201)
-                    .putHeader("content-type", "application/json")
-                    .end(peerJson(peer).encode()))
-        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
-  }
-
   /** {@code GET /ledgers/{id}/genesis}: the genesis block, for a member's own node. */
   /**
    * {@code GET /ledgers/{id}/connection-profile[?mspId=]}: the connection profile of a member — the

@@ -289,11 +289,12 @@ final class AuthorityCommand implements Runnable {
           JsonObject peer = done.getJsonObject(i);
           out()
               .printf(
-                  "%s (%s) certified by %s, serial %s%n",
+                  "%s (%s) certified by %s, serial %s%s%n",
                   peer.getString("node"),
                   peer.getString("mspId"),
                   authority.trustRoot().getSubjectX500Principal().getName(),
-                  peer.getString("signingSerial"));
+                  peer.getString("signingSerial"),
+                  peer.getBoolean("started", false) ? "; started" : "");
         }
       }
       return 0;

@@ -550,8 +550,7 @@ public final class LedgerService implements AutoCloseable {
       long started = System.nanoTime();
       try {
         HostedNode peer = ledger.addMemberPeer(organization.get(), mspId, authority(id));
-        metrics.watchPeer(id, ledger, peer);
-        keepCustody(id);
+        peerHosted(id, ledger, peer);
         log.info(
             "ledger.peer_hosted ledger={} node={} msp={} height={} millis={}",
             id,
@@ -567,6 +566,12 @@ public final class LedgerService implements AutoCloseable {
             ApiError.PEER_NOT_STARTED, "the peer could not be started: " + e.getMessage());
       }
     }
+  }
+
+  /** Watches a peer just started for a member in the metrics, and keeps custody of it. */
+  void peerHosted(String id, HostedLedger ledger, HostedNode peer) {
+    metrics.watchPeer(id, ledger, peer);
+    keepCustody(id);
   }
 
   /**

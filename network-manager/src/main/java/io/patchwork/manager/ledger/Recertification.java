@@ -47,6 +47,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -72,6 +74,9 @@ public final class Recertification {
 
   private static final String DIRECTORY = "recertification";
 
+  /** Beside a new peer's pending keys: the file naming its member ({@code <node id>.new-peer}). */
+  private static final String NEW_PEER = ".new-peer";
+
   private final LedgerService ledgers;
 
   public Recertification(LedgerService ledgers) {
@@ -91,8 +96,137 @@ public final class Recertification {
       List<String> dnsNames,
       List<String> ipAddresses) {}
 
-  /** A peer given certificates of the members' authority. */
-  public record Recertified(String nodeId, String mspId, String signingSerial) {}
+  /**
+   * A peer given certificates of the members' authority: one running here before, restarted with
+   * them, or a new member's, started with them ({@code started}).
+   */
+  public record Recertified(String nodeId, String mspId, String signingSerial, boolean started) {}
+
+  /**
+   * A hosted peer asked for a member: started at once while the ledger trusts this manager's
+   * authority, else waiting for the members' authority to answer its certificate requests.
+   */
+  public record PeerHosting(
+      String nodeId, String mspId, Optional<HostedNode> started, List<Request> requests) {}
+
+  /**
+   * A peer for a member that runs none here — one the members voted in. While the ledger trusts
+   * this manager's authority, it certifies the peer and starts it now. Once the members replaced
+   * it, the manager makes the peer's keys and answers with its signing and TLS requests, which
+   * {@link #requests} lists too; the peer starts from a snapshot when {@link #install} gets their
+   * certificates (asked again, the same requests).
+   *
+   * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, NOT_A_MEMBER, PEER_EXISTS,
+   *     PEER_NOT_STARTED
+   */
+  public PeerHosting hostPeer(String id, String mspId)
+      throws Refusal, SQLException, CaException, IOException, GeneralSecurityException {
+    HostedLedger ledger = ledgers.activeLedger(id);
+    if (ledgers.trustsOwnAuthority(id, ledger.config())) {
+      HostedNode peer = ledgers.hostPeer(id, mspId);
+      return new PeerHosting(peer.nodeId(), mspId, Optional.of(peer), List.of());
+    }
+    synchronized (ledger) {
+      LedgerConfig config = ledger.config();
+      String organization =
+          organization(config, mspId)
+              .orElseThrow(
+                  () ->
+                      new Refusal(
+                          ApiError.NOT_A_MEMBER, mspId + " is not a member of ledger " + id));
+      if (ledger.peerOf(mspId).isPresent()) {
+        throw new Refusal(
+            ApiError.PEER_EXISTS, mspId + " already has a peer running on ledger " + id);
+      }
+      Path pending = Files.createDirectories(directory(id));
+      Map<String, String> awaiting = newPeers(pending);
+      String nodeId =
+          awaiting.entrySet().stream()
+              .filter(entry -> entry.getValue().equals(mspId))
+              .map(Map.Entry::getKey)
+              .findFirst()
+              .orElse(null);
+      if (nodeId == null) {
+        nodeId = freeNodeId(ledger, config, awaiting.keySet());
+        Files.writeString(
+            pending.resolve(nodeId + NEW_PEER), mspId + "\n", StandardCharsets.US_ASCII);
+        log.info(
+            "ledger.peer_awaits_certificates ledger={} node={} msp={} hint=\"the members'"
+                + " authority certifies it: patchwork authority recertify {}\"",
+            id,
+            nodeId,
+            mspId,
+            id);
+      }
+      return new PeerHosting(
+          nodeId,
+          mspId,
+          Optional.empty(),
+          requestsOf(pending, nodeId, organization, mspId, host(ledger)));
+    }
+  }
+
+  /** The new peers waiting for certificates: node id to MSP id. */
+  private static Map<String, String> newPeers(Path pending) throws IOException {
+    Map<String, String> peers = new TreeMap<>();
+    if (!Files.isDirectory(pending)) {
+      return peers;
+    }
+    try (Stream<Path> files = Files.list(pending)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(NEW_PEER)).toList()) {
+        String name = file.getFileName().toString();
+        peers.put(
+            name.substring(0, name.length() - NEW_PEER.length()),
+            Files.readString(file, StandardCharsets.US_ASCII).strip());
+      }
+    }
+    return peers;
+  }
+
+  /** The first {@code peer<n>} no node of the ledger, running or in its config, has. */
+  private static String freeNodeId(HostedLedger ledger, LedgerConfig config, Set<String> awaiting) {
+    Set<String> taken = new HashSet<>(awaiting);
+    ledger.nodes().forEach(node -> taken.add(node.nodeId()));
+    config.getPeersList().forEach(peer -> taken.add(peer.getNodeId()));
+    config.getOrderersList().forEach(orderer -> taken.add(orderer.getNodeId()));
+    for (int index = config.getPeersCount(); ; index++) {
+      if (!taken.contains("peer" + index)) {
+        return "peer" + index;
+      }
+    }
+  }
+
+  /** The address the manager's peers of the ledger are reached at. */
+  private static String host(HostedLedger ledger) throws Refusal {
+    return ledger.peers().stream()
+        .findFirst()
+        .map(HostedNode::host)
+        .orElseThrow(
+            () ->
+                new Refusal(
+                    ApiError.LEDGER_NOT_RUNNING,
+                    "no peer of ledger " + ledger.ledgerId() + " runs here"));
+  }
+
+  /** The signing and TLS requests of a peer's pending keys (made now if there are none). */
+  private static List<Request> requestsOf(
+      Path pending, String nodeId, String organization, String mspId, String host)
+      throws IOException, GeneralSecurityException, CaException {
+    List<Request> requests = new ArrayList<>();
+    for (CertificateRequest request : requestsFor(nodeId, organization, mspId, host)) {
+      KeyPair key = pendingKey(pending, nodeId, request.profile());
+      requests.add(
+          new Request(
+              nodeId,
+              mspId,
+              organization,
+              request.profile(),
+              Pem.certificateRequest(Csr.create(key, request)),
+              request.dnsNames(),
+              request.ipAddresses().stream().map(InetAddress::getHostAddress).toList()));
+    }
+    return requests;
+  }
 
   /**
    * The certificate requests of every peer this manager runs for a member of the ledger that is not
@@ -119,19 +253,16 @@ public final class Recertification {
         if (organization.isEmpty()) {
           continue; // Its organisation was voted out: nothing to certify it for.
         }
-        for (CertificateRequest request :
-            requestsFor(nodeId, organization.get(), mspId, peer.host())) {
-          KeyPair key = pendingKey(pending, nodeId, request.profile());
-          requests.add(
-              new Request(
-                  nodeId,
-                  mspId,
-                  organization.get(),
-                  request.profile(),
-                  Pem.certificateRequest(Csr.create(key, request)),
-                  request.dnsNames(),
-                  request.ipAddresses().stream().map(InetAddress::getHostAddress).toList()));
+        requests.addAll(requestsOf(pending, nodeId, organization.get(), mspId, peer.host()));
+      }
+      for (Map.Entry<String, String> peer : newPeers(pending).entrySet()) {
+        Optional<String> organization = organization(config, peer.getValue());
+        if (organization.isEmpty() || ledger.peerOf(peer.getValue()).isPresent()) {
+          forgetNewPeer(pending, peer.getKey()); // voted out meanwhile, or hosted otherwise
+          continue;
         }
+        requests.addAll(
+            requestsOf(pending, peer.getKey(), organization.get(), peer.getValue(), host(ledger)));
       }
       return requests;
     }
@@ -162,6 +293,8 @@ public final class Recertification {
       ledger.peers().forEach(peer -> mspIds.put(peer.nodeId(), peer.mspId()));
       List<X509Certificate> roots = membersRoots(id, config);
       Path pending = directory(id);
+      Map<String, String> newPeers = newPeers(pending);
+      newPeers.forEach(mspIds::putIfAbsent);
       Map<String, Waiting> waiting = waiting(ledger, pending);
       Map<String, Map<CertificateProfile, List<X509Certificate>>> answered = new LinkedHashMap<>();
       for (int index = 0; index < pems.size(); index++) {
@@ -204,30 +337,48 @@ public final class Recertification {
         String nodeId = node.getKey();
         List<X509Certificate> signing = node.getValue().get(CertificateProfile.SIGNING);
         List<X509Certificate> tls = node.getValue().get(CertificateProfile.TLS);
-        try {
-          ledger.recertifyPeer(
-              nodeId,
-              signing.get(0),
-              readKey(pending, nodeId, CertificateProfile.SIGNING).getPrivate(),
-              tls,
-              readKey(pending, nodeId, CertificateProfile.TLS).getPrivate(),
-              authorityChain(signing, roots));
-        } catch (LedgerException e) {
-          throw new IllegalStateException(e.getMessage(), e);
+        String mspId = mspIds.get(nodeId);
+        PrivateKey signingKey = readKey(pending, nodeId, CertificateProfile.SIGNING).getPrivate();
+        PrivateKey tlsKey = readKey(pending, nodeId, CertificateProfile.TLS).getPrivate();
+        boolean started = newPeers.containsKey(nodeId);
+        if (started) {
+          try {
+            HostedNode peer =
+                ledger.addMemberPeer(
+                    nodeId,
+                    organization(config, mspId).orElse(mspId),
+                    mspId,
+                    signing.get(0),
+                    signingKey,
+                    tls,
+                    tlsKey,
+                    authorityChain(signing, roots));
+            ledgers.peerHosted(id, ledger, peer);
+          } catch (LedgerException e) {
+            // Its keys stay pending: the same certificates may be sent again.
+            throw new Refusal(
+                ApiError.PEER_NOT_STARTED,
+                "peer " + nodeId + " could not be started: " + e.getMessage());
+          }
+        } else {
+          try {
+            ledger.recertifyPeer(
+                nodeId, signing.get(0), signingKey, tls, tlsKey, authorityChain(signing, roots));
+          } catch (LedgerException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
         }
-        for (CertificateProfile profile : CertificateProfile.values()) {
-          Files.deleteIfExists(keyFile(pending, nodeId, profile));
-          Files.deleteIfExists(publicKeyFile(pending, nodeId, profile));
-        }
+        forgetNewPeer(pending, nodeId);
         String serial = signing.get(0).getSerialNumber().toString(16);
         log.info(
-            "ledger.peer_recertified ledger={} node={} msp={} serial={} issuer=\"{}\"",
+            "ledger.peer_recertified ledger={} node={} msp={} serial={} issuer=\"{}\" started={}",
             id,
             nodeId,
-            mspIds.get(nodeId),
+            mspId,
             serial,
-            signing.get(0).getIssuerX500Principal().getName());
-        done.add(new Recertified(nodeId, mspIds.get(nodeId), serial));
+            signing.get(0).getIssuerX500Principal().getName(),
+            started);
+        done.add(new Recertified(nodeId, mspId, serial, started));
       }
       ledgers.keepCustody(id);
       return done;
@@ -302,10 +453,22 @@ public final class Recertification {
     return Base64.getEncoder().encodeToString(key.getEncoded());
   }
 
+  /** Deletes a peer's pending keys, and its entry if it is a new one. */
+  private static void forgetNewPeer(Path pending, String nodeId) throws IOException {
+    for (CertificateProfile profile : CertificateProfile.values()) {
+      Files.deleteIfExists(keyFile(pending, nodeId, profile));
+      Files.deleteIfExists(publicKeyFile(pending, nodeId, profile));
+    }
+    Files.deleteIfExists(pending.resolve(nodeId + NEW_PEER));
+  }
+
   private static Map<String, Waiting> waiting(HostedLedger ledger, Path pending)
       throws IOException, GeneralSecurityException {
     Map<String, Waiting> waiting = new LinkedHashMap<>();
-    for (String nodeId : ledger.peers().stream().map(HostedNode::nodeId).toList()) {
+    List<String> nodeIds =
+        new ArrayList<>(ledger.peers().stream().map(HostedNode::nodeId).toList());
+    nodeIds.addAll(newPeers(pending).keySet());
+    for (String nodeId : nodeIds) {
       for (CertificateProfile profile : CertificateProfile.values()) {
         if (Files.exists(publicKeyFile(pending, nodeId, profile))) {
           waiting.put(

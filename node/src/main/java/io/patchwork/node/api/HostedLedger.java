@@ -70,6 +70,28 @@ public interface HostedLedger extends AutoCloseable {
       throws LedgerException;
 
   /**
+   * As {@link #addMemberPeer(String, String, CertificateAuthority)}, with certificates made
+   * elsewhere — by an authority the members hold, for keys made here — naming the node id {@code
+   * nodeId} chosen when they were requested. The caller has checked that they chain to the ledger's
+   * trust roots and certify the given keys.
+   *
+   * @param tlsChain the TLS certificate, then the intermediates above it
+   * @param authorityChain the issuing authority's chain, its root last (for the MSP folder)
+   * @throws LedgerException NOT_A_MEMBER, NODE_FAILED if the node id is taken or the peer did not
+   *     start
+   */
+  HostedNode addMemberPeer(
+      String nodeId,
+      String organization,
+      String mspId,
+      X509Certificate signing,
+      PrivateKey signingKey,
+      List<X509Certificate> tlsChain,
+      PrivateKey tlsKey,
+      List<X509Certificate> authorityChain)
+      throws LedgerException;
+
+  /**
    * Stops the running peers of an organisation the members voted out and deletes their keys and
    * data; they are not started again. Returns their node ids.
    *

@@ -139,14 +139,41 @@ final class EmbeddedLedger implements HostedLedger {
       throw new LedgerException(
           LedgerError.NOT_A_MEMBER, mspId + " is not a member of ledger " + ledgerId());
     }
+    return fromSnapshot(snapshot -> ledger.addMemberPeer(organization, mspId, authority, snapshot));
+  }
+
+  @Override
+  public HostedNode addMemberPeer(
+      String nodeId,
+      String organization,
+      String mspId,
+      X509Certificate signing,
+      PrivateKey signingKey,
+      List<X509Certificate> tlsChain,
+      PrivateKey tlsKey,
+      List<X509Certificate> authorityChain)
+      throws LedgerException {
+    if (!rules().isMember(mspId)) {
+      throw new LedgerException(
+          LedgerError.NOT_A_MEMBER, mspId + " is not a member of ledger " + ledgerId());
+    }
+    NodeFiles.Credentials certified =
+        new NodeFiles.Credentials(signing, signingKey, tlsChain, tlsKey);
+    return fromSnapshot(
+        snapshot ->
+            ledger.addMemberPeer(nodeId, organization, mspId, certified, authorityChain, snapshot));
+  }
+
+  /** Starts a peer {@code start} adds from a snapshot of the furthest peer, written for it. */
+  private HostedNode fromSnapshot(PeerStart start) throws LedgerException {
     Path snapshot = directory.resolve("snapshots").resolve("join-" + UUID.randomUUID());
     try {
       Files.createDirectories(snapshot.getParent());
       ledger.furthestPeer().ledger().exportSnapshot(snapshot);
-      PeerNode peer = ledger.addMemberPeer(organization, mspId, authority, snapshot);
+      PeerNode peer = start.from(snapshot);
       listeners.forEach(listener -> attach(peer, listener));
       return new PeerView(peer.nodeId());
-    } catch (IOException | ConfigException | CaException e) {
+    } catch (IOException | ConfigException | CaException | IllegalArgumentException e) {
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the peer could not be started: " + e.getMessage(), e);
     } finally {
@@ -156,6 +183,11 @@ final class EmbeddedLedger implements HostedLedger {
         // a leftover snapshot under the ledger's directory goes with the ledger
       }
     }
+  }
+
+  @FunctionalInterface
+  private interface PeerStart {
+    PeerNode from(Path snapshot) throws IOException, ConfigException, CaException;
   }
 
   @Override

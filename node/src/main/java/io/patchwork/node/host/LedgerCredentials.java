@@ -7,6 +7,8 @@ import io.patchwork.ca.Subjects;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.config.proto.Member;
 import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.net.NodeTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,36 @@ final class LedgerCredentials {
     nodes.put(nodeId, node);
     if (folder.isPresent()) {
       folder.get().replace(node, authority.chain());
+    }
+    return node;
+  }
+
+  /**
+   * Keeps a new peer's credentials made elsewhere: certificates of an authority the members hold,
+   * for keys made here.
+   */
+  NodeCredentials installPeer(
+      String nodeId,
+      String organization,
+      String mspId,
+      NodeFiles.Credentials files,
+      List<X509Certificate> chain)
+      throws IOException {
+    NodeCredentials node =
+        new NodeCredentials(
+            nodeId,
+            mspId,
+            NodeSigner.of(mspId, files.signingCertificate(), files.signingKey()),
+            files.signingKey(),
+            new NodeTransport.TlsIdentity(
+                files.tlsCertificate(),
+                files.tlsChain().subList(1, files.tlsChain().size()),
+                files.tlsKey(),
+                trust));
+    organizations.putIfAbsent(mspId, organization);
+    nodes.put(nodeId, node);
+    if (folder.isPresent()) {
+      folder.get().replace(node, chain);
     }
     return node;
   }

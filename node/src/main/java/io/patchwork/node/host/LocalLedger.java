@@ -212,8 +212,51 @@ public final class LocalLedger implements AutoCloseable {
       String organization, String mspId, CertificateAuthority authority, Path snapshot)
       throws IOException, ConfigException, CaException {
     String nodeId = nodes.addMemberPeer(mspId, id -> !credentials.has(id)).getNodeId();
+    return startMemberPeer(
+        nodeId,
+        mspId,
+        snapshot,
+        () -> credentials.issuePeer(nodeId, organization, mspId, authority));
+  }
+
+  /**
+   * As {@link #addMemberPeer(String, String, CertificateAuthority, Path)}, with certificates made
+   * elsewhere — by an authority the members hold, answering requests for keys made here — for a
+   * node id chosen when they were requested.
+   *
+   * @param authorityChain the issuing authority's chain, its root last (for the node's folder)
+   * @throws IllegalArgumentException if the node id is taken
+   */
+  public PeerNode addMemberPeer(
+      String nodeId,
+      String organization,
+      String mspId,
+      NodeFiles.Credentials certified,
+      List<X509Certificate> authorityChain,
+      Path snapshot)
+      throws IOException, ConfigException, CaException {
+    if (credentials.has(nodeId)) {
+      throw new IllegalArgumentException("node id " + nodeId + " is taken on this ledger");
+    }
+    nodes.addMemberPeer(nodeId, mspId);
+    return startMemberPeer(
+        nodeId,
+        mspId,
+        snapshot,
+        () -> credentials.installPeer(nodeId, organization, mspId, certified, authorityChain));
+  }
+
+  /** How a new peer's credentials come to be kept. */
+  @FunctionalInterface
+  private interface Credentialing {
+    void keep() throws IOException, CaException;
+  }
+
+  private PeerNode startMemberPeer(
+      String nodeId, String mspId, Path snapshot, Credentialing credentialing)
+      throws IOException, ConfigException, CaException {
     try {
-      credentials.issuePeer(nodeId, organization, mspId, authority);
+      credentialing.keep();
       credentials.keepMemberPeers(nodes.memberPeers().values());
       PeerNode started = nodes.startPeer(nodeId, Optional.of(snapshot));
       log.info("ledger.member_peer_added ledger={} node={} msp={}", ledgerId(), nodeId, mspId);

@@ -145,6 +145,18 @@ final class NodeSet implements AutoCloseable {
         nodeId = "peer" + index;
       }
     }
+    return addMemberPeer(nodeId, mspId);
+  }
+
+  /**
+   * A new peer of a member with a node id chosen before (its certificates name it), on a free port.
+   *
+   * @throws IllegalArgumentException if a peer of this id is known already
+   */
+  Peer addMemberPeer(String nodeId, String mspId) {
+    if (peerConfigs.containsKey(nodeId) || orderers.containsKey(nodeId)) {
+      throw new IllegalArgumentException("node id " + nodeId + " is taken on this ledger");
+    }
     Peer peer =
         Peer.newBuilder()
             .setNodeId(nodeId)
