@@ -223,6 +223,20 @@ class CertificateRotationTest {
                       Optional.of(bank1.apiToken()))
                   .statusCode())
           .isEqualTo(201);
+      // The member's own client certificate was left to expire: too late to renew it.
+      String expired =
+          Pem.readCertificates(bank1.certificatePem("CLIENT", "TLS"))
+              .get(0)
+              .getSerialNumber()
+              .toString(16);
+      ManagerFixture.assertError(
+          manager.send(
+              "POST",
+              "/ledgers/brief/certificates/" + expired + "/renewal",
+              "{}",
+              Optional.of(bank1.apiToken())),
+          409,
+          "CERTIFICATE_EXPIRED");
       bank1.close();
     }
   }

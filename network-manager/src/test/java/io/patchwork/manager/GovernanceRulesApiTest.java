@@ -139,6 +139,35 @@ class GovernanceRulesApiTest {
           410,
           "INVITE_CANCELLED");
 
+      // A policy change that names no comparator or duration the ledger knows is refused up
+      // front, and nothing is recorded.
+      int recorded =
+          new JsonObject(manager.get("/ledgers/records/proposals").body())
+              .getJsonArray("proposals")
+              .size();
+      for (JsonObject unknown :
+          List.of(
+              new JsonObject().put("thresholdPercent", 50).put("comparator", "AT_LEAST"),
+              new JsonObject().put("thresholdPercent", 50).put("comparator", "UNRECOGNIZED"),
+              new JsonObject().put("thresholdPercent", 50).put("duration", "soon"))) {
+        HttpResponse<String> refused =
+            manager.send(
+                "POST",
+                "/ledgers/records/proposals",
+                new JsonObject()
+                    .put(
+                        "action",
+                        new JsonObject().put("kind", "CHANGE_POLICY").put("voting", unknown))
+                    .encode(),
+                tokens.get(1));
+        assertError(refused, 400, "MALFORMED_REQUEST");
+        assertThat(refused.body()).contains("action.voting.");
+      }
+      assertThat(
+              new JsonObject(manager.get("/ledgers/records/proposals").body())
+                  .getJsonArray("proposals"))
+          .hasSize(recorded);
+
       // The members relax the rule by the rule in force (three of the four now, for the
       // quorum): a simple majority, no quorum, open an hour — version 2 of the policy.
       String change =
@@ -510,6 +539,27 @@ class GovernanceRulesApiTest {
         }
         assertError(
             manager.send("POST", revocationOf(own1), hosted, token1), 409, "ALREADY_REVOKED");
+        // A revoked certificate is not renewed; a renewed one only through its successor; a
+        // serial must be hex; a revocation CRL needs hex serials and a reason there is.
+        assertError(
+            manager.send("POST", renewalOf(own1), "{}", token1), 409, "CERTIFICATE_REVOKED");
+        assertError(manager.send("POST", renewalOf("xyz"), "{}", token1), 400, "MALFORMED_REQUEST");
+        String ownSigning = serialOf(bank1.certificatePem("CLIENT", "SIGNING"));
+        HttpResponse<String> renewed = manager.send("POST", renewalOf(ownSigning), "{}", token1);
+        assertThat(renewed.statusCode()).as(renewed.body()).isEqualTo(200);
+        assertError(
+            manager.send("POST", renewalOf(ownSigning), "{}", token1),
+            409,
+            "CERTIFICATE_SUPERSEDED");
+        assertError(
+            manager.send("GET", "/ledgers/lab/revocation-crl?serial=zz", null, token1),
+            400,
+            "MALFORMED_REQUEST");
+        assertError(
+            manager.send(
+                "GET", "/ledgers/lab/revocation-crl?serial=" + own0 + "&reason=LOST", null, token1),
+            400,
+            "MALFORMED_REQUEST");
 
         // Bank 0 keeps its admin key: it signs the update on its side. A signed update that
         // changes anything more is refused by the nodes' rule, and nothing changes.
@@ -560,6 +610,10 @@ class GovernanceRulesApiTest {
         bank1.close();
       }
     }
+  }
+
+  private static String renewalOf(String serial) {
+    return "/ledgers/lab/certificates/" + serial + "/renewal";
   }
 
   private static String revocationOf(String serial) {

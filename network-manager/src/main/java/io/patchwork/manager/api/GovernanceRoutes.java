@@ -163,14 +163,14 @@ final class GovernanceRoutes {
     GovernanceProposal.ChangePolicy.Builder change = GovernanceProposal.ChangePolicy.newBuilder();
     if (action.has("voting")) {
       JsonBody voting = action.object("voting");
-      VotingPolicy.Comparator comparator;
-      try {
-        comparator =
-            VotingPolicy.Comparator.valueOf(
-                voting.optionalString("comparator").orElse("GREATER_THAN"));
-      } catch (IllegalArgumentException e) {
-        throw Refusal.malformed(voting.path("comparator"), "GREATER_THAN or GREATER_THAN_OR_EQUAL");
-      }
+      VotingPolicy.Comparator comparator =
+          switch (voting.optionalString("comparator").orElse("GREATER_THAN")) {
+            case "GREATER_THAN" -> VotingPolicy.Comparator.GREATER_THAN;
+            case "GREATER_THAN_OR_EQUAL" -> VotingPolicy.Comparator.GREATER_THAN_OR_EQUAL;
+            default ->
+                throw Refusal.malformed(
+                    voting.path("comparator"), "GREATER_THAN or GREATER_THAN_OR_EQUAL");
+          };
       Duration duration;
       try {
         duration = Duration.parse(voting.optionalString("duration").orElse("PT24H"));
