@@ -206,15 +206,7 @@ class GovernanceRulesApiTest {
           3,
           new JsonObject().put("topology.orderers", "1").put("upgradeWindow", "PT0S"));
       JsonObject active = manager.awaitStatus("club", "ACTIVE", Duration.ofSeconds(60));
-      MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP");
-      HttpResponse<String> redeemed =
-          manager.send(
-              "POST",
-              "/ledgers/club/invites/redeem",
-              bank0.redeemRequest(invite(manager, "club", "Bank0MSP")),
-              Optional.empty());
-      assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
-      bank0.redeemed(new JsonObject(redeemed.body()));
+      MemberKit bank0 = joinKeepingAdminHome(manager, "club");
       MemberKit bank1 = joinKeepingAdminThere(manager, "club", 1);
       MemberKit bank2 = joinKeepingAdminThere(manager, "club", 2);
       Optional<String> token0 = Optional.of(bank0.apiToken());
@@ -366,14 +358,7 @@ class GovernanceRulesApiTest {
         HttpResponse<String> served = manager.get("/ledgers/club/crl");
         assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
         Files.writeString(crl, served.body());
-        Path root = directory.resolve("club.root.pem");
-        Files.writeString(
-            root,
-            bank0
-                .redemption()
-                .getJsonObject("connectionProfile")
-                .getJsonArray("tlsRootCertificates")
-                .getString(0));
+        Path root = rootFile(bank0, "club");
         assertThat(openssl(root, crl, bank2.certificatePem("CLIENT", "TLS")))
             .contains("certificate revoked");
         assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "TLS"))).contains(": OK");
@@ -463,15 +448,7 @@ class GovernanceRulesApiTest {
     try (ManagerFixture manager = ManagerFixture.start(directory)) {
       create(manager, "lab", "payments-netting", 3, new JsonObject().put("topology.orderers", "1"));
       manager.awaitStatus("lab", "ACTIVE", Duration.ofSeconds(60));
-      MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP");
-      HttpResponse<String> redeemed =
-          manager.send(
-              "POST",
-              "/ledgers/lab/invites/redeem",
-              bank0.redeemRequest(invite(manager, "lab", "Bank0MSP")),
-              Optional.empty());
-      assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
-      bank0.redeemed(new JsonObject(redeemed.body()));
+      MemberKit bank0 = joinKeepingAdminHome(manager, "lab");
       MemberKit bank1 = joinKeepingAdminThere(manager, "lab", 1);
       Optional<String> token0 = Optional.of(bank0.apiToken());
       Optional<String> token1 = Optional.of(bank1.apiToken());
@@ -592,14 +569,7 @@ class GovernanceRulesApiTest {
         // The CRL the API serves lists both; the signing certificates stay good.
         Path crl = directory.resolve("lab.crl.pem");
         Files.writeString(crl, manager.get("/ledgers/lab/crl").body());
-        Path root = directory.resolve("lab.root.pem");
-        Files.writeString(
-            root,
-            bank0
-                .redemption()
-                .getJsonObject("connectionProfile")
-                .getJsonArray("tlsRootCertificates")
-                .getString(0));
+        Path root = rootFile(bank0, "lab");
         assertThat(openssl(root, crl, bank0.certificatePem("CLIENT", "TLS")))
             .contains("certificate revoked");
         assertThat(openssl(root, crl, bank1.certificatePem("CLIENT", "TLS")))
@@ -666,6 +636,21 @@ class GovernanceRulesApiTest {
             "/ledgers/" + ledger + "/invites", new JsonObject().put("mspId", mspId).encode());
     assertThat(invited.statusCode()).as(invited.body()).isEqualTo(201);
     return new JsonObject(invited.body());
+  }
+
+  /** Bank 0 joins, keeping its admin key on its side (with a hosted peer). */
+  private static MemberKit joinKeepingAdminHome(ManagerFixture manager, String ledger)
+      throws Exception {
+    MemberKit bank0 = new MemberKit("Bank 0", "Bank0MSP");
+    HttpResponse<String> redeemed =
+        manager.send(
+            "POST",
+            "/ledgers/" + ledger + "/invites/redeem",
+            bank0.redeemRequest(invite(manager, ledger, "Bank0MSP")),
+            Optional.empty());
+    assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+    bank0.redeemed(new JsonObject(redeemed.body()));
+    return bank0;
   }
 
   private static MemberKit joinKeepingAdminThere(ManagerFixture manager, String ledger, int bank)
@@ -735,6 +720,17 @@ class GovernanceRulesApiTest {
         .findFirst()
         .orElseThrow()
         .getString("endpoint");
+  }
+
+  /** The ledger's TLS root as a member's connection profile gives it, in a file for openssl. */
+  private Path rootFile(MemberKit member, String ledger) throws Exception {
+    return Files.writeString(
+        directory.resolve(ledger + ".root.pem"),
+        member
+            .redemption()
+            .getJsonObject("connectionProfile")
+            .getJsonArray("tlsRootCertificates")
+            .getString(0));
   }
 
   /** What {@code openssl verify -crl_check} says of a certificate. */

@@ -150,19 +150,7 @@ class RefereeTest {
         CertificateAuthority members = open(database, referee, "trade");
         assertRefusals(manager, requests, members, referee, directory.resolve("strangers"));
 
-        Run recertified =
-            run(
-                "authority",
-                "recertify",
-                "trade",
-                "--dir",
-                referee.toString(),
-                "--passphrase-file",
-                passphrase.toString(),
-                "--url",
-                url,
-                "--token-file",
-                manager.manager().operatorTokenFile().toString());
+        Run recertified = recertify(manager, referee, passphrase);
         assertThat(recertified.exit()).as(recertified.err()).isZero();
         assertThat(recertified.out().lines()).hasSize(3);
         assertThat(Duration.between(decided, Instant.now()).toMillis())
@@ -282,19 +270,7 @@ class RefereeTest {
               .getJsonArray("requests");
       assertThat(pendingRequests.stream().map(r -> ((JsonObject) r).getString("mspId")))
           .containsExactly("Bank5MSP", "Bank5MSP");
-      Run hosted =
-          run(
-              "authority",
-              "recertify",
-              "trade",
-              "--dir",
-              referee.toString(),
-              "--passphrase-file",
-              passphrase.toString(),
-              "--url",
-              url,
-              "--token-file",
-              manager.manager().operatorTokenFile().toString());
+      Run hosted = recertify(manager, referee, passphrase);
       assertThat(hosted.exit()).as(hosted.err()).isZero();
       assertThat(hosted.out()).contains(awaiting.getString("node")).contains("Bank5MSP");
       JsonObject withBank5 = new JsonObject(manager.get("/ledgers/trade").body());
@@ -353,6 +329,22 @@ class RefereeTest {
         bank.close();
       }
     }
+  }
+
+  /** {@code patchwork authority recertify trade} with the members' authority, as the operator. */
+  private static Run recertify(ManagerFixture manager, Path referee, Path passphrase) {
+    return run(
+        "authority",
+        "recertify",
+        "trade",
+        "--dir",
+        referee.toString(),
+        "--passphrase-file",
+        passphrase.toString(),
+        "--url",
+        manager.manager().url(),
+        "--token-file",
+        manager.manager().operatorTokenFile().toString());
   }
 
   /** Certificate requests without their CSRs (ECDSA signs each anew). */

@@ -273,8 +273,7 @@ final class GovernanceRoutes {
       for (String serial : ctx.queryParam("serial")) {
         serials.add(serial(serial, "serial"));
       }
-      reason =
-          reason(ctx.queryParam("reason").stream().findFirst().orElse("KEY_COMPROMISE"), "reason");
+      reason = queryReason(ctx);
     } catch (Refusal refused) {
       ApiVerticle.refuse(ctx, refused);
       return;
@@ -297,8 +296,7 @@ final class GovernanceRoutes {
     String serial = ctx.pathParam("serial");
     RevocationReason reason;
     try {
-      reason =
-          reason(ctx.queryParam("reason").stream().findFirst().orElse("KEY_COMPROMISE"), "reason");
+      reason = queryReason(ctx);
     } catch (Refusal refused) {
       ApiVerticle.refuse(ctx, refused);
       return;
@@ -391,6 +389,11 @@ final class GovernanceRoutes {
 
   private static RevocationReason reason(JsonBody action) throws Refusal {
     return reason(action.optionalString("reason").orElse("KEY_COMPROMISE"), action.path("reason"));
+  }
+
+  /** The query's {@code reason}, KEY_COMPROMISE if it names none. */
+  private static RevocationReason queryReason(RoutingContext ctx) throws Refusal {
+    return reason(ctx.queryParam("reason").stream().findFirst().orElse("KEY_COMPROMISE"), "reason");
   }
 
   private static RevocationReason reason(String text, String path) throws Refusal {

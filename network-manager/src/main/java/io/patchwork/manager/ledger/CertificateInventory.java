@@ -2,7 +2,6 @@ package io.patchwork.manager.ledger;
 
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.IssuedCertificate;
@@ -139,14 +138,7 @@ public final class CertificateInventory {
     }
     ledgers.requireOwnAuthority(ledgerId, ledgers.runningLedger(ledgerId).config());
     CertificateAuthority authority = ledgers.authority(ledgerId);
-    IssuedCertificate existing =
-        authority
-            .find(serial)
-            .orElseThrow(
-                () ->
-                    new CaException(
-                        CaError.CERTIFICATE_NOT_FOUND,
-                        "ledger " + ledgerId + " has no certificate " + serialHex));
+    IssuedCertificate existing = ledgers.certificate(ledgerId, serial);
     if (!caller.isOperator() && !existing.mspId().equals(caller.mspId().orElseThrow())) {
       throw new Refusal(
           ApiError.FORBIDDEN,

@@ -1,9 +1,11 @@
 package io.patchwork.manager.ledger;
 
 import io.patchwork.ca.AuthoritySpec;
+import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthorities;
 import io.patchwork.ca.CertificateAuthority;
+import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.HostedLedger;
@@ -20,6 +22,7 @@ import io.patchwork.templates.TemplateError;
 import io.patchwork.templates.TemplateException;
 import io.patchwork.templates.Templates;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -566,6 +569,21 @@ public final class LedgerService implements AutoCloseable {
             ApiError.PEER_NOT_STARTED, "the peer could not be started: " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * The certificate {@code serial} the ledger's authority issued.
+   *
+   * @throws CaException CERTIFICATE_NOT_FOUND if it issued none of that serial
+   */
+  public IssuedCertificate certificate(String id, BigInteger serial) throws CaException {
+    return authority(id)
+        .find(serial)
+        .orElseThrow(
+            () ->
+                new CaException(
+                    CaError.CERTIFICATE_NOT_FOUND,
+                    "ledger " + id + " has no certificate " + serial.toString(16)));
   }
 
   /** Watches a peer just started for a member in the metrics, and keeps custody of it. */

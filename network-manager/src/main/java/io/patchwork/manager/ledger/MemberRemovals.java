@@ -84,14 +84,7 @@ final class MemberRemovals {
     ledgers.requireOwnAuthority(ledgerId, ledger.config());
     CertificateAuthority authority = ledgers.authority(ledgerId);
     for (BigInteger serial : serials) {
-      IssuedCertificate certificate =
-          authority
-              .find(serial)
-              .orElseThrow(
-                  () ->
-                      new CaException(
-                          CaError.CERTIFICATE_NOT_FOUND,
-                          "ledger " + ledgerId + " has no certificate " + serial.toString(16)));
+      IssuedCertificate certificate = ledgers.certificate(ledgerId, serial);
       if (certificate.isRevoked()) {
         throw new CaException(
             CaError.ALREADY_REVOKED, "certificate " + certificate.serialHex() + " is revoked");

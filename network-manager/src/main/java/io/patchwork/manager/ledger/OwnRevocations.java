@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.CaError;
 import io.patchwork.ca.CaException;
-import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.RevocationReason;
@@ -85,32 +84,12 @@ final class OwnRevocations {
     HostedLedger ledger = ledgers.activeLedger(ledgerId);
     LedgerConfig config = ledger.config();
     ledgers.requireOwnAuthority(ledgerId, config);
-    CertificateAuthority authority = ledgers.authority(ledgerId);
-    IssuedCertificate certificate =
-        authority
-            .find(serial)
-            .orElseThrow(
-                () ->
-                    new CaException(
-                        CaError.CERTIFICATE_NOT_FOUND,
-                        "ledger " + ledgerId + " has no certificate " + serialHex));
-    if (!certificate.mspId().equals(mspId)) {
-      throw new Refusal(
-          ApiError.FORBIDDEN,
-          "certificate "
-              + certificate.serialHex()
-              + " is "
-              + certificate.mspId()
-              + "'s: without a vote an admin of "
-              + mspId
-              + " revokes only its own organisation's (propose REVOKE_CERTIFICATES for others)");
-    }
+    IssuedCertificate certificate = ownCertificate(ledger, mspId, serial);
     if (certificate.isRevoked()) {
       throw new CaException(
           CaError.ALREADY_REVOKED, "certificate " + certificate.serialHex() + " is revoked");
     }
-    refuseInUse(ledger, ledgerId, mspId, certificate);
-    X509CRL crl = authority.prospectiveCrl(List.of(serial), reason);
+    X509CRL crl = ledgers.authority(ledgerId).prospectiveCrl(List.of(serial), reason);
     try {
       return new Prepared(
           certificate, crl, MemberMessages.withRevocations(config, crl.getEncoded()));
@@ -156,22 +135,7 @@ final class OwnRevocations {
       throw Refusal.malformed("config", "a config whose new CRL revokes certificate " + serialHex);
     }
     ledgers.requireOwnAuthority(ledgerId, ledger.config());
-    IssuedCertificate certificate =
-        ledgers
-            .authority(ledgerId)
-            .find(serial)
-            .orElseThrow(
-                () ->
-                    new CaException(
-                        CaError.CERTIFICATE_NOT_FOUND,
-                        "ledger " + ledgerId + " has no certificate " + serialHex));
-    if (!certificate.mspId().equals(mspId)) {
-      throw new Refusal(
-          ApiError.FORBIDDEN,
-          "certificate " + certificate.serialHex() + " is " + certificate.mspId() + "'s");
-    }
-    refuseInUse(ledger, ledgerId, mspId, certificate);
-    return submit(ledgerId, mspId, certificate, next, signature);
+    return submit(ledgerId, mspId, ownCertificate(ledger, mspId, serial), next, signature);
   }
 
   private LedgerGovernance.OwnRevocation submit(
@@ -222,6 +186,31 @@ final class OwnRevocations {
         open.size());
     return new LedgerGovernance.OwnRevocation(
         certificate.serialHex(), committed.blockNumber(), next.getSequence(), open);
+  }
+
+  /**
+   * The certificate {@code serial}, if it is {@code mspId}'s and no node or hosted admin of the
+   * manager uses it.
+   *
+   * @throws Refusal FORBIDDEN, CERTIFICATE_IN_USE
+   * @throws CaException CERTIFICATE_NOT_FOUND
+   */
+  private IssuedCertificate ownCertificate(HostedLedger ledger, String mspId, BigInteger serial)
+      throws Refusal, CaException {
+    IssuedCertificate certificate = ledgers.certificate(ledger.ledgerId(), serial);
+    if (!certificate.mspId().equals(mspId)) {
+      throw new Refusal(
+          ApiError.FORBIDDEN,
+          "certificate "
+              + certificate.serialHex()
+              + " is "
+              + certificate.mspId()
+              + "'s: without a vote an admin of "
+              + mspId
+              + " revokes only its own organisation's (propose REVOKE_CERTIFICATES for others)");
+    }
+    refuseInUse(ledger, ledger.ledgerId(), mspId, certificate);
+    return certificate;
   }
 
   /** Refuses to revoke a certificate one of the manager's nodes or hosted admins uses now. */

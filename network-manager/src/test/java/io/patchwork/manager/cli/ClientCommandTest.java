@@ -298,34 +298,24 @@ class ClientCommandTest {
 
       // Its new client TLS certificate is lost too: Bank 0 revokes it at once, without a vote,
       // signed here; the open proposals lapse with the config change, and it is revoked once.
-      Run ownRevocation =
-          run(
-              "revoke",
-              "club",
-              "--tls",
-              bank0.resolve("client/tls").toString(),
-              "--admin-msp",
-              bank0.resolve("admin/msp").toString(),
-              "--url",
-              url,
-              "--token-file",
-              token0);
+      String[] revoke = {
+        "revoke",
+        "club",
+        "--tls",
+        bank0.resolve("client/tls").toString(),
+        "--admin-msp",
+        bank0.resolve("admin/msp").toString(),
+        "--url",
+        url,
+        "--token-file",
+        token0
+      };
+      Run ownRevocation = run(revoke);
       assertThat(ownRevocation.exit()).as(ownRevocation.err()).isZero();
       assertThat(ownRevocation.out())
           .contains("every node refuses it from block")
           .contains("open proposals lapsed");
-      Run revokedTwice =
-          run(
-              "revoke",
-              "club",
-              "--tls",
-              bank0.resolve("client/tls").toString(),
-              "--admin-msp",
-              bank0.resolve("admin/msp").toString(),
-              "--url",
-              url,
-              "--token-file",
-              token0);
+      Run revokedTwice = run(revoke);
       assertThat(revokedTwice.exit()).isNotZero();
       assertThat(revokedTwice.err()).contains("ALREADY_REVOKED");
 
