@@ -23,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.GatewayException;
 import org.hyperledger.fabric.client.Status;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -124,12 +127,38 @@ public final class LedgerLoad implements Callable<Integer> {
   @Option(names = "--label", defaultValue = "", description = "Name for the results line.")
   String label;
 
+  @Option(
+      names = "--shape",
+      description =
+          "A standing configuration that sets the topology: fabric-test-network (1 orderer, 2"
+              + " organisations with 1 peer each, both must endorse: Fabric's test network).")
+  String shape;
+
+  /** Failed and invalid transactions in the measured window, by kind, with a first example. */
+  private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+
+  private final Map<String, String> examples = new ConcurrentHashMap<>();
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new LedgerLoad()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    if (shape != null) {
+      switch (shape) {
+        case "fabric-test-network" -> {
+          orderers = 1;
+          organizations = 2;
+          peersPerOrganization = 1;
+          endorsements = 2;
+        }
+        default -> {
+          System.err.println("unknown --shape " + shape + ": fabric-test-network is the one");
+          return 2;
+        }
+      }
+    }
     Path directory = Files.createTempDirectory("patchwork-ledger-load-");
     EmbeddedDatabase database = EmbeddedDatabase.open(directory.resolve("ca"));
     List<Gateway> gateways = new ArrayList<>();
@@ -225,6 +254,14 @@ public final class LedgerLoad implements Callable<Integer> {
             ledger.peers().get(0).ledger().height(),
             result.cpuMillisPerTransaction(),
             result.coresBusy());
+        failures.forEach(
+            (kind, count) ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "FAILED %s: %d (first: %s)%n",
+                    kind,
+                    count.get(),
+                    examples.get(kind)));
         if (catchUpTransactions > 0) {
           catchUp(ledger, load);
         }
@@ -368,11 +405,15 @@ public final class LedgerLoad implements Callable<Integer> {
                         worker.record(elapsed);
                       } else {
                         invalid.incrementAndGet();
+                        failure(
+                            "invalid " + status.getCode(),
+                            "transaction " + status.getTransactionId());
                       }
                     }
                   } catch (Exception e) {
                     if (counted && measuring.get()) {
                       failed.incrementAndGet();
+                      failure(kind(e), String.valueOf(e.getMessage()));
                     }
                   }
                 }
@@ -427,6 +468,19 @@ public final class LedgerLoad implements Callable<Integer> {
         cached,
         cpu / 1e6 / Math.max(1, valid.get()),
         cpu / (double) (end - begin));
+  }
+
+  private void failure(String kind, String example) {
+    failures.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+    examples.putIfAbsent(kind, example);
+  }
+
+  /** A failed call's kind: the exception's class and, for a gateway call, its gRPC status. */
+  private static String kind(Exception e) {
+    if (e instanceof GatewayException gateway) {
+      return e.getClass().getSimpleName() + " " + gateway.getStatus().getCode();
+    }
+    return e.getClass().getSimpleName();
   }
 
   /** CPU time of this whole process — load generator and every node — so far. */

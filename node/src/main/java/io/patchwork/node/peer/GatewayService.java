@@ -124,9 +124,12 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
       responses.onError(refusal("failed to endorse transaction", local));
       return;
     }
+    // Every block the simulation could have read is below this height: other endorsers simulate
+    // once they have as much.
+    long readHeight = ledger.height();
     LedgerRules rules = ledger.rules();
     List<String> candidates = otherOrganizations(rules, request.getEndorsingOrganizationsList());
-    gather(signed, local, rules, candidates)
+    gather(signed, local, readHeight, rules, candidates)
         .whenComplete(
             (endorsements, failure) -> {
               if (failure != null) {
@@ -412,18 +415,31 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
    * endorsement must sign the same result as this peer's.
    */
   private CompletableFuture<List<Endorsement>> gather(
-      SignedProposal signed, Endorser.Outcome local, LedgerRules rules, List<String> candidates) {
+      SignedProposal signed,
+      Endorser.Outcome local,
+      long readHeight,
+      LedgerRules rules,
+      List<String> candidates) {
     List<Endorsement> endorsements = new ArrayList<>();
     endorsements.add(local.response().getEndorsement());
     Set<String> organizations = new LinkedHashSet<>();
     organizations.add(mspId);
     return round(
-        signed, local, rules, candidates, 0, endorsements, organizations, new ArrayList<>());
+        signed,
+        local,
+        readHeight,
+        rules,
+        candidates,
+        0,
+        endorsements,
+        organizations,
+        new ArrayList<>());
   }
 
   private CompletableFuture<List<Endorsement>> round(
       SignedProposal signed,
       Endorser.Outcome local,
+      long readHeight,
       LedgerRules rules,
       List<String> candidates,
       int nextCandidate,
@@ -442,7 +458,13 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
                   + rules.endorsingOrganizationsRequired()
                   + " organisations, "
                   + organizations.size()
-                  + " endorsed",
+                  + " endorsed"
+                  + (problems.isEmpty()
+                      ? ""
+                      : "; "
+                          + problems.get(problems.size() - 1).getMspId()
+                          + ": "
+                          + problems.get(problems.size() - 1).getMessage()),
               problems));
     }
     List<String> wave =
@@ -451,7 +473,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
     for (String organization : wave) {
       calls.add(
           remotes
-              .endorse(organization, signed)
+              .endorse(organization, signed, readHeight, response -> usable(local, response))
               .handle(
                   (answer, failure) -> {
                     synchronized (endorsements) {
@@ -473,6 +495,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
                 round(
                     signed,
                     local,
+                    readHeight,
                     rules,
                     candidates,
                     nextCandidate + wave.size(),
@@ -493,26 +516,35 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
       problems.add(detail("", organization, "endorsement call failed: " + failure.getMessage()));
       return;
     }
+    for (RemoteEndorsers.Answer passed : answer.passedOver()) {
+      problems.add(detail(passed.address(), organization, problem(local, passed.response())));
+    }
     ProposalResponse response = answer.response();
-    if (response.getResponse().getStatus() != 200) {
-      problems.add(
-          detail(
-              answer.address(),
-              organization,
-              "chaincode response "
-                  + response.getResponse().getStatus()
-                  + ", "
-                  + response.getResponse().getMessage()));
-    } else if (!response.getPayload().equals(local.response().getPayload())) {
-      problems.add(
-          detail(
-              answer.address(),
-              organization,
-              "endorsement result differs from this gateway's: the peers' states disagree"));
-    } else {
+    if (usable(local, response)) {
       endorsements.add(response.getEndorsement());
       organizations.add(organization);
+    } else {
+      problems.add(detail(answer.address(), organization, problem(local, response)));
     }
+  }
+
+  /** Whether a remote endorsement can stand with this gateway's: a success of the same result. */
+  private static boolean usable(Endorser.Outcome local, ProposalResponse response) {
+    return response.getResponse().getStatus() == 200
+        && response.getPayload().equals(local.response().getPayload());
+  }
+
+  /** What is wrong with a remote answer {@link #usable} refuses. */
+  private static String problem(Endorser.Outcome local, ProposalResponse response) {
+    int status = response.getResponse().getStatus();
+    if (status == EndorserService.BEHIND) {
+      return response.getResponse().getMessage();
+    }
+    if (status != 200) {
+      return "chaincode response " + status + ", " + response.getResponse().getMessage();
+    }
+    return "endorsement result differs from this gateway's: "
+        + ReadSets.difference(local.response().getPayload(), response.getPayload());
   }
 
   /** The transaction envelope (unsigned) the client signs and submits. */

@@ -1,8 +1,11 @@
 package io.patchwork.node.peer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.Orderer;
@@ -164,7 +167,7 @@ public final class PeerNode implements AutoCloseable {
               config.tls(),
               List.of(
                   gateway,
-                  new EndorserService(endorser),
+                  endorserService(config, ledger, endorser, transport),
                   new DeliverService(ledger, requests, transport.executor())));
       BlockPuller puller =
           new BlockPuller(
@@ -187,6 +190,25 @@ public final class PeerNode implements AutoCloseable {
       ledger.close();
       throw e;
     }
+  }
+
+  /**
+   * The Endorser service, reading the height a gateway asks for ({@link ReadHeight}) and waiting
+   * for it at most as long as {@code PATCHWORK_ENDORSE_WAIT} says.
+   */
+  private static BindableService endorserService(
+      Config config, PeerLedger ledger, Endorser endorser, NodeTransport transport) {
+    EndorserService service =
+        new EndorserService(
+            endorser,
+            ledger,
+            new HeightWaits(ledger),
+            ReadHeight.configuredWait(),
+            transport.executor(),
+            config.nodeId() + " (" + config.host() + ":" + config.port() + ")");
+    ServerServiceDefinition intercepted =
+        ServerInterceptors.intercept(service, ReadHeight.capture());
+    return () -> intercepted;
   }
 
   /** Whether {@code dataDirectory} holds a peer's ledger already (a snapshot would be ignored). */

@@ -3,6 +3,7 @@ package io.patchwork.node.peer;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ClientInterceptor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.hyperledger.fabric.protos.peer.EndorserGrpc;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
@@ -28,8 +30,11 @@ final class RemoteEndorsers {
    */
   record Peer(String address, String mspId, Supplier<EndorserGrpc.EndorserFutureStub> stub) {}
 
-  /** A peer's answer. */
-  record Answer(String address, ProposalResponse response) {}
+  /**
+   * A peer's answer, and the answers of the organisation's peers asked before it that were passed
+   * over (behind, or disagreeing with the gateway's result).
+   */
+  record Answer(String address, ProposalResponse response, List<Answer> passedOver) {}
 
   private static final long TIMEOUT_SECONDS = 30;
 
@@ -55,7 +60,14 @@ final class RemoteEndorsers {
     return byOrganization.containsKey(mspId);
   }
 
-  CompletableFuture<Answer> endorse(String mspId, SignedProposal proposal) {
+  /**
+   * Asks one of the organisation's peers to endorse {@code proposal}, telling it the gateway
+   * simulated with the blocks below {@code readHeight} ({@link ReadHeight}). A peer that cannot be
+   * reached, or whose answer {@code usable} refuses, is passed over for the next one; the last
+   * answer stands.
+   */
+  CompletableFuture<Answer> endorse(
+      String mspId, SignedProposal proposal, long readHeight, Predicate<ProposalResponse> usable) {
     List<Peer> peers = byOrganization.getOrDefault(mspId, List.of());
     CompletableFuture<Answer> result = new CompletableFuture<>();
     if (peers.isEmpty()) {
@@ -63,7 +75,15 @@ final class RemoteEndorsers {
       return result;
     }
     int first = turns.get(mspId).getAndIncrement();
-    attempt(peers, first, 0, proposal, result);
+    attempt(
+        peers,
+        first,
+        0,
+        proposal,
+        ReadHeight.attach(readHeight),
+        usable,
+        new ArrayList<>(),
+        result);
     return result;
   }
 
@@ -72,25 +92,36 @@ final class RemoteEndorsers {
       int index,
       int tried,
       SignedProposal proposal,
+      ClientInterceptor height,
+      Predicate<ProposalResponse> usable,
+      List<Answer> passedOver,
       CompletableFuture<Answer> result) {
     Peer peer = peers.get(Math.floorMod(index, peers.size()));
+    boolean last = tried + 1 >= peers.size();
     Futures.addCallback(
         peer.stub()
             .get()
+            .withInterceptors(height)
             .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
             .processProposal(proposal),
         new FutureCallback<>() {
           @Override
           public void onSuccess(ProposalResponse response) {
-            result.complete(new Answer(peer.address(), response));
+            Answer answer = new Answer(peer.address(), response, List.copyOf(passedOver));
+            if (last || usable.test(response)) {
+              result.complete(answer);
+            } else {
+              passedOver.add(answer);
+              attempt(peers, index + 1, tried + 1, proposal, height, usable, passedOver, result);
+            }
           }
 
           @Override
           public void onFailure(Throwable failure) {
-            if (tried + 1 < peers.size()) {
-              attempt(peers, index + 1, tried + 1, proposal, result);
-            } else {
+            if (last) {
               result.completeExceptionally(failure);
+            } else {
+              attempt(peers, index + 1, tried + 1, proposal, height, usable, passedOver, result);
             }
           }
         },

@@ -402,6 +402,12 @@ public final class Cluster implements AutoCloseable {
     return gateway;
   }
 
+  /** An mTLS channel to a peer presenting the client's TLS certificate, closed with the cluster. */
+  public ManagedChannel channel(Client client, String peerId) {
+    Peer peer = ledger.peerConfig(peerId);
+    return channel(client, peer.getHost(), peer.getPort());
+  }
+
   /** An mTLS channel presenting the client's TLS certificate, closed with the cluster. */
   private ManagedChannel channel(Client client, String host, int port) {
     // Trust what the ledger trusts now: after a replaced authority, its peers' new certificates.

@@ -3,6 +3,10 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ClientInterceptor;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.patchwork.node.peer.PeerNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +22,12 @@ import org.hyperledger.fabric.client.GatewayRuntimeException;
 import org.hyperledger.fabric.client.Network;
 import org.hyperledger.fabric.client.Status;
 import org.hyperledger.fabric.client.SubmittedTransaction;
+import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.gateway.ProposedTransaction;
+import org.hyperledger.fabric.protos.peer.EndorserGrpc;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -116,6 +125,97 @@ class GatewayLedgerTest {
                       token.evaluateTransaction("balance", "BankAMSP"), StandardCharsets.UTF_8))
               .contains("990");
         });
+  }
+
+  @Test
+  void an_endorser_asked_for_a_height_waits_for_it_or_says_how_far_behind_it_is() throws Exception {
+    System.setProperty("patchwork.endorse.wait", "PT0.3S");
+    try {
+      Cluster.run(
+          directory,
+          fourNodes(),
+          cluster -> {
+            Cluster.Client admin = admin(cluster, "BankAMSP");
+            Gateway gateway = cluster.gateway(admin, "peer0");
+            Contract token = gateway.getNetwork("trade").getContract("ledger-token");
+            token.submitTransaction("issue", "BankAMSP", "1000");
+            PeerNode peer1 = cluster.ledger().peers().get(1);
+            cluster.awaitHeight(
+                cluster.ledger().peers().get(0).ledger().height(), Duration.ofSeconds(10));
+            long height = peer1.ledger().height();
+            EndorserGrpc.EndorserBlockingStub endorser =
+                EndorserGrpc.newBlockingStub(cluster.channel(admin, "peer1"));
+
+            // At the height asked, or without a height (Fabric's gateways): it endorses at once.
+            assertThat(
+                    asking(endorser, height)
+                        .processProposal(signed(gateway, admin))
+                        .getResponse()
+                        .getStatus())
+                .isEqualTo(200);
+            assertThat(
+                    endorser
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .processProposal(signed(gateway, admin))
+                        .getResponse()
+                        .getStatus())
+                .isEqualTo(200);
+
+            // Three blocks ahead of it, which do not come: after the wait it says how far behind
+            // it is, and nothing is endorsed.
+            long asked = System.nanoTime();
+            ProposalResponse behind =
+                asking(endorser, height + 3).processProposal(signed(gateway, admin));
+            assertThat(Duration.ofNanos(System.nanoTime() - asked))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            assertThat(behind.getResponse().getStatus()).isEqualTo(503);
+            assertThat(behind.getResponse().getMessage())
+                .contains("peer1")
+                .contains("3 block(s) behind")
+                .contains("did not catch up within 300 ms");
+            assertThat(behind.hasEndorsement()).isFalse();
+
+            // One block ahead, which a transaction brings: it waits for the block, then endorses.
+            var waiting =
+                EndorserGrpc.newFutureStub(cluster.channel(admin, "peer1"))
+                    .withInterceptors(heightHeader(height + 1))
+                    .processProposal(signed(gateway, admin));
+            token.submitTransaction("issue", "BankAMSP", "5");
+            assertThat(waiting.get(10, TimeUnit.SECONDS).getResponse().getStatus()).isEqualTo(200);
+          });
+    } finally {
+      System.clearProperty("patchwork.endorse.wait");
+    }
+  }
+
+  /** A balance query as the official client signs it, for an endorser asked directly. */
+  private static SignedProposal signed(Gateway gateway, Cluster.Client client) throws Exception {
+    org.hyperledger.fabric.client.Proposal proposal =
+        gateway
+            .getNetwork("trade")
+            .getContract("ledger-token")
+            .newProposal("balance")
+            .addArguments("BankAMSP")
+            .build();
+    byte[] signature =
+        Signers.newPrivateKeySigner(client.signing().privateKey()).sign(proposal.getDigest());
+    return ProposedTransaction.parseFrom(
+            gateway.newSignedProposal(proposal.getBytes(), signature).getBytes())
+        .getProposal();
+  }
+
+  private static EndorserGrpc.EndorserBlockingStub asking(
+      EndorserGrpc.EndorserBlockingStub endorser, long height) {
+    return endorser.withInterceptors(heightHeader(height)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** The header a Patchwork gateway sends: it simulated with the blocks below {@code height}. */
+  private static ClientInterceptor heightHeader(long height) {
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("patchwork-read-height", Metadata.ASCII_STRING_MARSHALLER),
+        Long.toString(height));
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
   @Test
