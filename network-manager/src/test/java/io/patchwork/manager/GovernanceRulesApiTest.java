@@ -95,6 +95,8 @@ class GovernanceRulesApiTest {
       assertThat(mspIds(shown.getJsonArray("members")))
           .containsExactly("Bank0MSP", "Bank1MSP", "Bank2MSP", "Clinic3MSP");
       assertThat(shown.getJsonArray("parties")).hasSize(3);
+      assertThat(shown.getJsonObject("commitStatus").getString("scope")).isEqualTo("ALL_MEMBERS");
+      assertThat(shown.getJsonObject("commitStatus").getString("timeout")).isEqualTo("PT5S");
 
       // An invite of a founding party is the operator's to cancel; one for the organisation the
       // members voted in, a member's too. A cancelled invite's token no longer works.
@@ -163,6 +165,20 @@ class GovernanceRulesApiTest {
         assertError(refused, 400, "MALFORMED_REQUEST");
         assertThat(refused.body()).contains("action.voting.");
       }
+      assertError(
+          manager.send(
+              "POST",
+              "/ledgers/records/proposals",
+              new JsonObject()
+                  .put(
+                      "action",
+                      new JsonObject()
+                          .put("kind", "CHANGE_POLICY")
+                          .put("commitStatus", new JsonObject().put("scope", "EVERYONE")))
+                  .encode(),
+              tokens.get(1)),
+          400,
+          "MALFORMED_REQUEST");
       assertThat(
               new JsonObject(manager.get("/ledgers/records/proposals").body())
                   .getJsonArray("proposals"))
@@ -181,7 +197,10 @@ class GovernanceRulesApiTest {
                       new JsonObject()
                           .put("thresholdPercent", 50)
                           .put("quorumPercent", 0)
-                          .put("duration", "PT1H")),
+                          .put("duration", "PT1H"))
+                  .put(
+                      "commitStatus",
+                      new JsonObject().put("scope", "GATEWAY_PEER").put("timeout", "PT2S")),
               tokens.get(1));
       for (Optional<String> token : tokens) {
         voteHosted(manager, change, token);
@@ -192,6 +211,12 @@ class GovernanceRulesApiTest {
       assertThat(relaxed.getInteger("quorumPercent")).isZero();
       assertThat(relaxed.getString("duration")).isEqualTo("PT1H");
       assertThat(relaxed.getLong("version")).isEqualTo(2);
+      // The template's commit status policy (every member's peer) gave way to Fabric's meaning.
+      assertThat(
+              new JsonObject(manager.get("/ledgers/records").body())
+                  .getJsonObject("commitStatus")
+                  .getString("scope"))
+          .isEqualTo("GATEWAY_PEER");
     }
   }
 

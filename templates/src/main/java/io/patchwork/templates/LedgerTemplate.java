@@ -19,6 +19,7 @@ public record LedgerTemplate(
     Endorsement endorsement,
     Voting voting,
     BlockCutting blockCutting,
+    CommitStatus commitStatus,
     List<String> contracts,
     Duration lifespan,
     Duration upgradeWindow,
@@ -52,6 +53,19 @@ public record LedgerTemplate(
     public enum Comparator {
       GREATER_THAN,
       GREATER_THAN_OR_EQUAL
+    }
+  }
+
+  /**
+   * When a gateway answers a commit status: once its own peer committed the transaction (Fabric's
+   * meaning), or once the peers of the organisations that endorsed it, or of every member, have too
+   * — at most {@code timeout} later.
+   */
+  public record CommitStatus(Scope scope, Duration timeout) {
+    public enum Scope {
+      GATEWAY_PEER,
+      ENDORSING_ORGANIZATIONS,
+      ALL_MEMBERS
     }
   }
 

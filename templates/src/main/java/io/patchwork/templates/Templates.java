@@ -70,6 +70,8 @@ public final class Templates {
           "blockCutting.maxTransactions",
           "blockCutting.maxBytes",
           "blockCutting.timeout",
+          "commitStatus.scope",
+          "commitStatus.timeout",
           "lifespan",
           "upgradeWindow",
           "settlementAsset");
@@ -241,6 +243,7 @@ public final class Templates {
         "endorsement",
         "voting",
         "blockCutting",
+        "commitStatus",
         "contracts",
         "lifespan",
         "upgradeWindow",
@@ -337,6 +340,25 @@ public final class Templates {
       }
     }
 
+    LedgerTemplate.CommitStatus commitStatus =
+        new LedgerTemplate.CommitStatus(
+            LedgerTemplate.CommitStatus.Scope.GATEWAY_PEER, Duration.ofSeconds(5));
+    if (root.has("commitStatus")) {
+      JsonNode status = r.object("commitStatus", root.get("commitStatus"), "scope", "timeout");
+      commitStatus =
+          new LedgerTemplate.CommitStatus(
+              r.choice(
+                  "commitStatus.scope",
+                  status.get("scope"),
+                  LedgerTemplate.CommitStatus.Scope.class),
+              status.has("timeout")
+                  ? r.duration(
+                      "commitStatus.timeout",
+                      status.get("timeout"),
+                      Duration.ofMillis(100),
+                      Duration.ofSeconds(60))
+                  : Duration.ofSeconds(5));
+    }
     Duration lifespan =
         r.duration("lifespan", root.get("lifespan"), Duration.ofHours(1), Duration.ofDays(3650));
     Duration upgradeWindow =
@@ -374,6 +396,7 @@ public final class Templates {
         new LedgerTemplate.Endorsement(rule, count),
         new LedgerTemplate.Voting(threshold, comparator, quorum, votingDuration),
         new LedgerTemplate.BlockCutting(maxTransactions, maxBytes, timeout),
+        commitStatus,
         contracts,
         lifespan,
         upgradeWindow,
@@ -410,6 +433,11 @@ public final class Templates {
             "maxTransactions", t.blockCutting().maxTransactions(),
             "maxBytes", t.blockCutting().maxBytes(),
             "timeout", t.blockCutting().timeout().toString()));
+    tree.put(
+        "commitStatus",
+        Map.of(
+            "scope", t.commitStatus().scope().name(),
+            "timeout", t.commitStatus().timeout().toString()));
     tree.put("contracts", t.contracts());
     tree.put("lifespan", t.lifespan().toString());
     tree.put("upgradeWindow", t.upgradeWindow().toString());

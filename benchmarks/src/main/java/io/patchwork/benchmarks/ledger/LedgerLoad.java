@@ -9,6 +9,7 @@ import io.patchwork.ca.IssuedCredential;
 import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.host.LocalLedger;
@@ -134,6 +135,14 @@ public final class LedgerLoad implements Callable<Integer> {
               + " organisations with 1 peer each, both must endorse: Fabric's test network).")
   String shape;
 
+  @Option(
+      names = "--commit-status",
+      defaultValue = "GATEWAY_PEER",
+      description =
+          "When a commit status answers: GATEWAY_PEER (Fabric's meaning), ENDORSING_ORGANIZATIONS"
+              + " or ALL_MEMBERS.")
+  CommitStatusPolicy.Scope commitStatus;
+
   /** Failed and invalid transactions in the measured window, by kind, with a first example. */
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
 
@@ -184,6 +193,7 @@ public final class LedgerLoad implements Callable<Integer> {
                       .setCount(endorsements)
                       .build())
               .blockCutting(blockTransactions, 8 * 1024 * 1024, blockTimeout)
+              .commitStatus(CommitStatusPolicy.newBuilder().setScope(commitStatus).build())
               .dataDirectory(directory.resolve("nodes"));
       for (int i = 0; i < organizations; i++) {
         builder.member("Org " + i, Clients.mspId(i));
@@ -197,11 +207,13 @@ public final class LedgerLoad implements Callable<Integer> {
         int nodes = orderers + organizations * peersPerOrganization;
         System.out.printf(
             Locale.ROOT,
-            "ledger of %d nodes (%d orderers, %d organisations x %d peers) started in %.1f s%n",
+            "ledger of %d nodes (%d orderers, %d organisations x %d peers; commit status %s)"
+                + " started in %.1f s%n",
             nodes,
             orderers,
             organizations,
             peersPerOrganization,
+            commitStatus,
             seconds(System.nanoTime() - started));
 
         List<Worker> load = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.patchwork.ca.RevocationReason;
 import io.patchwork.governance.Choice;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
@@ -186,12 +187,39 @@ final class GovernanceRoutes {
     }
     change.setEndorsingOrganizations(action.integer("endorsingOrganizations", 0));
     change.setMaxTransactionsPerBlock(action.integer("maxTransactionsPerBlock", 0));
+    if (action.has("commitStatus")) {
+      JsonBody status = action.object("commitStatus");
+      CommitStatusPolicy.Scope scope =
+          switch (status.string("scope")) {
+            case "GATEWAY_PEER" -> CommitStatusPolicy.Scope.GATEWAY_PEER;
+            case "ENDORSING_ORGANIZATIONS" -> CommitStatusPolicy.Scope.ENDORSING_ORGANIZATIONS;
+            case "ALL_MEMBERS" -> CommitStatusPolicy.Scope.ALL_MEMBERS;
+            default ->
+                throw Refusal.malformed(
+                    status.path("scope"), "GATEWAY_PEER, ENDORSING_ORGANIZATIONS or ALL_MEMBERS");
+          };
+      Duration timeout;
+      try {
+        timeout = Duration.parse(status.optionalString("timeout").orElse("PT5S"));
+      } catch (DateTimeParseException e) {
+        throw Refusal.malformed(status.path("timeout"), "an ISO-8601 duration such as PT5S");
+      }
+      if (timeout.isNegative()
+          || timeout.isZero()
+          || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw Refusal.malformed(status.path("timeout"), "more than PT0S and at most PT60S");
+      }
+      change.setCommitStatus(
+          CommitStatusPolicy.newBuilder().setScope(scope).setTimeoutMillis(timeout.toMillis()));
+    }
     if (!change.hasVoting()
         && change.getEndorsingOrganizations() == 0
-        && change.getMaxTransactionsPerBlock() == 0) {
+        && change.getMaxTransactionsPerBlock() == 0
+        && !change.hasCommitStatus()) {
       throw Refusal.malformed(
           action.path("kind"),
-          "CHANGE_POLICY names voting, endorsingOrganizations or maxTransactionsPerBlock");
+          "CHANGE_POLICY names voting, endorsingOrganizations, maxTransactionsPerBlock or"
+              + " commitStatus");
     }
     return change.build();
   }
@@ -505,6 +533,15 @@ final class GovernanceRoutes {
                       "duration",
                       Duration.ofMillis(change.getVoting().getDurationMillis()).toString())
                   .put("version", change.getVoting().getVersion()));
+        }
+        if (change.hasCommitStatus()) {
+          action.put(
+              "commitStatus",
+              new JsonObject()
+                  .put("scope", change.getCommitStatus().getScope().name())
+                  .put(
+                      "timeout",
+                      Duration.ofMillis(change.getCommitStatus().getTimeoutMillis()).toString()));
         }
         if (change.getEndorsingOrganizations() > 0) {
           action.put("endorsingOrganizations", change.getEndorsingOrganizations());

@@ -21,6 +21,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -312,6 +313,17 @@ final class LedgerRoutes {
                                 .put("mspId", member.getMspId())));
             json.put("members", members);
             json.put("voting", voting(config));
+            json.put(
+                "commitStatus",
+                new JsonObject()
+                    .put("scope", config.getCommitStatus().getScope().name())
+                    .put(
+                        "timeout",
+                        Duration.ofMillis(
+                                config.getCommitStatus().getTimeoutMillis() == 0
+                                    ? 5_000
+                                    : config.getCommitStatus().getTimeoutMillis())
+                            .toString()));
             lifecycle(config).ifPresent(lifecycle -> json.put("lifecycle", lifecycle));
           }
           if (ledger.genesisConfig().hasOpening()) {

@@ -39,6 +39,11 @@ final class TemplateJson {
                 .put("maxTransactions", t.blockCutting().maxTransactions())
                 .put("maxBytes", t.blockCutting().maxBytes())
                 .put("timeout", t.blockCutting().timeout().toString()))
+        .put(
+            "commitStatus",
+            new JsonObject()
+                .put("scope", t.commitStatus().scope().name())
+                .put("timeout", t.commitStatus().timeout().toString()))
         .put("contracts", new JsonArray(t.contracts()))
         .put("lifespan", t.lifespan().toString())
         .put("upgradeWindow", t.upgradeWindow().toString())

@@ -5,6 +5,7 @@ import io.patchwork.ca.Pem;
 import io.patchwork.ca.Subjects;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.api.MemberMessages;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.Orderer;
@@ -100,7 +101,8 @@ final class GovernanceCommands {
           names = "--change-policy",
           description =
               "Change policies: with --threshold/--comparator/--quorum/--voting-duration (the"
-                  + " voting policy), --endorsing-organizations, --max-transactions.")
+                  + " voting policy), --endorsing-organizations, --max-transactions,"
+                  + " --commit-status.")
       boolean changePolicy;
 
       @Option(
@@ -188,6 +190,18 @@ final class GovernanceCommands {
         names = "--max-transactions",
         description = "With --change-policy: the most transactions in a block.")
     Integer maxTransactions;
+
+    @Option(
+        names = "--commit-status",
+        description =
+            "With --change-policy: when a commit status answers: GATEWAY_PEER (Fabric's meaning),"
+                + " ENDORSING_ORGANIZATIONS or ALL_MEMBERS (once their peers committed it too).")
+    CommitStatusPolicy.Scope commitStatus;
+
+    @Option(
+        names = "--commit-status-timeout",
+        description = "With --commit-status: how long to wait for the other peers (default PT5S).")
+    java.time.Duration commitStatusTimeout;
 
     @Option(
         names = "--reason",
@@ -345,10 +359,14 @@ final class GovernanceCommands {
 
     /** What --change-policy and its options name: the proposal's part, and the API's action. */
     private GovernanceProposal.ChangePolicy changePolicy(JsonObject json) throws Exception {
-      if (threshold == null && endorsingOrganizations == null && maxTransactions == null) {
+      if (threshold == null
+          && endorsingOrganizations == null
+          && maxTransactions == null
+          && commitStatus == null) {
         throw new CommandLine.ParameterException(
             spec.commandLine(),
-            "--change-policy needs --threshold, --endorsing-organizations or --max-transactions");
+            "--change-policy needs --threshold, --endorsing-organizations, --max-transactions or"
+                + " --commit-status");
       }
       GovernanceProposal.ChangePolicy.Builder change = GovernanceProposal.ChangePolicy.newBuilder();
       json.put("kind", "CHANGE_POLICY");
@@ -392,6 +410,22 @@ final class GovernanceCommands {
       if (maxTransactions != null) {
         change.setMaxTransactionsPerBlock(maxTransactions);
         json.put("maxTransactionsPerBlock", maxTransactions);
+      }
+      if (commitStatus != null) {
+        if (commitStatus == CommitStatusPolicy.Scope.UNRECOGNIZED) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--commit-status is GATEWAY_PEER, ENDORSING_ORGANIZATIONS or ALL_MEMBERS");
+        }
+        java.time.Duration wait =
+            commitStatusTimeout == null ? java.time.Duration.ofSeconds(5) : commitStatusTimeout;
+        change.setCommitStatus(
+            CommitStatusPolicy.newBuilder()
+                .setScope(commitStatus)
+                .setTimeoutMillis(wait.toMillis()));
+        json.put(
+            "commitStatus",
+            new JsonObject().put("scope", commitStatus.name()).put("timeout", wait.toString()));
       }
       return change.build();
     }

@@ -6,6 +6,7 @@ import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.LedgerPlan;
 import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.VotingPolicy;
@@ -110,6 +111,10 @@ final class LedgerRequests {
             .setTimeoutMillis((int) template.blockCutting().timeout().toMillis())
             .build(),
         voting(template.voting()),
+        CommitStatusPolicy.newBuilder()
+            .setScope(CommitStatusPolicy.Scope.valueOf(template.commitStatus().scope().name()))
+            .setTimeoutMillis(template.commitStatus().timeout().toMillis())
+            .build(),
         template.lifespan(),
         template.upgradeWindow(),
         template.contracts(),

@@ -265,6 +265,8 @@ class ClientCommandTest {
               "PT2H",
               "--max-transactions",
               "300",
+              "--commit-status",
+              "ENDORSING_ORGANIZATIONS",
               "--admin-msp",
               bank0.resolve("admin/msp").toString(),
               "--url",

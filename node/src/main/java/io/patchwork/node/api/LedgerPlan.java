@@ -2,6 +2,7 @@ package io.patchwork.node.api;
 
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.VotingPolicy;
@@ -13,11 +14,11 @@ import java.util.Optional;
 
 /**
  * What a new ledger is to be: its id and authority, its members in order, how many orderers and
- * peers, its endorsement, voting and block cutting policies, how long it lives and how long its
- * contracts may be upgraded (from genesis), the contracts it pins, a successor's opening, the
- * directory its nodes keep their data and credentials in (which must not exist yet), and which
- * orderers run on other hosts. Orderers are spread over the members in turn; every member gets
- * {@code peersPerOrganization} peers.
+ * peers, its endorsement, voting, block cutting and commit status policies, how long it lives and
+ * how long its contracts may be upgraded (from genesis), the contracts it pins, a successor's
+ * opening, the directory its nodes keep their data and credentials in (which must not exist yet),
+ * and which orderers run on other hosts. Orderers are spread over the members in turn; every member
+ * gets {@code peersPerOrganization} peers.
  */
 public record LedgerPlan(
     String ledgerId,
@@ -28,6 +29,7 @@ public record LedgerPlan(
     EndorsementPolicy endorsement,
     BlockCutting blockCutting,
     VotingPolicy voting,
+    CommitStatusPolicy commitStatus,
     Duration lifespan,
     Duration upgradeWindow,
     List<String> contracts,
@@ -50,6 +52,7 @@ public record LedgerPlan(
     Objects.requireNonNull(endorsement, "endorsement");
     Objects.requireNonNull(blockCutting, "blockCutting");
     Objects.requireNonNull(voting, "voting");
+    Objects.requireNonNull(commitStatus, "commitStatus");
     Objects.requireNonNull(lifespan, "lifespan");
     Objects.requireNonNull(upgradeWindow, "upgradeWindow");
     contracts = List.copyOf(contracts);

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.ca.Pem;
 import io.patchwork.node.config.ConfigException.Code;
 import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
@@ -137,6 +138,12 @@ public final class LedgerRules {
     }
     checkPolicy(config.getEndorsementPolicy(), members.size());
     checkCutting(config.getBlockCutting());
+    if (config.getCommitStatus().getScope() == CommitStatusPolicy.Scope.UNRECOGNIZED
+        || config.getCommitStatus().getTimeoutMillis() > 60_000) {
+      throw new ConfigException(
+          Code.INVALID_POLICY,
+          "the commit status policy needs a known scope and a timeout of at most 60000 ms");
+    }
     checkGovernance(config);
     Map<String, ByteString> contracts = new HashMap<>();
     for (PinnedContract contract : config.getContractsList()) {

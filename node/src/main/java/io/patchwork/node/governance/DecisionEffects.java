@@ -5,6 +5,7 @@ import io.patchwork.ca.Crls;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.ca.Subjects;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
@@ -409,6 +410,14 @@ public final class DecisionEffects {
     }
     if (change.getReplaceContracts()) {
       next.clearContracts().addAllContracts(change.getContractsList());
+    }
+    if (change.hasCommitStatus()) {
+      if (change.getCommitStatus().getScope() == CommitStatusPolicy.Scope.UNRECOGNIZED
+          || change.getCommitStatus().getTimeoutMillis() > 60_000) {
+        throw new Inapplicable(
+            "the commit status policy names a scope this ledger knows and waits at most 60 s");
+      }
+      next.setCommitStatus(change.getCommitStatus());
     }
   }
 

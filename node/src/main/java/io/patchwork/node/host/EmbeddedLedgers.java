@@ -95,6 +95,7 @@ public final class EmbeddedLedgers implements LedgerHost {
             .endorsement(plan.endorsement())
             .blockCutting(plan.blockCutting())
             .voting(plan.voting())
+            .commitStatus(plan.commitStatus())
             .lifecycle(plan.lifespan(), plan.upgradeWindow())
             .contracts(contracts, plan.contracts())
             .clock(clock)

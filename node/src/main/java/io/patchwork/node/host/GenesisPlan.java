@@ -11,6 +11,7 @@ import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernancePolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
@@ -52,6 +53,7 @@ record GenesisPlan(
     EndorsementPolicy endorsement,
     BlockCutting cutting,
     Optional<GovernancePolicy> governance,
+    Optional<CommitStatusPolicy> commitStatus,
     Optional<Duration> lifespan,
     Optional<Duration> upgradeWindow,
     Map<String, ByteString> contracts,
@@ -106,6 +108,7 @@ record GenesisPlan(
     }
     opening.ifPresent(config::setOpening);
     governance.ifPresent(config::setGovernance);
+    commitStatus.ifPresent(config::setCommitStatus);
     if (lifespan.isPresent() || upgradeWindow.isPresent()) {
       Lifecycle.Builder lifecycle = Lifecycle.newBuilder();
       // Block time of genesis is `at`: both limits count from it.

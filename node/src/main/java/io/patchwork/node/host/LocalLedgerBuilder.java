@@ -11,6 +11,7 @@ import io.patchwork.node.api.OrdererSlot;
 import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.BlockCutting;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernancePolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
@@ -46,6 +47,7 @@ public final class LocalLedgerBuilder {
           .setTimeoutMillis(100)
           .build();
   private Optional<VotingPolicy> voting = Optional.empty();
+  private Optional<CommitStatusPolicy> commitStatus = Optional.empty();
   private Optional<Duration> lifespan = Optional.empty();
   private Optional<Duration> upgradeWindow = Optional.empty();
   private ContractRegistry contracts = BuiltInContracts.registry();
@@ -114,6 +116,15 @@ public final class LocalLedgerBuilder {
    */
   public LocalLedgerBuilder voting(VotingPolicy voting) {
     this.voting = Optional.of(Objects.requireNonNull(voting, "voting"));
+    return this;
+  }
+
+  /**
+   * When a gateway answers a commit status; without it, once its own peer committed the transaction
+   * (Fabric's meaning).
+   */
+  public LocalLedgerBuilder commitStatus(CommitStatusPolicy commitStatus) {
+    this.commitStatus = Optional.of(Objects.requireNonNull(commitStatus, "commitStatus"));
     return this;
   }
 
@@ -218,6 +229,7 @@ public final class LocalLedgerBuilder {
                 policy,
                 cutting,
                 voting.map(v -> GovernancePolicy.newBuilder().setVoting(v).build()),
+                commitStatus,
                 lifespan,
                 upgradeWindow,
                 pins,

@@ -10,8 +10,11 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.state.TxRecord;
 import io.patchwork.node.tx.EnvelopeHeaders;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
@@ -41,6 +45,7 @@ import org.hyperledger.fabric.protos.gateway.SignedChaincodeEventsRequest;
 import org.hyperledger.fabric.protos.gateway.SignedCommitStatusRequest;
 import org.hyperledger.fabric.protos.gateway.SubmitRequest;
 import org.hyperledger.fabric.protos.gateway.SubmitResponse;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.hyperledger.fabric.protos.orderer.SeekPosition;
 import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
 import org.hyperledger.fabric.protos.peer.ChaincodeEndorsedAction;
@@ -80,6 +85,7 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
   private final CommitWaits commits;
   private final SignedRequests requests;
   private final Executor executor;
+  private final ScheduledExecutorService scheduler;
   private final AtomicInteger rotation = new AtomicInteger();
   private volatile Ring memberRing;
 
@@ -92,7 +98,8 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
       OrdererClient orderers,
       CommitWaits commits,
       SignedRequests requests,
-      Executor executor) {
+      Executor executor,
+      ScheduledExecutorService scheduler) {
     this.address = address;
     this.mspId = mspId;
     this.ledger = ledger;
@@ -102,7 +109,11 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
     this.commits = commits;
     this.requests = requests;
     this.executor = executor;
+    this.scheduler = scheduler;
   }
+
+  /** How long a commit status waits for other peers when the ledger's policy names no timeout. */
+  static final Duration DEFAULT_COMMIT_STATUS_TIMEOUT = Duration.ofSeconds(5);
 
   @Override
   public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> responses) {
@@ -256,6 +267,8 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
       return;
     }
     CommitStatusRequest request = admitted.get();
+    // Asked by another gateway for this peer's own status: answer as Fabric does, for itself.
+    boolean ownPeerOnly = OwnPeerOnly.asked();
     CompletableFuture<TxRecord> wait = commits.await(request.getTransactionId());
     Context.current().addListener(context -> wait.cancel(false), executor);
     wait.whenComplete(
@@ -263,13 +276,116 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
           if (failure != null) {
             return;
           }
-          responses.onNext(
+          CommitStatusResponse answer =
               CommitStatusResponse.newBuilder()
                   .setResultValue(record.validationCode())
                   .setBlockNumber(record.blockNumber())
-                  .build());
-          responses.onCompleted();
+                  .build();
+          CommitStatusPolicy policy = ledger.rules().config().getCommitStatus();
+          if (ownPeerOnly || policy.getScope() == CommitStatusPolicy.Scope.GATEWAY_PEER) {
+            responses.onNext(answer);
+            responses.onCompleted();
+            return;
+          }
+          awaitOtherPeers(signed, record, policy, answer, responses);
         });
+  }
+
+  /**
+   * Answers a commit status once the peers the policy waits for have committed the transaction as
+   * well — each asked for its own status — or, after the policy's timeout, that they have not.
+   */
+  private void awaitOtherPeers(
+      SignedCommitStatusRequest signed,
+      TxRecord record,
+      CommitStatusPolicy policy,
+      CommitStatusResponse answer,
+      StreamObserver<CommitStatusResponse> responses) {
+    Set<String> organizations = new LinkedHashSet<>();
+    if (policy.getScope() == CommitStatusPolicy.Scope.ALL_MEMBERS) {
+      organizations.addAll(ledger.rules().memberMspIds());
+    } else {
+      organizations.addAll(endorsingOrganizations(record));
+    }
+    organizations.remove(mspId);
+    List<RemoteEndorsers.Peer> peers = new ArrayList<>();
+    organizations.forEach(organization -> peers.addAll(remotes.peersOf(organization)));
+    Duration timeout =
+        policy.getTimeoutMillis() == 0
+            ? DEFAULT_COMMIT_STATUS_TIMEOUT
+            : Duration.ofMillis(policy.getTimeoutMillis());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<CompletableFuture<CommitStatusResponse>> calls = new ArrayList<>();
+    for (RemoteEndorsers.Peer peer : peers) {
+      CompletableFuture<CommitStatusResponse> call = new CompletableFuture<>();
+      remotes.committed(peer, signed, deadline, scheduler, call);
+      calls.add(call);
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (all, late) -> {
+              if (late == null) {
+                responses.onNext(answer);
+                responses.onCompleted();
+                return;
+              }
+              List<ErrorDetail> behind = new ArrayList<>();
+              for (int i = 0; i < peers.size(); i++) {
+                if (calls.get(i).isCompletedExceptionally()) {
+                  behind.add(
+                      detail(
+                          peers.get(i).address(),
+                          peers.get(i).mspId(),
+                          "had not committed the transaction within "
+                              + timeout.toMillis()
+                              + " ms"));
+                }
+              }
+              responses.onError(
+                  withDetails(
+                      Status.DEADLINE_EXCEEDED,
+                      "transaction "
+                          + record.txId()
+                          + " committed in block "
+                          + record.blockNumber()
+                          + " on this peer, but "
+                          + behind.size()
+                          + " of the "
+                          + peers.size()
+                          + " other peers the ledger's commit status policy ("
+                          + policy.getScope()
+                          + ") waits for had not committed it within "
+                          + timeout.toMillis()
+                          + " ms: "
+                          + behind.stream()
+                              .map(d -> d.getMspId() + " " + d.getAddress())
+                              .collect(java.util.stream.Collectors.joining(", ")),
+                      behind));
+            });
+  }
+
+  /** The organisations whose endorsements a committed transaction carries. */
+  private Set<String> endorsingOrganizations(TxRecord record) {
+    Set<String> organizations = new LinkedHashSet<>();
+    try {
+      Block block = ledger.blocks().get(record.blockNumber()).orElseThrow();
+      Envelope envelope = Envelope.parseFrom(block.getData().getData(record.txNumber()));
+      Transaction transaction =
+          Transaction.parseFrom(Payload.parseFrom(envelope.getPayload()).getData());
+      for (TransactionAction action : transaction.getActionsList()) {
+        for (Endorsement endorsement :
+            ChaincodeActionPayload.parseFrom(action.getPayload())
+                .getAction()
+                .getEndorsementsList()) {
+          organizations.add(SerializedIdentity.parseFrom(endorsement.getEndorser()).getMspid());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // A block this peer committed reads back; if not, every member's peer is waited for.
+      log.warn("gateway.endorsers_unreadable tx={} reason=\"{}\"", record.txId(), e.toString());
+      organizations.addAll(ledger.rules().memberMspIds());
+    }
+    return organizations;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.patchwork.node.config.ConfigException;
@@ -36,7 +37,6 @@ import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
-import org.hyperledger.fabric.protos.peer.EndorserGrpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,14 +159,15 @@ public final class PeerNode implements AutoCloseable {
               ordering,
               commits,
               requests,
-              transport.executor());
+              transport.executor(),
+              config.scheduler());
       Server server =
           transport.startServer(
               config.host(),
               config.port(),
               config.tls(),
               List.of(
-                  gateway,
+                  intercepted(gateway, OwnPeerOnly.capture()),
                   endorserService(config, ledger, endorser, transport),
                   new DeliverService(ledger, requests, transport.executor())));
       BlockPuller puller =
@@ -206,9 +207,12 @@ public final class PeerNode implements AutoCloseable {
             ReadHeight.configuredWait(),
             transport.executor(),
             config.nodeId() + " (" + config.host() + ":" + config.port() + ")");
-    ServerServiceDefinition intercepted =
-        ServerInterceptors.intercept(service, ReadHeight.capture());
-    return () -> intercepted;
+    return intercepted(service, ReadHeight.capture());
+  }
+
+  private static BindableService intercepted(BindableService service, ServerInterceptor reading) {
+    ServerServiceDefinition definition = ServerInterceptors.intercept(service, reading);
+    return () -> definition;
   }
 
   /** Whether {@code dataDirectory} holds a peer's ledger already (a snapshot would be ignored). */
@@ -263,7 +267,7 @@ public final class PeerNode implements AutoCloseable {
           new RemoteEndorsers.Peer(
               peer.getHost() + ":" + peer.getPort(),
               peer.getMspId(),
-              channels.lazily(peer.getHost(), peer.getPort(), EndorserGrpc::newFutureStub)));
+              channels.lazily(peer.getHost(), peer.getPort(), channel -> channel)));
     }
     return peers;
   }

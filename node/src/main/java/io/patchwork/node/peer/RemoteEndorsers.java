@@ -4,16 +4,23 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.hyperledger.fabric.protos.gateway.CommitStatusResponse;
+import org.hyperledger.fabric.protos.gateway.GatewayGrpc;
+import org.hyperledger.fabric.protos.gateway.SignedCommitStatusRequest;
 import org.hyperledger.fabric.protos.peer.EndorserGrpc;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.hyperledger.fabric.protos.peer.SignedProposal;
@@ -28,7 +35,7 @@ final class RemoteEndorsers {
    * A remote peer's address and its stub, created on first use: a gateway of a 100-node ledger
    * knows every other organisation's peers but talks to few of them.
    */
-  record Peer(String address, String mspId, Supplier<EndorserGrpc.EndorserFutureStub> stub) {}
+  record Peer(String address, String mspId, Supplier<ManagedChannel> channel) {}
 
   /**
    * A peer's answer, and the answers of the organisation's peers asked before it that were passed
@@ -37,6 +44,9 @@ final class RemoteEndorsers {
   record Answer(String address, ProposalResponse response, List<Answer> passedOver) {}
 
   private static final long TIMEOUT_SECONDS = 30;
+
+  /** How long after a failed commit status call the peer is asked again. */
+  private static final Duration RETRY = Duration.ofMillis(200);
 
   private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
   private volatile Map<String, List<Peer>> byOrganization = Map.of();
@@ -58,6 +68,58 @@ final class RemoteEndorsers {
 
   boolean hasPeers(String mspId) {
     return byOrganization.containsKey(mspId);
+  }
+
+  /** The peers the config lists of an organisation other than the gateway's. */
+  List<Peer> peersOf(String mspId) {
+    return byOrganization.getOrDefault(mspId, List.of());
+  }
+
+  /**
+   * Completes once {@code peer} has committed the transaction {@code request} asks about (its own
+   * commit status: {@link OwnPeerOnly}), asking again after a failed call until {@code deadline}
+   * (System.nanoTime); completes exceptionally with the last failure after it.
+   */
+  void committed(
+      Peer peer,
+      SignedCommitStatusRequest request,
+      long deadline,
+      ScheduledExecutorService scheduler,
+      CompletableFuture<CommitStatusResponse> result) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      result.completeExceptionally(new TimeoutException("no answer in time"));
+      return;
+    }
+    Futures.addCallback(
+        GatewayGrpc.newFutureStub(peer.channel().get())
+            .withInterceptors(OwnPeerOnly.attach())
+            .withDeadlineAfter(left, TimeUnit.NANOSECONDS)
+            .commitStatus(request),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(CommitStatusResponse response) {
+            result.complete(response);
+          }
+
+          @Override
+          public void onFailure(Throwable failure) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= RETRY.toNanos()) {
+              // No time for another call: the answer is due when the wait ends.
+              scheduler.schedule(
+                  () -> result.completeExceptionally(failure),
+                  Math.max(0, remaining),
+                  TimeUnit.NANOSECONDS);
+              return;
+            }
+            scheduler.schedule(
+                () -> committed(peer, request, deadline, scheduler, result),
+                RETRY.toMillis(),
+                TimeUnit.MILLISECONDS);
+          }
+        },
+        MoreExecutors.directExecutor());
   }
 
   /**
@@ -99,8 +161,7 @@ final class RemoteEndorsers {
     Peer peer = peers.get(Math.floorMod(index, peers.size()));
     boolean last = tried + 1 >= peers.size();
     Futures.addCallback(
-        peer.stub()
-            .get()
+        EndorserGrpc.newFutureStub(peer.channel().get())
             .withInterceptors(height)
             .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
             .processProposal(proposal),

@@ -1,0 +1,102 @@
+package io.patchwork.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.patchwork.node.config.proto.CommitStatusPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.hyperledger.fabric.client.CommitStatusException;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.Gateway;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Read-after-commit across members: with a commit status policy that waits for every member's
+ * peers, what one member's application saw commit can be read at once through another member's peer
+ * — "bank A records, bank C accepts through its own peer" — and a peer that does not commit in time
+ * is named in the commit status error.
+ */
+@Tag("cluster")
+class CommitStatusLedgerTest {
+  private static final int ROUNDS = 200;
+
+  @TempDir Path directory;
+
+  private static Cluster.Options threeMembers() {
+    return Cluster.options().organizations(3).orderers(1).blocks(100, Duration.ofMillis(20));
+  }
+
+  @Test
+  void a_counterparty_accepts_through_its_own_peer_at_once_when_every_members_peer_committed()
+      throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          cluster.updateConfig(
+              config ->
+                  config.setCommitStatus(
+                      CommitStatusPolicy.newBuilder()
+                          .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
+                          .setTimeoutMillis(5_000)));
+          Contract recorder = obligations(cluster, "BankAMSP", "peer0");
+          Contract counterparty = obligations(cluster, "BankCMSP", "peer2");
+          for (int i = 0; i < ROUNDS; i++) {
+            recorder.submitTransaction("record", "o" + i, "BankAMSP", "BankCMSP", "EUR", "1");
+            // The commit status answered: Bank C's own peer has the obligation already.
+            counterparty.submitTransaction("accept", "o" + i);
+          }
+          assertThat(
+                  new String(
+                      counterparty.evaluateTransaction("get", "o" + (ROUNDS - 1)),
+                      java.nio.charset.StandardCharsets.UTF_8))
+              .contains("ACCEPTED");
+        });
+  }
+
+  @Test
+  void a_peer_that_does_not_commit_in_time_is_named_in_the_commit_status_error() throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          cluster.updateConfig(
+              config ->
+                  config.setCommitStatus(
+                      CommitStatusPolicy.newBuilder()
+                          .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
+                          .setTimeoutMillis(1_000)));
+          Contract recorder = obligations(cluster, "BankAMSP", "peer0");
+          recorder.submitTransaction("record", "o1", "BankAMSP", "BankBMSP", "EUR", "1");
+          cluster.ledger().stopPeer("peer2");
+          long started = System.nanoTime();
+          assertThatThrownBy(
+                  () ->
+                      recorder.submitTransaction(
+                          "record", "o2", "BankAMSP", "BankBMSP", "EUR", "1"))
+              .isInstanceOfSatisfying(
+                  CommitStatusException.class,
+                  e -> {
+                    assertThat(e.getStatus().getCode())
+                        .isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getMessage())
+                        .contains("committed in block")
+                        .contains("ALL_MEMBERS")
+                        .contains("BankCMSP");
+                    assertThat(e.getDetails())
+                        .anySatisfy(d -> assertThat(d.getMspId()).isEqualTo("BankCMSP"));
+                  });
+          assertThat(Duration.ofNanos(System.nanoTime() - started))
+              .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        });
+  }
+
+  private static Contract obligations(Cluster cluster, String mspId, String peerId)
+      throws Exception {
+    Gateway gateway = cluster.gateway(cluster.admin(mspId), peerId);
+    return gateway.getNetwork("trade").getContract("obligations");
+  }
+}
