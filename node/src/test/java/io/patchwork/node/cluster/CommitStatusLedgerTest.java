@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.patchwork.node.config.proto.CommitStatusPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.CommitStatusException;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Gateway;
@@ -21,7 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("cluster")
 class CommitStatusLedgerTest {
-  private static final int ROUNDS = 200;
+  /** Counterparty flows, each a record and an accept in a row, run by four workers at once. */
+  private static final int ROUNDS = 1_000;
+
+  private static final int WORKERS = 4;
 
   @TempDir Path directory;
 
@@ -44,16 +53,37 @@ class CommitStatusLedgerTest {
                           .setTimeoutMillis(5_000)));
           Contract recorder = obligations(cluster, "BankAMSP", "peer0");
           Contract counterparty = obligations(cluster, "BankCMSP", "peer2");
-          for (int i = 0; i < ROUNDS; i++) {
-            recorder.submitTransaction("record", "o" + i, "BankAMSP", "BankCMSP", "EUR", "1");
-            // The commit status answered: Bank C's own peer has the obligation already.
-            counterparty.submitTransaction("accept", "o" + i);
+          ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+          try {
+            List<Future<Integer>> flows = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+              int worker = w;
+              flows.add(
+                  workers.submit(
+                      () -> {
+                        for (int i = 0; i < ROUNDS / WORKERS; i++) {
+                          String id = "o" + worker + "-" + i;
+                          recorder.submitTransaction(
+                              "record", id, "BankAMSP", "BankCMSP", "EUR", "1");
+                          // The commit status answered: Bank C's own peer has it already.
+                          counterparty.submitTransaction("accept", id);
+                        }
+                        return ROUNDS / WORKERS;
+                      }));
+            }
+            int accepted = 0;
+            for (Future<Integer> flow : flows) {
+              accepted += flow.get(300, TimeUnit.SECONDS);
+            }
+            assertThat(accepted).isEqualTo(ROUNDS);
+          } finally {
+            workers.shutdownNow();
           }
           assertThat(
                   new String(
-                      counterparty.evaluateTransaction("get", "o" + (ROUNDS - 1)),
+                      counterparty.evaluateTransaction("list", "ACCEPTED"),
                       java.nio.charset.StandardCharsets.UTF_8))
-              .contains("ACCEPTED");
+              .contains("o3-" + (ROUNDS / WORKERS - 1));
         });
   }
 
