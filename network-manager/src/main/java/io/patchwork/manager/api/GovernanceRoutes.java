@@ -172,12 +172,7 @@ final class GovernanceRoutes {
                 throw Refusal.malformed(
                     voting.path("comparator"), "GREATER_THAN or GREATER_THAN_OR_EQUAL");
           };
-      Duration duration;
-      try {
-        duration = Duration.parse(voting.optionalString("duration").orElse("PT24H"));
-      } catch (DateTimeParseException e) {
-        throw Refusal.malformed(voting.path("duration"), "an ISO-8601 duration such as P7D");
-      }
+      Duration duration = duration(voting, "duration", "PT24H");
       change.setVoting(
           VotingPolicy.newBuilder()
               .setThresholdPercent(voting.integer("thresholdPercent", 50))
@@ -198,12 +193,7 @@ final class GovernanceRoutes {
                 throw Refusal.malformed(
                     status.path("scope"), "GATEWAY_PEER, ENDORSING_ORGANIZATIONS or ALL_MEMBERS");
           };
-      Duration timeout;
-      try {
-        timeout = Duration.parse(status.optionalString("timeout").orElse("PT5S"));
-      } catch (DateTimeParseException e) {
-        throw Refusal.malformed(status.path("timeout"), "an ISO-8601 duration such as PT5S");
-      }
+      Duration timeout = duration(status, "timeout", "PT5S");
       if (timeout.isNegative()
           || timeout.isZero()
           || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
@@ -222,6 +212,15 @@ final class GovernanceRoutes {
               + " commitStatus");
     }
     return change.build();
+  }
+
+  /** An optional ISO-8601 duration field, {@code fallback} when absent. */
+  private static Duration duration(JsonBody body, String field, String fallback) throws Refusal {
+    try {
+      return Duration.parse(body.optionalString(field).orElse(fallback));
+    } catch (DateTimeParseException e) {
+      throw Refusal.malformed(body.path(field), "an ISO-8601 duration such as " + fallback);
+    }
   }
 
   private static String required(JsonBody action, String field) throws Refusal {

@@ -45,12 +45,7 @@ class CommitStatusLedgerTest {
         directory,
         threeMembers(),
         cluster -> {
-          cluster.updateConfig(
-              config ->
-                  config.setCommitStatus(
-                      CommitStatusPolicy.newBuilder()
-                          .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
-                          .setTimeoutMillis(5_000)));
+          waitForAllMembers(cluster, 5_000);
           Contract recorder = obligations(cluster, "BankAMSP", "peer0");
           Contract counterparty = obligations(cluster, "BankCMSP", "peer2");
           ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
@@ -93,12 +88,7 @@ class CommitStatusLedgerTest {
         directory,
         threeMembers(),
         cluster -> {
-          cluster.updateConfig(
-              config ->
-                  config.setCommitStatus(
-                      CommitStatusPolicy.newBuilder()
-                          .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
-                          .setTimeoutMillis(1_000)));
+          waitForAllMembers(cluster, 1_000);
           Contract recorder = obligations(cluster, "BankAMSP", "peer0");
           recorder.submitTransaction("record", "o1", "BankAMSP", "BankBMSP", "EUR", "1");
           cluster.ledger().stopPeer("peer2");
@@ -122,6 +112,16 @@ class CommitStatusLedgerTest {
           assertThat(Duration.ofNanos(System.nanoTime() - started))
               .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         });
+  }
+
+  /** Votes in (admin-signed) a commit status that waits for every member's peers. */
+  private static void waitForAllMembers(Cluster cluster, long timeoutMillis) throws Exception {
+    cluster.updateConfig(
+        config ->
+            config.setCommitStatus(
+                CommitStatusPolicy.newBuilder()
+                    .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
+                    .setTimeoutMillis(timeoutMillis)));
   }
 
   private static Contract obligations(Cluster cluster, String mspId, String peerId)
