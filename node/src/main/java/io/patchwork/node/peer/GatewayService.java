@@ -287,7 +287,8 @@ final class GatewayService extends GatewayGrpc.GatewayImplBase {
             responses.onCompleted();
             return;
           }
-          awaitOtherPeers(signed, record, policy, answer, responses);
+          // Off the commit thread: it reads the block and calls other peers.
+          executor.execute(() -> awaitOtherPeers(signed, record, policy, answer, responses));
         });
   }
 
