@@ -130,12 +130,7 @@ public final class CertificateInventory {
     if (!caller.maySee(ledgerId)) {
       throw new Refusal(ApiError.FORBIDDEN, "the caller is not a member of ledger " + ledgerId);
     }
-    BigInteger serial;
-    try {
-      serial = new BigInteger(serialHex, 16);
-    } catch (NumberFormatException e) {
-      throw Refusal.malformed("serial", "a certificate serial in hexadecimal");
-    }
+    BigInteger serial = serial(serialHex);
     ledgers.requireOwnAuthority(ledgerId, ledgers.runningLedger(ledgerId).config());
     CertificateAuthority authority = ledgers.authority(ledgerId);
     IssuedCertificate existing = ledgers.certificate(ledgerId, serial);
@@ -152,6 +147,19 @@ public final class CertificateInventory {
         csr.isPresent() ? authority.renewWithNewKey(serial, csr.get()) : authority.renew(serial);
     ledgers.keepCustody(ledgerId);
     return renewed;
+  }
+
+  /**
+   * A certificate serial as the API takes it, in hexadecimal.
+   *
+   * @throws Refusal MALFORMED_REQUEST if it is not hex
+   */
+  static BigInteger serial(String hex) throws Refusal {
+    try {
+      return new BigInteger(hex, 16);
+    } catch (NumberFormatException e) {
+      throw Refusal.malformed("serial", "a certificate serial in hexadecimal");
+    }
   }
 
   private List<Entry> entries(CertificateAuthority authority) throws CaException {

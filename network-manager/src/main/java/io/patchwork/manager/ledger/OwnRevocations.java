@@ -80,7 +80,7 @@ final class OwnRevocations {
    */
   Prepared prepare(String ledgerId, String mspId, String serialHex, RevocationReason reason)
       throws Refusal, SQLException, CaException {
-    BigInteger serial = serial(serialHex);
+    BigInteger serial = CertificateInventory.serial(serialHex);
     HostedLedger ledger = ledgers.activeLedger(ledgerId);
     LedgerConfig config = ledger.config();
     ledgers.requireOwnAuthority(ledgerId, config);
@@ -105,9 +105,10 @@ final class OwnRevocations {
       String ledgerId, String mspId, Prepared prepared, NodeSigner admin)
       throws Refusal, SQLException {
     return submit(
-        ledgerId,
+        ledgers.activeLedger(ledgerId),
         mspId,
         prepared.certificate(),
+        prepared.crl(),
         prepared.next(),
         MemberMessages.signConfig(prepared.next(), admin));
   }
@@ -116,13 +117,13 @@ final class OwnRevocations {
    * Revokes with a signature an admin of {@code mspId} made on its side over {@code next} (from
    * {@link #prepare}).
    *
-   * @throws Refusal MALFORMED_REQUEST if the signature is not an admin's of {@code mspId} or {@code
-   *     next} does not revoke {@code serialHex}; as {@link #prepare}; REVOCATION_REFUSED
+   * @throws Refusal FORBIDDEN if the signature is not made for {@code mspId}, MALFORMED_REQUEST if
+   *     {@code next} does not revoke {@code serialHex}; as {@link #prepare}; REVOCATION_REFUSED
    */
   LedgerGovernance.OwnRevocation revokeSigned(
       String ledgerId, String mspId, String serialHex, LedgerConfig next, ConfigSignature signature)
       throws Refusal, SQLException, CaException {
-    BigInteger serial = serial(serialHex);
+    BigInteger serial = CertificateInventory.serial(serialHex);
     String signer = signerMsp(signature);
     if (!signer.equals(mspId)) {
       throw new Refusal(
@@ -135,18 +136,19 @@ final class OwnRevocations {
       throw Refusal.malformed("config", "a config whose new CRL revokes certificate " + serialHex);
     }
     ledgers.requireOwnAuthority(ledgerId, ledger.config());
-    return submit(ledgerId, mspId, ownCertificate(ledger, mspId, serial), next, signature);
+    return submit(ledger, mspId, ownCertificate(ledger, mspId, serial), crl, next, signature);
   }
 
+  /** Commits {@code next}, which puts {@code crl} in force, and records it at the authority. */
   private LedgerGovernance.OwnRevocation submit(
-      String ledgerId,
+      HostedLedger ledger,
       String mspId,
       IssuedCertificate certificate,
+      X509CRL crl,
       LedgerConfig next,
       ConfigSignature signature)
       throws Refusal, SQLException {
-    HostedLedger ledger = ledgers.activeLedger(ledgerId);
-    X509CRL crl = newCrl(ledger.config(), next);
+    String ledgerId = ledger.ledgerId();
     List<String> open = new ArrayList<>();
     for (String id : ledger.proposalIds(MAX_LISTED)) {
       if (ledger.tally(id, clock.instant()).isPresent()) {
@@ -277,14 +279,6 @@ final class OwnRevocations {
           .getMspid();
     } catch (InvalidProtocolBufferException e) {
       throw Refusal.malformed("signature", "a ConfigSignature whose header names its signer");
-    }
-  }
-
-  static BigInteger serial(String hex) throws Refusal {
-    try {
-      return new BigInteger(hex, 16);
-    } catch (NumberFormatException e) {
-      throw Refusal.malformed("serial", "a certificate serial in hexadecimal");
     }
   }
 }

@@ -138,12 +138,7 @@ public final class LedgerRules {
     }
     checkPolicy(config.getEndorsementPolicy(), members.size());
     checkCutting(config.getBlockCutting());
-    if (config.getCommitStatus().getScope() == CommitStatusPolicy.Scope.UNRECOGNIZED
-        || config.getCommitStatus().getTimeoutMillis() > 60_000) {
-      throw new ConfigException(
-          Code.INVALID_POLICY,
-          "the commit status policy needs a known scope and a timeout of at most 60000 ms");
-    }
+    checkCommitStatus(config.getCommitStatus());
     checkGovernance(config);
     Map<String, ByteString> contracts = new HashMap<>();
     for (PinnedContract contract : config.getContractsList()) {
@@ -364,6 +359,21 @@ public final class LedgerRules {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           Code.INVALID_POLICY, "the voting policy is not valid: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A commit status policy a config may hold: a scope this version knows, a timeout of at most 60
+   * s.
+   *
+   * @throws ConfigException INVALID_POLICY otherwise
+   */
+  public static void checkCommitStatus(CommitStatusPolicy policy) throws ConfigException {
+    if (policy.getScope() == CommitStatusPolicy.Scope.UNRECOGNIZED
+        || policy.getTimeoutMillis() > 60_000) {
+      throw new ConfigException(
+          Code.INVALID_POLICY,
+          "the commit status policy needs a known scope and a timeout of at most 60000 ms");
     }
   }
 

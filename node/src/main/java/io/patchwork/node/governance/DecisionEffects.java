@@ -5,7 +5,8 @@ import io.patchwork.ca.Crls;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.ca.Subjects;
-import io.patchwork.node.config.proto.CommitStatusPolicy;
+import io.patchwork.node.config.ConfigException;
+import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
@@ -412,10 +413,10 @@ public final class DecisionEffects {
       next.clearContracts().addAllContracts(change.getContractsList());
     }
     if (change.hasCommitStatus()) {
-      if (change.getCommitStatus().getScope() == CommitStatusPolicy.Scope.UNRECOGNIZED
-          || change.getCommitStatus().getTimeoutMillis() > 60_000) {
-        throw new Inapplicable(
-            "the commit status policy names a scope this ledger knows and waits at most 60 s");
+      try {
+        LedgerRules.checkCommitStatus(change.getCommitStatus());
+      } catch (ConfigException e) {
+        throw new Inapplicable(e.getMessage());
       }
       next.setCommitStatus(change.getCommitStatus());
     }
