@@ -15,6 +15,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.RevocationReason;
 import io.patchwork.ca.Role;
+import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Lifecycle;
@@ -150,6 +151,49 @@ class DecisionEffectsTest {
                 "u3",
                 until.plusSeconds(86_400)))
         .isNotNull();
+  }
+
+  @Test
+  void a_commit_status_policy_changes_only_to_one_nodes_know() throws Exception {
+    LedgerConfig config = config(authority.crl());
+    GovernanceProposal.Builder change = GovernanceProposal.newBuilder();
+    LedgerConfig waiting =
+        DecisionEffects.apply(
+            config,
+            change
+                .setChangePolicy(
+                    GovernanceProposal.ChangePolicy.newBuilder()
+                        .setCommitStatus(
+                            CommitStatusPolicy.newBuilder()
+                                .setScope(CommitStatusPolicy.Scope.ENDORSING_ORGANIZATIONS)
+                                .setTimeoutMillis(2_000)))
+                .build(),
+            "c1",
+            now());
+    assertThat(waiting.getCommitStatus().getScope())
+        .isEqualTo(CommitStatusPolicy.Scope.ENDORSING_ORGANIZATIONS);
+    // A minute and a millisecond is longer than any commit status waits.
+    GovernanceProposal tooLong =
+        change
+            .setChangePolicy(
+                GovernanceProposal.ChangePolicy.newBuilder()
+                    .setCommitStatus(
+                        CommitStatusPolicy.newBuilder()
+                            .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
+                            .setTimeoutMillis(60_001)))
+            .build();
+    assertThatThrownBy(() -> DecisionEffects.apply(config, tooLong, "c2", now()))
+        .isInstanceOf(DecisionEffects.Inapplicable.class)
+        .hasMessageContaining("at most 60000 ms");
+    GovernanceProposal unknown =
+        change
+            .setChangePolicy(
+                GovernanceProposal.ChangePolicy.newBuilder()
+                    .setCommitStatus(CommitStatusPolicy.newBuilder().setScopeValue(7)))
+            .build();
+    assertThatThrownBy(() -> DecisionEffects.apply(config, unknown, "c3", now()))
+        .isInstanceOf(DecisionEffects.Inapplicable.class)
+        .hasMessageContaining("known scope");
   }
 
   private LedgerConfig config(X509CRL crl) throws Exception {
