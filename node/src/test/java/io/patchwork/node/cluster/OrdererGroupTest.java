@@ -251,9 +251,12 @@ class OrdererGroupTest {
     return orderers.stream().map(Orderer::getNodeId).toList();
   }
 
-  /** Waits until the orderer is stopped here and its keys and data are gone. */
+  /**
+   * Waits until the orderer is stopped here and its keys and data are gone: within the minute
+   * docs/governance.md allows a voted-out orderer to stay in the Raft group, plus its stop.
+   */
   private static void awaitRetired(Cluster cluster, String nodeId) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(70).toNanos();
     while (cluster.ledger().ordererIds().contains(nodeId)
         || cluster.ledger().orderers().stream().anyMatch(o -> o.nodeId().equals(nodeId))) {
       assertThat(System.nanoTime()).as(nodeId + " was not retired").isLessThan(deadline);
