@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * admission, block cutting and TLS from the next envelope (a governance record changes nothing).
  * Any other envelope is cut when the block reaches the transaction count, or before it would take
  * the block past the byte limit (an envelope over the limit goes alone). A {@code Cut} entry — the
- * leader's batch timeout — cuts the pending envelopes if the block it names is the next one. Only
- * the log decides, so every orderer cuts identical blocks; each signs its own copy.
+ * leader's batch timeout, or its finding that nothing more is on its way into the block — cuts the
+ * pending envelopes if the block it names is the next one. Only the log decides, so every orderer
+ * cuts identical blocks; each signs its own copy.
  *
  * <p>Each block records the log position after its last envelope. Ratis replays the log from the
  * start when the orderer restarts (no Raft snapshots are taken); everything before the position in
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: Ratis calls {@link #applyTransaction} one entry at a time, in log order; {@link
  * #pendingSince()}, {@link #nextBlockNumber()}, {@link #rules()} and {@link #cutting()} may be read
- * from any thread; config listeners run on the applying thread.
+ * from any thread; config and pending listeners run on the applying thread.
  */
 final class BlockCutter extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(BlockCutter.class);
@@ -68,6 +69,7 @@ final class BlockCutter extends BaseStateMachine {
   private volatile BlockCutting cutting;
   private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<LedgerRules>> configListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> pendingListeners = new CopyOnWriteArrayList<>();
   private final List<ByteString> pending = new ArrayList<>();
   private long pendingBytes;
   private volatile long pendingSince;
@@ -203,6 +205,14 @@ final class BlockCutter extends BaseStateMachine {
     configListeners.add(listener);
   }
 
+  /**
+   * Called, on the applying thread, after each log entry that leaves envelopes pending (with the
+   * entry counted as applied).
+   */
+  void onPending(Runnable listener) {
+    pendingListeners.add(listener);
+  }
+
   void onBlock(Runnable listener) {
     blockListeners.add(listener);
   }
@@ -225,6 +235,7 @@ final class BlockCutter extends BaseStateMachine {
     LogEntryProto entry = transaction.getLogEntry();
     long index = entry.getIndex();
     try {
+      boolean pendingNow;
       synchronized (this) {
         if (index >= resumeIndex) {
           applyEntry(
@@ -232,6 +243,10 @@ final class BlockCutter extends BaseStateMachine {
               OrderingEntry.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray()));
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
+        pendingNow = !pending.isEmpty();
+      }
+      if (pendingNow) {
+        pendingListeners.forEach(Runnable::run);
       }
       return CompletableFuture.completedFuture(Message.EMPTY);
     } catch (InvalidProtocolBufferException e) {

@@ -197,6 +197,13 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     }
   }
 
+  /** Whether every envelope this orderer admitted is in the Raft log: none queued or in flight. */
+  boolean idle() {
+    synchronized (batchLock) {
+      return inFlight == 0 && batch.isEmpty();
+    }
+  }
+
   private List<Admitted> takeBatch() {
     List<Admitted> ready = batch;
     batch = new ArrayList<>();
@@ -241,6 +248,8 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
               }
               if (next != null) {
                 send(next);
+              } else {
+                orderer.checkCutSoon();
               }
             });
   }

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +49,7 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -119,6 +121,7 @@ final class RaftOrderer implements OrdererNode {
               return thread;
             });
     this.broadcast = new BroadcastService(config, this, cutter, deliveries);
+    cutter.onPending(this::checkCutSoon);
     cutter.onConfig(
         rules -> {
           if (!listed(rules, config.self().nodeId()) && removalDecidedNanos == 0) {
@@ -231,7 +234,8 @@ final class RaftOrderer implements OrdererNode {
               });
       RaftOrderer orderer =
           new RaftOrderer(config, blocks, cutter, server, groupId, client, timer, servesFrom);
-      long tick = Math.max(5, config.cutting().timeout().toMillis() / 4);
+      // The batch timeout is kept to within a tick (at most 50 ms late).
+      long tick = Math.max(5, Math.min(50, config.cutting().timeout().toMillis() / 4));
       timer.scheduleWithFixedDelay(orderer::tick, tick, tick, TimeUnit.MILLISECONDS);
       log.info(
           "order.started node={} ledger={} group={} height={} recovered={}",
@@ -313,31 +317,78 @@ final class RaftOrderer implements OrdererNode {
         followOrdererSet();
       }
       retireOnceOutOfGroup();
-      long since = cutter.pendingSince();
-      if (!leader || since == 0) {
-        return;
+      if (leader) {
+        cutIfDue();
       }
-      long next = cutter.nextBlockNumber();
-      if (System.nanoTime() - since < cutter.cutting().timeout().toNanos()
-          || cutRequestedFor.get() == next) {
-        return;
-      }
-      cutRequestedFor.set(next);
-      submit(
-              OrderingEntry.newBuilder()
-                  .setCut(
-                      Cut.newBuilder()
-                          .setBlockNumber(next)
-                          .setTimeMillis(System.currentTimeMillis()))
-                  .build())
-          .whenComplete(
-              (reply, failure) -> {
-                if (failure != null || !reply.isSuccess()) {
-                  cutRequestedFor.compareAndSet(next, -1);
-                }
-              });
     } catch (RuntimeException e) {
       log.warn("order.timer_failed node={}", nodeId(), e);
+    }
+  }
+
+  /**
+   * Asks for a look at the pending block soon, on the timer thread: called when envelopes were
+   * applied to it and when this orderer's Broadcast has nothing more on its way into the log.
+   */
+  void checkCutSoon() {
+    try {
+      timer.execute(
+          () -> {
+            try {
+              if (isLeader()) {
+                cutIfDue();
+              }
+            } catch (RuntimeException e) {
+              log.warn("order.timer_failed node={}", nodeId(), e);
+            }
+          });
+    } catch (RejectedExecutionException stopping) {
+      // Closing: nothing more is cut.
+    }
+  }
+
+  /**
+   * On the leader: asks Raft to cut the pending block once its oldest envelope waited the batch
+   * timeout, or at once when nothing else is on its way into it — this orderer's Broadcast holds no
+   * envelope that is not in the log yet and every log entry is applied — since waiting would then
+   * only add latency. Under load envelopes keep coming, so blocks fill until the timeout or the
+   * count; at light load a transaction is ordered without sitting out the timeout. Envelopes that
+   * other orderers' Broadcast is still batching go into the next block.
+   */
+  private void cutIfDue() {
+    long since = cutter.pendingSince();
+    if (since == 0) {
+      return;
+    }
+    long next = cutter.nextBlockNumber();
+    if (cutRequestedFor.get() == next) {
+      return;
+    }
+    boolean timedOut = System.nanoTime() - since >= cutter.cutting().timeout().toNanos();
+    if (!timedOut && !(broadcast.idle() && logApplied())) {
+      return;
+    }
+    cutRequestedFor.set(next);
+    submit(
+            OrderingEntry.newBuilder()
+                .setCut(
+                    Cut.newBuilder().setBlockNumber(next).setTimeMillis(System.currentTimeMillis()))
+                .build())
+        .whenComplete(
+            (reply, failure) -> {
+              if (failure != null || !reply.isSuccess()) {
+                cutRequestedFor.compareAndSet(next, -1);
+              }
+            });
+  }
+
+  /** Whether every entry in this orderer's Raft log has been applied to the block cutter. */
+  private boolean logApplied() {
+    try {
+      TermIndex last = server.getDivision(groupId).getRaftLog().getLastEntryTermIndex();
+      TermIndex applied = cutter.getLastAppliedTermIndex();
+      return last == null || (applied != null && applied.getIndex() >= last.getIndex());
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -378,6 +378,14 @@ public final class Cluster implements AutoCloseable {
     throw last != null ? last : new IOException("no orderer runs");
   }
 
+  /** Sends one envelope to the named orderer's Broadcast service as the client. */
+  public BroadcastResponse broadcastTo(Client client, String ordererId, Envelope envelope)
+      throws Exception {
+    Orderer orderer = ledger.ordererConfig(ordererId);
+    return Broadcasts.send(
+        channel(client, orderer.getHost(), orderer.getPort()), envelope, Duration.ofSeconds(30));
+  }
+
   /** The ledger's {@code ledger-token} contract for the client, through peer0's gateway. */
   public Contract token(Client client) throws Exception {
     return gateway(client, "peer0").getNetwork("trade").getContract("ledger-token");
