@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
 /**
@@ -52,14 +51,7 @@ final class CaStore {
   CaStore(DataSource dataSource) throws CaException {
     this.dataSource = dataSource;
     try {
-      Flyway.configure()
-          .dataSource(dataSource)
-          .locations("classpath:io/patchwork/ca/db")
-          .table("ca_schema_history")
-          .baselineOnMigrate(true)
-          .baselineVersion("0")
-          .load()
-          .migrate();
+      SchemaMigrations.migrate(dataSource, "io/patchwork/ca/db", "ca_schema_history");
     } catch (FlywayException e) {
       throw new CaException(
           CaError.STORAGE_FAILURE, "cannot migrate the CA state store: " + e.getMessage(), e);

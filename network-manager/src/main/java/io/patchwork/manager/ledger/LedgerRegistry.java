@@ -1,5 +1,6 @@
 package io.patchwork.manager.ledger;
 
+import io.patchwork.ca.SchemaMigrations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 
 /**
  * The registry of ledgers, in SQL that runs on the embedded H2 and on PostgreSQL; its schema is
@@ -32,14 +32,7 @@ public final class LedgerRegistry {
   /** Opens the registry on {@code dataSource}, migrating its schema. */
   public LedgerRegistry(DataSource dataSource) {
     this.dataSource = dataSource;
-    Flyway.configure()
-        .dataSource(dataSource)
-        .locations("classpath:io/patchwork/manager/db")
-        .table("manager_schema_history")
-        .baselineOnMigrate(true)
-        .baselineVersion("0")
-        .load()
-        .migrate();
+    SchemaMigrations.migrate(dataSource, "io/patchwork/manager/db", "manager_schema_history");
   }
 
   /** Thrown when a ledger of that name exists already. */
