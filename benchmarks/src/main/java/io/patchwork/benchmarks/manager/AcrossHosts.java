@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,15 +25,18 @@ import picocli.CommandLine.Option;
  * Six parties on five hosts with latency between them ({@link ConsortiumOnHosts}: three manager
  * instances, Bank A and Bank B each on a host of its own with its own peer, Bank A also an orderer
  * voted in; every node reached through a relay that delays each direction by {@code --delay-ms}).
- * Bank A's application, on Bank A's host, records obligations to Bank B at a steady offered rate
- * through its own peer with the official Fabric Gateway client. After a warm-up and a measured
- * steady phase, a manager instance is killed with SIGKILL and the load goes on: with {@code --kill
- * leader} the one whose orderer leads the Raft group (the second instance when the first's or Bank
- * A's leads), with {@code --kill peers} the first, which runs the six hosted peers (another
- * instance takes them over; it reports when they show there). It reports committed tx/s and commit
- * latency (p50, p99) of the steady phase, the longest gap between commits, the time from the kill
- * to the first commit of a transaction submitted after it, every failed transaction by its kind,
- * and how many acknowledged transactions the ledger does not hold afterwards.
+ * First the counterparty flow ({@link CounterpartyFlow}, {@code --counterparty-rounds}): Bank A
+ * records an obligation to Bank B through its own peer, Bank B accepts it through its own peer as
+ * soon as Bank A's commit status answered; it reports every failure by kind. Then Bank A's
+ * application, on Bank A's host, records obligations to Bank B at a steady offered rate through its
+ * own peer with the official Fabric Gateway client. After a warm-up and a measured steady phase, a
+ * manager instance is killed with SIGKILL and the load goes on: with {@code --kill leader} the one
+ * whose orderer leads the Raft group (the second instance when the first's or Bank A's leads), with
+ * {@code --kill peers} the first, which runs the six hosted peers (another instance takes them
+ * over; it reports when they show there). It reports committed tx/s and commit latency (p50, p99)
+ * of the steady phase, the longest gap between commits, the time from the kill to the first commit
+ * of a transaction submitted after it, every failed transaction by its kind, and how many
+ * acknowledged transactions the ledger does not hold afterwards.
  *
  * <p>Needs root (network namespaces) and PostgreSQL.
  */
@@ -72,6 +76,21 @@ public final class AcrossHosts implements Callable<Integer> {
   String kill;
 
   @Option(
+      names = "--counterparty-rounds",
+      defaultValue = "1000",
+      description =
+          "Before the load: this many times in all, Bank A records an obligation to Bank B through"
+              + " its own peer and Bank B accepts it through its own peer as soon as Bank A's"
+              + " commit status answered (0: skip).")
+  int counterpartyRounds;
+
+  @Option(
+      names = "--counterparty-workers",
+      defaultValue = "8",
+      description = "Counterparty flows run at once.")
+  int counterpartyWorkers;
+
+  @Option(
       names = "--postgres",
       defaultValue = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres",
       description = "The PostgreSQL server (database postgres) for the instances' registry.")
@@ -102,6 +121,10 @@ public final class AcrossHosts implements Callable<Integer> {
           Locale.ROOT,
           "six parties on five hosts ready in %.1f s (ledger, joins, Bank A's orderer voted in)%n",
           (System.nanoTime() - setUp) / 1e9);
+
+      if (counterpartyRounds > 0) {
+        counterparty(consortium, directory);
+      }
 
       Path outcomes = directory.resolve("outcomes.txt");
       Path log = directory.resolve("load.log");
@@ -213,6 +236,60 @@ public final class AcrossHosts implements Callable<Integer> {
       sql("DROP SCHEMA " + schema + " CASCADE");
       Clients.delete(directory);
     }
+  }
+
+  /**
+   * Runs {@link CounterpartyFlow} on Bank B's host (Bank A's side reaches Bank A's peer across the
+   * delay, as from Bank A's host) and prints what it saw: every failure by kind, the latency of
+   * records and of acceptances.
+   */
+  private void counterparty(ConsortiumOnHosts consortium, Path directory) throws Exception {
+    Path outcomes = directory.resolve("counterparty.txt");
+    Path log = directory.resolve("counterparty.log");
+    long started = System.nanoTime();
+    Process flow =
+        consortium
+            .network()
+            .start(
+                consortium.bankBHost(),
+                TestNetwork.java(
+                    CounterpartyFlow.class.getName(),
+                    consortium.member("a").toString(),
+                    "BankAMSP",
+                    consortium.member("b").toString(),
+                    "BankBMSP",
+                    Integer.toString(counterpartyRounds),
+                    Integer.toString(counterpartyWorkers),
+                    outcomes.toString()),
+                Map.of(),
+                log);
+    if (!flow.waitFor(1, TimeUnit.HOURS)) {
+      flow.destroyForcibly();
+      throw new IllegalStateException(
+          "the counterparty flow did not finish:\n" + Files.readString(log));
+    }
+    if (flow.exitValue() != 0 || !Files.exists(outcomes)) {
+      throw new IllegalStateException("the counterparty flow failed:\n" + Files.readString(log));
+    }
+    Outcomes seen =
+        new Outcomes(Files.readAllLines(outcomes).stream().map(Outcomes.Outcome::parse).toList());
+    Predicate<Outcomes.Outcome> accept = o -> o.id().endsWith(CounterpartyFlow.ACCEPT);
+    System.out.printf(
+        Locale.ROOT,
+        "COUNTERPARTY delay=%d ms one-way, %d flows by %d workers in %.0f s: recorded=%d"
+            + " accepted=%d failed by kind: %s | record p50=%.0f ms p99=%.0f ms, accept p50=%.0f ms"
+            + " p99=%.0f ms%n",
+        delayMs,
+        counterpartyRounds,
+        counterpartyWorkers,
+        (System.nanoTime() - started) / 1e9,
+        seen.valid().stream().filter(accept.negate()).count(),
+        seen.valid().stream().filter(accept).count(),
+        seen.failures().isEmpty() ? "none" : seen.failures(),
+        seen.latency(accept.negate(), 0.50),
+        seen.latency(accept.negate(), 0.99),
+        seen.latency(accept, 0.50),
+        seen.latency(accept, 0.99));
   }
 
   /**

@@ -58,15 +58,24 @@ final class Outcomes {
       String creditor,
       long offered,
       LongSupplier clock) {
+    return submit(obligations, id, offered, clock, "record", id, debtor, creditor, "EUR", "5");
+  }
+
+  /**
+   * Submits {@code function} with {@code arguments} as the outcome {@code id} and waits for its
+   * commit, as {@link #record} does. Never throws: a failure is the outcome's result.
+   */
+  static Outcome submit(
+      Contract contract,
+      String id,
+      long offered,
+      LongSupplier clock,
+      String function,
+      String... arguments) {
     String result;
     try {
       var commit =
-          obligations
-              .newProposal("record")
-              .addArguments(id, debtor, creditor, "EUR", "5")
-              .build()
-              .endorse()
-              .submitAsync();
+          contract.newProposal(function).addArguments(arguments).build().endorse().submitAsync();
       var status = commit.getStatus();
       result = status.isSuccessful() ? VALID : "invalid " + status.getCode();
     } catch (Exception e) {
