@@ -3,6 +3,7 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.peer.PeerNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,52 +23,64 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Closed-loop load on a ledger shaped like Fabric's test network (one orderer, two organisations
- * with a peer each, both must endorse) through the official Fabric Gateway client: 128 workers
- * transfer tokens without a pause, and not one transaction fails — an endorser that is a block
- * behind the gateway waits for it instead of answering from an older state.
+ * Closed-loop load through the official Fabric Gateway client, 128 workers transferring tokens
+ * without a pause for a minute, and not one transaction fails — an endorser that is a block behind
+ * the gateway waits for it instead of answering from an older state. On a ledger shaped like
+ * Fabric's test network (one orderer, two organisations with a peer each, both must endorse) and on
+ * 20 nodes (three orderers, seventeen organisations, two must endorse).
  */
 @Tag("cluster")
 class LoadWithoutFailuresTest {
   private static final int WORKERS = 128;
-  private static final Duration LOAD = Duration.ofSeconds(30);
+  private static final Duration LOAD = Duration.ofSeconds(60);
 
   @TempDir Path directory;
 
   @Test
-  void one_hundred_and_twenty_eight_workers_transfer_for_thirty_seconds_and_none_fails()
+  void on_fabrics_test_network_shape_128_workers_transfer_for_a_minute_and_none_fails()
       throws Exception {
+    load(2, 1);
+  }
+
+  @Test
+  void on_20_nodes_128_workers_transfer_for_a_minute_and_none_fails() throws Exception {
+    load(17, 3);
+  }
+
+  private void load(int organizations, int orderers) throws Exception {
     Cluster.run(
         directory,
         Cluster.options()
-            .organizations(2)
-            .orderers(1)
+            .organizations(organizations)
+            .orderers(orderers)
             .endorsement(EndorsementPolicy.Rule.AT_LEAST, 2)
             .blocks(500, Duration.ofMillis(100)),
         cluster -> {
-          List<Contract> tokens =
-              List.of(
-                  cluster
-                      .gateway(cluster.admin("BankAMSP"), "peer0")
-                      .getNetwork("trade")
-                      .getContract("ledger-token"),
-                  cluster
-                      .gateway(cluster.admin("BankBMSP"), "peer1")
-                      .getNetwork("trade")
-                      .getContract("ledger-token"));
-          List<String> msps = List.of("BankAMSP", "BankBMSP");
+          assertThat(cluster.ledger().peers().size() + cluster.ledger().orderers().size())
+              .isEqualTo(organizations + orderers);
+          List<Contract> tokens = new ArrayList<>();
+          List<String> msps = new ArrayList<>();
+          for (PeerNode peer : cluster.ledger().peers()) {
+            msps.add(peer.mspId());
+            tokens.add(
+                cluster
+                    .gateway(cluster.admin(peer.mspId()), peer.nodeId())
+                    .getNetwork("trade")
+                    .getContract("ledger-token"));
+          }
           ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
           try {
             List<Future<?>> funded = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
               int worker = w;
+              int org = worker % organizations;
               funded.add(
                   pool.submit(
                       () ->
                           tokens
-                              .get(worker % 2)
+                              .get(org)
                               .submitTransaction(
-                                  "issue", msps.get(worker % 2) + "/w" + worker, "1000000")));
+                                  "issue", msps.get(org) + "/w" + worker, "1000000")));
             }
             for (Future<?> issue : funded) {
               issue.get(120, TimeUnit.SECONDS);
@@ -78,10 +91,10 @@ class LoadWithoutFailuresTest {
             Map<String, String> examples = new ConcurrentHashMap<>();
             List<Future<?>> loops = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
-              int worker = w;
-              String from = msps.get(worker % 2) + "/w" + worker;
-              String to = msps.get((worker + 1) % 2) + "/w" + worker;
-              Contract token = tokens.get(worker % 2);
+              int org = w % organizations;
+              String from = msps.get(org) + "/w" + w;
+              String to = msps.get((org + 1) % organizations) + "/w" + w;
+              Contract token = tokens.get(org);
               loops.add(
                   pool.submit(
                       () -> {
@@ -108,7 +121,7 @@ class LoadWithoutFailuresTest {
               loop.get(120, TimeUnit.SECONDS);
             }
             assertThat(failures).as("failed transactions by kind: " + examples).isEmpty();
-            assertThat(committed.get()).isGreaterThan(1_000);
+            assertThat(committed.get()).isGreaterThan(2_000);
           } finally {
             pool.shutdownNow();
           }
