@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class SchemaMigrationsTest {
   private static final int INSTANCES = 4;
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = 2;
 
   @Test
   void instances_that_migrate_one_fresh_shared_schema_at_once_all_succeed_and_migrate_it_once()
