@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("cluster")
 class OrdererGovernanceApiTest {
+  /** How long a CLI call is retried while the orderers elect a leader. */
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
   @TempDir Path directory;
 
   @Test
@@ -266,12 +269,15 @@ class OrdererGovernanceApiTest {
     List<String> propose = new ArrayList<>(List.of("propose", "own"));
     propose.addAll(List.of(action));
     propose.addAll(List.of("--admin-msp", members.get(0).resolve("admin/msp").toString()));
+    // Right after the previous decision changed the Raft group, the orderers may still be electing
+    // a leader (503 LEDGER_UNAVAILABLE): retried, as a member's script would.
     Matcher recorded =
         Pattern.compile("proposal (\\S+) recorded")
-            .matcher(Cli.ok(asBank0, propose.toArray(String[]::new)));
+            .matcher(Cli.okWhenOrdering(PATIENCE, asBank0, propose.toArray(String[]::new)));
     assertThat(recorded.find()).isTrue();
     for (Path member : members) {
-      Cli.ok(
+      Cli.okWhenOrdering(
+          PATIENCE,
           List.of(
               "--url",
               manager.manager().url(),

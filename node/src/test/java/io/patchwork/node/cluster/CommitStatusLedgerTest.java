@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.patchwork.node.config.proto.CommitStatusPolicy;
+import io.patchwork.node.config.proto.EndorsementPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Read-after-commit across members: with a commit status policy that waits for every member's
- * peers, what one member's application saw commit can be read at once through another member's peer
- * — "bank A records, bank C accepts through its own peer" — and a peer that does not commit in time
- * is named in the commit status error.
+ * Read-after-commit across members: with a commit status policy that waits for every member's peers
+ * — or, for a counterparty that endorsed the transaction, for the endorsers' peers — what one
+ * member's application saw commit can be read at once through another member's peer ("bank A
+ * records, bank C accepts through its own peer"), and a peer that does not commit in time is named
+ * in the commit status error.
  */
 @Tag("cluster")
 class CommitStatusLedgerTest {
@@ -45,41 +47,70 @@ class CommitStatusLedgerTest {
         directory,
         threeMembers(),
         cluster -> {
-          waitForAllMembers(cluster, 5_000);
-          Contract recorder = obligations(cluster, "BankAMSP", "peer0");
-          Contract counterparty = obligations(cluster, "BankCMSP", "peer2");
-          ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
-          try {
-            List<Future<Integer>> flows = new ArrayList<>();
-            for (int w = 0; w < WORKERS; w++) {
-              int worker = w;
-              flows.add(
-                  workers.submit(
-                      () -> {
-                        for (int i = 0; i < ROUNDS / WORKERS; i++) {
-                          String id = "o" + worker + "-" + i;
-                          recorder.submitTransaction(
-                              "record", id, "BankAMSP", "BankCMSP", "EUR", "1");
-                          // The commit status answered: Bank C's own peer has it already.
-                          counterparty.submitTransaction("accept", id);
-                        }
-                        return ROUNDS / WORKERS;
-                      }));
-            }
-            int accepted = 0;
-            for (Future<Integer> flow : flows) {
-              accepted += flow.get(300, TimeUnit.SECONDS);
-            }
-            assertThat(accepted).isEqualTo(ROUNDS);
-          } finally {
-            workers.shutdownNow();
-          }
-          assertThat(
-                  new String(
-                      counterparty.evaluateTransaction("list", "ACCEPTED"),
-                      java.nio.charset.StandardCharsets.UTF_8))
-              .contains("o3-" + (ROUNDS / WORKERS - 1));
+          waitFor(cluster, CommitStatusPolicy.Scope.ALL_MEMBERS, 5_000);
+          // Two of three organisations endorse, Bank A's gateway asking Bank B and Bank C in turn:
+          // half the records Bank C did not endorse, and only ALL_MEMBERS waits for its peer then.
+          counterpartyFlows(cluster, "BankCMSP", "peer2");
         });
+  }
+
+  @Test
+  void
+      a_counterparty_that_endorsed_accepts_through_its_own_peer_at_once_when_the_endorsers_peers_committed()
+          throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options()
+            .organizations(2)
+            .orderers(1)
+            .endorsement(EndorsementPolicy.Rule.AT_LEAST, 2)
+            .blocks(100, Duration.ofMillis(20)),
+        cluster -> {
+          waitFor(cluster, CommitStatusPolicy.Scope.ENDORSING_ORGANIZATIONS, 5_000);
+          counterpartyFlows(cluster, "BankBMSP", "peer1");
+        });
+  }
+
+  /**
+   * Bank A records obligations to the counterparty through peer0; as soon as each commit status
+   * answered, the counterparty accepts it through its own peer: {@value #ROUNDS} flows, by {@value
+   * #WORKERS} workers at once, none may fail.
+   */
+  private static void counterpartyFlows(Cluster cluster, String counterpartyMsp, String peerId)
+      throws Exception {
+    Contract recorder = obligations(cluster, "BankAMSP", "peer0");
+    Contract counterparty = obligations(cluster, counterpartyMsp, peerId);
+    ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+    try {
+      List<Future<Integer>> flows = new ArrayList<>();
+      for (int w = 0; w < WORKERS; w++) {
+        int worker = w;
+        flows.add(
+            workers.submit(
+                () -> {
+                  for (int i = 0; i < ROUNDS / WORKERS; i++) {
+                    String id = "o" + worker + "-" + i;
+                    recorder.submitTransaction(
+                        "record", id, "BankAMSP", counterpartyMsp, "EUR", "1");
+                    // The commit status answered: the counterparty's own peer has it already.
+                    counterparty.submitTransaction("accept", id);
+                  }
+                  return ROUNDS / WORKERS;
+                }));
+      }
+      int accepted = 0;
+      for (Future<Integer> flow : flows) {
+        accepted += flow.get(300, TimeUnit.SECONDS);
+      }
+      assertThat(accepted).isEqualTo(ROUNDS);
+    } finally {
+      workers.shutdownNow();
+    }
+    assertThat(
+            new String(
+                counterparty.evaluateTransaction("list", "ACCEPTED"),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .contains("o3-" + (ROUNDS / WORKERS - 1));
   }
 
   @Test
@@ -88,7 +119,7 @@ class CommitStatusLedgerTest {
         directory,
         threeMembers(),
         cluster -> {
-          waitForAllMembers(cluster, 1_000);
+          waitFor(cluster, CommitStatusPolicy.Scope.ALL_MEMBERS, 1_000);
           Contract recorder = obligations(cluster, "BankAMSP", "peer0");
           recorder.submitTransaction("record", "o1", "BankAMSP", "BankBMSP", "EUR", "1");
           cluster.ledger().stopPeer("peer2");
@@ -114,14 +145,13 @@ class CommitStatusLedgerTest {
         });
   }
 
-  /** Votes in (admin-signed) a commit status that waits for every member's peers. */
-  private static void waitForAllMembers(Cluster cluster, long timeoutMillis) throws Exception {
+  /** Puts (admin-signed) a commit status policy in force. */
+  private static void waitFor(Cluster cluster, CommitStatusPolicy.Scope scope, long timeoutMillis)
+      throws Exception {
     cluster.updateConfig(
         config ->
             config.setCommitStatus(
-                CommitStatusPolicy.newBuilder()
-                    .setScope(CommitStatusPolicy.Scope.ALL_MEMBERS)
-                    .setTimeoutMillis(timeoutMillis)));
+                CommitStatusPolicy.newBuilder().setScope(scope).setTimeoutMillis(timeoutMillis)));
   }
 
   private static Contract obligations(Cluster cluster, String mspId, String peerId)
