@@ -2,7 +2,6 @@ package io.patchwork.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.TxRecord;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
-import org.hyperledger.fabric.protos.gateway.PreparedTransaction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,13 +56,7 @@ class BlockCuttingTest {
           for (OrdererNode orderer : cluster.ledger().orderers()) {
             var endorsed =
                 token.newProposal("issue").addArguments("BankAMSP", "10").build().endorse();
-            Envelope envelope = PreparedTransaction.parseFrom(endorsed.getBytes()).getEnvelope();
-            Envelope signed =
-                envelope.toBuilder()
-                    .setSignature(
-                        ByteString.copyFrom(
-                            Cluster.signer(admin).sign(envelope.getPayload().toByteArray())))
-                    .build();
+            Envelope signed = Cluster.signed(endorsed, Cluster.signer(admin));
             long height = peer.ledger().height();
 
             assertThat(cluster.broadcastTo(admin, orderer.nodeId(), signed).getStatus())

@@ -1,5 +1,6 @@
 package io.patchwork.node.cluster;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -58,6 +59,7 @@ import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.gateway.PreparedTransaction;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -376,6 +378,15 @@ public final class Cluster implements AutoCloseable {
       }
     }
     throw last != null ? last : new IOException("no orderer runs");
+  }
+
+  /** The endorsed transaction's envelope, signed by the submitter, ready to broadcast. */
+  public static Envelope signed(org.hyperledger.fabric.client.Transaction tx, NodeSigner signer)
+      throws Exception {
+    Envelope envelope = PreparedTransaction.parseFrom(tx.getBytes()).getEnvelope();
+    return envelope.toBuilder()
+        .setSignature(ByteString.copyFrom(signer.sign(envelope.getPayload().toByteArray())))
+        .build();
   }
 
   /** Sends one envelope to the named orderer's Broadcast service as the client. */

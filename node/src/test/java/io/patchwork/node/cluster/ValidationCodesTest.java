@@ -30,7 +30,6 @@ import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.common.Status;
-import org.hyperledger.fabric.protos.gateway.PreparedTransaction;
 import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
 import org.hyperledger.fabric.protos.peer.ChaincodeAction;
 import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
@@ -85,11 +84,11 @@ class ValidationCodesTest {
               List.of(
                   truncated,
                   noAction,
-                  signed(first, signer),
-                  signed(first, signer),
-                  signed(second, signer),
-                  signed(committed, signer),
-                  signed(stale, signer));
+                  Cluster.signed(first, signer),
+                  Cluster.signed(first, signer),
+                  Cluster.signed(second, signer),
+                  Cluster.signed(committed, signer),
+                  Cluster.signed(stale, signer));
           assertCodesOnEveryPeer(
               cluster,
               admin,
@@ -235,15 +234,6 @@ class ValidationCodesTest {
   private static org.hyperledger.fabric.client.Transaction transfer(
       Contract token, String to, String amount) throws Exception {
     return token.newProposal("transfer").addArguments("BankAMSP", to, amount).build().endorse();
-  }
-
-  /** The endorsed transaction's envelope, signed by the submitter. */
-  private static Envelope signed(org.hyperledger.fabric.client.Transaction tx, NodeSigner signer)
-      throws Exception {
-    Envelope envelope = PreparedTransaction.parseFrom(tx.getBytes()).getEnvelope();
-    return envelope.toBuilder()
-        .setSignature(ByteString.copyFrom(signer.sign(envelope.getPayload().toByteArray())))
-        .build();
   }
 
   /**
