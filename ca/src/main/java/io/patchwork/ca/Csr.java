@@ -48,7 +48,10 @@ public final class Csr {
       String algorithm =
           "RSA".equals(keyPair.getPrivate().getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
       return builder
-          .build(new JcaContentSignerBuilder(algorithm).build(keyPair.getPrivate()))
+          .build(
+              LowSSigner.of(
+                  new JcaContentSignerBuilder(algorithm).build(keyPair.getPrivate()),
+                  keyPair.getPrivate()))
           .getEncoded();
     } catch (IOException | OperatorCreationException | IllegalArgumentException e) {
       throw new CaException(CaError.KEY_NOT_ALLOWED, "the key cannot sign a CSR: " + e, e);

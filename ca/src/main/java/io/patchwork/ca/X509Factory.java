@@ -275,10 +275,12 @@ final class X509Factory {
 
   private ContentSigner signer(PrivateKey key) throws CaException {
     try {
-      return new JcaContentSignerBuilder(signatureAlgorithm(key))
-          .setProvider(Crypto.PROVIDER)
-          .setSecureRandom(random)
-          .build(key);
+      return LowSSigner.of(
+          new JcaContentSignerBuilder(signatureAlgorithm(key))
+              .setProvider(Crypto.PROVIDER)
+              .setSecureRandom(random)
+              .build(key),
+          key);
     } catch (OperatorCreationException e) {
       throw new CaException(CaError.ISSUER_INVALID, "the issuer key cannot sign: " + e, e);
     }
