@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
 import org.hyperledger.fabric.protos.peer.ChaincodeAction;
 import org.hyperledger.fabric.protos.peer.ChaincodeID;
 import org.hyperledger.fabric.protos.peer.ChaincodeInvocationSpec;
@@ -46,6 +47,10 @@ final class Endorser {
   /** How far a proposal's timestamp may be from this peer's clock. */
   static final Duration TIMESTAMP_WINDOW = Duration.ofMinutes(15);
 
+  /** The read/write set of a query that reads no world state: Fabric's empty KV set. */
+  private static final ByteString EMPTY_RW_SET =
+      TxReadWriteSet.newBuilder().setDataModel(TxReadWriteSet.DataModel.KV).build().toByteString();
+
   private final String ledgerId;
   private final Supplier<LedgerRules> rules;
   private final WorldState state;
@@ -54,6 +59,7 @@ final class Endorser {
   private final SignatureVerifier verifier;
   private final Clock clock;
   private final LongFunction<Optional<StateAttestation>> attestations;
+  private final SystemQueries queries;
 
   public Endorser(
       String ledgerId,
@@ -63,7 +69,8 @@ final class Endorser {
       NodeSigner signer,
       SignatureVerifier verifier,
       Clock clock,
-      LongFunction<Optional<StateAttestation>> attestations) {
+      LongFunction<Optional<StateAttestation>> attestations,
+      SystemQueries queries) {
     this.ledgerId = Objects.requireNonNull(ledgerId, "ledgerId");
     this.rules = Objects.requireNonNull(rules, "rules");
     this.state = Objects.requireNonNull(state, "state");
@@ -72,6 +79,7 @@ final class Endorser {
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.attestations = Objects.requireNonNull(attestations, "attestations");
+    this.queries = Objects.requireNonNull(queries, "queries");
   }
 
   /** Why a proposal was not simulated or its simulation failed. */
@@ -124,7 +132,20 @@ final class Endorser {
     }
     ProposalReader.ReadProposal proposal = read.proposal().get();
     String txId = proposal.transactionId();
-    if (!ledgerId.equals(proposal.channelId())) {
+    ChaincodeProposalPayload payload;
+    ChaincodeInvocationSpec invocation;
+    try {
+      payload = ChaincodeProposalPayload.parseFrom(proposal.proposal().getPayload());
+      invocation = ChaincodeInvocationSpec.parseFrom(payload.getInput());
+    } catch (InvalidProtocolBufferException e) {
+      return refused(txId, Refusal.MALFORMED, 400, "chaincode invocation cannot be decoded");
+    }
+    String contractName = invocation.getChaincodeSpec().getChaincodeId().getName();
+    // Fabric's tools send system queries with no channel in the header and name it in the
+    // arguments.
+    boolean systemQuery = SystemQueries.answers(contractName);
+    if (!ledgerId.equals(proposal.channelId())
+        && !(systemQuery && proposal.channelId().isEmpty())) {
       return refused(
           txId,
           Refusal.WRONG_LEDGER,
@@ -171,6 +192,18 @@ final class Endorser {
           400,
           "proposal timestamp " + timestamp + " is more than 15 minutes from this peer's clock");
     }
+    if (systemQuery) {
+      Response response =
+          queries.answer(contractName, invocation.getChaincodeSpec().getInput().getArgsList());
+      if (response.getStatus() != 200) {
+        return refused(txId, Refusal.CONTRACT_FAILED, response.getStatus(), response.getMessage());
+      }
+      return new Outcome(
+          respond(proposal, payload, contractName, response, EMPTY_RW_SET, ByteString.EMPTY, sign),
+          Optional.empty(),
+          txId,
+          Optional.empty());
+    }
     if (sign && state.transaction(txId).isPresent()) {
       return refused(
           txId,
@@ -185,15 +218,6 @@ final class Endorser {
           409,
           "ledger " + ledgerId + " is " + current.status() + " and takes no transactions");
     }
-    ChaincodeProposalPayload payload;
-    ChaincodeInvocationSpec invocation;
-    try {
-      payload = ChaincodeProposalPayload.parseFrom(proposal.proposal().getPayload());
-      invocation = ChaincodeInvocationSpec.parseFrom(payload.getInput());
-    } catch (InvalidProtocolBufferException e) {
-      return refused(txId, Refusal.MALFORMED, 400, "chaincode invocation cannot be decoded");
-    }
-    String contractName = invocation.getChaincodeSpec().getChaincodeId().getName();
     if (contractName.equals(StateAttestations.CONTRACT)) {
       return attest(txId, invocation.getChaincodeSpec().getInput().getArgsList(), sign);
     }
@@ -237,10 +261,33 @@ final class Endorser {
           txId,
           Optional.of(simulation));
     }
+    return new Outcome(
+        respond(
+            proposal,
+            payload,
+            contractName,
+            response,
+            simulation.rwSet().toByteString(),
+            simulation.event().map(e -> e.toByteString()).orElse(ByteString.EMPTY),
+            sign),
+        Optional.empty(),
+        txId,
+        Optional.of(simulation));
+  }
+
+  /** A successful proposal's response: the chaincode action and, for an endorsement, signed. */
+  private ProposalResponse respond(
+      ProposalReader.ReadProposal proposal,
+      ChaincodeProposalPayload payload,
+      String contractName,
+      Response response,
+      ByteString results,
+      ByteString events,
+      boolean sign) {
     ChaincodeAction action =
         ChaincodeAction.newBuilder()
-            .setResults(simulation.rwSet().toByteString())
-            .setEvents(simulation.event().map(e -> e.toByteString()).orElse(ByteString.EMPTY))
+            .setResults(results)
+            .setEvents(events)
             .setResponse(response)
             .setChaincodeId(ChaincodeID.newBuilder().setName(contractName))
             .build();
@@ -264,7 +311,7 @@ final class Endorser {
               .setSignature(
                   ByteString.copyFrom(signer.sign(payloadBytes, signer.serializedIdentity()))));
     }
-    return new Outcome(result.build(), Optional.empty(), txId, Optional.of(simulation));
+    return result.build();
   }
 
   /**

@@ -144,7 +144,8 @@ public final class PeerNode implements AutoCloseable {
               config.signer(),
               config.verifier(),
               config.clock(),
-              ledger::attestation);
+              ledger::attestation,
+              new SystemQueries(rules.ledgerId(), ledger.blocks(), ledger.state()::transaction));
       SignedRequests requests =
           new SignedRequests(ledger::rules, config.verifier(), config.clock());
       OrdererClient ordering = new OrdererClient(orderers);
