@@ -32,7 +32,7 @@ class ArchitectureTest {
     layers.put("records", List.of("block", "store", "state"));
     layers.put("contracts", List.of("contract", "contract.builtin"));
     layers.put("opening", List.of("opening"));
-    layers.put("config", List.of("config"));
+    layers.put("config", List.of("config", "channel"));
     layers.put("decisions", List.of("governance", "settle"));
     layers.put("config judgement", List.of("update"));
     layers.put("nodes", List.of("order", "peer"));

@@ -22,7 +22,14 @@ public final class ConfigException extends Exception {
     /** A node id the config does not list, or listed under another organisation. */
     UNKNOWN_NODE,
     /** A node's TLS certificate does not name the address the config says it is reached at. */
-    ADDRESS_NOT_CERTIFIED
+    ADDRESS_NOT_CERTIFIED,
+    /** A Fabric channel config with something Patchwork cannot express (an idemix MSP, ...). */
+    UNSUPPORTED_FABRIC_CONFIG,
+    /**
+     * A Fabric config update that does not apply to the config in force: a stale read set, a
+     * version that skips one, or no change at all.
+     */
+    INVALID_CONFIG_UPDATE
   }
 
   private final Code code;
