@@ -1,6 +1,5 @@
 package io.patchwork.benchmarks.ledger;
 
-import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.host.LocalLedger;
 import io.patchwork.node.peer.PeerLedger;
@@ -59,7 +58,6 @@ final class PeerCommit {
                 BlockStore.open(peer.resolve("blocks")),
                 WorldState.open(peer.resolve("state"), resources),
                 ledger.genesis(),
-                BuiltInContracts.registry(),
                 verifier)) {
           long start = System.nanoTime();
           long cpuStart = threads.getCurrentThreadCpuTime();

@@ -18,7 +18,11 @@ final class FixedContractRegistry implements ContractRegistry {
       if (contracts.putIfAbsent(contract.name(), contract) != null) {
         throw new IllegalArgumentException("two contracts are named " + contract.name());
       }
-      hashes.put(contract.name(), ContractCodeHash.of(contract.codeClasses()));
+      hashes.put(
+          contract.name(),
+          contract instanceof ExternalChaincode external
+              ? external.packageHash()
+              : ContractCodeHash.of(contract.codeClasses()));
     }
     this.names = Collections.unmodifiableSortedSet(new TreeSet<>(contracts.keySet()));
   }

@@ -328,12 +328,7 @@ public final class NodeCommand implements Runnable {
           BlockStore blocks = BlockStore.open(dataDirectory.resolve("blocks"));
           WorldState state = WorldState.open(dataDirectory.resolve("state"), resources);
           PeerLedger ledger =
-              PeerLedger.open(
-                  blocks,
-                  state,
-                  genesisBlock,
-                  BuiltInContracts.registry(),
-                  new SignatureVerifier(1_000))) {
+              PeerLedger.open(blocks, state, genesisBlock, new SignatureVerifier(1_000))) {
         SnapshotInfo info = ledger.exportSnapshot(out);
         spec.commandLine()
             .getOut()

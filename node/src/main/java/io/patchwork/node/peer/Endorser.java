@@ -8,6 +8,7 @@ import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.contract.Caller;
 import io.patchwork.node.contract.Contract;
 import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.ExternalChaincode;
 import io.patchwork.node.contract.Simulation;
 import io.patchwork.node.contract.Simulator;
 import io.patchwork.node.contract.TxContext;
@@ -237,17 +238,17 @@ final class Endorser {
     for (ByteString arg : rawArgs.subList(1, rawArgs.size())) {
       args.add(arg.toStringUtf8());
     }
+    TxContext transaction =
+        new TxContext(
+            ledgerId,
+            txId,
+            timestamp,
+            new Caller(identity.mspId(), identity.certificate(), identity.role()));
     Simulation simulation =
-        Simulator.simulate(
-            contract.get(),
-            rawArgs.get(0).toStringUtf8(),
-            args,
-            new TxContext(
-                ledgerId,
-                txId,
-                timestamp,
-                new Caller(identity.mspId(), identity.certificate(), identity.role())),
-            state);
+        contract.get() instanceof ExternalChaincode external
+            ? external.simulate(signed, rawArgs, transaction, state)
+            : Simulator.simulate(
+                contract.get(), rawArgs.get(0).toStringUtf8(), args, transaction, state);
     Response response =
         Response.newBuilder()
             .setStatus(simulation.status())

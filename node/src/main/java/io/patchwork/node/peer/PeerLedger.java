@@ -9,7 +9,6 @@ import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
-import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.state.BlockUpdate;
@@ -89,15 +88,11 @@ public final class PeerLedger implements AutoCloseable {
   private Unfinished unfinished;
 
   private PeerLedger(
-      BlockStore blocks,
-      WorldState state,
-      LedgerRules rules,
-      ContractRegistry contracts,
-      SignatureVerifier verifier) {
+      BlockStore blocks, WorldState state, LedgerRules rules, SignatureVerifier verifier) {
     this.blocks = blocks;
     this.state = state;
     this.rules = rules;
-    this.validator = new Validator(rules.ledgerId(), contracts, verifier);
+    this.validator = new Validator(rules.ledgerId(), verifier);
     this.blockVerifier = new BlockVerifier(verifier);
     this.last = blocks.last().orElseThrow();
   }
@@ -107,11 +102,7 @@ public final class PeerLedger implements AutoCloseable {
    * the store is empty, and replays stored blocks the state has not caught up with.
    */
   public static PeerLedger open(
-      BlockStore blocks,
-      WorldState state,
-      Block genesis,
-      ContractRegistry contracts,
-      SignatureVerifier verifier)
+      BlockStore blocks, WorldState state, Block genesis, SignatureVerifier verifier)
       throws IOException, ConfigException {
     LedgerRules genesisRules = LedgerConfigs.fromGenesis(genesis);
     if (blocks.height() == 0) {
@@ -130,7 +121,7 @@ public final class PeerLedger implements AutoCloseable {
       log.info("peer.block_replayed number={}", number);
     }
     LedgerRules rules = currentRules(state);
-    return new PeerLedger(blocks, state, rules, contracts, verifier);
+    return new PeerLedger(blocks, state, rules, verifier);
   }
 
   public LedgerRules rules() {
@@ -232,7 +223,6 @@ public final class PeerLedger implements AutoCloseable {
       Path stateDirectory,
       StateResources resources,
       Block genesis,
-      ContractRegistry contracts,
       SignatureVerifier verifier)
       throws IOException, ConfigException {
     LedgerRules genesisRules = LedgerConfigs.fromGenesis(genesis);
@@ -273,7 +263,7 @@ public final class PeerLedger implements AutoCloseable {
         throw new IOException(snapshot + ": " + unsigned.get());
       }
       blocks = BlockStore.openFrom(blocksDirectory, anchor);
-      PeerLedger ledger = open(blocks, state, genesis, contracts, verifier);
+      PeerLedger ledger = open(blocks, state, genesis, verifier);
       log.info(
           "peer.joined_from_snapshot ledger={} height={} entries={}",
           rules.ledgerId(),

@@ -235,7 +235,6 @@ public final class PeerNode implements AutoCloseable {
           stateDirectory,
           config.stateResources(),
           config.genesis(),
-          config.contracts(),
           config.verifier());
     }
     BlockStore blocks = BlockStore.open(blocksDirectory);
@@ -247,8 +246,7 @@ public final class PeerNode implements AutoCloseable {
       throw e;
     }
     try {
-      return PeerLedger.open(
-          blocks, state, config.genesis(), config.contracts(), config.verifier());
+      return PeerLedger.open(blocks, state, config.genesis(), config.verifier());
     } catch (IOException | ConfigException | RuntimeException e) {
       state.close();
       blocks.close();

@@ -8,7 +8,6 @@ import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerStatus;
-import io.patchwork.node.contract.ContractRegistry;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.settle.ClosingBook;
@@ -72,12 +71,10 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
 final class Validator {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Validator.class);
   private final String ledgerId;
-  private final ContractRegistry contracts;
   private final SignatureVerifier verifier;
 
-  Validator(String ledgerId, ContractRegistry contracts, SignatureVerifier verifier) {
+  Validator(String ledgerId, SignatureVerifier verifier) {
     this.ledgerId = ledgerId;
-    this.contracts = contracts;
     this.verifier = verifier;
   }
 
@@ -351,10 +348,11 @@ final class Validator {
       throw new Invalid(TxValidationCode.BAD_RESPONSE_PAYLOAD);
     }
     String contract = parts.contract();
+    // The pin alone decides: whether this peer could run the contract must not change a
+    // transaction's validity, or peers would disagree on it (external chaincode runs on endorsing
+    // peers only).
     if (!contract.equals(parts.invocation().getChaincodeSpec().getChaincodeId().getName())
-        || rules.pinnedContract(contract).isEmpty()
-        || contracts.contract(contract).isEmpty()
-        || !contracts.codeHash(contract).equals(rules.pinnedContract(contract).get())) {
+        || rules.pinnedContract(contract).isEmpty()) {
       throw new Invalid(TxValidationCode.INVALID_CHAINCODE);
     }
     if (action.getResponse().getStatus() != 200) {

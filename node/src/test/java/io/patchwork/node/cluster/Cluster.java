@@ -25,6 +25,8 @@ import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.host.LocalLedger;
@@ -143,6 +145,14 @@ public final class Cluster implements AutoCloseable {
       return this;
     }
 
+    ContractRegistry contracts = BuiltInContracts.registry();
+
+    /** The contracts every node can run, all of them pinned (default: the built-in ones). */
+    public Options contracts(ContractRegistry value) {
+      contracts = value;
+      return this;
+    }
+
     public Options blocks(int maxTransactions, Duration timeout) {
       this.maxTransactions = maxTransactions;
       this.batchTimeout = timeout;
@@ -191,6 +201,7 @@ public final class Cluster implements AutoCloseable {
               .peersPerOrganization(options.peersPerOrganization)
               .endorsement(options.policy)
               .blockCutting(options.maxTransactions, 8 * 1024 * 1024, options.batchTimeout)
+              .contracts(options.contracts, List.copyOf(options.contracts.names()))
               .dataDirectory(directory.resolve("nodes"));
       for (int i = 0; i < options.organizations; i++) {
         builder.member("Bank " + (char) ('A' + i), mspId(i));

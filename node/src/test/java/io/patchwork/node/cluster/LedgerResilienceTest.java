@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerLedger;
@@ -251,11 +250,7 @@ class LedgerResilienceTest {
                   new FailingOnce(WorldState.open(directory.resolve("fresh/state"), resources));
               PeerLedger fresh =
                   PeerLedger.open(
-                      blocks,
-                      state,
-                      cluster.ledger().genesis(),
-                      BuiltInContracts.registry(),
-                      new SignatureVerifier(1_000))) {
+                      blocks, state, cluster.ledger().genesis(), new SignatureVerifier(1_000))) {
             state.failNext = true;
             assertThatThrownBy(() -> fresh.commit(first))
                 .isInstanceOf(IOException.class)

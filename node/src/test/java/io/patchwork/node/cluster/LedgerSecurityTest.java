@@ -11,7 +11,6 @@ import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
-import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
@@ -276,11 +275,7 @@ class LedgerSecurityTest {
               WorldState state = WorldState.open(directory.resolve("fresh/state"), resources);
               PeerLedger fresh =
                   PeerLedger.open(
-                      blocks,
-                      state,
-                      cluster.ledger().genesis(),
-                      BuiltInContracts.registry(),
-                      new SignatureVerifier(1_000))) {
+                      blocks, state, cluster.ledger().genesis(), new SignatureVerifier(1_000))) {
             for (Block forged : List.of(changedData, rehashed, signedByAClient)) {
               assertThatThrownBy(() -> fresh.commit(forged))
                   .isInstanceOf(PeerLedger.BlockRefusedException.class);

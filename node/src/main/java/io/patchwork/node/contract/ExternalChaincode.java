@@ -1,0 +1,86 @@
+package io.patchwork.node.contract;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.patchwork.node.state.StateReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
+
+/**
+ * Fabric chaincode that runs outside the node, as a chaincode server (Fabric's "chaincode as a
+ * service"): the peer connects to it and speaks Fabric's chaincode protocol ({@code
+ * protos.Chaincode/Connect}, the {@code ChaincodeMessage} stream), so chaincode written with the
+ * official Fabric chaincode shim runs unchanged. The chaincode reads and writes the world state
+ * through the peer (GetState, PutState, DelState, GetStateByRange and composite keys), sees the
+ * signed proposal (its caller's identity, the transaction id and time) and may set an event; what
+ * it read and wrote becomes the transaction's read/write set exactly as for a built-in contract.
+ *
+ * <p>A ledger runs it only if its config pins the name with the chaincode package's SHA-256 ({@link
+ * #packageHash}), as built-in contracts are pinned by their code hash. Only endorsing peers need
+ * the chaincode; validation checks the pin alone. Private data, rich queries, key history, state
+ * metadata and chaincode-to-chaincode calls are answered with an error, as a peer without them
+ * would.
+ *
+ * <p>Thread-safe: one connection carries every transaction of the chaincode at once, told apart by
+ * channel and transaction id.
+ */
+public final class ExternalChaincode implements Contract {
+  /** How long a transaction may run before the peer gives up, as Fabric's execute timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String name;
+  private final ByteString packageHash;
+  private final ChaincodeStream stream;
+
+  private ExternalChaincode(String name, ByteString packageHash, ChaincodeStream stream) {
+    this.name = name;
+    this.packageHash = packageHash;
+    this.stream = stream;
+  }
+
+  /**
+   * Chaincode {@code name} from the package whose SHA-256 is {@code packageHash}, served at the
+   * other end of {@code channel}. Nothing connects until the first transaction.
+   */
+  public static ExternalChaincode of(
+      String name, ByteString packageHash, Channel channel, Duration timeout) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(packageHash, "packageHash");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(timeout, "timeout");
+    if (packageHash.size() != 32) {
+      throw new IllegalArgumentException("a package hash is a SHA-256: 32 bytes");
+    }
+    return new ExternalChaincode(name, packageHash, new ChaincodeStream(name, channel, timeout));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The SHA-256 of the chaincode package: what a ledger's config pins. */
+  public ByteString packageHash() {
+    return packageHash;
+  }
+
+  /** Its functions are the chaincode's own, found only by asking it: none is registered here. */
+  @Override
+  public void define(Transactions transactions) {}
+
+  /**
+   * Runs the proposal's invocation on the chaincode against committed state, recording what it
+   * reads and writes. Blocks until the chaincode completes or the timeout passes.
+   */
+  public Simulation simulate(
+      SignedProposal proposal, List<ByteString> args, TxContext transaction, StateReader state) {
+    Objects.requireNonNull(proposal, "proposal");
+    Objects.requireNonNull(args, "args");
+    Objects.requireNonNull(transaction, "transaction");
+    Objects.requireNonNull(state, "state");
+    return stream.execute(
+        proposal, List.copyOf(args), transaction, new SimulationState(state, name, false));
+  }
+}

@@ -1,0 +1,191 @@
+package io.patchwork.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.patchwork.node.contract.ExternalChaincode;
+import io.patchwork.node.contract.builtin.BuiltInContracts;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.client.ChaincodeEvent;
+import org.hyperledger.fabric.client.CloseableIterator;
+import org.hyperledger.fabric.client.CommitException;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.client.Network;
+import org.hyperledger.fabric.client.Status;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.hyperledger.fabric.shim.ChaincodeServerProperties;
+import org.hyperledger.fabric.shim.NettyChaincodeServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Chaincode written with the official Fabric chaincode shim, run as a chaincode server, pinned on a
+ * ledger and used through the official Fabric Gateway client: results, state, composite keys,
+ * events, the caller's MSP id, MVCC conflicts and a chaincode error behave as on Fabric.
+ */
+@Tag("cluster")
+class ExternalChaincodeTest {
+  private static final String NAME = "assets";
+
+  @TempDir Path directory;
+
+  private NettyChaincodeServer server;
+  private ManagedChannel channel;
+  private int port;
+
+  @BeforeEach
+  void startChaincodeServer() throws Exception {
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    ChaincodeServerProperties properties = new ChaincodeServerProperties();
+    properties.setServerAddress(new InetSocketAddress("127.0.0.1", port));
+    server = new NettyChaincodeServer(new AssetChaincode(NAME), properties);
+    Thread serving =
+        new Thread(
+            () -> {
+              try {
+                server.start();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "chaincode-server");
+    serving.setDaemon(true);
+    serving.start();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stopChaincodeServer() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.stop();
+  }
+
+  private Cluster.Options ledgerWithTheChaincode() throws Exception {
+    ByteString packageHash =
+        ByteString.copyFrom(
+            MessageDigest.getInstance("SHA-256")
+                .digest("assets chaincode package".getBytes(StandardCharsets.UTF_8)));
+    ExternalChaincode assets =
+        ExternalChaincode.of(NAME, packageHash, channel, Duration.ofSeconds(20));
+    return Cluster.options()
+        .organizations(2)
+        .orderers(1)
+        .blocks(100, Duration.ofMillis(20))
+        .contracts(BuiltInContracts.registryWith(assets));
+  }
+
+  @Test
+  void chaincode_of_the_official_shim_commits_reads_ranges_and_sees_its_caller() throws Exception {
+    Cluster.run(
+        directory,
+        ledgerWithTheChaincode(),
+        cluster -> {
+          Network network = cluster.gateway(cluster.admin("BankAMSP"), "peer0").getNetwork("trade");
+          Contract assets = network.getContract(NAME);
+          try (CloseableIterator<ChaincodeEvent> events = network.getChaincodeEvents(NAME)) {
+            var created =
+                assets.newProposal("create").addArguments("a1", "BankA", "10").build().endorse();
+            assertThat(new String(created.getResult(), StandardCharsets.UTF_8)).isEqualTo("a1");
+            Status status = created.submitAsync().getStatus();
+            assertThat(status.getCode()).isEqualTo(TxValidationCode.VALID);
+            ChaincodeEvent event = events.next();
+            assertThat(event.getEventName()).isEqualTo("AssetCreated");
+            assertThat(event.getChaincodeName()).isEqualTo(NAME);
+            assertThat(event.getTransactionId()).isEqualTo(created.getTransactionId());
+            assertThat(new String(event.getPayload(), StandardCharsets.UTF_8)).isEqualTo("a1");
+          }
+          assets.submitTransaction("create", "a2", "BankA", "20");
+          assets.submitTransaction("create", "b1", "BankB", "30");
+
+          assertThat(utf8(assets.evaluateTransaction("read", "a2"))).isEqualTo("20");
+          assertThat(utf8(assets.evaluateTransaction("owned", "BankA"))).isEqualTo("a1,a2");
+          assertThat(utf8(assets.evaluateTransaction("range", "a", "b"))).isEqualTo("a1,a2");
+          assertThat(utf8(assets.evaluateTransaction("whoami"))).isEqualTo("BankAMSP");
+          Contract asBankB =
+              cluster
+                  .gateway(cluster.admin("BankBMSP"), "peer1")
+                  .getNetwork("trade")
+                  .getContract(NAME);
+          assertThat(utf8(asBankB.evaluateTransaction("whoami"))).isEqualTo("BankBMSP");
+          assertThat(utf8(asBankB.evaluateTransaction("read", "b1"))).isEqualTo("30");
+        });
+  }
+
+  @Test
+  void
+      two_updates_of_the_same_asset_endorsed_together_commit_one_and_the_other_is_an_mvcc_conflict()
+          throws Exception {
+    Cluster.run(
+        directory,
+        ledgerWithTheChaincode(),
+        cluster -> {
+          Contract assets =
+              cluster
+                  .gateway(cluster.admin("BankAMSP"), "peer0")
+                  .getNetwork("trade")
+                  .getContract(NAME);
+          assets.submitTransaction("create", "a1", "BankA", "10");
+          var first = assets.newProposal("move").addArguments("a1", "5").build().endorse();
+          var second = assets.newProposal("move").addArguments("a1", "7").build().endorse();
+
+          assertThat(first.submitAsync().getStatus().getCode()).isEqualTo(TxValidationCode.VALID);
+          assertThatThrownBy(second::submit)
+              .isInstanceOfSatisfying(
+                  CommitException.class,
+                  e -> assertThat(e.getCode()).isEqualTo(TxValidationCode.MVCC_READ_CONFLICT));
+          assertThat(utf8(assets.evaluateTransaction("read", "a1"))).isEqualTo("15");
+        });
+  }
+
+  @Test
+  void a_chaincode_error_reaches_the_client_as_fabric_reports_it_and_commits_nothing()
+      throws Exception {
+    Cluster.run(
+        directory,
+        ledgerWithTheChaincode(),
+        cluster -> {
+          Contract assets =
+              cluster
+                  .gateway(cluster.admin("BankAMSP"), "peer0")
+                  .getNetwork("trade")
+                  .getContract(NAME);
+          long height = cluster.ledger().peer("peer0").ledger().height();
+          assertThatThrownBy(() -> assets.submitTransaction("refuse"))
+              .isInstanceOfSatisfying(
+                  EndorseException.class,
+                  e ->
+                      assertThat(e.getDetails())
+                          .isNotEmpty()
+                          .allSatisfy(
+                              detail ->
+                                  assertThat(detail.getMessage())
+                                      .isEqualTo(
+                                          "chaincode response 500, refused: this chaincode says no")));
+          assertThatThrownBy(() -> assets.evaluateTransaction("read", "nothing"))
+              .hasMessageContaining("ABORTED");
+          assets.submitTransaction("create", "a1", "BankA", "1");
+          assertThatThrownBy(() -> assets.submitTransaction("create", "a1", "BankA", "1"))
+              .isInstanceOf(EndorseException.class);
+          assertThat(cluster.ledger().peer("peer0").ledger().height()).isEqualTo(height + 1);
+        });
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}
