@@ -13,6 +13,7 @@ import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceEncoding;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import io.patchwork.node.update.ConfigChain;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
@@ -23,8 +24,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
-import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
@@ -157,8 +156,7 @@ public final class ConfigHistory {
       long number, Optional<Instant> time, long sequence, ByteString envelopeBytes) {
     try {
       ConfigUpdate update =
-          ConfigUpdate.parseFrom(
-              Payload.parseFrom(Envelope.parseFrom(envelopeBytes).getPayload()).getData());
+          ConfigUpdate.parseFrom(EnvelopeHeaders.read(envelopeBytes).configUpdate());
       if (!update.hasDecision()) {
         List<String> admins = new ArrayList<>();
         for (ConfigSignature signature : update.getSignaturesList()) {

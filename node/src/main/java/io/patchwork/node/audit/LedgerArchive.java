@@ -22,6 +22,7 @@ import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
 import io.patchwork.node.store.FileTrees;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -41,8 +42,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
 
 /**
  * A closed ledger as one file anyone can check without trusting whoever kept it: a zip holding
@@ -368,7 +367,7 @@ public final class LedgerArchive {
   }
 
   private static ByteString configPayload(Block block) throws InvalidProtocolBufferException {
-    return Payload.parseFrom(Envelope.parseFrom(block.getData().getData(0)).getPayload()).getData();
+    return EnvelopeHeaders.read(block.getData().getData(0)).configUpdate();
   }
 
   private static byte[] required(Map<String, byte[]> entries, String name) {

@@ -6,6 +6,7 @@ import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.crypto.NodeSigner;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.TransactionIds;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -13,16 +14,15 @@ import java.util.List;
 import java.util.Objects;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Header;
-import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
  * Builds config transactions: member admins each sign the proposed config ({@link #sign}), and
- * anyone holding enough signatures wraps them into a signed CONFIG envelope ({@link #envelope}) to
- * broadcast. Peers accept it only if it is the next sequence and enough member organisations'
- * admins signed, per the current config's modification policy.
+ * anyone holding enough signatures wraps them into a signed config transaction ({@link #envelope},
+ * an endorser-style transaction to {@code _governance}: {@link ConfigEnvelopes}) to broadcast.
+ * Peers accept it only if it is the next sequence and enough member organisations' admins signed,
+ * per the current config's modification policy.
  */
 public final class ConfigTransactions {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,7 +41,7 @@ public final class ConfigTransactions {
         .build();
   }
 
-  /** The CONFIG envelope carrying the new config and the admins' signatures. */
+  /** The config transaction carrying the new config and the admins' signatures. */
   public static Envelope envelope(
       LedgerConfig next, List<ConfigSignature> signatures, NodeSigner submitter, Instant at) {
     Objects.requireNonNull(next, "next");
@@ -52,7 +52,7 @@ public final class ConfigTransactions {
         at);
   }
 
-  /** The CONFIG envelope carrying an update, signed by the submitter. */
+  /** The config transaction carrying an update, signed by the submitter. */
   public static Envelope envelope(ConfigUpdate update, NodeSigner submitter, Instant at) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(submitter, "submitter");
@@ -61,7 +61,6 @@ public final class ConfigTransactions {
     SignatureHeader signatureHeader = signatureHeader(submitter);
     ChannelHeader channelHeader =
         ChannelHeader.newBuilder()
-            .setType(HeaderType.CONFIG_VALUE)
             .setChannelId(next.getLedgerId())
             .setTxId(
                 TransactionIds.compute(signatureHeader.getNonce(), signatureHeader.getCreator()))
@@ -69,13 +68,7 @@ public final class ConfigTransactions {
                 Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
             .build();
     Payload payload =
-        Payload.newBuilder()
-            .setHeader(
-                Header.newBuilder()
-                    .setChannelHeader(channelHeader.toByteString())
-                    .setSignatureHeader(signatureHeader.toByteString()))
-            .setData(update.toByteString())
-            .build();
+        ConfigEnvelopes.payload(channelHeader, signatureHeader, update.toByteString());
     ByteString payloadBytes = payload.toByteString();
     return Envelope.newBuilder()
         .setPayload(payloadBytes)

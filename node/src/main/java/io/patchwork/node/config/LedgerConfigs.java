@@ -7,6 +7,7 @@ import io.patchwork.node.block.Blocks;
 import io.patchwork.node.config.ConfigException.Code;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import java.time.Instant;
 import java.util.List;
@@ -14,16 +15,16 @@ import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Header;
-import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
  * Config transactions and the genesis block.
  *
- * <p>A config transaction is a Fabric envelope whose channel header has type {@code CONFIG} and
- * whose payload data is a {@link ConfigUpdate}: the whole new config plus member admins'
- * signatures. The genesis block holds exactly one, with sequence 0 and no signatures.
+ * <p>A config transaction is a Fabric endorser transaction to the system chaincode {@code
+ * _governance} ({@link ConfigEnvelopes}) carrying a {@link ConfigUpdate}: the whole new config plus
+ * member admins' signatures. The genesis block holds exactly one, with sequence 0 and no
+ * signatures.
  */
 public final class LedgerConfigs {
   private LedgerConfigs() {}
@@ -45,7 +46,6 @@ public final class LedgerConfigs {
     }
     ChannelHeader channelHeader =
         ChannelHeader.newBuilder()
-            .setType(HeaderType.CONFIG_VALUE)
             .setChannelId(config.getLedgerId())
             .setTimestamp(
                 Timestamp.newBuilder()
@@ -53,16 +53,16 @@ public final class LedgerConfigs {
                     .setNanos(createdAt.getNano()))
             .build();
     Payload payload =
-        Payload.newBuilder()
-            .setHeader(Header.newBuilder().setChannelHeader(channelHeader.toByteString()))
-            .setData(ConfigUpdate.newBuilder().setConfig(config).build().toByteString())
-            .build();
+        ConfigEnvelopes.payload(
+            channelHeader,
+            SignatureHeader.getDefaultInstance(),
+            ConfigUpdate.newBuilder().setConfig(config).build().toByteString());
     Envelope envelope = Envelope.newBuilder().setPayload(payload.toByteString()).build();
     return Blocks.genesis(List.of(envelope.toByteString()));
   }
 
   /**
-   * The config update a CONFIG envelope carries, or empty if the envelope is not a config
+   * The config update a config transaction carries, or empty if the envelope is not a config
    * transaction.
    *
    * @throws ConfigException if it claims to be one but cannot be decoded
@@ -73,7 +73,7 @@ public final class LedgerConfigs {
       if (!headers.isConfig()) {
         return Optional.empty();
       }
-      return Optional.of(ConfigUpdate.parseFrom(headers.payload().getData()));
+      return Optional.of(ConfigUpdate.parseFrom(headers.configUpdate()));
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(Code.MALFORMED, "config transaction cannot be decoded", e);
     }
@@ -103,7 +103,7 @@ public final class LedgerConfigs {
     }
   }
 
-  /** Whether an envelope's channel header says CONFIG (without decoding the update). */
+  /** Whether an envelope is a config transaction (without decoding the update). */
   public static boolean isConfig(ByteString envelopeBytes) {
     try {
       return EnvelopeHeaders.read(envelopeBytes).isConfig();

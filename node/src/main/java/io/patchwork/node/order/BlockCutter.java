@@ -13,6 +13,7 @@ import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.order.proto.OrderingEntry;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,8 +32,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,9 +98,10 @@ final class BlockCutter extends BaseStateMachine {
 
         @Override
         public LedgerRules configOf(Block configBlock) throws IOException, ConfigException {
-          Payload payload =
-              Payload.parseFrom(Envelope.parseFrom(configBlock.getData().getData(0)).getPayload());
-          return LedgerRules.of(ConfigUpdate.parseFrom(payload.getData()).getConfig());
+          return LedgerRules.of(
+              ConfigUpdate.parseFrom(
+                      EnvelopeHeaders.read(configBlock.getData().getData(0)).configUpdate())
+                  .getConfig());
         }
       };
     }

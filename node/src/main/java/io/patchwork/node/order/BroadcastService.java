@@ -157,8 +157,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
         return Optional.of(
             "envelope is for ledger '" + header.getChannelId() + "', not " + config.ledgerId());
       }
-      if (header.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE
-          && header.getType() != HeaderType.CONFIG_VALUE) {
+      if (header.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
         return Optional.of("envelope type " + header.getType() + " is not ordered here");
       }
       return Optional.empty();

@@ -21,6 +21,7 @@ import io.patchwork.node.state.WorldState;
 import io.patchwork.node.state.proto.StateAttestation;
 import io.patchwork.node.store.BlockStore;
 import io.patchwork.node.store.FileTrees;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +35,6 @@ import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.ledger.rwset.NsReadWriteSet;
 import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
@@ -483,10 +483,13 @@ public final class PeerLedger implements AutoCloseable {
         if (code != TxValidationCode.VALID_VALUE) {
           continue;
         }
-        if (header.getType() == HeaderType.CONFIG_VALUE) {
+        if (ConfigEnvelopes.isConfig(header)) {
           writes.add(
               new TxWrites(
-                  i, List.of(configWrite(ConfigUpdate.parseFrom(payload.getData()).getConfig()))));
+                  i,
+                  List.of(
+                      configWrite(
+                          ConfigUpdate.parseFrom(ConfigEnvelopes.update(payload)).getConfig()))));
         } else {
           writes.add(new TxWrites(i, writesOf(payload)));
         }

@@ -20,6 +20,7 @@ import io.patchwork.node.state.TxWrites;
 import io.patchwork.node.state.Version;
 import io.patchwork.node.state.VersionedValue;
 import io.patchwork.node.state.WorldState;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.TransactionIds;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.time.Instant;
@@ -133,7 +134,7 @@ final class Validator {
         checkCreator(parsed, rules);
         boolean duplicate =
             !scope.txIds.add(parsed.txId) || scope.committedTransaction(parsed.txId);
-        if (parsed.channelHeader.getType() == HeaderType.CONFIG_VALUE) {
+        if (ConfigEnvelopes.isConfig(parsed.channelHeader)) {
           // Orderers judge config transactions too, and cannot see transaction ids; a config
           // change cannot repeat anyway (each needs the next sequence), so a reused id does not
           // make it invalid — it only keeps the first transaction's record.
@@ -231,7 +232,7 @@ final class Validator {
       tx.unreadable = invalid;
       return tx;
     }
-    if (tx.parsed.channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
+    if (ConfigEnvelopes.isConfig(tx.parsed.channelHeader)) {
       return tx;
     }
     try {
@@ -297,8 +298,7 @@ final class Validator {
     if (!ledgerId.equals(channelHeader.getChannelId())) {
       throw new Invalid(TxValidationCode.TARGET_CHAIN_NOT_FOUND);
     }
-    if (channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE
-        && channelHeader.getType() != HeaderType.CONFIG_VALUE) {
+    if (channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
       throw new Invalid(TxValidationCode.UNKNOWN_TX_TYPE);
     }
     if (signatureHeader.getNonce().isEmpty() || signatureHeader.getCreator().isEmpty()) {
@@ -477,13 +477,22 @@ final class Validator {
   }
 
   /** A config transaction must be alone in its block and pass the check orderers also make. */
+  /** The encoded update a config transaction carries. */
+  private static ByteString updateOf(ParsedTx tx) throws Invalid {
+    try {
+      return ConfigEnvelopes.update(tx.payload);
+    } catch (InvalidProtocolBufferException e) {
+      throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+    }
+  }
+
   private LedgerRules checkConfig(ParsedTx tx, LedgerRules rules, int transactionsInBlock)
       throws Invalid {
     if (transactionsInBlock != 1) {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
     ConfigUpdateCheck.Verdict verdict =
-        ConfigUpdateCheck.checkUpdate(tx.payload.getData(), rules, tx.checkedAt, verifier);
+        ConfigUpdateCheck.checkUpdate(updateOf(tx), rules, tx.checkedAt, verifier);
     if (!verdict.applies()) {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
@@ -497,7 +506,7 @@ final class Validator {
   private void checkStatement(ParsedTx tx, Block block, WorldState state) throws Invalid {
     ConfigUpdate update;
     try {
-      update = ConfigUpdate.parseFrom(tx.payload.getData());
+      update = ConfigUpdate.parseFrom(updateOf(tx));
     } catch (InvalidProtocolBufferException e) {
       throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
     }
@@ -528,7 +537,7 @@ final class Validator {
     try {
       GovernanceRecords.Outcome outcome =
           GovernanceRecords.record(
-              ConfigUpdate.parseFrom(tx.payload.getData()), rules, state, tx.checkedAt, verifier);
+              ConfigUpdate.parseFrom(updateOf(tx)), rules, state, tx.checkedAt, verifier);
       if (outcome.refusal().isPresent()) {
         log.debug(
             "peer.governance_record_refused tx={} reason=\"{}\"", tx.txId, outcome.refusal().get());

@@ -35,12 +35,23 @@ public record EnvelopeHeaders(Payload payload, ChannelHeader channel) {
     return channel.getTxId();
   }
 
+  /** Whether it is a Patchwork config transaction ({@link ConfigEnvelopes}). */
   public boolean isConfig() {
-    return channel.getType() == HeaderType.CONFIG_VALUE;
+    return ConfigEnvelopes.isConfig(channel);
   }
 
+  /** Whether it is an endorser transaction of a contract (not a config transaction). */
   public boolean isEndorserTransaction() {
-    return channel.getType() == HeaderType.ENDORSER_TRANSACTION_VALUE;
+    return channel.getType() == HeaderType.ENDORSER_TRANSACTION_VALUE && !isConfig();
+  }
+
+  /**
+   * The encoded config update a config transaction carries.
+   *
+   * @throws InvalidProtocolBufferException if it carries none
+   */
+  public ByteString configUpdate() throws InvalidProtocolBufferException {
+    return ConfigEnvelopes.update(payload);
   }
 
   /**

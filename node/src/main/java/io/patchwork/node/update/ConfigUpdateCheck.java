@@ -29,8 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.HeaderType;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
@@ -87,20 +85,25 @@ public final class ConfigUpdateCheck {
       Optional<Instant> blockTime,
       SignatureVerifier verifier) {
     Envelope envelope;
-    Payload payload;
+    EnvelopeHeaders headers;
     ChannelHeader channel;
     SignatureHeader signatureHeader;
     try {
       envelope = Envelope.parseFrom(envelopeBytes);
-      EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
-      payload = headers.payload();
+      headers = EnvelopeHeaders.read(envelope);
       channel = headers.channel();
       signatureHeader = headers.signatureHeader();
     } catch (InvalidProtocolBufferException e) {
       return Verdict.refused("the envelope cannot be decoded");
     }
-    if (channel.getType() != HeaderType.CONFIG_VALUE) {
+    if (!headers.isConfig()) {
       return Verdict.refused("not a config transaction");
+    }
+    ByteString update;
+    try {
+      update = headers.configUpdate();
+    } catch (InvalidProtocolBufferException e) {
+      return Verdict.refused("the config transaction carries no update: " + e.getMessage());
     }
     if (!channel.getChannelId().equals(current.ledgerId())) {
       return Verdict.refused("the envelope is for ledger " + channel.getChannelId());
@@ -126,7 +129,7 @@ public final class ConfigUpdateCheck {
         .passed()) {
       return Verdict.refused("the envelope is not signed by a member");
     }
-    return checkUpdate(payload.getData(), current, at, verifier);
+    return checkUpdate(update, current, at, verifier);
   }
 
   /**

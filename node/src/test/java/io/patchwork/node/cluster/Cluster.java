@@ -538,6 +538,16 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Every block every running peer holds decodes with Fabric's own messages, as Fabric's decoders
+   * read it ({@link FabricBlocks}).
+   */
+  public void assertBlocksDecodeAsFabric() throws IOException {
+    for (PeerNode peer : ledger.peers()) {
+      FabricBlocks.assertEveryBlockDecodes(peer);
+    }
+  }
+
   /** Waits until the peer has committed the transaction (valid or not) and returns its record. */
   public TxRecord awaitTransaction(PeerNode peer, String txId) throws InterruptedException {
     CompletableFuture<TxRecord> committed = peer.awaitCommit(txId);

@@ -173,6 +173,7 @@ class GovernanceLedgerTest {
           // The decision cannot be carried out twice.
           assertRefused(cluster.broadcast(cluster.admin("BankAMSP"), decision), "the next one is");
           assertThat(config(cluster).getSequence()).isEqualTo(sequence + 1);
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -256,6 +257,7 @@ class GovernanceLedgerTest {
             assertThat(peer.ledger().rules().sequence()).isEqualTo(sequence);
             assertThat(peer.ledger().rules().isMember("BankDMSP")).isTrue();
           }
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -292,6 +294,7 @@ class GovernanceLedgerTest {
           }
           var token = cluster.token(cluster.admin("BankAMSP"));
           token.submitTransaction("issue", "BankAMSP", "5");
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -382,6 +385,7 @@ class GovernanceLedgerTest {
                       byNewAuthority.evaluateTransaction("balance", "BankAMSP"),
                       StandardCharsets.UTF_8))
               .isEqualTo("7");
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -440,6 +444,7 @@ class GovernanceLedgerTest {
           assertThat(config(cluster).getMembersList())
               .extracting("mspId")
               .doesNotContain("BankDMSP");
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -528,6 +533,7 @@ class GovernanceLedgerTest {
           for (PeerNode peer : cluster.ledger().peers()) {
             assertThat(peer.ledger().rules().isMember("BankEMSP")).isTrue();
           }
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -564,6 +570,7 @@ class GovernanceLedgerTest {
                   EndorseException.class,
                   e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.NOT_FOUND));
           cluster.token(cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "1");
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -592,6 +599,7 @@ class GovernanceLedgerTest {
               .isInstanceOfSatisfying(
                   EndorseException.class,
                   e -> assertThat(e.getStatus().getCode()).isEqualTo(Code.FAILED_PRECONDITION));
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 

@@ -99,6 +99,7 @@ class OrdererGroupTest {
           assertThatThrownBy(() -> decisionOf(cluster, removeOrderer("orderer9")))
               .isInstanceOf(DecisionEffects.Inapplicable.class)
               .hasMessageContaining("orderer9 is not an orderer");
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -221,6 +222,7 @@ class OrdererGroupTest {
                       .evaluateTransaction("balance", "BankBMSP"))
               .asString()
               .isEqualTo("3");
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 

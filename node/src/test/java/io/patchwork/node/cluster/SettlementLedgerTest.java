@@ -171,6 +171,7 @@ class SettlementLedgerTest {
               cluster.broadcast(
                   cluster.admin("BankAMSP"), closing(cluster, honest, "peer0", "peer1", "peer2"));
           assertThat(after.getStatus()).isNotEqualTo(Status.SUCCESS);
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -211,6 +212,7 @@ class SettlementLedgerTest {
                 .isEqualTo(TxValidationCode.INVALID_CONFIG_TRANSACTION_VALUE);
             assertThat(peer.ledger().rules().status()).isEqualTo(LedgerStatus.CLOSING);
           }
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 
@@ -347,6 +349,7 @@ class SettlementLedgerTest {
               .isInstanceOfSatisfying(
                   ConfigException.class,
                   e -> assertThat(e.code()).isEqualTo(ConfigException.Code.INVALID_OPENING));
+          cluster.assertBlocksDecodeAsFabric();
         });
   }
 

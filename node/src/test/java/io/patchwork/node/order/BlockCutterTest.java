@@ -21,6 +21,7 @@ import io.patchwork.node.order.proto.EnvelopeBatch;
 import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.order.proto.OrderingEntry;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -408,15 +410,18 @@ class BlockCutterTest {
   private static ByteString envelope(String id, boolean config) {
     ChannelHeader header =
         ChannelHeader.newBuilder()
-            .setType(config ? HeaderType.CONFIG_VALUE : HeaderType.ENDORSER_TRANSACTION_VALUE)
+            .setType(HeaderType.ENDORSER_TRANSACTION_VALUE)
             .setChannelId("trade")
             .setTxId(id)
             .build();
     Payload payload =
-        Payload.newBuilder()
-            .setHeader(Header.newBuilder().setChannelHeader(header.toByteString()))
-            .setData(ByteString.copyFrom(id, StandardCharsets.UTF_8))
-            .build();
+        config
+            ? ConfigEnvelopes.payload(
+                header, SignatureHeader.getDefaultInstance(), ByteString.copyFromUtf8(id))
+            : Payload.newBuilder()
+                .setHeader(Header.newBuilder().setChannelHeader(header.toByteString()))
+                .setData(ByteString.copyFrom(id, StandardCharsets.UTF_8))
+                .build();
     return Envelope.newBuilder()
         .setPayload(payload.toByteString())
         .setSignature(ByteString.copyFromUtf8("sig-" + id))
