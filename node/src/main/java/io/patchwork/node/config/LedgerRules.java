@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.net.ssl.X509TrustManager;
+import javax.security.auth.x500.X500Principal;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 
 /**
@@ -106,6 +107,7 @@ public final class LedgerRules {
     }
     Map<String, Member> members = new LinkedHashMap<>();
     List<X509Certificate> roots = new ArrayList<>();
+    Map<X509Certificate, Set<String>> rootOwners = new HashMap<>();
     List<X509Certificate> intermediates = new ArrayList<>();
     List<X509CRL> crls = new ArrayList<>();
     for (Member member : config.getMembersList()) {
@@ -122,10 +124,24 @@ public final class LedgerRules {
         throw new ConfigException(
             Code.INVALID_MEMBER, "member " + member.getMspId() + " has no root certificate");
       }
-      roots.addAll(certificates(member.getMspId(), member.getRootCertificatesList()));
+      for (X509Certificate root :
+          certificates(member.getMspId(), member.getRootCertificatesList())) {
+        roots.add(root);
+        rootOwners.computeIfAbsent(root, r -> new HashSet<>()).add(member.getMspId());
+      }
       intermediates.addAll(
           certificates(member.getMspId(), member.getIntermediateCertificatesList()));
-      crls.addAll(crls(member.getMspId(), member.getCrlsList()));
+      // TLS roots are trusted for TLS only: their CRLs are not the identities' business.
+      Set<X500Principal> tlsIssuers = new HashSet<>();
+      for (X509Certificate tlsRoot :
+          certificates(member.getMspId(), member.getTlsRootCertificatesList())) {
+        tlsIssuers.add(tlsRoot.getSubjectX500Principal());
+      }
+      for (X509CRL crl : crls(member.getMspId(), member.getCrlsList())) {
+        if (!tlsIssuers.contains(crl.getIssuerX500Principal())) {
+          crls.add(crl);
+        }
+      }
     }
     Map<ByteString, Orderer> orderers = orderers(config, members);
     if (config.getSequence() == 0 && config.hasOpening()) {
@@ -166,7 +182,7 @@ public final class LedgerRules {
     }
     IdentityCheck identities;
     try {
-      identities = new IdentityCheck(dedupe(roots), intermediates, crls, retiring);
+      identities = new IdentityCheck(dedupe(roots), intermediates, crls, retiring, rootOwners);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           Code.INVALID_MEMBER, "trust material is unusable: " + e.getMessage(), e);
@@ -176,8 +192,9 @@ public final class LedgerRules {
   }
 
   /**
-   * A TLS trust manager for this config: the members' roots and intermediates, checked against
-   * their CRLs. A node built from a config (rather than from its authority) trusts what it says.
+   * A TLS trust manager for this config: the members' roots (and TLS roots) and intermediates,
+   * checked against their CRLs. A node built from a config (rather than from its authority) trusts
+   * what it says.
    */
   public X509TrustManager tlsTrust() {
     List<X509Certificate> roots = new ArrayList<>();
@@ -186,6 +203,7 @@ public final class LedgerRules {
     try {
       for (Member member : config.getMembersList()) {
         roots.addAll(certificates(member.getMspId(), member.getRootCertificatesList()));
+        roots.addAll(certificates(member.getMspId(), member.getTlsRootCertificatesList()));
         intermediates.addAll(
             certificates(member.getMspId(), member.getIntermediateCertificatesList()));
         crls.addAll(crls(member.getMspId(), member.getCrlsList()));

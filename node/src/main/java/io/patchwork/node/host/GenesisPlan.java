@@ -104,6 +104,17 @@ record GenesisPlan(
               .addRootCertificates(pem(root))
               .addCrls(crl);
       intermediates.forEach(i -> member.addIntermediateCertificates(pem(i)));
+      organization
+          .fabric()
+          .ifPresent(
+              fabric -> {
+                member.addAllRootCertificates(fabric.rootCertificates());
+                member.addAllIntermediateCertificates(fabric.intermediateCertificates());
+                member.addAllCrls(fabric.crls());
+                fabric.tlsRootCertificates().stream()
+                    .filter(tls -> !fabric.rootCertificates().contains(tls))
+                    .forEach(member::addTlsRootCertificates);
+              });
       config.addMembers(member);
     }
     opening.ifPresent(config::setOpening);

@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.node.api.NodeCertificates;
+import io.patchwork.node.channel.FabricChannel;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
@@ -44,7 +45,22 @@ public final class LocalLedger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalLedger.class);
 
   /** A member organisation. */
-  public record Organization(String name, String mspId) {}
+  /**
+   * A member: its name and MSP id, and for an organisation brought in from a Fabric channel, its
+   * MSP there, whose roots, CRLs and TLS roots the ledger trusts for it besides the authority's.
+   */
+  public record Organization(
+      String name, String mspId, Optional<FabricChannel.Organization> fabric) {
+    public Organization {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(mspId, "mspId");
+      Objects.requireNonNull(fabric, "fabric");
+    }
+
+    public Organization(String name, String mspId) {
+      this(name, mspId, Optional.empty());
+    }
+  }
 
   private final LedgerConfig config;
   private final Block genesis;

@@ -9,6 +9,7 @@ import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.api.OrdererHandover;
 import io.patchwork.node.api.OrdererSlot;
 import io.patchwork.node.api.RemoteOrderers;
+import io.patchwork.node.channel.FabricChannel;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.CommitStatusPolicy;
@@ -75,6 +76,17 @@ public final class LocalLedgerBuilder {
 
   public LocalLedgerBuilder member(String organization, String mspId) {
     organizations.add(new LocalLedger.Organization(organization, mspId));
+    return this;
+  }
+
+  /**
+   * A member brought in from a Fabric channel: the same MSP id, and the ledger trusts the
+   * certificates its Fabric MSP trusts (roots, intermediates, CRLs, TLS roots), so its existing
+   * identities keep working; the ledger's nodes are certified by the authority as for any member.
+   */
+  public LocalLedgerBuilder member(String organization, FabricChannel.Organization fabric) {
+    organizations.add(
+        new LocalLedger.Organization(organization, fabric.mspId(), Optional.of(fabric)));
     return this;
   }
 

@@ -44,8 +44,10 @@ import org.hyperledger.fabric.protos.msp.SerializedIdentity;
  * Checks the creator of a proposal, transaction or ballot as a peer must: the {@code
  * SerializedIdentity} holds one PEM certificate that chains to one of the ledger's trust roots, is
  * valid and not revoked at the given instant (a block's time, so every peer reaches the same
- * answer), and whose subject carries the MSP id the identity claims (Patchwork certificates carry
- * it in organizationIdentifier) and a role OU. Immutable and thread-safe.
+ * answer), that belongs to the MSP the identity claims, and whose subject names a role OU. A
+ * certificate belongs to an MSP if its subject names it (the referee's certificates carry it in
+ * organizationIdentifier) or, naming none, if its path ends at a root that MSP lists — Fabric's
+ * rule, for members whose own certificate authority issued it. Immutable and thread-safe.
  */
 public final class IdentityCheck {
   private final Set<TrustAnchor> anchors;
@@ -75,6 +77,7 @@ public final class IdentityCheck {
   private static final int PATH_CACHE_LIMIT = 100_000;
   private final byte[] trustFingerprint;
   private final Map<ByteString, Instant> retiring;
+  private final Map<ByteString, Set<String>> owners;
   private final Map<ByteString, Instant> passedUntil = new ConcurrentHashMap<>();
 
   /**
@@ -96,6 +99,30 @@ public final class IdentityCheck {
       List<X509Certificate> intermediates,
       List<X509CRL> crls,
       Map<X509Certificate, Instant> retiring) {
+    this(trustRoots, intermediates, crls, retiring, Map.of());
+  }
+
+  /**
+   * @param rootOwners for each root, the MSPs that list it: a certificate whose subject names no
+   *     MSP (one a Fabric CA issued, say) belongs to the MSP it claims only if its path ends at a
+   *     root that MSP lists, as Fabric's MSPs decide it; one that names its MSP (as the referee's
+   *     do) must name the one it claims
+   */
+  public IdentityCheck(
+      List<X509Certificate> trustRoots,
+      List<X509Certificate> intermediates,
+      List<X509CRL> crls,
+      Map<X509Certificate, Instant> retiring,
+      Map<X509Certificate, Set<String>> rootOwners) {
+    Map<ByteString, Set<String>> owners = new HashMap<>();
+    try {
+      for (Map.Entry<X509Certificate, Set<String>> root : rootOwners.entrySet()) {
+        owners.put(ByteString.copyFrom(root.getKey().getEncoded()), Set.copyOf(root.getValue()));
+      }
+    } catch (CertificateEncodingException e) {
+      throw new IllegalArgumentException("a root cannot be encoded", e);
+    }
+    this.owners = Map.copyOf(owners);
     Map<ByteString, Instant> deadlines = new HashMap<>();
     try {
       for (Map.Entry<X509Certificate, Instant> root : retiring.entrySet()) {
@@ -309,18 +336,28 @@ public final class IdentityCheck {
     if (validity.isPresent()) {
       return validity.get();
     }
-    Optional<Outcome> chain = validateChain(certificate, at, serializedIdentity);
-    if (chain.isPresent()) {
-      return chain.get();
+    Chain chain = validateChain(certificate, at, serializedIdentity);
+    if (chain.refusal().isPresent()) {
+      return chain.refusal().get();
     }
-    Optional<String> mspId = subjectAttribute(certificate, BCStyle.ORGANIZATION_IDENTIFIER);
-    if (mspId.isEmpty() || !mspId.get().equals(identity.getMspid())) {
+    Optional<String> named = subjectAttribute(certificate, BCStyle.ORGANIZATION_IDENTIFIER);
+    Optional<String> mspId;
+    if (named.isPresent()) {
+      mspId = named.filter(identity.getMspid()::equals);
+    } else {
+      mspId =
+          Optional.of(identity.getMspid())
+              .filter(owners.getOrDefault(chain.root(), Set.of())::contains);
+    }
+    if (mspId.isEmpty()) {
       return Outcome.refused(
           Refusal.MSP_MISMATCH,
           "the identity claims MSP "
               + identity.getMspid()
-              + "; its certificate says "
-              + mspId.orElse("none"));
+              + named
+                  .map(n -> "; its certificate says " + n)
+                  .orElse(
+                      "; its certificate names no MSP and does not chain to a root that MSP lists"));
     }
     Optional<Role> role =
         subjectAttributes(certificate, BCStyle.OU).stream()
@@ -339,10 +376,18 @@ public final class IdentityCheck {
    * Validates the certificate's path at the instant; a path ending at a retiring root is remembered
    * for the identity, so later checks answered from the cache still refuse it after the deadline.
    */
-  private Optional<Outcome> validateChain(
+  /** A path's verdict: why it was refused, or the (encoded) root it ends at. */
+  private record Chain(Optional<Outcome> refusal, ByteString root) {
+    static Chain refused(Outcome outcome) {
+      return new Chain(Optional.of(outcome), ByteString.EMPTY);
+    }
+  }
+
+  private Chain validateChain(
       X509Certificate certificate, Instant at, ByteString serializedIdentity) {
     List<X509Certificate> path;
     X509Certificate root;
+    ByteString rootBytes;
     try {
       ByteString key = pathKey(certificate);
       ValidPath known = VALID_PATHS.get(key);
@@ -369,26 +414,27 @@ public final class IdentityCheck {
         }
         VALID_PATHS.put(key, new ValidPath(List.copyOf(path), root));
       }
-      Instant until = retiring.get(ByteString.copyFrom(root.getEncoded()));
+      rootBytes = ByteString.copyFrom(root.getEncoded());
+      Instant until = retiring.get(rootBytes);
       if (until != null) {
         if (at.isAfter(until)) {
-          return Optional.of(retired(until));
+          return Chain.refused(retired(until));
         }
         passedUntil.put(serializedIdentity, until);
       }
     } catch (CertPathValidatorException
         | CertificateExpiredException
         | CertificateNotYetValidException e) {
-      return Optional.of(
+      return Chain.refused(
           Outcome.refused(
               Refusal.UNTRUSTED, "the certificate does not chain to the ledger's trust roots"));
     } catch (GeneralSecurityException e) {
-      return Optional.of(
+      return Chain.refused(
           Outcome.refused(Refusal.UNTRUSTED, "the certificate path cannot be checked"));
     }
     for (int i = 0; i < path.size(); i++) {
       if (isRevoked(path.get(i))) {
-        return Optional.of(
+        return Chain.refused(
             Outcome.refused(
                 Refusal.REVOKED,
                 i == 0
@@ -396,7 +442,7 @@ public final class IdentityCheck {
                     : "the authority that issued the certificate is revoked"));
       }
     }
-    return Optional.empty();
+    return new Chain(Optional.empty(), rootBytes);
   }
 
   /** The path from the certificate up to (not including) a root, through known intermediates. */

@@ -15,6 +15,7 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Role;
 import io.patchwork.governance.Choice;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.channel.FabricChannel;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.EndorsementPolicy;
@@ -146,6 +147,16 @@ public final class Cluster implements AutoCloseable {
     }
 
     ContractRegistry contracts = BuiltInContracts.registry();
+    List<FabricChannel.Organization> imported = List.of();
+
+    /**
+     * Brings in these organisations of a Fabric channel as members (besides {@link #organizations}
+     * made by the ledger's authority), named by their group in the channel config.
+     */
+    public Options importing(List<FabricChannel.Organization> value) {
+      imported = List.copyOf(value);
+      return this;
+    }
 
     /** The contracts every node can run, all of them pinned (default: the built-in ones). */
     public Options contracts(ContractRegistry value) {
@@ -205,6 +216,9 @@ public final class Cluster implements AutoCloseable {
               .dataDirectory(directory.resolve("nodes"));
       for (int i = 0; i < options.organizations; i++) {
         builder.member("Bank " + (char) ('A' + i), mspId(i));
+      }
+      for (FabricChannel.Organization organization : options.imported) {
+        builder.member(organization.group(), organization);
       }
       options.opening.ifPresent(builder::opening);
       builder.addresses(options.addresses);
