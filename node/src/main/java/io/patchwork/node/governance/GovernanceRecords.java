@@ -258,8 +258,7 @@ public final class GovernanceRecords {
       if (proposal(state, id).isPresent()) {
         return Outcome.refused("proposal " + id + " is recorded already");
       }
-      return Outcome.writes(
-          new StateWrite(NAMESPACE, proposalKey(id), record.getProposal().toByteString(), false));
+      return Outcome.writes(writesOf(record));
     }
     BallotRecord cast = record.getBallot();
     String id = cast.getProposalId();
@@ -281,12 +280,24 @@ public final class GovernanceRecords {
     if (!result.accepted()) {
       return Outcome.refused(result.refusal().orElseThrow() + ": " + result.message());
     }
-    return Outcome.writes(
-        new StateWrite(
-            NAMESPACE,
-            ballotPrefix(id) + cast.getBallot().getVoterMspId(),
-            cast.getBallot().toByteString(),
-            false));
+    return Outcome.writes(writesOf(record));
+  }
+
+  /**
+   * What an accepted record writes: a function of the record alone, so a peer replaying a block it
+   * stored but did not finish committing writes the same.
+   */
+  public static StateWrite writesOf(GovernanceRecord record) {
+    if (record.hasProposal()) {
+      String id = GovernanceEncoding.proposalId(record.getProposal().getProposal());
+      return new StateWrite(NAMESPACE, proposalKey(id), record.getProposal().toByteString(), false);
+    }
+    BallotRecord cast = record.getBallot();
+    return new StateWrite(
+        NAMESPACE,
+        ballotPrefix(cast.getProposalId()) + cast.getBallot().getVoterMspId(),
+        cast.getBallot().toByteString(),
+        false);
   }
 
   /** What recording does: writes, or why nothing is written. */

@@ -10,6 +10,7 @@ import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.state.BlockUpdate;
 import io.patchwork.node.state.SnapshotInfo;
@@ -484,12 +485,15 @@ public final class PeerLedger implements AutoCloseable {
           continue;
         }
         if (ConfigEnvelopes.isConfig(header)) {
+          ConfigUpdate update = ConfigUpdate.parseFrom(ConfigEnvelopes.update(payload));
+          // A governance record writes itself and leaves the config; a config change writes it.
           writes.add(
               new TxWrites(
                   i,
                   List.of(
-                      configWrite(
-                          ConfigUpdate.parseFrom(ConfigEnvelopes.update(payload)).getConfig()))));
+                      update.hasRecord()
+                          ? GovernanceRecords.writesOf(update.getRecord())
+                          : configWrite(update.getConfig()))));
         } else {
           writes.add(new TxWrites(i, writesOf(payload)));
         }

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.crypto.NodeSigner;
 import io.patchwork.node.crypto.SignatureVerifier;
+import io.patchwork.node.governance.GovernanceDecisions;
+import io.patchwork.node.governance.GovernanceEncoding;
+import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.order.OrdererNode;
 import io.patchwork.node.peer.PeerLedger;
 import io.patchwork.node.peer.PeerNode;
@@ -22,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -266,6 +273,60 @@ class LedgerResilienceTest {
               fresh.commit(source.ledger().blocks().get(number).orElseThrow());
             }
             assertThat(fresh.state().stateHash()).isEqualTo(source.ledger().state().stateHash());
+          }
+        });
+  }
+
+  @Test
+  void a_peer_whose_state_fell_behind_its_blocks_replays_governance_records_as_it_committed_them()
+      throws Exception {
+    Cluster.run(
+        directory,
+        Cluster.options().organizations(3).orderers(1).blocks(20, Duration.ofMillis(20)),
+        cluster -> {
+          cluster.token(cluster.admin("BankAMSP")).submitTransaction("issue", "BankAMSP", "7");
+          NodeSigner proposer = Cluster.signer(cluster.admin("BankAMSP"));
+          SignedGovernanceProposal proposal =
+              GovernanceDecisions.propose(
+                  GovernanceProposal.newBuilder()
+                      .setLedgerId("trade")
+                      .setConfigSequence(cluster.config().getSequence())
+                      .setProposerMspId("BankAMSP")
+                      .setCreatedAtMillis(System.currentTimeMillis())
+                      .setCloseLedger(
+                          GovernanceProposal.CloseLedger.newBuilder().setSettlementAsset("EUR"))
+                      .build(),
+                  proposer);
+          String id = GovernanceEncoding.proposalId(proposal.getProposal());
+          assertThat(
+                  cluster
+                      .broadcast(
+                          cluster.admin("BankAMSP"),
+                          GovernanceRecords.proposalEnvelope(
+                              "trade", proposal, proposer, Instant.now()))
+                      .getStatus())
+              .hasToString("SUCCESS");
+          PeerNode source = cluster.ledger().peer("peer0");
+          waitUntil(
+              () -> GovernanceRecords.proposal(source.ledger().state(), id).isPresent(),
+              Duration.ofSeconds(20));
+          long height = source.ledger().height();
+          // Every block stored, none of them in the world state: as after a crash between the two.
+          try (StateResources resources = StateResources.create(8 << 20);
+              BlockStore blocks = BlockStore.open(directory.resolve("behind/blocks"));
+              WorldState state = WorldState.open(directory.resolve("behind/state"), resources)) {
+            for (long number = 0; number < height; number++) {
+              blocks.append(source.ledger().blocks().get(number).orElseThrow());
+            }
+            try (PeerLedger replayed =
+                PeerLedger.open(
+                    blocks, state, cluster.ledger().genesis(), new SignatureVerifier(1_000))) {
+              assertThat(replayed.height()).isEqualTo(height);
+              assertThat(replayed.rules().config()).isEqualTo(source.ledger().rules().config());
+              assertThat(GovernanceRecords.proposal(replayed.state(), id)).contains(proposal);
+              assertThat(replayed.state().stateHash())
+                  .isEqualTo(source.ledger().state().stateHash());
+            }
           }
         });
   }
