@@ -36,7 +36,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * whose subjects name their role in the OU (NodeOUs) and no Patchwork MSP attribute, and a CRL of
  * each CA.
  */
-final class FabricOrganization {
+public final class FabricOrganization {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   final String mspId;
@@ -55,8 +55,13 @@ final class FabricOrganization {
     this.tlsCa = authority("tlsca." + domain, tlsCaKey);
   }
 
-  static FabricOrganization create(String mspId, String domain) throws Exception {
+  public static FabricOrganization create(String mspId, String domain) throws Exception {
     return new FabricOrganization(mspId, domain);
+  }
+
+  /** The root of its signing CA. */
+  public X509Certificate caCertificate() {
+    return ca;
   }
 
   ByteString caPem() {
@@ -76,7 +81,7 @@ final class FabricOrganization {
    * A user as cryptogen makes one ({@code Admin@<domain>} with OU=admin, {@code User1@<domain>}
    * with OU=client): its signing identity from the CA and its TLS client identity from the TLS CA.
    */
-  Cluster.Client user(String name, Role role) throws Exception {
+  public Cluster.Client user(String name, Role role) throws Exception {
     String commonName = name + "@" + domain;
     KeyPair signingKey = p256();
     X509Certificate signing =

@@ -13,11 +13,13 @@ import io.patchwork.ca.Passphrase;
 import io.patchwork.ca.Pem;
 import io.patchwork.ca.RevocationReason;
 import io.patchwork.ca.Role;
+import io.patchwork.node.cluster.FabricOrganization;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -189,5 +191,48 @@ class IdentityCheckTest {
                     now)
                 .refusal())
         .contains(IdentityCheck.Refusal.MALFORMED);
+  }
+
+  @Test
+  void a_certificate_naming_no_msp_belongs_to_the_msp_whose_root_it_chains_to() throws Exception {
+    FabricOrganization org1 = FabricOrganization.create("Org1MSP", "org1.example.com");
+    FabricOrganization org2 = FabricOrganization.create("Org2MSP", "org2.example.com");
+    IssuedCredential user = org1.user("User1", Role.CLIENT).signing();
+    IdentityCheck fabricMembers =
+        new IdentityCheck(
+            List.of(org1.caCertificate(), org2.caCertificate()),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Map.of(
+                org1.caCertificate(), Set.of("Org1MSP"), org2.caCertificate(), Set.of("Org2MSP")));
+
+    IdentityCheck.Outcome own = fabricMembers.check(serialized("Org1MSP", user), now);
+    assertThat(own.refusal()).isEmpty();
+    assertThat(own.identity().orElseThrow().mspId()).isEqualTo("Org1MSP");
+    assertThat(own.identity().orElseThrow().role()).isEqualTo(Role.CLIENT);
+    assertThat(fabricMembers.check(serialized("Org2MSP", user), now).refusal())
+        .contains(IdentityCheck.Refusal.MSP_MISMATCH);
+    IdentityCheck noOwners =
+        new IdentityCheck(
+            List.of(org1.caCertificate(), org2.caCertificate()), List.of(), List.of());
+    assertThat(noOwners.check(serialized("Org1MSP", user), now).refusal())
+        .contains(IdentityCheck.Refusal.MSP_MISMATCH);
+  }
+
+  @Test
+  void a_certificate_naming_its_msp_must_name_the_one_it_claims_whatever_root_it_chains_to()
+      throws Exception {
+    IssuedCredential alice = member(Role.CLIENT);
+    IdentityCheck shared =
+        new IdentityCheck(
+            List.of(ca.certificate()),
+            List.of(),
+            List.of(ca.crl()),
+            Map.of(),
+            Map.of(ca.certificate(), Set.of("BankAMSP", "BankBMSP")));
+    assertThat(shared.check(serialized("BankAMSP", alice), now).refusal()).isEmpty();
+    assertThat(shared.check(serialized("BankBMSP", alice), now).refusal())
+        .contains(IdentityCheck.Refusal.MSP_MISMATCH);
   }
 }
