@@ -313,13 +313,7 @@ final class ChaincodeStream {
   }
 
   private static Simulation failed(int status, String message) {
-    return new Simulation(
-        status,
-        message,
-        ByteString.EMPTY,
-        TxReadWriteSet.getDefaultInstance(),
-        Optional.empty(),
-        false);
+    return Simulation.failed(status, message, false);
   }
 
   private static String key(String channel, String txId) {

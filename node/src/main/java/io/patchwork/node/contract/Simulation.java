@@ -24,6 +24,17 @@ public record Simulation(
     Objects.requireNonNull(event, "event");
   }
 
+  /** A simulation that did not succeed: no payload, read/write set or event. */
+  public static Simulation failed(int status, String message, boolean readOnlyFunction) {
+    return new Simulation(
+        status,
+        message,
+        ByteString.EMPTY,
+        TxReadWriteSet.getDefaultInstance(),
+        Optional.empty(),
+        readOnlyFunction);
+  }
+
   public boolean succeeded() {
     return status == 200;
   }

@@ -86,13 +86,7 @@ public final class Simulator {
   }
 
   private static Simulation refused(int status, String message, boolean readOnly) {
-    return new Simulation(
-        status,
-        message,
-        ByteString.EMPTY,
-        TxReadWriteSet.getDefaultInstance(),
-        Optional.empty(),
-        readOnly);
+    return Simulation.failed(status, message, readOnly);
   }
 
   /** A contract's registered functions. */

@@ -134,11 +134,7 @@ class ExternalChaincodeTest {
         directory,
         ledgerWithTheChaincode(),
         cluster -> {
-          Contract assets =
-              cluster
-                  .gateway(cluster.admin("BankAMSP"), "peer0")
-                  .getNetwork("trade")
-                  .getContract(NAME);
+          Contract assets = assetsOfBankA(cluster);
           assets.submitTransaction("create", "a1", "BankA", "10");
           var first = assets.newProposal("move").addArguments("a1", "5").build().endorse();
           var second = assets.newProposal("move").addArguments("a1", "7").build().endorse();
@@ -159,11 +155,7 @@ class ExternalChaincodeTest {
         directory,
         ledgerWithTheChaincode(),
         cluster -> {
-          Contract assets =
-              cluster
-                  .gateway(cluster.admin("BankAMSP"), "peer0")
-                  .getNetwork("trade")
-                  .getContract(NAME);
+          Contract assets = assetsOfBankA(cluster);
           long height = cluster.ledger().peer("peer0").ledger().height();
           assertThatThrownBy(() -> assets.submitTransaction("refuse"))
               .isInstanceOfSatisfying(
@@ -183,6 +175,14 @@ class ExternalChaincodeTest {
               .isInstanceOf(EndorseException.class);
           assertThat(cluster.ledger().peer("peer0").ledger().height()).isEqualTo(height + 1);
         });
+  }
+
+  /** The chaincode as Bank A's admin calls it, through Bank A's peer. */
+  private static Contract assetsOfBankA(Cluster cluster) throws Exception {
+    return cluster
+        .gateway(cluster.admin("BankAMSP"), "peer0")
+        .getNetwork("trade")
+        .getContract(NAME);
   }
 
   private static String utf8(byte[] bytes) {
