@@ -2,10 +2,20 @@ package io.patchwork.node.contract;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
 import io.patchwork.node.state.StateReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.hyperledger.fabric.protos.peer.SignedProposal;
 
 /**
@@ -26,18 +36,21 @@ import org.hyperledger.fabric.protos.peer.SignedProposal;
  * <p>Thread-safe: one connection carries every transaction of the chaincode at once, told apart by
  * channel and transaction id.
  */
-public final class ExternalChaincode implements Contract {
+public final class ExternalChaincode implements Contract, AutoCloseable {
   /** How long a transaction may run before the peer gives up, as Fabric's execute timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   private final String name;
   private final ByteString packageHash;
   private final ChaincodeStream stream;
+  private final Optional<ManagedChannel> owned;
 
-  private ExternalChaincode(String name, ByteString packageHash, ChaincodeStream stream) {
+  private ExternalChaincode(
+      String name, ByteString packageHash, ChaincodeStream stream, Optional<ManagedChannel> owned) {
     this.name = name;
     this.packageHash = packageHash;
     this.stream = stream;
+    this.owned = owned;
   }
 
   /**
@@ -53,7 +66,58 @@ public final class ExternalChaincode implements Contract {
     if (packageHash.size() != 32) {
       throw new IllegalArgumentException("a package hash is a SHA-256: 32 bytes");
     }
-    return new ExternalChaincode(name, packageHash, new ChaincodeStream(name, channel, timeout));
+    return new ExternalChaincode(
+        name, packageHash, new ChaincodeStream(name, channel, timeout), Optional.empty());
+  }
+
+  /**
+   * Chaincode {@code name} from a chaincode-as-a-service package: pinned by the package's SHA-256,
+   * served where its {@code connection.json} says, over TLS with its root (and client certificate)
+   * when it asks for TLS. The channel lives as long as the process.
+   *
+   * @throws IllegalArgumentException if its TLS material cannot be read
+   */
+  public static ExternalChaincode connect(
+      String name, ChaincodePackage chaincode, Duration timeout) {
+    Objects.requireNonNull(chaincode, "chaincode");
+    ChannelCredentials credentials = InsecureChannelCredentials.create();
+    if (chaincode.rootCertificate().isPresent()) {
+      try {
+        TlsChannelCredentials.Builder tls =
+            TlsChannelCredentials.newBuilder()
+                .trustManager(utf8(chaincode.rootCertificate().get()));
+        if (chaincode.clientCertificate().isPresent() && chaincode.clientKey().isPresent()) {
+          tls.keyManager(
+              utf8(chaincode.clientCertificate().get()), utf8(chaincode.clientKey().get()));
+        }
+        credentials = tls.build();
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "the TLS certificates of chaincode package "
+                + chaincode.packageId()
+                + " cannot be read",
+            e);
+      }
+    }
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(timeout, "timeout");
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(chaincode.host(), chaincode.port(), credentials).build();
+    return new ExternalChaincode(
+        name,
+        chaincode.sha256(),
+        new ChaincodeStream(name, channel, timeout),
+        Optional.of(channel));
+  }
+
+  /** Closes the channel to the chaincode server if {@link #connect} made it. */
+  @Override
+  public void close() {
+    owned.ifPresent(ManagedChannel::shutdownNow);
+  }
+
+  private static InputStream utf8(String pem) {
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

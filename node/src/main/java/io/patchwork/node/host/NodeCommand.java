@@ -7,6 +7,10 @@ import io.patchwork.node.audit.LedgerArchive;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
+import io.patchwork.node.contract.ChaincodePackage;
+import io.patchwork.node.contract.Contract;
+import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.ExternalChaincode;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.net.NodeTransport;
@@ -28,8 +32,12 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -166,11 +174,34 @@ public final class NodeCommand implements Runnable {
     boolean addedOrderer;
 
     @Option(
+        names = "--chaincode",
+        paramLabel = "NAME=PACKAGE",
+        description =
+            "Fabric chaincode this peer endorses with: the name a ledger pins and a chaincode-as-a"
+                + "-service package (.tar.gz with metadata.json and connection.json) for the chaincode"
+                + " server it reaches. Repeatable.")
+    Map<String, Path> chaincodes = new LinkedHashMap<>();
+
+    @Option(
         names = "--port",
         description =
             "For a member's own peer the genesis config does not list (an organisation voted in"
                 + " later): the port it serves on. Start it with --snapshot.")
     Optional<Integer> port;
+
+    /** The built-in contracts and the chaincode of the packages given. */
+    private ContractRegistry contracts(PrintWriter out) throws IOException {
+      List<Contract> external = new ArrayList<>();
+      for (Map.Entry<String, Path> chaincode : chaincodes.entrySet()) {
+        ChaincodePackage read = ChaincodePackage.read(chaincode.getValue());
+        external.add(
+            ExternalChaincode.connect(chaincode.getKey(), read, ExternalChaincode.DEFAULT_TIMEOUT));
+        out.printf(
+            "chaincode %s: package %s, server %s%n",
+            chaincode.getKey(), read.packageId(), read.address());
+      }
+      return BuiltInContracts.registryWith(external.toArray(Contract[]::new));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -199,7 +230,7 @@ public final class NodeCommand implements Runnable {
               new SignatureVerifier(200_000),
               StateResources.create(64L << 20),
               scheduler,
-              BuiltInContracts.registry(),
+              contracts(out),
               Clock.systemUTC());
       CountDownLatch stopped = new CountDownLatch(1);
       AutoCloseable node;

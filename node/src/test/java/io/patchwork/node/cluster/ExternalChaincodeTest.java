@@ -3,18 +3,15 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.patchwork.node.contract.ChaincodePackage;
+import io.patchwork.node.contract.ChaincodePackageTest;
 import io.patchwork.node.contract.ExternalChaincode;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.ChaincodeEvent;
 import org.hyperledger.fabric.client.CloseableIterator;
 import org.hyperledger.fabric.client.CommitException;
@@ -43,7 +40,7 @@ class ExternalChaincodeTest {
   @TempDir Path directory;
 
   private NettyChaincodeServer server;
-  private ManagedChannel channel;
+  private ExternalChaincode assets;
   private int port;
 
   @BeforeEach
@@ -66,22 +63,31 @@ class ExternalChaincodeTest {
             "chaincode-server");
     serving.setDaemon(true);
     serving.start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
 
   @AfterEach
-  void stopChaincodeServer() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  void stopChaincodeServer() {
+    if (assets != null) {
+      assets.close();
+    }
     server.stop();
   }
 
+  /**
+   * A ledger pinning the chaincode by the SHA-256 of its chaincode-as-a-service package, whose
+   * connection.json names the server; every peer reaches it through the package.
+   */
   private Cluster.Options ledgerWithTheChaincode() throws Exception {
-    ByteString packageHash =
-        ByteString.copyFrom(
-            MessageDigest.getInstance("SHA-256")
-                .digest("assets chaincode package".getBytes(StandardCharsets.UTF_8)));
-    ExternalChaincode assets =
-        ExternalChaincode.of(NAME, packageHash, channel, Duration.ofSeconds(20));
+    Path file =
+        ChaincodePackageTest.ccaasPackage(
+            directory,
+            "assets_1.0",
+            "ccaas",
+            "{\"address\":\"127.0.0.1:"
+                + port
+                + "\",\"dial_timeout\":\"10s\",\"tls_required\":false}");
+    ChaincodePackage chaincode = ChaincodePackage.read(file);
+    assets = ExternalChaincode.connect(NAME, chaincode, Duration.ofSeconds(20));
     return Cluster.options()
         .organizations(2)
         .orderers(1)
