@@ -66,7 +66,7 @@ public final class GovernanceDecisions {
   }
 
   /**
-   * The CONFIG envelope that carries out an approved proposal: its effect on {@code current},
+   * The config transaction that carries out an approved proposal: its effect on {@code current},
    * authorised by the proposal and the ballots in the order they were cast, up to the one that
    * decided it (later ones would be refused: votes close at the decision).
    *

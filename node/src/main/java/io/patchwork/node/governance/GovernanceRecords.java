@@ -28,7 +28,7 @@ import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Envelope;
 
 /**
- * Proposals and ballots recorded on the ledger before a decision, as CONFIG transactions that do
+ * Proposals and ballots recorded on the ledger before a decision, as config transactions that do
  * not change the config (so every peer sees them in the same order). Orderers check what needs no
  * state — signatures, admins, that a proposal amends the config in force; peers then check against
  * what is recorded — a ballot's proposal exists and is still open, the organisation has not voted —
@@ -66,13 +66,13 @@ public final class GovernanceRecords {
             .build());
   }
 
-  /** The CONFIG envelope recording a proposal. */
+  /** The config transaction recording a proposal. */
   public static Envelope proposalEnvelope(
       String ledgerId, SignedGovernanceProposal proposal, NodeSigner submitter, Instant at) {
     return ConfigTransactions.envelope(proposalUpdate(ledgerId, proposal), submitter, at);
   }
 
-  /** The CONFIG envelope recording a ballot on a recorded proposal. */
+  /** The config transaction recording a ballot on a recorded proposal. */
   public static Envelope ballotEnvelope(
       String ledgerId,
       String proposalId,

@@ -32,7 +32,7 @@ import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
- * Whether a CONFIG envelope changes the config in force: the one verdict orderers and peers both
+ * Whether a config transaction changes the config in force: the one verdict orderers and peers both
  * reach, so that they move to a new config at the same block.
  *
  * <p>The envelope must be for this ledger, carry a transaction id derived from its nonce and
