@@ -24,8 +24,12 @@ import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
 import io.patchwork.node.config.proto.PinnedContract;
 import io.patchwork.node.net.LedgerTrust;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +114,7 @@ record GenesisPlan(
               fabric -> {
                 member.addAllRootCertificates(fabric.rootCertificates());
                 member.addAllIntermediateCertificates(fabric.intermediateCertificates());
-                member.addAllCrls(fabric.crls());
+                fabric.crls().forEach(given -> member.addCrls(der(fabric.mspId(), given)));
                 fabric.tlsRootCertificates().stream()
                     .filter(tls -> !fabric.rootCertificates().contains(tls))
                     .forEach(member::addTlsRootCertificates);
@@ -186,5 +190,20 @@ record GenesisPlan(
 
   static ByteString pem(X509Certificate certificate) {
     return ByteString.copyFrom(Pem.certificate(certificate), StandardCharsets.US_ASCII);
+  }
+
+  /** A CRL as the config keeps it, DER; Fabric configs may carry it PEM-encoded. */
+  private static ByteString der(String mspId, ByteString crl) {
+    try {
+      return ByteString.copyFrom(
+          ((X509CRL)
+                  CertificateFactory.getInstance("X.509")
+                      .generateCRL(new ByteArrayInputStream(crl.toByteArray())))
+              .getEncoded());
+    } catch (CertificateException | CRLException e) {
+      throw new IllegalArgumentException(
+          "a CRL of " + mspId + " in the Fabric channel config cannot be read: " + e.getMessage(),
+          e);
+    }
   }
 }

@@ -70,6 +70,10 @@ class FabricImportTest {
           assertThat(cluster.config().getMembersList())
               .extracting(Member::getMspId)
               .containsExactly("Org1MSP", "Org2MSP");
+          // The config keeps CRLs DER, whatever encoding the Fabric config used.
+          assertThat(cluster.config().getMembers(1).getCrlsList())
+              .containsSubsequence(org2.crls())
+              .allSatisfy(crl -> assertThat(crl.byteAt(0)).isEqualTo((byte) 0x30));
           Cluster.Client admin = org1.user("Admin", Role.ADMIN);
           Contract token =
               cluster.gateway(admin, "peer0").getNetwork("trade").getContract("ledger-token");
@@ -136,7 +140,9 @@ class FabricImportTest {
               .setOrganization(organization.domain)
               .setMspId(organization.mspId)
               .addRootCertificates(organization.caPem())
-              .addAllCrls(organization.crls())
+              // One organisation's CRLs PEM-encoded, as configtxgen copies them from crls/.
+              .addAllCrls(
+                  organization == organizations[1] ? organization.pemCrls() : organization.crls())
               .addTlsRootCertificates(organization.tlsCaPem()));
       config.addPeers(
           Peer.newBuilder()

@@ -15,6 +15,8 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +47,7 @@ public final class FabricOrganization {
   private final X509Certificate ca;
   private final KeyPair tlsCaKey;
   private final X509Certificate tlsCa;
+  private final List<ByteString> crls;
 
   private FabricOrganization(String mspId, String domain) throws Exception {
     this.mspId = mspId;
@@ -53,6 +56,7 @@ public final class FabricOrganization {
     this.ca = authority("ca." + domain, caKey);
     this.tlsCaKey = p256();
     this.tlsCa = authority("tlsca." + domain, tlsCaKey);
+    this.crls = List.of(crl(ca, caKey), crl(tlsCa, tlsCaKey));
   }
 
   public static FabricOrganization create(String mspId, String domain) throws Exception {
@@ -72,9 +76,23 @@ public final class FabricOrganization {
     return pem(tlsCa);
   }
 
+  /** The CRLs of both its CAs, PEM-encoded as Fabric's crls/ folders hold them. */
+  List<ByteString> pemCrls() {
+    List<ByteString> pem = new ArrayList<>();
+    for (ByteString der : crls()) {
+      pem.add(
+          ByteString.copyFromUtf8(
+              "-----BEGIN X509 CRL-----\n"
+                  + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                      .encodeToString(der.toByteArray())
+                  + "\n-----END X509 CRL-----\n"));
+    }
+    return pem;
+  }
+
   /** The CRLs of both its CAs, revoking nothing (DER). */
-  List<ByteString> crls() throws Exception {
-    return List.of(crl(ca, caKey), crl(tlsCa, tlsCaKey));
+  List<ByteString> crls() {
+    return crls;
   }
 
   /**
