@@ -582,11 +582,12 @@ public final class Cluster implements AutoCloseable {
    * process on the same data directory through {@code patchwork node run}. The cluster kills the
    * process when it closes.
    */
-  public StandaloneNode runStandalone(String nodeId) throws Exception {
+  public StandaloneNode runStandalone(String nodeId, String... extraArgs) throws Exception {
     ledger.stopPeer(nodeId);
     Path files = directory.resolve("standalone").resolve(nodeId);
     ledger.writeNodeFiles(nodeId, files);
-    StandaloneNode node = new StandaloneNode(nodeId, files, ledger.dataDirectory(nodeId));
+    StandaloneNode node =
+        new StandaloneNode(nodeId, files, ledger.dataDirectory(nodeId), List.of(extraArgs));
     synchronized (standalone) {
       standalone.add(node);
     }

@@ -41,6 +41,7 @@ class ExternalChaincodeTest {
 
   private NettyChaincodeServer server;
   private ExternalChaincode assets;
+  private Path packageFile;
   private int port;
 
   @BeforeEach
@@ -86,6 +87,7 @@ class ExternalChaincodeTest {
             "{\"address\":\"127.0.0.1:"
                 + port
                 + "\",\"dial_timeout\":\"10s\",\"tls_required\":false}");
+    packageFile = file;
     ChaincodePackage chaincode = ChaincodePackage.read(file);
     assets = ExternalChaincode.connect(NAME, chaincode, Duration.ofSeconds(20));
     return Cluster.options()
@@ -180,6 +182,27 @@ class ExternalChaincodeTest {
           assertThatThrownBy(() -> assets.submitTransaction("create", "a1", "BankA", "1"))
               .isInstanceOf(EndorseException.class);
           assertThat(cluster.ledger().peer("peer0").ledger().height()).isEqualTo(height + 1);
+        });
+  }
+
+  @Test
+  void a_standalone_peer_given_the_package_endorses_with_the_chaincode() throws Exception {
+    Cluster.run(
+        directory,
+        ledgerWithTheChaincode(),
+        cluster -> {
+          // Bank B's peer as its own process, `patchwork node run ... --chaincode assets=PACKAGE`.
+          cluster.runStandalone("peer1", "--chaincode", NAME + "=" + packageFile);
+          Contract assets = assetsOfBankA(cluster);
+          // Both members must endorse: the standalone peer runs the chaincode through the package.
+          assets.submitTransaction("create", "s1", "BankB", "42");
+          Contract throughBankB =
+              cluster
+                  .gateway(cluster.admin("BankBMSP"), "peer1")
+                  .getNetwork("trade")
+                  .getContract(NAME);
+          assertThat(utf8(throughBankB.evaluateTransaction("read", "s1"))).isEqualTo("42");
+          assertThat(utf8(throughBankB.evaluateTransaction("whoami"))).isEqualTo("BankBMSP");
         });
   }
 
