@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
@@ -255,79 +254,123 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
 
   // ---- Deliver ----
 
+  /**
+   * Fabric's Deliver: a client may send one seek after another on the same call, as Fabric's own
+   * orderers take them (the {@code peer channel fetch config} command asks for the newest block,
+   * then for the last config block it names). Each seek is answered with its blocks and a SUCCESS
+   * status; the call ends when the client half-closes after its last seek, or with a refusal.
+   */
   @Override
   public StreamObserver<Envelope> deliver(StreamObserver<DeliverResponse> responses) {
     ServerCallStreamObserver<DeliverResponse> stream =
         (ServerCallStreamObserver<DeliverResponse>) responses;
+    DeliverCall call = new DeliverCall(stream);
     // gRPC takes these handlers only before this method returns; they reach whichever delivery
     // the stream's latest request started.
-    AtomicReference<DeliverStream> active = new AtomicReference<>();
-    stream.setOnReadyHandler(
-        () -> {
-          DeliverStream delivery = active.get();
-          if (delivery != null) {
-            delivery.wake();
-          }
-        });
-    stream.setOnCancelHandler(
-        () -> {
-          DeliverStream delivery = active.getAndSet(null);
-          if (delivery != null) {
-            delivery.close();
-          }
-        });
+    stream.setOnReadyHandler(() -> call.active().ifPresent(DeliverStream::wake));
+    stream.setOnCancelHandler(() -> call.replace(null).ifPresent(DeliverStream::close));
     return new StreamObserver<>() {
       @Override
       public void onNext(Envelope envelope) {
-        DeliverStream previous = active.getAndSet(null);
-        if (previous != null) {
-          previous.close();
-        }
-        DeliverStream started = startDelivery(envelope, stream);
+        call.replace(null).ifPresent(DeliverStream::close);
+        DeliverStream started = startDelivery(envelope, call);
         if (started != null) {
-          active.set(started);
+          call.replace(started);
           started.wake();
         }
       }
 
       @Override
       public void onError(Throwable failure) {
-        DeliverStream delivery = active.getAndSet(null);
-        if (delivery != null) {
-          delivery.close();
-        }
+        call.replace(null).ifPresent(DeliverStream::close);
       }
 
       @Override
       public void onCompleted() {
         // The client may half-close after its request; the delivery goes on until its stop.
+        call.halfClosed();
       }
     };
   }
 
-  private DeliverStream startDelivery(
-      Envelope envelope, ServerCallStreamObserver<DeliverResponse> stream) {
+  /** One Deliver call and the delivery its latest seek started. */
+  private static final class DeliverCall {
+    private final ServerCallStreamObserver<DeliverResponse> stream;
+    private DeliverStream active;
+    private boolean halfClosed;
+    private boolean ended;
+
+    DeliverCall(ServerCallStreamObserver<DeliverResponse> stream) {
+      this.stream = stream;
+    }
+
+    synchronized Optional<DeliverStream> active() {
+      return Optional.ofNullable(active);
+    }
+
+    /** Makes {@code next} the active delivery; answers the one it replaces. */
+    synchronized Optional<DeliverStream> replace(DeliverStream next) {
+      DeliverStream previous = active;
+      active = next;
+      return Optional.ofNullable(previous);
+    }
+
+    /** A seek refused or cut short: its status, and the call ends, as Fabric's orderers end it. */
+    synchronized void refuse(Status status) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      stream.onNext(DeliverResponse.newBuilder().setStatus(status).build());
+      stream.onCompleted();
+    }
+
+    /** A seek that reached its stop: SUCCESS, and the call waits for the next seek. */
+    synchronized void succeeded(DeliverStream delivery) {
+      if (ended) {
+        return;
+      }
+      stream.onNext(DeliverResponse.newBuilder().setStatus(Status.SUCCESS).build());
+      if (active == delivery) {
+        active = null;
+      }
+      if (halfClosed) {
+        ended = true;
+        stream.onCompleted();
+      }
+    }
+
+    synchronized void halfClosed() {
+      halfClosed = true;
+      if (active == null && !ended) {
+        ended = true;
+        stream.onCompleted();
+      }
+    }
+  }
+
+  private DeliverStream startDelivery(Envelope envelope, DeliverCall call) {
     SeekInfo seek;
     try {
       EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
       if (!config.ledgerId().equals(headers.channel().getChannelId())) {
-        finish(stream, Status.NOT_FOUND);
+        call.refuse(Status.NOT_FOUND);
         return null;
       }
       seek = SeekInfo.parseFrom(headers.payload().getData());
     } catch (InvalidProtocolBufferException e) {
-      finish(stream, Status.BAD_REQUEST);
+      call.refuse(Status.BAD_REQUEST);
       return null;
     }
     if (removed()) {
       // Voted out: it orders nothing more, so a peer must read on from another orderer.
-      finish(stream, Status.SERVICE_UNAVAILABLE);
+      call.refuse(Status.SERVICE_UNAVAILABLE);
       return null;
     }
     Optional<String> refusal = config.check().refuse(envelope, cutter.rules());
     if (refusal.isPresent()) {
       log.debug("order.deliver_refused reason=\"{}\"", refusal.get());
-      finish(stream, Status.FORBIDDEN);
+      call.refuse(Status.FORBIDDEN);
       return null;
     }
     long height = orderer.blocks().height();
@@ -335,15 +378,15 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     long stop = position(seek.getStop(), height, Long.MAX_VALUE);
     if (start < orderer.servesFrom()) {
       // Voted in later: its copies of earlier blocks carry a signature their config does not know.
-      finish(stream, Status.SERVICE_UNAVAILABLE);
+      call.refuse(Status.SERVICE_UNAVAILABLE);
       return null;
     }
     if (start > stop
         || (seek.getBehavior() == SeekInfo.SeekBehavior.FAIL_IF_NOT_READY && stop >= height)) {
-      finish(stream, Status.NOT_FOUND);
+      call.refuse(Status.NOT_FOUND);
       return null;
     }
-    DeliverStream delivery = new DeliverStream(stream, start, stop, envelope);
+    DeliverStream delivery = new DeliverStream(call, start, stop, envelope);
     deliveries.add(delivery);
     cutter.onBlock(delivery.listener);
     return delivery;
@@ -363,13 +406,9 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     };
   }
 
-  private static void finish(StreamObserver<DeliverResponse> stream, Status status) {
-    stream.onNext(DeliverResponse.newBuilder().setStatus(status).build());
-    stream.onCompleted();
-  }
-
   /** One Deliver stream: sends stored blocks from {@code next} to {@code stop}, then follows. */
   private final class DeliverStream {
+    private final DeliverCall call;
     private final ServerCallStreamObserver<DeliverResponse> stream;
     private final long stop;
     private final Object lock = new Object();
@@ -381,9 +420,9 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     private boolean again;
     private boolean done;
 
-    DeliverStream(
-        ServerCallStreamObserver<DeliverResponse> stream, long start, long stop, Envelope request) {
-      this.stream = stream;
+    DeliverStream(DeliverCall call, long start, long stop, Envelope request) {
+      this.call = call;
+      this.stream = call.stream;
       this.next = start;
       this.stop = stop;
       this.request = request;
@@ -403,14 +442,14 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
         log.info(
             "order.deliver_ended node={} reason=\"removed from the ordering group\"",
             orderer.nodeId());
-        finish(stream, Status.SERVICE_UNAVAILABLE);
+        call.refuse(Status.SERVICE_UNAVAILABLE);
         close();
         return false;
       }
       Optional<String> refusal = config.check().refuse(request, rules);
       if (refusal.isPresent()) {
         log.info("order.deliver_evicted node={} reason=\"{}\"", orderer.nodeId(), refusal.get());
-        finish(stream, Status.FORBIDDEN);
+        call.refuse(Status.FORBIDDEN);
         close();
         return false;
       }
@@ -448,8 +487,8 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
             next++;
           }
           if (!isDone() && next > stop) {
-            finish(stream, Status.SUCCESS);
             close();
+            call.succeeded(this);
           }
         } catch (Exception e) {
           log.debug("order.deliver_ended node={} reason=\"{}\"", orderer.nodeId(), e.toString());

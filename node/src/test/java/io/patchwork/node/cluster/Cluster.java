@@ -452,6 +452,12 @@ public final class Cluster implements AutoCloseable {
     return channel(client, peer.getHost(), peer.getPort());
   }
 
+  /** An mTLS channel to an orderer presenting the client's TLS certificate. */
+  public ManagedChannel ordererChannel(Client client, String ordererId) {
+    Orderer orderer = ledger.ordererConfig(ordererId);
+    return channel(client, orderer.getHost(), orderer.getPort());
+  }
+
   /** An mTLS channel presenting the client's TLS certificate, closed with the cluster. */
   private ManagedChannel channel(Client client, String host, int port) {
     // Trust what the ledger trusts now: after a replaced authority, its peers' new certificates.
