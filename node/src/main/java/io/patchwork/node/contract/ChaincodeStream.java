@@ -3,6 +3,7 @@ package io.patchwork.node.contract;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Channel;
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,8 +66,28 @@ final class ChaincodeStream {
     this.timeout = timeout;
   }
 
-  /** A transaction in flight: its state view and the chaincode's last word. */
-  private record Running(SimulationState state, CompletableFuture<ChaincodeMessage> outcome) {}
+  /** A transaction in flight: its state view, the chaincode's last word, and its stream. */
+  private static final class Running {
+    private final SimulationState state;
+    private final CompletableFuture<ChaincodeMessage> outcome = new CompletableFuture<>();
+    private volatile Connection connection;
+
+    Running(SimulationState state) {
+      this.state = state;
+    }
+
+    SimulationState state() {
+      return state;
+    }
+
+    CompletableFuture<ChaincodeMessage> outcome() {
+      return outcome;
+    }
+
+    Connection connection() {
+      return connection;
+    }
+  }
 
   /** One stream: what goes to the chaincode, and when it has registered. */
   private static final class Connection {
@@ -84,7 +105,7 @@ final class ChaincodeStream {
       TxContext transaction,
       SimulationState state) {
     String key = key(transaction.ledgerId(), transaction.txId());
-    Running run = new Running(state, new CompletableFuture<>());
+    Running run = new Running(state);
     if (running.putIfAbsent(key, run) != null) {
       return failed(
           500, "transaction " + transaction.txId() + " is already running on chaincode " + name);
@@ -92,6 +113,7 @@ final class ChaincodeStream {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       Connection open = connection();
+      run.connection = open;
       try {
         open.registered.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
@@ -163,7 +185,14 @@ final class ChaincodeStream {
   private synchronized Connection connection() {
     if (connection == null || connection.registered.isCompletedExceptionally()) {
       Connection fresh = new Connection();
-      fresh.toChaincode = stub.connect(new FromChaincode(fresh));
+      // Opened outside the gRPC call that needs it first: a stream made inside a server call's
+      // context would be cancelled when that call completes.
+      Context caller = Context.ROOT.attach();
+      try {
+        fresh.toChaincode = stub.connect(new FromChaincode(fresh));
+      } finally {
+        Context.ROOT.detach(caller);
+      }
       connection = fresh;
     }
     return connection;
@@ -174,7 +203,9 @@ final class ChaincodeStream {
     if (connection == broken) {
       connection = null;
     }
-    running.values().forEach(run -> run.outcome().completeExceptionally(why));
+    running.values().stream()
+        .filter(run -> run.connection() == broken)
+        .forEach(run -> run.outcome().completeExceptionally(why));
   }
 
   /** What the chaincode sends: its registration, its state calls and its outcomes. */
