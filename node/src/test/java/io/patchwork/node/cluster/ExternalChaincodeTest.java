@@ -12,11 +12,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.client.ChaincodeEvent;
 import org.hyperledger.fabric.client.CloseableIterator;
 import org.hyperledger.fabric.client.CommitException;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.client.GatewayException;
 import org.hyperledger.fabric.client.Network;
 import org.hyperledger.fabric.client.Status;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
@@ -201,8 +203,21 @@ class ExternalChaincodeTest {
                   .gateway(cluster.admin("BankBMSP"), "peer1")
                   .getNetwork("trade")
                   .getContract(NAME);
-          assertThat(utf8(throughBankB.evaluateTransaction("read", "s1"))).isEqualTo("42");
           assertThat(utf8(throughBankB.evaluateTransaction("whoami"))).isEqualTo("BankBMSP");
+          // The commit status answered once Bank A's peer committed; Bank B's may be a block later.
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+          String read = null;
+          while (read == null) {
+            try {
+              read = utf8(throughBankB.evaluateTransaction("read", "s1"));
+            } catch (GatewayException notYet) {
+              if (System.nanoTime() > deadline) {
+                throw notYet;
+              }
+              Thread.sleep(50);
+            }
+          }
+          assertThat(read).isEqualTo("42");
         });
   }
 
