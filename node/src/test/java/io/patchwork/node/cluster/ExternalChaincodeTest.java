@@ -121,6 +121,9 @@ class ExternalChaincodeTest {
           }
           assets.submitTransaction("create", "a2", "BankA", "20");
           assets.submitTransaction("create", "b1", "BankB", "30");
+          // Read through Bank B's peer below: let every peer commit what Bank A's has.
+          cluster.awaitHeight(
+              cluster.ledger().peer("peer0").ledger().height(), Duration.ofSeconds(20));
 
           assertThat(utf8(assets.evaluateTransaction("read", "a2"))).isEqualTo("20");
           assertThat(utf8(assets.evaluateTransaction("owned", "BankA"))).isEqualTo("a1,a2");

@@ -78,6 +78,8 @@ class FabricImportTest {
           Contract token =
               cluster.gateway(admin, "peer0").getNetwork("trade").getContract("ledger-token");
           token.submitTransaction("issue", "Org1MSP", "100");
+          cluster.awaitHeight(
+              cluster.ledger().peer("peer0").ledger().height(), Duration.ofSeconds(20));
           Cluster.Client user = org2.user("User1", Role.CLIENT);
           Contract asUser =
               cluster.gateway(user, "peer1").getNetwork("trade").getContract("ledger-token");
