@@ -3,13 +3,12 @@ package io.patchwork.node.contract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.patchwork.node.crypto.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -113,7 +112,7 @@ public record ChaincodePackage(
     boolean clientAuth = connection.path("client_auth_required").asBoolean(false);
     return new ChaincodePackage(
         metadata.path("label").asText(""),
-        ByteString.copyFrom(sha256(bytes)),
+        ByteString.copyFrom(Sha256.newDigest().digest(bytes)),
         address,
         tls ? root : Optional.empty(),
         tls && clientAuth ? text(connection, "client_cert") : Optional.empty(),
@@ -167,13 +166,5 @@ public record ChaincodePackage(
   private static Optional<String> text(JsonNode node, String field) {
     String value = node.path(field).asText("");
     return value.isBlank() ? Optional.empty() : Optional.of(value);
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }

@@ -193,8 +193,7 @@ final class SystemQueries {
       return error("Transaction ID must not be nil.");
     }
     Optional<TxRecord> record = transactions.apply(txId);
-    Optional<Block> block =
-        record.isEmpty() ? Optional.empty() : blocks.get(record.get().blockNumber());
+    Optional<Block> block = blockOf(record);
     if (block.isEmpty()) {
       return error(notHeld("transaction with id " + txId));
     }
@@ -214,12 +213,14 @@ final class SystemQueries {
   }
 
   private Response blockByTransactionId(String txId) throws IOException {
-    Optional<TxRecord> record = transactions.apply(txId);
-    Optional<Block> block =
-        record.isEmpty() ? Optional.empty() : blocks.get(record.get().blockNumber());
-    return block
+    return blockOf(transactions.apply(txId))
         .map(found -> ok(found.toByteString()))
         .orElseGet(() -> error(notHeld("block for transaction with id " + txId)));
+  }
+
+  /** The block a committed transaction is in, if this peer holds it. */
+  private Optional<Block> blockOf(Optional<TxRecord> record) throws IOException {
+    return record.isEmpty() ? Optional.empty() : blocks.get(record.get().blockNumber());
   }
 
   private String notHeld(String what) {
