@@ -94,8 +94,19 @@ final class ChaincodeStream {
     final CompletableFuture<Void> registered = new CompletableFuture<>();
     StreamObserver<ChaincodeMessage> toChaincode;
 
+    private boolean closed;
+
     synchronized void send(ChaincodeMessage message) {
-      toChaincode.onNext(message);
+      if (!closed) {
+        toChaincode.onNext(message);
+      }
+    }
+
+    synchronized void close() {
+      if (!closed) {
+        closed = true;
+        toChaincode.onCompleted();
+      }
     }
   }
 
@@ -196,6 +207,16 @@ final class ChaincodeStream {
       connection = fresh;
     }
     return connection;
+  }
+
+  /** Half-closes the stream; the chaincode ends its side, failing what still runs on it. */
+  synchronized void close() {
+    if (connection != null) {
+      Connection closing = connection;
+      connection = null;
+      closing.close();
+      broken(closing, new IllegalStateException("the peer closed its stream to chaincode " + name));
+    }
   }
 
   private synchronized void broken(Connection broken, Throwable why) {

@@ -33,8 +33,8 @@ import org.hyperledger.fabric.protos.peer.SignedProposal;
  * metadata and chaincode-to-chaincode calls are answered with an error, as a peer without them
  * would.
  *
- * <p>Thread-safe: one connection carries every transaction of the chaincode at once, told apart by
- * channel and transaction id.
+ * <p>Thread-safe. Each peer runs the chaincode through its own {@link #session}, one stream that
+ * carries all of that peer's transactions at once, told apart by channel and transaction id.
  */
 public final class ExternalChaincode implements Contract, AutoCloseable {
   /** How long a transaction may run before the peer gives up, as Fabric's execute timeout. */
@@ -42,14 +42,20 @@ public final class ExternalChaincode implements Contract, AutoCloseable {
 
   private final String name;
   private final ByteString packageHash;
-  private final ChaincodeStream stream;
+  private final Channel channel;
+  private final Duration timeout;
   private final Optional<ManagedChannel> owned;
 
   private ExternalChaincode(
-      String name, ByteString packageHash, ChaincodeStream stream, Optional<ManagedChannel> owned) {
+      String name,
+      ByteString packageHash,
+      Channel channel,
+      Duration timeout,
+      Optional<ManagedChannel> owned) {
     this.name = name;
     this.packageHash = packageHash;
-    this.stream = stream;
+    this.channel = channel;
+    this.timeout = timeout;
     this.owned = owned;
   }
 
@@ -66,8 +72,7 @@ public final class ExternalChaincode implements Contract, AutoCloseable {
     if (packageHash.size() != 32) {
       throw new IllegalArgumentException("a package hash is a SHA-256: 32 bytes");
     }
-    return new ExternalChaincode(
-        name, packageHash, new ChaincodeStream(name, channel, timeout), Optional.empty());
+    return new ExternalChaincode(name, packageHash, channel, timeout, Optional.empty());
   }
 
   /**
@@ -103,14 +108,13 @@ public final class ExternalChaincode implements Contract, AutoCloseable {
     Objects.requireNonNull(timeout, "timeout");
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(chaincode.host(), chaincode.port(), credentials).build();
-    return new ExternalChaincode(
-        name,
-        chaincode.sha256(),
-        new ChaincodeStream(name, channel, timeout),
-        Optional.of(channel));
+    return new ExternalChaincode(name, chaincode.sha256(), channel, timeout, Optional.of(channel));
   }
 
-  /** Closes the channel to the chaincode server if {@link #connect} made it. */
+  /**
+   * Closes the channel to the chaincode server if {@link #connect} made it, ending every session's
+   * stream.
+   */
   @Override
   public void close() {
     owned.ifPresent(ManagedChannel::shutdownNow);
@@ -135,16 +139,48 @@ public final class ExternalChaincode implements Contract, AutoCloseable {
   public void define(Transactions transactions) {}
 
   /**
-   * Runs the proposal's invocation on the chaincode against committed state, recording what it
-   * reads and writes. Blocks until the chaincode completes or the timeout passes.
+   * A new session: one peer's own stream to the chaincode server, as every Fabric peer opens its
+   * own. Peers must not share one: the chaincode tells transactions apart by channel and
+   * transaction id alone, and every endorsing peer runs the same transaction.
    */
-  public Simulation simulate(
-      SignedProposal proposal, List<ByteString> args, TxContext transaction, StateReader state) {
-    Objects.requireNonNull(proposal, "proposal");
-    Objects.requireNonNull(args, "args");
-    Objects.requireNonNull(transaction, "transaction");
-    Objects.requireNonNull(state, "state");
-    return stream.execute(
-        proposal, List.copyOf(args), transaction, new SimulationState(state, name, false));
+  public Session session() {
+    return new Session(new ChaincodeStream(name, channel, timeout));
+  }
+
+  /**
+   * One peer's stream to the chaincode server; it connects at the first transaction and again after
+   * the stream breaks. Thread-safe: it carries all of its peer's transactions at once.
+   */
+  public final class Session implements AutoCloseable {
+    private final ChaincodeStream stream;
+
+    private Session(ChaincodeStream stream) {
+      this.stream = stream;
+    }
+
+    /** The chaincode this session runs. */
+    public ExternalChaincode chaincode() {
+      return ExternalChaincode.this;
+    }
+
+    /**
+     * Runs the proposal's invocation on the chaincode against committed state, recording what it
+     * reads and writes. Blocks until the chaincode completes or the timeout passes.
+     */
+    public Simulation simulate(
+        SignedProposal proposal, List<ByteString> args, TxContext transaction, StateReader state) {
+      Objects.requireNonNull(proposal, "proposal");
+      Objects.requireNonNull(args, "args");
+      Objects.requireNonNull(transaction, "transaction");
+      Objects.requireNonNull(state, "state");
+      return stream.execute(
+          proposal, List.copyOf(args), transaction, new SimulationState(state, name, false));
+    }
+
+    /** Ends the stream; transactions still running on it fail. */
+    @Override
+    public void close() {
+      stream.close();
+    }
   }
 }

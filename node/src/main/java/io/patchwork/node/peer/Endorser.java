@@ -23,8 +23,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
@@ -44,7 +46,7 @@ import org.hyperledger.fabric.protos.peer.SignedProposal;
  *
  * <p>Thread-safe: simulations of different proposals run concurrently against committed state.
  */
-final class Endorser {
+final class Endorser implements AutoCloseable {
   /** How far a proposal's timestamp may be from this peer's clock. */
   static final Duration TIMESTAMP_WINDOW = Duration.ofMinutes(15);
 
@@ -61,6 +63,10 @@ final class Endorser {
   private final Clock clock;
   private final LongFunction<Optional<StateAttestation>> attestations;
   private final SystemQueries queries;
+
+  /** This peer's own stream to each external chaincode it has run, opened at the first use. */
+  private final Map<ExternalChaincode, ExternalChaincode.Session> sessions =
+      new ConcurrentHashMap<>();
 
   public Endorser(
       String ledgerId,
@@ -81,6 +87,13 @@ final class Endorser {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.attestations = Objects.requireNonNull(attestations, "attestations");
     this.queries = Objects.requireNonNull(queries, "queries");
+  }
+
+  /** Ends this peer's streams to external chaincode. */
+  @Override
+  public void close() {
+    sessions.values().forEach(ExternalChaincode.Session::close);
+    sessions.clear();
   }
 
   /** Why a proposal was not simulated or its simulation failed. */
@@ -246,7 +259,9 @@ final class Endorser {
             new Caller(identity.mspId(), identity.certificate(), identity.role()));
     Simulation simulation =
         contract.get() instanceof ExternalChaincode external
-            ? external.simulate(signed, rawArgs, transaction, state)
+            ? sessions
+                .computeIfAbsent(external, ExternalChaincode::session)
+                .simulate(signed, rawArgs, transaction, state)
             : Simulator.simulate(
                 contract.get(), rawArgs.get(0).toStringUtf8(), args, transaction, state);
     Response response =

@@ -88,6 +88,7 @@ public final class PeerNode implements AutoCloseable {
   private final Channels channels;
   private final OrdererClient orderers;
   private final CommitWaits commits;
+  private final Endorser endorser;
 
   private PeerNode(
       Config config,
@@ -96,7 +97,8 @@ public final class PeerNode implements AutoCloseable {
       BlockPuller puller,
       Channels channels,
       OrdererClient orderers,
-      CommitWaits commits) {
+      CommitWaits commits,
+      Endorser endorser) {
     this.config = config;
     this.ledger = ledger;
     this.server = server;
@@ -104,6 +106,7 @@ public final class PeerNode implements AutoCloseable {
     this.channels = channels;
     this.orderers = orderers;
     this.commits = commits;
+    this.endorser = endorser;
   }
 
   /**
@@ -186,7 +189,7 @@ public final class PeerNode implements AutoCloseable {
           config.mspId(),
           server.getPort(),
           ledger.height());
-      return new PeerNode(config, ledger, server, puller, channels, ordering, commits);
+      return new PeerNode(config, ledger, server, puller, channels, ordering, commits, endorser);
     } catch (IOException | RuntimeException e) {
       channels.close();
       ledger.close();
@@ -365,6 +368,7 @@ public final class PeerNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    endorser.close();
     ledger.close();
     log.info("peer.stopped node={}", config.nodeId());
   }

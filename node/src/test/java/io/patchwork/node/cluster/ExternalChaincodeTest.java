@@ -3,6 +3,14 @@ package io.patchwork.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
 import io.patchwork.node.contract.ChaincodePackage;
 import io.patchwork.node.contract.ChaincodePackageTest;
 import io.patchwork.node.contract.ExternalChaincode;
@@ -13,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.client.ChaincodeEvent;
 import org.hyperledger.fabric.client.CloseableIterator;
 import org.hyperledger.fabric.client.CommitException;
@@ -42,7 +51,8 @@ class ExternalChaincodeTest {
   @TempDir Path directory;
 
   private NettyChaincodeServer server;
-  private ExternalChaincode assets;
+  private ManagedChannel toServer;
+  private final AtomicInteger streams = new AtomicInteger();
   private Path packageFile;
   private int port;
 
@@ -70,15 +80,16 @@ class ExternalChaincodeTest {
 
   @AfterEach
   void stopChaincodeServer() {
-    if (assets != null) {
-      assets.close();
+    if (toServer != null) {
+      toServer.shutdownNow();
     }
     server.stop();
   }
 
   /**
    * A ledger pinning the chaincode by the SHA-256 of its chaincode-as-a-service package, whose
-   * connection.json names the server; every peer reaches it through the package.
+   * connection.json names the server. The peers of this process reach it over one channel that
+   * counts the streams opened on it.
    */
   private Cluster.Options ledgerWithTheChaincode() throws Exception {
     Path file =
@@ -91,7 +102,20 @@ class ExternalChaincodeTest {
                 + "\",\"dial_timeout\":\"10s\",\"tls_required\":false}");
     packageFile = file;
     ChaincodePackage chaincode = ChaincodePackage.read(file);
-    assets = ExternalChaincode.connect(NAME, chaincode, Duration.ofSeconds(20));
+    toServer = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    Channel counted =
+        ClientInterceptors.intercept(
+            toServer,
+            new ClientInterceptor() {
+              @Override
+              public <Q, A> ClientCall<Q, A> interceptCall(
+                  MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+                streams.incrementAndGet();
+                return next.newCall(method, options);
+              }
+            });
+    ExternalChaincode assets =
+        ExternalChaincode.of(NAME, chaincode.sha256(), counted, Duration.ofSeconds(20));
     return Cluster.options()
         .organizations(2)
         .orderers(1)
@@ -136,6 +160,9 @@ class ExternalChaincodeTest {
                   .getContract(NAME);
           assertThat(utf8(asBankB.evaluateTransaction("whoami"))).isEqualTo("BankBMSP");
           assertThat(utf8(asBankB.evaluateTransaction("read", "b1"))).isEqualTo("30");
+          // Each peer has its own stream, as Fabric peers do: the chaincode tells transactions
+          // apart by channel and id only, and both peers endorsed every one of them.
+          assertThat(streams).hasValue(2);
         });
   }
 
