@@ -24,20 +24,15 @@ import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockDataHashingStructure;
 import org.hyperledger.fabric.protos.common.Capabilities;
 import org.hyperledger.fabric.protos.common.Capability;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Config;
-import org.hyperledger.fabric.protos.common.ConfigEnvelope;
 import org.hyperledger.fabric.protos.common.ConfigGroup;
 import org.hyperledger.fabric.protos.common.ConfigPolicy;
 import org.hyperledger.fabric.protos.common.ConfigValue;
-import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HashingAlgorithm;
-import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.ImplicitMetaPolicy;
 import org.hyperledger.fabric.protos.common.MSPPrincipal;
 import org.hyperledger.fabric.protos.common.MSPRole;
 import org.hyperledger.fabric.protos.common.OrdererAddresses;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.Policy;
 import org.hyperledger.fabric.protos.common.SignaturePolicy;
 import org.hyperledger.fabric.protos.common.SignaturePolicyEnvelope;
@@ -255,29 +250,7 @@ public final class ChannelTrees {
    *     {@link #read}
    */
   public static FabricChannel readConfigBlock(Block block) throws ConfigException {
-    Objects.requireNonNull(block, "block");
-    if (block.getData().getDataCount() != 1) {
-      throw new ConfigException(
-          Code.NOT_A_CONFIG_BLOCK,
-          "a config block holds one envelope; block "
-              + block.getHeader().getNumber()
-              + " holds "
-              + block.getData().getDataCount());
-    }
-    try {
-      Payload payload =
-          Payload.parseFrom(Envelope.parseFrom(block.getData().getData(0)).getPayload());
-      if (ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getType()
-          != HeaderType.CONFIG_VALUE) {
-        throw new ConfigException(
-            Code.NOT_A_CONFIG_BLOCK,
-            "block " + block.getHeader().getNumber() + " is not a CONFIG block");
-      }
-      return read(ConfigEnvelope.parseFrom(payload.getData()).getConfig());
-    } catch (InvalidProtocolBufferException e) {
-      throw new ConfigException(
-          Code.NOT_A_CONFIG_BLOCK, "the block's envelope is not a Fabric config envelope", e);
-    }
+    return read(ConfigBlocks.treeOf(block));
   }
 
   private static ConfigGroup.Builder applicationOrganization(

@@ -2,64 +2,25 @@ package io.patchwork.node.config;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
-import io.patchwork.node.block.Blocks;
 import io.patchwork.node.config.ConfigException.Code;
 import io.patchwork.node.config.proto.ConfigUpdate;
-import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.EnvelopeHeaders;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
-import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
- * Config transactions and the genesis block.
+ * Config transactions, and the config of a genesis block.
  *
  * <p>A config transaction is a Fabric endorser transaction to the system chaincode {@code
  * _governance} ({@link ConfigEnvelopes}) carrying a {@link ConfigUpdate}: the whole new config plus
- * member admins' signatures. The genesis block holds exactly one, with sequence 0 and no
- * signatures.
+ * member admins' signatures; in a config block it is wrapped in a {@code CONFIG} envelope. The
+ * genesis block holds exactly one, with sequence 0 and no signatures (made by {@code
+ * channel.ConfigBlocks}).
  */
 public final class LedgerConfigs {
   private LedgerConfigs() {}
-
-  /**
-   * The genesis block of a ledger with this config.
-   *
-   * @throws ConfigException if the config is not usable or its sequence is not 0
-   */
-  public static Block genesisBlock(LedgerConfig config, Instant createdAt) throws ConfigException {
-    LedgerRules.of(config);
-    if (config.getSequence() != 0) {
-      throw new ConfigException(Code.MALFORMED, "a genesis config has sequence 0");
-    }
-    if (!LedgerRules.GENESIS_RAFT_SIZES.contains(config.getOrderersCount())) {
-      throw new ConfigException(
-          Code.INVALID_ORDERERS,
-          "a new ledger needs 1, 3, 5 or 7 orderers, not " + config.getOrderersCount());
-    }
-    ChannelHeader channelHeader =
-        ChannelHeader.newBuilder()
-            .setChannelId(config.getLedgerId())
-            .setTimestamp(
-                Timestamp.newBuilder()
-                    .setSeconds(createdAt.getEpochSecond())
-                    .setNanos(createdAt.getNano()))
-            .build();
-    Payload payload =
-        ConfigEnvelopes.payload(
-            channelHeader,
-            SignatureHeader.getDefaultInstance(),
-            ConfigUpdate.newBuilder().setConfig(config).build().toByteString());
-    Envelope envelope = Envelope.newBuilder().setPayload(payload.toByteString()).build();
-    return Blocks.genesis(List.of(envelope.toByteString()));
-  }
 
   /**
    * The config update a config transaction carries, or empty if the envelope is not a config

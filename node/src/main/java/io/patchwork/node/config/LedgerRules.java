@@ -61,6 +61,11 @@ public final class LedgerRules {
   /** The sizes a new ledger's Raft group starts with: an even size survives no more failures. */
   static final Set<Integer> GENESIS_RAFT_SIZES = Set.of(1, 3, 5, 7);
 
+  /** Whether a new ledger can start with this many orderers: 1, 3, 5 or 7. */
+  public static boolean genesisRaftSize(int orderers) {
+    return GENESIS_RAFT_SIZES.contains(orderers);
+  }
+
   private final LedgerConfig config;
   private final Map<String, Member> members;
 

@@ -7,8 +7,8 @@ import io.patchwork.ca.Pem;
 import io.patchwork.ca.Role;
 import io.patchwork.node.api.NodeAddresses;
 import io.patchwork.node.api.OrdererSlot;
+import io.patchwork.node.channel.ConfigBlocks;
 import io.patchwork.node.config.ConfigException;
-import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.CommitStatusPolicy;
@@ -184,7 +184,7 @@ record GenesisPlan(
       }
     }
     LedgerConfig built = config.build();
-    Block genesis = LedgerConfigs.genesisBlock(built, at);
+    Block genesis = ConfigBlocks.genesis(built, at);
     return new Genesis(built, genesis, Collections.unmodifiableMap(credentials), trust);
   }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.block.Blocks;
+import io.patchwork.node.channel.ConfigBlocks;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -13,6 +14,7 @@ import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.order.proto.OrdererPosition;
 import io.patchwork.node.order.proto.OrderingEntry;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import io.patchwork.node.update.ConfigUpdateCheck;
 import java.io.IOException;
@@ -32,6 +34,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Config;
+import org.hyperledger.fabric.protos.common.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +69,7 @@ final class BlockCutter extends BaseStateMachine {
   private final ConfigJudge judge;
   private final String nodeId;
   private volatile LedgerRules rules;
+  private Config channelTree;
   private volatile BlockCutting cutting;
   private final List<Runnable> blockListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<LedgerRules>> configListeners = new CopyOnWriteArrayList<>();
@@ -144,6 +149,23 @@ final class BlockCutter extends BaseStateMachine {
             });
     if (lastConfigIndex > 0) {
       follow(configIn(lastConfigIndex));
+    }
+    this.channelTree = treeIn(lastConfigIndex);
+  }
+
+  /** The channel tree of a config block of this orderer's store. */
+  private Config treeIn(long number) {
+    try {
+      return ConfigBlocks.treeOf(
+          blocks
+              .get(number)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "config block " + number + " is not in the store")));
+    } catch (IOException | ConfigException e) {
+      throw new IllegalStateException(
+          "config block " + number + " holds no readable channel config: " + e.getMessage(), e);
     }
   }
 
@@ -310,15 +332,19 @@ final class BlockCutter extends BaseStateMachine {
       if (!pending.isEmpty()) {
         cut(index, offset, "config");
       }
-      append(envelope);
       if (!verdict.changesConfig(rules)) {
         // A governance record (proposal or ballot): its own block, the config unchanged.
+        append(envelope);
         cut(index, offset + 1, "governance-record");
         return;
       }
+      LedgerRules next = verdict.next().orElseThrow();
+      Config tree = ConfigBlocks.next(channelTree, next.config());
+      append(ConfigEnvelopes.wrap(Envelope.parseFrom(envelope), tree).toByteString());
       lastConfigIndex = nextBlockNumber;
       cut(index, offset + 1, "config");
-      follow(verdict.next().orElseThrow());
+      channelTree = tree;
+      follow(next);
       log.info(
           "order.config_applied node={} sequence={} block={}",
           nodeId,

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.block.BlockVerifier;
+import io.patchwork.node.channel.ConfigBlocks;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -14,6 +15,7 @@ import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.opening.OpeningBook;
 import io.patchwork.node.state.BlockUpdate;
 import io.patchwork.node.state.SnapshotInfo;
+import io.patchwork.node.state.StateReader;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.StateWrite;
 import io.patchwork.node.state.TxRecord;
@@ -35,6 +37,7 @@ import java.util.function.Consumer;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Config;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.ledger.rwset.NsReadWriteSet;
@@ -73,6 +76,10 @@ public final class PeerLedger implements AutoCloseable {
   public static final String SYSTEM_NAMESPACE = "_ledger";
 
   static final String CONFIG_KEY = "config";
+
+  /** Where in {@link #SYSTEM_NAMESPACE} the channel tree in force is kept (a {@code Config}). */
+  static final String CHANNEL_KEY = "channel";
+
   private static final Logger log = LoggerFactory.getLogger(PeerLedger.class);
 
   private final BlockStore blocks;
@@ -424,6 +431,33 @@ public final class PeerLedger implements AutoCloseable {
     return new StateWrite(SYSTEM_NAMESPACE, CONFIG_KEY, config.toByteString(), false);
   }
 
+  /** The write of the channel tree a config block put in force. */
+  static StateWrite channelWrite(Config tree) {
+    return new StateWrite(SYSTEM_NAMESPACE, CHANNEL_KEY, tree.toByteString(), false);
+  }
+
+  /**
+   * The channel tree in force: the one in the last config block, as its commit wrote it.
+   *
+   * @throws IllegalStateException if the state holds none (a ledger made before config blocks were
+   *     Fabric's) or it does not decode
+   */
+  static Config channelTree(StateReader state) {
+    ByteString bytes =
+        state
+            .value(SYSTEM_NAMESPACE, CHANNEL_KEY)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the world state holds no channel config: this ledger was made by an"
+                            + " earlier Patchwork whose config blocks were not Fabric's"));
+    try {
+      return Config.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the channel config in the world state does not decode", e);
+    }
+  }
+
   private static BlockUpdate genesisUpdate(Block genesis, LedgerRules rules) throws IOException {
     try {
       ChannelHeader header = EnvelopeHeaders.read(genesis.getData().getData(0)).channel();
@@ -433,6 +467,7 @@ public final class PeerLedger implements AutoCloseable {
               : List.of(new TxRecord(header.getTxId(), 0, 0, TxValidationCode.VALID_VALUE));
       List<StateWrite> writes = new ArrayList<>();
       writes.add(configWrite(rules.config()));
+      writes.add(channelWrite(ConfigBlocks.treeOf(genesis)));
       if (rules.config().hasOpening()) {
         writes.addAll(
             OpeningBook.writes(
@@ -442,8 +477,8 @@ public final class PeerLedger implements AutoCloseable {
                     header.getTimestamp().getSeconds(), header.getTimestamp().getNanos())));
       }
       return new BlockUpdate(0, List.of(new TxWrites(0, writes)), records);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IOException("genesis block cannot be decoded", e);
+    } catch (InvalidProtocolBufferException | ConfigException e) {
+      throw new IOException("genesis block cannot be decoded: " + e.getMessage(), e);
     }
   }
 
@@ -486,14 +521,23 @@ public final class PeerLedger implements AutoCloseable {
         }
         if (ConfigEnvelopes.isConfig(header)) {
           ConfigUpdate update = ConfigUpdate.parseFrom(ConfigEnvelopes.update(payload));
-          // A governance record writes itself and leaves the config; a config change writes it.
+          // A governance record writes itself and leaves the config; a config change writes it
+          // and the channel tree its CONFIG envelope carries.
+          Optional<ConfigEnvelopes.Wrapped> wrapped = ConfigEnvelopes.unwrap(payload, header);
           writes.add(
               new TxWrites(
                   i,
-                  List.of(
-                      update.hasRecord()
-                          ? GovernanceRecords.writesOf(update.getRecord())
-                          : configWrite(update.getConfig()))));
+                  update.hasRecord()
+                      ? List.of(GovernanceRecords.writesOf(update.getRecord()))
+                      : List.of(
+                          configWrite(update.getConfig()),
+                          channelWrite(
+                              wrapped
+                                  .orElseThrow(
+                                      () ->
+                                          new InvalidProtocolBufferException(
+                                              "a config change outside a CONFIG envelope"))
+                                  .tree()))));
         } else {
           writes.add(new TxWrites(i, writesOf(payload)));
         }

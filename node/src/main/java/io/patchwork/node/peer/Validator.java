@@ -2,8 +2,10 @@ package io.patchwork.node.peer;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
 import io.patchwork.ca.Role;
 import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.channel.ConfigBlocks;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.MemberSignatures;
 import io.patchwork.node.config.proto.ConfigUpdate;
@@ -33,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Config;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.HeaderType;
@@ -140,11 +143,15 @@ final class Validator {
           // make it invalid — it only keeps the first transaction's record.
           LedgerRules next = checkConfig(parsed, rules, data.size());
           checkStatement(parsed, block, state);
-          List<StateWrite> writes = List.of();
+          List<StateWrite> writes;
           if (next.sequence() == rules.sequence()) {
             // A governance record: judged against what is recorded, written, config unchanged.
+            if (parsed.tree.isPresent()) {
+              throw new Invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION);
+            }
             writes = governanceRecord(parsed, rules, state);
           } else {
+            writes = List.of(PeerLedger.channelWrite(checkTree(parsed, next, state)));
             newRules = Optional.of(next);
           }
           outcomes.add(
@@ -168,6 +175,10 @@ final class Validator {
     return new ValidatedBlock(outcomes, newRules, scope.committedValues);
   }
 
+  /**
+   * A transaction's envelope and headers; for a {@code CONFIG} envelope, those of the config
+   * transaction inside it, and the channel tree it carries.
+   */
   private record ParsedTx(
       Envelope envelope,
       Payload payload,
@@ -175,7 +186,8 @@ final class Validator {
       ChannelHeader channelHeader,
       SignatureHeader signatureHeader,
       String txId,
-      Instant checkedAt) {}
+      Instant checkedAt,
+      Optional<Config> tree) {}
 
   /** The parts of an endorser transaction's single action. */
   private record EndorserAction(
@@ -298,6 +310,28 @@ final class Validator {
     if (!ledgerId.equals(channelHeader.getChannelId())) {
       throw new Invalid(TxValidationCode.TARGET_CHAIN_NOT_FOUND);
     }
+    Optional<Config> tree = Optional.empty();
+    if (channelHeader.getType() == HeaderType.CONFIG_VALUE) {
+      // A config change, ordered in Fabric's form: judge the member's transaction inside it.
+      ChannelHeader outer = channelHeader;
+      try {
+        ConfigEnvelopes.Wrapped wrapped = ConfigEnvelopes.unwrap(payload, outer).orElseThrow();
+        envelope = wrapped.submitted().orElseThrow(() -> new Invalid(BAD_CONFIG));
+        payload = Payload.parseFrom(envelope.getPayload());
+        channelHeader = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+        signatureHeader = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
+        tree = Optional.of(wrapped.tree());
+      } catch (InvalidProtocolBufferException e) {
+        throw new Invalid(BAD_CONFIG);
+      }
+      if (!ConfigEnvelopes.isConfig(channelHeader)
+          || channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE
+          || !channelHeader.getChannelId().equals(outer.getChannelId())
+          || !channelHeader.getTxId().equals(outer.getTxId())
+          || !channelHeader.getTimestamp().equals(outer.getTimestamp())) {
+        throw new Invalid(BAD_CONFIG);
+      }
+    }
     if (channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
       throw new Invalid(TxValidationCode.UNKNOWN_TX_TYPE);
     }
@@ -305,6 +339,7 @@ final class Validator {
       throw new Invalid(TxValidationCode.BAD_COMMON_HEADER);
     }
     String txId = channelHeader.getTxId();
+    Timestamp timestamp = channelHeader.getTimestamp();
     if (!TransactionIds.compute(signatureHeader.getNonce(), signatureHeader.getCreator())
         .equals(txId)) {
       throw new Invalid(TxValidationCode.BAD_PROPOSAL_TXID);
@@ -316,7 +351,8 @@ final class Validator {
         channelHeader,
         signatureHeader,
         txId,
-        blockTime.orElseGet(() -> Transactions.instant(channelHeader.getTimestamp())));
+        blockTime.orElseGet(() -> Transactions.instant(timestamp)),
+        tree);
   }
 
   private void checkCreator(ParsedTx tx, LedgerRules rules) throws Invalid {
@@ -476,7 +512,21 @@ final class Validator {
     }
   }
 
-  /** A config transaction must be alone in its block and pass the check orderers also make. */
+  /** How a config change whose {@code CONFIG} envelope is not Patchwork's own is recorded. */
+  private static final TxValidationCode BAD_CONFIG = TxValidationCode.INVALID_CONFIG_TRANSACTION;
+
+  /**
+   * A config change's channel tree must be the one every node derives: the tree in force moved on
+   * to the new config ({@link ConfigBlocks#next}). Answers it.
+   */
+  private static Config checkTree(ParsedTx tx, LedgerRules next, WorldState state) throws Invalid {
+    Config carried = tx.tree.orElseThrow(() -> new Invalid(BAD_CONFIG));
+    if (!ConfigBlocks.next(PeerLedger.channelTree(state), next.config()).equals(carried)) {
+      throw new Invalid(BAD_CONFIG);
+    }
+    return carried;
+  }
+
   /** The encoded update a config transaction carries. */
   private static ByteString updateOf(ParsedTx tx) throws Invalid {
     try {
@@ -486,6 +536,7 @@ final class Validator {
     }
   }
 
+  /** A config transaction must be alone in its block and pass the check orderers also make. */
   private LedgerRules checkConfig(ParsedTx tx, LedgerRules rules, int transactionsInBlock)
       throws Invalid {
     if (transactionsInBlock != 1) {

@@ -1,12 +1,20 @@
 package io.patchwork.node.tx;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.patchwork.node.crypto.Sha256;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Config;
+import org.hyperledger.fabric.protos.common.ConfigEnvelope;
+import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
@@ -33,7 +41,14 @@ import org.hyperledger.fabric.protos.peer.TransactionAction;
  * update. The update's encoded bytes are the invocation's second argument after the function
  * {@value #FUNCTION}; the action answers status 200 with an empty read/write set and no
  * endorsements — every orderer and peer judges the update itself, by the config in force, rather
- * than trusting endorsers. A config transaction is one whose channel header names that chaincode.
+ * than trusting endorsers.
+ *
+ * <p>Members submit that transaction. A proposal or ballot is ordered as it is; an update that
+ * changes the config (and the genesis config) is ordered {@linkplain #wrap wrapped} in a Fabric
+ * {@code CONFIG} envelope: its {@code ConfigEnvelope} holds the ledger's channel config tree after
+ * the change and, as {@code last_update}, the member's transaction itself. So a config block is
+ * what Fabric's tools expect ({@code peer channel fetch config}, {@code configtxlator}), and the
+ * signed decision is inside it. A config transaction is either form.
  */
 public final class ConfigEnvelopes {
   /** The system chaincode config updates, proposals and ballots are addressed to. */
@@ -48,9 +63,13 @@ public final class ConfigEnvelopes {
   private ConfigEnvelopes() {}
 
   /**
-   * Whether a channel header is a config transaction's: an endorser transaction to the chaincode.
+   * Whether a channel header is a config transaction's: an endorser transaction to the chaincode,
+   * or a {@code CONFIG} envelope.
    */
   public static boolean isConfig(ChannelHeader channel) {
+    if (channel.getType() == HeaderType.CONFIG_VALUE) {
+      return true;
+    }
     if (channel.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
       return false;
     }
@@ -137,12 +156,104 @@ public final class ConfigEnvelopes {
   }
 
   /**
-   * The encoded update a config transaction's payload carries.
+   * The {@code CONFIG} envelope a config change is ordered in: channel {@code tree} after the
+   * change, and {@code submitted} — the member's config transaction — as its last update. Its
+   * channel header has the submitted transaction's ledger, id and time; it is not signed (the block
+   * is, by its orderer, and the transaction inside by its member). Its bytes are a function of its
+   * inputs alone (deterministic serialization), so every orderer cuts the same block.
+   *
+   * @throws InvalidProtocolBufferException if {@code submitted} is not an envelope with headers
+   */
+  public static Envelope wrap(Envelope submitted, Config tree)
+      throws InvalidProtocolBufferException {
+    Objects.requireNonNull(tree, "tree");
+    EnvelopeHeaders inner = EnvelopeHeaders.read(submitted);
+    ChannelHeader channel =
+        ChannelHeader.newBuilder()
+            .setType(HeaderType.CONFIG_VALUE)
+            .setChannelId(inner.channel().getChannelId())
+            .setTxId(inner.channel().getTxId())
+            .setTimestamp(inner.channel().getTimestamp())
+            .build();
+    Payload payload =
+        Payload.newBuilder()
+            .setHeader(
+                Header.newBuilder()
+                    .setChannelHeader(deterministic(channel))
+                    .setSignatureHeader(ByteString.EMPTY))
+            .setData(
+                deterministic(
+                    ConfigEnvelope.newBuilder().setConfig(tree).setLastUpdate(submitted).build()))
+            .build();
+    return Envelope.newBuilder().setPayload(deterministic(payload)).build();
+  }
+
+  /**
+   * What a {@code CONFIG} envelope's payload holds: the channel tree and, in Patchwork's and in
+   * Fabric's config blocks after genesis, the transaction that made it; empty for any other
+   * payload.
+   *
+   * @throws InvalidProtocolBufferException if it is a {@code CONFIG} payload that does not decode
+   *     or holds no config
+   */
+  public static Optional<Wrapped> unwrap(Payload payload, ChannelHeader channel)
+      throws InvalidProtocolBufferException {
+    if (channel.getType() != HeaderType.CONFIG_VALUE) {
+      return Optional.empty();
+    }
+    ConfigEnvelope config = ConfigEnvelope.parseFrom(payload.getData());
+    if (!config.hasConfig()) {
+      throw new InvalidProtocolBufferException("a config envelope holds a channel config");
+    }
+    return Optional.of(
+        new Wrapped(
+            config.getConfig(),
+            config.hasLastUpdate() ? Optional.of(config.getLastUpdate()) : Optional.empty()));
+  }
+
+  /** A {@code CONFIG} envelope's content: the channel tree, and the transaction inside. */
+  public record Wrapped(Config tree, Optional<Envelope> submitted) {}
+
+  private static ByteString deterministic(Message message) {
+    ByteString.Output bytes = ByteString.newOutput(message.getSerializedSize());
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      message.writeTo(out);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("serializing to memory failed", e);
+    }
+    return bytes.toByteString();
+  }
+
+  /**
+   * The encoded update a config transaction's payload carries, inside its {@code CONFIG} envelope
+   * if it is wrapped in one.
    *
    * @throws InvalidProtocolBufferException if the payload is not one: not decodable, not one action
    *     invoking {@value #FUNCTION} of {@value #CHAINCODE} with one argument
    */
   public static ByteString update(Payload payload) throws InvalidProtocolBufferException {
+    ChannelHeader channel = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+    Optional<Wrapped> wrapped = unwrap(payload, channel);
+    if (wrapped.isPresent()) {
+      Envelope submitted =
+          wrapped
+              .get()
+              .submitted()
+              .orElseThrow(
+                  () ->
+                      new InvalidProtocolBufferException(
+                          "the config envelope holds no " + CHAINCODE + " transaction"));
+      Payload inner = Payload.parseFrom(submitted.getPayload());
+      if (ChannelHeader.parseFrom(inner.getHeader().getChannelHeader()).getType()
+          != HeaderType.ENDORSER_TRANSACTION_VALUE) {
+        throw new InvalidProtocolBufferException(
+            "a config envelope's last update is a " + CHAINCODE + " transaction");
+      }
+      return update(inner);
+    }
     Transaction transaction = Transaction.parseFrom(payload.getData());
     if (transaction.getActionsCount() != 1) {
       throw new InvalidProtocolBufferException("a config transaction has one action");

@@ -3,6 +3,7 @@ package io.patchwork.node.update;
 import com.google.protobuf.ByteString;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.block.BlockVerifier;
+import io.patchwork.node.channel.ConfigBlocks;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -10,6 +11,7 @@ import io.patchwork.node.crypto.SignatureVerifier;
 import java.util.Objects;
 import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Config;
 
 /**
  * A ledger's chain followed from its genesis block, one orderer-signed block at a time: each block
@@ -22,12 +24,14 @@ public final class ConfigChain {
   private final BlockVerifier blocks;
   private final SignatureVerifier verifier;
   private LedgerRules rules;
+  private Config tree;
   private Block last;
 
-  private ConfigChain(Block genesis, LedgerRules rules, SignatureVerifier verifier) {
+  private ConfigChain(Block genesis, LedgerRules rules, Config tree, SignatureVerifier verifier) {
     this.blocks = new BlockVerifier(verifier);
     this.verifier = verifier;
     this.rules = rules;
+    this.tree = tree;
     this.last = genesis;
   }
 
@@ -39,7 +43,8 @@ public final class ConfigChain {
   public static ConfigChain fromGenesis(Block genesis, SignatureVerifier verifier)
       throws ConfigException {
     Objects.requireNonNull(verifier, "verifier");
-    return new ConfigChain(genesis, LedgerConfigs.fromGenesis(genesis), verifier);
+    return new ConfigChain(
+        genesis, LedgerConfigs.fromGenesis(genesis), ConfigBlocks.treeOf(genesis), verifier);
   }
 
   /** The config in force after the last block followed. */
@@ -57,9 +62,16 @@ public final class ConfigChain {
     return blocks.problem(last, block, rules::ordererSigningCertificate);
   }
 
+  /** The channel tree in force after the last block followed. */
+  public Config tree() {
+    return tree;
+  }
+
   /**
    * The verdict on {@code block}'s config update, for a block that holds one (config updates travel
-   * alone in their block), judged against the config in force.
+   * alone in their block), judged against the config in force. A config change must come in a
+   * {@code CONFIG} envelope whose channel tree is the one in force moved on to the new config; a
+   * proposal or ballot must not.
    */
   public Optional<ConfigUpdateCheck.Verdict> configVerdict(Block block) {
     if (block.getData().getDataCount() != 1
@@ -67,8 +79,34 @@ public final class ConfigChain {
       return Optional.empty();
     }
     ByteString envelope = block.getData().getData(0);
-    return Optional.of(
-        ConfigUpdateCheck.check(envelope, rules, BlockSignatures.blockTime(block), verifier));
+    ConfigUpdateCheck.Verdict verdict =
+        ConfigUpdateCheck.check(envelope, rules, BlockSignatures.blockTime(block), verifier);
+    if (!verdict.applies()) {
+      return Optional.of(verdict);
+    }
+    Optional<Config> carried = carriedTree(block);
+    if (!verdict.changesConfig(rules)) {
+      return Optional.of(
+          carried.isEmpty()
+              ? verdict
+              : ConfigUpdateCheck.Verdict.refused(
+                  "a proposal or ballot is ordered as it is, not in a CONFIG envelope"));
+    }
+    if (carried.isEmpty()
+        || !carried.get().equals(ConfigBlocks.next(tree, verdict.next().orElseThrow().config()))) {
+      return Optional.of(
+          ConfigUpdateCheck.Verdict.refused(
+              "the block's channel config is not the one in force moved on to the new config"));
+    }
+    return Optional.of(verdict);
+  }
+
+  private static Optional<Config> carriedTree(Block block) {
+    try {
+      return Optional.of(ConfigBlocks.treeOf(block));
+    } catch (ConfigException notWrapped) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -77,7 +115,11 @@ public final class ConfigChain {
    */
   public void advance(Block block, Optional<ConfigUpdateCheck.Verdict> verdict) {
     if (verdict.isPresent() && verdict.get().applies()) {
-      rules = verdict.get().next().orElseThrow();
+      LedgerRules next = verdict.get().next().orElseThrow();
+      if (verdict.get().changesConfig(rules)) {
+        tree = carriedTree(block).orElse(tree);
+      }
+      rules = next;
     }
     last = block;
   }

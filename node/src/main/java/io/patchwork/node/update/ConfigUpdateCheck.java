@@ -18,6 +18,7 @@ import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.identity.IdentityCheck;
 import io.patchwork.node.settle.SettlementStatements;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import io.patchwork.node.tx.TransactionIds;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
@@ -77,7 +79,9 @@ public final class ConfigUpdateCheck {
   /**
    * Checks a config envelope against the rules in force at {@code blockTime}; without a block time
    * (blocks from before orderers recorded one) the envelope's own timestamp stands in, as it does
-   * for peers.
+   * for peers. Of a {@code CONFIG} envelope it judges the config transaction inside; whether its
+   * channel tree is the one the change leads to is for whoever follows the trees ({@link
+   * ConfigChain}, peers).
    */
   public static Verdict check(
       ByteString envelopeBytes,
@@ -91,6 +95,20 @@ public final class ConfigUpdateCheck {
     try {
       envelope = Envelope.parseFrom(envelopeBytes);
       headers = EnvelopeHeaders.read(envelope);
+      Optional<ConfigEnvelopes.Wrapped> wrapped =
+          ConfigEnvelopes.unwrap(headers.payload(), headers.channel());
+      if (wrapped.isPresent()) {
+        // A config block's CONFIG envelope: the member's transaction inside is what is judged.
+        Optional<Envelope> submitted = wrapped.get().submitted();
+        if (submitted.isEmpty()) {
+          return Verdict.refused("the config envelope holds no config transaction");
+        }
+        envelope = submitted.get();
+        headers = EnvelopeHeaders.read(envelope);
+        if (headers.channel().getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
+          return Verdict.refused("the config envelope holds no config transaction");
+        }
+      }
       channel = headers.channel();
       signatureHeader = headers.signatureHeader();
     } catch (InvalidProtocolBufferException e) {

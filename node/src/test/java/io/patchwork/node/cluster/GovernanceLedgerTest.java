@@ -26,6 +26,7 @@ import io.patchwork.node.governance.GovernanceRecords;
 import io.patchwork.node.host.NodeCommand;
 import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.EnvelopeHeaders;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,9 @@ import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Policy;
 import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.msp.FabricMSPConfig;
 import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -173,6 +176,14 @@ class GovernanceLedgerTest {
           // The decision cannot be carried out twice.
           assertRefused(cluster.broadcast(cluster.admin("BankAMSP"), decision), "the next one is");
           assertThat(config(cluster).getSequence()).isEqualTo(sequence + 1);
+          // What Fabric's tools read: BankD's organisation is gone from the channel config, which
+          // the decision inside it made.
+          FabricBlocks.Channel fabric = FabricBlocks.lastConfig(cluster.ledger().peer("peer0"));
+          assertThat(fabric.organizations()).containsOnlyKeys("BankAMSP", "BankBMSP", "BankCMSP");
+          assertThat(fabric.sequence()).isEqualTo(sequence + 1);
+          assertThat(fabric.applicationVersion()).isEqualTo(1);
+          assertThat(EnvelopeHeaders.read(fabric.lastUpdate()).txId())
+              .isEqualTo(EnvelopeHeaders.read(decision).txId());
           cluster.assertBlocksDecodeAsFabric();
         });
   }
@@ -533,6 +544,32 @@ class GovernanceLedgerTest {
           for (PeerNode peer : cluster.ledger().peers()) {
             assertThat(peer.ledger().rules().isMember("BankEMSP")).isTrue();
           }
+          // Fabric's tools read the new organisation, its MSP, from the channel config; the Raft
+          // consenters and Fabric's policies are there as well.
+          FabricBlocks.Channel fabric = FabricBlocks.lastConfig(cluster.ledger().peer("peer0"));
+          assertThat(fabric.organizations())
+              .containsOnlyKeys("BankAMSP", "BankBMSP", "BankCMSP", "BankDMSP", "BankEMSP");
+          FabricMSPConfig bankE = fabric.organizations().get("BankEMSP");
+          assertThat(bankE.getName()).isEqualTo("BankEMSP");
+          assertThat(bankE.getRootCertsList())
+              .containsExactlyElementsOf(
+                  config(cluster).getMembersList().stream()
+                      .filter(member -> member.getMspId().equals("BankEMSP"))
+                      .findFirst()
+                      .orElseThrow()
+                      .getRootCertificatesList());
+          assertThat(bankE.getFabricNodeOus().getEnable()).isTrue();
+          assertThat(fabric.applicationVersion()).isEqualTo(1);
+          assertThat(fabric.consenters())
+              .extracting(consenter -> consenter.getHost() + ":" + consenter.getPort())
+              .containsExactlyInAnyOrderElementsOf(
+                  config(cluster).getOrderersList().stream()
+                      .map(orderer -> orderer.getHost() + ":" + orderer.getPort())
+                      .toList());
+          assertThat(fabric.applicationPolicies())
+              .containsKeys("Readers", "Writers", "Admins", "Endorsement");
+          assertThat(fabric.applicationPolicies().get("Admins").getType())
+              .isEqualTo(Policy.PolicyType.IMPLICIT_META_VALUE);
           cluster.assertBlocksDecodeAsFabric();
         });
   }

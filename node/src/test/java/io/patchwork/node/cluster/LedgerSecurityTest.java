@@ -10,6 +10,7 @@ import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.EndorsementPolicy;
+import io.patchwork.node.config.proto.GovernanceProposal;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.peer.PeerLedger;
@@ -17,6 +18,7 @@ import io.patchwork.node.peer.PeerNode;
 import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
+import io.patchwork.node.tx.ConfigEnvelopes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -32,6 +34,12 @@ import org.hyperledger.fabric.client.SubmitException;
 import org.hyperledger.fabric.client.Transaction;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockData;
+import org.hyperledger.fabric.protos.common.BlockMetadata;
+import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Config;
+import org.hyperledger.fabric.protos.common.ConfigGroup;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.Status;
@@ -287,6 +295,104 @@ class LedgerSecurityTest {
                 .isEqualTo(cluster.ledger().peer("peer0").ledger().state().stateHash());
           }
         });
+  }
+
+  @Test
+  void a_config_block_whose_channel_config_is_not_the_one_its_change_leads_to_is_invalid()
+      throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          cluster.decide(
+              GovernanceProposal.newBuilder()
+                  .setChangePolicy(
+                      GovernanceProposal.ChangePolicy.newBuilder().setEndorsingOrganizations(3)),
+              "BankAMSP",
+              "BankBMSP");
+          PeerNode peer0 = cluster.ledger().peer("peer0");
+          long configAt =
+              BlockSignatures.ordererMetadata(
+                      peer0.ledger().blocks().get(peer0.ledger().height() - 1).orElseThrow())
+                  .orElseThrow()
+                  .getLastConfig()
+                  .getIndex();
+          Block honest = peer0.ledger().blocks().get(configAt).orElseThrow();
+          Payload payload =
+              Payload.parseFrom(Envelope.parseFrom(honest.getData().getData(0)).getPayload());
+          ConfigEnvelopes.Wrapped wrapped =
+              ConfigEnvelopes.unwrap(
+                      payload, ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()))
+                  .orElseThrow();
+          // The orderer's own signature over the member's real decision, but a channel config
+          // that leaves Bank C out: what Fabric's tools would read is not what the decision made.
+          Config tree = wrapped.tree();
+          ConfigGroup.Builder channel = tree.getChannelGroup().toBuilder();
+          channel.putGroups(
+              "Application",
+              channel.getGroupsOrThrow("Application").toBuilder().removeGroups("BankCMSP").build());
+          Block forged =
+              resigned(
+                  cluster,
+                  honest,
+                  ConfigEnvelopes.wrap(
+                      wrapped.submitted().orElseThrow(),
+                      tree.toBuilder().setChannelGroup(channel).build()));
+
+          for (Block configBlock : List.of(forged, honest)) {
+            boolean isForged = configBlock == forged;
+            Path at = directory.resolve(isForged ? "forged" : "honest");
+            try (StateResources resources = StateResources.create(8 << 20);
+                BlockStore blocks = BlockStore.open(at.resolve("blocks"));
+                WorldState state = WorldState.open(at.resolve("state"), resources);
+                PeerLedger fresh =
+                    PeerLedger.open(
+                        blocks, state, cluster.ledger().genesis(), new SignatureVerifier(1_000))) {
+              for (long number = 1; number < configAt; number++) {
+                fresh.commit(peer0.ledger().blocks().get(number).orElseThrow());
+              }
+              long sequence = fresh.rules().sequence();
+              fresh.commit(configBlock);
+              byte code =
+                  fresh
+                      .blocks()
+                      .get(configAt)
+                      .orElseThrow()
+                      .getMetadata()
+                      .getMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE)
+                      .byteAt(0);
+              assertThat(code)
+                  .as(isForged ? "the forged config block" : "the honest one")
+                  .isEqualTo(
+                      (byte)
+                          (isForged
+                              ? TxValidationCode.INVALID_CONFIG_TRANSACTION_VALUE
+                              : TxValidationCode.VALID_VALUE));
+              assertThat(fresh.rules().sequence()).isEqualTo(isForged ? sequence : sequence + 1);
+            }
+          }
+        });
+  }
+
+  /**
+   * {@code block} with {@code envelope} as its one transaction, rehashed and signed again by the
+   * ledger's orderer as it signed the original.
+   */
+  private static Block resigned(Cluster cluster, Block block, Envelope envelope) {
+    Block changed =
+        block.toBuilder().setData(BlockData.newBuilder().addData(envelope.toByteString())).build();
+    changed =
+        changed.toBuilder()
+            .setHeader(
+                changed.getHeader().toBuilder()
+                    .setDataHash(ByteString.copyFrom(BlockHashes.dataHash(changed.getData()))))
+            .build();
+    var metadata = BlockSignatures.ordererMetadata(block).orElseThrow();
+    return BlockSignatures.sign(
+        changed.toBuilder().setMetadata(BlockMetadata.getDefaultInstance()).build(),
+        cluster.ledger().signer(cluster.ledger().ordererIds().get(0)),
+        metadata.getLastConfig().getIndex(),
+        metadata.getConsenterMetadata());
   }
 
   private static ByteString flipLastByte(ByteString bytes) {

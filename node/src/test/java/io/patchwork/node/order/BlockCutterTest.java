@@ -8,6 +8,8 @@ import io.patchwork.ca.Pem;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.block.ChainCheck;
+import io.patchwork.node.channel.ChannelTrees;
+import io.patchwork.node.channel.ConfigBlocks;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.EndorsementPolicy;
@@ -56,7 +58,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the same log, so these rules decide whether they all cut the same blocks.
  */
 class BlockCutterTest {
-  private static final Block GENESIS = Blocks.genesis(List.of(envelope("genesis", true)));
   private static NodeSigner first;
   private static NodeSigner second;
 
@@ -137,8 +138,21 @@ class BlockCutterTest {
 
       assertThat(blocks.height()).isEqualTo(4);
       assertThat(blocks.get(1).orElseThrow().getData().getDataCount()).isEqualTo(2);
-      assertThat(blocks.get(2).orElseThrow().getData().getDataList())
-          .containsExactly(envelope("config", true));
+      // Alone, in Fabric's CONFIG envelope: the channel tree after the change, the member's
+      // transaction inside.
+      Block config = blocks.get(2).orElseThrow();
+      assertThat(config.getData().getDataCount()).isEqualTo(1);
+      assertThat(ConfigBlocks.treeOf(config))
+          .isEqualTo(ConfigBlocks.next(ConfigBlocks.treeOf(genesis()), rules(1, 100).config()));
+      Payload payload =
+          Payload.parseFrom(Envelope.parseFrom(config.getData().getData(0)).getPayload());
+      assertThat(ConfigEnvelopes.update(payload)).isEqualTo(ByteString.copyFromUtf8("config"));
+      assertThat(
+              ConfigEnvelopes.unwrap(
+                      payload, ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()))
+                  .orElseThrow()
+                  .submitted())
+          .contains(Envelope.parseFrom(envelope("config", true)));
       assertThat(blocks.get(3).orElseThrow().getData().getDataCount()).isEqualTo(1);
       assertThat(
               BlockSignatures.ordererMetadata(blocks.get(3).orElseThrow())
@@ -287,7 +301,7 @@ class BlockCutterTest {
 
   private BlockStore store(String name) throws Exception {
     BlockStore store = BlockStore.open(directory.resolve(name));
-    store.append(GENESIS);
+    store.append(genesis());
     return store;
   }
 
@@ -336,6 +350,16 @@ class BlockCutterTest {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** A genesis block in Fabric's form, for the rules of {@link #rules} at sequence 0. */
+  private static Block genesis() throws Exception {
+    return Blocks.genesis(
+        List.of(
+            ConfigEnvelopes.wrap(
+                    Envelope.parseFrom(envelope("genesis", true)),
+                    ChannelTrees.encode(rules(0, 100).config()))
+                .toByteString()));
   }
 
   /** Real rules for a one-orderer ledger whose authority is the first orderer's certificate. */
