@@ -89,6 +89,15 @@ public final class ManagerFixture implements AutoCloseable {
     return send("GET", path, null, Optional.of(operatorToken));
   }
 
+  /** A binary resource, as the operator. */
+  public HttpResponse<byte[]> getBytes(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(manager.url() + path))
+            .header("authorization", "Bearer " + operatorToken)
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   public HttpResponse<String> post(String path, String body) throws Exception {
     return send("POST", path, body, Optional.of(operatorToken));
   }

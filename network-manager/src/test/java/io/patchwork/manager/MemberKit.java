@@ -335,6 +335,18 @@ public final class MemberKit implements AutoCloseable {
     return gateway(endpoint, certificate("CLIENT", "SIGNING"));
   }
 
+  /**
+   * A Fabric Gateway connection to another ledger — one made from this member's Fabric channel — as
+   * the member's client identity, unchanged: through {@code endpoint}, trusting the TLS roots of
+   * that ledger's connection profile.
+   */
+  public Gateway gatewayTo(JsonObject otherProfile, String endpoint) throws Exception {
+    return gateway(
+        endpoint,
+        certificate("CLIENT", "SIGNING"),
+        String.join("", otherProfile.getJsonArray("tlsRootCertificates").getList()));
+  }
+
   /** The client's signing certificate (PEM), as issued now. */
   public String clientSigningCertificate() {
     return certificate("CLIENT", "SIGNING");
@@ -356,7 +368,14 @@ public final class MemberKit implements AutoCloseable {
 
   private Gateway gateway(String endpoint, String signingCertificate) throws Exception {
     JsonObject profile = redeemed.getJsonObject("connectionProfile");
-    String roots = String.join("", profile.getJsonArray("tlsRootCertificates").getList());
+    return gateway(
+        endpoint,
+        signingCertificate,
+        String.join("", profile.getJsonArray("tlsRootCertificates").getList()));
+  }
+
+  private Gateway gateway(String endpoint, String signingCertificate, String roots)
+      throws Exception {
     ChannelCredentials credentials =
         TlsChannelCredentials.newBuilder()
             .trustManager(new ByteArrayInputStream(roots.getBytes(StandardCharsets.US_ASCII)))

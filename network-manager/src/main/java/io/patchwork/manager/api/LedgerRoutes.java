@@ -270,7 +270,11 @@ final class LedgerRoutes {
         body.optionalString("name").orElse(null),
         body.optionalString("template").orElse(null),
         parties,
-        body.textMap("overrides"));
+        body.textMap("overrides"),
+        Optional.empty(),
+        body.has("fabricConfigBlock")
+            ? Optional.of(body.base64("fabricConfigBlock"))
+            : Optional.empty());
   }
 
   private static JsonObject json(LedgerRecord record, Optional<HostedLedger> running) {

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -178,7 +179,11 @@ final class LedgerCommands {
     }
   }
 
-  @Command(name = "create-ledger", description = "Create a ledger from a template (operator).")
+  @Command(
+      name = "create-ledger",
+      description =
+          "Create a ledger from a template (operator); with --from-fabric, from an existing Fabric"
+              + " channel's config block: the channel's organisations, MSP ids and certificates.")
   static final class CreateLedger extends Api.Command {
     @Parameters(index = "0", description = "The ledger's name (its id).")
     String name;
@@ -188,15 +193,29 @@ final class LedgerCommands {
 
     @Option(
         names = "--party",
-        required = true,
-        description = "A party as 'Organisation:MSPID'; repeat for each.")
-    List<String> parties;
+        description =
+            "A party as 'Organisation:MSPID'; repeat for each. Required unless --from-fabric is"
+                + " given; then it names the channel's organisations (by MSP id otherwise).")
+    List<String> parties = new ArrayList<>();
+
+    @Option(
+        names = "--from-fabric",
+        paramLabel = "CONFIG_BLOCK",
+        description =
+            "A Fabric channel's config block, as 'peer channel fetch config' saves it: the ledger"
+                + " gets the channel's organisations under the same MSP ids, trusting their Fabric"
+                + " CAs, and the channel's endorsement policy.")
+    Path fabricConfigBlock;
 
     @Option(names = "--set", description = "An override as 'field.path=value'; repeatable.")
     List<String> overrides = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
+      if (parties.isEmpty() && fabricConfigBlock == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "name the parties (--party) or a Fabric channel (--from-fabric)");
+      }
       JsonArray list = new JsonArray();
       for (String party : parties) {
         int colon = party.lastIndexOf(':');
@@ -218,14 +237,22 @@ final class LedgerCommands {
         }
         set.put(override.substring(0, equals), override.substring(equals + 1));
       }
-      JsonObject created =
-          api.post(
-              "/ledgers",
-              new JsonObject()
-                  .put("name", name)
-                  .put("template", template)
-                  .put("parties", list)
-                  .put("overrides", set));
+      JsonObject request =
+          new JsonObject()
+              .put("name", name)
+              .put("template", template)
+              .put("parties", list)
+              .put("overrides", set);
+      if (fabricConfigBlock != null) {
+        if (!Files.isRegularFile(fabricConfigBlock)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--from-fabric " + fabricConfigBlock + " is not a file");
+        }
+        request.put(
+            "fabricConfigBlock",
+            Base64.getEncoder().encodeToString(Files.readAllBytes(fabricConfigBlock)));
+      }
+      JsonObject created = api.post("/ledgers", request);
       out()
           .printf(
               "ledger %s is %s; follow it with: patchwork ledger %s%n",

@@ -33,6 +33,9 @@ public enum ApiError {
   INVALID_OVERRIDES(400, "a template override is unknown or out of range"),
   INVALID_PARTIES(400, "the parties do not fit the template, or one is malformed or repeated"),
   DUPLICATE_NAME(409, "a ledger of that name exists"),
+  NOT_A_FABRIC_CONFIG_BLOCK(422, "fabricConfigBlock is not a Fabric channel config block"),
+  UNSUPPORTED_FABRIC_CONFIG(
+      422, "the Fabric channel uses something a Patchwork ledger cannot express"),
   LEDGER_NOT_FOUND(404, "no such ledger"),
   LEDGER_NOT_ACTIVE(409, "the ledger is not ACTIVE here"),
   LEDGER_NOT_RUNNING(409, "the ledger's nodes do not run here"),

@@ -3,6 +3,9 @@ package io.patchwork.manager.ledger;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.FabricChannelImport;
+import io.patchwork.node.api.LedgerError;
+import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.LedgerPlan;
 import io.patchwork.node.api.RemoteOrderers;
 import io.patchwork.node.config.proto.BlockCutting;
@@ -33,12 +36,21 @@ final class LedgerRequests {
   private LedgerRequests() {}
 
   /**
-   * The template the request makes, with its overrides applied.
-   *
-   * @throws Refusal INVALID_NAME, UNKNOWN_TEMPLATE, INVALID_OVERRIDES or INVALID_PARTIES, with the
-   *     problems by field path
+   * An accepted request: the template with its overrides applied, the parties (a Fabric channel's
+   * organisations when the ledger is made from one) and that channel.
    */
-  static LedgerTemplate check(LedgerService.Request request) throws Refusal {
+  record Checked(
+      LedgerTemplate template,
+      List<LedgerRecord.Party> parties,
+      Optional<FabricChannelImport> imported) {}
+
+  /**
+   * The template the request makes, with its overrides applied, and its parties.
+   *
+   * @throws Refusal INVALID_NAME, UNKNOWN_TEMPLATE, INVALID_OVERRIDES, NOT_A_FABRIC_CONFIG_BLOCK,
+   *     UNSUPPORTED_FABRIC_CONFIG or INVALID_PARTIES, with the problems by field path
+   */
+  static Checked check(LedgerService.Request request) throws Refusal {
     List<TemplateError> problems = new ArrayList<>();
     if (request.name() == null || !NAME.matcher(request.name()).matches()) {
       problems.add(
@@ -57,10 +69,16 @@ final class LedgerRequests {
     } catch (TemplateException e) {
       throw refused(ApiError.INVALID_OVERRIDES, e.errors());
     }
+    Optional<FabricChannelImport> imported = Optional.empty();
+    List<LedgerRecord.Party> parties = request.parties();
+    if (request.fabricConfigBlock().isPresent()) {
+      imported = Optional.of(fabricChannel(request.fabricConfigBlock().get()));
+      parties = channelParties(imported.get(), parties, problems);
+    }
     Set<String> mspIds = new HashSet<>();
     Set<String> organizations = new HashSet<>();
-    for (int i = 0; i < request.parties().size(); i++) {
-      LedgerRecord.Party party = request.parties().get(i);
+    for (int i = 0; i < parties.size(); i++) {
+      LedgerRecord.Party party = parties.get(i);
       if (!MSP_ID.matcher(party.mspId()).matches()) {
         problems.add(
             new TemplateError(
@@ -78,22 +96,74 @@ final class LedgerRequests {
       }
     }
     try {
-      Templates.checkParties(template, request.parties().size());
+      Templates.checkParties(template, parties.size());
     } catch (TemplateException e) {
       problems.addAll(e.errors());
     }
     if (!problems.isEmpty()) {
       throw refused(ApiError.INVALID_PARTIES, problems);
     }
-    return template;
+    return new Checked(template, parties, imported);
   }
 
-  /** The plan of an accepted ledger: its parties, the template's topology and policies. */
+  private static FabricChannelImport fabricChannel(byte[] configBlock) throws Refusal {
+    try {
+      return FabricChannelImport.read(configBlock);
+    } catch (LedgerException e) {
+      ApiError error =
+          e.error() == LedgerError.NOT_A_FABRIC_CONFIG_BLOCK
+              ? ApiError.NOT_A_FABRIC_CONFIG_BLOCK
+              : ApiError.UNSUPPORTED_FABRIC_CONFIG;
+      throw refused(error, List.of(new TemplateError("fabricConfigBlock", e.getMessage())));
+    }
+  }
+
+  /**
+   * The parties of a ledger made from a Fabric channel: the channel's organisations, each named as
+   * the request names it or by its MSP id. A party the channel does not have, or an organisation of
+   * the channel the request leaves out, is a problem at {@code parties}.
+   */
+  private static List<LedgerRecord.Party> channelParties(
+      FabricChannelImport channel, List<LedgerRecord.Party> named, List<TemplateError> problems) {
+    if (named.isEmpty()) {
+      return channel.mspIds().stream().map(mspId -> new LedgerRecord.Party(mspId, mspId)).toList();
+    }
+    Set<String> inChannel = Set.copyOf(channel.mspIds());
+    Set<String> listed = new HashSet<>();
+    for (int i = 0; i < named.size(); i++) {
+      listed.add(named.get(i).mspId());
+      if (!inChannel.contains(named.get(i).mspId())) {
+        problems.add(
+            new TemplateError(
+                "parties[" + i + "].mspId",
+                named.get(i).mspId()
+                    + " is not an organisation of the Fabric channel, whose organisations are "
+                    + channel.mspIds()));
+      }
+    }
+    for (String mspId : channel.mspIds()) {
+      if (!listed.contains(mspId)) {
+        problems.add(
+            new TemplateError(
+                "parties",
+                "the Fabric channel's organisation "
+                    + mspId
+                    + " is missing: a ledger made from a channel has all its organisations"));
+      }
+    }
+    return named;
+  }
+
+  /**
+   * The plan of an accepted ledger: its parties, the template's topology and policies (the
+   * endorsement policy a Fabric channel's when the ledger is made from one).
+   */
   static LedgerPlan plan(
       LedgerRecord record,
       LedgerTemplate template,
       CertificateAuthority authority,
       Opening opening,
+      Optional<FabricChannelImport> imported,
       Path directory,
       RemoteOrderers remoteOrderers) {
     return new LedgerPlan(
@@ -104,7 +174,7 @@ final class LedgerRequests {
             .toList(),
         template.topology().orderers(),
         template.topology().peersPerOrganization(),
-        endorsement(template),
+        imported.map(FabricChannelImport::endorsement).orElseGet(() -> endorsement(template)),
         BlockCutting.newBuilder()
             .setMaxTransactions(template.blockCutting().maxTransactions())
             .setMaxBytes((int) template.blockCutting().maxBytes())
@@ -119,6 +189,7 @@ final class LedgerRequests {
         template.upgradeWindow(),
         template.contracts(),
         Optional.ofNullable(opening),
+        imported,
         directory,
         remoteOrderers);
   }

@@ -8,6 +8,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.FabricChannelImport;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
 import io.patchwork.node.api.LedgerError;
@@ -84,6 +85,9 @@ public final class LedgerService implements AutoCloseable {
 
   /** Successors' openings, from {@link #accept} to {@link #provision}. */
   private final Map<String, Opening> openings = new ConcurrentHashMap<>();
+
+  /** The Fabric channels ledgers are made from, from {@link #accept} to {@link #provision}. */
+  private final Map<String, FabricChannelImport> imports = new ConcurrentHashMap<>();
 
   private final LedgerMetrics metrics;
   private final String instance;
@@ -167,16 +171,24 @@ public final class LedgerService implements AutoCloseable {
    * What a client asks for; {@code opening} for a successor ledger (see {@link
    * Settlement#successor}).
    */
+  /**
+   * A request for a new ledger. With {@code fabricConfigBlock} — an existing Fabric channel's
+   * config block — the ledger is made from that channel: its parties are the channel's
+   * organisations (named as {@code parties} name them, or by MSP id when it names none) and its
+   * endorsement policy the channel's.
+   */
   public record Request(
       String name,
       String template,
       List<LedgerRecord.Party> parties,
       Map<String, String> overrides,
-      Optional<Opening> opening) {
+      Optional<Opening> opening,
+      Optional<byte[]> fabricConfigBlock) {
     public Request {
       parties = List.copyOf(parties);
       overrides = Map.copyOf(overrides);
       Objects.requireNonNull(opening, "opening");
+      Objects.requireNonNull(fabricConfigBlock, "fabricConfigBlock");
     }
 
     public Request(
@@ -184,7 +196,7 @@ public final class LedgerService implements AutoCloseable {
         String template,
         List<LedgerRecord.Party> parties,
         Map<String, String> overrides) {
-      this(name, template, parties, overrides, Optional.empty());
+      this(name, template, parties, overrides, Optional.empty(), Optional.empty());
     }
   }
 
@@ -195,7 +207,8 @@ public final class LedgerService implements AutoCloseable {
    *     DUPLICATE_NAME, with the problems by field path
    */
   public LedgerRecord accept(Request request) throws Refusal, SQLException {
-    LedgerTemplate template = LedgerRequests.check(request);
+    LedgerRequests.Checked checked = LedgerRequests.check(request);
+    LedgerTemplate template = checked.template();
     Instant now = Instant.now();
     LedgerRecord record =
         new LedgerRecord(
@@ -204,25 +217,28 @@ public final class LedgerService implements AutoCloseable {
             template.name(),
             LedgerStatus.PROVISIONING,
             Optional.empty(),
-            request.parties(),
+            checked.parties(),
             request.overrides(),
             now,
             now);
     // Provisioning follows at once in this process; one interrupted is FAILED on restart.
     request.opening().ifPresent(opening -> openings.put(record.id(), opening));
+    checked.imported().ifPresent(channel -> imports.put(record.id(), channel));
     try {
       registry.insert(record);
       registry.claim(record.id(), Optional.empty(), instance);
     } catch (LedgerRegistry.DuplicateNameException e) {
       openings.remove(record.id());
+      imports.remove(record.id());
       throw LedgerRequests.refused(
           ApiError.DUPLICATE_NAME, List.of(new TemplateError("name", e.getMessage())));
     }
     log.info(
-        "ledger.accepted ledger={} template={} parties={}",
+        "ledger.accepted ledger={} template={} parties={} from_fabric_channel={}",
         record.id(),
         template.name(),
-        request.parties().size());
+        record.parties().size(),
+        checked.imported().isPresent());
     return record;
   }
 
@@ -262,6 +278,7 @@ public final class LedgerService implements AutoCloseable {
                   template,
                   authority,
                   openings.remove(record.id()),
+                  Optional.ofNullable(imports.remove(record.id())),
                   directory,
                   placement.place(record.id(), template.topology().orderers())));
       running.put(record.id(), ledger);

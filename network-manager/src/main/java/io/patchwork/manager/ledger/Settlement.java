@@ -212,7 +212,8 @@ public final class Settlement {
                 predecessor.template(),
                 members,
                 predecessor.overrides(),
-                Optional.of(opening)));
+                Optional.of(opening),
+                Optional.empty()));
     log.info(
         "ledger.successor_accepted ledger={} predecessor={} statement_sha256={} obligations={}"
             + " balances={}",

@@ -7,6 +7,12 @@ package io.patchwork.node.api;
 public enum LedgerError {
   /** The plan or a request names something malformed (an MSP id, a node count, a topology). */
   INVALID_PLAN("the ledger's plan is not usable"),
+
+  /** Bytes given as a Fabric channel's config block that are not one. */
+  NOT_A_FABRIC_CONFIG_BLOCK("the bytes are not a Fabric channel config block"),
+
+  /** A Fabric channel config with something Patchwork cannot express. */
+  UNSUPPORTED_FABRIC_CONFIG("the Fabric channel uses something a Patchwork ledger cannot express"),
   /** No node of the ledger runs here to do it (no peer of that member, no peer at all). */
   NO_HOSTED_NODE("no node of the ledger runs here to do this"),
   /** The organisation is not a member of the ledger in the config in force. */

@@ -11,14 +11,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What a new ledger is to be: its id and authority, its members in order, how many orderers and
  * peers, its endorsement, voting, block cutting and commit status policies, how long it lives and
  * how long its contracts may be upgraded (from genesis), the contracts it pins, a successor's
- * opening, the directory its nodes keep their data and credentials in (which must not exist yet),
- * and which orderers run on other hosts. Orderers are spread over the members in turn; every member
- * gets {@code peersPerOrganization} peers.
+ * opening, the Fabric channel it is made from (its members are then that channel's organisations,
+ * trusted as their Fabric MSPs are), the directory its nodes keep their data and credentials in
+ * (which must not exist yet), and which orderers run on other hosts. Orderers are spread over the
+ * members in turn; every member gets {@code peersPerOrganization} peers.
  */
 public record LedgerPlan(
     String ledgerId,
@@ -34,6 +37,7 @@ public record LedgerPlan(
     Duration upgradeWindow,
     List<String> contracts,
     Optional<Opening> opening,
+    Optional<FabricChannelImport> imported,
     Path directory,
     RemoteOrderers remoteOrderers) {
 
@@ -57,10 +61,18 @@ public record LedgerPlan(
     Objects.requireNonNull(upgradeWindow, "upgradeWindow");
     contracts = List.copyOf(contracts);
     Objects.requireNonNull(opening, "opening");
+    Objects.requireNonNull(imported, "imported");
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(remoteOrderers, "remoteOrderers");
     if (members.isEmpty()) {
       throw new IllegalArgumentException("a ledger needs at least one member");
+    }
+    if (imported.isPresent()
+        && !Set.copyOf(imported.get().mspIds())
+            .equals(members.stream().map(Party::mspId).collect(Collectors.toSet()))) {
+      throw new IllegalArgumentException(
+          "a ledger made from a Fabric channel has that channel's organisations as its members: "
+              + imported.get().mspIds());
     }
     if (orderers < 1 || peersPerOrganization < 1) {
       throw new IllegalArgumentException(

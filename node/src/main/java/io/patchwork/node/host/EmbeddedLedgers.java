@@ -9,6 +9,7 @@ import io.patchwork.node.api.LedgerException;
 import io.patchwork.node.api.LedgerHost;
 import io.patchwork.node.api.LedgerPlan;
 import io.patchwork.node.api.NodeAddresses;
+import io.patchwork.node.channel.FabricChannel;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
@@ -103,7 +104,15 @@ public final class EmbeddedLedgers implements LedgerHost {
             .dataDirectory(plan.directory().resolve(NODES))
             .keepCredentials(plan.directory().resolve(CREDENTIALS), keyPassphrase)
             .remoteOrderers(plan.remoteOrderers());
-    plan.members().forEach(m -> builder.member(m.organization(), m.mspId()));
+    for (LedgerPlan.Party member : plan.members()) {
+      Optional<FabricChannel.Organization> fabric =
+          plan.imported().flatMap(channel -> channel.organization(member.mspId()));
+      if (fabric.isPresent()) {
+        builder.member(member.organization(), fabric.get());
+      } else {
+        builder.member(member.organization(), member.mspId());
+      }
+    }
     plan.opening().ifPresent(builder::opening);
     try {
       return new EmbeddedLedger(builder.start(), plan.directory(), clock);

@@ -1,0 +1,143 @@
+package io.patchwork.manager;
+
+import static io.patchwork.manager.ManagerFixture.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.hyperledger.fabric.client.Contract;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ledger made through the API from an existing channel's config block — here a Patchwork
+ * ledger's, whose config blocks are Fabric's — has the channel's organisations under the same MSP
+ * ids, trusts their CAs, and the identities the members already hold submit on it through the
+ * official Gateway client. What is not a usable config block, or parties that are not the
+ * channel's, are refused before anything is made.
+ */
+@Tag("cluster")
+class FabricImportApiTest {
+  @TempDir Path directory;
+
+  @Test
+  void a_ledger_made_from_a_channel_config_block_takes_the_members_existing_identities()
+      throws Exception {
+    try (ManagerFixture manager = ManagerFixture.start(directory);
+        MemberKit bankA = new MemberKit("Bank A", "BankAMSP")) {
+      JsonObject trade =
+          new JsonObject()
+              .put("name", "trade")
+              .put("template", "payments-netting")
+              .put(
+                  "parties",
+                  new JsonArray()
+                      .add(party("Bank A", "BankAMSP"))
+                      .add(party("Bank B", "BankBMSP")));
+      assertThat(manager.post("/ledgers", trade.encode()).statusCode()).isEqualTo(201);
+      manager.awaitStatus("trade", "ACTIVE", Duration.ofSeconds(60));
+      HttpResponse<String> invited =
+          manager.post(
+              "/ledgers/trade/invites", new JsonObject().put("mspId", "BankAMSP").encode());
+      HttpResponse<String> redeemed =
+          manager.send(
+              "POST",
+              "/ledgers/trade/invites/redeem",
+              bankA.redeemRequest(new JsonObject(invited.body()).getString("token")),
+              java.util.Optional.empty());
+      assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
+      bankA.redeemed(new JsonObject(redeemed.body()));
+      HttpResponse<byte[]> genesis = manager.getBytes("/ledgers/trade/genesis");
+      assertThat(genesis.statusCode()).isEqualTo(200);
+      String block = Base64.getEncoder().encodeToString(genesis.body());
+
+      // Refused up front, nothing made: not base64, not a block, not a config block, parties that
+      // are not the channel's.
+      assertError(
+          manager.post("/ledgers", moved().put("fabricConfigBlock", "not base64!").encode()),
+          400,
+          "MALFORMED_REQUEST");
+      assertError(
+          manager.post(
+              "/ledgers",
+              moved()
+                  .put(
+                      "fabricConfigBlock",
+                      Base64.getEncoder()
+                          .encodeToString("a config block".getBytes(StandardCharsets.UTF_8)))
+                  .encode()),
+          422,
+          "NOT_A_FABRIC_CONFIG_BLOCK");
+      assertError(
+          manager.post(
+              "/ledgers",
+              moved()
+                  .put(
+                      "fabricConfigBlock",
+                      Base64.getEncoder()
+                          .encodeToString(
+                              org.hyperledger.fabric.protos.common.Block.getDefaultInstance()
+                                  .toByteArray()))
+                  .encode()),
+          422,
+          "NOT_A_FABRIC_CONFIG_BLOCK");
+      HttpResponse<String> missingB =
+          manager.post(
+              "/ledgers",
+              moved()
+                  .put("fabricConfigBlock", block)
+                  .put(
+                      "parties",
+                      new JsonArray()
+                          .add(party("Bank A", "BankAMSP"))
+                          .add(party("Bank C", "BankCMSP")))
+                  .encode());
+      assertError(missingB, 400, "INVALID_PARTIES");
+      assertThat(missingB.body()).contains("BankCMSP").contains("BankBMSP is missing");
+      assertThat(manager.get("/ledgers/moved").statusCode()).isEqualTo(404);
+
+      // Made from the block: the channel's organisations, named as the request names them.
+      HttpResponse<String> created =
+          manager.post(
+              "/ledgers",
+              moved()
+                  .put("fabricConfigBlock", block)
+                  .put(
+                      "parties",
+                      new JsonArray()
+                          .add(party("Bank B plc", "BankBMSP"))
+                          .add(party("Bank A plc", "BankAMSP")))
+                  .encode());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      JsonObject active = manager.awaitStatus("moved", "ACTIVE", Duration.ofSeconds(60));
+      assertThat(
+              active.getJsonArray("parties").stream().map(p -> ((JsonObject) p).getString("mspId")))
+          .containsExactlyInAnyOrder("BankAMSP", "BankBMSP");
+
+      // Bank A's client identity from the first ledger, unchanged, submits on the new one.
+      JsonObject profile =
+          new JsonObject(manager.get("/ledgers/moved/connection-profile?mspId=BankAMSP").body());
+      String peer = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
+      Contract obligations =
+          bankA.gatewayTo(profile, peer).getNetwork("moved").getContract("obligations");
+      obligations.submitTransaction("record", "iou-1", "BankAMSP", "BankBMSP", "EUR", "40");
+      assertThat(
+              new String(obligations.evaluateTransaction("get", "iou-1"), StandardCharsets.UTF_8))
+          .contains("\"amount\":\"40\"");
+    }
+  }
+
+  private static JsonObject moved() {
+    return new JsonObject().put("name", "moved").put("template", "payments-netting");
+  }
+
+  private static JsonObject party(String organization, String mspId) {
+    return new JsonObject().put("organization", organization).put("mspId", mspId);
+  }
+}
