@@ -11,16 +11,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.Network;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A ledger made through the API from an existing channel's config block — here a Patchwork
- * ledger's, whose config blocks are Fabric's — has the channel's organisations under the same MSP
- * ids, trusts their CAs, and the identities the members already hold submit on it through the
- * official Gateway client. What is not a usable config block, or parties that are not the
- * channel's, are refused before anything is made.
+ * A ledger made through the API from an existing channel's config block and blocks — here a
+ * Patchwork ledger's, whose blocks are Fabric's — has the channel's organisations under the same
+ * MSP ids, trusts their CAs, starts with the channel's world state, and the identities the members
+ * already hold submit on it through the official Gateway client. What is not a usable config block,
+ * blocks that are not the channel's chain, or parties that are not the channel's, are refused
+ * before anything is made.
  */
 @Tag("cluster")
 class FabricImportApiTest {
@@ -53,6 +56,21 @@ class FabricImportApiTest {
               java.util.Optional.empty());
       assertThat(redeemed.statusCode()).as(redeemed.body()).isEqualTo(200);
       bankA.redeemed(new JsonObject(redeemed.body()));
+      Network tradeNetwork = bankA.gateway().getNetwork("trade");
+      tradeNetwork
+          .getContract("obligations")
+          .submitTransaction("record", "iou-1", "BankAMSP", "BankBMSP", "EUR", "125");
+      // The channel's blocks, as a member reads them from its peer (qscc, with validation codes).
+      Contract qscc = tradeNetwork.getContract("qscc");
+      long height =
+          BlockchainInfo.parseFrom(qscc.evaluateTransaction("GetChainInfo", "trade")).getHeight();
+      JsonArray blocks = new JsonArray();
+      for (long number = 0; number < height; number++) {
+        blocks.add(
+            Base64.getEncoder()
+                .encodeToString(
+                    qscc.evaluateTransaction("GetBlockByNumber", "trade", Long.toString(number))));
+      }
       HttpResponse<byte[]> genesis = manager.getBytes("/ledgers/trade/genesis");
       assertThat(genesis.statusCode()).isEqualTo(200);
       String block = Base64.getEncoder().encodeToString(genesis.body());
@@ -100,6 +118,18 @@ class FabricImportApiTest {
                   .encode());
       assertError(missingB, 400, "INVALID_PARTIES");
       assertThat(missingB.body()).contains("BankCMSP").contains("BankBMSP is missing");
+      JsonArray gap = blocks.copy();
+      gap.remove(0);
+      HttpResponse<String> notAChain =
+          manager.post(
+              "/ledgers",
+              moved().put("fabricConfigBlock", block).put("fabricBlocks", gap).encode());
+      assertError(notAChain, 422, "INVALID_FABRIC_BLOCKS");
+      assertThat(notAChain.body()).contains("not the chain from block 0");
+      assertError(
+          manager.post("/ledgers", moved().put("fabricBlocks", blocks).encode()),
+          400,
+          "MALFORMED_REQUEST");
       assertThat(manager.get("/ledgers/moved").statusCode()).isEqualTo(404);
 
       // Made from the block: the channel's organisations, named as the request names them.
@@ -108,6 +138,7 @@ class FabricImportApiTest {
               "/ledgers",
               moved()
                   .put("fabricConfigBlock", block)
+                  .put("fabricBlocks", blocks)
                   .put(
                       "parties",
                       new JsonArray()
@@ -126,9 +157,13 @@ class FabricImportApiTest {
       String peer = profile.getJsonArray("peers").getJsonObject(0).getString("endpoint");
       Contract obligations =
           bankA.gatewayTo(profile, peer).getNetwork("moved").getContract("obligations");
-      obligations.submitTransaction("record", "iou-1", "BankAMSP", "BankBMSP", "EUR", "40");
+      // The channel's state came along: the obligation recorded on it is there from block 0.
       assertThat(
               new String(obligations.evaluateTransaction("get", "iou-1"), StandardCharsets.UTF_8))
+          .contains("\"amount\":\"125\"");
+      obligations.submitTransaction("record", "iou-2", "BankAMSP", "BankBMSP", "EUR", "40");
+      assertThat(
+              new String(obligations.evaluateTransaction("get", "iou-2"), StandardCharsets.UTF_8))
           .contains("\"amount\":\"40\"");
     }
   }

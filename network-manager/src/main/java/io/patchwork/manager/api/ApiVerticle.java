@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
@@ -50,6 +51,9 @@ public final class ApiVerticle extends VerticleBase {
 
   /** Largest request body taken; larger ones get 413. */
   public static final long MAX_BODY_BYTES = 256 * 1024;
+
+  /** The body limit of {@code POST /ledgers}, which may carry a Fabric channel's blocks. */
+  public static final long MAX_LEDGER_BODY_BYTES = 64L * 1024 * 1024;
 
   private final String host;
   private final int requestedPort;
@@ -123,6 +127,8 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    // A new ledger may bring a Fabric channel's blocks: a larger body, for that request alone.
+    router.post("/ledgers").handler(BodyHandler.create().setBodyLimit(MAX_LEDGER_BODY_BYTES));
     router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
@@ -212,7 +218,12 @@ public final class ApiVerticle extends VerticleBase {
             error(
                 ctx,
                 ApiError.BODY_TOO_LARGE,
-                "request bodies are limited to " + MAX_BODY_BYTES + " bytes"));
+                "request bodies are limited to "
+                    + (ctx.request().method() == HttpMethod.POST
+                            && ctx.request().path().equals("/ledgers")
+                        ? MAX_LEDGER_BODY_BYTES
+                        : MAX_BODY_BYTES)
+                    + " bytes"));
     router.errorHandler(
         500,
         ctx -> {

@@ -24,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -38,6 +39,9 @@ import java.util.Set;
 final class LedgerRoutes {
   /** More parties than any template allows, refused before the template is asked. */
   private static final int MAX_PARTIES = 1_000;
+
+  /** The most blocks of a Fabric channel a ledger is made from. */
+  private static final int MAX_FABRIC_BLOCKS = 1_000_000;
 
   private final Vertx vertx;
   private final LedgerService service;
@@ -274,7 +278,22 @@ final class LedgerRoutes {
         Optional.empty(),
         body.has("fabricConfigBlock")
             ? Optional.of(body.base64("fabricConfigBlock"))
-            : Optional.empty());
+            : Optional.empty(),
+        body.has("fabricBlocks") ? blocks(body) : List.of());
+  }
+
+  /** The channel's blocks, each base64, from block 0. */
+  private static List<byte[]> blocks(JsonBody body) throws Refusal {
+    List<String> encoded = body.strings("fabricBlocks", 1, MAX_FABRIC_BLOCKS);
+    List<byte[]> blocks = new ArrayList<>(encoded.size());
+    for (int i = 0; i < encoded.size(); i++) {
+      try {
+        blocks.add(Base64.getDecoder().decode(encoded.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw Refusal.malformed("fabricBlocks[" + i + "]", "expected base64");
+      }
+    }
+    return blocks;
   }
 
   private static JsonObject json(LedgerRecord record, Optional<HostedLedger> running) {

@@ -2,6 +2,7 @@ package io.patchwork.manager.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -185,6 +190,8 @@ final class LedgerCommands {
           "Create a ledger from a template (operator); with --from-fabric, from an existing Fabric"
               + " channel's config block: the channel's organisations, MSP ids and certificates.")
   static final class CreateLedger extends Api.Command {
+    private static final Pattern BLOCK_FILE = Pattern.compile(".*?(\\d+)\\.block");
+
     @Parameters(index = "0", description = "The ledger's name (its id).")
     String name;
 
@@ -206,6 +213,15 @@ final class LedgerCommands {
                 + " gets the channel's organisations under the same MSP ids, trusting their Fabric"
                 + " CAs, and the channel's endorsement policy.")
     Path fabricConfigBlock;
+
+    @Option(
+        names = "--fabric-blocks",
+        paramLabel = "DIR",
+        description =
+            "With --from-fabric: the channel's blocks from block 0, one file each named"
+                + " '<number>.block' (or ending so: 'mychannel_7.block'), as 'peer channel fetch N'"
+                + " saves them from a peer; the ledger starts with the world state they leave.")
+    Path fabricBlocks;
 
     @Option(names = "--set", description = "An override as 'field.path=value'; repeatable.")
     List<String> overrides = new ArrayList<>();
@@ -252,12 +268,59 @@ final class LedgerCommands {
             "fabricConfigBlock",
             Base64.getEncoder().encodeToString(Files.readAllBytes(fabricConfigBlock)));
       }
+      if (fabricBlocks != null) {
+        if (fabricConfigBlock == null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--fabric-blocks goes with --from-fabric");
+        }
+        JsonArray blocks = new JsonArray();
+        for (Path block : blockFiles(fabricBlocks)) {
+          blocks.add(Base64.getEncoder().encodeToString(Files.readAllBytes(block)));
+        }
+        request.put("fabricBlocks", blocks);
+      }
       JsonObject created = api.post("/ledgers", request);
       out()
           .printf(
               "ledger %s is %s; follow it with: patchwork ledger %s%n",
               created.getString("id"), created.getString("status"), created.getString("id"));
       return 0;
+    }
+
+    /** The block files of a directory, by the block number ending their names, from 0 on. */
+    private List<Path> blockFiles(Path directory) throws IOException {
+      if (!Files.isDirectory(directory)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--fabric-blocks " + directory + " is not a directory");
+      }
+      TreeMap<Long, Path> numbered = new TreeMap<>();
+      try (Stream<Path> files = Files.list(directory)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          Matcher name = BLOCK_FILE.matcher(file.getFileName().toString());
+          if (name.matches() && numbered.put(Long.parseLong(name.group(1)), file) != null) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(), "--fabric-blocks holds block " + name.group(1) + " twice");
+          }
+        }
+      }
+      long expected = 0;
+      for (long number : numbered.keySet()) {
+        if (number != expected++) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--fabric-blocks "
+                  + directory
+                  + " lacks block "
+                  + (expected - 1)
+                  + ": it needs"
+                  + " every block from 0");
+        }
+      }
+      if (numbered.isEmpty()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--fabric-blocks " + directory + " holds no '<number>.block' file");
+      }
+      return List.copyOf(numbered.values());
     }
   }
 

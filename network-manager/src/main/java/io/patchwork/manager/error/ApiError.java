@@ -36,6 +36,8 @@ public enum ApiError {
   NOT_A_FABRIC_CONFIG_BLOCK(422, "fabricConfigBlock is not a Fabric channel config block"),
   UNSUPPORTED_FABRIC_CONFIG(
       422, "the Fabric channel uses something a Patchwork ledger cannot express"),
+  INVALID_FABRIC_BLOCKS(
+      422, "fabricBlocks are not the Fabric channel's chain from its genesis block"),
   LEDGER_NOT_FOUND(404, "no such ledger"),
   LEDGER_NOT_ACTIVE(409, "the ledger is not ACTIVE here"),
   LEDGER_NOT_RUNNING(409, "the ledger's nodes do not run here"),

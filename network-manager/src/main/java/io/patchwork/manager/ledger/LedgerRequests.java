@@ -48,7 +48,8 @@ final class LedgerRequests {
    * The template the request makes, with its overrides applied, and its parties.
    *
    * @throws Refusal INVALID_NAME, UNKNOWN_TEMPLATE, INVALID_OVERRIDES, NOT_A_FABRIC_CONFIG_BLOCK,
-   *     UNSUPPORTED_FABRIC_CONFIG or INVALID_PARTIES, with the problems by field path
+   *     UNSUPPORTED_FABRIC_CONFIG, INVALID_FABRIC_BLOCKS, MALFORMED_REQUEST or INVALID_PARTIES,
+   *     with the problems by field path
    */
   static Checked check(LedgerService.Request request) throws Refusal {
     List<TemplateError> problems = new ArrayList<>();
@@ -72,8 +73,12 @@ final class LedgerRequests {
     Optional<FabricChannelImport> imported = Optional.empty();
     List<LedgerRecord.Party> parties = request.parties();
     if (request.fabricConfigBlock().isPresent()) {
-      imported = Optional.of(fabricChannel(request.fabricConfigBlock().get()));
+      imported =
+          Optional.of(fabricChannel(request.fabricConfigBlock().get(), request.fabricBlocks()));
       parties = channelParties(imported.get(), parties, problems);
+    } else if (!request.fabricBlocks().isEmpty()) {
+      throw Refusal.malformed(
+          "fabricBlocks", "a channel's blocks go with its config block (fabricConfigBlock)");
     }
     Set<String> mspIds = new HashSet<>();
     Set<String> organizations = new HashSet<>();
@@ -106,15 +111,27 @@ final class LedgerRequests {
     return new Checked(template, parties, imported);
   }
 
-  private static FabricChannelImport fabricChannel(byte[] configBlock) throws Refusal {
+  private static FabricChannelImport fabricChannel(byte[] configBlock, List<byte[]> blocks)
+      throws Refusal {
+    FabricChannelImport channel;
     try {
-      return FabricChannelImport.read(configBlock);
+      channel = FabricChannelImport.read(configBlock);
     } catch (LedgerException e) {
       ApiError error =
           e.error() == LedgerError.NOT_A_FABRIC_CONFIG_BLOCK
               ? ApiError.NOT_A_FABRIC_CONFIG_BLOCK
               : ApiError.UNSUPPORTED_FABRIC_CONFIG;
       throw refused(error, List.of(new TemplateError("fabricConfigBlock", e.getMessage())));
+    }
+    if (blocks.isEmpty()) {
+      return channel;
+    }
+    try {
+      return channel.withState(blocks);
+    } catch (LedgerException e) {
+      throw refused(
+          ApiError.INVALID_FABRIC_BLOCKS,
+          List.of(new TemplateError("fabricBlocks", e.getMessage())));
     }
   }
 

@@ -169,13 +169,11 @@ public final class LedgerService implements AutoCloseable {
 
   /**
    * What a client asks for; {@code opening} for a successor ledger (see {@link
-   * Settlement#successor}).
-   */
-  /**
-   * A request for a new ledger. With {@code fabricConfigBlock} — an existing Fabric channel's
-   * config block — the ledger is made from that channel: its parties are the channel's
-   * organisations (named as {@code parties} name them, or by MSP id when it names none) and its
-   * endorsement policy the channel's.
+   * Settlement#successor}). With {@code fabricConfigBlock} — an existing Fabric channel's config
+   * block — the ledger is made from that channel: its parties are the channel's organisations
+   * (named as {@code parties} name them, or by MSP id when it names none) and its endorsement
+   * policy the channel's; with {@code fabricBlocks} too — the channel's blocks from its genesis
+   * block — it starts with the channel's world state.
    */
   public record Request(
       String name,
@@ -183,12 +181,14 @@ public final class LedgerService implements AutoCloseable {
       List<LedgerRecord.Party> parties,
       Map<String, String> overrides,
       Optional<Opening> opening,
-      Optional<byte[]> fabricConfigBlock) {
+      Optional<byte[]> fabricConfigBlock,
+      List<byte[]> fabricBlocks) {
     public Request {
       parties = List.copyOf(parties);
       overrides = Map.copyOf(overrides);
       Objects.requireNonNull(opening, "opening");
       Objects.requireNonNull(fabricConfigBlock, "fabricConfigBlock");
+      fabricBlocks = List.copyOf(fabricBlocks);
     }
 
     public Request(
@@ -196,7 +196,7 @@ public final class LedgerService implements AutoCloseable {
         String template,
         List<LedgerRecord.Party> parties,
         Map<String, String> overrides) {
-      this(name, template, parties, overrides, Optional.empty(), Optional.empty());
+      this(name, template, parties, overrides, Optional.empty(), Optional.empty(), List.of());
     }
   }
 
@@ -234,11 +234,12 @@ public final class LedgerService implements AutoCloseable {
           ApiError.DUPLICATE_NAME, List.of(new TemplateError("name", e.getMessage())));
     }
     log.info(
-        "ledger.accepted ledger={} template={} parties={} from_fabric_channel={}",
+        "ledger.accepted ledger={} template={} parties={} from_fabric_channel={} imported_keys={}",
         record.id(),
         template.name(),
         record.parties().size(),
-        checked.imported().isPresent());
+        checked.imported().isPresent(),
+        checked.imported().map(FabricChannelImport::importedKeys).orElse(0L));
     return record;
   }
 

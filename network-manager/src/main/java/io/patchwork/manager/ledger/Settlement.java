@@ -213,7 +213,8 @@ public final class Settlement {
                 members,
                 predecessor.overrides(),
                 Optional.of(opening),
-                Optional.empty()));
+                Optional.empty(),
+                List.of()));
     log.info(
         "ledger.successor_accepted ledger={} predecessor={} statement_sha256={} obligations={}"
             + " balances={}",

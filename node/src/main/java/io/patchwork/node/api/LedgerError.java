@@ -11,6 +11,9 @@ public enum LedgerError {
   /** Bytes given as a Fabric channel's config block that are not one. */
   NOT_A_FABRIC_CONFIG_BLOCK("the bytes are not a Fabric channel config block"),
 
+  /** Blocks given as a Fabric channel's chain that are not one (gaps, broken links, ...). */
+  INVALID_FABRIC_BLOCKS("the blocks are not the Fabric channel's chain from its genesis block"),
+
   /** A Fabric channel config with something Patchwork cannot express. */
   UNSUPPORTED_FABRIC_CONFIG("the Fabric channel uses something a Patchwork ledger cannot express"),
   /** No node of the ledger runs here to do it (no peer of that member, no peer at all). */

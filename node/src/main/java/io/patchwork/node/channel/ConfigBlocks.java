@@ -7,11 +7,16 @@ import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.ConfigException.Code;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.ImportedNamespace;
+import io.patchwork.node.config.proto.ImportedState;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.tx.ConfigEnvelopes;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Config;
@@ -38,6 +43,33 @@ public final class ConfigBlocks {
    *     not a Raft group a ledger can start with
    */
   public static Block genesis(LedgerConfig config, Instant createdAt) throws ConfigException {
+    return genesis(config, createdAt, Optional.empty());
+  }
+
+  /**
+   * As {@link #genesis(LedgerConfig, Instant)}, for a ledger that starts with {@code imported}
+   * state (a Fabric channel's, {@link FabricStateReplay}), carried in the genesis transaction.
+   *
+   * @throws ConfigException also {@code INVALID_FABRIC_BLOCKS} if the state names a Fabric system
+   *     namespace or a namespace twice
+   */
+  public static Block genesis(
+      LedgerConfig config, Instant createdAt, Optional<ImportedState> imported)
+      throws ConfigException {
+    Objects.requireNonNull(imported, "imported");
+    if (imported.isPresent()) {
+      Set<String> seen = new HashSet<>();
+      for (ImportedNamespace namespace : imported.get().getNamespacesList()) {
+        if (FabricStateReplay.isSystemNamespace(namespace.getNamespace())
+            || !seen.add(namespace.getNamespace())) {
+          throw new ConfigException(
+              Code.INVALID_FABRIC_BLOCKS,
+              "imported state names namespace '"
+                  + namespace.getNamespace()
+                  + "' twice or as Fabric's own");
+        }
+      }
+    }
     LedgerRules.of(config);
     if (config.getSequence() != 0) {
       throw new ConfigException(Code.MALFORMED, "a genesis config has sequence 0");
@@ -59,7 +91,9 @@ public final class ConfigBlocks {
         ConfigEnvelopes.payload(
             channelHeader,
             SignatureHeader.getDefaultInstance(),
-            ConfigUpdate.newBuilder().setConfig(config).build().toByteString());
+            withImported(ConfigUpdate.newBuilder().setConfig(config), imported)
+                .build()
+                .toByteString());
     Envelope submitted = Envelope.newBuilder().setPayload(payload.toByteString()).build();
     try {
       Envelope wrapped = ConfigEnvelopes.wrap(submitted, ChannelTrees.encode(config));
@@ -67,6 +101,12 @@ public final class ConfigBlocks {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("the genesis transaction just built does not decode", e);
     }
+  }
+
+  private static ConfigUpdate.Builder withImported(
+      ConfigUpdate.Builder update, Optional<ImportedState> imported) {
+    imported.ifPresent(update::setImportedState);
+    return update;
   }
 
   /**

@@ -26,6 +26,12 @@ public final class ConfigException extends Exception {
     /** A Fabric channel config with something Patchwork cannot express (an idemix MSP, ...). */
     UNSUPPORTED_FABRIC_CONFIG,
     /**
+     * Blocks given as a Fabric channel's chain that are not one: a gap, a broken hash link, another
+     * channel's transaction, no validation codes, or without the config block a ledger is made
+     * from.
+     */
+    INVALID_FABRIC_BLOCKS,
+    /**
      * A Fabric config update that does not apply to the config in force: a stale read set, a
      * version that skips one, or no change at all.
      */

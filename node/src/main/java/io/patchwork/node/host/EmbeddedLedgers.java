@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Passphrase;
+import io.patchwork.node.api.FabricChannelImport;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
@@ -114,6 +115,7 @@ public final class EmbeddedLedgers implements LedgerHost {
       }
     }
     plan.opening().ifPresent(builder::opening);
+    plan.imported().flatMap(FabricChannelImport::state).ifPresent(builder::importedState);
     try {
       return new EmbeddedLedger(builder.start(), plan.directory(), clock);
     } catch (LedgerException e) {

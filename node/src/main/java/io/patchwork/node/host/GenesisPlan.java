@@ -14,6 +14,7 @@ import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernancePolicy;
+import io.patchwork.node.config.proto.ImportedState;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.LedgerStatus;
 import io.patchwork.node.config.proto.Lifecycle;
@@ -62,6 +63,7 @@ record GenesisPlan(
     Optional<Duration> upgradeWindow,
     Map<String, ByteString> contracts,
     Optional<Opening> opening,
+    Optional<ImportedState> importedState,
     NodeAddresses addresses,
     Map<Integer, OrdererSlot> remoteSlots) {
 
@@ -184,7 +186,7 @@ record GenesisPlan(
       }
     }
     LedgerConfig built = config.build();
-    Block genesis = ConfigBlocks.genesis(built, at);
+    Block genesis = ConfigBlocks.genesis(built, at, importedState);
     return new Genesis(built, genesis, Collections.unmodifiableMap(credentials), trust);
   }
 

@@ -15,6 +15,7 @@ import io.patchwork.node.config.proto.BlockCutting;
 import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernancePolicy;
+import io.patchwork.node.config.proto.ImportedState;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.Orderer;
@@ -58,6 +59,7 @@ public final class LocalLedgerBuilder {
   private Optional<Passphrase> keyPassphrase = Optional.empty();
   private Clock clock = Clock.systemUTC();
   private Optional<Opening> opening = Optional.empty();
+  private Optional<ImportedState> importedState = Optional.empty();
   private NodeAddresses addresses = NodeAddresses.loopback();
   private RemoteOrderers remoteOrderers = RemoteOrderers.NONE;
 
@@ -212,6 +214,15 @@ public final class LocalLedgerBuilder {
   }
 
   /**
+   * Starts the ledger with a Fabric channel's world state ({@code channel.FabricStateReplay}): it
+   * goes into the genesis transaction, and every peer writes it into its world state at block 0.
+   */
+  public LocalLedgerBuilder importedState(ImportedState state) {
+    this.importedState = Optional.of(Objects.requireNonNull(state, "state"));
+    return this;
+  }
+
+  /**
    * Issues the nodes' certificates, writes the genesis config and starts every node; returns once
    * all gRPC servers are bound. Nothing keeps running if it fails.
    */
@@ -246,6 +257,7 @@ public final class LocalLedgerBuilder {
                 upgradeWindow,
                 pins,
                 opening,
+                importedState,
                 addresses,
                 slots)
             .issue(clock.instant());

@@ -9,6 +9,8 @@ import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
+import io.patchwork.node.config.proto.ImportedEntry;
+import io.patchwork.node.config.proto.ImportedNamespace;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.governance.GovernanceRecords;
@@ -468,6 +470,16 @@ public final class PeerLedger implements AutoCloseable {
       List<StateWrite> writes = new ArrayList<>();
       writes.add(configWrite(rules.config()));
       writes.add(channelWrite(ConfigBlocks.treeOf(genesis)));
+      // A ledger made from a Fabric channel starts with its state.
+      ConfigUpdate update =
+          ConfigUpdate.parseFrom(
+              ConfigEnvelopes.update(EnvelopeHeaders.read(genesis.getData().getData(0)).payload()));
+      for (ImportedNamespace namespace : update.getImportedState().getNamespacesList()) {
+        for (ImportedEntry entry : namespace.getEntriesList()) {
+          writes.add(
+              new StateWrite(namespace.getNamespace(), entry.getKey(), entry.getValue(), false));
+        }
+      }
       if (rules.config().hasOpening()) {
         writes.addAll(
             OpeningBook.writes(

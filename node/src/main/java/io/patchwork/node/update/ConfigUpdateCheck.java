@@ -188,6 +188,9 @@ public final class ConfigUpdateCheck {
     LedgerRules next;
     try {
       update = ConfigUpdate.parseFrom(updateBytes);
+      if (update.hasImportedState()) {
+        return Verdict.refused("a ledger's state is imported in its genesis block only");
+      }
       if (update.hasRecord()) {
         if (current.status() == LedgerStatus.CLOSED) {
           return Verdict.refused("the ledger is closed");

@@ -9,8 +9,12 @@ import io.patchwork.ca.RevocationReason;
 import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.block.BlockSignatures;
 import io.patchwork.node.config.ConfigTransactions;
+import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.EndorsementPolicy;
 import io.patchwork.node.config.proto.GovernanceProposal;
+import io.patchwork.node.config.proto.ImportedEntry;
+import io.patchwork.node.config.proto.ImportedNamespace;
+import io.patchwork.node.config.proto.ImportedState;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.crypto.SignatureVerifier;
 import io.patchwork.node.peer.PeerLedger;
@@ -64,6 +68,40 @@ class LedgerSecurityTest {
         .orderers(1)
         .endorsement(EndorsementPolicy.Rule.MAJORITY, 0)
         .blocks(100, Duration.ofMillis(20));
+  }
+
+  @Test
+  void state_is_imported_in_the_genesis_block_only() throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          LedgerConfig next =
+              cluster.config().toBuilder().setSequence(cluster.config().getSequence() + 1).build();
+          // Signed by every member's admin, but carrying state: no later config may bring any.
+          ConfigUpdate.Builder update = ConfigUpdate.newBuilder().setConfig(next);
+          for (String msp : List.of("BankAMSP", "BankBMSP", "BankCMSP")) {
+            update.addSignatures(ConfigTransactions.sign(next, Cluster.signer(cluster.admin(msp))));
+          }
+          update.setImportedState(
+              ImportedState.newBuilder()
+                  .addNamespaces(
+                      ImportedNamespace.newBuilder()
+                          .setNamespace("ledger-token")
+                          .addEntries(
+                              ImportedEntry.newBuilder()
+                                  .setKey("balance/BankAMSP")
+                                  .setValue(ByteString.copyFromUtf8("1000000")))));
+          BroadcastResponse response =
+              cluster.broadcast(
+                  cluster.admin("BankAMSP"),
+                  ConfigTransactions.envelope(
+                      update.build(), Cluster.signer(cluster.admin("BankAMSP")), Instant.now()));
+
+          assertThat(response.getStatus()).isEqualTo(Status.BAD_REQUEST);
+          assertThat(response.getInfo()).contains("imported in its genesis block only");
+          assertThat(cluster.config().getSequence()).isEqualTo(next.getSequence() - 1);
+        });
   }
 
   @Test
