@@ -3,10 +3,12 @@ package io.patchwork.manager;
 import static io.patchwork.manager.ManagerFixture.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.patchwork.node.cluster.AssetChaincodeServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -33,7 +35,11 @@ class FabricImportApiTest {
   void a_ledger_made_from_a_channel_config_block_takes_the_members_existing_identities()
       throws Exception {
     try (ManagerFixture manager = ManagerFixture.start(directory);
-        MemberKit bankA = new MemberKit("Bank A", "BankAMSP")) {
+        MemberKit bankA = new MemberKit("Bank A", "BankAMSP");
+        AssetChaincodeServer assets = AssetChaincodeServer.start("assets")) {
+      String assetsPackage =
+          Base64.getEncoder()
+              .encodeToString(Files.readAllBytes(assets.ccaasPackage(directory, "assets_1.0")));
       JsonObject trade =
           new JsonObject()
               .put("name", "trade")
@@ -130,6 +136,25 @@ class FabricImportApiTest {
           manager.post("/ledgers", moved().put("fabricBlocks", blocks).encode()),
           400,
           "MALFORMED_REQUEST");
+      assertError(
+          manager.post(
+              "/ledgers",
+              moved()
+                  .put("fabricConfigBlock", block)
+                  .put(
+                      "chaincode", new JsonArray().add(chaincode("assets", "bm90IGEgcGFja2FnZQ==")))
+                  .encode()),
+          422,
+          "INVALID_CHAINCODE_PACKAGE");
+      assertError(
+          manager.post(
+              "/ledgers",
+              moved()
+                  .put("fabricConfigBlock", block)
+                  .put("chaincode", new JsonArray().add(chaincode("obligations", assetsPackage)))
+                  .encode()),
+          422,
+          "INVALID_CHAINCODE_PACKAGE");
       assertThat(manager.get("/ledgers/moved").statusCode()).isEqualTo(404);
 
       // Made from the block: the channel's organisations, named as the request names them.
@@ -139,6 +164,7 @@ class FabricImportApiTest {
               moved()
                   .put("fabricConfigBlock", block)
                   .put("fabricBlocks", blocks)
+                  .put("chaincode", new JsonArray().add(chaincode("assets", assetsPackage)))
                   .put(
                       "parties",
                       new JsonArray()
@@ -165,11 +191,22 @@ class FabricImportApiTest {
       assertThat(
               new String(obligations.evaluateTransaction("get", "iou-2"), StandardCharsets.UTF_8))
           .contains("\"amount\":\"40\"");
+      // Fabric chaincode of the official shim, pinned by its package and run by the hosted peers.
+      Contract chaincode = bankA.gatewayTo(profile, peer).getNetwork("moved").getContract("assets");
+      chaincode.submitTransaction("create", "a1", "BankA", "10");
+      assertThat(new String(chaincode.evaluateTransaction("read", "a1"), StandardCharsets.UTF_8))
+          .isEqualTo("10");
+      assertThat(new String(chaincode.evaluateTransaction("whoami"), StandardCharsets.UTF_8))
+          .isEqualTo("BankAMSP");
     }
   }
 
   private static JsonObject moved() {
     return new JsonObject().put("name", "moved").put("template", "payments-netting");
+  }
+
+  private static JsonObject chaincode(String name, String ccaasPackage) {
+    return new JsonObject().put("name", name).put("package", ccaasPackage);
   }
 
   private static JsonObject party(String organization, String mspId) {

@@ -43,6 +43,9 @@ final class LedgerRoutes {
   /** The most blocks of a Fabric channel a ledger is made from. */
   private static final int MAX_FABRIC_BLOCKS = 1_000_000;
 
+  /** The most chaincode packages a new ledger pins. */
+  private static final int MAX_CHAINCODE = 100;
+
   private final Vertx vertx;
   private final LedgerService service;
   private final Settlement settlement;
@@ -279,7 +282,19 @@ final class LedgerRoutes {
         body.has("fabricConfigBlock")
             ? Optional.of(body.base64("fabricConfigBlock"))
             : Optional.empty(),
-        body.has("fabricBlocks") ? blocks(body) : List.of());
+        body.has("fabricBlocks") ? blocks(body) : List.of(),
+        chaincode(body));
+  }
+
+  /** The chaincode to pin: a name and a ccaas package (base64) each. */
+  private static List<LedgerService.Chaincode> chaincode(JsonBody body) throws Refusal {
+    List<LedgerService.Chaincode> chaincode = new ArrayList<>();
+    if (body.has("chaincode")) {
+      for (JsonBody entry : body.objects("chaincode", 1, MAX_CHAINCODE)) {
+        chaincode.add(new LedgerService.Chaincode(entry.string("name"), entry.base64("package")));
+      }
+    }
+    return chaincode;
   }
 
   /** The channel's blocks, each base64, from block 0. */

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -223,6 +225,15 @@ final class LedgerCommands {
                 + " saves them from a peer; the ledger starts with the world state they leave.")
     Path fabricBlocks;
 
+    @Option(
+        names = "--chaincode",
+        paramLabel = "NAME=PACKAGE",
+        description =
+            "Fabric chaincode the ledger pins and its hosted peers run: its name and its"
+                + " chaincode-as-a-service package (.tar.gz with metadata.json and connection.json);"
+                + " repeatable.")
+    Map<String, Path> chaincode = new LinkedHashMap<>();
+
     @Option(names = "--set", description = "An override as 'field.path=value'; repeatable.")
     List<String> overrides = new ArrayList<>();
 
@@ -278,6 +289,22 @@ final class LedgerCommands {
           blocks.add(Base64.getEncoder().encodeToString(Files.readAllBytes(block)));
         }
         request.put("fabricBlocks", blocks);
+      }
+      if (!chaincode.isEmpty()) {
+        JsonArray entries = new JsonArray();
+        for (Map.Entry<String, Path> entry : chaincode.entrySet()) {
+          if (!Files.isRegularFile(entry.getValue())) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(), "--chaincode " + entry.getValue() + " is not a file");
+          }
+          entries.add(
+              new JsonObject()
+                  .put("name", entry.getKey())
+                  .put(
+                      "package",
+                      Base64.getEncoder().encodeToString(Files.readAllBytes(entry.getValue()))));
+        }
+        request.put("chaincode", entries);
       }
       JsonObject created = api.post("/ledgers", request);
       out()

@@ -38,6 +38,8 @@ public enum ApiError {
       422, "the Fabric channel uses something a Patchwork ledger cannot express"),
   INVALID_FABRIC_BLOCKS(
       422, "fabricBlocks are not the Fabric channel's chain from its genesis block"),
+  INVALID_CHAINCODE_PACKAGE(
+      422, "a chaincode's name or chaincode-as-a-service package is not usable"),
   LEDGER_NOT_FOUND(404, "no such ledger"),
   LEDGER_NOT_ACTIVE(409, "the ledger is not ACTIVE here"),
   LEDGER_NOT_RUNNING(409, "the ledger's nodes do not run here"),

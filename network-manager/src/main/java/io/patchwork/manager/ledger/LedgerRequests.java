@@ -3,6 +3,7 @@ package io.patchwork.manager.ledger;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.FabricChaincode;
 import io.patchwork.node.api.FabricChannelImport;
 import io.patchwork.node.api.LedgerError;
 import io.patchwork.node.api.LedgerException;
@@ -42,7 +43,8 @@ final class LedgerRequests {
   record Checked(
       LedgerTemplate template,
       List<LedgerRecord.Party> parties,
-      Optional<FabricChannelImport> imported) {}
+      Optional<FabricChannelImport> imported,
+      List<FabricChaincode> chaincode) {}
 
   /**
    * The template the request makes, with its overrides applied, and its parties.
@@ -108,7 +110,37 @@ final class LedgerRequests {
     if (!problems.isEmpty()) {
       throw refused(ApiError.INVALID_PARTIES, problems);
     }
-    return new Checked(template, parties, imported);
+    return new Checked(template, parties, imported, chaincode(request.chaincode(), template));
+  }
+
+  /**
+   * The chaincode a request names, each a usable package under a name of its own.
+   *
+   * @throws Refusal INVALID_CHAINCODE_PACKAGE naming the entry
+   */
+  private static List<FabricChaincode> chaincode(
+      List<LedgerService.Chaincode> named, LedgerTemplate template) throws Refusal {
+    List<FabricChaincode> chaincode = new ArrayList<>();
+    Set<String> names = new HashSet<>(template.contracts());
+    for (int i = 0; i < named.size(); i++) {
+      LedgerService.Chaincode entry = named.get(i);
+      if (!names.add(entry.name())) {
+        throw refused(
+            ApiError.INVALID_CHAINCODE_PACKAGE,
+            List.of(
+                new TemplateError(
+                    "chaincode[" + i + "].name",
+                    entry.name() + " is the name of another contract of the ledger")));
+      }
+      try {
+        chaincode.add(FabricChaincode.read(entry.name(), entry.ccaasPackage()));
+      } catch (LedgerException e) {
+        throw refused(
+            ApiError.INVALID_CHAINCODE_PACKAGE,
+            List.of(new TemplateError("chaincode[" + i + "]", e.getMessage())));
+      }
+    }
+    return chaincode;
   }
 
   private static FabricChannelImport fabricChannel(byte[] configBlock, List<byte[]> blocks)
@@ -181,6 +213,7 @@ final class LedgerRequests {
       CertificateAuthority authority,
       Opening opening,
       Optional<FabricChannelImport> imported,
+      List<FabricChaincode> chaincode,
       Path directory,
       RemoteOrderers remoteOrderers) {
     return new LedgerPlan(
@@ -205,6 +238,7 @@ final class LedgerRequests {
         template.lifespan(),
         template.upgradeWindow(),
         template.contracts(),
+        chaincode,
         Optional.ofNullable(opening),
         imported,
         directory,

@@ -8,6 +8,7 @@ import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.IssuedCertificate;
 import io.patchwork.manager.error.ApiError;
 import io.patchwork.manager.error.Refusal;
+import io.patchwork.node.api.FabricChaincode;
 import io.patchwork.node.api.FabricChannelImport;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.HostedNode;
@@ -88,6 +89,9 @@ public final class LedgerService implements AutoCloseable {
 
   /** The Fabric channels ledgers are made from, from {@link #accept} to {@link #provision}. */
   private final Map<String, FabricChannelImport> imports = new ConcurrentHashMap<>();
+
+  /** The chaincode ledgers pin, from {@link #accept} to {@link #provision}. */
+  private final Map<String, List<FabricChaincode>> chaincodes = new ConcurrentHashMap<>();
 
   private final LedgerMetrics metrics;
   private final String instance;
@@ -173,7 +177,9 @@ public final class LedgerService implements AutoCloseable {
    * block — the ledger is made from that channel: its parties are the channel's organisations
    * (named as {@code parties} name them, or by MSP id when it names none) and its endorsement
    * policy the channel's; with {@code fabricBlocks} too — the channel's blocks from its genesis
-   * block — it starts with the channel's world state.
+   * block — it starts with the channel's world state. {@code chaincode}: Fabric chaincode
+   * (chaincode-as-a-service packages) the ledger pins beside the template's contracts and its
+   * hosted peers run.
    */
   public record Request(
       String name,
@@ -182,13 +188,15 @@ public final class LedgerService implements AutoCloseable {
       Map<String, String> overrides,
       Optional<Opening> opening,
       Optional<byte[]> fabricConfigBlock,
-      List<byte[]> fabricBlocks) {
+      List<byte[]> fabricBlocks,
+      List<Chaincode> chaincode) {
     public Request {
       parties = List.copyOf(parties);
       overrides = Map.copyOf(overrides);
       Objects.requireNonNull(opening, "opening");
       Objects.requireNonNull(fabricConfigBlock, "fabricConfigBlock");
       fabricBlocks = List.copyOf(fabricBlocks);
+      chaincode = List.copyOf(chaincode);
     }
 
     public Request(
@@ -196,7 +204,23 @@ public final class LedgerService implements AutoCloseable {
         String template,
         List<LedgerRecord.Party> parties,
         Map<String, String> overrides) {
-      this(name, template, parties, overrides, Optional.empty(), Optional.empty(), List.of());
+      this(
+          name,
+          template,
+          parties,
+          overrides,
+          Optional.empty(),
+          Optional.empty(),
+          List.of(),
+          List.of());
+    }
+  }
+
+  /** Chaincode a request names: the name it is pinned under and its ccaas package's bytes. */
+  public record Chaincode(String name, byte[] ccaasPackage) {
+    public Chaincode {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(ccaasPackage, "ccaasPackage");
     }
   }
 
@@ -224,12 +248,14 @@ public final class LedgerService implements AutoCloseable {
     // Provisioning follows at once in this process; one interrupted is FAILED on restart.
     request.opening().ifPresent(opening -> openings.put(record.id(), opening));
     checked.imported().ifPresent(channel -> imports.put(record.id(), channel));
+    chaincodes.put(record.id(), checked.chaincode());
     try {
       registry.insert(record);
       registry.claim(record.id(), Optional.empty(), instance);
     } catch (LedgerRegistry.DuplicateNameException e) {
       openings.remove(record.id());
       imports.remove(record.id());
+      chaincodes.remove(record.id());
       throw LedgerRequests.refused(
           ApiError.DUPLICATE_NAME, List.of(new TemplateError("name", e.getMessage())));
     }
@@ -280,6 +306,7 @@ public final class LedgerService implements AutoCloseable {
                   authority,
                   openings.remove(record.id()),
                   Optional.ofNullable(imports.remove(record.id())),
+                  Optional.ofNullable(chaincodes.remove(record.id())).orElse(List.of()),
                   directory,
                   placement.place(record.id(), template.topology().orderers())));
       running.put(record.id(), ledger);

@@ -214,6 +214,7 @@ public final class Settlement {
                 predecessor.overrides(),
                 Optional.of(opening),
                 Optional.empty(),
+                List.of(),
                 List.of()));
     log.info(
         "ledger.successor_accepted ledger={} predecessor={} statement_sha256={} obligations={}"

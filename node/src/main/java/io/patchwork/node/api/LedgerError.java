@@ -14,6 +14,9 @@ public enum LedgerError {
   /** Blocks given as a Fabric channel's chain that are not one (gaps, broken links, ...). */
   INVALID_FABRIC_BLOCKS("the blocks are not the Fabric channel's chain from its genesis block"),
 
+  /** A chaincode name or chaincode-as-a-service package that cannot be used. */
+  INVALID_CHAINCODE_PACKAGE("the chaincode's name or package is not usable"),
+
   /** A Fabric channel config with something Patchwork cannot express. */
   UNSUPPORTED_FABRIC_CONFIG("the Fabric channel uses something a Patchwork ledger cannot express"),
   /** No node of the ledger runs here to do it (no peer of that member, no peer at all). */

@@ -8,6 +8,7 @@ import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.VotingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,10 +19,11 @@ import java.util.stream.Collectors;
  * What a new ledger is to be: its id and authority, its members in order, how many orderers and
  * peers, its endorsement, voting, block cutting and commit status policies, how long it lives and
  * how long its contracts may be upgraded (from genesis), the contracts it pins, a successor's
- * opening, the Fabric channel it is made from (its members are then that channel's organisations,
- * trusted as their Fabric MSPs are), the directory its nodes keep their data and credentials in
- * (which must not exist yet), and which orderers run on other hosts. Orderers are spread over the
- * members in turn; every member gets {@code peersPerOrganization} peers.
+ * opening, the Fabric chaincode it pins and its hosted peers run beside the contracts, the Fabric
+ * channel it is made from (its members are then that channel's organisations, trusted as their
+ * Fabric MSPs are), the directory its nodes keep their data and credentials in (which must not
+ * exist yet), and which orderers run on other hosts. Orderers are spread over the members in turn;
+ * every member gets {@code peersPerOrganization} peers.
  */
 public record LedgerPlan(
     String ledgerId,
@@ -36,6 +38,7 @@ public record LedgerPlan(
     Duration lifespan,
     Duration upgradeWindow,
     List<String> contracts,
+    List<FabricChaincode> chaincode,
     Optional<Opening> opening,
     Optional<FabricChannelImport> imported,
     Path directory,
@@ -60,6 +63,14 @@ public record LedgerPlan(
     Objects.requireNonNull(lifespan, "lifespan");
     Objects.requireNonNull(upgradeWindow, "upgradeWindow");
     contracts = List.copyOf(contracts);
+    chaincode = List.copyOf(chaincode);
+    Set<String> names = new HashSet<>(contracts);
+    for (FabricChaincode external : chaincode) {
+      if (!names.add(external.name())) {
+        throw new IllegalArgumentException(
+            "chaincode " + external.name() + " is named as another contract of the ledger");
+      }
+    }
     Objects.requireNonNull(opening, "opening");
     Objects.requireNonNull(imported, "imported");
     Objects.requireNonNull(directory, "directory");

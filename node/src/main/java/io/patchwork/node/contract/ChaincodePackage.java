@@ -77,9 +77,20 @@ public record ChaincodePackage(
    * @throws IOException if the file cannot be read
    */
   public static ChaincodePackage read(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    Map<String, byte[]> outer = entries(new ByteArrayInputStream(bytes), file.toString());
-    JsonNode metadata = json(outer, "metadata.json", file.toString());
+    return read(Files.readAllBytes(file), file.toString());
+  }
+
+  /**
+   * Reads a package from its bytes; {@code source} names it in errors.
+   *
+   * @throws IllegalArgumentException as {@link #read(Path)}
+   */
+  public static ChaincodePackage read(byte[] bytes, String source) {
+    Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(source, "source");
+    String file = source;
+    Map<String, byte[]> outer = entries(new ByteArrayInputStream(bytes), file);
+    JsonNode metadata = json(outer, "metadata.json", file);
     String type = metadata.path("type").asText("");
     if (!type.equals("ccaas")) {
       throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package io.patchwork.node.contract;
 
 import com.google.protobuf.ByteString;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 
@@ -29,4 +30,14 @@ public interface ContractRegistry {
   ByteString codeHash(String name);
 
   SortedSet<String> names();
+
+  /**
+   * This registry and {@code more}: external chaincode a ledger's peers run beside these.
+   *
+   * @throws IllegalArgumentException if one of {@code more} is named as a contract here or another
+   *     of them
+   */
+  default ContractRegistry with(List<ExternalChaincode> more) {
+    return more.isEmpty() ? this : new CombinedContractRegistry(this, more);
+  }
 }

@@ -21,6 +21,7 @@ import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.GovernanceBallot;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.SignedGovernanceProposal;
+import io.patchwork.node.contract.ExternalChaincode;
 import io.patchwork.node.governance.DecisionEffects;
 import io.patchwork.node.governance.GovernanceDecisions;
 import io.patchwork.node.governance.GovernanceRecords;
@@ -62,8 +63,11 @@ final class EmbeddedLedger implements HostedLedger {
   private final LedgerClosing closing;
   private final List<Consumer<BlockCommitted>> listeners = new CopyOnWriteArrayList<>();
   private final PeerMoves moves;
+  private final List<ExternalChaincode> chaincode;
 
-  EmbeddedLedger(LocalLedger ledger, Path directory, Clock clock) {
+  EmbeddedLedger(
+      LocalLedger ledger, Path directory, Clock clock, List<ExternalChaincode> chaincode) {
+    this.chaincode = List.copyOf(chaincode);
     this.ledger = ledger;
     this.directory = directory;
     this.clock = clock;
@@ -425,6 +429,7 @@ final class EmbeddedLedger implements HostedLedger {
   public void close() {
     moves.stop();
     ledger.close();
+    chaincode.forEach(ExternalChaincode::close);
   }
 
   /** A peer, found by id on each read so that one restarted with new certificates is followed. */

@@ -3,6 +3,7 @@ package io.patchwork.node.host;
 import io.patchwork.ca.CaException;
 import io.patchwork.ca.CertificateAuthority;
 import io.patchwork.ca.Passphrase;
+import io.patchwork.node.api.FabricChaincode;
 import io.patchwork.node.api.FabricChannelImport;
 import io.patchwork.node.api.HostedLedger;
 import io.patchwork.node.api.LedgerError;
@@ -17,12 +18,16 @@ import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.node.config.proto.Orderer;
 import io.patchwork.node.config.proto.Peer;
+import io.patchwork.node.contract.ChaincodePackage;
 import io.patchwork.node.contract.ContractRegistry;
+import io.patchwork.node.contract.ExternalChaincode;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
 import io.patchwork.node.store.FileTrees;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +46,11 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedLedgers implements LedgerHost {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedLedgers.class);
   static final String NODES = "nodes";
+
+  /** Where a ledger's chaincode packages are kept, one {@code <name>.tar.gz} each. */
+  static final String CHAINCODE = "chaincode";
+
+  private static final String PACKAGE_SUFFIX = ".tar.gz";
 
   /** The folder of a ledger's directory that holds its nodes' credentials and genesis block. */
   public static final String CREDENTIALS = "credentials";
@@ -88,6 +98,17 @@ public final class EmbeddedLedgers implements LedgerHost {
 
   @Override
   public HostedLedger create(LedgerPlan plan) throws LedgerException {
+    List<ExternalChaincode> chaincode;
+    try {
+      chaincode = install(plan.directory().resolve(CHAINCODE), plan.chaincode());
+    } catch (IOException | RuntimeException e) {
+      throw new LedgerException(
+          LedgerError.NODE_FAILED,
+          "the ledger's chaincode was not installed: " + e.getMessage(),
+          e);
+    }
+    List<String> pinned = new ArrayList<>(plan.contracts());
+    plan.chaincode().forEach(external -> pinned.add(external.name()));
     LocalLedgerBuilder builder =
         LocalLedger.builder()
             .ledgerId(plan.ledgerId())
@@ -99,7 +120,7 @@ public final class EmbeddedLedgers implements LedgerHost {
             .voting(plan.voting())
             .commitStatus(plan.commitStatus())
             .lifecycle(plan.lifespan(), plan.upgradeWindow())
-            .contracts(contracts, plan.contracts())
+            .contracts(contracts.with(chaincode), pinned)
             .clock(clock)
             .addresses(addresses)
             .dataDirectory(plan.directory().resolve(NODES))
@@ -117,15 +138,19 @@ public final class EmbeddedLedgers implements LedgerHost {
     plan.opening().ifPresent(builder::opening);
     plan.imported().flatMap(FabricChannelImport::state).ifPresent(builder::importedState);
     try {
-      return new EmbeddedLedger(builder.start(), plan.directory(), clock);
+      return new EmbeddedLedger(builder.start(), plan.directory(), clock, chaincode);
     } catch (LedgerException e) {
+      closeAll(chaincode);
       throw e;
     } catch (ConfigException e) {
+      closeAll(chaincode);
       throw new LedgerException(LedgerError.INVALID_PLAN, e.getMessage(), e);
     } catch (CaException e) {
+      closeAll(chaincode);
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the nodes' certificates were not issued: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
+      closeAll(chaincode);
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the ledger's nodes did not start: " + e.getMessage(), e);
     }
@@ -134,20 +159,24 @@ public final class EmbeddedLedgers implements LedgerHost {
   @Override
   public HostedLedger reopen(Path directory, CertificateAuthority authority)
       throws LedgerException {
+    List<ExternalChaincode> chaincode = List.of();
     try {
+      chaincode = installed(directory.resolve(CHAINCODE));
       return new EmbeddedLedger(
           open(
               directory.resolve(CREDENTIALS),
               directory.resolve(NODES),
               authority,
-              contracts,
+              contracts.with(chaincode),
               clock,
               addresses,
               false,
               keyPassphrase),
           directory,
-          clock);
+          clock,
+          chaincode);
     } catch (IOException | ConfigException | CaException | RuntimeException e) {
+      closeAll(chaincode);
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the ledger did not start again: " + e.getMessage(), e);
     }
@@ -156,23 +185,27 @@ public final class EmbeddedLedgers implements LedgerHost {
   @Override
   public HostedLedger takeOver(Path directory, CertificateAuthority authority)
       throws LedgerException {
+    List<ExternalChaincode> chaincode = List.of();
     try {
+      chaincode = installed(directory.resolve(CHAINCODE));
       EmbeddedLedger ledger =
           new EmbeddedLedger(
               open(
                   directory.resolve(CREDENTIALS),
                   directory.resolve(NODES),
                   authority,
-                  contracts,
+                  contracts.with(chaincode),
                   clock,
                   addresses,
                   true,
                   keyPassphrase),
               directory,
-              clock);
+              clock,
+              chaincode);
       ledger.announceMovedPeers();
       return ledger;
     } catch (IOException | ConfigException | CaException | RuntimeException e) {
+      closeAll(chaincode);
       throw new LedgerException(
           LedgerError.NODE_FAILED, "the ledger's peers did not start here: " + e.getMessage(), e);
     }
@@ -320,5 +353,43 @@ public final class EmbeddedLedgers implements LedgerHost {
                     .setPort(Ports.free(addresses))
                     .build())
         .toList();
+  }
+
+  /** Keeps each chaincode's package in {@code directory} and connects to its server. */
+  private static List<ExternalChaincode> install(Path directory, List<FabricChaincode> chaincode)
+      throws IOException {
+    if (chaincode.isEmpty()) {
+      return List.of();
+    }
+    Files.createDirectories(directory);
+    for (FabricChaincode external : chaincode) {
+      Files.write(directory.resolve(external.name() + PACKAGE_SUFFIX), external.bytes());
+    }
+    return installed(directory);
+  }
+
+  /** The chaincode whose packages {@code directory} keeps, connected (lazily) to their servers. */
+  private static List<ExternalChaincode> installed(Path directory) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return List.of();
+    }
+    List<ExternalChaincode> chaincode = new ArrayList<>();
+    try (var files = Files.list(directory)) {
+      for (Path file : files.sorted().toList()) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(PACKAGE_SUFFIX)) {
+          chaincode.add(
+              ExternalChaincode.connect(
+                  name.substring(0, name.length() - PACKAGE_SUFFIX.length()),
+                  ChaincodePackage.read(file),
+                  ExternalChaincode.DEFAULT_TIMEOUT));
+        }
+      }
+    }
+    return List.copyOf(chaincode);
+  }
+
+  private static void closeAll(List<ExternalChaincode> chaincode) {
+    chaincode.forEach(ExternalChaincode::close);
   }
 }

@@ -12,11 +12,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import io.patchwork.node.contract.ChaincodePackage;
-import io.patchwork.node.contract.ChaincodePackageTest;
 import io.patchwork.node.contract.ExternalChaincode;
 import io.patchwork.node.contract.builtin.BuiltInContracts;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +28,6 @@ import org.hyperledger.fabric.client.GatewayException;
 import org.hyperledger.fabric.client.Network;
 import org.hyperledger.fabric.client.Status;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
-import org.hyperledger.fabric.shim.ChaincodeServerProperties;
-import org.hyperledger.fabric.shim.NettyChaincodeServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -50,7 +45,7 @@ class ExternalChaincodeTest {
 
   @TempDir Path directory;
 
-  private NettyChaincodeServer server;
+  private AssetChaincodeServer server;
   private ManagedChannel toServer;
   private final AtomicInteger streams = new AtomicInteger();
   private Path packageFile;
@@ -58,24 +53,8 @@ class ExternalChaincodeTest {
 
   @BeforeEach
   void startChaincodeServer() throws Exception {
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    ChaincodeServerProperties properties = new ChaincodeServerProperties();
-    properties.setServerAddress(new InetSocketAddress("127.0.0.1", port));
-    server = new NettyChaincodeServer(new AssetChaincode(NAME), properties);
-    Thread serving =
-        new Thread(
-            () -> {
-              try {
-                server.start();
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            },
-            "chaincode-server");
-    serving.setDaemon(true);
-    serving.start();
+    server = AssetChaincodeServer.start(NAME);
+    port = server.port();
   }
 
   @AfterEach
@@ -83,7 +62,7 @@ class ExternalChaincodeTest {
     if (toServer != null) {
       toServer.shutdownNow();
     }
-    server.stop();
+    server.close();
   }
 
   /**
@@ -92,14 +71,7 @@ class ExternalChaincodeTest {
    * counts the streams opened on it.
    */
   private Cluster.Options ledgerWithTheChaincode() throws Exception {
-    Path file =
-        ChaincodePackageTest.ccaasPackage(
-            directory,
-            "assets_1.0",
-            "ccaas",
-            "{\"address\":\"127.0.0.1:"
-                + port
-                + "\",\"dial_timeout\":\"10s\",\"tls_required\":false}");
+    Path file = server.ccaasPackage(directory, "assets_1.0");
     packageFile = file;
     ChaincodePackage chaincode = ChaincodePackage.read(file);
     toServer = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
@@ -210,6 +182,18 @@ class ExternalChaincodeTest {
                                           "chaincode response 500, refused: this chaincode says no")));
           assertThatThrownBy(() -> assets.evaluateTransaction("read", "nothing"))
               .hasMessageContaining("ABORTED");
+          // What a Patchwork peer does not serve (CouchDB rich queries) it answers with an ERROR
+          // message, which the Java shim turns into its "Unsuccessful response" exception.
+          assertThatThrownBy(() -> assets.evaluateTransaction("rich", "{\"selector\":{}}"))
+              .isInstanceOfSatisfying(
+                  GatewayException.class,
+                  e ->
+                      assertThat(e.getDetails())
+                          .anySatisfy(
+                              detail ->
+                                  assertThat(detail.getMessage())
+                                      .startsWith("chaincode response 500")
+                                      .contains("Unsuccessful response received")));
           assets.submitTransaction("create", "a1", "BankA", "1");
           assertThatThrownBy(() -> assets.submitTransaction("create", "a1", "BankA", "1"))
               .isInstanceOf(EndorseException.class);

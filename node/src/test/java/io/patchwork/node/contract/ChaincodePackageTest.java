@@ -3,18 +3,10 @@ package io.patchwork.node.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,43 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 public class ChaincodePackageTest {
   @TempDir Path directory;
 
-  /** A package as {@code peer lifecycle chaincode package} makes one for type ccaas. */
-  public static Path ccaasPackage(
-      Path directory, String label, String metadataType, String connection) throws IOException {
-    Map<String, byte[]> code = new LinkedHashMap<>();
-    if (connection != null) {
-      code.put("connection.json", connection.getBytes(StandardCharsets.UTF_8));
-    }
-    Map<String, byte[]> outer = new LinkedHashMap<>();
-    outer.put(
-        "metadata.json",
-        ("{\"type\":\"" + metadataType + "\",\"label\":\"" + label + "\"}")
-            .getBytes(StandardCharsets.UTF_8));
-    outer.put("code.tar.gz", tarGz(code));
-    Path file = directory.resolve(label + ".tar.gz");
-    Files.write(file, tarGz(outer));
-    return file;
-  }
-
-  private static byte[] tarGz(Map<String, byte[]> entries) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream tar =
-        new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-      for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
-        TarArchiveEntry header = new TarArchiveEntry(entry.getKey());
-        header.setSize(entry.getValue().length);
-        tar.putArchiveEntry(header);
-        tar.write(entry.getValue());
-        tar.closeArchiveEntry();
-      }
-    }
-    return bytes.toByteArray();
-  }
-
   @Test
   void a_ccaas_package_gives_its_label_hash_and_server_address() throws Exception {
     Path file =
-        ccaasPackage(
+        CcaasPackages.ccaasPackage(
             directory,
             "assets_1.0",
             "ccaas",
@@ -81,7 +40,7 @@ public class ChaincodePackageTest {
   @Test
   void a_package_asking_for_tls_carries_its_root_and_client_identity() throws Exception {
     Path file =
-        ccaasPackage(
+        CcaasPackages.ccaasPackage(
             directory,
             "secure",
             "ccaas",
@@ -100,14 +59,17 @@ public class ChaincodePackageTest {
   @Test
   void packages_patchwork_cannot_run_are_refused_with_what_is_wrong() throws Exception {
     assertRefused(
-        ccaasPackage(directory, "golang", "golang", "{\"address\":\"h:1\"}"),
+        CcaasPackages.ccaasPackage(directory, "golang", "golang", "{\"address\":\"h:1\"}"),
         "type 'golang'; Patchwork peers run chaincode as a service only");
-    assertRefused(ccaasPackage(directory, "empty", "ccaas", null), "holds no connection.json");
     assertRefused(
-        ccaasPackage(directory, "noport", "ccaas", "{\"address\":\"assets.example.com\"}"),
+        CcaasPackages.ccaasPackage(directory, "empty", "ccaas", null), "holds no connection.json");
+    assertRefused(
+        CcaasPackages.ccaasPackage(
+            directory, "noport", "ccaas", "{\"address\":\"assets.example.com\"}"),
         "is not host:port");
     assertRefused(
-        ccaasPackage(directory, "noroot", "ccaas", "{\"address\":\"h:1\",\"tls_required\":true}"),
+        CcaasPackages.ccaasPackage(
+            directory, "noroot", "ccaas", "{\"address\":\"h:1\",\"tls_required\":true}"),
         "asks for TLS but gives no root_cert");
     Path text = directory.resolve("text.tar.gz");
     Files.writeString(text, "not an archive");
