@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.Network;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockchainInfo;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -87,30 +89,19 @@ class FabricImportApiTest {
           manager.post("/ledgers", moved().put("fabricConfigBlock", "not base64!").encode()),
           400,
           "MALFORMED_REQUEST");
-      assertError(
-          manager.post(
-              "/ledgers",
-              moved()
-                  .put(
-                      "fabricConfigBlock",
-                      Base64.getEncoder()
-                          .encodeToString("a config block".getBytes(StandardCharsets.UTF_8)))
-                  .encode()),
-          422,
-          "NOT_A_FABRIC_CONFIG_BLOCK");
-      assertError(
-          manager.post(
-              "/ledgers",
-              moved()
-                  .put(
-                      "fabricConfigBlock",
-                      Base64.getEncoder()
-                          .encodeToString(
-                              org.hyperledger.fabric.protos.common.Block.getDefaultInstance()
-                                  .toByteArray()))
-                  .encode()),
-          422,
-          "NOT_A_FABRIC_CONFIG_BLOCK");
+      for (byte[] notAConfigBlock :
+          List.of(
+              "a config block".getBytes(StandardCharsets.UTF_8),
+              Block.getDefaultInstance().toByteArray())) {
+        assertError(
+            manager.post(
+                "/ledgers",
+                moved()
+                    .put("fabricConfigBlock", Base64.getEncoder().encodeToString(notAConfigBlock))
+                    .encode()),
+            422,
+            "NOT_A_FABRIC_CONFIG_BLOCK");
+      }
       HttpResponse<String> missingB =
           manager.post(
               "/ledgers",
