@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.patchwork.node.net.DeliverCall;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -256,15 +257,14 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
 
   /**
    * Fabric's Deliver: a client may send one seek after another on the same call, as Fabric's own
-   * orderers take them (the {@code peer channel fetch config} command asks for the newest block,
-   * then for the last config block it names). Each seek is answered with its blocks and a SUCCESS
-   * status; the call ends when the client half-closes after its last seek, or with a refusal.
+   * orderers take them ({@link DeliverCall}).
    */
   @Override
   public StreamObserver<Envelope> deliver(StreamObserver<DeliverResponse> responses) {
     ServerCallStreamObserver<DeliverResponse> stream =
         (ServerCallStreamObserver<DeliverResponse>) responses;
-    DeliverCall call = new DeliverCall(stream);
+    DeliverCall<DeliverStream, DeliverResponse> call =
+        new DeliverCall<>(stream, status -> DeliverResponse.newBuilder().setStatus(status).build());
     // gRPC takes these handlers only before this method returns; they reach whichever delivery
     // the stream's latest request started.
     stream.setOnReadyHandler(() -> call.active().ifPresent(DeliverStream::wake));
@@ -293,63 +293,8 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     };
   }
 
-  /** One Deliver call and the delivery its latest seek started. */
-  private static final class DeliverCall {
-    private final ServerCallStreamObserver<DeliverResponse> stream;
-    private DeliverStream active;
-    private boolean halfClosed;
-    private boolean ended;
-
-    DeliverCall(ServerCallStreamObserver<DeliverResponse> stream) {
-      this.stream = stream;
-    }
-
-    synchronized Optional<DeliverStream> active() {
-      return Optional.ofNullable(active);
-    }
-
-    /** Makes {@code next} the active delivery; answers the one it replaces. */
-    synchronized Optional<DeliverStream> replace(DeliverStream next) {
-      DeliverStream previous = active;
-      active = next;
-      return Optional.ofNullable(previous);
-    }
-
-    /** A seek refused or cut short: its status, and the call ends, as Fabric's orderers end it. */
-    synchronized void refuse(Status status) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      stream.onNext(DeliverResponse.newBuilder().setStatus(status).build());
-      stream.onCompleted();
-    }
-
-    /** A seek that reached its stop: SUCCESS, and the call waits for the next seek. */
-    synchronized void succeeded(DeliverStream delivery) {
-      if (ended) {
-        return;
-      }
-      stream.onNext(DeliverResponse.newBuilder().setStatus(Status.SUCCESS).build());
-      if (active == delivery) {
-        active = null;
-      }
-      if (halfClosed) {
-        ended = true;
-        stream.onCompleted();
-      }
-    }
-
-    synchronized void halfClosed() {
-      halfClosed = true;
-      if (active == null && !ended) {
-        ended = true;
-        stream.onCompleted();
-      }
-    }
-  }
-
-  private DeliverStream startDelivery(Envelope envelope, DeliverCall call) {
+  private DeliverStream startDelivery(
+      Envelope envelope, DeliverCall<DeliverStream, DeliverResponse> call) {
     SeekInfo seek;
     try {
       EnvelopeHeaders headers = EnvelopeHeaders.read(envelope);
@@ -408,7 +353,7 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
 
   /** One Deliver stream: sends stored blocks from {@code next} to {@code stop}, then follows. */
   private final class DeliverStream {
-    private final DeliverCall call;
+    private final DeliverCall<DeliverStream, DeliverResponse> call;
     private final ServerCallStreamObserver<DeliverResponse> stream;
     private final long stop;
     private final Object lock = new Object();
@@ -420,9 +365,10 @@ final class BroadcastService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase
     private boolean again;
     private boolean done;
 
-    DeliverStream(DeliverCall call, long start, long stop, Envelope request) {
+    DeliverStream(
+        DeliverCall<DeliverStream, DeliverResponse> call, long start, long stop, Envelope request) {
       this.call = call;
-      this.stream = call.stream;
+      this.stream = call.stream();
       this.next = start;
       this.stop = stop;
       this.request = request;

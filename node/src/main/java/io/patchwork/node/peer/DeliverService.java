@@ -5,10 +5,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.patchwork.node.net.DeliverCall;
 import io.patchwork.node.tx.EnvelopeHeaders;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
@@ -55,55 +55,46 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
         responses, block -> DeliverResponse.newBuilder().setFilteredBlock(filtered(block)).build());
   }
 
+  /**
+   * A Deliver call: seek after seek, each answered with its blocks and SUCCESS ({@link
+   * DeliverCall}), as Fabric's peers answer the {@code peer channel fetch} command.
+   */
   private StreamObserver<Envelope> requests(
       StreamObserver<DeliverResponse> responses, Function<Block, DeliverResponse> shape) {
     ServerCallStreamObserver<DeliverResponse> stream =
         (ServerCallStreamObserver<DeliverResponse>) responses;
+    DeliverCall<Seek, DeliverResponse> call =
+        new DeliverCall<>(stream, status -> DeliverResponse.newBuilder().setStatus(status).build());
     // gRPC takes the cancel handler only before this method returns.
-    AtomicReference<BlockFeed> feed = new AtomicReference<>();
-    stream.setOnCancelHandler(
-        () -> {
-          BlockFeed running = feed.getAndSet(null);
-          if (running != null) {
-            running.close();
-          }
-        });
+    stream.setOnCancelHandler(() -> call.replace(null).ifPresent(Seek::close));
     return new StreamObserver<>() {
-      private boolean started;
-
       @Override
       public void onNext(Envelope envelope) {
-        if (started) {
-          return;
-        }
-        started = true;
-        feed.set(start(envelope, stream, shape));
+        call.replace(null).ifPresent(Seek::close);
+        start(envelope, call, shape);
         if (stream.isCancelled()) {
-          BlockFeed running = feed.getAndSet(null);
-          if (running != null) {
-            running.close();
-          }
+          call.replace(null).ifPresent(Seek::close);
         }
       }
 
       @Override
       public void onError(Throwable failure) {
-        BlockFeed running = feed.getAndSet(null);
-        if (running != null) {
-          running.close();
-        }
+        call.replace(null).ifPresent(Seek::close);
       }
 
       @Override
-      public void onCompleted() {}
+      public void onCompleted() {
+        call.halfClosed();
+      }
     };
   }
 
-  /** Starts the delivery a request asks for; null if it was answered at once with a status. */
-  private BlockFeed start(
+  /** Starts the delivery a seek asks for, or answers it at once with a refusal. */
+  private void start(
       Envelope envelope,
-      ServerCallStreamObserver<DeliverResponse> stream,
+      DeliverCall<Seek, DeliverResponse> call,
       Function<Block, DeliverResponse> shape) {
+    ServerCallStreamObserver<DeliverResponse> stream = call.stream();
     SeekInfo seek;
     ChannelHeader channel;
     SignatureHeader signer;
@@ -113,18 +104,18 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
       signer = headers.signatureHeader();
       seek = SeekInfo.parseFrom(headers.payload().getData());
     } catch (InvalidProtocolBufferException e) {
-      finish(stream, org.hyperledger.fabric.protos.common.Status.BAD_REQUEST);
-      return null;
+      call.refuse(org.hyperledger.fabric.protos.common.Status.BAD_REQUEST);
+      return;
     }
     if (!ledger.rules().ledgerId().equals(channel.getChannelId())) {
-      finish(stream, org.hyperledger.fabric.protos.common.Status.NOT_FOUND);
-      return null;
+      call.refuse(org.hyperledger.fabric.protos.common.Status.NOT_FOUND);
+      return;
     }
     Optional<StatusRuntimeException> denied =
         requests.refusal(signer.getCreator(), envelope.getPayload(), envelope.getSignature());
     if (denied.isPresent()) {
-      finish(stream, org.hyperledger.fabric.protos.common.Status.FORBIDDEN);
-      return null;
+      call.refuse(org.hyperledger.fabric.protos.common.Status.FORBIDDEN);
+      return;
     }
     long height = ledger.height();
     // A peer that joined from a snapshot holds blocks from the snapshot's anchor on.
@@ -134,10 +125,12 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
     if (start < first
         || start > stop
         || (seek.getBehavior() == SeekInfo.SeekBehavior.FAIL_IF_NOT_READY && stop >= height)) {
-      finish(stream, org.hyperledger.fabric.protos.common.Status.NOT_FOUND);
-      return null;
+      call.refuse(org.hyperledger.fabric.protos.common.Status.NOT_FOUND);
+      return;
     }
-    BlockFeed feed =
+    Seek delivery = new Seek();
+    call.replace(delivery);
+    delivery.feed =
         BlockFeed.start(
             ledger,
             executor,
@@ -159,16 +152,28 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
                   return;
                 }
                 if (failure != null) {
+                  call.replace(null);
                   stream.onError(
                       Status.INTERNAL
                           .withDescription("block delivery failed")
                           .asRuntimeException());
                 } else {
-                  finish(stream, org.hyperledger.fabric.protos.common.Status.SUCCESS);
+                  call.succeeded(delivery);
                 }
               }
             });
-    return feed;
+  }
+
+  /** One seek's delivery: the feed that sends its blocks, once started. */
+  private static final class Seek {
+    private volatile BlockFeed feed;
+
+    void close() {
+      BlockFeed started = feed;
+      if (started != null) {
+        started.close();
+      }
+    }
   }
 
   private static long position(SeekPosition position, long first, long height, long unset) {
@@ -183,12 +188,6 @@ final class DeliverService extends DeliverGrpc.DeliverImplBase {
               : position.getSpecified().getNumber();
       default -> unset;
     };
-  }
-
-  private static void finish(
-      StreamObserver<DeliverResponse> stream, org.hyperledger.fabric.protos.common.Status status) {
-    stream.onNext(DeliverResponse.newBuilder().setStatus(status).build());
-    stream.onCompleted();
   }
 
   static FilteredBlock filtered(Block block) {
