@@ -44,13 +44,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Envelopes join a pending list in log order. A config envelope is judged first, at the block
  * time, with the check peers make ({@link ConfigJudge}): one that would not apply is left out;
- * otherwise it cuts whatever is pending and is cut alone, and a config change takes effect for
- * admission, block cutting and TLS from the next envelope (a governance record changes nothing).
- * Any other envelope is cut when the block reaches the transaction count, or before it would take
- * the block past the byte limit (an envelope over the limit goes alone). A {@code Cut} entry — the
- * leader's batch timeout, or its finding that nothing more is on its way into the block — cuts the
- * pending envelopes if the block it names is the next one. Only the log decides, so every orderer
- * cuts identical blocks; each signs its own copy.
+ * otherwise it cuts whatever is pending and is cut alone — a config change wrapped in Fabric's
+ * {@code CONFIG} envelope with the channel tree it leads to ({@link ConfigEnvelopes#wrap}), a
+ * governance record as it came — and a config change takes effect for admission, block cutting and
+ * TLS from the next envelope (a governance record changes nothing). Any other envelope is cut when
+ * the block reaches the transaction count, or before it would take the block past the byte limit
+ * (an envelope over the limit goes alone). A {@code Cut} entry — the leader's batch timeout, or its
+ * finding that nothing more is on its way into the block — cuts the pending envelopes if the block
+ * it names is the next one. Only the log decides, so every orderer cuts identical blocks; each
+ * signs its own copy.
  *
  * <p>Each block records the log position after its last envelope. Ratis replays the log from the
  * start when the orderer restarts (no Raft snapshots are taken); everything before the position in
