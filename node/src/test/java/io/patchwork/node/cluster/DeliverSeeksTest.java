@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
@@ -48,30 +49,42 @@ class DeliverSeeksTest {
     }
   }
 
+  /** Opens a Deliver call on one of the ledger's nodes, its answers going to {@code call}. */
+  private interface Opener {
+    StreamObserver<Envelope> open(Cluster cluster, Cluster.Client admin, Call call);
+  }
+
   @Test
   void an_orderer_answers_seek_after_seek_on_one_call() throws Exception {
-    Cluster.run(
-        directory,
-        Cluster.options().organizations(2).orderers(1).blocks(100, Duration.ofMillis(20)),
-        cluster -> {
-          Cluster.Client admin = cluster.admin("BankAMSP");
-          cluster.token(admin).submitTransaction("issue", "BankAMSP", "3");
-          Call call = new Call();
-          StreamObserver<Envelope> requests =
-              AtomicBroadcastGrpc.newStub(cluster.ordererChannel(admin, "orderer0"))
-                  .deliver(
-                      observer(
-                          call,
-                          answer ->
-                              answer.hasBlock()
-                                  ? new long[] {answer.getBlock().getHeader().getNumber(), -1}
-                                  : new long[] {-1, answer.getStatusValue()}));
-          assertSeeksAnswered(requests, call, Cluster.signer(admin));
-        });
+    assertSeeksAnswered(
+        (cluster, admin, call) ->
+            AtomicBroadcastGrpc.newStub(cluster.ordererChannel(admin, "orderer0"))
+                .deliver(
+                    observer(
+                        call,
+                        answer ->
+                            answer(
+                                answer.hasBlock(), answer.getBlock(), answer.getStatusValue()))));
   }
 
   @Test
   void a_peer_answers_seek_after_seek_on_one_call() throws Exception {
+    assertSeeksAnswered(
+        (cluster, admin, call) ->
+            DeliverGrpc.newStub(cluster.channel(admin, "peer0"))
+                .deliver(
+                    observer(
+                        call,
+                        answer ->
+                            answer(
+                                answer.hasBlock(), answer.getBlock(), answer.getStatusValue()))));
+  }
+
+  private static long[] answer(boolean hasBlock, Block block, int status) {
+    return hasBlock ? new long[] {block.getHeader().getNumber(), -1} : new long[] {-1, status};
+  }
+
+  private void assertSeeksAnswered(Opener opener) throws Exception {
     Cluster.run(
         directory,
         Cluster.options().organizations(2).orderers(1).blocks(100, Duration.ofMillis(20)),
@@ -79,16 +92,7 @@ class DeliverSeeksTest {
           Cluster.Client admin = cluster.admin("BankAMSP");
           cluster.token(admin).submitTransaction("issue", "BankAMSP", "3");
           Call call = new Call();
-          StreamObserver<Envelope> requests =
-              DeliverGrpc.newStub(cluster.channel(admin, "peer0"))
-                  .deliver(
-                      observer(
-                          call,
-                          answer ->
-                              answer.hasBlock()
-                                  ? new long[] {answer.getBlock().getHeader().getNumber(), -1}
-                                  : new long[] {-1, answer.getStatusValue()}));
-          assertSeeksAnswered(requests, call, Cluster.signer(admin));
+          assertSeeksAnswered(opener.open(cluster, admin, call), call, Cluster.signer(admin));
         });
   }
 
