@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import io.patchwork.node.block.Blocks;
 import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.ConfigException.Code;
+import io.patchwork.node.config.LedgerConfigs;
 import io.patchwork.node.config.LedgerRules;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.ImportedNamespace;
@@ -131,6 +132,23 @@ public final class ConfigBlocks {
       throw new IllegalStateException(
           "an update computed from a channel config does not apply to it: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The config of a genesis block, whose channel tree must be its config's Fabric form ({@link
+   * ChannelTrees#encode}): what Fabric's tools read of a ledger is what its nodes run.
+   *
+   * @throws ConfigException as {@code LedgerConfigs.fromGenesis}, or {@code MALFORMED} if the tree
+   *     is another
+   */
+  public static LedgerRules genesisRules(Block genesis) throws ConfigException {
+    LedgerRules rules = LedgerConfigs.fromGenesis(genesis);
+    if (!treeOf(genesis).equals(ChannelTrees.encode(rules.config()))) {
+      throw new ConfigException(
+          Code.MALFORMED,
+          "the genesis block's channel config is not the Fabric form of its ledger config");
+    }
+    return rules;
   }
 
   /**

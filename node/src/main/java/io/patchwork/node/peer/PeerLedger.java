@@ -114,7 +114,7 @@ public final class PeerLedger implements AutoCloseable {
   public static PeerLedger open(
       BlockStore blocks, WorldState state, Block genesis, SignatureVerifier verifier)
       throws IOException, ConfigException {
-    LedgerRules genesisRules = LedgerConfigs.fromGenesis(genesis);
+    LedgerRules genesisRules = ConfigBlocks.genesisRules(genesis);
     if (blocks.height() == 0) {
       blocks.append(genesis);
     } else if (blocks.first() == 0

@@ -44,7 +44,7 @@ public final class ConfigChain {
       throws ConfigException {
     Objects.requireNonNull(verifier, "verifier");
     return new ConfigChain(
-        genesis, LedgerConfigs.fromGenesis(genesis), ConfigBlocks.treeOf(genesis), verifier);
+        genesis, ConfigBlocks.genesisRules(genesis), ConfigBlocks.treeOf(genesis), verifier);
   }
 
   /** The config in force after the last block followed. */

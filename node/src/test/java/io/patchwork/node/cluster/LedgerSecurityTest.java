@@ -8,6 +8,8 @@ import io.grpc.Status.Code;
 import io.patchwork.ca.RevocationReason;
 import io.patchwork.node.block.BlockHashes;
 import io.patchwork.node.block.BlockSignatures;
+import io.patchwork.node.block.Blocks;
+import io.patchwork.node.config.ConfigException;
 import io.patchwork.node.config.ConfigTransactions;
 import io.patchwork.node.config.proto.ConfigUpdate;
 import io.patchwork.node.config.proto.EndorsementPolicy;
@@ -23,6 +25,7 @@ import io.patchwork.node.state.StateResources;
 import io.patchwork.node.state.WorldState;
 import io.patchwork.node.store.BlockStore;
 import io.patchwork.node.tx.ConfigEnvelopes;
+import io.patchwork.node.update.ConfigChain;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -409,6 +412,47 @@ class LedgerSecurityTest {
               assertThat(fresh.rules().sequence()).isEqualTo(isForged ? sequence : sequence + 1);
             }
           }
+        });
+  }
+
+  @Test
+  void a_genesis_block_whose_channel_config_is_not_its_ledger_configs_does_not_open()
+      throws Exception {
+    Cluster.run(
+        directory,
+        threeMembers(),
+        cluster -> {
+          Block genesis = cluster.ledger().genesis();
+          Payload payload =
+              Payload.parseFrom(Envelope.parseFrom(genesis.getData().getData(0)).getPayload());
+          ConfigEnvelopes.Wrapped wrapped =
+              ConfigEnvelopes.unwrap(
+                      payload, ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()))
+                  .orElseThrow();
+          // The same ledger config inside, but a tree without Bank C for Fabric's tools to read.
+          ConfigGroup.Builder channel = wrapped.tree().getChannelGroup().toBuilder();
+          channel.putGroups(
+              "Application",
+              channel.getGroupsOrThrow("Application").toBuilder().removeGroups("BankCMSP").build());
+          Block forged =
+              Blocks.genesis(
+                  List.of(
+                      ConfigEnvelopes.wrap(
+                              wrapped.submitted().orElseThrow(),
+                              wrapped.tree().toBuilder().setChannelGroup(channel).build())
+                          .toByteString()));
+
+          try (StateResources resources = StateResources.create(8 << 20);
+              BlockStore blocks = BlockStore.open(directory.resolve("forged/blocks"));
+              WorldState state = WorldState.open(directory.resolve("forged/state"), resources)) {
+            assertThatThrownBy(
+                    () -> PeerLedger.open(blocks, state, forged, new SignatureVerifier(1_000)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not the Fabric form of its ledger config");
+            assertThat(blocks.height()).isZero();
+          }
+          assertThatThrownBy(() -> ConfigChain.fromGenesis(forged, new SignatureVerifier(1_000)))
+              .isInstanceOf(ConfigException.class);
         });
   }
 
