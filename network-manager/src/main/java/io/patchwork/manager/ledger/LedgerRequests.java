@@ -50,8 +50,8 @@ final class LedgerRequests {
    * The template the request makes, with its overrides applied, and its parties.
    *
    * @throws Refusal INVALID_NAME, UNKNOWN_TEMPLATE, INVALID_OVERRIDES, NOT_A_FABRIC_CONFIG_BLOCK,
-   *     UNSUPPORTED_FABRIC_CONFIG, INVALID_FABRIC_BLOCKS, MALFORMED_REQUEST or INVALID_PARTIES,
-   *     with the problems by field path
+   *     UNSUPPORTED_FABRIC_CONFIG, INVALID_FABRIC_BLOCKS, INVALID_CHAINCODE_PACKAGE,
+   *     MALFORMED_REQUEST or INVALID_PARTIES, with the problems by field path
    */
   static Checked check(LedgerService.Request request) throws Refusal {
     List<TemplateError> problems = new ArrayList<>();
