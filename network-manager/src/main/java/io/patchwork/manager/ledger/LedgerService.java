@@ -227,8 +227,10 @@ public final class LedgerService implements AutoCloseable {
   /**
    * Checks the request and records the ledger as PROVISIONING; {@link #provision} then builds it.
    *
-   * @throws Refusal UNKNOWN_TEMPLATE, INVALID_OVERRIDES, INVALID_PARTIES, INVALID_NAME or
-   *     DUPLICATE_NAME, with the problems by field path
+   * @throws Refusal UNKNOWN_TEMPLATE, INVALID_OVERRIDES, INVALID_PARTIES, INVALID_NAME,
+   *     DUPLICATE_NAME, or for a Fabric channel or chaincode NOT_A_FABRIC_CONFIG_BLOCK,
+   *     UNSUPPORTED_FABRIC_CONFIG, INVALID_FABRIC_BLOCKS or INVALID_CHAINCODE_PACKAGE, with the
+   *     problems by field path
    */
   public LedgerRecord accept(Request request) throws Refusal, SQLException {
     LedgerRequests.Checked checked = LedgerRequests.check(request);
