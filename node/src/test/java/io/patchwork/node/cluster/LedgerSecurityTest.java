@@ -359,26 +359,9 @@ class LedgerSecurityTest {
                   .getLastConfig()
                   .getIndex();
           Block honest = peer0.ledger().blocks().get(configAt).orElseThrow();
-          Payload payload =
-              Payload.parseFrom(Envelope.parseFrom(honest.getData().getData(0)).getPayload());
-          ConfigEnvelopes.Wrapped wrapped =
-              ConfigEnvelopes.unwrap(
-                      payload, ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()))
-                  .orElseThrow();
           // The orderer's own signature over the member's real decision, but a channel config
           // that leaves Bank C out: what Fabric's tools would read is not what the decision made.
-          Config tree = wrapped.tree();
-          ConfigGroup.Builder channel = tree.getChannelGroup().toBuilder();
-          channel.putGroups(
-              "Application",
-              channel.getGroupsOrThrow("Application").toBuilder().removeGroups("BankCMSP").build());
-          Block forged =
-              resigned(
-                  cluster,
-                  honest,
-                  ConfigEnvelopes.wrap(
-                      wrapped.submitted().orElseThrow(),
-                      tree.toBuilder().setChannelGroup(channel).build()));
+          Block forged = resigned(cluster, honest, withoutOrganization(honest, "BankCMSP"));
 
           for (Block configBlock : List.of(forged, honest)) {
             boolean isForged = configBlock == forged;
@@ -422,25 +405,11 @@ class LedgerSecurityTest {
         directory,
         threeMembers(),
         cluster -> {
-          Block genesis = cluster.ledger().genesis();
-          Payload payload =
-              Payload.parseFrom(Envelope.parseFrom(genesis.getData().getData(0)).getPayload());
-          ConfigEnvelopes.Wrapped wrapped =
-              ConfigEnvelopes.unwrap(
-                      payload, ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()))
-                  .orElseThrow();
           // The same ledger config inside, but a tree without Bank C for Fabric's tools to read.
-          ConfigGroup.Builder channel = wrapped.tree().getChannelGroup().toBuilder();
-          channel.putGroups(
-              "Application",
-              channel.getGroupsOrThrow("Application").toBuilder().removeGroups("BankCMSP").build());
           Block forged =
               Blocks.genesis(
                   List.of(
-                      ConfigEnvelopes.wrap(
-                              wrapped.submitted().orElseThrow(),
-                              wrapped.tree().toBuilder().setChannelGroup(channel).build())
-                          .toByteString()));
+                      withoutOrganization(cluster.ledger().genesis(), "BankCMSP").toByteString()));
 
           try (StateResources resources = StateResources.create(8 << 20);
               BlockStore blocks = BlockStore.open(directory.resolve("forged/blocks"));
@@ -454,6 +423,26 @@ class LedgerSecurityTest {
           assertThatThrownBy(() -> ConfigChain.fromGenesis(forged, new SignatureVerifier(1_000)))
               .isInstanceOf(ConfigException.class);
         });
+  }
+
+  /**
+   * The CONFIG envelope of {@code configBlock} again, the same transaction inside, with its channel
+   * tree leaving {@code mspId}'s organisation out of the Application group.
+   */
+  private static Envelope withoutOrganization(Block configBlock, String mspId) throws Exception {
+    Payload payload =
+        Payload.parseFrom(Envelope.parseFrom(configBlock.getData().getData(0)).getPayload());
+    ConfigEnvelopes.Wrapped wrapped =
+        ConfigEnvelopes.unwrap(
+                payload, ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()))
+            .orElseThrow();
+    Config tree = wrapped.tree();
+    ConfigGroup.Builder channel = tree.getChannelGroup().toBuilder();
+    channel.putGroups(
+        "Application",
+        channel.getGroupsOrThrow("Application").toBuilder().removeGroups(mspId).build());
+    return ConfigEnvelopes.wrap(
+        wrapped.submitted().orElseThrow(), tree.toBuilder().setChannelGroup(channel).build());
   }
 
   /**
