@@ -367,9 +367,15 @@ final class Authority implements CertificateAuthority {
   }
 
   @Override
-  public Redemption redeem(InviteToken token, List<CsrSubmission> submissions) throws CaException {
+  public Invite openInvite(InviteToken token) throws CaException {
     Objects.requireNonNull(token, "token");
-    Objects.requireNonNull(submissions, "submissions");
+    Invite invite = inviteFor(token);
+    requireOpen(invite, now());
+    return invite;
+  }
+
+  /** The invite of this authority's ledger that {@code token} redeems, whatever its status. */
+  private Invite inviteFor(InviteToken token) throws CaException {
     Invite invite =
         store
             .inviteByTokenHash(token.hash())
@@ -385,6 +391,14 @@ final class Authority implements CertificateAuthority {
               + ", not for ledger "
               + ledgerId);
     }
+    return invite;
+  }
+
+  @Override
+  public Redemption redeem(InviteToken token, List<CsrSubmission> submissions) throws CaException {
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(submissions, "submissions");
+    Invite invite = inviteFor(token);
     Instant now = now();
     requireOpen(invite, now);
     List<IssuedCertificate> issued = new ArrayList<>(submissions.size());

@@ -135,6 +135,15 @@ public interface CertificateAuthority {
   Invite cancelInvite(String inviteId) throws CaException;
 
   /**
+   * The open invite {@code token} redeems, to show its holder what it is for before redeeming;
+   * nothing changes.
+   *
+   * @throws CaException INVITE_NOT_FOUND, INVITE_WRONG_LEDGER, or the code of its state when it is
+   *     no longer open (INVITE_EXPIRED, INVITE_ALREADY_REDEEMED, INVITE_CANCELLED)
+   */
+  Invite openInvite(InviteToken token) throws CaException;
+
+  /**
    * Redeems an invite: checks every CSR against the invite's scope and, if all pass, issues one
    * certificate for each, in order, and marks the invite redeemed, atomically.
    */

@@ -127,6 +127,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    ConsolePages.secureEveryResponse(router);
     // A new ledger may bring a Fabric channel's blocks: a larger body, for that request alone.
     router.post("/ledgers").handler(BodyHandler.create().setBodyLimit(MAX_LEDGER_BODY_BYTES));
     router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
@@ -148,14 +149,16 @@ public final class ApiVerticle extends VerticleBase {
           }
           // Redeeming is how a member gets its first credentials: the invite token is its proof.
           router.post("/ledgers/:id/invites/redeem").handler(invites::redeem);
-          router
-              .route("/ledgers*")
-              .handler(
-                  new Authentication(
-                      vertx,
-                      services.tokens(),
-                      services.certificateLogins(),
-                      tls.flatMap(ApiTls::authority)));
+          router.post("/ledgers/:id/invites/preview").handler(invites::preview);
+          Authentication authentication =
+              new Authentication(
+                  vertx,
+                  services.tokens(),
+                  services.certificateLogins(),
+                  tls.flatMap(ApiTls::authority));
+          router.route("/ledgers*").handler(authentication);
+          router.route("/events/*").handler(authentication);
+          router.get("/events/ledgers").handler(new LedgerEvents(vertx, service)::stream);
           router.post("/ledgers").handler(routes::create);
           router.get("/ledgers").handler(routes::list);
           router.get("/ledgers/:id").handler(routes::show);
@@ -167,6 +170,7 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/settle").handler(settlement::settle);
           router.get("/ledgers/:id/statement").handler(settlement::statement);
           router.get("/ledgers/:id/archive").handler(settlement::archive);
+          router.get("/ledgers/:id/archive/verification").handler(settlement::archiveVerification);
           router.post("/ledgers/:id/successor").handler(routes::successor);
           router.get("/ledgers/:id/invites").handler(invites::list);
           router.delete("/ledgers/:id/invites/:invite").handler(invites::cancel);
@@ -177,6 +181,7 @@ public final class ApiVerticle extends VerticleBase {
           router.post("/ledgers/:id/recertification").handler(recertification::install);
           GovernanceRoutes governance = new GovernanceRoutes(vertx, services.governance());
           router.post("/ledgers/:id/proposals").handler(governance::propose);
+          router.post("/ledgers/:id/proposal-drafts").handler(governance::draft);
           router.get("/ledgers/:id/proposals").handler(governance::list);
           router.get("/ledgers/:id/crl").handler(governance::crl);
           router.get("/ledgers/:id/revocation-crl").handler(governance::revocationCrl);
@@ -203,6 +208,7 @@ public final class ApiVerticle extends VerticleBase {
                             .end(prometheus.scrape()));
           }
         });
+    ConsolePages.serve(router);
     router.errorHandler(
         404, ctx -> error(ctx, ApiError.NOT_FOUND, "no such resource: " + ctx.request().path()));
     router.errorHandler(

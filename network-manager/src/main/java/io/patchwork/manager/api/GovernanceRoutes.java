@@ -8,6 +8,7 @@ import io.patchwork.ca.RevocationReason;
 import io.patchwork.governance.Choice;
 import io.patchwork.manager.error.Refusal;
 import io.patchwork.manager.ledger.LedgerGovernance;
+import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.CommitStatusPolicy;
 import io.patchwork.node.config.proto.ConfigSignature;
 import io.patchwork.node.config.proto.GovernanceBallot;
@@ -87,6 +88,38 @@ final class GovernanceRoutes {
     } catch (Refusal refused) {
       ApiVerticle.refuse(ctx, refused);
     }
+  }
+
+  /**
+   * {@code POST /ledgers/{id}/proposal-drafts} {@code {"action": ...}}: the proposal a member admin
+   * would make, unsigned, for it to sign on its side (the console signs it in the browser). The
+   * answer carries the bytes to sign, their SHA-256 (the proposal's id once signed) and the action
+   * as the ledger will show it. Nothing is recorded.
+   */
+  void draft(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    GovernanceProposal.Builder action;
+    try {
+      action = action(JsonBody.of(ctx).object("action"));
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> governance.draft(Authentication.principal(ctx), id, action), false)
+        .onSuccess(
+            content ->
+                ctx.json(
+                    new JsonObject()
+                        .put("proposal", Base64.getEncoder().encodeToString(content.toByteArray()))
+                        .put("sha256", MemberMessages.proposalId(content.toByteString()))
+                        .put("action", action(content))
+                        .put("proposer", content.getProposerMspId())
+                        .put("configSequence", content.getConfigSequence())
+                        .put(
+                            "createdAt",
+                            Instant.ofEpochMilli(content.getCreatedAtMillis()).toString())))
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
   }
 
   /** A protobuf message sent base64-encoded in a body field. */

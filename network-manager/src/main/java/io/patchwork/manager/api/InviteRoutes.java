@@ -132,6 +132,55 @@ final class InviteRoutes {
         .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
   }
 
+  /**
+   * {@code POST /ledgers/{id}/invites/preview} {@code {"token"}}: the open invite and the ledger it
+   * joins, for its holder to read before redeeming (the token travels in the body, never in a URL).
+   * Refused as a redemption would be; nothing changes.
+   */
+  void preview(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String token;
+    try {
+      token = JsonBody.of(ctx).string("token");
+    } catch (Refusal refused) {
+      ApiVerticle.refuse(ctx, refused);
+      return;
+    }
+    vertx
+        .executeBlocking(() -> invites.preview(id, token), false)
+        .onSuccess(
+            preview -> {
+              JsonArray members = new JsonArray();
+              preview
+                  .config()
+                  .getMembersList()
+                  .forEach(
+                      member ->
+                          members.add(
+                              new JsonObject()
+                                  .put("organization", member.getOrganization())
+                                  .put("mspId", member.getMspId())));
+              JsonObject ledger =
+                  new JsonObject()
+                      .put("id", preview.ledger().id())
+                      .put("name", preview.ledger().name())
+                      .put("template", preview.ledger().template())
+                      .put("status", preview.ledger().status().name())
+                      .put("configSequence", preview.config().getSequence())
+                      .put("members", members)
+                      .put("voting", LedgerRoutes.voting(preview.config()));
+              LedgerRoutes.lifecycle(preview.config())
+                  .ifPresent(lifecycle -> ledger.put("lifecycle", lifecycle));
+              ctx.json(
+                  new JsonObject()
+                      .put(
+                          "invite",
+                          json(preview.invite()).put("nodes", preview.invite().scope().maxNodes()))
+                      .put("ledger", ledger));
+            })
+        .onFailure(failure -> ApiVerticle.failWithAuthority(ctx, failure));
+  }
+
   void redeem(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     RedeemRequest request;

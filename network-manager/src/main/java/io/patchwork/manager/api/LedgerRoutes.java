@@ -372,7 +372,7 @@ final class LedgerRoutes {
   }
 
   /** The voting policy in force (the template's until members change it). */
-  private static JsonObject voting(LedgerConfig config) {
+  static JsonObject voting(LedgerConfig config) {
     VotingPolicy policy = MemberMessages.votingPolicy(config);
     return new JsonObject()
         .put("thresholdPercent", policy.thresholdPercent())
@@ -383,7 +383,7 @@ final class LedgerRoutes {
   }
 
   /** When the ledger's lifespan ends and until when its contracts may be upgraded. */
-  private static Optional<JsonObject> lifecycle(LedgerConfig config) {
+  static Optional<JsonObject> lifecycle(LedgerConfig config) {
     if (!config.hasLifecycle()) {
       return Optional.empty();
     }

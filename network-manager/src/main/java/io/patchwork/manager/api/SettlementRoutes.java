@@ -101,6 +101,32 @@ final class SettlementRoutes {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * {@code GET /ledgers/{id}/archive/verification}: the served archive checked offline, with its
+   * SHA-256 so a downloaded copy can be matched to it.
+   */
+  void archiveVerification(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (Authentication.refuseUnlessMember(ctx, id)) {
+      return;
+    }
+    vertx
+        .executeBlocking(() -> settlement.verifyArchive(id), false)
+        .onSuccess(
+            verification -> {
+              JsonObject json =
+                  new JsonObject()
+                      .put("ledger", id)
+                      .put("verified", verification.check().verified())
+                      .put("blocks", verification.check().blocks())
+                      .put("sha256", verification.sha256())
+                      .put("bytes", verification.bytes());
+              verification.check().problem().ifPresent(problem -> json.put("problem", problem));
+              ctx.json(json);
+            })
+        .onFailure(failure -> ApiVerticle.fail(ctx, failure));
+  }
+
   static JsonObject json(SettlementStatement statement) {
     HexFormat hex = HexFormat.of();
     JsonArray assets = new JsonArray();

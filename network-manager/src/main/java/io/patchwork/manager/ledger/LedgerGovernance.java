@@ -172,8 +172,25 @@ public final class LedgerGovernance {
   public ProposalView proposeAsHosted(
       Principal caller, String ledgerId, GovernanceProposal.Builder action)
       throws Refusal, SQLException, InterruptedException {
+    NodeSigner admin = hostedAdmin(ledgerId, memberAdmin(caller, ledgerId, "proposes"));
+    return propose(
+        caller, ledgerId, MemberMessages.propose(draft(caller, ledgerId, action), admin));
+  }
+
+  /**
+   * The proposal the caller's organisation would make of {@code action}, complete and unsigned: for
+   * the config sequence in force, now, with what the manager adds to an action (the ledger's
+   * settlement asset to a close, the next voting policy version, a removal's CRL). A member admin
+   * that keeps its key on its side (a browser) signs these bytes and hands them in as a {@code
+   * SignedGovernanceProposal}. Nothing is recorded.
+   *
+   * @throws Refusal FORBIDDEN, LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE, PROPOSAL_REFUSED or
+   *     UPGRADE_WINDOW_CLOSED when the ledger would refuse it
+   */
+  public GovernanceProposal draft(
+      Principal caller, String ledgerId, GovernanceProposal.Builder action)
+      throws Refusal, SQLException {
     String mspId = memberAdmin(caller, ledgerId, "proposes");
-    NodeSigner admin = hostedAdmin(ledgerId, mspId);
     if (action.hasCloseLedger() && action.getCloseLedger().getSettlementAsset().isEmpty()) {
       // Closing settles in the ledger's settlement asset unless the member names another.
       action.setCloseLedger(
@@ -205,7 +222,8 @@ public final class LedgerGovernance {
             .setProposerMspId(mspId)
             .setCreatedAtMillis(clock.millis())
             .build();
-    return propose(caller, ledgerId, MemberMessages.propose(content, admin));
+    refuseInapplicable(ledgers.runningLedger(ledgerId), content);
+    return content;
   }
 
   /**

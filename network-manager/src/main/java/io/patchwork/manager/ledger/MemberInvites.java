@@ -211,6 +211,26 @@ public final class MemberInvites {
     return ledgers.authority(ledgerId).invites();
   }
 
+  /** What an invite's holder sees before redeeming: the invite and the ledger it joins. */
+  public record Preview(Invite invite, LedgerRecord ledger, LedgerConfig config) {}
+
+  /**
+   * The open invite {@code token} redeems at ledger {@code ledgerId}, with the ledger as it runs
+   * now (its members, voting rule and lifespan), for the holder to read before redeeming. The token
+   * is the credential, as for {@link #redeem}; nothing changes.
+   *
+   * @throws Refusal LEDGER_NOT_FOUND, LEDGER_NOT_ACTIVE or AUTHORITY_REPLACED
+   * @throws CaException INVITE_NOT_FOUND, INVITE_WRONG_LEDGER, INVITE_EXPIRED,
+   *     INVITE_ALREADY_REDEEMED or INVITE_CANCELLED
+   */
+  public Preview preview(String ledgerId, String token) throws Refusal, SQLException, CaException {
+    InviteToken parsed = InviteToken.parse(token);
+    HostedLedger ledger = ledgers.activeLedger(ledgerId);
+    ledgers.requireOwnAuthority(ledgerId, ledger.config());
+    Invite invite = ledgers.authority(ledgerId).openInvite(parsed);
+    return new Preview(invite, ledgers.record(ledgerId), ledger.config());
+  }
+
   /**
    * Redeems an invite with the member's CSRs.
    *

@@ -12,9 +12,14 @@ import io.patchwork.node.config.proto.Opening;
 import io.patchwork.node.config.proto.SettlementStatement;
 import io.patchwork.node.config.proto.SignedSettlementStatement;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -229,6 +234,39 @@ public final class Settlement {
 
   /** A successor as accepted, and the opening its genesis will carry. */
   public record Successor(LedgerRecord record, Opening opening) {}
+
+  /** An offline check of the archive as this manager serves it, and that file's SHA-256. */
+  public record ArchiveVerification(ArchiveCheck check, String sha256, long bytes) {}
+
+  /**
+   * Checks the archive file {@code GET /ledgers/{id}/archive} serves, offline, as {@code patchwork
+   * node verify-archive} does: every hash, signature, decision and the settlement arithmetic.
+   *
+   * @throws Refusal NO_ARCHIVE when the ledger has none
+   */
+  public ArchiveVerification verifyArchive(String id) throws Refusal, IOException {
+    Path file = archiveFile(id);
+    if (!Files.isRegularFile(file)) {
+      throw new Refusal(ApiError.NO_ARCHIVE, "ledger " + id + " has no archive");
+    }
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    ArchiveCheck check = Archives.verify(file);
+    log.info(
+        "ledger.archive_checked ledger={} verified={} blocks={}",
+        id,
+        check.verified(),
+        check.blocks());
+    return new ArchiveVerification(
+        check, HexFormat.of().formatHex(sha256.digest()), Files.size(file));
+  }
 
   /** Where a ledger's archive is kept once its nodes are gone. */
   public Path archiveFile(String id) {

@@ -1,0 +1,49 @@
+package io.patchwork.manager.api;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * The console: the operator's and members' web pages, served from the jar at {@code /} beside the
+ * API they call. Every response carries a strict Content-Security-Policy — scripts, styles and
+ * connections from this origin only, no inline script, no framing — so a name or contract value
+ * that holds markup can never run, even if a page rendered it as HTML (they render text only).
+ */
+final class ConsolePages {
+  /** Only this origin's files; nothing inline, nothing framed, no forms posted elsewhere. */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:;"
+          + " connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+  private ConsolePages() {}
+
+  /** Puts the security headers on every response; mount before any other route. */
+  static void secureEveryResponse(Router router) {
+    router.route().handler(ConsolePages::securityHeaders);
+  }
+
+  /** Serves the pages for GETs no API route took; mount after every API route. */
+  static void serve(Router router) {
+    router
+        .get("/*")
+        .handler(
+            StaticHandler.create("console")
+                .setCachingEnabled(false)
+                .setDirectoryListing(false)
+                .setIncludeHidden(false)
+                .setIndexPage("index.html"));
+  }
+
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response()
+        .putHeader("content-security-policy", CONTENT_SECURITY_POLICY)
+        .putHeader("x-content-type-options", "nosniff")
+        .putHeader("x-frame-options", "DENY")
+        // Invite links carry their token in the fragment, which browsers never send; no referrer
+        // either, so no page address leaves for another site.
+        .putHeader("referrer-policy", "no-referrer")
+        .putHeader("cross-origin-opener-policy", "same-origin");
+    ctx.next();
+  }
+}
