@@ -180,7 +180,7 @@ async function ledger(id) {
   const facts = el("dl", {class: "facts"},
     el("dt", {}, "Status"), el("dd", {class: `status status-${view.status}`, id: "ledger-status"}, view.status),
     el("dt", {}, "Template"), el("dd", {}, view.template),
-    el("dt", {}, "Members"), el("dd", {}, members.map((m) => `${m.organization} (${m.mspId})`).join(", ")),
+    el("dt", {}, view.members ? "Members" : "Parties"), el("dd", {}, members.map((m) => `${m.organization} (${m.mspId})`).join(", ")),
     view.voting ? [el("dt", {}, "Voting"), el("dd", {}, votingWords(view.voting))] : null,
     view.lifecycle && view.lifecycle.lifespanEndsAt ? [el("dt", {}, "Lifespan ends"), el("dd", {}, when(view.lifecycle.lifespanEndsAt))] : null,
     view.failure ? [el("dt", {}, "Failure"), el("dd", {}, view.failure)] : null);

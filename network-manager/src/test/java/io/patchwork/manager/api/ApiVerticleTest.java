@@ -2,6 +2,9 @@ package io.patchwork.manager.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -113,6 +116,16 @@ class ApiVerticleTest {
     assertThat(api.paths()).contains("/health", "/templates/{name}");
     for (String path : api.paths()) {
       assertThat(document).as(path).contains("\n  " + path + ":\n");
+    }
+  }
+
+  @Test
+  void the_openapi_document_is_valid_yaml_with_every_path_under_paths() throws Exception {
+    JsonNode document = new ObjectMapper(new YAMLFactory()).readTree(get("/openapi.yaml").body());
+
+    assertThat(document.path("openapi").asText()).startsWith("3.");
+    for (String path : api.paths()) {
+      assertThat(document.path("paths").has(path)).as(path).isTrue();
     }
   }
 }
