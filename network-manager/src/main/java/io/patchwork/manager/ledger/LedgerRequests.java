@@ -32,6 +32,10 @@ import java.util.regex.Pattern;
  */
 final class LedgerRequests {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+
+  /** The longest organisation name a certificate subject takes (the authority's limit). */
+  static final int MAX_ORGANIZATION_LENGTH = 64;
+
   private static final Pattern MSP_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
 
   private LedgerRequests() {}
@@ -96,6 +100,13 @@ final class LedgerRequests {
       }
       if (party.organization().isBlank()) {
         problems.add(new TemplateError("parties[" + i + "].organization", "missing"));
+      } else if (party.organization().length() > MAX_ORGANIZATION_LENGTH
+          || party.organization().chars().anyMatch(Character::isISOControl)) {
+        // The name goes into every certificate of the party: refused here, not when issuing.
+        problems.add(
+            new TemplateError(
+                "parties[" + i + "].organization",
+                "1 to " + MAX_ORGANIZATION_LENGTH + " characters, no control characters"));
       } else if (!organizations.add(party.organization())) {
         problems.add(
             new TemplateError(

@@ -1,13 +1,18 @@
 package io.patchwork.manager.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.patchwork.governance.VotingPolicy;
+import io.patchwork.manager.error.Refusal;
 import io.patchwork.node.api.MemberMessages;
 import io.patchwork.node.config.proto.GovernancePolicy;
 import io.patchwork.node.config.proto.LedgerConfig;
 import io.patchwork.templates.LedgerTemplate;
 import io.patchwork.templates.Templates;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Every built-in template's voting rule is the one its ledgers' genesis configs carry. */
@@ -28,6 +33,32 @@ class LedgerRequestsTest {
       assertThat(policy.duration()).as(name).isEqualTo(voting.duration());
       assertThat(policy.version()).as(name).isEqualTo(1);
     }
+  }
+
+  @Test
+  void an_organisation_name_no_certificate_could_carry_is_refused_before_anything_is_made() {
+    LedgerService.Request request =
+        new LedgerService.Request(
+            "trade",
+            "payments-netting",
+            List.of(
+                new LedgerRecord.Party("B".repeat(65), "BankAMSP"),
+                new LedgerRecord.Party("Bank\u0007B", "BankBMSP")),
+            Map.of(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            List.of());
+
+    assertThatThrownBy(() -> LedgerRequests.check(request))
+        .isInstanceOfSatisfying(
+            Refusal.class,
+            refused -> {
+              assertThat(refused.code()).isEqualTo("INVALID_PARTIES");
+              assertThat(refused.problems())
+                  .extracting(Refusal.FieldProblem::path)
+                  .containsExactly("parties[0].organization", "parties[1].organization");
+            });
   }
 
   @Test
