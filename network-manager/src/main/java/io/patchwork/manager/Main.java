@@ -307,6 +307,7 @@ public final class Main {
     String url = manager.url();
     String auth = "-H \"authorization: Bearer $(cat " + manager.operatorTokenFile() + ")\"";
     out.println("Patchwork network manager listening on " + url);
+    out.println("Console: " + url + "/  (sign in with the operator token below)");
     out.println(
         "Registry: "
             + (postgres.isPresent()
