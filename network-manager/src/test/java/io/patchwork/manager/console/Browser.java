@@ -160,6 +160,32 @@ final class Browser implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(script, arguments);
   }
 
+  /** Runs an asynchronous script; it calls its last argument with the result. */
+  Object asyncScript(String script, Object... arguments) {
+    return ((JavascriptExecutor) driver).executeAsyncScript(script, arguments);
+  }
+
+  /** Types into whatever has the keyboard focus, as a user at the keyboard would. */
+  Browser keys(CharSequence... keys) {
+    driver.switchTo().activeElement().sendKeys(keys);
+    return this;
+  }
+
+  /**
+   * The page's controls that have no accessible name: no label, no aria-label, and for a button no
+   * text; empty when every control is labelled.
+   */
+  @SuppressWarnings("unchecked")
+  List<String> unlabelledControls() {
+    return (List<String>)
+        script(
+            "return [...document.querySelectorAll('input, select, textarea, button')]"
+                + ".filter(c => c.type !== 'hidden' && !(c.labels && c.labels.length)"
+                + " && !c.getAttribute('aria-label')"
+                + " && !(c.tagName === 'BUTTON' && c.textContent.trim()))"
+                + ".map(c => c.outerHTML)");
+  }
+
   /** The document as it stands, for a failure's report. */
   String source() {
     return driver.getPageSource();

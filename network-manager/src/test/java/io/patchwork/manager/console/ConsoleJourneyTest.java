@@ -48,6 +48,7 @@ class ConsoleJourneyTest {
       browser.type("input[name='parties[1].organization']", "Bank B");
       browser.type("input[name='parties[1].mspId']", "BankBMSP");
       browser.type("input[name='overrides.topology.orderers']", "1");
+      assertThat(browser.unlabelledControls()).isEmpty();
       browser.screenshot("01-create-ledger");
       browser.click("#create-ledger button[type=submit]").awaitText("h1", "Ledger trade", SLOW);
       manager.awaitStatus("trade", "ACTIVE", SLOW);
@@ -66,7 +67,22 @@ class ConsoleJourneyTest {
 
       propose(browser, "bank-a", "ADD_MEMBER", "Add member Bank C (BankCMSP)");
       browser.screenshot("05-sign-proposal");
+      assertThat(browser.unlabelledControls()).isEmpty();
       browser.click("#sign-proposal").awaitText("#signing", "recorded on the ledger", SLOW);
+      // The admin key kept in the browser signs, but cannot be read back out of it.
+      assertThat(
+              browser.asyncScript(
+                  "const done = arguments[arguments.length - 1];"
+                      + "const open = indexedDB.open('patchwork-console', 1);"
+                      + "open.onsuccess = () => {"
+                      + "  const get = open.result.transaction('admin-keys')"
+                      + "      .objectStore('admin-keys').get('trade/BankAMSP');"
+                      + "  get.onsuccess = () => crypto.subtle.exportKey('pkcs8', get.result)"
+                      + "      .then(() => done('exported'),"
+                      + "            () => done([get.result.extractable, get.result.type,"
+                      + "                        get.result.algorithm.namedCurve].join(' ')));"
+                      + "};"))
+          .isEqualTo("false private P-256");
       vote(browser, "bank-a", "Add member Bank C");
       browser.screenshot("06-member-admin");
       vote(browser, "bank-b", "Add member Bank C");
@@ -97,7 +113,11 @@ class ConsoleJourneyTest {
       propose(browser, "bank-a", "CLOSE_LEDGER", "Close the ledger and settle");
       browser.click("#sign-proposal").awaitText("#signing", "recorded on the ledger", SLOW);
       vote(browser, "bank-a", "Close the ledger");
-      vote(browser, "bank-c", "Close the ledger");
+      // Bank C signs on another machine's browser, with the admin key loaded from its zip.
+      browser.as("bank-c-laptop").open("/member.html");
+      browser.find("input[name=credentials]").sendKeys(zipC.toAbsolutePath().toString());
+      browser.click("#load-credentials button[type=submit]").find("#proposals table");
+      vote(browser, "bank-c-laptop", "Close the ledger");
       manager.awaitStatus("trade", "CLOSING", SLOW);
 
       browser.as("operator").open("/#ledger/trade");
@@ -133,6 +153,7 @@ class ConsoleJourneyTest {
     if (actor.equals("bank-a")) {
       browser.screenshot("03-join");
     }
+    assertThat(browser.unlabelledControls()).isEmpty();
     browser.click("#join").await("#joined", SLOW);
     browser.click("#download-credentials");
     return browser.download(mspId.toLowerCase() + "-trade.zip", SLOW);

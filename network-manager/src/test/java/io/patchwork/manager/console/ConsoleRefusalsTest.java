@@ -13,6 +13,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
 
 /**
  * Bad input in the console's pages: a wrong operator token is refused and nothing is kept; an
@@ -33,9 +34,10 @@ class ConsoleRefusalsTest {
         RecordingProxy proxy = RecordingProxy.start(URI.create(manager.manager().url()).getPort());
         Browser browser =
             Browser.open(proxy.origin(), Files.createDirectories(directory.resolve("downloads")))) {
-      browser.as("operator").open("/");
-      browser.type("input[name=token]", "pwt_" + "A".repeat(43));
-      browser.click("#sign-in button[type=submit]");
+      // At the keyboard: the token field has the focus, Enter signs in.
+      browser.as("operator").open("/").find("input[name=token]");
+      assertThat(browser.unlabelledControls()).isEmpty();
+      browser.keys("pwt_" + "A".repeat(43), Keys.ENTER);
       assertThat(browser.awaitText("#sign-in .form-error", "refused", SLOW))
           .contains("INVALID_TOKEN");
       assertThat(browser.script("return sessionStorage.length")).isEqualTo(0L);
@@ -64,6 +66,22 @@ class ConsoleRefusalsTest {
 
       browser.type("input[name=token]", manager.operatorToken());
       browser.click("#sign-in button[type=submit]").find("#ledgers");
+      browser.open("/#create").type("input[name=name]", "Not A Name!");
+      browser.type("input[name='parties[0].organization']", "Bank A");
+      browser.type("input[name='parties[0].mspId']", "BankAMSP");
+      browser.type("input[name='parties[1].organization']", "Bank D");
+      browser.type("input[name='parties[1].mspId']", "BankDMSP");
+      browser.click("#create-ledger button[type=submit]");
+      assertThat(browser.awaitText("[data-field=name] .field-error", "lower-case", SLOW))
+          .contains("starting with a letter");
+      browser.type("input[name=name]", "fine");
+      browser.type("input[name='overrides.lifespan']", "forever");
+      browser.click("#create-ledger button[type=submit]");
+      browser.awaitText("[data-field='overrides.lifespan'] .field-error", "ISO-8601", SLOW);
+      assertThat(browser.all("[data-field=name] .field-error").get(0).getText()).isEmpty();
+      browser.screenshot("13-field-errors");
+      assertThat(manager.get("/ledgers").body()).doesNotContain("\"fine\"");
+
       browser.open("/#ledger/evil").awaitText("h1", "Ledger evil", SLOW);
       assertThat(browser.text("#main")).contains(EVIL);
       assertNothingRan(browser);
