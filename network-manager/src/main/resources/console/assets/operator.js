@@ -97,6 +97,8 @@ function dashboard() {
       el("td", {class: "n"}, l.peerLag ?? ""),
       el("td", {class: "n"}, l.txPerSecond ?? ""))) : el("tr", {}, el("td", {colspan: 10}, "No ledgers yet.")));
     state.textContent = `live · ${new Date().toLocaleTimeString()}`;
+    // For measuring: when the dashboard first showed the ledgers (benchmarks/console-paint).
+    if (!performance.getEntriesByName("patchwork:dashboard").length) performance.mark("patchwork:dashboard", {detail: {ledgers: event.ledgers.length}});
   }, (s, e) => {
     if (s === "refused") signIn(notice("error", `Signed out: ${e.code}: ${e.message}`));
     else if (s === "reconnecting") state.textContent = "reconnecting…";
