@@ -72,7 +72,13 @@ async function ledger(member, key) {
     view.status === "ACTIVE" ? proposeForm(member, key, members) : null,
     view.status === "CLOSED" || view.status === "ARCHIVED" ? [el("h2", {}, "Statement"), el("div", {id: "statement-slot"})] : null);
   if (running) {
-    const {proposals} = await call("GET", `/ledgers/${id}/proposals`, {token: member.token});
+    let proposals;
+    try {
+      ({proposals} = await call("GET", `/ledgers/${id}/proposals`, {token: member.token}));
+    } catch (e) {
+      show(byId("proposals"), notice("error", `${e.code}: ${e.message}`));
+      return;
+    }
     const table = proposalTable(proposals);
     for (const p of proposals) {
       const row = table.querySelector(`tr[data-proposal="${CSS.escape(p.id)}"]`);

@@ -157,7 +157,7 @@ public final class ApiVerticle extends VerticleBase {
                   services.certificateLogins(),
                   tls.flatMap(ApiTls::authority));
           router.route("/ledgers*").handler(authentication);
-          router.route("/events/*").handler(authentication);
+          router.route("/events/ledgers").handler(authentication);
           router.get("/events/ledgers").handler(new LedgerEvents(vertx, service)::stream);
           router.post("/ledgers").handler(routes::create);
           router.get("/ledgers").handler(routes::list);

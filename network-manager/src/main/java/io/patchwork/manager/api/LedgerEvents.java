@@ -119,15 +119,13 @@ final class LedgerEvents {
         lag = Math.max(lag, height - node.height());
       }
     }
-    json.put("height", height)
-        .put("orderers", orderers)
-        .put("peers", peers)
-        .put("peerLag", lag)
-        .put("members", ledger.peers().isEmpty() ? 0 : ledger.config().getMembersCount());
+    json.put("height", height).put("orderers", orderers).put("peers", peers).put("peerLag", lag);
     if (leader != null) {
       json.put("leader", leader);
     }
     if (!ledger.peers().isEmpty()) {
+      // The config in force is read from a peer: only an instance that runs peers knows it.
+      json.put("members", ledger.config().getMembersCount());
       String peer = ledger.peers().get(0).nodeId();
       Rate rate = rates.computeIfAbsent(ledger.ledgerId(), id -> new Rate());
       json.put("txPerSecond", rate.next(committed(ledger.ledgerId(), peer)));
