@@ -7,7 +7,8 @@ function length(n) {
   return [0x80 | bytes.length, ...bytes];
 }
 
-function concat(parts) {
+/** The parts, one after the other. */
+export function concat(parts) {
   const total = parts.reduce((sum, p) => sum + p.length, 0);
   const out = new Uint8Array(total);
   let at = 0;

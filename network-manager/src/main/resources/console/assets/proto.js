@@ -1,6 +1,8 @@
 // The protobuf wire format (proto3) for the few governance messages a member signs in the browser:
 // a signed proposal, a ballot, and the Fabric SerializedIdentity that names the signer.
 
+import {concat} from "./der.js";
+
 function varint(value) {
   let n = BigInt(value);
   const out = [];
@@ -10,14 +12,6 @@ function varint(value) {
     if (n > 0n) byte |= 0x80;
     out.push(byte);
   } while (n > 0n);
-  return out;
-}
-
-function join(parts) {
-  const total = parts.reduce((sum, p) => sum + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }
 
@@ -34,7 +28,7 @@ export function message(fields) {
       parts.push(new Uint8Array([...varint((number << 3) | 2), ...varint(bytes.length)]), bytes);
     }
   }
-  return join(parts);
+  return concat(parts);
 }
 
 /** The length-delimited field `number` of an encoded message (its first occurrence). */
@@ -84,5 +78,5 @@ export function ballotBytes(ledgerId, proposalId, voterMspId, choiceCode, castAt
   tail.setUint8(0, choiceCode);
   tail.setBigInt64(1, BigInt(castAtMillis));
   parts.push(new Uint8Array(tail.buffer));
-  return join(parts);
+  return concat(parts);
 }

@@ -150,24 +150,10 @@ final class InviteRoutes {
         .executeBlocking(() -> invites.preview(id, token), false)
         .onSuccess(
             preview -> {
-              JsonArray members = new JsonArray();
-              preview
-                  .config()
-                  .getMembersList()
-                  .forEach(
-                      member ->
-                          members.add(
-                              new JsonObject()
-                                  .put("organization", member.getOrganization())
-                                  .put("mspId", member.getMspId())));
               JsonObject ledger =
-                  new JsonObject()
-                      .put("id", preview.ledger().id())
-                      .put("name", preview.ledger().name())
-                      .put("template", preview.ledger().template())
-                      .put("status", preview.ledger().status().name())
+                  LedgerRoutes.summary(preview.ledger())
                       .put("configSequence", preview.config().getSequence())
-                      .put("members", members)
+                      .put("members", LedgerRoutes.members(preview.config()))
                       .put("voting", LedgerRoutes.voting(preview.config()));
               LedgerRoutes.lifecycle(preview.config())
                   .ifPresent(lifecycle -> ledger.put("lifecycle", lifecycle));

@@ -87,14 +87,7 @@ final class LedgerEvents {
       if (!caller.maySee(record.id())) {
         continue;
       }
-      JsonObject json =
-          new JsonObject()
-              .put("id", record.id())
-              .put("name", record.name())
-              .put("template", record.template())
-              .put("status", record.status().name())
-              .put("parties", record.parties().size());
-      record.failure().ifPresent(failure -> json.put("failure", failure));
+      JsonObject json = LedgerRoutes.summary(record).put("parties", record.parties().size());
       Optional<HostedLedger> running = service.running(record.id());
       running.ifPresent(ledger -> live(json, ledger, rates));
       list.add(json);

@@ -322,16 +322,11 @@ final class LedgerRoutes {
                         .put("organization", party.organization())
                         .put("mspId", party.mspId())));
     JsonObject json =
-        new JsonObject()
-            .put("id", record.id())
-            .put("name", record.name())
-            .put("template", record.template())
-            .put("status", record.status().name())
+        summary(record)
             .put("parties", parties)
             .put("overrides", new JsonObject(new LinkedHashMap<String, Object>(record.overrides())))
             .put("createdAt", record.createdAt().toString())
             .put("updatedAt", record.updatedAt().toString());
-    record.failure().ifPresent(failure -> json.put("failure", failure));
     running.ifPresent(
         ledger -> {
           json.put("nodes", nodes(ledger));
@@ -340,16 +335,7 @@ final class LedgerRoutes {
             LedgerConfig config = ledger.config();
             json.put("configSequence", config.getSequence());
             // The members now — parties are who the ledger was created for; votes change members.
-            JsonArray members = new JsonArray();
-            config
-                .getMembersList()
-                .forEach(
-                    member ->
-                        members.add(
-                            new JsonObject()
-                                .put("organization", member.getOrganization())
-                                .put("mspId", member.getMspId())));
-            json.put("members", members);
+            json.put("members", members(config));
             json.put("voting", voting(config));
             json.put(
                 "commitStatus",
@@ -369,6 +355,32 @@ final class LedgerRoutes {
           }
         });
     return json;
+  }
+
+  /** What names a ledger in a list: id, name, template, status and, if it failed, why. */
+  static JsonObject summary(LedgerRecord record) {
+    JsonObject json =
+        new JsonObject()
+            .put("id", record.id())
+            .put("name", record.name())
+            .put("template", record.template())
+            .put("status", record.status().name());
+    record.failure().ifPresent(failure -> json.put("failure", failure));
+    return json;
+  }
+
+  /** The members of a config, organisation and MSP id each. */
+  static JsonArray members(LedgerConfig config) {
+    JsonArray members = new JsonArray();
+    config
+        .getMembersList()
+        .forEach(
+            member ->
+                members.add(
+                    new JsonObject()
+                        .put("organization", member.getOrganization())
+                        .put("mspId", member.getMspId())));
+    return members;
   }
 
   /** The voting policy in force (the template's until members change it). */
