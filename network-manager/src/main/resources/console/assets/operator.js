@@ -192,12 +192,13 @@ async function ledger(id) {
       el("thead", {}, el("tr", {}, el("th", {}, "Node"), el("th", {}, "Kind"), el("th", {}, "Organisation"), el("th", {}, "Endpoint"), el("th", {class: "n"}, "Height"), el("th", {}, "Leader"))),
       el("tbody", {}, view.nodes.map((n) => el("tr", {}, el("td", {}, n.id), el("td", {}, n.kind), el("td", {}, n.mspId ?? ""), el("td", {class: "mono"}, n.endpoint), el("td", {class: "n"}, n.height ?? ""), el("td", {}, n.leader ? "leader" : ""))))));
   }
-  if (view.status === "ACTIVE") sections.push(inviteForm(view, members));
+  if (view.status === "ACTIVE") sections.push(inviteForm(view, members), el("h2", {}, "Invites"), el("div", {id: "invites"}, "Loading…"));
   sections.push(el("h2", {}, "Proposals"), el("div", {id: "proposals"}, "Loading…"));
   if (view.status === "CLOSING") sections.push(settleForm(view));
   if (view.status === "CLOSED" || view.status === "ARCHIVED") sections.push(el("h2", {}, "Statement"), el("div", {id: "statement-slot"}, "Loading…"));
   if (view.status === "ARCHIVED") sections.push(archiveCard(view));
   show(main, ...sections);
+  if (view.status === "ACTIVE") await showInvites(view.id);
   if (view.status === "ACTIVE" || view.status === "CLOSING") {
     try {
       const {proposals} = await api("GET", `/ledgers/${encodeURIComponent(id)}/proposals`);
@@ -242,11 +243,47 @@ function inviteForm(view, members) {
         el("input", {id: "invite-link", readonly: true, value: link, "aria-label": "Invite link"}),
         el("button", {type: "button", class: "secondary", id: "copy-invite"}, "Copy")));
       byId("copy-invite").addEventListener("click", () => navigator.clipboard.writeText(link));
+      await showInvites(view.id);
     } catch (e) {
       showErrors(form, e);
     }
   });
   return form;
+}
+
+/** The ledger's invites (never their tokens), newest first; an open one can be cancelled. */
+async function showInvites(id) {
+  const slot = byId("invites");
+  let invites;
+  try {
+    ({invites} = await api("GET", `/ledgers/${encodeURIComponent(id)}/invites`));
+  } catch (e) {
+    show(slot, notice("error", `${e.code}: ${e.message}`));
+    return;
+  }
+  if (!invites.length) { show(slot, el("p", {}, "No invites yet.")); return; }
+  show(slot, el("table", {"aria-label": "Invites"},
+    el("thead", {}, el("tr", {}, ["Organisation", "Status", "Made", "Expires", ""].map((h) => el("th", {scope: "col"}, h)))),
+    el("tbody", {}, invites.map((invite) => {
+      const cell = el("td", {});
+      if (invite.status === "OPEN") {
+        const cancel = el("button", {type: "button", class: "secondary", "data-cancel": invite.id, "aria-label": `Cancel the invite for ${invite.organization}`}, "Cancel");
+        cancel.addEventListener("click", async () => {
+          cancel.disabled = true;
+          try {
+            await api("DELETE", `/ledgers/${encodeURIComponent(id)}/invites/${encodeURIComponent(invite.id)}`);
+            await showInvites(id);
+          } catch (e) {
+            cancel.disabled = false;
+            cell.append(notice("error", `${e.code}: ${e.message}`));
+          }
+        });
+        cell.append(cancel);
+      }
+      return el("tr", {"data-invite": invite.id},
+        el("td", {}, `${invite.organization} (${invite.mspId})`), el("td", {class: "status"}, invite.status),
+        el("td", {}, when(invite.createdAt)), el("td", {}, when(invite.expiresAt)), cell);
+    }))));
 }
 
 function settleForm(view) {

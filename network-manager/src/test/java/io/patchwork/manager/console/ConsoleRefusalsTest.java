@@ -82,7 +82,18 @@ class ConsoleRefusalsTest {
       browser.screenshot("13-field-errors");
       assertThat(manager.get("/ledgers").body()).doesNotContain("\"fine\"");
 
+      String cancelled =
+          new JsonObject(
+                  manager
+                      .post(
+                          "/ledgers/evil/invites",
+                          new JsonObject().put("mspId", "BankBMSP").encode())
+                      .body())
+              .getString("id");
       browser.open("/#ledger/evil").awaitText("h1", "Ledger evil", SLOW);
+      browser.click("button[data-cancel='" + cancelled + "']");
+      browser.awaitText("tr[data-invite='" + cancelled + "']", "CANCELLED", SLOW);
+      assertThat(manager.get("/ledgers/evil/invites").body()).contains("\"CANCELLED\"");
       assertThat(browser.text("#main")).contains(EVIL);
       assertNothingRan(browser);
       browser.screenshot("11-markup-as-text");
