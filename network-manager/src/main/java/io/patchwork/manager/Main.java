@@ -57,6 +57,26 @@ public final class Main {
   static final String PASSPHRASE_VARIABLE = "PATCHWORK_CA_PASSPHRASE";
   private static final String LEDGER = "demo";
 
+  private static final String SERVE_HELP =
+      """
+      Usage: patchwork [serve]
+      Run the network manager: its API and console on PATCHWORK_HOST:PATCHWORK_PORT (default
+      127.0.0.1:8080), state under PATCHWORK_DATA_DIR (default ./data), the registry in an
+      embedded H2 database unless PATCHWORK_DATABASE_URL names PostgreSQL. Every setting is an
+      environment variable: PATCHWORK_CA_PASSPHRASE, PATCHWORK_TLS_CERT, PATCHWORK_TLS_KEY,
+      PATCHWORK_TLS_CA, PATCHWORK_CLUSTER_MEMBERS, PATCHWORK_CLUSTER_PORT,
+      PATCHWORK_CLUSTER_BUS_PORT, PATCHWORK_NODE_BIND, PATCHWORK_NODE_HOST, PATCHWORK_NODE_PORTS,
+      PATCHWORK_ENDORSE_WAIT — docs/network-manager.md says what each means.""";
+
+  private static final String CA_DEMO_HELP =
+      """
+      Usage: patchwork ca-demo
+      The referee at work: the embedded certificate authority of a demo ledger (its own state under
+      PATCHWORK_DATA_DIR/ca-demo, apart from a running service's) invites one more member on each
+      run, redeems the invite with
+      CSRs made on the member's side, writes the member's Fabric MSP folder and prints an
+      openssl command to check it independently.""";
+
   private final Path data;
   private final PrintStream out;
 
@@ -73,13 +93,21 @@ public final class Main {
     if (args.length > 0
         && (ClientCommand.COMMANDS.contains(args[0])
             || args[0].equals("--help")
-            || args[0].equals("-h"))) {
+            || args[0].equals("-h")
+            || args[0].equals("--version")
+            || args[0].equals("-V"))) {
       // The API from a shell: patchwork ledgers|ledger|create-ledger|invite|join|proposals|...
       System.exit(
           ClientCommand.execute(
               new PrintWriter(System.out, true, StandardCharsets.UTF_8),
               new PrintWriter(System.err, true, StandardCharsets.UTF_8),
               args));
+    }
+    if (args.length > 1
+        && (args[0].equals("serve") || args[0].equals("ca-demo"))
+        && (args[1].equals("--help") || args[1].equals("-h"))) {
+      System.out.println(args[0].equals("serve") ? SERVE_HELP : CA_DEMO_HELP);
+      System.exit(0);
     }
     Path data = Path.of(System.getenv().getOrDefault(DATA_DIRECTORY_VARIABLE, "data"));
     if (args.length > 0 && args[0].equals("ca-demo")) {
@@ -357,8 +385,9 @@ public final class Main {
     out.println("Patchwork: consortium ledgers, governed by their members.");
     out.println("The referee at work: the embedded certificate authority of a demo ledger.");
     out.println();
-    Files.createDirectories(data);
-    try (EmbeddedDatabase database = EmbeddedDatabase.open(data.resolve("registry/patchwork"))) {
+    // A directory of its own: the demo never opens a running service's registry or key stores.
+    Files.createDirectories(demo());
+    try (EmbeddedDatabase database = EmbeddedDatabase.open(demo().resolve("registry/patchwork"))) {
       demonstrate(database.dataSource());
     }
   }
@@ -368,7 +397,7 @@ public final class Main {
     CertificateAuthorities authorities =
         CertificateAuthorities.builder()
             .dataSource(dataSource)
-            .keyDirectory(data.resolve("ca-keys"))
+            .keyDirectory(demo().resolve("ca-keys"))
             .passphrase(passphrase())
             .build();
 
@@ -427,7 +456,7 @@ public final class Main {
     }
 
     X509CRL crl = ca.crl();
-    Path ledgerDirectory = data.resolve(LEDGER);
+    Path ledgerDirectory = demo().resolve(LEDGER);
     Files.createDirectories(ledgerDirectory);
     Files.writeString(ledgerDirectory.resolve("ca.pem"), Pem.certificate(ca.certificate()));
     Files.writeString(ledgerDirectory.resolve("crl.pem"), Pem.crl(crl));
@@ -453,6 +482,11 @@ public final class Main {
    * The key store passphrase: from {@value #PASSPHRASE_VARIABLE}, or for this local demo a random
    * one kept in an owner-only file under the data directory.
    */
+  /** Where ca-demo keeps its state: apart from the service's. */
+  private Path demo() {
+    return data.resolve("ca-demo");
+  }
+
   private Passphrase passphrase() throws CaException, IOException {
     if (System.getenv(PASSPHRASE_VARIABLE) != null) {
       return Passphrase.fromEnvironment(PASSPHRASE_VARIABLE);

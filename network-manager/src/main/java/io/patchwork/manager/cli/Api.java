@@ -7,10 +7,13 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +57,21 @@ final class Api {
       } catch (RuntimeException e) {
         return "HTTP " + status;
       }
+    }
+  }
+
+  /** No manager answers at the URL: nothing was sent; exit status 5. */
+  static final class UnreachableException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UnreachableException(String url, Exception cause) {
+      super(
+          "cannot reach the network manager at "
+              + url
+              + ": "
+              + (cause.getMessage() == null ? "connection refused" : cause.getMessage())
+              + " — is it running there? (--url or PATCHWORK_URL names it)",
+          cause);
     }
   }
 
@@ -167,12 +185,27 @@ final class Api {
       if (authenticated) {
         token().ifPresent(token -> request.header("authorization", "Bearer " + token));
       }
-      HttpResponse<String> response =
-          http().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() >= 300) {
         throw new ApiException(response.statusCode(), response.body());
       }
       return response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+    }
+
+    /** Sends the request; a manager that does not answer is said so, with where it was asked. */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body)
+        throws Exception {
+      try {
+        return http().send(request, body);
+      } catch (ConnectException | HttpConnectTimeoutException e) {
+        throw new UnreachableException(base(), e);
+      } catch (IOException e) {
+        if (e.getCause() instanceof UnresolvedAddressException
+            || e.getCause() instanceof ConnectException) {
+          throw new UnreachableException(base(), e);
+        }
+        throw e;
+      }
     }
 
     /**
@@ -185,8 +218,7 @@ final class Api {
               .header("authorization", "Bearer " + token)
               .GET()
               .build();
-      HttpResponse<InputStream> response =
-          http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = response.body()) {
         if (response.statusCode() >= 300) {
           throw new ApiException(

@@ -45,7 +45,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "authority",
-    mixinStandardHelpOptions = true,
     description = "A certificate authority held by the members, to replace the manager's.",
     subcommands = {
       AuthorityCommand.Init.class,

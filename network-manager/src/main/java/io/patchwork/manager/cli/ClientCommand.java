@@ -15,6 +15,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "patchwork",
     mixinStandardHelpOptions = true,
+    // --help and --version on every command, not only here.
+    scope = CommandLine.ScopeType.INHERIT,
+    versionProvider = ClientCommand.Version.class,
     description = "Talk to a Patchwork network manager.",
     subcommands = {
       LedgerCommands.Ledgers.class,
@@ -69,8 +72,20 @@ public final class ClientCommand implements Runnable {
     line.setExecutionExceptionHandler(
         (failure, command, parsed) -> {
           command.getErr().println("patchwork: " + failure.getMessage());
+          if (failure instanceof Api.UnreachableException) {
+            return 5;
+          }
           return failure instanceof Api.ApiException refused ? refused.exitCode() : 1;
         });
     return line.execute(args);
+  }
+
+  /** The version the jar's manifest names (a build from the source tree names none). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = ClientCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"patchwork " + (version == null ? "(built from source)" : version)};
+    }
   }
 }

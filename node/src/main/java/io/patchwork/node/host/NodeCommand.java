@@ -66,6 +66,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "node",
     mixinStandardHelpOptions = true,
+    // --help and --version on every command, not only here.
+    scope = CommandLine.ScopeType.INHERIT,
+    versionProvider = NodeCommand.Version.class,
     description = "Run one Patchwork ledger node (orderer or peer) in this process.",
     subcommands = {
       NodeCommand.Run.class,
@@ -82,6 +85,15 @@ public final class NodeCommand implements Runnable {
         new PrintWriter(System.out, true, StandardCharsets.UTF_8),
         new PrintWriter(System.err, true, StandardCharsets.UTF_8),
         args);
+  }
+
+  /** The version the jar's manifest names (a build from the source tree names none). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = NodeCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"patchwork " + (version == null ? "(built from source)" : version)};
+    }
   }
 
   /** Runs the command line writing to the given streams; returns the process exit code. */

@@ -37,6 +37,17 @@ class NodeCommandTest {
   }
 
   @Test
+  void every_node_command_answers_help_and_version_without_its_required_options() {
+    for (String command : new String[] {"run", "snapshot", "history", "verify-archive"}) {
+      assertThat(run(command, "--help")).as(command + " --help: " + err).isZero();
+      assertThat(out.toString()).contains("Usage: patchwork node " + command);
+      assertThat(run(command, "--version")).as(command + " --version").isZero();
+    }
+    assertThat(out.toString()).contains("patchwork ");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void a_missing_genesis_file_is_named_in_one_line_without_a_stack_trace() {
     Path missing = directory.resolve("trade.genesis");
 
