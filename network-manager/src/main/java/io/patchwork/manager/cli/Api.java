@@ -79,7 +79,9 @@ final class Api {
   static final class Connection {
     @Option(
         names = "--url",
-        description = "The manager's URL (default: $PATCHWORK_URL or http://127.0.0.1:8080).")
+        description =
+            "The manager's URL (default: $PATCHWORK_URL, else http://127.0.0.1:$PATCHWORK_PORT,"
+                + " port 8080 when that is unset too).")
     String url;
 
     @Option(
@@ -139,7 +141,11 @@ final class Api {
       String chosen =
           url != null
               ? url
-              : System.getenv().getOrDefault("PATCHWORK_URL", "http://127.0.0.1:8080");
+              : System.getenv()
+                  .getOrDefault(
+                      "PATCHWORK_URL",
+                      // Beside a service started with PATCHWORK_PORT, the client finds it there.
+                      "http://127.0.0.1:" + System.getenv().getOrDefault("PATCHWORK_PORT", "8080"));
       return chosen.endsWith("/") ? chosen.substring(0, chosen.length() - 1) : chosen;
     }
 
