@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -92,7 +94,18 @@ class LedgerApiTest {
     assertThat(metrics)
         .contains("patchwork_node_height{kind=\"peer\",ledger=\"trade\",node=\"peer0\"} 1.0")
         .contains(leader)
+        .contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_uptime_seconds")
         .doesNotContain("NaN");
+    // Every metric the shipped alert rules watch is one this service exposes.
+    Matcher watched =
+        Pattern.compile("patchwork_[a-z_]+")
+            .matcher(Files.readString(Path.of("../ops/prometheus/patchwork-alerts.yml")));
+    int rules = 0;
+    while (watched.find()) {
+      rules++;
+      assertThat(metrics).as(watched.group()).contains("\n" + watched.group() + "{");
+    }
+    assertThat(rules).isGreaterThanOrEqualTo(4);
 
     // A member's connection profile as it stands: the operator names the member.
     HttpResponse<String> profile = get("/ledgers/trade/connection-profile?mspId=Bank1MSP");
