@@ -128,6 +128,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     router = Router.router(vertx);
     ConsolePages.secureEveryResponse(router);
+    RequestAudit.mount(router, backend.map(services -> services.ledgers().metrics().registry()));
     // A new ledger may bring a Fabric channel's blocks: a larger body, for that request alone.
     router.post("/ledgers").handler(BodyHandler.create().setBodyLimit(MAX_LEDGER_BODY_BYTES));
     router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));

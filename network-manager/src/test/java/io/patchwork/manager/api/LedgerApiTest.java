@@ -95,6 +95,8 @@ class LedgerApiTest {
         .contains("patchwork_node_height{kind=\"peer\",ledger=\"trade\",node=\"peer0\"} 1.0")
         .contains(leader)
         .contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_uptime_seconds")
+        .contains(
+            "patchwork_http_requests_seconds_count{method=\"GET\",route=\"/ledgers/:id\",status=\"200\"}")
         .doesNotContain("NaN");
     // Every metric the shipped alert rules watch is one this service exposes.
     Matcher watched =
@@ -106,6 +108,14 @@ class LedgerApiTest {
       assertThat(metrics).as(watched.group()).contains("\n" + watched.group() + "{");
     }
     assertThat(rules).isGreaterThanOrEqualTo(4);
+    // One audit line per request, with the caller, never its token (tests log to data/ here).
+    String log = Files.readString(Path.of("data", "patchwork.log"));
+    assertThat(log)
+        .contains(
+            "{\"event\":\"api.request\"},{\"method\":\"GET\"},{\"path\":\"\\/ledgers\\/trade\"},"
+                + "{\"route\":\"\\/ledgers\\/:id\"},{\"status\":\"200\"}")
+        .contains("{\"caller\":\"operator\"}")
+        .doesNotContain(manager.operatorToken());
 
     // A member's connection profile as it stands: the operator names the member.
     HttpResponse<String> profile = get("/ledgers/trade/connection-profile?mspId=Bank1MSP");
