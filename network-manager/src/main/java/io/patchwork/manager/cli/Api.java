@@ -235,6 +235,29 @@ final class Api {
     }
   }
 
+  /** {@code --output json}: a read command prints the API's answer as it came, for scripts. */
+  static final class Output {
+    enum Format {
+      text,
+      json
+    }
+
+    @Option(
+        names = "--output",
+        defaultValue = "text",
+        description = "text (default, for people) or json (the API's answer, for scripts).")
+    Format format;
+
+    /** Prints {@code answer} as JSON when asked; answers whether it did. */
+    boolean printedAsJson(PrintWriter out, JsonObject answer) {
+      if (format == Format.json) {
+        out.println(answer.encodePrettily());
+        return true;
+      }
+      return false;
+    }
+  }
+
   abstract static class Command implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
     @Mixin Connection api;

@@ -35,6 +35,11 @@ import picocli.CommandLine.Spec;
       GovernanceCommands.Propose.class,
       GovernanceCommands.Vote.class,
       LedgerCommands.Successor.class,
+      CloseCommands.Settle.class,
+      CloseCommands.Statement.class,
+      CloseCommands.Archive.class,
+      CloseCommands.Templates.class,
+      CloseCommands.HostPeer.class,
       AuthorityCommand.class
     })
 public final class ClientCommand implements Runnable {
@@ -42,6 +47,11 @@ public final class ClientCommand implements Runnable {
   public static final List<String> COMMANDS =
       List.of(
           "ledgers",
+          "settle",
+          "statement",
+          "archive",
+          "templates",
+          "host-peer",
           "ledger",
           "connection-profile",
           "certificates",

@@ -27,6 +27,7 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,12 +40,18 @@ final class GovernanceCommands {
 
   @Command(name = "proposals", description = "List a ledger's proposals.")
   static final class Proposals extends Api.Command {
+    @Mixin Api.Output output;
+
     @Parameters(index = "0", description = "The ledger id.")
     String ledger;
 
     @Override
     public Integer call() throws Exception {
-      JsonArray proposals = api.get("/ledgers/" + ledger + "/proposals").getJsonArray("proposals");
+      JsonObject answer = api.get("/ledgers/" + ledger + "/proposals");
+      if (output.printedAsJson(out(), answer)) {
+        return 0;
+      }
+      JsonArray proposals = answer.getJsonArray("proposals");
       for (int i = 0; i < proposals.size(); i++) {
         JsonObject proposal = proposals.getJsonObject(i);
         out()

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,9 +34,15 @@ final class LedgerCommands {
 
   @Command(name = "ledgers", description = "List the ledgers the caller may see.")
   static final class Ledgers extends Api.Command {
+    @Mixin Api.Output output;
+
     @Override
     public Integer call() throws Exception {
-      JsonArray ledgers = api.get("/ledgers").getJsonArray("ledgers");
+      JsonObject answer = api.get("/ledgers");
+      if (output.printedAsJson(out(), answer)) {
+        return 0;
+      }
+      JsonArray ledgers = answer.getJsonArray("ledgers");
       out().printf("%-24s %-12s %-20s %s%n", "LEDGER", "STATUS", "TEMPLATE", "PARTIES");
       for (int i = 0; i < ledgers.size(); i++) {
         JsonObject ledger = ledgers.getJsonObject(i);
@@ -66,10 +73,15 @@ final class LedgerCommands {
         description = "Only certificates in use that expire within this ISO-8601 duration (P30D).")
     Duration within;
 
+    @Mixin Api.Output output;
+
     @Override
     public Integer call() throws Exception {
-      JsonArray certificates =
-          api.get("/ledgers/" + ledger + "/certificates").getJsonArray("certificates");
+      JsonObject answer = api.get("/ledgers/" + ledger + "/certificates");
+      if (output.printedAsJson(out(), answer)) {
+        return 0;
+      }
+      JsonArray certificates = answer.getJsonArray("certificates");
       Instant now = Instant.now();
       out()
           .printf(
@@ -107,12 +119,17 @@ final class LedgerCommands {
 
   @Command(name = "ledger", description = "Show one ledger with its nodes.")
   static final class Show extends Api.Command {
+    @Mixin Api.Output output;
+
     @Parameters(index = "0", description = "The ledger id.")
     String ledger;
 
     @Override
     public Integer call() throws Exception {
       JsonObject shown = api.get("/ledgers/" + ledger);
+      if (output.printedAsJson(out(), shown)) {
+        return 0;
+      }
       out()
           .printf(
               "%s: %s (template %s, %d parties, config sequence %s)%n",

@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,12 +40,18 @@ final class MemberCommands {
       description =
           "List a ledger's invites: who, status, expiry (tokens are never kept or shown).")
   static final class Invites extends Api.Command {
+    @Mixin Api.Output output;
+
     @Parameters(index = "0", description = "The ledger id.")
     String ledger;
 
     @Override
     public Integer call() throws Exception {
-      JsonArray invites = api.get("/ledgers/" + ledger + "/invites").getJsonArray("invites");
+      JsonObject answer = api.get("/ledgers/" + ledger + "/invites");
+      if (output.printedAsJson(out(), answer)) {
+        return 0;
+      }
+      JsonArray invites = answer.getJsonArray("invites");
       out().printf("%-38s %-16s %-10s %s%n", "INVITE", "MSP", "STATUS", "EXPIRES");
       for (int i = 0; i < invites.size(); i++) {
         JsonObject invite = invites.getJsonObject(i);

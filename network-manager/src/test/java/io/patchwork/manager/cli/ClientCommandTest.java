@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchwork.ca.Pem;
 import io.patchwork.manager.ManagerFixture;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -65,6 +66,37 @@ class ClientCommandTest {
       manager.awaitStatus("club", "ACTIVE", Duration.ofSeconds(60));
       Run shown = run("ledger", "club", "--url", url, "--token-file", operator);
       assertThat(shown.out()).contains("club: ACTIVE").contains("orderer0").contains("peer2");
+      // Read commands print the API's answer for scripts with --output json.
+      Run asJson = run("ledgers", "--url", url, "--token-file", operator, "--output", "json");
+      assertThat(
+              new JsonObject(asJson.out()).getJsonArray("ledgers").getJsonObject(0).getString("id"))
+          .isEqualTo("club");
+      Run templates = run("templates", "--url", url);
+      assertThat(templates.exit()).as(templates.err()).isZero();
+      assertThat(templates.out()).contains("payments-netting").contains("2-100 parties");
+      assertThat(run("templates", "healthcare-records", "--url", url).out())
+          .contains("\"overridable\"");
+      Run early = run("statement", "club", "--url", url, "--token-file", operator);
+      assertThat(early.exit()).isEqualTo(3);
+      assertThat(early.err()).contains("NO_STATEMENT");
+      Path archive = directory.resolve("club.archive");
+      Run noArchive =
+          run(
+              "archive",
+              "club",
+              "--out",
+              archive.toString(),
+              "--url",
+              url,
+              "--token-file",
+              operator);
+      assertThat(noArchive.exit()).isEqualTo(3);
+      assertThat(noArchive.err()).contains("NO_ARCHIVE");
+      assertThat(archive).doesNotExist();
+      Run anotherPeer =
+          run("host-peer", "club", "--msp-id", "Bank0MSP", "--url", url, "--token-file", operator);
+      assertThat(anotherPeer.exit()).isEqualTo(3);
+      assertThat(anotherPeer.err()).contains("PEER_EXISTS");
 
       List<Path> members = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
