@@ -2,8 +2,7 @@ package io.patchwork.manager.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.patchwork.manager.Cli;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +15,8 @@ import picocli.CommandLine;
  * (exit 5), never an empty message.
  */
 class CommandLineHelpTest {
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = ClientCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(exit, out.toString(), err.toString());
+  private static Cli.Result run(String... args) {
+    return Cli.run(List.of(), args);
   }
 
   /** Every command's words, from the top: [ledgers], [authority, init], ... */
@@ -47,7 +41,7 @@ class CommandLineHelpTest {
     for (List<String> words : commands) {
       List<String> help = new ArrayList<>(words);
       help.add("--help");
-      Run shown = run(help.toArray(String[]::new));
+      Cli.Result shown = run(help.toArray(String[]::new));
       assertThat(shown.exit()).as(String.join(" ", help) + ": " + shown.err()).isZero();
       assertThat(shown.out())
           .as(String.join(" ", help))
@@ -55,7 +49,7 @@ class CommandLineHelpTest {
 
       List<String> version = new ArrayList<>(words);
       version.add("--version");
-      Run told = run(version.toArray(String[]::new));
+      Cli.Result told = run(version.toArray(String[]::new));
       assertThat(told.exit()).as(String.join(" ", version)).isZero();
       assertThat(told.out()).as(String.join(" ", version)).startsWith("patchwork ");
     }
@@ -68,7 +62,8 @@ class CommandLineHelpTest {
       port = free.getLocalPort();
     }
 
-    Run refused = run("ledgers", "--url", "http://127.0.0.1:" + port, "--token-file", "/dev/null");
+    Cli.Result refused =
+        run("ledgers", "--url", "http://127.0.0.1:" + port, "--token-file", "/dev/null");
 
     assertThat(refused.exit()).isEqualTo(5);
     assertThat(refused.err())
