@@ -1,5 +1,6 @@
 package io.patchwork.manager.api;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -26,7 +27,9 @@ final class ConsolePages {
   /** Serves the pages for GETs no API route took; mount after every API route. */
   static void serve(Router router) {
     router
-        .get("/*")
+        .route("/*")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
         .handler(
             StaticHandler.create("console")
                 .setCachingEnabled(false)

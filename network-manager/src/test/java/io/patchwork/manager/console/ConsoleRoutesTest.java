@@ -208,6 +208,7 @@ class ConsoleRoutesTest {
         .contains("<script type=\"module\" src=\"/assets/operator.js\">");
     assertError(
         manager.send("GET", "/assets/nothing.js", null, Optional.empty()), 404, "NOT_FOUND");
+    assertThat(manager.send("HEAD", "/", null, Optional.empty()).statusCode()).isEqualTo(200);
   }
 
   private static HttpResponse<String> preview(String ledger, String token) throws Exception {
