@@ -280,14 +280,17 @@ public final class ApiVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  /** The paths this API serves, in OpenAPI form ({@code /ledgers/{id}}), once started. */
+  /**
+   * The paths this API serves, in OpenAPI form ({@code /ledgers/{id}}), once started; the console's
+   * pages and assets are not API paths.
+   */
   public Set<String> paths() {
     Set<String> paths = new TreeSet<>();
     router
         .getRoutes()
         .forEach(
             route -> {
-              if (route.getPath() != null && !route.getPath().endsWith("*")) {
+              if (route.getPath() != null && route.isExactPath()) {
                 paths.add(route.getPath().replaceAll(":([A-Za-z]+)", "{$1}"));
               }
             });

@@ -24,18 +24,32 @@ final class ConsolePages {
     router.route().handler(ConsolePages::securityHeaders);
   }
 
-  /** Serves the pages for GETs no API route took; mount after every API route. */
+  /**
+   * Serves the pages ({@code /}, {@code /join.html}, {@code /member.html}) and their assets (under
+   * {@code /assets/}) to GET and HEAD; mount after every API route. Only these paths: any other
+   * stays the API's (an unknown one is 404 NOT_FOUND, whatever the method).
+   */
   static void serve(Router router) {
+    // A pattern, not a route per page: the handler then looks the whole path up in its root.
     router
-        .route("/*")
+        .routeWithRegex("/|/index\\.html|/join\\.html|/member\\.html")
         .method(HttpMethod.GET)
         .method(HttpMethod.HEAD)
-        .handler(
-            StaticHandler.create("console")
-                .setCachingEnabled(false)
-                .setDirectoryListing(false)
-                .setIncludeHidden(false)
-                .setIndexPage("index.html"));
+        .handler(handler("console"));
+    // Under a route ending in *, the handler looks the rest of the path up in its own root.
+    router
+        .route("/assets/*")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(handler("console/assets"));
+  }
+
+  private static StaticHandler handler(String root) {
+    return StaticHandler.create(root)
+        .setCachingEnabled(false)
+        .setDirectoryListing(false)
+        .setIncludeHidden(false)
+        .setIndexPage("index.html");
   }
 
   private static void securityHeaders(RoutingContext ctx) {

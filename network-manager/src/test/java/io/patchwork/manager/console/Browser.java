@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
@@ -147,13 +148,22 @@ final class Browser implements AutoCloseable {
 
   /** Waits until the element's text contains {@code text}; answers the whole text. */
   String awaitText(String css, String text, Duration timeout) {
-    new WebDriverWait(driver, timeout)
-        .until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
-    return driver.findElement(By.cssSelector(css)).getText();
+    // Pages redraw what they show: an element found may be replaced before it is read.
+    return new WebDriverWait(driver, timeout)
+        .ignoring(StaleElementReferenceException.class)
+        .until(
+            page -> {
+              String shown = page.findElement(By.cssSelector(css)).getText();
+              return shown.contains(text) ? shown : null;
+            });
   }
 
+  /** The element's text once it shows, read again if the page redrew it meanwhile. */
   String text(String css) {
-    return find(css).getText();
+    find(css);
+    return new WebDriverWait(driver, Duration.ofSeconds(20))
+        .ignoring(StaleElementReferenceException.class)
+        .until(page -> page.findElement(By.cssSelector(css)).getText());
   }
 
   Object script(String script, Object... arguments) {

@@ -122,7 +122,7 @@ class ConsoleJourneyTest {
 
       browser.as("operator").open("/#ledger/trade");
       browser.click("#settle").awaitText("#ledger-status", "ARCHIVED", Duration.ofMinutes(3));
-      String statement = browser.find("#statement").getText();
+      String statement = browser.text("#statement");
       assertThat(statement).contains("netting ratio").contains("BankBMSP").contains("100");
       assertThat(browser.all("#statement svg.chart rect")).hasSize(3);
       browser.screenshot("08-statement");
@@ -179,7 +179,7 @@ class ConsoleJourneyTest {
   }
 
   private static long height(Browser browser) {
-    String text = browser.find("tr[data-ledger=trade] td[data-height]").getText().trim();
+    String text = browser.text("tr[data-ledger=trade] td[data-height]").trim();
     return text.isEmpty() ? 0 : Long.parseLong(text);
   }
 

@@ -95,8 +95,11 @@ final class DownloadedCredentials implements AutoCloseable {
     return out;
   }
 
-  /** The Fabric Gateway client as the member's application, through its own peer. */
+  /** The Fabric Gateway client as the member's application, through its own peer (one, kept). */
   Gateway gateway() throws Exception {
+    if (gateway != null) {
+      return gateway;
+    }
     JsonObject profile = profile();
     JsonArray roots = profile.getJsonArray("tlsRootCertificates");
     ChannelCredentials credentials =

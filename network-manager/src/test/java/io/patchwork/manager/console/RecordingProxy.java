@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,9 +83,21 @@ final class RecordingProxy implements AutoCloseable {
                                         .putHeader(header.getKey(), header.getValue());
                                   }
                                 });
-                        request.response().setChunked(true);
-                        request.response().closeHandler(closed -> in.request().reset());
-                        in.pipeTo(request.response());
+                        HttpServerResponse out = request.response().setChunked(true);
+                        // A page that navigates away closes its stream: stop relaying at once.
+                        out.closeHandler(closed -> in.request().reset());
+                        in.handler(
+                            chunk -> {
+                              if (!out.closed() && !out.ended()) {
+                                out.write(chunk);
+                              }
+                            });
+                        in.endHandler(
+                            ended -> {
+                              if (!out.closed() && !out.ended()) {
+                                out.end();
+                              }
+                            });
                       })
                   .onFailure(
                       failure -> request.response().setStatusCode(502).end(failure.getMessage()));
