@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchwork.ca.Passphrase;
 import io.patchwork.node.api.NodeAddresses;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,6 +118,23 @@ public final class ManagerFixture implements AutoCloseable {
     }
     token.ifPresent(t -> request.header("authorization", "Bearer " + t));
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Asks for a {@code payments-netting} ledger of {@code parties} with one orderer, as the
+   * operator, and checks it was accepted (201, PROVISIONING); {@link #awaitStatus} follows it.
+   */
+  public void createNetting(String name, JsonArray parties) throws Exception {
+    HttpResponse<String> created =
+        post(
+            "/ledgers",
+            new JsonObject()
+                .put("name", name)
+                .put("template", "payments-netting")
+                .put("parties", parties)
+                .put("overrides", new JsonObject().put("topology.orderers", "1"))
+                .encode());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
   }
 
   /** Waits for the ledger to leave PROVISIONING and checks it became {@code status}. */

@@ -47,18 +47,7 @@ class ConsoleRefusalsTest {
           new JsonArray()
               .add(new JsonObject().put("organization", EVIL).put("mspId", "EvilMSP"))
               .add(new JsonObject().put("organization", "Bank B").put("mspId", "BankBMSP"));
-      assertThat(
-              manager
-                  .post(
-                      "/ledgers",
-                      new JsonObject()
-                          .put("name", "evil")
-                          .put("template", "payments-netting")
-                          .put("parties", parties)
-                          .put("overrides", new JsonObject().put("topology.orderers", "1"))
-                          .encode())
-                  .statusCode())
-          .isEqualTo(201);
+      manager.createNetting("evil", parties);
       manager.awaitStatus("evil", "ACTIVE", SLOW);
       Instant expiring = Instant.now().plusSeconds(60);
       String expired = link(proxy, manager, "EvilMSP", "PT1M");

@@ -50,18 +50,7 @@ class ConsoleRoutesTest {
             .add(new JsonObject().put("organization", "Bank A").put("mspId", "BankAMSP"))
             .add(new JsonObject().put("organization", "Bank B").put("mspId", "BankBMSP"));
     for (String name : new String[] {"trade", "other"}) {
-      assertThat(
-              manager
-                  .post(
-                      "/ledgers",
-                      new JsonObject()
-                          .put("name", name)
-                          .put("template", "payments-netting")
-                          .put("parties", parties)
-                          .put("overrides", new JsonObject().put("topology.orderers", "1"))
-                          .encode())
-                  .statusCode())
-          .isEqualTo(201);
+      manager.createNetting(name, parties);
     }
     manager.awaitStatus("trade", "ACTIVE", Duration.ofSeconds(90));
     manager.awaitStatus("other", "ACTIVE", Duration.ofSeconds(90));
